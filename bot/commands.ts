@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { ContainError } from '../src/errors';
+
+/** A target as typed: plain text, an email (also Slack's <mailto:..>), an object id, or a Slack user mention. */
+export const targetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), value: z.string().min(1).max(256) }),
+  z.object({ kind: z.literal('email'), value: z.string().min(3).max(256) }),
+  z.object({ kind: z.literal('id'), value: z.string().uuid() }),
+  z.object({ kind: z.literal('slackUser'), value: z.string().regex(/^[UW][A-Z0-9]{2,}$/) }),
+]);
+export type Target = z.infer<typeof targetSchema>;
+
+const days = z.number().int().min(1).max(90);
+
+/** Every command Contain understands; the same grammar for Teams, Slack and the CLI. */
+export const commandSchema = z.discriminatedUnion('name', [
+  z.object({ name: z.literal('contain'), target: targetSchema, dryRun: z.boolean(), sinceDays: days.optional() }),
+  z.object({ name: z.literal('investigate'), target: targetSchema, sinceDays: days }),
+  z.object({ name: z.literal('scope'), target: targetSchema }),
+  z.object({ name: z.literal('hunt'), what: z.literal('user-agents'), days }),
+  z.object({ name: z.literal('status'), incidentId: z.string().regex(/^INC-\d{8}-\d{4}$/).optional() }),
+  z.object({ name: z.literal('report'), ref: z.string().min(1).max(256) }),
+  z.object({ name: z.literal('posture') }),
+  z.object({ name: z.literal('help') }),
+]);
+export type Command = z.infer<typeof commandSchema>;
+
+export const USAGE: { usage: string; description: string }[] = [
+  { usage: 'contain <user> [--dry-run] [--since 7d]', description: 'Open an incident for a compromised account and propose containment for approval.' },
+  { usage: 'investigate <user> [--since 7d]', description: 'Read-only: collect and analyse sign-in and audit logs.' },
+  { usage: 'scope <user>', description: 'Find other recipients of the phishing mail and check their sign-ins.' },
+  { usage: 'hunt user-agents [--days 7]', description: 'Search the tenant\'s sign-ins for harmful user agents.' },
+  { usage: 'status [<incident>]', description: 'Show an incident\'s state.' },
+  { usage: 'report <incident|user>', description: 'Write the incident report.' },
+  { usage: 'posture', description: 'Check the tenant\'s defensive measures.' },
+  { usage: 'help', description: 'This list.' },
+];
+
+const VERBS = new Set(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'help']);
+const FLAGS: Record<string, 'bool' | 'duration' | 'int'> = { '--dry-run': 'bool', '--since': 'duration', '--days': 'int' };
+const ALLOWED_FLAGS: Record<string, string[]> = { contain: ['--dry-run', '--since'], investigate: ['--since'], hunt: ['--days'] };
+
+const bad = (message: string, details: Record<string, unknown> = {}) => new ContainError('BAD_COMMAND', message, { details });
+const usageOf = (verb: string) => USAGE.find((u) => u.usage.startsWith(verb))?.usage ?? 'help';
+
+/** Strip mention markup and normalise whitespace and quotes; Slack and Teams deliver the same words differently. */
+export function normalise(text: string): string {
+  return text
+    .replace(/<at>[^<]*<\/at>/gi, (m) => m.replace(/<\/?at>/gi, '')) // Teams mentions of other users keep their name
+    .replace(/[\u00a0\u2000-\u200b\u3000]/g, ' ')
+    .replace(/[\u201c\u201d\u201e]/g, '"')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function parseTarget(raw: string): Target {
+  const s = raw.trim().replace(/^"(.*)"$/, '$1').trim();
+  const mention = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(s);
+  if (mention) return { kind: 'slackUser', value: mention[1] };
+  const mailto = /^<mailto:([^|>]+)(\|[^>]*)?>$/.exec(s);
+  if (mailto) return { kind: 'email', value: mailto[1] };
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)) return { kind: 'id', value: s.toLowerCase() };
+  if (/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(s)) return { kind: 'email', value: s };
+  if (/[<>]/.test(s)) throw bad(`"${s.slice(0, 60)}" is not a user name, UPN or email address.`);
+  return { kind: 'text', value: s };
+}
+
+function parseDays(flag: string, value: string | undefined, kind: 'duration' | 'int'): number {
+  const m = kind === 'int' ? /^(\d{1,3})$/.exec(value ?? '') : /^(\d{1,3})(d|h)?$/i.exec(value ?? '');
+  if (!m) throw bad(`${flag} needs ${kind === 'int' ? 'a number of days, e.g. 7' : 'a duration such as 7d or 48h'}.`);
+  const n = Number(m[1]);
+  const d = m[2]?.toLowerCase() === 'h' ? Math.max(1, Math.ceil(n / 24)) : n;
+  if (d < 1 || d > 90) throw bad(`${flag} must be between 1 and 90 days.`);
+  return d;
+}
+
+/** Parse what a person typed into a Command; throws BAD_COMMAND with the right form on anything else. */
+export function parseCommand(input: string): Command {
+  if (input.length > 1000) throw bad('That command is too long.');
+  let text = normalise(input).replace(/^\/contain\b\s*/i, '');
+  if (text === '') return { name: 'help' };
+  const firstWord = text.split(' ')[0].toLowerCase();
+  const verb = VERBS.has(firstWord) ? firstWord : 'contain';
+  if (VERBS.has(firstWord)) text = text.slice(firstWord.length).trim();
+
+  const words: string[] = [];
+  const flags: Record<string, string | true> = {};
+  const tokens = text === '' ? [] : text.split(' ');
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const [flagName, inlineValue] = t.startsWith('--') ? t.split('=', 2) : [t, undefined];
+    if (!t.startsWith('--')) {
+      words.push(t);
+      continue;
+    }
+    const kind = FLAGS[flagName.toLowerCase()];
+    if (!kind || !(ALLOWED_FLAGS[verb] ?? []).includes(flagName.toLowerCase())) throw bad(`Unknown option ${flagName} for "${verb}". Use: ${usageOf(verb)}`);
+    flags[flagName.toLowerCase()] = kind === 'bool' ? true : (inlineValue ?? tokens[++i] ?? '');
+  }
+  const rest = words.join(' ');
+  const needTarget = () => {
+    if (rest === '') throw bad(`Say which user. Use: ${usageOf(verb)}`);
+    return parseTarget(rest);
+  };
+  const since = flags['--since'] === undefined ? undefined : parseDays('--since', flags['--since'] as string, 'duration');
+  let command: unknown;
+  switch (verb) {
+    case 'contain':
+      command = { name: 'contain', target: needTarget(), dryRun: flags['--dry-run'] === true, ...(since ? { sinceDays: since } : {}) };
+      break;
+    case 'investigate':
+      command = { name: 'investigate', target: needTarget(), sinceDays: since ?? 7 };
+      break;
+    case 'scope':
+      command = { name: 'scope', target: needTarget() };
+      break;
+    case 'hunt':
+      if (rest.toLowerCase() !== 'user-agents') throw bad(`Hunt for what? Use: ${usageOf('hunt')}`);
+      command = { name: 'hunt', what: 'user-agents', days: flags['--days'] === undefined ? 7 : parseDays('--days', flags['--days'] as string, 'int') };
+      break;
+    case 'status':
+      if (rest !== '' && !/^INC-\d{8}-\d{4}$/i.test(rest)) throw bad(`"${rest.slice(0, 40)}" is not an incident id (INC-YYYYMMDD-NNNN). Use: ${usageOf('status')}`);
+      command = { name: 'status', ...(rest ? { incidentId: rest.toUpperCase() } : {}) };
+      break;
+    case 'report':
+      if (rest === '') throw bad(`Which incident or user? Use: ${usageOf('report')}`);
+      command = { name: 'report', ref: rest };
+      break;
+    case 'posture':
+    case 'help':
+      if (rest !== '') throw bad(`"${verb}" takes no arguments.`);
+      command = { name: verb };
+      break;
+  }
+  const parsed = commandSchema.safeParse(command);
+  if (!parsed.success) throw bad(`That does not look right. Use: ${usageOf(verb)}`, { issues: parsed.error.issues.map((i) => i.message) });
+  return parsed.data;
+}

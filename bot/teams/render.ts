@@ -1,0 +1,19 @@
+import { CardFactory, type Activity } from 'botbuilder';
+import { renderAdaptive } from '../../cards/adaptive/render';
+import type { View } from '../../src/views/types';
+
+/** A view model as a Teams message activity with one Adaptive Card attachment. */
+export function cardActivity(view: View): Partial<Activity> {
+  const summary = view.kind === 'containment' ? `Contain ${view.target.displayName}: ${view.incidentId}` : view.kind === 'message' ? view.title : view.kind === 'chooser' ? 'Pick a user' : 'Contain help';
+  return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(renderAdaptive(view))] };
+}
+
+/** The invoke response that replaces the card for the clicker (Universal Actions). */
+export function invokeCardResponse(view: View): Partial<Activity> {
+  return { type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: renderAdaptive(view) } } };
+}
+
+/** An invoke response carrying a plain message (shown by Teams as a toast). */
+export function invokeMessageResponse(text: string): Partial<Activity> {
+  return { type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } } };
+}

@@ -1,0 +1,95 @@
+import type { ChooserView, ContainmentView, HelpView, MessageView, Tone, View } from '../../src/views/types';
+import { escapeMarkdown as md, truncate } from '../text';
+import { card, execute, text, type AdaptiveCard, type Element } from './types';
+
+const color: Record<Tone, string> = { default: 'Default', good: 'Good', warning: 'Warning', attention: 'Attention' };
+const stateColor: Record<string, string> = { succeeded: 'Good', failed: 'Attention', rejected: 'Warning', expired: 'Warning', running: 'Accent', approved: 'Accent', proposed: 'Default', skipped: 'Default' };
+
+/** Render any view model as an Adaptive Card (schema 1.5). */
+export function renderAdaptive(view: View): AdaptiveCard {
+  switch (view.kind) {
+    case 'containment':
+      return containmentCard(view);
+    case 'chooser':
+      return chooserCard(view);
+    case 'message':
+      return messageCard(view);
+    case 'help':
+      return helpCard(view);
+  }
+}
+
+function containmentCard(v: ContainmentView): AdaptiveCard {
+  const t = v.target;
+  const body: Element[] = [
+    text(`${v.dryRun ? 'Dry run: ' : ''}Contain ${md(t.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
+    text(v.incidentId, { isSubtle: true, spacing: 'None' }),
+  ];
+  if (v.banner) body.push({ type: 'Container', style: v.banner.tone === 'good' ? 'good' : v.banner.tone === 'default' ? 'emphasis' : v.banner.tone, items: [text(md(v.banner.text), { color: color[v.banner.tone], weight: 'Bolder' })] });
+  if (v.dryRun) body.push(text('Dry run: discovery only. Nothing was or will be changed by this card.', { color: 'Warning', weight: 'Bolder' }));
+  body.push({
+    type: 'FactSet',
+    facts: [
+      { title: 'User', value: md(t.displayName) },
+      { title: 'UPN', value: md(t.userPrincipalName) },
+      ...(t.jobTitle ? [{ title: 'Job title', value: md(t.jobTitle) }] : []),
+      { title: 'Account', value: t.accountEnabled === false ? 'Disabled' : 'Enabled' },
+      ...(t.onPremisesSyncEnabled ? [{ title: 'Source', value: 'Synced from on-premises AD' }] : []),
+      { title: 'Requested by', value: md(v.requesterName) },
+    ],
+  });
+  body.push(text('Recent sign-ins (risky first)', { weight: 'Bolder', spacing: 'Medium' }));
+  if (v.signIns.length === 0) body.push(text(v.notes.length ? 'None shown: see the note below.' : 'No sign-ins in the last 7 days.', { isSubtle: true }));
+  for (const s of v.signIns) {
+    const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : ''].filter(Boolean).join(', ');
+    body.push(
+      text(`${s.time.slice(0, 16).replace('T', ' ')} UTC · ${md(s.ip)} · ${md(s.location)} · ${md(s.app)} · ${md(truncate(s.client, 60))}${flags ? ` · **${flags}**` : ''}`, {
+        size: 'Small',
+        spacing: 'Small',
+        color: flags ? 'Attention' : 'Default',
+      }),
+    );
+  }
+  for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
+  body.push(text('Proposed actions', { weight: 'Bolder', spacing: 'Medium' }));
+  for (const a of v.actions) {
+    const items: Element[] = [
+      text(`**${md(a.title)}**`),
+      text(md(a.detail), { size: 'Small', isSubtle: true, spacing: 'None' }),
+      text(md(a.stateLabel), { size: 'Small', color: stateColor[a.state] ?? 'Default', spacing: 'Small' }),
+    ];
+    const container: Element = { type: 'Container', separator: true, items };
+    if (a.decidable) {
+      items.push({
+        type: 'ActionSet',
+        actions: [execute('Approve', 'approve', { ref: a.ref }, 'positive'), execute('Reject', 'reject', { ref: a.ref }, 'destructive')],
+      });
+    }
+    body.push(container);
+  }
+  body.push(text(md(v.footer), { size: 'Small', isSubtle: true, spacing: 'Medium' }));
+  return card(body);
+}
+
+function chooserCard(v: ChooserView): AdaptiveCard {
+  const body: Element[] = [
+    text(`Several users match "${md(v.query)}"`, { weight: 'Bolder', size: 'Medium' }),
+    text('Contain never guesses. Pick the account to contain:', { isSubtle: true }),
+  ];
+  const actions = v.candidates.map((c) =>
+    execute(truncate(`${c.displayName} (${c.userPrincipalName})`, 80), 'choose', { userId: c.id, ...(v.dryRun ? { dryRun: 'true' } : {}) }),
+  );
+  for (const c of v.candidates) body.push(text(`${md(c.displayName)} · ${md(c.userPrincipalName)}${c.jobTitle ? ` · ${md(c.jobTitle)}` : ''}`, { size: 'Small' }));
+  return card(body, actions);
+}
+
+function messageCard(v: MessageView): AdaptiveCard {
+  return card([text(md(v.title), { weight: 'Bolder', color: color[v.tone] }), text(md(v.text))]);
+}
+
+function helpCard(v: HelpView): AdaptiveCard {
+  return card([
+    text('Contain commands', { weight: 'Bolder', size: 'Medium' }),
+    { type: 'FactSet', facts: v.commands.map((c) => ({ title: c.usage, value: c.description })) },
+  ]);
+}

@@ -1,0 +1,37 @@
+/** The subset of Adaptive Card 1.5 JSON that Contain emits. */
+export type Element = Record<string, unknown> & { type: string };
+export interface AdaptiveCard {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: '1.5';
+  body: Element[];
+  actions?: Element[];
+  msteams?: { width?: 'Full' };
+  refresh?: unknown;
+}
+
+export const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+
+export function card(body: Element[], actions?: Element[]): AdaptiveCard {
+  return { type: 'AdaptiveCard', $schema: SCHEMA, version: '1.5', body, ...(actions && actions.length ? { actions } : {}), msteams: { width: 'Full' } };
+}
+
+export function text(value: string, extra: Record<string, unknown> = {}): Element {
+  return { type: 'TextBlock', text: value, wrap: true, ...extra };
+}
+
+/**
+ * A Universal Action (Action.Execute, answered by the bot as an invoke) with an Action.Submit fallback for clients
+ * older than schema 1.4. Data carries only the verb and an opaque reference.
+ */
+export function execute(title: string, verb: string, data: Record<string, string>, style?: 'positive' | 'destructive'): Element {
+  const payload = { verb, ...data };
+  return {
+    type: 'Action.Execute',
+    title,
+    verb,
+    data: payload,
+    ...(style ? { style } : {}),
+    fallback: { type: 'Action.Submit', title, data: { ...payload, msteams: { type: 'messageBack', text: title } } },
+  };
+}

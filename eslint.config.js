@@ -1,0 +1,31 @@
+// @ts-check
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+const platformPackages = [
+  { name: 'botbuilder', message: 'src/ and cards/ are platform-neutral: Teams code lives in bot/teams/.' },
+  { name: '@slack/bolt', message: 'src/ and cards/ are platform-neutral: Slack code lives in bot/slack/.' },
+  { name: '@azure/functions', message: 'src/ and cards/ are platform-neutral: triggers live in functions/.' },
+];
+const platformPatterns = [
+  { group: ['botbuilder-*', 'botframework-*', '@slack/*'], message: 'src/ and cards/ never import chat platform packages.' },
+  { group: ['**/bot/**', '**/functions/**', '../bot', '../../bot', '../functions', '../../functions'], message: 'Dependencies point one way: functions -> bot -> cards, src.' },
+];
+
+module.exports = tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'sandbox/playground/vendor/**', '**/*.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'cards/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: platformPackages, patterns: platformPatterns }],
+    },
+  },
+);

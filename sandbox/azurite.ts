@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
+const ACCOUNT = 'devstoreaccount1';
+const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteHandle {
+  connectionString: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tryOnce = () => {
+      if (child.exitCode !== null) return reject(new Error(`Azurite exited with code ${child.exitCode}`));
+      const sock = connect(port, '127.0.0.1');
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve();
+      });
+      sock.once('error', () => {
+        sock.destroy();
+        if (Date.now() > deadline) reject(new Error(`Azurite did not open port ${port} within ${timeoutMs} ms`));
+        else setTimeout(tryOnce, 100);
+      });
+    };
+    tryOnce();
+  });
+}
+
+/** Start Azurite from node_modules on free loopback ports, in memory; stop() kills it and removes its workspace. */
+export async function startAzurite(options: { silent?: boolean } = {}): Promise<AzuriteHandle> {
+  const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
+  const location = mkdtempSync(join(tmpdir(), 'contain-azurite-'));
+  const entry = require.resolve('azurite/dist/src/azurite.js');
+  const args = [entry, '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose', '--blobPort', String(blobPort), '--queuePort', String(queuePort), '--tablePort', String(tablePort)];
+  if (options.silent !== false) args.push('--silent');
+  const child = spawn(process.execPath, args, { cwd: location, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()).slice(-2000));
+  try {
+    await Promise.all([waitForPort(queuePort, 20_000, child), waitForPort(tablePort, 20_000, child)]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  const base = 'http://127.0.0.1';
+  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${base}:${blobPort}/${ACCOUNT};QueueEndpoint=${base}:${queuePort}/${ACCOUNT};TableEndpoint=${base}:${tablePort}/${ACCOUNT};`;
+  return {
+    connectionString,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          rmSync(location, { recursive: true, force: true });
+          resolve();
+        };
+        if (child.exitCode !== null) return done();
+        child.once('exit', done);
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}

@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import { FaultTable } from './faults';
+import { FilterSyntaxError, matches, parseFilter } from './odata-filter';
+import { seedTenant, type TenantData } from './seed';
+
+export interface EmulatorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query?: string;
+  status: number;
+  time: string;
+  batchId?: string;
+}
+
+interface Call {
+  method: string;
+  version: 'v1.0' | 'beta';
+  /** Path below the version, e.g. /users/abc. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: unknown;
+  /** http://host:port/sandbox/graph, for absolute nextLinks. */
+  base: string;
+}
+
+type Handler = (call: Call, m: RegExpExecArray) => EmulatorResponse;
+
+export class GraphHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const json = (status: number, body?: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({
+  status,
+  headers: body === undefined ? headers : { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8', ...headers },
+  body,
+});
+
+/** Graph's error body: {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}. */
+export function errorBody(code: string, message: string, requestId: string): unknown {
+  return { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId } } };
+}
+
+const notFound = (what: string) => new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
+
+/**
+ * A stateful Microsoft Graph emulator: real paths, shapes, status codes and error bodies for the endpoints Contain
+ * uses, a request log, and fault injection. It is the project's sandbox tenant; tests and `npm start` talk to it
+ * over HTTP through the real Graph client.
+ */
+export class GraphEmulator {
+  state: TenantData;
+  readonly faults: FaultTable;
+  private log: LoggedRequest[] = [];
+  private readonly routes: [string, RegExp, Handler][] = [];
+
+  constructor(private readonly options: { random?: () => number; now?: () => number } = {}) {
+    this.faults = new FaultTable(options.random);
+    this.state = seedTenant(this.now());
+    this.registerRoutes();
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** Restore the seed tenant, clear the log and faults. */
+  reset(): void {
+    this.state = seedTenant(this.now());
+    this.log = [];
+    this.faults.clear();
+  }
+
+  requests(): LoggedRequest[] {
+    return [...this.log];
+  }
+
+  /** Handle one HTTP request whose URL path is below the emulator's mount point (e.g. "/v1.0/users?$top=1"). */
+  async handle(method: string, pathAndQuery: string, headers: Record<string, string>, bodyText: string, base: string): Promise<EmulatorResponse> {
+    const requestId = randomUUID();
+    const url = new URL(pathAndQuery, 'http://sandbox');
+    const path = url.pathname;
+    const latency = this.faults.latency(method, path);
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+    const res = this.dispatch(method, path, url.search, headers, bodyText, base, requestId);
+    this.log.push({ method, path, query: url.search || undefined, status: res.status, time: new Date().toISOString() });
+    if (res.status === 200 && method === 'POST' && path.endsWith('/$batch')) this.logBatch(res.body);
+    res.headers['request-id'] = requestId;
+    res.headers['client-request-id'] = headers['client-request-id'] ?? requestId;
+    return res;
+  }
+
+  private pendingBatchLog: LoggedRequest[] = [];
+  private logBatch(_body: unknown): void {
+    this.log.push(...this.pendingBatchLog);
+    this.pendingBatchLog = [];
+  }
+
+  private dispatch(method: string, path: string, search: string, headers: Record<string, string>, bodyText: string, base: string, requestId: string): EmulatorResponse {
+    const fault = this.faults.failure(method, path);
+    if (fault) {
+      const h: Record<string, string> = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
+      return json(fault.status, errorBody(fault.code, fault.message, requestId), h);
+    }
+    const m = /^\/(v1\.0|beta)(\/.*)$/.exec(path);
+    if (!m) return json(400, errorBody('BadRequest', `Invalid version in '${path}'.`, requestId));
+    let body: unknown = undefined;
+    if (bodyText) {
+      try {
+        body = JSON.parse(bodyText);
+      } catch {
+        return json(400, errorBody('BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.', requestId));
+      }
+    }
+    const call: Call = { method, version: m[1] as Call['version'], path: m[2], query: new URLSearchParams(search), headers: lower(headers), body, base };
+    if (call.path === '/$batch' && method === 'POST') return this.batch(call, requestId);
+    return this.route(call, requestId);
+  }
+
+  private route(call: Call, requestId: string): EmulatorResponse {
+    try {
+      let pathMatched = false;
+      for (const [method, re, handler] of this.routes) {
+        const m = re.exec(call.path);
+        if (!m) continue;
+        pathMatched = true;
+        if (method === call.method) return handler(call, m);
+      }
+      if (pathMatched) throw new GraphHttpError(405, 'Request_BadRequest', `The HTTP method '${call.method}' is not supported for this resource.`);
+      throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${call.path.split('/')[1] ?? ''}'.`);
+    } catch (err) {
+      if (err instanceof GraphHttpError) return json(err.status, errorBody(err.code, err.message, requestId), err.headers);
+      if (err instanceof FilterSyntaxError) return json(400, errorBody('Request_BadRequest', `Invalid filter clause: ${err.message}`, requestId));
+      return json(500, errorBody('InternalServerError', 'The sandbox tenant failed this request.', requestId));
+    }
+  }
+
+  /** JSON batching: up to 20 requests, dependsOn honoured, 424 for failed dependencies, responses in arbitrary order. */
+  private batch(call: Call, requestId: string): EmulatorResponse {
+    const reqs = (call.body as { requests?: unknown })?.requests;
+    if (!Array.isArray(reqs) || reqs.length === 0) return json(400, errorBody('BadRequest', 'Invalid batch payload format.', requestId));
+    if (reqs.length > 20) return json(400, errorBody('BadRequest', 'The number of batch requests exceeds the limit of 20.', requestId));
+    const batchId = requestId;
+    const results = new Map<string, EmulatorResponse>();
+    const responses: { id: string; status: number; headers: Record<string, string>; body?: unknown }[] = [];
+    for (const r of reqs as { id: string; method: string; url: string; body?: unknown; headers?: Record<string, string>; dependsOn?: string[] }[]) {
+      let res: EmulatorResponse;
+      const failedDep = (r.dependsOn ?? []).find((d) => {
+        const dep = results.get(d);
+        return !dep || dep.status >= 400;
+      });
+      const url = new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'http://sandbox');
+      const subPath = `/${call.version}${url.pathname}`;
+      if (failedDep !== undefined) {
+        res = json(424, errorBody('FailedDependency', `Request depends on request '${failedDep}' which failed.`, randomUUID()));
+      } else {
+        const fault = this.faults.failure(r.method, subPath);
+        if (fault) {
+          res = json(fault.status, errorBody(fault.code, fault.message, randomUUID()), fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {});
+        } else {
+          const sub: Call = { method: r.method.toUpperCase(), version: call.version, path: url.pathname, query: url.searchParams, headers: lower(r.headers ?? {}), body: r.body, base: call.base };
+          res = this.route(sub, randomUUID());
+        }
+      }
+      results.set(r.id, res);
+      this.pendingBatchLog.push({ method: r.method.toUpperCase(), path: subPath, query: url.search || undefined, status: res.status, time: new Date().toISOString(), batchId });
+      responses.push({ id: r.id, status: res.status, headers: res.headers, body: res.body });
+    }
+    // Graph documents that responses may come back in any order; make sure callers do not rely on it.
+    shuffle(responses, this.options.random ?? Math.random);
+    return json(200, { responses });
+  }
+
+  private on(method: string, pattern: string, handler: Handler): void {
+    const re = new RegExp('^' + pattern.replace(/\{(\w+)\}/g, '([^/]+)') + '/?$');
+    this.routes.push([method, re, handler]);
+  }
+
+  private user(idOrUpn: string) {
+    const key = decodeURIComponent(idOrUpn).toLowerCase();
+    const u = this.state.users.find((x) => x.id === key || x.userPrincipalName.toLowerCase() === key);
+    if (!u) throw notFound(decodeURIComponent(idOrUpn));
+    return u;
+  }
+
+  private registerRoutes(): void {
+    this.on('GET', '/users', (c) => this.collection(c, '/users', this.state.users));
+    this.on('GET', '/users/{id}', (c, m) => json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#users/$entity`, ...select(this.user(m[1]), c.query, USER_DEFAULT) }));
+    this.on('POST', '/users/{id}/revokeSignInSessions', (c, m) => {
+      const u = this.user(m[1]);
+      u.signInSessionsValidFromDateTime = new Date(this.now()).toISOString();
+      return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#Edm.Boolean`, value: true });
+    });
+    this.on('GET', '/auditLogs/signIns', (c) => {
+      const rows = [...this.state.signIns].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
+      const shaped = c.version === 'beta' ? rows : rows.map(({ sessionId: _s, signInEventTypes: _t, ...v1 }) => v1);
+      if (c.version === 'v1.0' && /signInEventTypes|sessionId/.test(c.query.get('$filter') ?? ''))
+        throw new GraphHttpError(400, 'Request_UnsupportedQuery', "Could not find a property named 'signInEventTypes' on type 'microsoft.graph.signIn'.");
+      return this.collection(c, '/auditLogs/signIns', shaped, { defaultTop: 1000 });
+    });
+  }
+
+  /** $filter, $select, $top, $count and $skiptoken paging with absolute nextLinks, as Graph collections do. */
+  private collection<T extends object>(c: Call, path: string, all: T[], o: { defaultTop?: number } = {}): EmulatorResponse {
+    const filter = c.query.get('$filter');
+    let items = filter ? all.filter((x) => matches(parseFilter(filter), x)) : all;
+    const wantsCount = c.query.get('$count') === 'true';
+    if (wantsCount && c.headers['consistencylevel'] !== 'eventual' && path === '/users')
+      throw new GraphHttpError(400, 'Request_BadRequest', "$count is not currently supported without the 'ConsistencyLevel: eventual' header.");
+    const total = items.length;
+    const top = Math.min(Number(c.query.get('$top') ?? o.defaultTop ?? 100), 999);
+    if (!Number.isInteger(top) || top < 1) throw new GraphHttpError(400, 'Request_BadRequest', "Invalid value for '$top'.");
+    const skip = Number(c.query.get('$skiptoken') ?? '0');
+    items = items.slice(skip, skip + top);
+    const body: Record<string, unknown> = { '@odata.context': `${c.base}/${c.version}/$metadata#${path.slice(1)}` };
+    if (wantsCount) body['@odata.count'] = total;
+    body.value = items.map((x) => select(x, c.query, path === '/users' ? USER_DEFAULT : undefined));
+    if (skip + top < total) {
+      const next = new URLSearchParams(c.query);
+      next.set('$skiptoken', String(skip + top));
+      body['@odata.nextLink'] = `${c.base}/${c.version}${path}?${next.toString().replace(/%24/g, '$')}`;
+    }
+    return json(200, body);
+  }
+}
+
+const USER_DEFAULT = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
+
+function select(obj: object, q: URLSearchParams, defaults?: string[]): Record<string, unknown> {
+  const sel = q.get('$select');
+  const keys = sel ? sel.split(',').map((s) => s.trim()) : defaults;
+  const src = obj as Record<string, unknown>;
+  if (!keys) return { ...src };
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (k in src) out[k] = src[k];
+  return out;
+}
+
+function lower(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function shuffle<T>(a: T[], random: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The demo tenant: Alice Aoki's AiTM incident (reference/playbook.md) plus bystanders whose names collide on
+ * prefixes, an apostrophe name, a synced user, the people who run Contain, and a protected break-glass account.
+ * Times are relative to the moment of seeding so that "the last 7 days" always contains the attack.
+ */
+export const TENANT_ID = '0c0a1e57-0000-4000-8000-00000000c0de';
+export const DOMAIN = 'contoso.example';
+
+export const SEED_IDS = {
+  alice: 'a11ce000-0000-4000-8000-000000000001',
+  alicia: 'a11c1a00-0000-4000-8000-000000000002',
+  alistair: 'a1157a17-0000-4000-8000-000000000003',
+  danObrien: 'd0b71e00-0000-4000-8000-000000000004',
+  bob: 'b0b00000-0000-4000-8000-000000000005',
+  carol: 'ca7010e0-0000-4000-8000-000000000006',
+  erin: 'e71e0000-0000-4000-8000-000000000007',
+  frank: 'f7a00000-0000-4000-8000-000000000008',
+  grace: '97ace000-0000-4000-8000-000000000009',
+  heidi: '0e1d1000-0000-4000-8000-00000000000a',
+  ivan: '1fa00000-0000-4000-8000-00000000000b',
+  judy: '00d70000-0000-4000-8000-00000000000c',
+  riley: '7e500000-0000-4000-8000-0000000000a1', // responder
+  avery: 'a5e70000-0000-4000-8000-0000000000a2', // approver
+  parker: 'a5e70000-0000-4000-8000-0000000000a3', // approver
+  quinn: 'a5e70000-0000-4000-8000-0000000000a4', // approver
+  sam: '5a000000-0000-4000-8000-0000000000a5', // neither
+  breakGlass: 'b7ea0000-0000-4000-8000-0000000000f1', // protected
+} as const;
+
+export const ATTACKER = {
+  ipv4: '152.42.161.220',
+  ipv6: '240b:10:32c1:ab00:857:889:3734:e93',
+  userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
+  appId: '3f691a1c-cb53-41e5-a56e-acfb23ae6ca5',
+};
+
+export interface SeedUser {
+  id: string;
+  displayName: string;
+  givenName: string;
+  surname: string;
+  userPrincipalName: string;
+  mail: string;
+  jobTitle: string | null;
+  department: string | null;
+  accountEnabled: boolean;
+  onPremisesSyncEnabled: boolean | null;
+  signInSessionsValidFromDateTime: string;
+  createdDateTime: string;
+  usageLocation: string;
+  businessPhones: string[];
+  mobilePhone: string | null;
+  officeLocation: string | null;
+  preferredLanguage: string | null;
+}
+
+export interface SeedSignIn {
+  id: string;
+  createdDateTime: string;
+  userDisplayName: string;
+  userPrincipalName: string;
+  userId: string;
+  appId: string;
+  appDisplayName: string;
+  ipAddress: string;
+  clientAppUsed: string;
+  userAgent: string;
+  correlationId: string;
+  conditionalAccessStatus: 'success' | 'failure' | 'notApplied';
+  isInteractive: boolean;
+  riskLevelDuringSignIn: 'none' | 'low' | 'medium' | 'high' | 'hidden';
+  riskState: 'none' | 'atRisk' | 'confirmedCompromised';
+  status: { errorCode: number; failureReason: string | null; additionalDetails: string | null };
+  deviceDetail: { deviceId: string; displayName: string; operatingSystem: string; browser: string; isCompliant: boolean; isManaged: boolean; trustType: string };
+  location: { city: string; state: string; countryOrRegion: string; geoCoordinates: { latitude: number; longitude: number } };
+  /** Beta only. */
+  sessionId: string;
+  /** Beta only. */
+  signInEventTypes: string[];
+}
+
+export interface TenantData {
+  users: SeedUser[];
+  signIns: SeedSignIn[];
+}
+
+const iso = (now: number, hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
+
+function user(id: string, given: string, surname: string, local: string, extra: Partial<SeedUser> = {}, now = Date.now()): SeedUser {
+  return {
+    id,
+    displayName: `${given} ${surname}`,
+    givenName: given,
+    surname,
+    userPrincipalName: `${local}@${DOMAIN}`,
+    mail: `${local}@${DOMAIN}`,
+    jobTitle: null,
+    department: null,
+    accountEnabled: true,
+    onPremisesSyncEnabled: null,
+    signInSessionsValidFromDateTime: iso(now, 24 * 200),
+    createdDateTime: iso(now, 24 * 400),
+    usageLocation: 'JP',
+    businessPhones: [],
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: 'en-US',
+    ...extra,
+  };
+}
+
+const OFFICE_HOME = '4765445b-32c6-49b0-83e6-1d93765276ca';
+const EDGE_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0';
+
+/** A fresh copy of the demo tenant, with times counted back from `now`. */
+export function seedTenant(now: number = Date.now()): TenantData {
+  const u = (id: string, g: string, s: string, l: string, e: Partial<SeedUser> = {}) => user(id, g, s, l, e, now);
+  const users: SeedUser[] = [
+    u(SEED_IDS.alice, 'Alice', 'Aoki', 'alice.aoki', { jobTitle: 'Sales coordinator', department: 'Sales', officeLocation: 'Tokyo' }),
+    u(SEED_IDS.alicia, 'Alicia', 'Alvarez', 'alicia.alvarez', { jobTitle: 'Marketing manager', department: 'Marketing', usageLocation: 'ES' }),
+    u(SEED_IDS.alistair, 'Alistair', 'Allen', 'alistair.allen', { jobTitle: 'Account executive', department: 'Sales', usageLocation: 'GB' }),
+    u(SEED_IDS.danObrien, 'Dan', "O'Brien", 'dan.obrien', { mail: `dan.o'brien@${DOMAIN}`, jobTitle: 'Buyer', department: 'Procurement', usageLocation: 'IE' }),
+    u(SEED_IDS.bob, 'Bob', 'Brown', 'bob.brown', { jobTitle: 'Sales representative', department: 'Sales' }),
+    u(SEED_IDS.carol, 'Carol', 'Chen', 'carol.chen', { jobTitle: 'Controller', department: 'Finance' }),
+    u(SEED_IDS.erin, 'Erin', 'Evans', 'erin.evans', { jobTitle: 'Sales representative', department: 'Sales' }),
+    u(SEED_IDS.frank, 'Frank', 'Fischer', 'frank.fischer', { jobTitle: 'Engineer', department: 'R&D', usageLocation: 'DE' }),
+    u(SEED_IDS.grace, 'Grace', 'Gómez', 'grace.gomez', { jobTitle: 'Recruiter', department: 'HR', usageLocation: 'MX' }),
+    u(SEED_IDS.heidi, 'Heidi', 'Hansen', 'heidi.hansen', { jobTitle: 'Accountant', department: 'Finance', onPremisesSyncEnabled: true, usageLocation: 'NO' }),
+    u(SEED_IDS.ivan, 'Ivan', 'Ivanov', 'ivan.ivanov', { jobTitle: 'Support engineer', department: 'Support' }),
+    u(SEED_IDS.judy, 'Judy', 'Jones', 'judy.jones', { jobTitle: 'Office manager', department: 'Operations' }),
+    u(SEED_IDS.riley, 'Riley', 'Rivera', 'riley.rivera', { jobTitle: 'SOC analyst', department: 'Security' }),
+    u(SEED_IDS.avery, 'Avery', 'Adams', 'avery.adams', { jobTitle: 'SOC lead', department: 'Security' }),
+    u(SEED_IDS.parker, 'Parker', 'Patel', 'parker.patel', { jobTitle: 'Security engineer', department: 'Security' }),
+    u(SEED_IDS.quinn, 'Quinn', 'Quigley', 'quinn.quigley', { jobTitle: 'CISO', department: 'Security' }),
+    u(SEED_IDS.sam, 'Sam', 'Sato', 'sam.sato', { jobTitle: 'Intern', department: 'Sales' }),
+    u(SEED_IDS.breakGlass, 'Break Glass', 'Emergency', 'breakglass', { displayName: 'Break Glass (emergency access)', jobTitle: null }),
+  ];
+
+  let n = 0;
+  const signIn = (who: SeedUser, hoursAgo: number, f: Partial<SeedSignIn> & { ip: string; city: string; country: string }): SeedSignIn => {
+    n++;
+    const { ip, city, country, ...rest } = f;
+    return {
+      id: `5191a000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      createdDateTime: iso(now, hoursAgo),
+      userDisplayName: who.displayName,
+      userPrincipalName: who.userPrincipalName,
+      userId: who.id,
+      appId: OFFICE_HOME,
+      appDisplayName: 'OfficeHome',
+      ipAddress: ip,
+      clientAppUsed: 'Browser',
+      userAgent: EDGE_WINDOWS,
+      correlationId: `c0a1e000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      conditionalAccessStatus: 'success',
+      isInteractive: true,
+      riskLevelDuringSignIn: 'none',
+      riskState: 'none',
+      status: { errorCode: 0, failureReason: null, additionalDetails: null },
+      deviceDetail: { deviceId: 'd1ce0000-0000-4000-8000-00000000a11c', displayName: 'ALICE-LAPTOP', operatingSystem: 'Windows10', browser: 'Edge 124.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' },
+      location: { city, state: city, countryOrRegion: country, geoCoordinates: { latitude: 35.68, longitude: 139.69 } },
+      sessionId: `5e551000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      signInEventTypes: ['interactiveUser'],
+      ...rest,
+    };
+  };
+  const alice = users[0];
+  const stolenSession = '5e551000-0000-4000-8000-00000000a1ce';
+  const attackerDevice = { deviceId: '', displayName: '', operatingSystem: 'Windows10', browser: 'Firefox 125.0', isCompliant: false, isManaged: false, trustType: '' };
+  const signIns: SeedSignIn[] = [
+    signIn(alice, 70, { ip: '203.0.113.10', city: 'Tokyo', country: 'JP' }),
+    // The phishing click: Alice signs in through the attacker's proxy; the session cookie is stolen.
+    signIn(alice, 50, { ip: '203.0.113.10', city: 'Tokyo', country: 'JP', sessionId: stolenSession }),
+    // AiTM replay: OfficeHome, no device id, unfamiliar IP, same session id, Firefox/125.
+    signIn(alice, 49.9, { ip: ATTACKER.ipv4, city: 'Singapore', country: 'SG', sessionId: stolenSession, userAgent: ATTACKER.userAgent, deviceDetail: attackerDevice, riskLevelDuringSignIn: 'high', riskState: 'atRisk' }),
+    signIn(alice, 49.8, { ip: ATTACKER.ipv6, city: 'Osaka', country: 'JP', sessionId: stolenSession, userAgent: ATTACKER.userAgent, deviceDetail: attackerDevice, appDisplayName: 'Office 365 Exchange Online', appId: '00000002-0000-0ff1-ce00-000000000000', riskLevelDuringSignIn: 'medium', riskState: 'atRisk' }),
+    signIn(alice, 30, { ip: ATTACKER.ipv4, city: 'Singapore', country: 'SG', sessionId: stolenSession, userAgent: ATTACKER.userAgent, deviceDetail: attackerDevice, appDisplayName: 'Microsoft Graph Explorer', riskLevelDuringSignIn: 'medium', riskState: 'atRisk', isInteractive: false, signInEventTypes: ['nonInteractiveUser'] }),
+    signIn(alice, 5, { ip: '203.0.113.10', city: 'Tokyo', country: 'JP' }),
+  ];
+  // Bystanders sign in normally.
+  for (const [i, who] of users.slice(1, 12).entries()) {
+    signIns.push(signIn(who, 10 + i, { ip: `198.51.100.${20 + i}`, city: 'Tokyo', country: 'JP', deviceDetail: { deviceId: `d1ce0000-0000-4000-8000-0000000000${(10 + i).toString(16).padStart(2, '0')}`, displayName: `${who.givenName.toUpperCase()}-PC`, operatingSystem: 'Windows10', browser: 'Edge 124.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' } }));
+  }
+  return { users, signIns };
+}

@@ -1,0 +1,15 @@
+import { SEED_IDS } from './graph/seed';
+
+/**
+ * Settings the local stack fills in when the environment leaves them empty, so `npm start` shows the whole flow
+ * against the sandbox tenant: three approvers, anyone may open incidents, the break-glass account protected.
+ */
+export function localDefaults(port: number): Record<string, string> {
+  return {
+    CONTAIN_MODE: 'local',
+    PORT: String(port),
+    GRAPH_BASE_URL: `http://127.0.0.1:${port}/sandbox/graph`,
+    CONTAIN_APPROVERS: [SEED_IDS.avery, SEED_IDS.parker, SEED_IDS.quinn].join(','),
+    CONTAIN_PROTECTED_USERS: SEED_IDS.breakGlass,
+  };
+}

@@ -1,0 +1,218 @@
+import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { teamsMessages } from '../functions/teams-messages';
+import { worker } from '../functions/worker';
+import { getContext, resetContext } from '../src/runtime';
+import { createLogger, type Logger } from '../src/log';
+import { startAzurite, type AzuriteHandle } from './azurite';
+import { FakeConnector } from './connector';
+import { GraphEmulator } from './graph/emulator';
+import { localDefaults } from './local-env';
+
+export interface LocalStackOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  /** Extra settings; they win over the environment and the local defaults. */
+  env?: Record<string, string>;
+  /** Storage to use; when absent and no STORAGE_CONNECTION_STRING is set, Azurite is started from node_modules. */
+  storageConnectionString?: string;
+  /** How often the worker loop polls the queue. */
+  pollMs?: number;
+  /** Run the queue worker in this process (tests of crash/resume run it in a child process instead). */
+  runWorker?: boolean;
+  log?: Logger;
+}
+
+export interface LocalStack {
+  port: number;
+  url: string;
+  emulator: GraphEmulator;
+  connector: FakeConnector;
+  /** Resolves when the worker loop has no message in flight and the queue looked empty. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type Route = (req: IncomingMessage, body: string, url: URL) => Promise<{ status: number; headers?: Record<string, string>; body?: unknown }>;
+
+/** Start Contain locally: Functions handlers behind a plain HTTP server, the sandbox tenant, fake connector, worker loop. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) ?? 'info', fields: { app: 'contain-local' } });
+  let azurite: AzuriteHandle | undefined;
+  const storage = options.storageConnectionString ?? options.env?.STORAGE_CONNECTION_STRING ?? process.env.STORAGE_CONNECTION_STRING;
+  const connectionString = storage ?? (azurite = await startAzurite()).connectionString;
+
+  const emulator = new GraphEmulator();
+  const connector = new FakeConnector();
+  const server = createServer();
+  const routes = buildRoutes(emulator, connector);
+  server.on('request', (req, res) => void serve(req, res, routes, log));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? Number(process.env.PORT ?? 3978), '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  const defaults = localDefaults(port);
+  for (const [k, v] of Object.entries(defaults)) if (!process.env[k] || k === 'PORT' || k === 'GRAPH_BASE_URL') process.env[k] = v;
+  process.env.STORAGE_CONNECTION_STRING = connectionString;
+  for (const [k, v] of Object.entries(options.env ?? {})) process.env[k] = v;
+  resetContext();
+  await getContext(); // fail fast on bad configuration, before anyone types a command
+
+  const pump = options.runWorker === false ? undefined : startWorkerLoop({ pollMs: options.pollMs ?? 100, log });
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    emulator,
+    connector,
+    idle: () => pump?.idle() ?? Promise.resolve(),
+    async stop() {
+      await pump?.stop();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await azurite?.stop();
+      resetContext();
+    },
+  };
+}
+
+/** The Functions host's queue trigger, for local runs: receive, invoke the real worker function, delete or back off. */
+export function startWorkerLoop(options: { pollMs: number; log: Logger; maxDequeueCount?: number }) {
+  let stopped = false;
+  let inFlight = 0;
+  let lastEmpty = false;
+  const waiters: (() => void)[] = [];
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const ctx = await getContext();
+        const msgs = await ctx.queue.receive(8, 30);
+        lastEmpty = msgs.length === 0;
+        if (lastEmpty) {
+          while (waiters.length) waiters.shift()!();
+          await new Promise((r) => setTimeout(r, options.pollMs));
+          continue;
+        }
+        inFlight += msgs.length;
+        await Promise.all(
+          msgs.map(async (m) => {
+            const invocation = new InvocationContext({ invocationId: randomUUID(), functionName: 'worker', logHandler: () => undefined });
+            try {
+              await worker(m.message ?? m.raw, invocation);
+              await ctx.queue.delete(m);
+            } catch (err) {
+              if (m.dequeueCount >= (options.maxDequeueCount ?? 5)) {
+                options.log.error('work message moved to poison queue', { messageId: m.messageId, err });
+                const poison = ctx.queue.client.name + '-poison';
+                const { QueueClient } = await import('@azure/storage-queue');
+                const pq = new QueueClient(ctx.config.storage.connectionString, poison);
+                await pq.createIfNotExists();
+                await pq.sendMessage(m.raw);
+                await ctx.queue.delete(m);
+              } else {
+                // Back off like the host does: visible again after a short, growing delay.
+                await ctx.queue.client.updateMessage(m.messageId, m.popReceipt, undefined, Math.min(2 ** m.dequeueCount, 30)).catch(() => undefined);
+              }
+            } finally {
+              inFlight--;
+            }
+          }),
+        );
+      } catch (err) {
+        if (!stopped) options.log.warn('worker loop error', { err });
+        await new Promise((r) => setTimeout(r, options.pollMs * 5));
+      }
+    }
+  })();
+  return {
+    idle: () => new Promise<void>((resolve) => (lastEmpty && inFlight === 0 ? resolve() : waiters.push(resolve))),
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+function buildRoutes(emulator: GraphEmulator, connector: FakeConnector): [string, RegExp, Route][] {
+  const functionRoute =
+    (fn: (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>): Route =>
+    async (req, body, url) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+      const request = new HttpRequest({ method: req.method as 'POST', url: url.toString(), headers, body: { string: body } });
+      const invocation = new InvocationContext({ invocationId: randomUUID(), functionName: url.pathname, logHandler: () => undefined });
+      const r = await fn(request, invocation);
+      return { status: r.status ?? 200, headers: r.headers as Record<string, string>, body: r.jsonBody ?? r.body };
+    };
+  const admin = (fn: (body: string, url: URL) => unknown, status = 200): Route => async (_req, body, url) => ({ status, body: fn(body, url) ?? {} });
+  return [
+    ['POST', /^\/api\/messages$/, functionRoute(teamsMessages)],
+    ['*', /^\/sandbox\/graph\//, async (req, body, url) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+      const r = await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, body, `${url.origin}/sandbox/graph`);
+      return { status: r.status, headers: r.headers, body: r.body };
+    }],
+    ['GET', /^\/sandbox\/requests$/, admin(() => emulator.requests())],
+    ['POST', /^\/sandbox\/faults$/, async (_r, body) => {
+      try {
+        const parsed = JSON.parse(body || '{}');
+        const added = (Array.isArray(parsed) ? parsed : [parsed]).map((f) => emulator.faults.add(f));
+        return { status: 201, body: { added: added.length, faults: emulator.faults.list() } };
+      } catch (err) {
+        return { status: 400, body: { error: (err as Error).message } };
+      }
+    }],
+    ['GET', /^\/sandbox\/faults$/, admin(() => emulator.faults.list())],
+    ['DELETE', /^\/sandbox\/faults$/, admin(() => emulator.faults.clear())],
+    ['POST', /^\/sandbox\/reset$/, admin(() => {
+      emulator.reset();
+      connector.clear();
+    })],
+    ['GET', /^\/sandbox\/state$/, admin(() => emulator.state)],
+    ['GET', /^\/sandbox\/connector\/activities$/, admin(() => connector.all())],
+    ['*', /^\/sandbox\/connector\/v3\//, async (req, body, url) => connector.handle(req.method!, url.pathname.slice('/sandbox/connector'.length), body)],
+    ['GET', /^\/(index\.html)?$/, async () => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: await readFile(playgroundFile('index.html'), 'utf8') })],
+  ];
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, routes: [string, RegExp, Route][], log: Logger): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const match = routes.find(([m, re]) => (m === '*' || m === req.method) && re.test(url.pathname));
+    if (!match) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `No route for ${req.method} ${url.pathname}` }));
+      return;
+    }
+    const r = await match[2](req, body, url);
+    const headers = { ...(r.headers ?? {}) };
+    let payload: string | Buffer | undefined;
+    if (r.body === undefined || r.body === null) payload = undefined;
+    else if (typeof r.body === 'string' || Buffer.isBuffer(r.body)) payload = r.body;
+    else {
+      payload = JSON.stringify(r.body);
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json; charset=utf-8';
+    }
+    res.writeHead(r.status, headers).end(payload);
+  } catch (err) {
+    log.error('local server error', { err });
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'internal error' }));
+  }
+}
+
+/** Static playground files live in sandbox/playground; the compiled server runs from dist/sandbox. */
+function playgroundFile(name: string): string {
+  const candidates = [join(__dirname, 'playground', name), join(__dirname, '..', '..', 'sandbox', 'playground', name)];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+}

@@ -1,0 +1,40 @@
+import { ContainError } from '../src/errors';
+import { createLogger } from '../src/log';
+import { startLocalStack } from './local-stack';
+
+/** `npm start`: the whole of Contain on 127.0.0.1 with the sandbox tenant; Ctrl+C stops it, Azurite included. */
+async function main(): Promise<void> {
+  const log = createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) || 'info', fields: { app: 'contain-local' } });
+  const stack = await startLocalStack({ log });
+  const lines = [
+    '',
+    `Contain is running (local mode, sandbox tenant) on ${stack.url}`,
+    `  Playground           ${stack.url}/`,
+    `  Teams endpoint       POST ${stack.url}/api/messages`,
+    `  Sandbox Graph        ${stack.url}/sandbox/graph/v1.0/users`,
+    `  Graph request log    GET  ${stack.url}/sandbox/requests`,
+    `  Fault injection      POST ${stack.url}/sandbox/faults   (DELETE to clear)`,
+    `  Reset the tenant     POST ${stack.url}/sandbox/reset`,
+    `  Bot replies          GET  ${stack.url}/sandbox/connector/activities`,
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  ];
+  process.stderr.write(lines.join('\n'));
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping Contain...\n`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ContainError) process.stderr.write(`${err.userMessage}\n`);
+  else process.stderr.write(`Contain failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { ContainError } from './errors';
+
+/** Comma-separated list, trimmed, empties dropped. */
+const csv = z
+  .string()
+  .optional()
+  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const guidList = csv.refine((ids) => ids.every((id) => GUID.test(id)), {
+  message: 'every entry must be an Entra object id (a GUID); separate several with commas',
+});
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional());
+const bool = z.preprocess(emptyToUndefined, z.enum(['true', 'false', '1', '0']).optional()).transform((v) => v === 'true' || v === '1');
+
+/** Every environment variable Contain reads; .env.example documents each one. */
+const schema = z.object({
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3978)),
+  CONTAIN_MODE: z.preprocess(emptyToUndefined, z.enum(['local', 'azure']).default('local')),
+  GRAPH_BASE_URL: optionalUrl,
+  AZURE_TENANT_ID: optionalString,
+  AZURE_CLIENT_ID: optionalString,
+  AZURE_CLIENT_SECRET: optionalString,
+  AZURE_CLIENT_CERTIFICATE_PATH: optionalString,
+  AZURE_USE_MANAGED_IDENTITY: bool,
+  MicrosoftAppId: optionalString,
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppTenantId: optionalString,
+  MicrosoftAppType: z.preprocess(emptyToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant')),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_API_URL: optionalUrl,
+  STORAGE_CONNECTION_STRING: optionalString,
+  AzureWebJobsStorage: optionalString,
+  CONTAIN_APPROVERS: guidList,
+  CONTAIN_RESPONDERS: guidList,
+  CONTAIN_PROTECTED_USERS: csv,
+  CONTAIN_APPROVAL_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 60).default(30)),
+  CONTAIN_FAST_PATH_REVOKE: bool,
+  CONTAIN_STORAGE_PREFIX: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9]{2,23}$/, 'use 3-24 lowercase letters and digits, starting with a letter')
+      .default('contain'),
+  ),
+  CONTAIN_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export type GraphCredentialConfig =
+  | { kind: 'none' }
+  | { kind: 'clientSecret'; tenantId: string; clientId: string; clientSecret: string }
+  | { kind: 'clientCertificate'; tenantId: string; clientId: string; certificatePath: string }
+  | { kind: 'managedIdentity'; clientId?: string };
+
+/** The parsed, validated settings the rest of Contain uses. */
+export interface Config {
+  port: number;
+  mode: 'local' | 'azure';
+  graph: { baseUrl: string; credential: GraphCredentialConfig };
+  teams: { appId: string; appPassword?: string; appTenantId?: string; appType: RawConfig['MicrosoftAppType'] };
+  slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
+  storage: { connectionString: string; prefix: string };
+  policy: {
+    approvers: string[];
+    responders: string[];
+    protectedUsers: string[];
+    approvalTtlMinutes: number;
+    fastPathRevoke: boolean;
+  };
+  logLevel: RawConfig['CONTAIN_LOG_LEVEL'];
+}
+
+const FIXES: Record<string, string> = {
+  PORT: 'set PORT to a TCP port number such as 3978',
+  CONTAIN_MODE: "set CONTAIN_MODE to 'local' (sandbox tenant, no Azure account) or 'azure'",
+  GRAPH_BASE_URL: 'set GRAPH_BASE_URL to an http(s) URL such as https://graph.microsoft.com',
+  SLACK_API_URL: 'set SLACK_API_URL to an http(s) URL such as https://slack.com/api/',
+  MicrosoftAppType: "set MicrosoftAppType to 'SingleTenant', 'MultiTenant' or 'UserAssignedMSI'",
+  CONTAIN_APPROVERS: 'list Entra object ids separated by commas',
+  CONTAIN_RESPONDERS: 'list Entra object ids separated by commas',
+  CONTAIN_APPROVAL_TTL_MINUTES: 'set a whole number of minutes between 1 and 1440',
+};
+
+/** Names Contain knows; any other CONTAIN_* variable is almost certainly a typo and stops start-up. */
+const KNOWN = new Set(Object.keys(schema.shape));
+
+function closest(name: string): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const k of KNOWN) {
+    const d = distance(name.toUpperCase(), k.toUpperCase());
+    if (d < bestScore) [best, bestScore] = [k, d];
+  }
+  return bestScore <= 4 ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return dp[a.length][b.length];
+}
+
+function fail(problems: string[]): never {
+  throw new ContainError('CONFIG_INVALID', `Contain cannot start:\n  - ${problems.join('\n  - ')}\nSee .env.example for every setting.`, {
+    details: { problems },
+  });
+}
+
+/** Parse and validate the environment; throws ContainError CONFIG_INVALID naming each bad variable and its fix. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('CONTAIN_') && !KNOWN.has(name)) {
+      const hint = closest(name);
+      problems.push(`${name} is not a Contain setting${hint ? ` (did you mean ${hint}?)` : ''}; remove it or fix its name`);
+    }
+  }
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '?');
+      const got = env[name];
+      problems.push(`${name} is invalid${got !== undefined && !/SECRET|PASSWORD|TOKEN/i.test(name) ? ` (got '${got}')` : ''}: ${issue.message}; fix: ${FIXES[name] ?? 'see .env.example'}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) fail(problems);
+  const raw = parsed.data;
+  const mode = raw.CONTAIN_MODE;
+
+  const credential = graphCredential(raw, mode, problems);
+  const connectionString = raw.STORAGE_CONNECTION_STRING ?? raw.AzureWebJobsStorage ?? (mode === 'local' ? 'UseDevelopmentStorage=true' : undefined);
+  if (mode === 'azure') {
+    if (!raw.MicrosoftAppId) problems.push('MicrosoftAppId is required when CONTAIN_MODE=azure; fix: set it to the Azure Bot resource\'s app id');
+    if (raw.MicrosoftAppType !== 'UserAssignedMSI' && raw.MicrosoftAppId && !raw.MicrosoftAppPassword)
+      problems.push('MicrosoftAppPassword is required for MicrosoftAppType=' + raw.MicrosoftAppType + '; fix: set it (a Key Vault reference in Azure) or use UserAssignedMSI');
+    if (raw.MicrosoftAppType === 'SingleTenant' && raw.MicrosoftAppId && !raw.MicrosoftAppTenantId)
+      problems.push('MicrosoftAppTenantId is required for a SingleTenant bot; fix: set it to your Entra tenant id');
+    if (!connectionString) problems.push('STORAGE_CONNECTION_STRING is required when CONTAIN_MODE=azure; fix: set it (or AzureWebJobsStorage) to the storage account connection string');
+    if (raw.CONTAIN_APPROVERS.length === 0) problems.push('CONTAIN_APPROVERS is empty: nobody could approve an action; fix: list approver Entra object ids');
+  }
+  if (problems.length > 0) fail(problems);
+
+  return {
+    port: raw.PORT,
+    mode,
+    graph: {
+      baseUrl: (raw.GRAPH_BASE_URL ?? (mode === 'local' ? `http://127.0.0.1:${raw.PORT}/sandbox/graph` : 'https://graph.microsoft.com')).replace(/\/+$/, ''),
+      credential,
+    },
+    teams: { appId: raw.MicrosoftAppId ?? '', appPassword: raw.MicrosoftAppPassword, appTenantId: raw.MicrosoftAppTenantId, appType: raw.MicrosoftAppType },
+    slack: { signingSecret: raw.SLACK_SIGNING_SECRET, botToken: raw.SLACK_BOT_TOKEN, apiUrl: raw.SLACK_API_URL },
+    storage: { connectionString: connectionString as string, prefix: raw.CONTAIN_STORAGE_PREFIX },
+    policy: {
+      approvers: raw.CONTAIN_APPROVERS.map((s) => s.toLowerCase()),
+      responders: raw.CONTAIN_RESPONDERS.map((s) => s.toLowerCase()),
+      protectedUsers: raw.CONTAIN_PROTECTED_USERS.map((s) => s.toLowerCase()),
+      approvalTtlMinutes: raw.CONTAIN_APPROVAL_TTL_MINUTES,
+      fastPathRevoke: raw.CONTAIN_FAST_PATH_REVOKE,
+    },
+    logLevel: raw.CONTAIN_LOG_LEVEL,
+  };
+}
+
+function graphCredential(raw: RawConfig, mode: 'local' | 'azure', problems: string[]): GraphCredentialConfig {
+  const { AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId } = raw;
+  if (raw.AZURE_CLIENT_SECRET || raw.AZURE_CLIENT_CERTIFICATE_PATH) {
+    if (!tenantId || !clientId) {
+      problems.push('AZURE_TENANT_ID and AZURE_CLIENT_ID are required with a client secret or certificate; fix: set both from the app registration');
+      return { kind: 'none' };
+    }
+    return raw.AZURE_CLIENT_SECRET
+      ? { kind: 'clientSecret', tenantId, clientId, clientSecret: raw.AZURE_CLIENT_SECRET }
+      : { kind: 'clientCertificate', tenantId, clientId, certificatePath: raw.AZURE_CLIENT_CERTIFICATE_PATH as string };
+  }
+  if (raw.AZURE_USE_MANAGED_IDENTITY) return { kind: 'managedIdentity', clientId };
+  if (mode === 'azure')
+    problems.push('no Graph credential: set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (with AZURE_TENANT_ID and AZURE_CLIENT_ID), or AZURE_USE_MANAGED_IDENTITY=true');
+  return { kind: 'none' };
+}

@@ -1,0 +1,17 @@
+import type { Config } from './config';
+import type { Graph } from './graph/client';
+import type { Policy } from './incidents/policy';
+import type { Logger } from './log';
+import type { IncidentStore } from './store/incident-store';
+import type { WorkQueue } from './store/work-queue';
+
+/** Everything a use case needs, passed explicitly (Probot-style): tests build one against the sandbox tenant. */
+export interface ContainContext {
+  config: Config;
+  graph: Graph;
+  store: IncidentStore;
+  queue: WorkQueue;
+  policy: Policy;
+  log: Logger;
+  now: () => Date;
+}

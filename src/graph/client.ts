@@ -1,0 +1,117 @@
+import { Client, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
+import type { TokenCredential } from '@azure/core-auth';
+import { TokenMiddleware } from './auth';
+import { fromGraphError } from './errors';
+import { defaultRetryPolicy, RetryMiddleware, type RetryObserver, type RetryPolicy } from './retry';
+
+export type GraphVersion = 'v1.0' | 'beta';
+
+export interface GraphCallOptions {
+  version?: GraphVersion;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Words for error messages: "looking up the user", "revoking sessions". */
+  what?: string;
+}
+
+export interface Page<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+  '@odata.count'?: number;
+}
+
+/** The narrow Graph surface the response library uses; one implementation, over @microsoft/microsoft-graph-client. */
+export interface Graph {
+  get<T>(path: string, options?: GraphCallOptions): Promise<T>;
+  post<T>(path: string, body: unknown, options?: GraphCallOptions): Promise<T>;
+  patch<T>(path: string, body: unknown, options?: GraphCallOptions): Promise<T>;
+  delete(path: string, options?: GraphCallOptions): Promise<void>;
+  /** Pages of a collection, following @odata.nextLink lazily. */
+  pages<T>(path: string, options?: GraphCallOptions): AsyncIterable<Page<T>>;
+  /** Items of a collection across pages; stops after `max` items. */
+  list<T>(path: string, options?: GraphCallOptions & { max?: number }): AsyncIterable<T>;
+  readonly baseUrl: string;
+}
+
+export interface CreateGraphOptions {
+  baseUrl: string;
+  credential?: TokenCredential;
+  retry?: Partial<RetryPolicy>;
+  onRetry?: RetryObserver;
+  random?: () => number;
+}
+
+/** Create the Graph client: token only to baseUrl, retries per policy, errors as ContainError. */
+export function createGraph(options: CreateGraphOptions): Graph {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const chain: Middleware[] = [
+    new RetryMiddleware({ ...defaultRetryPolicy, ...options.retry }, options.onRetry, options.random),
+    new TokenMiddleware(options.credential, baseUrl),
+    new HTTPMessageHandler(),
+  ];
+  const client = Client.initWithMiddleware({ middleware: chain, baseUrl, defaultVersion: 'v1.0' });
+
+  const request = (path: string, o: GraphCallOptions = {}) => {
+    const { version, relative } = splitAbsolute(baseUrl, path, o.version ?? 'v1.0');
+    let r = client.api(relative).version(version);
+    if (o.headers) r = r.headers(o.headers);
+    if (o.signal) r = r.option('signal', o.signal);
+    return r;
+  };
+  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw fromGraphError(err, what);
+    }
+  };
+
+  const graph: Graph = {
+    baseUrl,
+    get: (path, o) => call(o?.what ?? `GET ${pathOnly(path)}`, () => request(path, o).get()),
+    post: (path, body, o) => call(o?.what ?? `POST ${pathOnly(path)}`, () => request(path, o).post(body)),
+    patch: (path, body, o) => call(o?.what ?? `PATCH ${pathOnly(path)}`, () => request(path, o).patch(body)),
+    delete: (path, o) => call(o?.what ?? `DELETE ${pathOnly(path)}`, () => request(path, o).delete()),
+    pages: <T>(path: string, o?: GraphCallOptions) => ({
+      async *[Symbol.asyncIterator]() {
+        let next: string | undefined = path;
+        while (next) {
+          const page: Page<T> = await graph.get<Page<T>>(next, o);
+          yield page;
+          next = page['@odata.nextLink'];
+        }
+      },
+    }),
+    list: <T>(path: string, o?: GraphCallOptions & { max?: number }) => ({
+      async *[Symbol.asyncIterator]() {
+        let n = 0;
+        for await (const page of graph.pages<T>(path, o)) {
+          for (const item of page.value) {
+            if (o?.max !== undefined && n >= o.max) return;
+            n++;
+            yield item;
+          }
+        }
+      },
+    }),
+  };
+  return graph;
+}
+
+/**
+ * The graph client only understands absolute https nextLinks; the sandbox serves http. Turn an absolute link
+ * under our base URL into version + relative path so paging works the same against both.
+ */
+export function splitAbsolute(baseUrl: string, path: string, fallbackVersion: GraphVersion): { version: string; relative: string } {
+  if (/^https?:\/\//i.test(path)) {
+    if (!path.startsWith(baseUrl + '/')) throw new Error(`Refusing to follow a Graph link outside ${baseUrl}`);
+    const rest = path.slice(baseUrl.length + 1);
+    const slash = rest.indexOf('/');
+    return { version: rest.slice(0, slash), relative: rest.slice(slash) };
+  }
+  return { version: fallbackVersion, relative: path };
+}
+
+function pathOnly(path: string): string {
+  return path.split('?')[0];
+}

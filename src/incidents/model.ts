@@ -1,0 +1,122 @@
+/** The incident model shared by both chat platforms; persisted in Table Storage by src/store. */
+export type Platform = 'teams' | 'slack' | 'cli';
+
+/** Someone acting through a chat platform; `aadObjectId` is the Entra identity policy decisions use. */
+export interface Actor {
+  platform: Platform;
+  /** Platform user id (Teams 29:..., Slack U...). */
+  id: string;
+  aadObjectId?: string;
+  name: string;
+}
+
+export interface TeamsThread {
+  serviceUrl: string;
+  conversationId: string;
+  tenantId?: string;
+  botId: string;
+  botName?: string;
+  channelId: string;
+  /** The containment card's activity id, for updateActivity. */
+  cardActivityId?: string;
+}
+
+export interface TargetUser {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+  mail?: string | null;
+  jobTitle?: string | null;
+  department?: string | null;
+  accountEnabled?: boolean;
+  onPremisesSyncEnabled?: boolean | null;
+}
+
+export interface SignInFact {
+  time: string;
+  ip: string;
+  location: string;
+  app: string;
+  client: string;
+  risk: string;
+  success: boolean;
+  deviceKnown: boolean;
+}
+
+export interface IncidentFacts {
+  signIns: SignInFact[];
+  /** Sources that could not be read, each with a reason a responder can act on. */
+  notes: string[];
+}
+
+export type IncidentState = 'open' | 'contained' | 'closed';
+
+export interface Incident {
+  id: string;
+  createdAt: string;
+  requester: Actor;
+  target: TargetUser;
+  state: IncidentState;
+  dryRun: boolean;
+  threads: { teams?: TeamsThread };
+  facts: IncidentFacts;
+  etag?: string;
+}
+
+export type ActionKind = 'revokeSessions';
+export type ActionState = 'proposed' | 'approved' | 'rejected' | 'expired' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface Decision {
+  verb: 'approve' | 'reject';
+  by: Actor;
+  at: string;
+  justification?: string;
+}
+
+export interface ActionResult {
+  outcome: 'succeeded' | 'failed' | 'skipped';
+  message: string;
+  code?: string;
+  requestIds?: string[];
+  verified?: boolean;
+}
+
+export interface Action {
+  incidentId: string;
+  id: string;
+  step: number;
+  kind: ActionKind;
+  objectId: string;
+  title: string;
+  detail: string;
+  state: ActionState;
+  proposedAt: string;
+  expiresAt: string;
+  /** Runs without approval because policy allows it (revoke sessions fast path). */
+  fastPath: boolean;
+  decision?: Decision;
+  attempts: number;
+  leaseUntil?: string;
+  result?: ActionResult;
+  /** The object as it was before the change: evidence, and the way back for reversible actions. */
+  evidence?: unknown;
+  etag?: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  event: string;
+  actor?: Actor;
+  actionId?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Opaque reference carried by card buttons: identifies an action, grants nothing. */
+export function actionRef(a: Pick<Action, 'incidentId' | 'id'>): string {
+  return `${a.incidentId}/${a.id}`;
+}
+
+export function parseActionRef(ref: string): { incidentId: string; actionId: string } | undefined {
+  const m = /^(INC-\d{8}-\d{4})\/(a\d{2,3})$/.exec(ref);
+  return m ? { incidentId: m[1], actionId: m[2] } : undefined;
+}

@@ -1,0 +1,73 @@
+import type { ContainContext } from '../context';
+import { findUser, type UserQuery } from '../directory/find-user';
+import { ContainError } from '../errors';
+import { recentSignInFacts } from '../investigate/recent-signins';
+import { containmentSteps } from '../playbook/registry';
+import { containmentView } from '../views/containment';
+import type { ChooserView, ContainmentView } from '../views/types';
+import type { Action, Actor, Incident, TeamsThread } from './model';
+import { isProtected, mayOpen } from './policy';
+
+export interface OpenContainmentInput {
+  query: UserQuery;
+  requester: Actor;
+  dryRun: boolean;
+  thread: { teams?: TeamsThread };
+  signal?: AbortSignal;
+}
+
+export type OpenContainmentResult = { kind: 'chooser'; view: ChooserView } | { kind: 'incident'; incident: Incident; actions: Action[]; view: ContainmentView };
+
+/** `contain <user>`: resolve the user, refuse protected accounts, discover, open the incident with proposed actions. */
+export async function openContainment(ctx: ContainContext, input: OpenContainmentInput): Promise<OpenContainmentResult> {
+  const allowed = mayOpen(ctx.policy, input.requester);
+  if (!allowed.ok) {
+    throw new ContainError('NOT_AUTHORIZED', allowed.reason === 'unidentified' ? 'Contain could not tell who you are in Entra ID, so it cannot check that you are a responder.' : 'Only responders can open incidents. Ask your SOC lead to add you to the responders group.');
+  }
+  const found = await findUser(ctx, input.query, { signal: input.signal });
+  if (found.kind === 'many') return { kind: 'chooser', view: { kind: 'chooser', query: input.query.value, dryRun: input.dryRun, candidates: found.candidates } };
+  const target = found.user;
+  if (isProtected(ctx.policy, target)) {
+    ctx.log.warn('refused protected user', { targetId: target.id, requester: input.requester.aadObjectId });
+    throw new ContainError('USER_PROTECTED', `${target.displayName} is a protected account (break-glass or administrator). Contain will not act on it; follow the manual procedure for privileged accounts.`, {
+      details: { targetId: target.id },
+    });
+  }
+
+  const facts = await recentSignInFacts(ctx, target.id, { signal: input.signal });
+  const now = ctx.now();
+  const id = await ctx.store.nextIncidentId(now);
+  const expiresAt = new Date(now.getTime() + ctx.policy.approvalTtlMs).toISOString();
+  const actions: Action[] = [];
+  for (const step of containmentSteps) {
+    const findings = await step.discover(ctx, target, { signal: input.signal });
+    for (const p of step.plan(findings)) {
+      const fastPath = p.kind === 'revokeSessions' && ctx.policy.fastPathRevoke && !input.dryRun;
+      actions.push({
+        incidentId: id,
+        id: `a${String(actions.length + 1).padStart(2, '0')}`,
+        step: p.step,
+        kind: p.kind,
+        objectId: p.objectId,
+        title: p.title,
+        detail: p.detail,
+        state: input.dryRun ? 'skipped' : fastPath ? 'approved' : 'proposed',
+        proposedAt: now.toISOString(),
+        expiresAt,
+        fastPath,
+        attempts: 0,
+        result: input.dryRun ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' } : undefined,
+      });
+    }
+  }
+  const incident: Incident = { id, createdAt: now.toISOString(), requester: input.requester, target, state: 'open', dryRun: input.dryRun, threads: input.thread, facts };
+  await ctx.store.createIncident(incident, actions);
+  await ctx.store.appendAudit(id, { at: now.toISOString(), event: input.dryRun ? 'incident.opened.dry-run' : 'incident.opened', actor: input.requester, details: { target: target.userPrincipalName, actions: actions.map((a) => a.title) } });
+  for (const a of actions.filter((x) => x.state === 'approved')) {
+    await ctx.queue.send({ type: 'execute', incidentId: id, actionId: a.id, key: `${id}/${a.id}` });
+    await ctx.store.appendAudit(id, { at: now.toISOString(), event: 'action.fast-path', actionId: a.id, details: { title: a.title } });
+  }
+  ctx.log.info('incident opened', { incidentId: id, targetId: target.id, actions: actions.length, dryRun: input.dryRun });
+  const stored = (await ctx.store.getIncident(id)) ?? incident;
+  return { kind: 'incident', incident: stored, actions, view: containmentView(stored, actions) };
+}

@@ -1,0 +1,46 @@
+import { loadConfig, type Config } from './config';
+import type { ContainContext } from './context';
+import { createCredential } from './graph/auth';
+import { createGraph } from './graph/client';
+import { policyFromConfig } from './incidents/policy';
+import { createLogger, type Logger } from './log';
+import { IncidentStore } from './store/incident-store';
+import { WorkQueue } from './store/work-queue';
+
+let current: Promise<ContainContext> | undefined;
+
+/** Build the context from a config: Graph client with its credential, store, queue, policy, logger. */
+export async function createContext(config: Config, overrides: Partial<ContainContext> = {}): Promise<ContainContext> {
+  const log: Logger = overrides.log ?? createLogger({ level: config.logLevel, fields: { app: 'contain' } });
+  const credential = await createCredential(config.graph.credential);
+  const graph =
+    overrides.graph ??
+    createGraph({
+      baseUrl: config.graph.baseUrl,
+      credential,
+      onRetry: (e) => log.info('graph retry', { attempt: e.attempt, status: e.status, delayMs: e.delayMs, path: new URL(e.url).pathname }),
+    });
+  return {
+    config,
+    graph,
+    store: overrides.store ?? IncidentStore.fromConnectionString(config.storage.connectionString, config.storage.prefix),
+    queue: overrides.queue ?? WorkQueue.fromConnectionString(config.storage.connectionString, config.storage.prefix),
+    policy: overrides.policy ?? policyFromConfig(config),
+    log,
+    now: overrides.now ?? (() => new Date()),
+  };
+}
+
+/** The process-wide context, created on first use from process.env (Functions instances and the local stack). */
+export function getContext(): Promise<ContainContext> {
+  current ??= createContext(loadConfig()).catch((err: unknown) => {
+    current = undefined;
+    throw err;
+  });
+  return current;
+}
+
+/** Forget the process-wide context (tests, or after configuration changed). */
+export function resetContext(): void {
+  current = undefined;
+}

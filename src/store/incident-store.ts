@@ -1,0 +1,255 @@
+import { TableClient, RestError, odata, type TableEntityResult } from '@azure/data-tables';
+import { ContainError } from '../errors';
+import type { Action, AuditEntry, Incident } from '../incidents/model';
+import { insecureAllowed } from './connection';
+
+type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+const INCIDENT_RK = 'incident';
+
+/** Thrown on an ETag mismatch: someone else wrote first. Callers re-read and decide. */
+export class ConcurrencyError extends ContainError {
+  constructor(what: string) {
+    super('CONFLICT', `${what} was changed by someone else at the same moment; reload and try again.`);
+  }
+}
+
+/**
+ * Incidents, actions, audit entries and idempotency markers in one Azure table, partitioned by incident id.
+ * Every state change is a conditional write on the row's ETag, so two writers never both win.
+ */
+export class IncidentStore {
+  private ready?: Promise<void>;
+
+  constructor(private readonly table: TableClient) {}
+
+  static fromConnectionString(connectionString: string, prefix: string): IncidentStore {
+    const table = TableClient.fromConnectionString(connectionString, `${prefix}incidents`, { allowInsecureConnection: insecureAllowed(connectionString) });
+    return new IncidentStore(table);
+  }
+
+  /** Create the table once per process; concurrent callers share the same promise. */
+  ensure(): Promise<void> {
+    this.ready ??= this.table.createTable().catch((err: unknown) => {
+      this.ready = undefined;
+      if (err instanceof RestError && err.statusCode === 409) return;
+      throw storeError(err, 'creating the incidents table');
+    });
+    return this.ready;
+  }
+
+  /** Next id of the form INC-YYYYMMDD-NNNN, from a per-day counter row updated by compare-and-swap. */
+  async nextIncidentId(now: Date): Promise<string> {
+    await this.ensure();
+    const day = now.toISOString().slice(0, 10).replace(/-/g, '');
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        const row = await this.table.getEntity<{ value: number }>('counters', day);
+        const value = Number(row.value) + 1;
+        await this.table.updateEntity({ partitionKey: 'counters', rowKey: day, value }, 'Replace', { etag: row.etag });
+        return `INC-${day}-${String(value).padStart(4, '0')}`;
+      } catch (err) {
+        if (isStatus(err, 404)) {
+          try {
+            await this.table.createEntity({ partitionKey: 'counters', rowKey: day, value: 1 });
+            return `INC-${day}-0001`;
+          } catch (e) {
+            if (isStatus(e, 409)) continue;
+            throw storeError(e, 'allocating an incident id');
+          }
+        }
+        if (isStatus(err, 412)) continue;
+        throw storeError(err, 'allocating an incident id');
+      }
+    }
+    throw new ContainError('STORE_ERROR', 'Could not allocate an incident id (too much contention); try again.');
+  }
+
+  async createIncident(incident: Incident, actions: Action[]): Promise<void> {
+    await this.ensure();
+    const ops: ['create', Row][] = [['create', incidentRow(incident)], ...actions.map((a) => ['create', actionRow(a)] as ['create', Row])];
+    try {
+      // One entity-group transaction: the incident and its proposed actions appear together or not at all.
+      await this.table.submitTransaction(ops);
+    } catch (err) {
+      throw storeError(err, `creating incident ${incident.id}`);
+    }
+  }
+
+  async getIncident(id: string): Promise<Incident | undefined> {
+    await this.ensure();
+    try {
+      return parseIncident(await this.table.getEntity<Row>(id, INCIDENT_RK));
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw storeError(err, `reading incident ${id}`);
+    }
+  }
+
+  /** Conditional replace of the incident row; throws ConcurrencyError when the ETag moved. */
+  async updateIncident(incident: Incident): Promise<Incident> {
+    try {
+      const r = await this.table.updateEntity(incidentRow(incident), 'Replace', { etag: incident.etag ?? '*' });
+      return { ...incident, etag: r.etag };
+    } catch (err) {
+      if (isStatus(err, 412)) throw new ConcurrencyError(`Incident ${incident.id}`);
+      throw storeError(err, `updating incident ${incident.id}`);
+    }
+  }
+
+  async getAction(incidentId: string, actionId: string): Promise<Action | undefined> {
+    await this.ensure();
+    try {
+      return parseAction(await this.table.getEntity<Row>(incidentId, `action-${actionId}`));
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw storeError(err, `reading action ${incidentId}/${actionId}`);
+    }
+  }
+
+  async listActions(incidentId: string): Promise<Action[]> {
+    await this.ensure();
+    const out: Action[] = [];
+    const filter = odata`PartitionKey eq ${incidentId} and RowKey ge 'action-' and RowKey lt 'action.'`;
+    for await (const row of this.table.listEntities<Row>({ queryOptions: { filter } })) out.push(parseAction(row));
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Conditional replace of an action row (compare-and-swap on its ETag). */
+  async updateAction(action: Action): Promise<Action> {
+    if (!action.etag) throw new Error('updateAction needs the ETag of the version it read');
+    try {
+      const r = await this.table.updateEntity(actionRow(action), 'Replace', { etag: action.etag });
+      return { ...action, etag: r.etag };
+    } catch (err) {
+      if (isStatus(err, 412)) throw new ConcurrencyError(`Action ${action.incidentId}/${action.id}`);
+      throw storeError(err, `updating action ${action.incidentId}/${action.id}`);
+    }
+  }
+
+  /** Append-only audit trail; row keys sort by time. */
+  async appendAudit(incidentId: string, entry: AuditEntry): Promise<void> {
+    await this.ensure();
+    const rowKey = `audit-${entry.at}-${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      await this.table.createEntity({ partitionKey: incidentId, rowKey, at: entry.at, event: entry.event, actionId: entry.actionId, actorJson: json(entry.actor), detailsJson: json(entry.details) });
+    } catch (err) {
+      throw storeError(err, `writing the audit trail of ${incidentId}`);
+    }
+  }
+
+  async listAudit(incidentId: string): Promise<AuditEntry[]> {
+    await this.ensure();
+    const out: AuditEntry[] = [];
+    const filter = odata`PartitionKey eq ${incidentId} and RowKey ge 'audit-' and RowKey lt 'audit.'`;
+    for await (const row of this.table.listEntities<Row>({ queryOptions: { filter } }))
+      out.push({ at: String(row.at), event: String(row.event), actionId: row.actionId as string | undefined, actor: parse(row.actorJson), details: parse(row.detailsJson) });
+    return out;
+  }
+
+  /**
+   * Claim an idempotency key (a chat delivery id, a queue message key). True for the first caller only; used so that
+   * retried deliveries do not open a second incident.
+   */
+  async claim(scope: string, key: string, ttlNote = ''): Promise<boolean> {
+    await this.ensure();
+    try {
+      await this.table.createEntity({ partitionKey: `claim-${scope}`, rowKey: safeKey(key), note: ttlNote, at: new Date().toISOString() });
+      return true;
+    } catch (err) {
+      if (isStatus(err, 409)) return false;
+      throw storeError(err, 'recording a delivery');
+    }
+  }
+}
+
+function incidentRow(i: Incident): Row {
+  return {
+    partitionKey: i.id,
+    rowKey: INCIDENT_RK,
+    createdAt: i.createdAt,
+    state: i.state,
+    dryRun: i.dryRun,
+    targetUserId: i.target.id,
+    targetUpn: i.target.userPrincipalName,
+    requesterJson: json(i.requester),
+    targetJson: json(i.target),
+    threadsJson: json(i.threads),
+    factsJson: json(i.facts),
+  };
+}
+
+function parseIncident(row: TableEntityResult<Row>): Incident {
+  return {
+    id: row.partitionKey as string,
+    createdAt: String(row.createdAt),
+    state: row.state as Incident['state'],
+    dryRun: Boolean(row.dryRun),
+    requester: parse(row.requesterJson),
+    target: parse(row.targetJson),
+    threads: parse(row.threadsJson) ?? {},
+    facts: parse(row.factsJson) ?? { signIns: [], notes: [] },
+    etag: row.etag,
+  };
+}
+
+function actionRow(a: Action): Row {
+  return {
+    partitionKey: a.incidentId,
+    rowKey: `action-${a.id}`,
+    step: a.step,
+    kind: a.kind,
+    objectId: a.objectId,
+    title: a.title,
+    detail: a.detail,
+    state: a.state,
+    proposedAt: a.proposedAt,
+    expiresAt: a.expiresAt,
+    fastPath: a.fastPath,
+    attempts: a.attempts,
+    leaseUntil: a.leaseUntil,
+    decisionJson: json(a.decision),
+    resultJson: json(a.result),
+    evidenceJson: json(a.evidence),
+  };
+}
+
+function parseAction(row: TableEntityResult<Row>): Action {
+  return {
+    incidentId: row.partitionKey as string,
+    id: (row.rowKey as string).slice('action-'.length),
+    step: Number(row.step),
+    kind: row.kind as Action['kind'],
+    objectId: String(row.objectId),
+    title: String(row.title),
+    detail: String(row.detail ?? ''),
+    state: row.state as Action['state'],
+    proposedAt: String(row.proposedAt),
+    expiresAt: String(row.expiresAt),
+    fastPath: Boolean(row.fastPath),
+    attempts: Number(row.attempts ?? 0),
+    leaseUntil: (row.leaseUntil as string | undefined) ?? undefined,
+    decision: parse(row.decisionJson),
+    result: parse(row.resultJson),
+    evidence: parse(row.evidenceJson),
+    etag: row.etag,
+  };
+}
+
+const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const parse = (v: unknown): any => (typeof v === 'string' && v !== '' ? JSON.parse(v) : undefined);
+
+/** Row keys may not contain / \ # ? or control characters. */
+function safeKey(key: string): string {
+  // eslint-disable-next-line no-control-regex
+  return key.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '_').slice(0, 512);
+}
+
+function isStatus(err: unknown, status: number): boolean {
+  return err instanceof RestError ? err.statusCode === status : (err as { statusCode?: number })?.statusCode === status;
+}
+
+function storeError(err: unknown, what: string): ContainError {
+  return new ContainError('STORE_ERROR', `Storage failed while ${what}; nothing was lost, try again.`, { cause: err, transient: true, details: { status: (err as { statusCode?: number })?.statusCode } });
+}

@@ -1,0 +1,87 @@
+import { QueueClient, RestError } from '@azure/storage-queue';
+import { z } from 'zod';
+import { ContainError } from '../errors';
+
+/** A unit of work for the worker. `key` makes a message idempotent: the worker checks state before acting. */
+export const workMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('execute'), incidentId: z.string(), actionId: z.string(), key: z.string() }),
+]);
+export type WorkMessage = z.infer<typeof workMessageSchema>;
+
+export interface ReceivedMessage {
+  message: WorkMessage | undefined;
+  raw: string;
+  messageId: string;
+  popReceipt: string;
+  dequeueCount: number;
+}
+
+/** The queue the worker triggers on. Messages are base64 JSON, the Functions host's default encoding. */
+export class WorkQueue {
+  private ready?: Promise<void>;
+
+  constructor(readonly client: QueueClient) {}
+
+  static fromConnectionString(connectionString: string, prefix: string): WorkQueue {
+    return new WorkQueue(new QueueClient(connectionString, `${prefix}-work`));
+  }
+
+  get name(): string {
+    return this.client.name;
+  }
+
+  ensure(): Promise<void> {
+    this.ready ??= this.client
+      .createIfNotExists()
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        this.ready = undefined;
+        throw new ContainError('STORE_ERROR', 'Could not reach the work queue.', { cause: err, transient: true });
+      });
+    return this.ready;
+  }
+
+  async send(message: WorkMessage, options: { delaySeconds?: number } = {}): Promise<void> {
+    await this.ensure();
+    const text = Buffer.from(JSON.stringify(workMessageSchema.parse(message))).toString('base64');
+    await this.client.sendMessage(text, { visibilityTimeout: options.delaySeconds });
+  }
+
+  /** Receive up to `max` messages, hidden from other receivers for `visibilitySeconds`. */
+  async receive(max = 8, visibilitySeconds = 30): Promise<ReceivedMessage[]> {
+    await this.ensure();
+    const r = await this.client.receiveMessages({ numberOfMessages: max, visibilityTimeout: visibilitySeconds });
+    return r.receivedMessageItems.map((m) => ({
+      message: decodeWorkMessage(m.messageText),
+      raw: m.messageText,
+      messageId: m.messageId,
+      popReceipt: m.popReceipt,
+      dequeueCount: m.dequeueCount,
+    }));
+  }
+
+  async delete(m: Pick<ReceivedMessage, 'messageId' | 'popReceipt'>): Promise<void> {
+    try {
+      await this.client.deleteMessage(m.messageId, m.popReceipt);
+    } catch (err) {
+      // Already deleted or the pop receipt moved on (visibility expired and another receiver took it): fine.
+      if (err instanceof RestError && (err.statusCode === 404 || err.statusCode === 400)) return;
+      throw err;
+    }
+  }
+}
+
+/** Decode a queue message body (base64 JSON, or plain JSON as the Functions host hands it over after decoding). */
+export function decodeWorkMessage(input: unknown): WorkMessage | undefined {
+  let value = input;
+  if (typeof value === 'string') {
+    const text = value.trim().startsWith('{') ? value : Buffer.from(value, 'base64').toString('utf8');
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  }
+  const r = workMessageSchema.safeParse(value);
+  return r.success ? r.data : undefined;
+}

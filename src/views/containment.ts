@@ -1,0 +1,51 @@
+import type { Action, Incident } from '../incidents/model';
+import { actionRef } from '../incidents/model';
+import type { ContainmentView, Tone } from './types';
+
+const hhmm = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+/** Human label for an action's state, naming who decided and when. */
+export function stateLabel(a: Action): string {
+  const by = a.decision ? `${a.decision.by.name} (${a.decision.by.platform}) at ${hhmm(a.decision.at)}` : '';
+  switch (a.state) {
+    case 'proposed':
+      return `Waiting for approval until ${hhmm(a.expiresAt)}`;
+    case 'approved':
+      return a.fastPath && !a.decision ? 'Running now (fast path allowed by policy)' : `Approved by ${by}; queued`;
+    case 'running':
+      return a.decision ? `Approved by ${by}; running` : 'Running (fast path)';
+    case 'succeeded':
+      return `Done${a.decision ? `, approved by ${by}` : ' (fast path)'}. ${a.result?.message ?? ''}`.trim();
+    case 'failed':
+      return `Failed${a.decision ? ` after approval by ${by}` : ''}: ${a.result?.message ?? 'unknown error'}`;
+    case 'rejected':
+      return `Rejected by ${by}`;
+    case 'expired':
+      return `Expired at ${hhmm(a.expiresAt)} without a decision. Propose it again with "contain <user>".`;
+    case 'skipped':
+      return a.result?.message ?? 'Skipped';
+  }
+}
+
+/** The containment card's view of an incident and its actions. */
+export function containmentView(incident: Incident, actions: Action[], banner?: { tone: Tone; text: string }): ContainmentView {
+  return {
+    kind: 'containment',
+    incidentId: incident.id,
+    dryRun: incident.dryRun,
+    requesterName: incident.requester.name,
+    target: incident.target,
+    signIns: incident.facts.signIns,
+    notes: incident.facts.notes,
+    actions: actions.map((a) => ({
+      ref: actionRef(a),
+      title: a.title,
+      detail: a.detail,
+      state: a.state,
+      stateLabel: stateLabel(a),
+      decidable: a.state === 'proposed' && !incident.dryRun,
+    })),
+    banner,
+    footer: `${incident.id} · opened by ${incident.requester.name} at ${hhmm(incident.createdAt)}${incident.dryRun ? ' · DRY RUN: nothing will be changed' : ''}`,
+  };
+}

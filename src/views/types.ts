@@ -1,0 +1,53 @@
+import type { ActionState, SignInFact, TargetUser } from '../incidents/model';
+
+/** View models: what a card shows, independent of Teams or Slack. cards/ renders them; nothing else builds cards. */
+export type Tone = 'default' | 'good' | 'warning' | 'attention';
+
+export interface ActionView {
+  /** Opaque reference for the buttons. */
+  ref: string;
+  title: string;
+  detail: string;
+  state: ActionState;
+  stateLabel: string;
+  decidable: boolean;
+}
+
+export interface ContainmentView {
+  kind: 'containment';
+  incidentId: string;
+  dryRun: boolean;
+  requesterName: string;
+  target: TargetUser;
+  signIns: SignInFact[];
+  notes: string[];
+  actions: ActionView[];
+  /** A line for this viewer (e.g. why their click was refused). */
+  banner?: { tone: Tone; text: string };
+  footer: string;
+}
+
+export interface ChooserView {
+  kind: 'chooser';
+  query: string;
+  dryRun: boolean;
+  candidates: Pick<TargetUser, 'id' | 'displayName' | 'userPrincipalName' | 'jobTitle'>[];
+}
+
+export interface MessageView {
+  kind: 'message';
+  tone: Tone;
+  title: string;
+  text: string;
+}
+
+export interface HelpView {
+  kind: 'help';
+  commands: { usage: string; description: string }[];
+}
+
+export type View = ContainmentView | ChooserView | MessageView | HelpView;
+
+export function message(tone: Tone, title: string, text: string): MessageView {
+  return { kind: 'message', tone, title, text };
+}

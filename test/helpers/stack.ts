@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { startLocalStack, type LocalStack } from '../../sandbox/local-stack';
+import { createLogger } from '../../src/log';
+
+/** A local stack with its own storage prefix (tables and queue) on the run's shared Azurite. */
+export async function startTestStack(env: Record<string, string> = {}): Promise<LocalStack> {
+  const prefix = `t${randomBytes(5).toString('hex')}`;
+  return startLocalStack({ port: 0, pollMs: 50, env: { CONTAIN_STORAGE_PREFIX: prefix, ...env }, log: createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) ?? 'silent' }) });
+}
+
+/** Poll until `fn` returns a truthy value or the timeout passes. */
+export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${options.what ?? 'condition'}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  const r = await fetch(url);
+  return (await r.json()) as T;
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LocalStack } from '../../sandbox/local-stack';
+import { SEED_IDS } from '../../sandbox/graph/seed';
+
+export const PEOPLE = {
+  riley: { id: '29:riley', aadObjectId: SEED_IDS.riley, name: 'Riley Rivera' },
+  avery: { id: '29:avery', aadObjectId: SEED_IDS.avery, name: 'Avery Adams' },
+  parker: { id: '29:parker', aadObjectId: SEED_IDS.parker, name: 'Parker Patel' },
+  quinn: { id: '29:quinn', aadObjectId: SEED_IDS.quinn, name: 'Quinn Quigley' },
+  sam: { id: '29:sam', aadObjectId: SEED_IDS.sam, name: 'Sam Sato' },
+};
+export type Person = (typeof PEOPLE)[keyof typeof PEOPLE];
+
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'teams', name), 'utf8'));
+}
+
+/** A Teams activity from a recorded fixture, pointed at the stack's fake connector. */
+export function activity(stack: LocalStack, name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const a = fixture(name);
+  return { ...a, id: randomUUID(), timestamp: new Date().toISOString(), serviceUrl: `${stack.url}/sandbox/connector/`, ...overrides };
+}
+
+export function channelMention(stack: LocalStack, from: Person, text: string, extra: Record<string, unknown> = {}) {
+  const a = activity(stack, 'channel-mention.json', { from, ...extra });
+  return { ...a, text: `<at>Contain</at> ${text}` };
+}
+
+export function personalMessage(stack: LocalStack, from: Person, text: string) {
+  return activity(stack, 'personal-message.json', { from, text });
+}
+
+export function executeInvoke(stack: LocalStack, from: Person, verb: string, data: Record<string, string>, conversationId: string, replyToId?: string) {
+  const a = activity(stack, 'invoke-action-execute.json', { from, replyToId });
+  const conversation = { ...(a.conversation as object), id: conversationId };
+  return { ...a, conversation, value: { action: { type: 'Action.Execute', verb, data: { verb, ...data } }, trigger: 'manual' } };
+}
+
+/** POST an activity to the stack's real /api/messages handler. */
+export async function post(stack: LocalStack, act: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+  const r = await fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(act) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+}
