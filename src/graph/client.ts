@@ -1,5 +1,6 @@
 import { Client, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
 import type { TokenCredential } from '@azure/core-auth';
+import { ContainError } from '../errors';
 import { TokenMiddleware } from './auth';
 import { fromGraphError } from './errors';
 import { defaultRetryPolicy, RetryMiddleware, type RetryObserver, type RetryPolicy } from './retry';
@@ -104,7 +105,7 @@ export function createGraph(options: CreateGraphOptions): Graph {
  */
 export function splitAbsolute(baseUrl: string, path: string, fallbackVersion: GraphVersion): { version: string; relative: string } {
   if (/^https?:\/\//i.test(path)) {
-    if (!path.startsWith(baseUrl + '/')) throw new Error(`Refusing to follow a Graph link outside ${baseUrl}`);
+    if (!path.startsWith(baseUrl + '/')) throw new ContainError('GRAPH_ERROR', `Refusing to follow a Graph link outside ${baseUrl}.`, { details: { link: path.slice(0, 200) } });
     const rest = path.slice(baseUrl.length + 1);
     const slash = rest.indexOf('/');
     return { version: rest.slice(0, slash), relative: rest.slice(slash) };

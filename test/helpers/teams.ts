@@ -23,7 +23,7 @@ export function activity(stack: LocalStack, name: string, overrides: Record<stri
   return { ...a, id: randomUUID(), timestamp: new Date().toISOString(), serviceUrl: `${stack.url}/sandbox/connector/`, ...overrides };
 }
 
-export function channelMention(stack: LocalStack, from: Person, text: string, extra: Record<string, unknown> = {}) {
+export function channelMention(stack: LocalStack, from: Person, text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const a = activity(stack, 'channel-mention.json', { from, ...extra });
   return { ...a, text: `<at>Contain</at> ${text}` };
 }

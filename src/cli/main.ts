@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config';
+import { findUser } from '../directory/find-user';
+import { ContainError } from '../errors';
+import { createContext } from '../runtime';
+
+const HELP = `contain: the Contain command line
+
+Usage:
+  contain --help                 this text
+  contain --version              version
+  contain find <user>            look a user up in the configured tenant (GRAPH_BASE_URL)
+  contain config                 validate the environment and print the effective settings (no secrets)
+
+Planned (see docs/status.md): contain analyze <file>..., contain investigate <user>, contain hunt user-agents.
+Configuration comes from the environment; see .env.example.
+`;
+
+/** CLI entry: exit 0 on success, 2 on bad usage or input, 1 on failure. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (cmd === '--version') {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', existsSync(join(__dirname, '..', '..', 'package.json')) ? '' : '..', 'package.json'), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  try {
+    if (cmd === 'config') {
+      const c = loadConfig();
+      const safe = { ...c, graph: { ...c.graph, credential: c.graph.credential.kind }, teams: { ...c.teams, appPassword: c.teams.appPassword ? '[set]' : undefined }, slack: { apiUrl: c.slack.apiUrl, signingSecret: c.slack.signingSecret ? '[set]' : undefined, botToken: c.slack.botToken ? '[set]' : undefined }, storage: { prefix: c.storage.prefix, connectionString: '[set]' } };
+      process.stdout.write(JSON.stringify(safe, null, 2) + '\n');
+      return 0;
+    }
+    if (cmd === 'find') {
+      if (rest.length === 0) throw new ContainError('BAD_COMMAND', 'Usage: contain find <user>');
+      const ctx = await createContext(loadConfig());
+      const r = await findUser(ctx, { kind: 'text', value: rest.join(' ') });
+      const users = r.kind === 'one' ? [r.user] : r.candidates;
+      for (const u of users) process.stdout.write(`${u.id}\t${u.displayName}\t${u.userPrincipalName}\n`);
+      return 0;
+    }
+    process.stderr.write(`contain: unknown command "${cmd}"\n\n${HELP}`);
+    return 2;
+  } catch (err) {
+    const e = err instanceof ContainError ? err : undefined;
+    process.stderr.write(`contain: ${e ? e.userMessage : (err as Error).message}\n`);
+    return e && (e.code === 'BAD_COMMAND' || e.code === 'USER_NOT_FOUND' || e.code === 'CONFIG_INVALID') ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { parseCommand } from '../../bot/commands';
+import { ContainError } from '../../src/errors';
+
+describe('command grammar', () => {
+  test.each([
+    ['contain alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
+    ['/contain alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
+    ['alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
+    ['  contain   Alice   Aoki  ', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false }],
+    ["contain Dan O'Brien --dry-run", { name: 'contain', target: { kind: 'text', value: "Dan O'Brien" }, dryRun: true }],
+    ['contain \u201cAlice Aoki\u201d --since 48h', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false, sinceDays: 2 }],
+    ['contain alice@contoso.com', { name: 'contain', target: { kind: 'email', value: 'alice@contoso.com' }, dryRun: false }],
+    ['contain <mailto:alice@contoso.com|alice@contoso.com>', { name: 'contain', target: { kind: 'email', value: 'alice@contoso.com' }, dryRun: false }],
+    ['contain <@U0123ABC|alice>', { name: 'contain', target: { kind: 'slackUser', value: 'U0123ABC' }, dryRun: false }],
+    ['contain A11CE000-0000-4000-8000-000000000001', { name: 'contain', target: { kind: 'id', value: 'a11ce000-0000-4000-8000-000000000001' }, dryRun: false }],
+    ['investigate alice --since=14d', { name: 'investigate', target: { kind: 'text', value: 'alice' }, sinceDays: 14 }],
+    ['hunt user-agents --days 3', { name: 'hunt', what: 'user-agents', days: 3 }],
+    ['status inc-20261125-0001', { name: 'status', incidentId: 'INC-20261125-0001' }],
+    ['status', { name: 'status' }],
+    ['report alice', { name: 'report', ref: 'alice' }],
+    ['help', { name: 'help' }],
+    ['', { name: 'help' }],
+    ['contain <at>Alice Aoki</at>', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false }],
+  ])('%s', (input, expected) => {
+    expect(parseCommand(input)).toEqual(expected);
+  });
+
+  test.each([
+    ['contain', /Say which user/],
+    ['contain alice --forever', /Unknown option --forever.*contain <user>/],
+    ['hunt alice', /Hunt for what/],
+    ['investigate alice --since 400d', /between 1 and 90/],
+    ['status yesterday', /not an incident id/],
+    ['help me', /takes no arguments/],
+    ['contain <script>alert(1)</script>', /not a user name/],
+  ])('%s is refused with the right form', (input, message) => {
+    const err = (() => {
+      try {
+        parseCommand(input);
+      } catch (e) {
+        return e as ContainError;
+      }
+    })();
+    expect(err).toBeInstanceOf(ContainError);
+    expect(err!.code).toBe('BAD_COMMAND');
+    expect(err!.userMessage).toMatch(message);
+  });
+
+  test('never throws anything but BAD_COMMAND, whatever is typed', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (s) => {
+        try {
+          parseCommand(s);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ContainError);
+          expect((e as ContainError).code).toBe('BAD_COMMAND');
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('a plain name always parses to the same target, however it is spaced', () => {
+    const word = fc.stringMatching(/^[A-Za-z][A-Za-z'\u00c0-\u00ff]{0,12}$/).filter((w) => !['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'help'].includes(w.toLowerCase()));
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 3 }), fc.array(fc.constantFrom(' ', '  ', '\u00a0', '\t'), { minLength: 4, maxLength: 4 }), (words, spaces) => {
+        const typed = `contain${spaces[0]}${words.join(spaces[1])}${spaces[2]}`;
+        expect(parseCommand(typed)).toEqual({ name: 'contain', target: { kind: 'text', value: words.join(' ') }, dryRun: false });
+      }),
+    );
+  });
+});

@@ -1,0 +1,100 @@
+import { createGraph, type Graph } from '../../src/graph/client';
+import { ContainError } from '../../src/errors';
+import { odataString, query } from '../../src/graph/odata';
+import { parseRetryAfter, retryDelayMs, defaultRetryPolicy } from '../../src/graph/retry';
+import { SEED_IDS } from '../../sandbox/graph/seed';
+import { serveEmulator } from '../helpers/emulator-server';
+
+let server: Awaited<ReturnType<typeof serveEmulator>>;
+let graph: Graph;
+const retries: { status: number | 'network'; delayMs: number }[] = [];
+
+beforeAll(async () => {
+  server = await serveEmulator();
+  graph = createGraph({ baseUrl: server.baseUrl, random: () => 0, onRetry: (e) => retries.push(e) });
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.emulator.reset();
+  retries.length = 0;
+});
+
+const calls = (re: RegExp) => server.emulator.requests().filter((r) => re.test(r.path));
+
+describe('Graph client against the sandbox tenant', () => {
+  test('retries 429 honouring a fractional Retry-After, then succeeds', async () => {
+    server.emulator.faults.add({ route: '^/v1.0/users/[^/]+$', status: 429, retryAfter: 0.25, times: 2 });
+    const t0 = Date.now();
+    const user = await graph.get<{ id: string }>(`/users/${SEED_IDS.alice}`);
+    expect(user.id).toBe(SEED_IDS.alice);
+    expect(calls(/^\/v1\.0\/users\/[^/]+$/).map((r) => r.status)).toEqual([429, 429, 200]);
+    expect(retries.map((r) => r.delayMs)).toEqual([250, 250]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(480);
+  });
+
+  test('retries 503 and gives up after the policy\'s attempts with a transient ContainError', async () => {
+    const g = createGraph({ baseUrl: server.baseUrl, retry: { maxAttempts: 3, baseDelayMs: 10 }, random: () => 0 });
+    server.emulator.faults.add({ route: '^/v1.0/users/', status: 503, retryAfter: 0 });
+    const err = await g.get(`/users/${SEED_IDS.alice}`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ContainError);
+    expect((err as ContainError).code).toBe('GRAPH_UNAVAILABLE');
+    expect((err as ContainError).transient).toBe(true);
+    expect(calls(/^\/v1\.0\/users\//)).toHaveLength(3);
+  });
+
+  test('never retries a 400, and reports Graph\'s code and request id', async () => {
+    const err = (await graph.get(`/users${query({ $filter: "startswith(displayName,'x' ) ) or" })}`).catch((e: unknown) => e)) as ContainError;
+    expect(err.code).toBe('GRAPH_BAD_REQUEST');
+    expect(err.details.graphCode).toBe('Request_BadRequest');
+    expect(err.details.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(calls(/^\/v1\.0\/users$/)).toHaveLength(1);
+    expect(retries).toHaveLength(0);
+  });
+
+  test('a 403 for an unlicensed feature becomes GRAPH_UNLICENSED, not retried', async () => {
+    server.emulator.faults.add({ route: '^/v1.0/auditLogs/signIns$', status: 403, code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', message: 'Neither tenant is B2C or tenant doesn\'t have premium license' });
+    const err = (await graph.get('/auditLogs/signIns').catch((e: unknown) => e)) as ContainError;
+    expect(err.code).toBe('GRAPH_UNLICENSED');
+    expect(err.userMessage).toMatch(/Entra ID P1/);
+    expect(calls(/signIns/)).toHaveLength(1);
+  });
+
+  test('pages across absolute @odata.nextLink links lazily', async () => {
+    const pages: number[] = [];
+    for await (const p of graph.pages<{ id: string }>(`/users${query({ $top: 5, $select: 'id' })}`)) pages.push(p.value.length);
+    const total = server.emulator.state.users.length;
+    expect(pages.reduce((a, b) => a + b, 0)).toBe(total);
+    expect(pages.length).toBe(Math.ceil(total / 5));
+    const ids: string[] = [];
+    for await (const u of graph.list<{ id: string }>(`/users${query({ $top: 5 })}`, { max: 7 })) ids.push(u.id);
+    expect(ids).toHaveLength(7);
+    expect(calls(/^\/v1\.0\/users$/).length).toBe(pages.length + 2); // the second listing stopped after two pages
+  });
+
+  test("finds o'brien through an escaped OData literal", async () => {
+    const page = await graph.get<{ value: { displayName: string }[] }>(`/users${query({ $filter: `mail eq ${odataString("dan.o'brien@contoso.example")}` })}`);
+    expect(page.value.map((u) => u.displayName)).toEqual(["Dan O'Brien"]);
+    const byName = await graph.get<{ value: { displayName: string }[] }>(`/users${query({ $filter: `startswith(surname,${odataString("O'B")})` })}`);
+    expect(byName.value.map((u) => u.displayName)).toEqual(["Dan O'Brien"]);
+  });
+
+  test('refuses to follow a nextLink to another host (no token leaves the Graph base URL)', async () => {
+    await expect(graph.get('https://evil.example/v1.0/users')).rejects.toThrow(/outside/);
+  });
+});
+
+describe('retry arithmetic', () => {
+  test('Retry-After in seconds (fractional) or as an HTTP date', () => {
+    expect(parseRetryAfter('1.5')).toBe(1500);
+    expect(parseRetryAfter('0')).toBe(0);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+  test('jitter adds at most the configured fraction and the cap holds', () => {
+    expect(retryDelayMs(defaultRetryPolicy, 1, 1000, () => 1)).toBe(1200);
+    expect(retryDelayMs(defaultRetryPolicy, 1, 1000, () => 0)).toBe(1000);
+    expect(retryDelayMs(defaultRetryPolicy, 10, undefined, () => 0)).toBe(defaultRetryPolicy.maxDelayMs);
+    expect(retryDelayMs(defaultRetryPolicy, 1, 600_000, () => 0)).toBe(defaultRetryPolicy.maxDelayMs);
+  });
+});
