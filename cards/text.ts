@@ -6,8 +6,8 @@ export function escapeMarkdown(text: string): string {
   return text
     .replace(/\r?\n|\r/g, ' ')
     .replace(/[\\`*_[\]()<>~]/g, (c) => `\\${c}`)
-    // List and heading markers only matter at the start of a block.
-    .replace(/^(\s*)([-+#]|\d+\.)/, (_m, sp: string, mark: string) => `${sp}\\${mark}`);
+    // List and heading markers only matter at the start of a block and before a space.
+    .replace(/^(\s*)([-+#]|\d+\.)(?=\s)/, (_m, sp: string, mark: string) => `${sp}\\${mark}`);
 }
 
 /** Escape for Slack mrkdwn: only &, < and > are control characters there; formatting chars get a zero-width joiner. */

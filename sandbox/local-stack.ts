@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { teamsMessages } from '../functions/teams-messages';
 import { worker } from '../functions/worker';
+import { sweeper } from '../functions/sweeper';
 import { getContext, resetContext } from '../src/runtime';
 import { createLogger, type Logger } from '../src/log';
 import { startAzurite, type AzuriteHandle } from './azurite';
@@ -24,6 +25,8 @@ export interface LocalStackOptions {
   pollMs?: number;
   /** Run the queue worker in this process (tests of crash/resume run it in a child process instead). */
   runWorker?: boolean;
+  /** Period of the sweeper timer; 0 turns it off (tests call stack.sweep()). Default 60 s, as in host. */
+  sweepMs?: number;
   log?: Logger;
 }
 
@@ -34,6 +37,8 @@ export interface LocalStack {
   connector: FakeConnector;
   /** Resolves when the worker loop has no message in flight and the queue looked empty. */
   idle(): Promise<void>;
+  /** Fire the sweeper timer function once. */
+  sweep(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,6 +69,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await getContext(); // fail fast on bad configuration, before anyone types a command
 
   const pump = options.runWorker === false ? undefined : startWorkerLoop({ pollMs: options.pollMs ?? 100, log });
+  const fireSweeper = () => sweeper({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext({ invocationId: randomUUID(), functionName: 'sweeper', logHandler: () => undefined }));
+  const sweepMs = options.sweepMs ?? 60_000;
+  const timer = sweepMs > 0 ? setInterval(() => void fireSweeper().catch((err: unknown) => log.warn('sweeper failed', { err })), sweepMs) : undefined;
+  timer?.unref();
 
   return {
     port,
@@ -71,7 +80,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     emulator,
     connector,
     idle: () => pump?.idle() ?? Promise.resolve(),
+    sweep: fireSweeper,
     async stop() {
+      if (timer) clearInterval(timer);
       await pump?.stop();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -157,7 +168,9 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector): [string
     ['*', /^\/sandbox\/graph\//, async (req, body, url) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const r = await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, body, `${url.origin}/sandbox/graph`);
+      let closed = false;
+      req.socket.once('close', () => (closed = true));
+      const r = await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, body, `${url.origin}/sandbox/graph`, { isAborted: () => closed || req.socket.destroyed });
       return { status: r.status, headers: r.headers, body: r.body };
     }],
     ['GET', /^\/sandbox\/requests$/, admin(() => emulator.requests())],

@@ -41,6 +41,7 @@ const schema = z.object({
   CONTAIN_PROTECTED_USERS: csv,
   CONTAIN_APPROVAL_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 60).default(30)),
   CONTAIN_FAST_PATH_REVOKE: bool,
+  CONTAIN_ACTION_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(300)),
   CONTAIN_STORAGE_PREFIX: z.preprocess(
     emptyToUndefined,
     z
@@ -73,6 +74,8 @@ export interface Config {
     protectedUsers: string[];
     approvalTtlMinutes: number;
     fastPathRevoke: boolean;
+    /** How long a worker owns a running action before the sweeper may hand it to another. */
+    actionLeaseMs: number;
   };
   logLevel: RawConfig['CONTAIN_LOG_LEVEL'];
 }
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       protectedUsers: raw.CONTAIN_PROTECTED_USERS.map((s) => s.toLowerCase()),
       approvalTtlMinutes: raw.CONTAIN_APPROVAL_TTL_MINUTES,
       fastPathRevoke: raw.CONTAIN_FAST_PATH_REVOKE,
+      actionLeaseMs: raw.CONTAIN_ACTION_LEASE_SECONDS * 1000,
     },
     logLevel: raw.CONTAIN_LOG_LEVEL,
   };

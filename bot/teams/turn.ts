@@ -2,6 +2,7 @@ import { TurnContext, type Activity } from 'botbuilder';
 import { z } from 'zod';
 import type { ContainContext } from '../../src/context';
 import { decide, type DecideResult } from '../../src/incidents/decide';
+import { proposeAgain } from '../../src/incidents/propose-again';
 import type { Actor, Incident } from '../../src/incidents/model';
 import { ConcurrencyError } from '../../src/store/incident-store';
 import { message, type View } from '../../src/views/types';
@@ -15,6 +16,7 @@ import { teamsThread, threadConversationId } from './thread';
 const cardActionSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('approve'), ref: z.string().max(64) }),
   z.object({ verb: z.literal('reject'), ref: z.string().max(64) }),
+  z.object({ verb: z.literal('repropose'), ref: z.string().max(64) }),
   z.object({ verb: z.literal('choose'), userId: z.string().uuid(), dryRun: z.literal('true').optional() }),
 ]);
 type CardAction = z.infer<typeof cardActionSchema>;
@@ -98,6 +100,13 @@ async function onCardAction(ctx: ContainContext, turn: TurnContext, action: Card
     if (action.verb === 'choose') {
       await respond(message('default', 'Opening the incident', 'The containment card follows in this thread.'));
       await runCommand(ctx, turn, { name: 'contain', target: { kind: 'id', value: action.userId }, dryRun: action.dryRun === 'true' }, log);
+      return;
+    }
+    if (action.verb === 'repropose') {
+      const again = await proposeAgain(ctx, action.ref, actorOf(turn.activity));
+      await respond(again.view);
+      const incident = await ctx.store.getIncident(again.incidentId);
+      if (incident) await updateSharedCard(turn, incident, again.view, log);
       return;
     }
     const result: DecideResult = await decide(ctx, { ref: action.ref, verb: action.verb, actor: actorOf(turn.activity) });

@@ -65,6 +65,7 @@ function containmentCard(v: ContainmentView): AdaptiveCard {
         actions: [execute('Approve', 'approve', { ref: a.ref }, 'positive'), execute('Reject', 'reject', { ref: a.ref }, 'destructive')],
       });
     }
+    if (a.reproposable) items.push({ type: 'ActionSet', actions: [execute('Propose again', 'repropose', { ref: a.ref })] });
     body.push(container);
   }
   body.push(text(md(v.footer), { size: 'Small', isSubtle: true, spacing: 'Medium' }));

@@ -89,12 +89,17 @@ export class GraphEmulator {
   }
 
   /** Handle one HTTP request whose URL path is below the emulator's mount point (e.g. "/v1.0/users?$top=1"). */
-  async handle(method: string, pathAndQuery: string, headers: Record<string, string>, bodyText: string, base: string): Promise<EmulatorResponse> {
+  async handle(method: string, pathAndQuery: string, headers: Record<string, string>, bodyText: string, base: string, options: { isAborted?: () => boolean } = {}): Promise<EmulatorResponse> {
     const requestId = randomUUID();
     const url = new URL(pathAndQuery, 'http://sandbox');
     const path = url.pathname;
     const latency = this.faults.latency(method, path);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+    // A caller that hung up while the request waited (a killed worker) never reached the service: nothing changes.
+    if (options.isAborted?.()) {
+      this.log.push({ method, path, query: url.search || undefined, status: 499, time: new Date().toISOString() });
+      return json(499, errorBody('ClientClosedRequest', 'The client closed the connection before the request was processed.', requestId));
+    }
     const res = this.dispatch(method, path, url.search, headers, bodyText, base, requestId);
     this.log.push({ method, path, query: url.search || undefined, status: res.status, time: new Date().toISOString() });
     if (res.status === 200 && method === 'POST' && path.endsWith('/$batch')) this.logBatch(res.body);

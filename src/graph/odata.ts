@@ -28,3 +28,8 @@ export function query(params: Record<string, string | number | boolean | undefin
     .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
+
+/** Drop @odata.* annotations: evidence keeps the object, not the envelope it came in. */
+export function withoutAnnotations<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !k.startsWith('@odata.'))) as T;
+}

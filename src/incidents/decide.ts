@@ -41,10 +41,12 @@ function explain(o: DecisionOutcome, actor: Actor, action: Action): { tone: Tone
     case 'refused-unidentified':
       return { tone: 'attention', text: 'Contain could not tell who you are in Entra ID, so it cannot accept your decision.' };
     case 'expired':
-      return { tone: 'warning', text: `This approval expired at ${hhmm(action.expiresAt)}. Nothing was changed. Propose it again with "contain <user>".` };
+      return { tone: 'warning', text: `This approval expired at ${hhmm(action.expiresAt)}. Nothing was changed. Use "Propose again" to ask for a new decision.` };
     case 'already-decided': {
       const d = o.action.decision;
-      return { tone: 'default', text: d ? `Already ${d.verb === 'approve' ? 'approved' : 'rejected'} by ${d.by.name} at ${hhmm(d.at)}. Nothing more to do.` : `This action is already ${o.action.state}.` };
+      if (d) return { tone: 'default', text: `Already ${d.verb === 'approve' ? 'approved' : 'rejected'} by ${d.by.name} at ${hhmm(d.at)}. Nothing more to do.` };
+      if (o.action.state === 'expired') return { tone: 'warning', text: `Already expired at ${hhmm(o.action.expiresAt)}; nothing was changed. Use "Propose again" to ask for a new decision.` };
+      return { tone: 'default', text: `Already ${o.action.state}${o.action.fastPath ? ' (fast path allowed by policy)' : ''}. Nothing more to do.` };
     }
   }
 }

@@ -6,9 +6,6 @@ import { containmentView } from '../views/containment';
 import type { Action, ActionResult } from './model';
 import type { Notifier } from './notifier';
 
-/** How long a worker owns a running action before the sweeper may hand it to another. */
-export const LEASE_MS = 5 * 60_000;
-
 export type ExecuteOutcome = 'done' | 'nothing-to-do' | 'busy';
 
 /**
@@ -31,7 +28,7 @@ export async function executeAction(ctx: ContainContext, msg: { incidentId: stri
     return 'nothing-to-do';
   }
   try {
-    action = await ctx.store.updateAction({ ...action, state: 'running', attempts: action.attempts + 1, leaseUntil: new Date(now.getTime() + LEASE_MS).toISOString() });
+    action = await ctx.store.updateAction({ ...action, state: 'running', attempts: action.attempts + 1, leaseUntil: new Date(now.getTime() + ctx.config.policy.actionLeaseMs).toISOString() });
   } catch (err) {
     if (err instanceof ConcurrencyError) return 'busy';
     throw err;

@@ -115,6 +115,26 @@ export class IncidentStore {
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /** Actions in one state across all incidents (the sweeper's scan); `before` bounds the given time column. */
+  async findActions(state: Action['state'], column: 'expiresAt' | 'leaseUntil' | 'proposedAt', before: string): Promise<Action[]> {
+    await this.ensure();
+    const out: Action[] = [];
+    const filter = column === 'expiresAt' ? odata`state eq ${state} and expiresAt lt ${before}` : column === 'leaseUntil' ? odata`state eq ${state} and leaseUntil lt ${before}` : odata`state eq ${state} and proposedAt lt ${before}`;
+    for await (const row of this.table.listEntities<Row>({ queryOptions: { filter } })) if (String(row.rowKey).startsWith('action-')) out.push(parseAction(row));
+    return out;
+  }
+
+  /** Add one action to an existing incident (e.g. "Propose again" after expiry). */
+  async addAction(action: Action): Promise<Action> {
+    try {
+      const r = await this.table.createEntity(actionRow(action));
+      return { ...action, etag: r.etag };
+    } catch (err) {
+      if (isStatus(err, 409)) throw new ConcurrencyError(`Action ${action.incidentId}/${action.id}`);
+      throw storeError(err, `adding an action to ${action.incidentId}`);
+    }
+  }
+
   /** Conditional replace of an action row (compare-and-swap on its ETag). */
   async updateAction(action: Action): Promise<Action> {
     if (!action.etag) throw new Error('updateAction needs the ETag of the version it read');

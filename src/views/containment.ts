@@ -21,7 +21,7 @@ export function stateLabel(a: Action): string {
     case 'rejected':
       return `Rejected by ${by}`;
     case 'expired':
-      return `Expired at ${hhmm(a.expiresAt)} without a decision. Propose it again with "contain <user>".`;
+      return `Expired at ${hhmm(a.expiresAt)} without a decision; nothing was changed.`;
     case 'skipped':
       return a.result?.message ?? 'Skipped';
   }
@@ -44,6 +44,7 @@ export function containmentView(incident: Incident, actions: Action[], banner?: 
       state: a.state,
       stateLabel: stateLabel(a),
       decidable: a.state === 'proposed' && !incident.dryRun,
+      reproposable: a.state === 'expired' && !incident.dryRun && !actions.some((b) => b.kind === a.kind && b.objectId === a.objectId && b.id > a.id),
     })),
     banner,
     footer: `${incident.id} · opened by ${incident.requester.name} at ${hhmm(incident.createdAt)}${incident.dryRun ? ' · DRY RUN: nothing will be changed' : ''}`,

@@ -11,6 +11,8 @@ export interface ActionView {
   state: ActionState;
   stateLabel: string;
   decidable: boolean;
+  /** Expired: offer "Propose again". */
+  reproposable: boolean;
 }
 
 export interface ContainmentView {

@@ -1,4 +1,4 @@
-import { query, segment } from '../../graph/odata';
+import { query, segment, withoutAnnotations } from '../../graph/odata';
 import type { Step } from '../step';
 
 interface SessionState {
@@ -25,7 +25,7 @@ export const revokeSessions: Step = {
   },
 
   async snapshot(ctx, action, { signal }) {
-    return ctx.graph.get<SessionState>(`/users/${segment(action.objectId)}${query({ $select: 'id,signInSessionsValidFromDateTime' })}`, { signal, what: 'reading the session state' });
+    return withoutAnnotations(await ctx.graph.get<SessionState>(`/users/${segment(action.objectId)}${query({ $select: 'id,signInSessionsValidFromDateTime' })}`, { signal, what: 'reading the session state' }));
   },
 
   async act(ctx, action, { signal }) {

@@ -1,0 +1,13 @@
+import { createLogger } from '../src/log';
+import { startWorkerLoop } from './local-stack';
+
+/**
+ * The queue worker alone, in its own process, configured by the environment (the same variables as the stack).
+ * Tests kill it with SIGKILL mid-action to prove that a new worker resumes without repeating or skipping anything.
+ */
+const log = createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) || 'info', fields: { app: 'contain-worker', pid: process.pid } });
+const loop = startWorkerLoop({ pollMs: 50, log });
+process.stdout.write('worker ready\n');
+const stop = () => void loop.stop().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,37 @@
+import type { ContainContext } from '../context';
+import { ContainError } from '../errors';
+import { containmentView } from '../views/containment';
+import type { ContainmentView } from '../views/types';
+import { parseActionRef, type Action, type Actor } from './model';
+import { mayOpen } from './policy';
+
+/** "Propose again" on an expired action: a fresh proposal of the same change, with a new expiry. */
+export async function proposeAgain(ctx: ContainContext, ref: string, actor: Actor): Promise<{ view: ContainmentView; incidentId: string }> {
+  const parsed = parseActionRef(ref);
+  const old = parsed && (await ctx.store.getAction(parsed.incidentId, parsed.actionId));
+  const incident = parsed && (await ctx.store.getIncident(parsed.incidentId));
+  if (!old || !incident) throw new ContainError('NOT_FOUND', 'That incident or action no longer exists.');
+  if (!mayOpen(ctx.policy, actor).ok && !(actor.aadObjectId && ctx.policy.approvers.has(actor.aadObjectId))) throw new ContainError('NOT_AUTHORIZED', 'Only responders and approvers can propose containment.');
+  if (old.state !== 'expired') throw new ContainError('CONFLICT', `"${old.title}" is ${old.state}; only an expired proposal can be proposed again.`);
+  const now = ctx.now();
+  const actions = await ctx.store.listActions(incident.id);
+  if (actions.some((a) => a.kind === old.kind && a.objectId === old.objectId && a.state === 'proposed')) {
+    return { view: containmentView(incident, actions, { tone: 'default', text: 'It is already proposed again.' }), incidentId: incident.id };
+  }
+  const next: Action = {
+    ...old,
+    id: `a${String(actions.length + 1).padStart(2, '0')}`,
+    state: 'proposed',
+    proposedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ctx.policy.approvalTtlMs).toISOString(),
+    decision: undefined,
+    result: undefined,
+    evidence: undefined,
+    attempts: 0,
+    leaseUntil: undefined,
+    etag: undefined,
+  };
+  await ctx.store.addAction(next);
+  await ctx.store.appendAudit(incident.id, { at: now.toISOString(), event: 'action.proposed-again', actor, actionId: next.id, details: { previous: old.id, title: old.title } });
+  return { view: containmentView(incident, await ctx.store.listActions(incident.id)), incidentId: incident.id };
+}

@@ -1,0 +1,62 @@
+import type { ContainContext } from '../context';
+import { ConcurrencyError } from '../store/incident-store';
+import { containmentView } from '../views/containment';
+import type { Action } from './model';
+import type { Notifier } from './notifier';
+
+export interface SweepResult {
+  expired: number;
+  requeued: number;
+}
+
+/** An approved action with no worker progress for this long has lost its queue message; queue it again. */
+const STALE_APPROVED_MS = 2 * 60_000;
+
+/**
+ * The timer's job: expire approvals nobody decided (and say so on the card), and hand running actions whose lease
+ * ran out (a worker died) back to the queue. Safe to run concurrently: every change is a compare-and-swap.
+ */
+export async function sweep(ctx: ContainContext, notifierFor: (incidentId: string) => Promise<Notifier>): Promise<SweepResult> {
+  const now = ctx.now();
+  const nowIso = now.toISOString();
+  const result: SweepResult = { expired: 0, requeued: 0 };
+  const touched = new Set<string>();
+
+  for (const action of await ctx.store.findActions('proposed', 'expiresAt', nowIso)) {
+    if (await swap(ctx, { ...action, state: 'expired' })) {
+      result.expired++;
+      touched.add(action.incidentId);
+      await ctx.store.appendAudit(action.incidentId, { at: nowIso, event: 'action.expired', actionId: action.id, details: { title: action.title, expiresAt: action.expiresAt } });
+    }
+  }
+  const stuck = await ctx.store.findActions('running', 'leaseUntil', nowIso);
+  const lost = (await ctx.store.findActions('approved', 'proposedAt', nowIso)).filter((a) => Date.parse(a.decision?.at ?? a.proposedAt) < now.getTime() - STALE_APPROVED_MS);
+  for (const action of [...stuck, ...lost]) {
+    // The worker re-checks state before acting, so a duplicate message is harmless.
+    await ctx.queue.send({ type: 'execute', incidentId: action.incidentId, actionId: action.id, key: `${action.incidentId}/${action.id}/sweep-${action.attempts}` });
+    result.requeued++;
+    await ctx.store.appendAudit(action.incidentId, { at: nowIso, event: 'action.requeued', actionId: action.id, details: { state: action.state, leaseUntil: action.leaseUntil } });
+  }
+  for (const incidentId of touched) {
+    const incident = await ctx.store.getIncident(incidentId);
+    if (!incident) continue;
+    try {
+      const notifier = await notifierFor(incidentId);
+      await notifier.updateCard(incident, containmentView(incident, await ctx.store.listActions(incidentId)));
+    } catch (err) {
+      ctx.log.warn('could not update an expired card', { incidentId, err });
+    }
+  }
+  if (result.expired || result.requeued) ctx.log.info('sweep', { ...result });
+  return result;
+}
+
+async function swap(ctx: ContainContext, next: Action): Promise<boolean> {
+  try {
+    await ctx.store.updateAction(next);
+    return true;
+  } catch (err) {
+    if (err instanceof ConcurrencyError) return false;
+    throw err;
+  }
+}
