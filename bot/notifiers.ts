@@ -9,6 +9,10 @@ export async function notifierFor(ctx: ContainContext, incident: Incident | unde
     const [{ getAdapter }, { teamsNotifier }] = await Promise.all([import('./teams/adapter'), import('./teams/notifier')]);
     targets.push(teamsNotifier(getAdapter(ctx.config, ctx.log), ctx.config.teams.appId));
   }
+  if (incident?.threads.slack) {
+    const [{ slackClient }, { slackNotifier }] = await Promise.all([import('./slack/client'), import('./slack/notifier')]);
+    targets.push(slackNotifier(slackClient(ctx.config)));
+  }
   return {
     updateCard: async (i, v) => void (await Promise.all(targets.map((t) => t.updateCard(i, v)))),
     postStatus: async (i, t) => void (await Promise.all(targets.map((n) => n.postStatus(i, t)))),

@@ -1,7 +1,7 @@
 import type { ContainContext } from '../src/context';
 import type { UserQuery } from '../src/directory/find-user';
 import { ContainError } from '../src/errors';
-import type { Actor, TeamsThread } from '../src/incidents/model';
+import type { Actor, SlackThread, TeamsThread } from '../src/incidents/model';
 import { openContainment } from '../src/incidents/open-containment';
 import { containmentView } from '../src/views/containment';
 import { message, type View } from '../src/views/types';
@@ -10,7 +10,7 @@ import { USAGE, type Command, type Target } from './commands';
 export interface RouteInput {
   command: Command;
   actor: Actor;
-  thread: { teams?: TeamsThread };
+  thread: { teams?: TeamsThread; slack?: SlackThread };
   /** Maps a Slack user id to an email; Teams has no such mentions. */
   resolveSlackUser?: (slackUserId: string) => Promise<string>;
   signal?: AbortSignal;

@@ -13,6 +13,12 @@ export async function runWorkMessage(raw: unknown, options: { signal?: AbortSign
     ctx.log.error('undecodable work message dropped', { sample: String(typeof raw === 'string' ? raw : JSON.stringify(raw)).slice(0, 200) });
     return;
   }
+  if (msg.type === 'slack-command' || msg.type === 'slack-action') {
+    // Bolt stays out of the worker: only the Web API client and our own code load here.
+    const { runSlackCommand, runSlackAction } = await import('./slack/work');
+    await (msg.type === 'slack-command' ? runSlackCommand(ctx, msg) : runSlackAction(ctx, msg));
+    return;
+  }
   const incident = await ctx.store.getIncident(msg.incidentId);
   const outcome = await executeAction(ctx, msg, await notifierFor(ctx, incident), options);
   if (outcome === 'busy') throw new ContainError('CONFLICT', 'Another worker holds this action; retry later.', { transient: true });

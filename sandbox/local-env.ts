@@ -11,5 +11,9 @@ export function localDefaults(port: number): Record<string, string> {
     GRAPH_BASE_URL: `http://127.0.0.1:${port}/sandbox/graph`,
     CONTAIN_APPROVERS: [SEED_IDS.avery, SEED_IDS.parker, SEED_IDS.quinn].join(','),
     CONTAIN_PROTECTED_USERS: SEED_IDS.breakGlass,
+    // The fake Slack workspace: these values only ever talk to the sandbox on this machine.
+    SLACK_SIGNING_SECRET: 'local-sandbox-signing-secret',
+    SLACK_BOT_TOKEN: 'xoxb-local-sandbox-token',
+    SLACK_API_URL: `http://127.0.0.1:${port}/sandbox/slack/api/`,
   };
 }

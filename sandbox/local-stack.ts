@@ -5,12 +5,14 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { teamsMessages } from '../functions/teams-messages';
+import { slackEvents } from '../functions/slack-events';
 import { worker } from '../functions/worker';
 import { sweeper } from '../functions/sweeper';
 import { getContext, resetContext } from '../src/runtime';
 import { createLogger, type Logger } from '../src/log';
 import { startAzurite, type AzuriteHandle } from './azurite';
 import { FakeConnector } from './connector';
+import { FakeSlackApi } from './slack-api';
 import { GraphEmulator } from './graph/emulator';
 import { localDefaults } from './local-env';
 
@@ -35,6 +37,7 @@ export interface LocalStack {
   url: string;
   emulator: GraphEmulator;
   connector: FakeConnector;
+  slack: FakeSlackApi;
   /** Resolves when the worker loop has no message in flight and the queue looked empty. */
   idle(): Promise<void>;
   /** Fire the sweeper timer function once. */
@@ -53,8 +56,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const emulator = new GraphEmulator();
   const connector = new FakeConnector();
+  const slack = new FakeSlackApi();
   const server = createServer();
-  const routes = buildRoutes(emulator, connector);
+  const routes = buildRoutes(emulator, connector, slack);
   server.on('request', (req, res) => void serve(req, res, routes, log));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -62,7 +66,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const port = (server.address() as { port: number }).port;
   const defaults = localDefaults(port);
-  for (const [k, v] of Object.entries(defaults)) if (!process.env[k] || k === 'PORT' || k === 'GRAPH_BASE_URL') process.env[k] = v;
+  for (const [k, v] of Object.entries(defaults)) if (!process.env[k] || ['PORT', 'GRAPH_BASE_URL', 'SLACK_API_URL'].includes(k)) process.env[k] = v;
   process.env.STORAGE_CONNECTION_STRING = connectionString;
   for (const [k, v] of Object.entries(options.env ?? {})) process.env[k] = v;
   resetContext();
@@ -79,6 +83,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     emulator,
     connector,
+    slack,
     idle: () => pump?.idle() ?? Promise.resolve(),
     sweep: fireSweeper,
     async stop() {
@@ -151,7 +156,7 @@ export function startWorkerLoop(options: { pollMs: number; log: Logger; maxDeque
   };
 }
 
-function buildRoutes(emulator: GraphEmulator, connector: FakeConnector): [string, RegExp, Route][] {
+function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: FakeSlackApi): [string, RegExp, Route][] {
   const functionRoute =
     (fn: (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>): Route =>
     async (req, body, url) => {
@@ -165,6 +170,9 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector): [string
   const admin = (fn: (body: string, url: URL) => unknown, status = 200): Route => async (_req, body, url) => ({ status, body: fn(body, url) ?? {} });
   return [
     ['POST', /^\/api\/messages$/, functionRoute(teamsMessages)],
+    ['POST', /^\/api\/slack\/events$/, functionRoute(slackEvents)],
+    ['POST', /^\/sandbox\/slack\/api\/[a-zA-Z.]+$/, async (req, body, url) => slack.handle(url.pathname.split('/').pop()!, body, String(req.headers['content-type'] ?? ''), req.headers.authorization)],
+    ['GET', /^\/sandbox\/slack\/calls$/, admin(() => slack.all())],
     ['*', /^\/sandbox\/graph\//, async (req, body, url) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
@@ -188,6 +196,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector): [string
     ['POST', /^\/sandbox\/reset$/, admin(() => {
       emulator.reset();
       connector.clear();
+      slack.clear();
     })],
     ['GET', /^\/sandbox\/state$/, admin(() => emulator.state)],
     ['GET', /^\/sandbox\/connector\/activities$/, admin(() => connector.all())],

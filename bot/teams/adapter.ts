@@ -2,14 +2,14 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationSer
 import type { Config } from '../../src/config';
 import type { Logger } from '../../src/log';
 
-let adapter: CloudAdapter | undefined;
+let adapter: { cloud: CloudAdapter; config: Config } | undefined;
 
 /**
  * The one botbuilder CloudAdapter of this process. With an empty MicrosoftAppId (local mode only; config refuses it
  * in azure mode) it runs in emulator mode: no JWT validation, no outbound token.
  */
 export function getAdapter(config: Config, log: Logger): CloudAdapter {
-  if (adapter) return adapter;
+  if (adapter?.config === config) return adapter.cloud;
   const settings = {
     MicrosoftAppId: config.teams.appId,
     MicrosoftAppPassword: config.teams.appPassword ?? '',
@@ -18,12 +18,13 @@ export function getAdapter(config: Config, log: Logger): CloudAdapter {
     MicrosoftAppTenantId: config.teams.appTenantId ?? '',
   };
   const auth = new ConfigurationBotFrameworkAuthentication(settings, new ConfigurationServiceClientCredentialFactory(settings));
-  adapter = new CloudAdapter(auth);
-  adapter.onTurnError = async (context, error) => {
+  const cloud = new CloudAdapter(auth);
+  cloud.onTurnError = async (context, error) => {
     // Last resort only: handlers reply to their own errors. Never echo the error into the channel.
     log.error('unhandled bot turn error', { err: error, activityType: context.activity.type });
   };
-  return adapter;
+  adapter = { cloud, config };
+  return cloud;
 }
 
 export function resetAdapter(): void {

@@ -4,7 +4,7 @@ import type { ContainContext } from '../../src/context';
 import { decide, type DecideResult } from '../../src/incidents/decide';
 import { proposeAgain } from '../../src/incidents/propose-again';
 import type { Actor, Incident } from '../../src/incidents/model';
-import { ConcurrencyError } from '../../src/store/incident-store';
+import { updateThreads } from '../../src/incidents/threads';
 import { message, type View } from '../../src/views/types';
 import { parseCommand, type Command } from '../commands';
 import { errorView } from '../errors';
@@ -78,17 +78,8 @@ async function runCommand(ctx: ContainContext, turn: TurnContext, command: Comma
 }
 
 /** Record the card's activity id on the incident so later updates replace it for everyone. */
-async function rememberCard(ctx: ContainContext, incidentId: string, activityId: string): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    const incident = await ctx.store.getIncident(incidentId);
-    if (!incident?.threads.teams) return;
-    try {
-      await ctx.store.updateIncident({ ...incident, threads: { ...incident.threads, teams: { ...incident.threads.teams, cardActivityId: activityId } } });
-      return;
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-    }
-  }
+function rememberCard(ctx: ContainContext, incidentId: string, activityId: string): Promise<void> {
+  return updateThreads(ctx, incidentId, (t) => (t.teams ? { ...t, teams: { ...t.teams, cardActivityId: activityId } } : t));
 }
 
 async function onCardAction(ctx: ContainContext, turn: TurnContext, action: CardAction, via: 'invoke' | 'submit', log: ContainContext['log']): Promise<void> {

@@ -21,6 +21,14 @@ export interface TeamsThread {
   cardActivityId?: string;
 }
 
+export interface SlackThread {
+  teamId: string;
+  enterpriseId?: string;
+  channel: string;
+  /** The containment card's message ts: chat.update target and the status thread's parent. */
+  cardTs?: string;
+}
+
 export interface TargetUser {
   id: string;
   displayName: string;
@@ -58,7 +66,7 @@ export interface Incident {
   target: TargetUser;
   state: IncidentState;
   dryRun: boolean;
-  threads: { teams?: TeamsThread };
+  threads: { teams?: TeamsThread; slack?: SlackThread };
   facts: IncidentFacts;
   etag?: string;
 }

@@ -5,14 +5,14 @@ import { recentSignInFacts } from '../investigate/recent-signins';
 import { containmentSteps } from '../playbook/registry';
 import { containmentView } from '../views/containment';
 import type { ChooserView, ContainmentView } from '../views/types';
-import type { Action, Actor, Incident, TeamsThread } from './model';
+import type { Action, Actor, Incident, SlackThread, TeamsThread } from './model';
 import { isProtected, mayOpen } from './policy';
 
 export interface OpenContainmentInput {
   query: UserQuery;
   requester: Actor;
   dryRun: boolean;
-  thread: { teams?: TeamsThread };
+  thread: { teams?: TeamsThread; slack?: SlackThread };
   signal?: AbortSignal;
 }
 

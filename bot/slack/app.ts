@@ -1,0 +1,78 @@
+import { App, LogLevel } from '@slack/bolt';
+import type { ContainContext } from '../../src/context';
+import { ContainError } from '../../src/errors';
+import type { WorkMessage } from '../../src/store/work-queue';
+import { parseCommand } from '../commands';
+import { errorView } from '../errors';
+import { FunctionsReceiver } from './receiver';
+
+let built: { app: App; receiver: FunctionsReceiver; config: ContainContext['config'] } | undefined;
+
+type SlackActorRef = { userId: string; teamId: string; enterpriseId?: string; name: string };
+
+/**
+ * Bolt with our Functions receiver. Every listener does the same two things: record the delivery (so a retry carrying
+ * X-Slack-Retry-Num does nothing twice), enqueue the work, then acknowledge. No Graph call happens before the ack.
+ */
+export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsReceiver } {
+  if (built && built.config === ctx.config) return built;
+  const { signingSecret, botToken, apiUrl } = ctx.config.slack;
+  if (!signingSecret || !botToken) throw new ContainError('CONFIG_INVALID', 'Slack is not configured: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN.');
+  const log = ctx.log.child({ platform: 'slack' });
+  const receiver = new FunctionsReceiver(signingSecret, log);
+  const app = new App({ token: botToken, receiver, clientOptions: { slackApiUrl: apiUrl, retryConfig: { retries: 0 } }, logLevel: LogLevel.ERROR, tokenVerificationEnabled: false });
+
+  const enqueueOnce = async (scope: string, key: string, message: WorkMessage): Promise<boolean> => {
+    if (!(await ctx.store.claim(scope, key))) {
+      log.info('duplicate Slack delivery ignored', { key });
+      return false;
+    }
+    await ctx.queue.send(message);
+    return true;
+  };
+
+  app.command('/contain', async ({ command, ack }) => {
+    const text = command.text ?? '';
+    try {
+      parseCommand(text); // reject bad input in the ack itself: the person sees the right form at once
+    } catch (err) {
+      const v = errorView(err, log);
+      await ack({ response_type: 'ephemeral', text: `${v.title}: ${v.text}` });
+      return;
+    }
+    const actor: SlackActorRef = { userId: command.user_id, teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, name: command.user_name };
+    await enqueueOnce('slack-command', command.trigger_id, { type: 'slack-command', key: command.trigger_id, text, actor, channel: command.channel_id });
+    await ack({ response_type: 'ephemeral', text: `On it: \`/contain ${text.replace(/[<>&`]/g, '')}\`. The result will appear in this channel.` });
+  });
+
+  app.event('app_mention', async ({ event, body }) => {
+    const e = event as { user?: string; text: string; channel: string; ts: string; thread_ts?: string; team?: string };
+    if (!e.user) return;
+    const text = e.text.replace(/^\s*<@[A-Z0-9]+(\|[^>]*)?>\s*/, '');
+    const b = body as { event_id?: string; team_id?: string; enterprise_id?: string };
+    const actor: SlackActorRef = { userId: e.user, teamId: b.team_id ?? e.team ?? '', enterpriseId: b.enterprise_id, name: e.user };
+    const key = b.event_id ?? `${e.channel}:${e.ts}`;
+    await enqueueOnce('slack-event', key, { type: 'slack-command', key, text, actor, channel: e.channel, threadTs: e.thread_ts ?? e.ts });
+  });
+
+  app.action(/^contain\./, async ({ ack, body, action }) => {
+    await ack();
+    const b = body as { trigger_id?: string; user: { id: string; name?: string; username?: string; team_id?: string }; team?: { id: string } | null; enterprise?: { id: string } | null; channel?: { id: string }; container?: { message_ts?: string; channel_id?: string }; message?: { ts: string }; response_url?: string };
+    const a = action as { action_id: string; value?: string; action_ts?: string };
+    const verb = a.action_id.split('.')[1] as 'approve' | 'reject' | 'repropose' | 'choose';
+    if (!['approve', 'reject', 'repropose', 'choose'].includes(verb) || !a.value) return;
+    const channel = b.channel?.id ?? b.container?.channel_id;
+    const messageTs = b.message?.ts ?? b.container?.message_ts;
+    if (!channel || !messageTs) return;
+    const actor: SlackActorRef = { userId: b.user.id, teamId: b.user.team_id ?? b.team?.id ?? '', enterpriseId: b.enterprise?.id, name: b.user.name ?? b.user.username ?? b.user.id };
+    const key = `${b.trigger_id ?? ''}:${a.action_ts ?? ''}:${b.user.id}`;
+    await enqueueOnce('slack-action', key, { type: 'slack-action', key, verb, value: a.value, actor, channel, messageTs, responseUrl: b.response_url });
+  });
+
+  built = { app, receiver, config: ctx.config };
+  return built;
+}
+
+export function resetSlackApp(): void {
+  built = undefined;
+}

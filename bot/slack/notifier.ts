@@ -1,0 +1,22 @@
+import type { WebClient } from '@slack/web-api';
+import type { Incident } from '../../src/incidents/model';
+import type { Notifier } from '../../src/incidents/notifier';
+import type { ContainmentView } from '../../src/views/types';
+import { slackMessage } from './render';
+
+/** Updates into the incident's Slack thread: chat.update on the card, chat.postMessage as a thread reply. */
+export function slackNotifier(client: WebClient): Notifier {
+  return {
+    async updateCard(incident: Incident, view: ContainmentView) {
+      const t = incident.threads.slack;
+      if (!t) return;
+      if (t.cardTs) await client.chat.update({ channel: t.channel, ts: t.cardTs, ...slackMessage(view) });
+      else await client.chat.postMessage({ channel: t.channel, ...slackMessage(view) });
+    },
+    async postStatus(incident: Incident, text: string) {
+      const t = incident.threads.slack;
+      if (!t) return;
+      await client.chat.postMessage({ channel: t.channel, thread_ts: t.cardTs, text, mrkdwn: false });
+    },
+  };
+}

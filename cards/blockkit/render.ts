@@ -1,0 +1,107 @@
+import type { ChooserView, ContainmentView, HelpView, MessageView, View } from '../../src/views/types';
+import { escapeSlack as esc, truncate } from '../text';
+
+/** Slack's published limits for what Contain posts. */
+export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fieldText: 2000, fields: 10, buttonValue: 255, buttonText: 75, headerText: 150, actionsElements: 25, messageText: 40_000 };
+
+export type Block = Record<string, unknown> & { type: string };
+export interface SlackMessage {
+  /** Fallback text for notifications and screen readers. */
+  text: string;
+  blocks: Block[];
+}
+
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) });
+const plain = (text: string, max: number) => ({ type: 'plain_text', text: truncate(text, max), emoji: true });
+const section = (text: string): Block => ({ type: 'section', text: mrkdwn(text) });
+const context = (text: string): Block => ({ type: 'context', elements: [mrkdwn(text)] });
+const toneIcon = { default: ':information_source:', good: ':white_check_mark:', warning: ':warning:', attention: ':no_entry:' } as const;
+const stateIcon: Record<string, string> = { proposed: ':hourglass_flowing_sand:', approved: ':arrow_forward:', running: ':arrows_counterclockwise:', succeeded: ':white_check_mark:', failed: ':x:', rejected: ':no_entry_sign:', expired: ':alarm_clock:', skipped: ':fast_forward:' };
+
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger', confirm?: { title: string; text: string; confirm: string }): Block {
+  if (value.length > SLACK_LIMITS.buttonValue) throw new Error(`button value over ${SLACK_LIMITS.buttonValue} characters`);
+  return {
+    type: 'button',
+    text: plain(text, SLACK_LIMITS.buttonText),
+    action_id: actionId,
+    value,
+    ...(style ? { style } : {}),
+    ...(confirm ? { confirm: { title: plain(confirm.title, 100), text: mrkdwn(confirm.text), confirm: plain(confirm.confirm, 30), deny: plain('Cancel', 30), ...(style === 'danger' ? { style: 'danger' } : {}) } } : {}),
+  };
+}
+
+/** Render any view model as a Slack message with Block Kit blocks. */
+export function renderBlockKit(view: View): SlackMessage {
+  const msg = (() => {
+    switch (view.kind) {
+      case 'containment':
+        return containment(view);
+      case 'chooser':
+        return chooser(view);
+      case 'message':
+        return message(view);
+      case 'help':
+        return help(view);
+    }
+  })();
+  if (msg.blocks.length > SLACK_LIMITS.blocks) {
+    // Keep the decision buttons (at the end) and say what was cut, rather than letting Slack reject the message.
+    const keep = msg.blocks.slice(-(SLACK_LIMITS.blocks - 2));
+    msg.blocks = [msg.blocks[0], context(`${msg.blocks.length - keep.length - 1} blocks omitted; see the report for everything.`), ...keep];
+  }
+  return msg;
+}
+
+function containment(v: ContainmentView): SlackMessage {
+  const t = v.target;
+  const blocks: Block[] = [{ type: 'header', text: plain(`${v.dryRun ? 'Dry run: ' : ''}Contain ${t.displayName}`, SLACK_LIMITS.headerText) }, context(`${v.incidentId} · requested by ${esc(v.requesterName)}`)];
+  if (v.banner) blocks.push(section(`${toneIcon[v.banner.tone]} *${esc(v.banner.text)}*`));
+  if (v.dryRun) blocks.push(section(':warning: *Dry run:* discovery only. Nothing was or will be changed by this message.'));
+  const fields = [
+    `*User*\n${esc(t.displayName)}`,
+    `*UPN*\n${esc(t.userPrincipalName)}`,
+    ...(t.jobTitle ? [`*Job title*\n${esc(t.jobTitle)}`] : []),
+    `*Account*\n${t.accountEnabled === false ? 'Disabled' : 'Enabled'}`,
+    ...(t.onPremisesSyncEnabled ? ['*Source*\nSynced from on-premises AD'] : []),
+  ].slice(0, SLACK_LIMITS.fields);
+  blocks.push({ type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: truncate(f, SLACK_LIMITS.fieldText) })) });
+  const lines = v.signIns.map((s) => {
+    const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : ''].filter(Boolean).join(', ');
+    return `• ${s.time.slice(0, 16).replace('T', ' ')} UTC · \`${esc(s.ip)}\` · ${esc(s.location)} · ${esc(s.app)} · ${esc(truncate(s.client, 60))}${flags ? ` · *${flags}*` : ''}`;
+  });
+  blocks.push(section(`*Recent sign-ins (risky first)*\n${lines.length ? lines.join('\n') : v.notes.length ? '_None shown: see the note below._' : '_No sign-ins in the last 7 days._'}`));
+  for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
+  blocks.push({ type: 'divider' });
+  for (const a of v.actions) {
+    blocks.push(section(`${stateIcon[a.state] ?? ''} *${esc(a.title)}*\n${esc(a.detail)}\n_${esc(a.stateLabel)}_`));
+    if (a.decidable) {
+      blocks.push({
+        type: 'actions',
+        block_id: `decide:${a.ref}`,
+        elements: [
+          button('Approve', 'contain.approve', a.ref, 'primary', { title: 'Approve this action?', text: `*${esc(a.title)}* for ${esc(t.displayName)} runs as soon as you confirm.`, confirm: 'Approve' }),
+          button('Reject', 'contain.reject', a.ref, 'danger', { title: 'Reject this action?', text: `*${esc(a.title)}* will not run.`, confirm: 'Reject' }),
+        ],
+      });
+    }
+    if (a.reproposable) blocks.push({ type: 'actions', block_id: `again:${a.ref}`, elements: [button('Propose again', 'contain.repropose', a.ref)] });
+  }
+  blocks.push(context(esc(v.footer)));
+  return { text: `Contain ${t.displayName} (${v.incidentId})`, blocks };
+}
+
+function chooser(v: ChooserView): SlackMessage {
+  const blocks: Block[] = [section(`*Several users match "${esc(v.query)}"*\nContain never guesses. Pick the account to contain:`)];
+  for (const c of v.candidates) blocks.push(section(`${esc(c.displayName)} · ${esc(c.userPrincipalName)}${c.jobTitle ? ` · ${esc(c.jobTitle)}` : ''}`));
+  const elements = v.candidates.slice(0, SLACK_LIMITS.actionsElements).map((c) => button(c.displayName, `contain.choose.${c.id}`, v.dryRun ? `${c.id}|dry-run` : c.id));
+  blocks.push({ type: 'actions', block_id: 'choose', elements });
+  return { text: `Several users match "${v.query}"`, blocks };
+}
+
+function message(v: MessageView): SlackMessage {
+  return { text: `${v.title}: ${v.text}`, blocks: [section(`${toneIcon[v.tone]} *${esc(v.title)}*\n${esc(v.text)}`)] };
+}
+
+function help(v: HelpView): SlackMessage {
+  return { text: 'Contain commands', blocks: [section(`*Contain commands*\n${v.commands.map((c) => `\`/contain ${esc(c.usage.replace(/^contain /, ''))}\` ${esc(c.description)}`).join('\n')}`)] };
+}

@@ -1,0 +1,96 @@
+import { DOMAIN } from './graph/seed';
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  time: string;
+}
+
+/** Slack workspace members of the sandbox, mapped to the tenant by email as users.info would. */
+export const SLACK_USERS: Record<string, { name: string; real_name: string; email?: string }> = {
+  U0RILEY: { name: 'riley', real_name: 'Riley Rivera', email: `riley.rivera@${DOMAIN}` },
+  U0AVERY: { name: 'avery', real_name: 'Avery Adams', email: `avery.adams@${DOMAIN}` },
+  U0PARKER: { name: 'parker', real_name: 'Parker Patel', email: `parker.patel@${DOMAIN}` },
+  U0QUINN: { name: 'quinn', real_name: 'Quinn Quigley', email: `quinn.quigley@${DOMAIN}` },
+  U0SAM: { name: 'sam', real_name: 'Sam Sato', email: `sam.sato@${DOMAIN}` },
+  U0ALICE: { name: 'alice', real_name: 'Alice Aoki', email: `alice.aoki@${DOMAIN}` },
+  U0GUEST: { name: 'guest', real_name: 'Guest Without Email' },
+};
+export const SLACK_BOT = { userId: 'U0CONTAIN', botId: 'B0CONTAIN', teamId: 'T0CONTOSO' };
+
+/**
+ * A fake Slack Web API: the methods Contain calls, with Slack's response shapes. Records every call so tests and the
+ * playground can see what was posted and updated.
+ */
+export class FakeSlackApi {
+  private calls: SlackCall[] = [];
+  private seq = 0;
+  readonly messages = new Map<string, { channel: string; ts: string; thread_ts?: string; text?: string; blocks?: unknown; user?: string; ephemeral?: boolean }>();
+
+  all(): SlackCall[] {
+    return [...this.calls];
+  }
+  clear(): void {
+    this.calls = [];
+    this.messages.clear();
+  }
+
+  handle(method: string, bodyText: string, contentType: string, authorization: string | undefined): { status: number; body: unknown } {
+    const args = parseArgs(bodyText, contentType);
+    this.calls.push({ method, args, time: new Date().toISOString() });
+    if (!authorization?.startsWith('Bearer xoxb-') && !String(args.token ?? '').startsWith('xoxb-')) return { status: 200, body: { ok: false, error: 'not_authed' } };
+    const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+    switch (method) {
+      case 'auth.test':
+        return ok({ url: 'https://contoso-sandbox.slack.com/', team: 'Contoso', user: 'contain', team_id: SLACK_BOT.teamId, user_id: SLACK_BOT.userId, bot_id: SLACK_BOT.botId });
+      case 'chat.postMessage': {
+        if (!args.channel) return ok({}, 'channel_not_found');
+        const t = ts();
+        const m = { channel: String(args.channel), ts: t, thread_ts: args.thread_ts as string | undefined, text: args.text as string, blocks: args.blocks };
+        this.messages.set(`${m.channel}/${t}`, m);
+        return ok({ channel: m.channel, ts: t, message: { ...m, type: 'message', bot_id: SLACK_BOT.botId } });
+      }
+      case 'chat.update': {
+        const key = `${args.channel}/${args.ts}`;
+        if (!this.messages.has(key)) return ok({}, 'message_not_found');
+        this.messages.set(key, { ...this.messages.get(key)!, text: args.text as string, blocks: args.blocks });
+        return ok({ channel: args.channel, ts: args.ts, text: args.text });
+      }
+      case 'chat.postEphemeral': {
+        const t = ts();
+        this.messages.set(`${args.channel}/${t}`, { channel: String(args.channel), ts: t, text: args.text as string, blocks: args.blocks, user: String(args.user), ephemeral: true });
+        return ok({ message_ts: t });
+      }
+      case 'users.info': {
+        const u = SLACK_USERS[String(args.user)];
+        if (!u) return ok({}, 'user_not_found');
+        return ok({ user: { id: args.user, team_id: SLACK_BOT.teamId, name: u.name, real_name: u.real_name, profile: { real_name: u.real_name, display_name: u.name, ...(u.email ? { email: u.email } : {}) } } });
+      }
+      default:
+        return ok({}, 'unknown_method');
+    }
+  }
+}
+
+function ok(body: Record<string, unknown>, error?: string): { status: number; body: unknown } {
+  return { status: 200, body: error ? { ok: false, error } : { ok: true, ...body } };
+}
+
+/** @slack/web-api sends form fields with complex values JSON-encoded; accept JSON bodies too. */
+function parseArgs(text: string, contentType: string): Record<string, unknown> {
+  if (!text) return {};
+  if (contentType.includes('application/json')) return JSON.parse(text) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    out[k] = /^[[{]/.test(v) ? safeJson(v) : v;
+  }
+  return out;
+}
+
+function safeJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}

@@ -1,0 +1,172 @@
+import type { LocalStack } from '../../sandbox/local-stack';
+import type { SlackCall } from '../../sandbox/slack-api';
+import { SEED_IDS } from '../../sandbox/graph/seed';
+import { startTestStack, waitFor } from '../helpers/stack';
+import { appMention, blockAction, postSlack, sign, slashCommand } from '../helpers/slack';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(() => stack?.stop());
+beforeEach(() => {
+  stack.emulator.reset();
+  stack.slack.clear();
+});
+
+const calls = (method: string) => stack.slack.all().filter((c: SlackCall) => c.method === method);
+const revokes = () => stack.emulator.requests().filter((r) => r.method === 'POST' && r.path === `/v1.0/users/${SEED_IDS.alice}/revokeSignInSessions` && r.status === 200).length;
+const json = (v: unknown) => JSON.stringify(v) ?? '';
+
+/** /contain alice, then wait for the card; returns its ts and the approve button's value. */
+async function openInSlack(text = 'alice'): Promise<{ ts: string; ref: string }> {
+  const before = calls('chat.postMessage').length;
+  const ack = await postSlack(stack, slashCommand(text));
+  expect(ack.status).toBe(200);
+  const post = await waitFor(() => calls('chat.postMessage').slice(before).find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card posted' });
+  const ref = /"action_id":"contain.approve","value":"([^"]+)"/.exec(json(post.args.blocks))![1];
+  const ts = await waitFor(() => [...stack.slack.messages.values()].find((m) => json(m.blocks).includes(ref))?.ts, { what: 'card ts' });
+  return { ts, ref };
+}
+
+describe('Slack: signed requests', () => {
+  test('url_verification answers the challenge', async () => {
+    const r = await postSlack(stack, { body: JSON.stringify({ type: 'url_verification', token: 't', challenge: 'c-123' }), contentType: 'application/json' });
+    expect(r).toMatchObject({ status: 200, body: { challenge: 'c-123' } });
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  test.each<[string, (body: string) => { timestamp: number; signature: string | null }]>([
+    ['forged', () => ({ timestamp: now(), signature: 'v0=' + '0'.repeat(64) })],
+    ['signed with another secret', (body) => ({ timestamp: now(), signature: sign(body, now(), 'not-the-secret') })],
+    ['missing', () => ({ timestamp: now(), signature: null })],
+    ['stale (6 minutes old)', (body) => ({ timestamp: now() - 360, signature: sign(body, now() - 360) })],
+  ])('a %s signature is rejected with 401 before anything runs', async (_name, make) => {
+    const req = slashCommand('alice');
+    const r = await postSlack(stack, { ...req, ...make(req.body) });
+    expect(r.status).toBe(401);
+    await stack.idle();
+    expect(stack.emulator.requests()).toHaveLength(0);
+    expect(stack.slack.all()).toHaveLength(0);
+  });
+
+  test('a replayed body with a valid old signature is rejected', async () => {
+    const req = slashCommand('alice');
+    const old = Math.floor(Date.now() / 1000) - 600;
+    const r = await postSlack(stack, { ...req, timestamp: old, signature: sign(req.body, old) });
+    expect(r.status).toBe(401);
+  });
+
+  test('a tampered body fails the signature of the original', async () => {
+    const req = slashCommand('alice');
+    const ts = Math.floor(Date.now() / 1000);
+    const r = await postSlack(stack, { ...req, body: req.body.replace('alice', 'bob'), timestamp: ts, signature: sign(req.body, ts) });
+    expect(r.status).toBe(401);
+  });
+});
+
+describe('Slack: contain, approve, reject', () => {
+  test('/contain alice acks at once, then posts a Block Kit card in the channel', async () => {
+    const { ref } = await openInSlack();
+    expect(ref).toMatch(/^INC-\d{8}-\d{4}\/a01$/);
+    const card = calls('chat.postMessage').find((c) => json(c.args.blocks).includes(ref))!;
+    expect(card.args.channel).toBe('C0SOC');
+    const text = json(card.args.blocks);
+    expect(text).toContain('Alice Aoki');
+    expect(text).toContain('152.42.161.220');
+    expect(text).toContain('"confirm"'); // danger buttons ask first
+    expect(revokes()).toBe(0);
+  });
+
+  test('the ack arrives within Slack\'s 3 s even with 2 s of Graph latency', async () => {
+    stack.emulator.faults.add({ route: '.*', latencyMs: 2000 });
+    const ack = await postSlack(stack, slashCommand('alice'));
+    expect(ack.status).toBe(200);
+    expect(ack.ms).toBeLessThan(1000);
+    expect(json(ack.body)).toContain('On it');
+    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card after slow Graph', timeoutMs: 20_000 });
+    stack.emulator.faults.clear();
+  });
+
+  test('the requester cannot approve (four-eyes): told privately, nothing changes', async () => {
+    const { ts, ref } = await openInSlack();
+    const r = await postSlack(stack, blockAction('contain.approve', ref, 'U0RILEY', ts));
+    expect(r.status).toBe(200);
+    const eph = await waitFor(() => calls('chat.postEphemeral').find((c) => c.args.user === 'U0RILEY'), { what: 'ephemeral refusal' });
+    expect(String(eph.args.text)).toContain('four-eyes');
+    await stack.idle();
+    expect(revokes()).toBe(0);
+  });
+
+  test('a Slack user with no Entra identity cannot approve', async () => {
+    const { ts, ref } = await openInSlack();
+    await postSlack(stack, blockAction('contain.approve', ref, 'U0GUEST', ts));
+    const eph = await waitFor(() => calls('chat.postEphemeral').find((c) => c.args.user === 'U0GUEST'), { what: 'refusal' });
+    expect(String(eph.args.text)).toContain('could not tell who you are');
+    await stack.idle();
+    expect(revokes()).toBe(0);
+  });
+
+  test('an approver approves: revoked once, the card is updated with chat.update, a status line goes to the thread', async () => {
+    const { ts, ref } = await openInSlack();
+    await postSlack(stack, blockAction('contain.approve', ref, 'U0AVERY', ts));
+    await waitFor(() => calls('chat.update').find((c) => c.args.ts === ts && json(c.args.blocks).includes('Done, approved by Avery Adams')), { what: 'updated card' });
+    const status = await waitFor(() => calls('chat.postMessage').find((c) => c.args.thread_ts === ts), { what: 'status line' });
+    expect(String(status.args.text)).toContain('Revoke all sessions');
+    expect(revokes()).toBe(1);
+  });
+
+  test('a retried delivery (X-Slack-Retry-Num) changes nothing', async () => {
+    const { ts, ref } = await openInSlack();
+    const click = blockAction('contain.approve', ref, 'U0PARKER', ts);
+    await postSlack(stack, click);
+    const retry = await postSlack(stack, { ...click, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect(retry.status).toBe(200);
+    const cmd = slashCommand('bob brown');
+    await postSlack(stack, cmd);
+    await postSlack(stack, { ...cmd, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    await waitFor(() => revokes() === 1, { what: 'revocation' });
+    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Bob Brown')), { what: 'bob card' });
+    await stack.idle();
+    expect(revokes()).toBe(1);
+    expect(calls('chat.postMessage').filter((c) => json(c.args.blocks).includes('Contain Bob Brown'))).toHaveLength(1);
+    expect(calls('chat.postEphemeral').filter((c) => c.args.user === 'U0PARKER')).toHaveLength(1);
+  });
+
+  test('reject: nothing runs and the card says who rejected', async () => {
+    const { ts, ref } = await openInSlack();
+    await postSlack(stack, blockAction('contain.reject', ref, 'U0QUINN', ts));
+    await waitFor(() => calls('chat.update').find((c) => json(c.args.blocks).includes('Rejected by Quinn Quigley')), { what: 'rejected card' });
+    await stack.idle();
+    expect(revokes()).toBe(0);
+  });
+
+  test('an app mention in a channel works like the slash command, replying in its thread', async () => {
+    await postSlack(stack, appMention('contain alice'));
+    const card = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card' });
+    expect(card.args.thread_ts).toBeDefined();
+  });
+
+  test('Slack mention and mailto forms of a target resolve to the user', async () => {
+    await postSlack(stack, slashCommand('<@U0ALICE|alice> --dry-run'));
+    const dry = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Dry run')), { what: 'dry-run card' });
+    expect(json(dry.args.blocks)).toContain('Alice Aoki');
+    expect(json(dry.args.blocks)).not.toContain('contain.approve');
+    await postSlack(stack, slashCommand('<mailto:alice.aoki@contoso.example|alice.aoki@contoso.example>'));
+    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card from mailto' });
+  });
+
+  test('a malformed command is answered in the ack with the right form', async () => {
+    const r = await postSlack(stack, slashCommand('alice --forever'));
+    expect(json(r.body)).toContain('contain <user>');
+    expect((r.body as { response_type: string }).response_type).toBe('ephemeral');
+  });
+
+  test('an ambiguous name shows buttons to choose; choosing opens the incident', async () => {
+    await postSlack(stack, slashCommand('ali'));
+    const chooser = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Several users match')), { what: 'chooser' });
+    expect(json(chooser.args.blocks)).toContain(`"value":"${SEED_IDS.alicia}"`);
+    await postSlack(stack, blockAction(`contain.choose.${SEED_IDS.alicia}`, SEED_IDS.alicia, 'U0RILEY', '1.1'));
+    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Contain Alicia Alvarez')), { what: 'chosen card' });
+  });
+});
