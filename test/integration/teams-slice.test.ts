@@ -3,6 +3,7 @@ import type { ConnectorRecord } from '../../sandbox/connector';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import type { LoggedRequest } from '../../sandbox/graph/emulator';
 import { startTestStack, waitFor } from '../helpers/stack';
+import { adaptiveCardProblems } from '../helpers/adaptive';
 import { PEOPLE, channelMention, executeInvoke, personalMessage, post } from '../helpers/teams';
 
 let stack: LocalStack;
@@ -133,6 +134,18 @@ describe('contain alice in Teams (slice)', () => {
     await post(stack, { ...act, conversation: { ...(act.conversation as object), id: threadId } });
     const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Revoke all sessions')), { what: 'card' });
     expect(reply.conversationId).toBe(threadId);
+  });
+
+  test('every card Contain sent through the connector passes the official Adaptive Cards parser', async () => {
+    const { ref, conversationId, sent } = await openIncident();
+    await post(stack, executeInvoke(stack, PEOPLE.riley, 'approve', { ref }, conversationId, sent.activityId));
+    await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve', { ref }, conversationId, sent.activityId));
+    await waitFor(() => stack.connector.all().some((r) => r.op === 'update' && cardText(cardsOf(r)).includes('Done, approved')), { what: 'result card' });
+    await post(stack, channelMention(stack, PEOPLE.riley, 'contain ali'));
+    await waitFor(() => stack.connector.all().some((r) => cardText(cardsOf(r)).includes('Several users')), { what: 'chooser' });
+    const cards = stack.connector.all().flatMap(cardsOf);
+    expect(cards.length).toBeGreaterThanOrEqual(3);
+    for (const c of cards) expect(adaptiveCardProblems(c)).toEqual([]);
   });
 
   test('a malformed command names the right form', async () => {
