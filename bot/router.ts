@@ -4,8 +4,12 @@ import { ContainError } from '../src/errors';
 import type { Actor, SlackThread, TeamsThread } from '../src/incidents/model';
 import { openContainment } from '../src/incidents/open-containment';
 import { containmentView } from '../src/views/containment';
+import { buildReport } from '../src/incidents/report';
+import { findUser } from '../src/directory/find-user';
+import type { Incident } from '../src/incidents/model';
+import type { IncidentListView } from '../src/views/types';
 import { message, type View } from '../src/views/types';
-import { USAGE, type Command, type Target } from './commands';
+import { parseCommand, USAGE, type Command, type Target } from './commands';
 
 export interface RouteInput {
   command: Command;
@@ -39,16 +43,45 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
       return r.kind === 'chooser' ? { views: [r.view] } : { views: [r.view], incidentId: r.incident.id };
     }
     case 'status': {
-      if (!c.incidentId) return { views: [message('default', 'Status', 'Name the incident: status INC-YYYYMMDD-NNNN. (Listing a channel\'s open incidents is not built yet.)')] };
+      if (!c.incidentId) return { views: [await openIncidentsHere(ctx, input.thread)] };
       const incident = await ctx.store.getIncident(c.incidentId);
       if (!incident) throw new ContainError('NOT_FOUND', `No incident ${c.incidentId}.`);
       return { views: [containmentView(incident, await ctx.store.listActions(incident.id))] };
     }
+    case 'report': {
+      const incidentId = await incidentFor(ctx, c.ref, input);
+      return { views: [(await buildReport(ctx, incidentId)).view] };
+    }
     case 'investigate':
     case 'scope':
     case 'hunt':
-    case 'report':
     case 'posture':
       return { views: [message('warning', 'Not available yet', `"${c.name}" is part of the investigation work that has not landed yet (see docs/status.md). Containment with "contain <user>" works.`)] };
   }
+}
+
+/** `report <incident|user>`: an incident id as given, or the newest incident of that user. */
+async function incidentFor(ctx: ContainContext, ref: string, input: RouteInput): Promise<string> {
+  const id = ref.trim().toUpperCase();
+  if (/^INC-\d{8}-\d{4}$/.test(id)) return id;
+  const target = parseCommand(`contain ${ref}`);
+  if (target.name !== 'contain') throw new ContainError('BAD_COMMAND', 'Use: report <incident|user>');
+  const found = await findUser(ctx, await toQuery(target.target, input));
+  if (found.kind === 'many') throw new ContainError('USER_AMBIGUOUS', `Several users match "${ref}"; name the incident (INC-...) or use the full UPN.`);
+  const [latest] = await ctx.store.findIncidents({ targetUserId: found.user.id });
+  if (!latest) throw new ContainError('NOT_FOUND', `${found.user.displayName} has no incident.`);
+  return latest.id;
+}
+
+/** `status` with no incident: the open incidents whose thread is in this channel. */
+async function openIncidentsHere(ctx: ContainContext, thread: RouteInput['thread']): Promise<IncidentListView> {
+  const channelOf = (conversationId: string) => conversationId.split(';')[0];
+  const here = (i: Incident) =>
+    (thread.teams && i.threads.teams && channelOf(i.threads.teams.conversationId) === channelOf(thread.teams.conversationId)) ||
+    (thread.slack && i.threads.slack && i.threads.slack.channel === thread.slack.channel);
+  const open = (await ctx.store.findIncidents({ state: 'open' })).filter(here).slice(0, 20);
+  const items = await Promise.all(
+    open.map(async (i) => ({ incidentId: i.id, target: i.target.displayName, state: i.state, openedAt: i.createdAt, pending: (await ctx.store.listActions(i.id)).filter((a) => a.state === 'proposed').length })),
+  );
+  return { kind: 'incidents', title: 'Open incidents in this channel', items };
 }

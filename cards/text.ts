@@ -1,11 +1,12 @@
 /**
+ * Escaping [ and ] is enough to break a link; parentheses stay readable.
  * Neutralise Markdown and mention syntax in text that came from outside (display names, rule names, app names):
  * an attacker names an app "[Approve](https://evil)" or "**URGENT**" and it must show as typed, not as markup.
  */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/\r?\n|\r/g, ' ')
-    .replace(/[\\`*_[\]()<>~]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`)
     // List and heading markers only matter at the start of a block and before a space.
     .replace(/^(\s*)([-+#]|\d+\.)(?=\s)/, (_m, sp: string, mark: string) => `${sp}\\${mark}`);
 }

@@ -9,8 +9,9 @@ export function localDefaults(port: number): Record<string, string> {
     CONTAIN_MODE: 'local',
     PORT: String(port),
     GRAPH_BASE_URL: `http://127.0.0.1:${port}/sandbox/graph`,
-    CONTAIN_APPROVERS: [SEED_IDS.avery, SEED_IDS.parker, SEED_IDS.quinn].join(','),
-    CONTAIN_PROTECTED_USERS: SEED_IDS.breakGlass,
+    // By group, as a real deployment would: the SOC Approvers group; protected: break-glass and every Global Administrator.
+    CONTAIN_APPROVERS: SEED_IDS.socApprovers,
+    CONTAIN_PROTECTED_USERS: [SEED_IDS.breakGlass, SEED_IDS.globalAdminRole].join(','),
     // The fake Slack workspace: these values only ever talk to the sandbox on this machine.
     SLACK_SIGNING_SECRET: 'local-sandbox-signing-secret',
     SLACK_BOT_TOKEN: 'xoxb-local-sandbox-token',

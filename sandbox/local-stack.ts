@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { teamsMessages } from '../functions/teams-messages';
 import { slackEvents } from '../functions/slack-events';
+import { incidentReport } from '../functions/incident-report';
 import { worker } from '../functions/worker';
 import { sweeper } from '../functions/sweeper';
 import { getContext, resetContext } from '../src/runtime';
@@ -158,11 +159,11 @@ export function startWorkerLoop(options: { pollMs: number; log: Logger; maxDeque
 
 function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: FakeSlackApi): [string, RegExp, Route][] {
   const functionRoute =
-    (fn: (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>): Route =>
+    (fn: (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>, params?: (url: URL) => Record<string, string>): Route =>
     async (req, body, url) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const request = new HttpRequest({ method: req.method as 'POST', url: url.toString(), headers, body: { string: body } });
+      const request = new HttpRequest({ method: req.method as 'POST', url: url.toString(), headers, body: req.method === 'GET' ? undefined : { string: body }, params: params?.(url) });
       const invocation = new InvocationContext({ invocationId: randomUUID(), functionName: url.pathname, logHandler: () => undefined });
       const r = await fn(request, invocation);
       return { status: r.status ?? 200, headers: r.headers as Record<string, string>, body: r.jsonBody ?? r.body };
@@ -171,6 +172,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
   return [
     ['POST', /^\/api\/messages$/, functionRoute(teamsMessages)],
     ['POST', /^\/api\/slack\/events$/, functionRoute(slackEvents)],
+    ['GET', /^\/api\/incidents\/[^/]+\/report$/, functionRoute(incidentReport, (url) => ({ id: decodeURIComponent(url.pathname.split('/')[3]) }))],
     ['POST', /^\/sandbox\/slack\/api\/[a-zA-Z.]+$/, async (req, body, url) => slack.handle(url.pathname.split('/').pop()!, body, String(req.headers['content-type'] ?? ''), req.headers.authorization)],
     ['GET', /^\/sandbox\/slack\/calls$/, admin(() => slack.all())],
     ['*', /^\/sandbox\/graph\//, async (req, body, url) => {

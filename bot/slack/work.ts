@@ -3,6 +3,7 @@ import type { ContainContext } from '../../src/context';
 import { ContainError } from '../../src/errors';
 import { decide } from '../../src/incidents/decide';
 import { proposeAgain } from '../../src/incidents/propose-again';
+import { releaseFastPath } from '../../src/incidents/open-containment';
 import { updateThreads } from '../../src/incidents/threads';
 import type { WorkMessage } from '../../src/store/work-queue';
 import type { View } from '../../src/views/types';
@@ -47,7 +48,10 @@ async function runCommand(ctx: ContainContext, client: WebClient, input: { comma
     for (const view of out.views) {
       const r = await post(client, input.channel, view, input.threadTs);
       const incidentId = out.incidentId;
-      if (incidentId && view.kind === 'containment' && r.ts) await updateThreads(ctx, incidentId, (t) => (t.slack ? { ...t, slack: { ...t.slack, cardTs: r.ts } } : t));
+      if (incidentId && view.kind === 'containment') {
+        if (r.ts) await updateThreads(ctx, incidentId, (t) => (t.slack ? { ...t, slack: { ...t.slack, cardTs: r.ts } } : t));
+        await releaseFastPath(ctx, incidentId);
+      }
     }
   } catch (err) {
     await post(client, input.channel, errorView(err, input.log), input.threadTs);

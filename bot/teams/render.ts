@@ -4,7 +4,13 @@ import type { View } from '../../src/views/types';
 
 /** A view model as a Teams message activity with one Adaptive Card attachment. */
 export function cardActivity(view: View): Partial<Activity> {
-  const summary = view.kind === 'containment' ? `Contain ${view.target.displayName}: ${view.incidentId}` : view.kind === 'message' ? view.title : view.kind === 'chooser' ? 'Pick a user' : 'Contain help';
+  const summary =
+    view.kind === 'containment' ? `Contain ${view.target.displayName}: ${view.incidentId}`
+    : view.kind === 'message' ? view.title
+    : view.kind === 'chooser' ? 'Pick a user'
+    : view.kind === 'report' ? `Report ${view.incidentId}`
+    : view.kind === 'incidents' ? view.title
+    : 'Contain help';
   return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(renderAdaptive(view))] };
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ContainContext } from '../../src/context';
 import { decide, type DecideResult } from '../../src/incidents/decide';
 import { proposeAgain } from '../../src/incidents/propose-again';
+import { releaseFastPath } from '../../src/incidents/open-containment';
 import type { Actor, Incident } from '../../src/incidents/model';
 import { updateThreads } from '../../src/incidents/threads';
 import { message, type View } from '../../src/views/types';
@@ -70,7 +71,10 @@ async function runCommand(ctx: ContainContext, turn: TurnContext, command: Comma
     const out = await route(ctx, { command, actor: actorOf(turn.activity), thread: { teams: teamsThread(turn.activity) } });
     for (const view of out.views) {
       const sent = await turn.sendActivity(cardActivity(view));
-      if (out.incidentId && view.kind === 'containment' && sent?.id) await rememberCard(ctx, out.incidentId, sent.id);
+      if (out.incidentId && view.kind === 'containment') {
+        if (sent?.id) await rememberCard(ctx, out.incidentId, sent.id);
+        await releaseFastPath(ctx, out.incidentId);
+      }
     }
   } catch (err) {
     await turn.sendActivity(cardActivity(errorView(err, log)));

@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, MessageView, Tone, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, HelpView, IncidentListView, MessageView, ReportView, Tone, View } from '../../src/views/types';
 import { escapeMarkdown as md, truncate } from '../text';
 import { card, execute, text, type AdaptiveCard, type Element } from './types';
 
@@ -16,7 +16,33 @@ export function renderAdaptive(view: View): AdaptiveCard {
       return messageCard(view);
     case 'help':
       return helpCard(view);
+    case 'report':
+      return reportCard(view);
+    case 'incidents':
+      return incidentsCard(view);
   }
+}
+
+function reportCard(v: ReportView): AdaptiveCard {
+  const body: Element[] = [
+    text(`Report ${v.incidentId}: ${md(v.target.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
+    text(md(v.summary)),
+    text('Response actions', { weight: 'Bolder', spacing: 'Medium' }),
+    ...v.actions.map((a) => text(`${md(a.title)}: **${a.state}**${a.by ? ` · ${md(a.by)}` : ''}${a.at ? ` · ${a.at.slice(0, 16).replace('T', ' ')} UTC` : ''}${a.result ? ` · ${md(truncate(a.result, 200))}` : ''}`, { size: 'Small' })),
+    text('Indicators', { weight: 'Bolder', spacing: 'Medium' }),
+    { type: 'FactSet', facts: [{ title: 'IPs', value: v.iocs.ips.map(md).join(', ') || 'none yet' }, { title: 'Clients', value: v.iocs.userAgents.map(md).join('; ') || 'none yet' }] },
+    text('Open questions', { weight: 'Bolder', spacing: 'Medium' }),
+    ...v.openQuestions.map((q) => text(`• ${md(q)}`, { size: 'Small' })),
+    text(`Full Markdown report: ${md(v.downloadPath)}`, { size: 'Small', isSubtle: true, spacing: 'Medium' }),
+  ];
+  return card(body);
+}
+
+function incidentsCard(v: IncidentListView): AdaptiveCard {
+  const body: Element[] = [text(md(v.title), { weight: 'Bolder', size: 'Medium' })];
+  if (v.items.length === 0) body.push(text('None.', { isSubtle: true }));
+  for (const i of v.items) body.push(text(`**${i.incidentId}** · ${md(i.target)} · ${i.state}${i.pending ? ` · ${i.pending} waiting for approval` : ''} · opened ${i.openedAt.slice(0, 16).replace('T', ' ')} UTC`, { size: 'Small' }));
+  return card(body);
 }
 
 function containmentCard(v: ContainmentView): AdaptiveCard {

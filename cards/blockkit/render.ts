@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, MessageView, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, HelpView, IncidentListView, MessageView, ReportView, View } from '../../src/views/types';
 import { escapeSlack as esc, truncate } from '../text';
 
 /** Slack's published limits for what Contain posts. */
@@ -42,6 +42,10 @@ export function renderBlockKit(view: View): SlackMessage {
         return message(view);
       case 'help':
         return help(view);
+      case 'report':
+        return report(view);
+      case 'incidents':
+        return incidents(view);
     }
   })();
   // The fallback text is parsed for mentions and links like mrkdwn: escape it too (<!channel> must not notify).
@@ -106,4 +110,21 @@ function message(v: MessageView): SlackMessage {
 
 function help(v: HelpView): SlackMessage {
   return { text: 'Contain commands', blocks: [section(`*Contain commands*\n${v.commands.map((c) => `\`/contain ${esc(c.usage.replace(/^contain /, ''))}\` ${esc(c.description)}`).join('\n')}`)] };
+}
+
+function report(v: ReportView): SlackMessage {
+  const blocks: Block[] = [
+    { type: 'header', text: plain(`Report ${v.incidentId}: ${v.target.displayName}`, SLACK_LIMITS.headerText) },
+    section(esc(v.summary)),
+    section(`*Response actions*\n${v.actions.map((a) => `• ${esc(a.title)}: *${a.state}*${a.by ? ` · ${esc(a.by)}` : ''}${a.at ? ` · ${a.at.slice(0, 16).replace('T', ' ')} UTC` : ''}${a.result ? ` · ${esc(truncate(a.result, 200))}` : ''}`).join('\n') || '_none_'}`),
+    section(`*Indicators*\nIPs: ${v.iocs.ips.map((i) => `\`${esc(i)}\``).join(', ') || '_none yet_'}\nClients: ${v.iocs.userAgents.map(esc).join('; ') || '_none yet_'}`),
+    section(`*Open questions*\n${v.openQuestions.map((q) => `• ${esc(q)}`).join('\n')}`),
+    context(`Full Markdown report: ${esc(v.downloadPath)}`),
+  ];
+  return { text: `Report ${v.incidentId}`, blocks };
+}
+
+function incidents(v: IncidentListView): SlackMessage {
+  const lines = v.items.map((i) => `• *${i.incidentId}* · ${esc(i.target)} · ${i.state}${i.pending ? ` · ${i.pending} waiting for approval` : ''}`);
+  return { text: v.title, blocks: [section(`*${esc(v.title)}*\n${lines.join('\n') || '_None._'}`)] };
 }

@@ -209,6 +209,14 @@ export class GraphEmulator {
       u.signInSessionsValidFromDateTime = new Date(this.now()).toISOString();
       return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#Edm.Boolean`, value: true });
     });
+    // Transitive membership in groups and directory roles, as checkMemberObjects answers it.
+    this.on('POST', '/users/{id}/checkMemberObjects', (c, m) => {
+      const u = this.user(m[1]);
+      const ids = (c.body as { ids?: unknown })?.ids;
+      if (!Array.isArray(ids) || ids.length > 20) throw new GraphHttpError(400, 'Request_BadRequest', 'ids must be an array of at most 20 object ids.');
+      const mine = this.transitiveMemberOf(u.id);
+      return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#Collection(Edm.String)`, value: ids.filter((id) => mine.has(String(id).toLowerCase())) });
+    });
     this.on('GET', '/auditLogs/signIns', (c) => {
       const rows = [...this.state.signIns].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
       const shaped = c.version === 'beta' ? rows : rows.map(({ sessionId: _s, signInEventTypes: _t, ...v1 }) => v1);
@@ -216,6 +224,20 @@ export class GraphEmulator {
         throw new GraphHttpError(400, 'Request_UnsupportedQuery', "Could not find a property named 'signInEventTypes' on type 'microsoft.graph.signIn'.");
       return this.collection(c, '/auditLogs/signIns', shaped, { defaultTop: 1000 });
     });
+  }
+
+  private transitiveMemberOf(objectId: string): Set<string> {
+    const out = new Set<string>();
+    const visit = (id: string) => {
+      for (const g of this.state.groups) {
+        if (g.members.includes(id) && !out.has(g.id)) {
+          out.add(g.id);
+          if (g.kind === 'group') visit(g.id);
+        }
+      }
+    };
+    visit(objectId);
+    return out;
   }
 
   /** $filter, $select, $top, $count and $skiptoken paging with absolute nextLinks, as Graph collections do. */

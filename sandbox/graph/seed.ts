@@ -25,7 +25,13 @@ export const SEED_IDS = {
   quinn: 'a5e70000-0000-4000-8000-0000000000a4', // approver
   sam: '5a000000-0000-4000-8000-0000000000a5', // neither
   breakGlass: 'b7ea0000-0000-4000-8000-0000000000f1', // protected
+  galeAdmin: '9a1e0000-0000-4000-8000-0000000000f2', // Global Administrator by role
+  socApprovers: '50c0a990-0000-4000-8000-0000000000b1', // group: Avery, Parker, Quinn
+  securityTeam: '5ec00000-0000-4000-8000-0000000000b2', // group: Riley + the approvers group (nested)
+  globalAdminRole: '91ba0000-0000-4000-8000-0000000000c1', // directoryRole object of Global Administrator
 } as const;
+
+export const GLOBAL_ADMIN_TEMPLATE = '62e90394-69f5-4237-9190-012177145e10';
 
 export const ATTACKER = {
   ipv4: '152.42.161.220',
@@ -79,9 +85,19 @@ export interface SeedSignIn {
   signInEventTypes: string[];
 }
 
+export interface SeedGroup {
+  id: string;
+  displayName: string;
+  /** User ids and nested group ids. */
+  members: string[];
+  kind: 'group' | 'directoryRole';
+  roleTemplateId?: string;
+}
+
 export interface TenantData {
   users: SeedUser[];
   signIns: SeedSignIn[];
+  groups: SeedGroup[];
 }
 
 const iso = (now: number, hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
@@ -134,6 +150,12 @@ export function seedTenant(now: number = Date.now()): TenantData {
     u(SEED_IDS.quinn, 'Quinn', 'Quigley', 'quinn.quigley', { jobTitle: 'CISO', department: 'Security' }),
     u(SEED_IDS.sam, 'Sam', 'Sato', 'sam.sato', { jobTitle: 'Intern', department: 'Sales' }),
     u(SEED_IDS.breakGlass, 'Break Glass', 'Emergency', 'breakglass', { displayName: 'Break Glass (emergency access)', jobTitle: null }),
+    u(SEED_IDS.galeAdmin, 'Gale', 'Admin', 'gale.admin', { jobTitle: 'IT administrator', department: 'IT' }),
+  ];
+  const groups: SeedGroup[] = [
+    { id: SEED_IDS.socApprovers, displayName: 'SOC Approvers', members: [SEED_IDS.avery, SEED_IDS.parker, SEED_IDS.quinn], kind: 'group' },
+    { id: SEED_IDS.securityTeam, displayName: 'Security Team', members: [SEED_IDS.riley, SEED_IDS.socApprovers], kind: 'group' },
+    { id: SEED_IDS.globalAdminRole, displayName: 'Global Administrator', members: [SEED_IDS.galeAdmin, SEED_IDS.breakGlass], kind: 'directoryRole', roleTemplateId: GLOBAL_ADMIN_TEMPLATE },
   ];
 
   let n = 0;
@@ -181,5 +203,5 @@ export function seedTenant(now: number = Date.now()): TenantData {
   for (const [i, who] of users.slice(1, 12).entries()) {
     signIns.push(signIn(who, 10 + i, { ip: `198.51.100.${20 + i}`, city: 'Tokyo', country: 'JP', deviceDetail: { deviceId: `d1ce0000-0000-4000-8000-0000000000${(10 + i).toString(16).padStart(2, '0')}`, displayName: `${who.givenName.toUpperCase()}-PC`, operatingSystem: 'Windows10', browser: 'Edge 124.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' } }));
   }
-  return { users, signIns };
+  return { users, signIns, groups };
 }

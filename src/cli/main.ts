@@ -5,6 +5,7 @@ import { loadConfig } from '../config';
 import { findUser } from '../directory/find-user';
 import { ContainError } from '../errors';
 import { createContext } from '../runtime';
+import { buildReport } from '../incidents/report';
 
 const HELP = `contain: the Contain command line
 
@@ -13,6 +14,7 @@ Usage:
   contain --version              version
   contain find <user>            look a user up in the configured tenant (GRAPH_BASE_URL)
   contain config                 validate the environment and print the effective settings (no secrets)
+  contain report <INC-...>       print an incident's Markdown report (reads STORAGE_CONNECTION_STRING)
 
 Planned (see docs/status.md): contain analyze <file>..., contain investigate <user>, contain hunt user-agents.
 Configuration comes from the environment; see .env.example.
@@ -45,12 +47,18 @@ export async function main(argv: string[]): Promise<number> {
       for (const u of users) process.stdout.write(`${u.id}\t${u.displayName}\t${u.userPrincipalName}\n`);
       return 0;
     }
+    if (cmd === 'report') {
+      if (!/^INC-\d{8}-\d{4}$/i.test(rest[0] ?? '')) throw new ContainError('BAD_COMMAND', 'Usage: contain report INC-YYYYMMDD-NNNN');
+      const ctx = await createContext(loadConfig());
+      process.stdout.write((await buildReport(ctx, rest[0].toUpperCase())).markdown);
+      return 0;
+    }
     process.stderr.write(`contain: unknown command "${cmd}"\n\n${HELP}`);
     return 2;
   } catch (err) {
     const e = err instanceof ContainError ? err : undefined;
     process.stderr.write(`contain: ${e ? e.userMessage : (err as Error).message}\n`);
-    return e && (e.code === 'BAD_COMMAND' || e.code === 'USER_NOT_FOUND' || e.code === 'CONFIG_INVALID') ? 2 : 1;
+    return e && (e.code === 'BAD_COMMAND' || e.code === 'USER_NOT_FOUND' || e.code === 'CONFIG_INVALID' || e.code === 'NOT_FOUND') ? 2 : 1;
   }
 }
 

@@ -3,7 +3,7 @@ import { ConcurrencyError } from '../store/incident-store';
 import { containmentView } from '../views/containment';
 import type { ContainmentView, Tone } from '../views/types';
 import { parseActionRef, type Action, type Actor, type Incident } from './model';
-import { checkDecision, type DecisionOutcome } from './policy';
+import { checkDecision, rolesOf, type DecisionOutcome } from './policy';
 
 export interface DecideInput {
   ref: string;
@@ -63,7 +63,8 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
   if (!incident || !action) return { kind: 'not-found', message: `Incident ${ref.incidentId} or its action no longer exists.` };
 
   const now = ctx.now();
-  let outcome = checkDecision(ctx.policy, { verb: input.verb, actor: input.actor, incident, action, now });
+  const roles = action.state === 'proposed' ? await rolesOf(ctx, input.actor) : { approver: false, responder: false };
+  let outcome = checkDecision(ctx.policy, { verb: input.verb, actor: input.actor, roles, incident, action, now });
   let changed = false;
   if (outcome.kind === 'approved' || outcome.kind === 'rejected' || outcome.kind === 'expired') {
     const next: Action =

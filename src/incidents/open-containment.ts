@@ -6,7 +6,7 @@ import { containmentSteps } from '../playbook/registry';
 import { containmentView } from '../views/containment';
 import type { ChooserView, ContainmentView } from '../views/types';
 import type { Action, Actor, Incident, SlackThread, TeamsThread } from './model';
-import { isProtected, mayOpen } from './policy';
+import { isProtected, mayOpen, rolesOf } from './policy';
 
 export interface OpenContainmentInput {
   query: UserQuery;
@@ -20,14 +20,14 @@ export type OpenContainmentResult = { kind: 'chooser'; view: ChooserView } | { k
 
 /** `contain <user>`: resolve the user, refuse protected accounts, discover, open the incident with proposed actions. */
 export async function openContainment(ctx: ContainContext, input: OpenContainmentInput): Promise<OpenContainmentResult> {
-  const allowed = mayOpen(ctx.policy, input.requester);
+  const allowed = mayOpen(ctx.policy, input.requester, await rolesOf(ctx, input.requester));
   if (!allowed.ok) {
     throw new ContainError('NOT_AUTHORIZED', allowed.reason === 'unidentified' ? 'Contain could not tell who you are in Entra ID, so it cannot check that you are a responder.' : 'Only responders can open incidents. Ask your SOC lead to add you to the responders group.');
   }
   const found = await findUser(ctx, input.query, { signal: input.signal });
   if (found.kind === 'many') return { kind: 'chooser', view: { kind: 'chooser', query: input.query.value, dryRun: input.dryRun, candidates: found.candidates } };
   const target = found.user;
-  if (isProtected(ctx.policy, target)) {
+  if (await isProtected(ctx, target)) {
     ctx.log.warn('refused protected user', { targetId: target.id, requester: input.requester.aadObjectId });
     throw new ContainError('USER_PROTECTED', `${target.displayName} is a protected account (break-glass or administrator). Contain will not act on it; follow the manual procedure for privileged accounts.`, {
       details: { targetId: target.id },
@@ -64,10 +64,19 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
   await ctx.store.createIncident(incident, actions);
   await ctx.store.appendAudit(id, { at: now.toISOString(), event: input.dryRun ? 'incident.opened.dry-run' : 'incident.opened', actor: input.requester, details: { target: target.userPrincipalName, actions: actions.map((a) => a.title) } });
   for (const a of actions.filter((x) => x.state === 'approved')) {
-    await ctx.queue.send({ type: 'execute', incidentId: id, actionId: a.id, key: `${id}/${a.id}` });
     await ctx.store.appendAudit(id, { at: now.toISOString(), event: 'action.fast-path', actionId: a.id, details: { title: a.title } });
   }
   ctx.log.info('incident opened', { incidentId: id, targetId: target.id, actions: actions.length, dryRun: input.dryRun });
   const stored = (await ctx.store.getIncident(id)) ?? incident;
   return { kind: 'incident', incident: stored, actions, view: containmentView(stored, actions) };
+}
+
+/**
+ * Queue the fast-path actions of a new incident. Platforms call this after recording where the card went, so the
+ * worker's update replaces that card instead of racing it; if a platform dies first, the sweeper re-queues them.
+ */
+export async function releaseFastPath(ctx: ContainContext, incidentId: string): Promise<void> {
+  for (const a of await ctx.store.listActions(incidentId)) {
+    if (a.state === 'approved' && a.fastPath && !a.decision) await ctx.queue.send({ type: 'execute', incidentId, actionId: a.id, key: `${incidentId}/${a.id}` });
+  }
 }

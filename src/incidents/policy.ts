@@ -1,4 +1,6 @@
 import type { Config } from '../config';
+import type { ContainContext } from '../context';
+import { memberOf } from '../directory/membership';
 import type { Action, Actor, Incident } from './model';
 
 /** Who may do what; built from config (CONTAIN_APPROVERS, CONTAIN_RESPONDERS, CONTAIN_PROTECTED_USERS). */
@@ -23,18 +25,35 @@ export function policyFromConfig(config: Config): Policy {
   };
 }
 
+/** What the actor is, resolved through the directory (direct ids or transitive group/role membership). */
+export interface ActorRoles {
+  approver: boolean;
+  responder: boolean;
+}
+
+/** Resolve an actor's roles: their own object id, or membership of a configured group, counts. */
+export async function rolesOf(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy'>, actor: Actor): Promise<ActorRoles> {
+  if (!actor.aadObjectId) return { approver: false, responder: ctx.policy.openToAll };
+  const { approvers, responders } = ctx.policy;
+  const hits = await memberOf(ctx, actor.aadObjectId, [...approvers, ...responders]);
+  const approver = [...approvers].some((id) => hits.has(id));
+  return { approver, responder: ctx.policy.openToAll || approver || [...responders].some((id) => hits.has(id)) };
+}
+
 export type OpenOutcome = { ok: true } | { ok: false; reason: 'not-responder' | 'unidentified' };
 
 /** May this person open an incident? */
-export function mayOpen(policy: Policy, actor: Actor): OpenOutcome {
+export function mayOpen(policy: Policy, actor: Actor, roles: ActorRoles): OpenOutcome {
   if (policy.openToAll) return { ok: true };
   if (!actor.aadObjectId) return { ok: false, reason: 'unidentified' };
-  return policy.responders.has(actor.aadObjectId.toLowerCase()) || policy.approvers.has(actor.aadObjectId.toLowerCase()) ? { ok: true } : { ok: false, reason: 'not-responder' };
+  return roles.responder || roles.approver ? { ok: true } : { ok: false, reason: 'not-responder' };
 }
 
-/** Is this user one Contain must never act on (break-glass, admins)? Matches object id or UPN. */
-export function isProtected(policy: Policy, user: { id: string; userPrincipalName: string }): boolean {
-  return policy.protectedUsers.has(user.id.toLowerCase()) || policy.protectedUsers.has(user.userPrincipalName.toLowerCase());
+/** Is this user one Contain must never act on? Matches object id, UPN, or membership of a protected group or role. */
+export async function isProtected(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy'>, user: { id: string; userPrincipalName: string }): Promise<boolean> {
+  const p = ctx.policy.protectedUsers;
+  if (p.has(user.id.toLowerCase()) || p.has(user.userPrincipalName.toLowerCase())) return true;
+  return (await memberOf(ctx, user.id, [...p])).size > 0;
 }
 
 export type DecisionOutcome =
@@ -50,15 +69,15 @@ export type DecisionOutcome =
  * Check a decision against policy, before any write. Approve needs an approver who is not the requester (four-eyes);
  * reject may come from any approver or from the requester (calling off their own request).
  */
-export function checkDecision(policy: Policy, input: { verb: 'approve' | 'reject'; actor: Actor; incident: Incident; action: Action; now: Date }): DecisionOutcome {
-  const { verb, actor, incident, action, now } = input;
+export function checkDecision(_policy: Policy, input: { verb: 'approve' | 'reject'; actor: Actor; roles: ActorRoles; incident: Incident; action: Action; now: Date }): DecisionOutcome {
+  const { verb, actor, roles, incident, action, now } = input;
   if (action.state !== 'proposed') return { kind: 'already-decided', action };
   if (Date.parse(action.expiresAt) <= now.getTime()) return { kind: 'expired' };
   if (!actor.aadObjectId) return { kind: 'refused-unidentified' };
   const who = actor.aadObjectId.toLowerCase();
   const isRequester = incident.requester.aadObjectId?.toLowerCase() === who;
-  if (verb === 'reject') return policy.approvers.has(who) || isRequester ? { kind: 'rejected' } : { kind: 'refused-not-approver' };
+  if (verb === 'reject') return roles.approver || isRequester ? { kind: 'rejected' } : { kind: 'refused-not-approver' };
   if (isRequester) return { kind: 'refused-four-eyes' };
-  if (!policy.approvers.has(who)) return { kind: 'refused-not-approver' };
+  if (!roles.approver) return { kind: 'refused-not-approver' };
   return { kind: 'approved' };
 }

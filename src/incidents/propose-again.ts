@@ -3,7 +3,7 @@ import { ContainError } from '../errors';
 import { containmentView } from '../views/containment';
 import type { ContainmentView } from '../views/types';
 import { parseActionRef, type Action, type Actor } from './model';
-import { mayOpen } from './policy';
+import { mayOpen, rolesOf } from './policy';
 
 /** "Propose again" on an expired action: a fresh proposal of the same change, with a new expiry. */
 export async function proposeAgain(ctx: ContainContext, ref: string, actor: Actor): Promise<{ view: ContainmentView; incidentId: string }> {
@@ -11,7 +11,7 @@ export async function proposeAgain(ctx: ContainContext, ref: string, actor: Acto
   const old = parsed && (await ctx.store.getAction(parsed.incidentId, parsed.actionId));
   const incident = parsed && (await ctx.store.getIncident(parsed.incidentId));
   if (!old || !incident) throw new ContainError('NOT_FOUND', 'That incident or action no longer exists.');
-  if (!mayOpen(ctx.policy, actor).ok && !(actor.aadObjectId && ctx.policy.approvers.has(actor.aadObjectId))) throw new ContainError('NOT_AUTHORIZED', 'Only responders and approvers can propose containment.');
+  if (!mayOpen(ctx.policy, actor, await rolesOf(ctx, actor)).ok) throw new ContainError('NOT_AUTHORIZED', 'Only responders and approvers can propose containment.');
   if (old.state !== 'expired') throw new ContainError('CONFLICT', `"${old.title}" is ${old.state}; only an expired proposal can be proposed again.`);
   const now = ctx.now();
   const actions = await ctx.store.listActions(incident.id);

@@ -86,6 +86,22 @@ export class IncidentStore {
     }
   }
 
+  /** Incident rows matching a filter on targetUserId and/or state, newest first (a scan; fine at incident scale). */
+  async findIncidents(where: { targetUserId?: string; state?: Incident['state'] } = {}): Promise<Incident[]> {
+    await this.ensure();
+    const out: Incident[] = [];
+    const filter =
+      where.targetUserId && where.state
+        ? odata`RowKey eq 'incident' and targetUserId eq ${where.targetUserId} and state eq ${where.state}`
+        : where.targetUserId
+          ? odata`RowKey eq 'incident' and targetUserId eq ${where.targetUserId}`
+          : where.state
+            ? odata`RowKey eq 'incident' and state eq ${where.state}`
+            : `RowKey eq 'incident'`;
+    for await (const row of this.table.listEntities<Row>({ queryOptions: { filter } })) out.push(parseIncident(row));
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
   /** Conditional replace of the incident row; throws ConcurrencyError when the ETag moved. */
   async updateIncident(incident: Incident): Promise<Incident> {
     try {

@@ -48,7 +48,26 @@ export interface HelpView {
   commands: { usage: string; description: string }[];
 }
 
-export type View = ContainmentView | ChooserView | MessageView | HelpView;
+export interface ReportView {
+  kind: 'report';
+  incidentId: string;
+  target: TargetUser;
+  state: string;
+  summary: string;
+  actions: { title: string; state: string; by?: string; at?: string; result?: string }[];
+  iocs: { ips: string[]; userAgents: string[] };
+  openQuestions: string[];
+  /** Where the full Markdown can be fetched (function-key protected in Azure). */
+  downloadPath: string;
+}
+
+export interface IncidentListView {
+  kind: 'incidents';
+  title: string;
+  items: { incidentId: string; target: string; state: string; pending: number; openedAt: string }[];
+}
+
+export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

@@ -51,7 +51,8 @@ describe('incident engine, worker in process', () => {
     await waitFor(async () => (await action(ref)).state === 'succeeded', { what: 'success' });
     await stack.idle();
     expect(successfulRevokes(stack)).toBe(1);
-    expect(stack.emulator.requests().filter((r) => r.method !== 'GET')).toHaveLength(1);
+    const mutating = stack.emulator.requests().filter((r) => r.method !== 'GET' && !r.path.endsWith('/checkMemberObjects'));
+    expect(mutating).toHaveLength(1);
   });
 
   test('evidence: the snapshot is the object as it was before the change, and the audit trail names who did what', async () => {

@@ -105,7 +105,13 @@ describe('contain alice in Teams (slice)', () => {
     await post(stack, channelMention(stack, PEOPLE.riley, 'contain breakglass@contoso.example'));
     const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Protected account')), { what: 'refusal' });
     expect(cardText(cardsOf(reply))).toContain('will not act on it');
-    expect(stack.emulator.requests().filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect(stack.emulator.requests().filter((r) => r.method !== 'GET' && !r.path.endsWith('/checkMemberObjects'))).toHaveLength(0);
+  });
+
+  test('a Global Administrator is protected through the role, not by listing them', async () => {
+    await post(stack, channelMention(stack, PEOPLE.riley, 'contain gale.admin@contoso.example'));
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Protected account')), { what: 'refusal' });
+    expect(cardText(cardsOf(reply))).toContain('Gale Admin');
   });
 
   test('an ambiguous name shows a chooser; never a guess', async () => {

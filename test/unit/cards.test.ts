@@ -39,7 +39,7 @@ describe('Adaptive Cards', () => {
     const json = JSON.stringify(renderAdaptive(view));
     expect(json).not.toContain('[Approve](https://evil.example)');
     expect(json).not.toContain('**URGENT**');
-    expect(json).toContain('\\\\[Approve\\\\]\\\\(https://evil.example\\\\)');
+    expect(json).toContain('\\\\[Approve\\\\](https://evil.example)');
   });
 });
 

@@ -1,0 +1,31 @@
+import type { ContainContext } from '../context';
+import { segment } from '../graph/odata';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const cache = new Map<string, { ids: Set<string>; at: number }>();
+const TTL_MS = 5 * 60_000;
+
+/**
+ * Which of the given object ids (groups, directory roles) the user belongs to, transitively, via checkMemberObjects
+ * (20 ids per call). Ids equal to the user's own id count as a match, so one list can mix users and groups.
+ */
+export async function memberOf(ctx: Pick<ContainContext, 'graph' | 'now'>, userId: string, candidates: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Set<string>> {
+  const user = userId.toLowerCase();
+  const ids = [...new Set(candidates.map((c) => c.toLowerCase()).filter((c) => GUID.test(c) && c !== user))].sort();
+  const key = `${user}|${ids.join(',')}`;
+  const hit = cache.get(key);
+  const now = ctx.now().getTime();
+  const out = new Set<string>(candidates.map((c) => c.toLowerCase()).filter((c) => c === user));
+  if (hit && now - hit.at < TTL_MS) return new Set([...out, ...hit.ids]);
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 20) {
+    const r = await ctx.graph.post<{ value: string[] }>(`/users/${segment(user)}/checkMemberObjects`, { ids: ids.slice(i, i + 20) }, { signal: options.signal, what: 'checking group membership' });
+    for (const id of r.value) found.add(id.toLowerCase());
+  }
+  cache.set(key, { ids: found, at: now });
+  return new Set([...out, ...found]);
+}
+
+export function clearMembershipCache(): void {
+  cache.clear();
+}

@@ -1,0 +1,80 @@
+import type { LocalStack } from '../../sandbox/local-stack';
+import type { ConnectorRecord } from '../../sandbox/connector';
+import { SEED_IDS } from '../../sandbox/graph/seed';
+import { startTestStack, waitFor } from '../helpers/stack';
+import { PEOPLE, channelMention, executeInvoke, post } from '../helpers/teams';
+import { adaptiveCardProblems } from '../helpers/adaptive';
+
+const cardsOf = (r: ConnectorRecord) => ((r.activity.attachments as { content: Record<string, unknown> }[] | undefined) ?? []).map((a) => a.content);
+const text = (v: unknown) => JSON.stringify(v) ?? '';
+const mutating = (stack: LocalStack) => stack.emulator.requests().filter((r) => r.method !== 'GET' && !r.path.endsWith('/checkMemberObjects'));
+
+async function say(stack: LocalStack, words: string, needle: string): Promise<Record<string, unknown>> {
+  const before = new Set(stack.connector.all().map((r) => r.activityId));
+  await post(stack, channelMention(stack, PEOPLE.riley, words));
+  const r = await waitFor(() => stack.connector.all().find((x) => !before.has(x.activityId) && text(cardsOf(x)).includes(needle)), { what: `"${needle}" after "${words}"` });
+  return cardsOf(r)[0];
+}
+
+describe('status, report, dry run', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.stop());
+
+  test('report after containment: card in the thread and the Markdown file with the audit trail', async () => {
+    const card = await say(stack, 'contain alice', '"verb":"approve"');
+    const ref = /"ref":"(INC-\d{8}-\d{4}\/a01)"/.exec(text(card))![1];
+    const incidentId = ref.split('/')[0];
+    await post(stack, executeInvoke(stack, PEOPLE.parker, 'approve', { ref }, '19:soc-incidents@thread.tacv2;messageid=1'));
+    await waitFor(() => stack.connector.all().some((r) => String(r.activity.text ?? '').includes('Revoke all sessions')), { what: 'done' });
+
+    const report = await say(stack, 'report alice', `Report ${incidentId}`);
+    expect(adaptiveCardProblems(report)).toEqual([]);
+    expect(text(report)).toContain('Parker Patel (teams)');
+    expect(text(report)).toContain('152.42.161.220');
+
+    const file = await fetch(`${stack.url}/api/incidents/${incidentId}/report`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toContain('text/markdown');
+    const md = await file.text();
+    expect(md).toContain(`# Incident ${incidentId}: Alice Aoki`);
+    expect(md).toMatch(/\| Revoke all sessions \| succeeded \| Parker Patel \(teams\) \|/);
+    expect(md).toMatch(/\| action\.approved \| Parker Patel \(teams\) \|/);
+    expect(md).toContain('`240b:10:32c1:ab00:857:889:3734:e93`');
+    expect((await fetch(`${stack.url}/api/incidents/INC-20000101-0001/report`)).status).toBe(404);
+    expect((await fetch(`${stack.url}/api/incidents/bogus/report`)).status).toBe(400);
+  });
+
+  test('status with no incident lists the open incidents of this channel', async () => {
+    await say(stack, 'contain bob brown', '"verb":"approve"');
+    const list = await say(stack, 'status', 'Open incidents in this channel');
+    expect(text(list)).toContain('Bob Brown');
+    expect(text(list)).toContain('1 waiting for approval');
+  });
+
+  test('--dry-run shows the plan, offers no buttons and changes nothing', async () => {
+    stack.emulator.reset();
+    const card = await say(stack, 'contain carol chen --dry-run', 'Dry run');
+    expect(text(card)).toContain('Revoke all sessions');
+    expect(text(card)).not.toContain('"verb":"approve"');
+    expect(text(card)).toContain('would be proposed');
+    await stack.idle();
+    expect(mutating(stack)).toHaveLength(0);
+  });
+});
+
+describe('fast path', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ CONTAIN_FAST_PATH_REVOKE: 'true' });
+  });
+  afterAll(() => stack?.stop());
+
+  test('revoking sessions runs at once when policy allows it, and the thread says so', async () => {
+    await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice'));
+    await waitFor(() => stack.connector.all().some((r) => r.op === 'update' && text(cardsOf(r)).includes('Done (fast path)')), { what: 'fast-path result' });
+    expect(mutating(stack).filter((r) => r.path === `/v1.0/users/${SEED_IDS.alice}/revokeSignInSessions`)).toHaveLength(1);
+  });
+});
