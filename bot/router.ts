@@ -39,7 +39,7 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
     case 'help':
       return { views: [{ kind: 'help', commands: USAGE }] };
     case 'contain': {
-      const r = await openContainment(ctx, { query: await toQuery(c.target, input), requester: input.actor, dryRun: c.dryRun, thread: input.thread, signal: input.signal });
+      const r = await openContainment(ctx, { query: await toQuery(c.target, input), requester: input.actor, dryRun: c.dryRun, sinceDays: c.sinceDays, thread: input.thread, signal: input.signal });
       return r.kind === 'chooser' ? { views: [r.view] } : { views: [r.view], incidentId: r.incident.id };
     }
     case 'status': {

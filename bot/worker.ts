@@ -1,5 +1,5 @@
 import { getContext } from '../src/runtime';
-import { executeAction } from '../src/incidents/execute';
+import { executeActions } from '../src/incidents/execute';
 import { sweep, type SweepResult } from '../src/incidents/sweep';
 import { decodeWorkMessage } from '../src/store/work-queue';
 import { ContainError } from '../src/errors';
@@ -20,7 +20,7 @@ export async function runWorkMessage(raw: unknown, options: { signal?: AbortSign
     return;
   }
   const incident = await ctx.store.getIncident(msg.incidentId);
-  const outcome = await executeAction(ctx, msg, await notifierFor(ctx, incident), options);
+  const outcome = await executeActions(ctx, msg, await notifierFor(ctx, incident), options);
   if (outcome === 'busy') throw new ContainError('CONFLICT', 'Another worker holds this action; retry later.', { transient: true });
 }
 

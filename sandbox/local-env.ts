@@ -1,4 +1,5 @@
 import { SEED_IDS } from './graph/seed';
+import { FLOW_ENVIRONMENT } from './graph/seed-objects';
 
 /**
  * Settings the local stack fills in when the environment leaves them empty, so `npm start` shows the whole flow
@@ -12,6 +13,8 @@ export function localDefaults(port: number): Record<string, string> {
     // By group, as a real deployment would: the SOC Approvers group; protected: break-glass and every Global Administrator.
     CONTAIN_APPROVERS: SEED_IDS.socApprovers,
     CONTAIN_PROTECTED_USERS: [SEED_IDS.breakGlass, SEED_IDS.globalAdminRole].join(','),
+    POWER_AUTOMATE_API_URL: `http://127.0.0.1:${port}/sandbox/flow`,
+    POWER_AUTOMATE_ENVIRONMENT: FLOW_ENVIRONMENT,
     // The fake Slack workspace: these values only ever talk to the sandbox on this machine.
     SLACK_SIGNING_SECRET: 'local-sandbox-signing-secret',
     SLACK_BOT_TOKEN: 'xoxb-local-sandbox-token',

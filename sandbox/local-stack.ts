@@ -15,6 +15,7 @@ import { startAzurite, type AzuriteHandle } from './azurite';
 import { FakeConnector } from './connector';
 import { FakeSlackApi } from './slack-api';
 import { GraphEmulator } from './graph/emulator';
+import { flowApi } from './flow-api';
 import { localDefaults } from './local-env';
 
 export interface LocalStackOptions {
@@ -67,7 +68,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const port = (server.address() as { port: number }).port;
   const defaults = localDefaults(port);
-  for (const [k, v] of Object.entries(defaults)) if (!process.env[k] || ['PORT', 'GRAPH_BASE_URL', 'SLACK_API_URL'].includes(k)) process.env[k] = v;
+  for (const [k, v] of Object.entries(defaults)) if (!process.env[k] || ['PORT', 'GRAPH_BASE_URL', 'SLACK_API_URL', 'POWER_AUTOMATE_API_URL'].includes(k)) process.env[k] = v;
   process.env.STORAGE_CONNECTION_STRING = connectionString;
   for (const [k, v] of Object.entries(options.env ?? {})) process.env[k] = v;
   resetContext();
@@ -183,6 +184,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
       const r = await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, body, `${url.origin}/sandbox/graph`, { isAborted: () => closed || req.socket.destroyed });
       return { status: r.status, headers: r.headers, body: r.body };
     }],
+    ['*', /^\/sandbox\/flow\//, async (req, _body, url) => flowApi(emulator, req.method!, url)],
     ['GET', /^\/sandbox\/requests$/, admin(() => emulator.requests())],
     ['POST', /^\/sandbox\/faults$/, async (_r, body) => {
       try {

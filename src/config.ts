@@ -31,6 +31,8 @@ const schema = z.object({
   MicrosoftAppPassword: optionalString,
   MicrosoftAppTenantId: optionalString,
   MicrosoftAppType: z.preprocess(emptyToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant')),
+  POWER_AUTOMATE_API_URL: optionalUrl,
+  POWER_AUTOMATE_ENVIRONMENT: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_BOT_TOKEN: optionalString,
   SLACK_API_URL: optionalUrl,
@@ -67,6 +69,8 @@ export interface Config {
   graph: { baseUrl: string; credential: GraphCredentialConfig };
   teams: { appId: string; appPassword?: string; appTenantId?: string; appType: RawConfig['MicrosoftAppType'] };
   slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
+  /** Power Automate admin API; undefined = step 6 reports "not checked". */
+  powerAutomate?: { apiUrl: string; environment: string };
   storage: { connectionString: string; prefix: string };
   policy: {
     approvers: string[];
@@ -151,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!connectionString) problems.push('STORAGE_CONNECTION_STRING is required when CONTAIN_MODE=azure; fix: set it (or AzureWebJobsStorage) to the storage account connection string');
     if (raw.CONTAIN_APPROVERS.length === 0) problems.push('CONTAIN_APPROVERS is empty: nobody could approve an action; fix: list approver Entra object ids');
   }
+  if (!!raw.POWER_AUTOMATE_API_URL !== !!raw.POWER_AUTOMATE_ENVIRONMENT)
+    problems.push('POWER_AUTOMATE_API_URL and POWER_AUTOMATE_ENVIRONMENT go together; fix: set both (https://api.flow.microsoft.com and your environment id) or neither');
   if (problems.length > 0) fail(problems);
 
   return {
@@ -162,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     teams: { appId: raw.MicrosoftAppId ?? '', appPassword: raw.MicrosoftAppPassword, appTenantId: raw.MicrosoftAppTenantId, appType: raw.MicrosoftAppType },
     slack: { signingSecret: raw.SLACK_SIGNING_SECRET, botToken: raw.SLACK_BOT_TOKEN, apiUrl: raw.SLACK_API_URL },
+    powerAutomate: raw.POWER_AUTOMATE_API_URL && raw.POWER_AUTOMATE_ENVIRONMENT ? { apiUrl: raw.POWER_AUTOMATE_API_URL, environment: raw.POWER_AUTOMATE_ENVIRONMENT } : undefined,
     storage: { connectionString: connectionString as string, prefix: raw.CONTAIN_STORAGE_PREFIX },
     policy: {
       approvers: raw.CONTAIN_APPROVERS.map((s) => s.toLowerCase()),

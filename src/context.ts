@@ -4,11 +4,14 @@ import type { Policy } from './incidents/policy';
 import type { Logger } from './log';
 import type { IncidentStore } from './store/incident-store';
 import type { WorkQueue } from './store/work-queue';
+import type { FlowClient } from './powerautomate/client';
 
 /** Everything a use case needs, passed explicitly (Probot-style): tests build one against the sandbox tenant. */
 export interface ContainContext {
   config: Config;
   graph: Graph;
+  /** Power Automate admin API; undefined when not configured. */
+  flows?: FlowClient;
   store: IncidentStore;
   queue: WorkQueue;
   policy: Policy;

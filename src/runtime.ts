@@ -2,6 +2,7 @@ import { loadConfig, type Config } from './config';
 import type { ContainContext } from './context';
 import { createCredential } from './graph/auth';
 import { createGraph } from './graph/client';
+import { createFlowClient } from './powerautomate/client';
 import { policyFromConfig } from './incidents/policy';
 import { createLogger, type Logger } from './log';
 import { IncidentStore } from './store/incident-store';
@@ -20,9 +21,11 @@ export async function createContext(config: Config, overrides: Partial<ContainCo
       credential,
       onRetry: (e) => log.info('graph retry', { attempt: e.attempt, status: e.status, delayMs: e.delayMs, path: new URL(e.url).pathname }),
     });
+  const flows = overrides.flows ?? (config.powerAutomate ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment, credential }) : undefined);
   return {
     config,
     graph,
+    flows,
     store: overrides.store ?? IncidentStore.fromConnectionString(config.storage.connectionString, config.storage.prefix),
     queue: overrides.queue ?? WorkQueue.fromConnectionString(config.storage.connectionString, config.storage.prefix),
     policy: overrides.policy ?? policyFromConfig(config),

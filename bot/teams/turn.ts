@@ -16,7 +16,10 @@ import { teamsThread, threadConversationId } from './thread';
 /** What a card button sends back: a verb and an opaque reference, nothing trusted. */
 const cardActionSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('approve'), ref: z.string().max(64) }),
+  z.object({ verb: z.literal('approve-delete'), ref: z.string().max(64) }),
   z.object({ verb: z.literal('reject'), ref: z.string().max(64) }),
+  z.object({ verb: z.literal('approve-all'), ref: z.string().max(64) }),
+  z.object({ verb: z.literal('reject-all'), ref: z.string().max(64) }),
   z.object({ verb: z.literal('repropose'), ref: z.string().max(64) }),
   z.object({ verb: z.literal('choose'), userId: z.string().uuid(), dryRun: z.literal('true').optional() }),
 ]);

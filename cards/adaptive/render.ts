@@ -77,22 +77,39 @@ function containmentCard(v: ContainmentView): AdaptiveCard {
     );
   }
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
-  body.push(text('Proposed actions', { weight: 'Bolder', spacing: 'Medium' }));
-  for (const a of v.actions) {
-    const items: Element[] = [
-      text(`**${md(a.title)}**`),
-      text(md(a.detail), { size: 'Small', isSubtle: true, spacing: 'None' }),
-      text(md(a.stateLabel), { size: 'Small', color: stateColor[a.state] ?? 'Default', spacing: 'Small' }),
-    ];
-    const container: Element = { type: 'Container', separator: true, items };
-    if (a.decidable) {
-      items.push({
-        type: 'ActionSet',
-        actions: [execute('Approve', 'approve', { ref: a.ref }, 'positive'), execute('Reject', 'reject', { ref: a.ref }, 'destructive')],
-      });
+  if (v.window) body.push(text(`Intrusion window from ${v.window.start.slice(0, 16).replace('T', ' ')} UTC: ${md(v.window.reason)}`, { size: 'Small', isSubtle: true }));
+  if (v.decideAll) {
+    body.push({
+      type: 'ActionSet',
+      actions: [execute('Approve all', 'approve-all', { ref: v.incidentId }, 'positive'), execute('Reject all', 'reject-all', { ref: v.incidentId }, 'destructive')],
+    });
+  }
+  const steps = v.steps.length ? v.steps : [...new Set(v.actions.map((a) => a.step))].map((n) => ({ step: n, name: `Step ${n}`, checked: '', notes: [] as string[] }));
+  for (const st of steps) {
+    const mine = v.actions.filter((a) => a.step === st.step);
+    const header = `${st.step}. ${md(st.name)}${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` (${md(st.checked)})` : ''}`;
+    body.push(text(header, { weight: 'Bolder', spacing: 'Medium', separator: true }));
+    for (const n of st.notes) body.push(text(md(n), { size: 'Small', color: 'Warning', spacing: 'Small' }));
+    for (const a of mine) {
+      const items: Element[] = [
+        text(`**${md(a.title)}**`),
+        ...(a.reason ? [text(`Why: ${md(a.reason)}`, { size: 'Small', spacing: 'None' })] : []),
+        text(md(a.detail), { size: 'Small', isSubtle: true, spacing: 'None' }),
+        text(md(a.stateLabel), { size: 'Small', color: stateColor[a.state] ?? 'Default', spacing: 'Small' }),
+      ];
+      if (a.decidable) {
+        items.push({
+          type: 'ActionSet',
+          actions: [
+            execute(a.deletable ? 'Approve (disable)' : 'Approve', 'approve', { ref: a.ref }, 'positive'),
+            ...(a.deletable ? [execute('Approve: delete rule', 'approve-delete', { ref: a.ref }, 'destructive')] : []),
+            execute('Reject', 'reject', { ref: a.ref }, 'destructive'),
+          ],
+        });
+      }
+      if (a.reproposable) items.push({ type: 'ActionSet', actions: [execute('Propose again', 'repropose', { ref: a.ref })] });
+      body.push({ type: 'Container', items, spacing: 'Small' });
     }
-    if (a.reproposable) items.push({ type: 'ActionSet', actions: [execute('Propose again', 'repropose', { ref: a.ref })] });
-    body.push(container);
   }
   body.push(text(md(v.footer), { size: 'Small', isSubtle: true, spacing: 'Medium' }));
   return card(body);

@@ -77,20 +77,36 @@ function containment(v: ContainmentView): SlackMessage {
   });
   blocks.push(section(`*Recent sign-ins (risky first)*\n${lines.length ? lines.join('\n') : v.notes.length ? '_None shown: see the note below._' : '_No sign-ins in the last 7 days._'}`));
   for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
-  blocks.push({ type: 'divider' });
-  for (const a of v.actions) {
-    blocks.push(section(`${stateIcon[a.state] ?? ''} *${esc(a.title)}*\n${esc(a.detail)}\n_${esc(a.stateLabel)}_`));
-    if (a.decidable) {
-      blocks.push({
-        type: 'actions',
-        block_id: `decide:${a.ref}`,
-        elements: [
-          button('Approve', 'contain.approve', a.ref, 'primary', { title: 'Approve this action?', text: `*${esc(a.title)}* for ${esc(t.displayName)} runs as soon as you confirm.`, confirm: 'Approve' }),
-          button('Reject', 'contain.reject', a.ref, 'danger', { title: 'Reject this action?', text: `*${esc(a.title)}* will not run.`, confirm: 'Reject' }),
-        ],
-      });
+  if (v.window) blocks.push(context(`Intrusion window from ${v.window.start.slice(0, 16).replace('T', ' ')} UTC: ${esc(v.window.reason)}`));
+  if (v.decideAll)
+    blocks.push({
+      type: 'actions',
+      block_id: `all:${v.incidentId}`,
+      elements: [
+        button('Approve all', 'contain.approve-all', v.incidentId, 'primary', { title: 'Approve every proposed action?', text: `All ${v.actions.filter((a) => a.decidable).length} proposed actions for ${esc(t.displayName)} run as soon as you confirm.`, confirm: 'Approve all' }),
+        button('Reject all', 'contain.reject-all', v.incidentId, 'danger', { title: 'Reject every proposed action?', text: 'None of them will run.', confirm: 'Reject all' }),
+      ],
+    });
+  const steps = v.steps.length ? v.steps : [...new Set(v.actions.map((a) => a.step))].map((n) => ({ step: n, name: `Step ${n}`, checked: '', notes: [] as string[] }));
+  for (const st of steps) {
+    const mine = v.actions.filter((a) => a.step === st.step);
+    blocks.push({ type: 'divider' });
+    blocks.push(section(`*${st.step}. ${esc(st.name)}*${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` _(${esc(st.checked)})_` : ''}${st.notes.map((n) => `\n:warning: ${esc(n)}`).join('')}`));
+    for (const a of mine) {
+      blocks.push(section(`${stateIcon[a.state] ?? ''} *${esc(a.title)}*${a.reason ? `\n*Why:* ${esc(a.reason)}` : ''}\n${esc(a.detail)}\n_${esc(a.stateLabel)}_`));
+      if (a.decidable) {
+        blocks.push({
+          type: 'actions',
+          block_id: `decide:${a.ref}`,
+          elements: [
+            button(a.deletable ? 'Approve (disable)' : 'Approve', 'contain.approve', a.ref, 'primary', { title: 'Approve this action?', text: `*${esc(a.title)}* for ${esc(t.displayName)} runs as soon as you confirm.`, confirm: 'Approve' }),
+            ...(a.deletable ? [button('Approve: delete rule', 'contain.approve-delete', a.ref, 'danger', { title: 'Delete the rule?', text: `*${esc(a.title)}*: the rule is deleted instead of disabled (its definition stays in the evidence).`, confirm: 'Delete' })] : []),
+            button('Reject', 'contain.reject', a.ref, 'danger', { title: 'Reject this action?', text: `*${esc(a.title)}* will not run.`, confirm: 'Reject' }),
+          ],
+        });
+      }
+      if (a.reproposable) blocks.push({ type: 'actions', block_id: `again:${a.ref}`, elements: [button('Propose again', 'contain.repropose', a.ref)] });
     }
-    if (a.reproposable) blocks.push({ type: 'actions', block_id: `again:${a.ref}`, elements: [button('Propose again', 'contain.repropose', a.ref)] });
   }
   blocks.push(context(esc(v.footer)));
   return { text: `Contain ${t.displayName} (${v.incidentId})`, blocks };

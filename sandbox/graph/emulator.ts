@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FaultTable } from './faults';
 import { FilterSyntaxError, matches, parseFilter } from './odata-filter';
 import { seedTenant, type TenantData } from './seed';
+import { registerContainmentRoutes } from './routes-containment';
 
 export interface EmulatorResponse {
   status: number;
@@ -18,7 +19,7 @@ export interface LoggedRequest {
   batchId?: string;
 }
 
-interface Call {
+export interface Call {
   method: string;
   version: 'v1.0' | 'beta';
   /** Path below the version, e.g. /users/abc. */
@@ -30,7 +31,7 @@ interface Call {
   base: string;
 }
 
-type Handler = (call: Call, m: RegExpExecArray) => EmulatorResponse;
+export type Handler = (call: Call, m: RegExpExecArray) => EmulatorResponse;
 
 export class GraphHttpError extends Error {
   constructor(
@@ -43,7 +44,7 @@ export class GraphHttpError extends Error {
   }
 }
 
-const json = (status: number, body?: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({
+export const json = (status: number, body?: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({
   status,
   headers: body === undefined ? headers : { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8', ...headers },
   body,
@@ -65,12 +66,15 @@ export class GraphEmulator {
   state: TenantData;
   readonly faults: FaultTable;
   private log: LoggedRequest[] = [];
+  /** Power Automate calls, kept apart from the Graph log. */
+  flowRequests: { method: string; path: string; time: string }[] = [];
   private readonly routes: [string, RegExp, Handler][] = [];
 
   constructor(private readonly options: { random?: () => number; now?: () => number } = {}) {
     this.faults = new FaultTable(options.random);
     this.state = seedTenant(this.now());
     this.registerRoutes();
+    registerContainmentRoutes(this);
   }
 
   private now(): number {
@@ -81,6 +85,7 @@ export class GraphEmulator {
   reset(): void {
     this.state = seedTenant(this.now());
     this.log = [];
+    this.flowRequests = [];
     this.faults.clear();
   }
 
@@ -93,7 +98,8 @@ export class GraphEmulator {
     const requestId = randomUUID();
     const url = new URL(pathAndQuery, 'http://sandbox');
     const path = url.pathname;
-    const latency = this.faults.latency(method, path);
+    // A batch takes as long as its slowest sub-request (Graph runs them in parallel).
+    const latency = Math.max(this.faults.latency(method, path), ...(path.endsWith('/$batch') ? this.subLatencies(path, bodyText) : []));
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     // A caller that hung up while the request waited (a killed worker) never reached the service: nothing changes.
     if (options.isAborted?.()) {
@@ -106,6 +112,16 @@ export class GraphEmulator {
     res.headers['request-id'] = requestId;
     res.headers['client-request-id'] = headers['client-request-id'] ?? requestId;
     return res;
+  }
+
+  private subLatencies(path: string, bodyText: string): number[] {
+    try {
+      const version = path.split('/')[1];
+      const reqs = (JSON.parse(bodyText) as { requests?: { method: string; url: string }[] }).requests ?? [];
+      return reqs.map((r) => this.faults.latency(r.method, `/${version}${new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'http://sandbox').pathname}`));
+    } catch {
+      return [];
+    }
   }
 
   private pendingBatchLog: LoggedRequest[] = [];
@@ -189,12 +205,13 @@ export class GraphEmulator {
     return json(200, { responses });
   }
 
-  private on(method: string, pattern: string, handler: Handler): void {
+  /** Register a route; `{name}` matches one path segment. */
+  on(method: string, pattern: string, handler: Handler): void {
     const re = new RegExp('^' + pattern.replace(/\{(\w+)\}/g, '([^/]+)') + '/?$');
     this.routes.push([method, re, handler]);
   }
 
-  private user(idOrUpn: string) {
+  user(idOrUpn: string) {
     const key = decodeURIComponent(idOrUpn).toLowerCase();
     const u = this.state.users.find((x) => x.id === key || x.userPrincipalName.toLowerCase() === key);
     if (!u) throw notFound(decodeURIComponent(idOrUpn));
@@ -241,7 +258,7 @@ export class GraphEmulator {
   }
 
   /** $filter, $select, $top, $count and $skiptoken paging with absolute nextLinks, as Graph collections do. */
-  private collection<T extends object>(c: Call, path: string, all: T[], o: { defaultTop?: number } = {}): EmulatorResponse {
+  collection<T extends object>(c: Call, path: string, all: T[], o: { defaultTop?: number } = {}): EmulatorResponse {
     const filter = c.query.get('$filter');
     let items = filter ? all.filter((x) => matches(parseFilter(filter), x)) : all;
     const wantsCount = c.query.get('$count') === 'true';

@@ -3,42 +3,9 @@
  * prefixes, an apostrophe name, a synced user, the people who run Contain, and a protected break-glass account.
  * Times are relative to the moment of seeding so that "the last 7 days" always contains the attack.
  */
-export const TENANT_ID = '0c0a1e57-0000-4000-8000-00000000c0de';
-export const DOMAIN = 'contoso.example';
-
-export const SEED_IDS = {
-  alice: 'a11ce000-0000-4000-8000-000000000001',
-  alicia: 'a11c1a00-0000-4000-8000-000000000002',
-  alistair: 'a1157a17-0000-4000-8000-000000000003',
-  danObrien: 'd0b71e00-0000-4000-8000-000000000004',
-  bob: 'b0b00000-0000-4000-8000-000000000005',
-  carol: 'ca7010e0-0000-4000-8000-000000000006',
-  erin: 'e71e0000-0000-4000-8000-000000000007',
-  frank: 'f7a00000-0000-4000-8000-000000000008',
-  grace: '97ace000-0000-4000-8000-000000000009',
-  heidi: '0e1d1000-0000-4000-8000-00000000000a',
-  ivan: '1fa00000-0000-4000-8000-00000000000b',
-  judy: '00d70000-0000-4000-8000-00000000000c',
-  riley: '7e500000-0000-4000-8000-0000000000a1', // responder
-  avery: 'a5e70000-0000-4000-8000-0000000000a2', // approver
-  parker: 'a5e70000-0000-4000-8000-0000000000a3', // approver
-  quinn: 'a5e70000-0000-4000-8000-0000000000a4', // approver
-  sam: '5a000000-0000-4000-8000-0000000000a5', // neither
-  breakGlass: 'b7ea0000-0000-4000-8000-0000000000f1', // protected
-  galeAdmin: '9a1e0000-0000-4000-8000-0000000000f2', // Global Administrator by role
-  socApprovers: '50c0a990-0000-4000-8000-0000000000b1', // group: Avery, Parker, Quinn
-  securityTeam: '5ec00000-0000-4000-8000-0000000000b2', // group: Riley + the approvers group (nested)
-  globalAdminRole: '91ba0000-0000-4000-8000-0000000000c1', // directoryRole object of Global Administrator
-} as const;
-
-export const GLOBAL_ADMIN_TEMPLATE = '62e90394-69f5-4237-9190-012177145e10';
-
-export const ATTACKER = {
-  ipv4: '152.42.161.220',
-  ipv6: '240b:10:32c1:ab00:857:889:3734:e93',
-  userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
-  appId: '3f691a1c-cb53-41e5-a56e-acfb23ae6ca5',
-};
+import { seedObjects } from './seed-objects';
+export { ATTACKER, DOMAIN, GLOBAL_ADMIN_TEMPLATE, SEED_IDS, TENANT_ID } from './ids';
+import { ATTACKER, DOMAIN, GLOBAL_ADMIN_TEMPLATE, SEED_IDS } from './ids';
 
 export interface SeedUser {
   id: string;
@@ -52,6 +19,7 @@ export interface SeedUser {
   accountEnabled: boolean;
   onPremisesSyncEnabled: boolean | null;
   signInSessionsValidFromDateTime: string;
+  lastPasswordChangeDateTime: string;
   createdDateTime: string;
   usageLocation: string;
   businessPhones: string[];
@@ -94,7 +62,7 @@ export interface SeedGroup {
   roleTemplateId?: string;
 }
 
-export interface TenantData {
+export interface TenantData extends ReturnType<typeof seedObjects> {
   users: SeedUser[];
   signIns: SeedSignIn[];
   groups: SeedGroup[];
@@ -115,6 +83,7 @@ function user(id: string, given: string, surname: string, local: string, extra: 
     accountEnabled: true,
     onPremisesSyncEnabled: null,
     signInSessionsValidFromDateTime: iso(now, 24 * 200),
+    lastPasswordChangeDateTime: iso(now, 24 * 90),
     createdDateTime: iso(now, 24 * 400),
     usageLocation: 'JP',
     businessPhones: [],
@@ -203,5 +172,5 @@ export function seedTenant(now: number = Date.now()): TenantData {
   for (const [i, who] of users.slice(1, 12).entries()) {
     signIns.push(signIn(who, 10 + i, { ip: `198.51.100.${20 + i}`, city: 'Tokyo', country: 'JP', deviceDetail: { deviceId: `d1ce0000-0000-4000-8000-0000000000${(10 + i).toString(16).padStart(2, '0')}`, displayName: `${who.givenName.toUpperCase()}-PC`, operatingSystem: 'Windows10', browser: 'Edge 124.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' } }));
   }
-  return { users, signIns, groups };
+  return { users, signIns, groups, ...seedObjects(now) };
 }

@@ -3,11 +3,14 @@ import { ConcurrencyError } from '../store/incident-store';
 import { containmentView } from '../views/containment';
 import type { ContainmentView, Tone } from '../views/types';
 import { parseActionRef, type Action, type Actor, type Incident } from './model';
-import { checkDecision, rolesOf, type DecisionOutcome } from './policy';
+import { checkDecision, rolesOf, type ActorRoles, type DecisionOutcome } from './policy';
+
+export type DecisionVerb = 'approve' | 'approve-delete' | 'reject' | 'approve-all' | 'reject-all';
 
 export interface DecideInput {
+  /** An action reference, or an incident id for the -all verbs. */
   ref: string;
-  verb: 'approve' | 'reject';
+  verb: DecisionVerb;
   actor: Actor;
   justification?: string;
 }
@@ -28,12 +31,12 @@ export type DecideResult =
 
 const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
 
-function explain(o: DecisionOutcome, actor: Actor, action: Action): { tone: Tone; text: string } {
+function explain(o: DecisionOutcome, actor: Actor, what: string): { tone: Tone; text: string } {
   switch (o.kind) {
     case 'approved':
-      return { tone: 'good', text: `Approved by ${actor.name}. Running "${action.title}" now.` };
+      return { tone: 'good', text: `Approved by ${actor.name}. Running ${what} now.` };
     case 'rejected':
-      return { tone: 'warning', text: `Rejected by ${actor.name}. "${action.title}" will not run.` };
+      return { tone: 'warning', text: `Rejected by ${actor.name}. ${what} will not run.` };
     case 'refused-four-eyes':
       return { tone: 'attention', text: 'You opened this incident, so you cannot approve its actions yourself. Another approver must approve (four-eyes rule).' };
     case 'refused-not-approver':
@@ -41,7 +44,7 @@ function explain(o: DecisionOutcome, actor: Actor, action: Action): { tone: Tone
     case 'refused-unidentified':
       return { tone: 'attention', text: 'Contain could not tell who you are in Entra ID, so it cannot accept your decision.' };
     case 'expired':
-      return { tone: 'warning', text: `This approval expired at ${hhmm(action.expiresAt)}. Nothing was changed. Use "Propose again" to ask for a new decision.` };
+      return { tone: 'warning', text: 'This approval expired. Nothing was changed. Use "Propose again" to ask for a new decision.' };
     case 'already-decided': {
       const d = o.action.decision;
       if (d) return { tone: 'default', text: `Already ${d.verb === 'approve' ? 'approved' : 'rejected'} by ${d.by.name} at ${hhmm(d.at)}. Nothing more to do.` };
@@ -51,54 +54,56 @@ function explain(o: DecisionOutcome, actor: Actor, action: Action): { tone: Tone
   }
 }
 
+/** Decide one action: policy first, then compare-and-swap; a lost race reports the winner's decision. */
+async function decideOne(ctx: ContainContext, incident: Incident, action: Action, verb: 'approve' | 'reject', option: 'delete' | undefined, actor: Actor, roles: ActorRoles, justification?: string): Promise<{ outcome: DecisionOutcome; action: Action; changed: boolean }> {
+  const now = ctx.now();
+  let outcome = checkDecision(ctx.policy, { verb, actor, roles, incident, action, now });
+  if (outcome.kind !== 'approved' && outcome.kind !== 'rejected' && outcome.kind !== 'expired') {
+    if (outcome.kind !== 'already-decided') await ctx.store.appendAudit(incident.id, { at: now.toISOString(), event: `decision.${outcome.kind}`, actor, actionId: action.id, details: { verb } });
+    return { outcome, action, changed: false };
+  }
+  const next: Action =
+    outcome.kind === 'expired' ? { ...action, state: 'expired' } : { ...action, state: outcome.kind, decision: { verb, option: option && action.kind === 'disableInboxRule' ? option : undefined, by: actor, at: now.toISOString(), justification } };
+  try {
+    const saved = await ctx.store.updateAction(next);
+    await ctx.store.appendAudit(incident.id, { at: now.toISOString(), event: `action.${saved.state}`, actor: outcome.kind === 'expired' ? undefined : actor, actionId: saved.id, details: { title: saved.title, option: saved.decision?.option, justification } });
+    return { outcome, action: saved, changed: true };
+  } catch (err) {
+    if (!(err instanceof ConcurrencyError)) throw err;
+    const winner = (await ctx.store.getAction(action.incidentId, action.id))!;
+    outcome = { kind: 'already-decided', action: winner };
+    return { outcome, action: winner, changed: false };
+  }
+}
+
 /**
- * Approve or reject one proposed action. Policy is checked first; the state change is a compare-and-swap on the
- * action row, so double clicks, retried deliveries and two approvers at once produce exactly one decision.
+ * Approve or reject one proposed action, or all of an incident's proposed actions at once. Double clicks, retried
+ * deliveries and two approvers at once produce exactly one decision per action; approved actions go to the worker
+ * as one unit so they run batched.
  */
 export async function decide(ctx: ContainContext, input: DecideInput): Promise<DecideResult> {
-  const ref = parseActionRef(input.ref);
+  const all = input.verb === 'approve-all' || input.verb === 'reject-all';
+  const ref = all ? (/^INC-\d{8}-\d{4}$/.test(input.ref) ? { incidentId: input.ref, actionId: '' } : undefined) : parseActionRef(input.ref);
   if (!ref) return { kind: 'not-found', message: 'That button does not belong to a Contain incident.' };
   const incident = await ctx.store.getIncident(ref.incidentId);
-  let action = await ctx.store.getAction(ref.incidentId, ref.actionId);
-  if (!incident || !action) return { kind: 'not-found', message: `Incident ${ref.incidentId} or its action no longer exists.` };
+  if (!incident) return { kind: 'not-found', message: `Incident ${ref.incidentId} no longer exists.` };
+  const targets = all ? (await ctx.store.listActions(incident.id)).filter((a) => a.state === 'proposed') : [await ctx.store.getAction(ref.incidentId, ref.actionId)].filter((a): a is Action => !!a);
+  if (!targets.length) return all ? { kind: 'not-found', message: 'Nothing is waiting for a decision in this incident.' } : { kind: 'not-found', message: `Incident ${ref.incidentId} has no such action.` };
 
-  const now = ctx.now();
-  const roles = action.state === 'proposed' ? await rolesOf(ctx, input.actor) : { approver: false, responder: false };
-  let outcome = checkDecision(ctx.policy, { verb: input.verb, actor: input.actor, roles, incident, action, now });
-  let changed = false;
-  if (outcome.kind === 'approved' || outcome.kind === 'rejected' || outcome.kind === 'expired') {
-    const next: Action =
-      outcome.kind === 'expired'
-        ? { ...action, state: 'expired' }
-        : { ...action, state: outcome.kind, decision: { verb: input.verb, by: input.actor, at: now.toISOString(), justification: input.justification } };
-    try {
-      action = await ctx.store.updateAction(next);
-      changed = true;
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-      // Someone decided between our read and our write: theirs stands.
-      action = (await ctx.store.getAction(ref.incidentId, ref.actionId))!;
-      outcome = { kind: 'already-decided', action };
-    }
-  }
-  const log = ctx.log.child({ incidentId: incident.id, actionId: action.id });
-  if (changed) {
-    await ctx.store.appendAudit(incident.id, {
-      at: now.toISOString(),
-      event: `action.${action.state}`,
-      actor: outcome.kind === 'expired' ? undefined : input.actor,
-      actionId: action.id,
-      details: { title: action.title, justification: input.justification },
-    });
-    if (outcome.kind === 'approved') await ctx.queue.send({ type: 'execute', incidentId: incident.id, actionId: action.id, key: `${incident.id}/${action.id}` });
-    log.info('action decided', { state: action.state, by: input.actor.aadObjectId, platform: input.actor.platform });
-  } else {
-    log.info('decision refused', { outcome: outcome.kind, by: input.actor.aadObjectId, platform: input.actor.platform });
-    if (outcome.kind !== 'already-decided')
-      await ctx.store.appendAudit(incident.id, { at: now.toISOString(), event: `decision.${outcome.kind}`, actor: input.actor, actionId: action.id, details: { verb: input.verb } });
-  }
+  const verb = input.verb.startsWith('approve') ? 'approve' : 'reject';
+  const option = input.verb === 'approve-delete' ? 'delete' : undefined;
+  const roles = targets.some((a) => a.state === 'proposed') ? await rolesOf(ctx, input.actor) : { approver: false, responder: false };
+  const decided = [];
+  for (const a of targets) decided.push(await decideOne(ctx, incident, a, verb, option, input.actor, roles, input.justification));
+
+  const approved = decided.filter((d) => d.changed && d.action.state === 'approved').map((d) => d.action.id);
+  if (approved.length) await ctx.queue.send({ type: 'execute', incidentId: incident.id, actionIds: approved, key: `${incident.id}/${approved.join(',')}` });
+  const changed = decided.some((d) => d.changed);
+  // The clicker hears about the best thing that happened, or else why nothing did.
+  const outcome = decided.find((d) => d.changed && d.outcome.kind !== 'expired')?.outcome ?? decided[0].outcome;
+  const what = all ? `${decided.filter((d) => d.changed).length} action(s)` : `"${targets[0].title}"`;
+  const banner = explain(outcome, input.actor, what);
+  ctx.log.child({ incidentId: incident.id }).info(changed ? 'decision recorded' : 'decision refused', { verb: input.verb, outcome: outcome.kind, actions: decided.length, approved: approved.length, by: input.actor.aadObjectId, platform: input.actor.platform });
   const actions = await ctx.store.listActions(incident.id);
-  const banner = explain(outcome, input.actor, action);
-  const shared = changed ? containmentView(incident, actions) : undefined;
-  return { kind: 'decided', outcome, incident, actions, view: containmentView(incident, actions, banner), shared, message: banner.text };
+  return { kind: 'decided', outcome, incident, actions, view: containmentView(incident, actions, banner), shared: changed ? containmentView(incident, actions) : undefined, message: banner.text };
 }

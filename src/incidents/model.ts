@@ -55,6 +55,10 @@ export interface IncidentFacts {
   signIns: SignInFact[];
   /** Sources that could not be read, each with a reason a responder can act on. */
   notes: string[];
+  /** The intrusion window discovery used, and why it starts where it does. */
+  window?: { start: string; reason: string };
+  /** Per playbook step: what was checked and what could not be (e.g. hidden inbox rules need Exchange PowerShell). */
+  steps?: { step: number; name: string; checked: string; notes: string[] }[];
 }
 
 export type IncidentState = 'open' | 'contained' | 'closed';
@@ -71,11 +75,23 @@ export interface Incident {
   etag?: string;
 }
 
-export type ActionKind = 'revokeSessions';
+export type ActionKind =
+  | 'revokeSessions'
+  | 'resetPassword'
+  | 'deleteAuthMethod'
+  | 'disableDevice'
+  | 'disableInboxRule'
+  | 'stopFlow'
+  | 'disableServicePrincipal'
+  | 'removeGrant'
+  | 'removeAppSecret'
+  | 'removeAppCertificate';
 export type ActionState = 'proposed' | 'approved' | 'rejected' | 'expired' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
 export interface Decision {
   verb: 'approve' | 'reject';
+  /** Inbox rules: the approver chose to delete instead of disabling. */
+  option?: 'delete';
   by: Actor;
   at: string;
   justification?: string;
@@ -95,8 +111,12 @@ export interface Action {
   step: number;
   kind: ActionKind;
   objectId: string;
+  /** Step-specific facts the change needs (method type, owner id, key id, flow environment). */
+  params: Record<string, string>;
   title: string;
   detail: string;
+  /** Why discovery flagged the object. */
+  reason: string;
   state: ActionState;
   proposedAt: string;
   expiresAt: string;

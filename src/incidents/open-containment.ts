@@ -3,9 +3,11 @@ import { findUser, type UserQuery } from '../directory/find-user';
 import { ContainError } from '../errors';
 import { recentSignInFacts } from '../investigate/recent-signins';
 import { containmentSteps } from '../playbook/registry';
+import { discover } from '../playbook/discover';
+import { attackerIps, intrusionWindow } from '../playbook/window';
 import { containmentView } from '../views/containment';
 import type { ChooserView, ContainmentView } from '../views/types';
-import type { Action, Actor, Incident, SlackThread, TeamsThread } from './model';
+import type { Action, Actor, Incident, IncidentFacts, SlackThread, TeamsThread } from './model';
 import { isProtected, mayOpen, rolesOf } from './policy';
 
 export interface OpenContainmentInput {
@@ -13,6 +15,8 @@ export interface OpenContainmentInput {
   requester: Actor;
   dryRun: boolean;
   thread: { teams?: TeamsThread; slack?: SlackThread };
+  /** --since: overrides the intrusion window found from sign-ins. */
+  sinceDays?: number;
   signal?: AbortSignal;
 }
 
@@ -34,32 +38,39 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
     });
   }
 
-  const facts = await recentSignInFacts(ctx, target.id, { signal: input.signal });
+  const signIns = await recentSignInFacts(ctx, target.id, { signal: input.signal });
   const now = ctx.now();
+  const window = intrusionWindow(signIns.signIns, now, input.sinceDays);
+  const discovery = await discover(ctx, target, window.start, ctx.flows, { signal: input.signal });
+  const analyzeCtx = { user: target, window, attackerIps: attackerIps(signIns.signIns, window.start) };
+  const analyses = containmentSteps.map((step) => ({ step, ...step.analyze(discovery, analyzeCtx) }));
+  const facts: IncidentFacts = {
+    ...signIns,
+    window,
+    steps: analyses.map((a) => ({ step: a.step.number, name: a.step.name, checked: a.checked, notes: a.notes })),
+  };
   const id = await ctx.store.nextIncidentId(now);
   const expiresAt = new Date(now.getTime() + ctx.policy.approvalTtlMs).toISOString();
-  const actions: Action[] = [];
-  for (const step of containmentSteps) {
-    const findings = await step.discover(ctx, target, { signal: input.signal });
-    for (const p of step.plan(findings)) {
-      const fastPath = p.kind === 'revokeSessions' && ctx.policy.fastPathRevoke && !input.dryRun;
-      actions.push({
-        incidentId: id,
-        id: `a${String(actions.length + 1).padStart(2, '0')}`,
-        step: p.step,
-        kind: p.kind,
-        objectId: p.objectId,
-        title: p.title,
-        detail: p.detail,
-        state: input.dryRun ? 'skipped' : fastPath ? 'approved' : 'proposed',
-        proposedAt: now.toISOString(),
-        expiresAt,
-        fastPath,
-        attempts: 0,
-        result: input.dryRun ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' } : undefined,
-      });
-    }
-  }
+  const actions: Action[] = analyses.flatMap((a) => a.proposals).map((p, i) => {
+    const fastPath = p.kind === 'revokeSessions' && ctx.policy.fastPathRevoke && !input.dryRun;
+    return {
+      incidentId: id,
+      id: `a${String(i + 1).padStart(2, '0')}`,
+      step: p.step,
+      kind: p.kind,
+      objectId: p.objectId,
+      params: p.params,
+      title: p.title,
+      detail: p.detail,
+      reason: p.reason,
+      state: input.dryRun ? 'skipped' : fastPath ? 'approved' : 'proposed',
+      proposedAt: now.toISOString(),
+      expiresAt,
+      fastPath,
+      attempts: 0,
+      result: input.dryRun ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' } : undefined,
+    };
+  });
   const incident: Incident = { id, createdAt: now.toISOString(), requester: input.requester, target, state: 'open', dryRun: input.dryRun, threads: input.thread, facts };
   await ctx.store.createIncident(incident, actions);
   await ctx.store.appendAudit(id, { at: now.toISOString(), event: input.dryRun ? 'incident.opened.dry-run' : 'incident.opened', actor: input.requester, details: { target: target.userPrincipalName, actions: actions.map((a) => a.title) } });
@@ -77,6 +88,6 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
  */
 export async function releaseFastPath(ctx: ContainContext, incidentId: string): Promise<void> {
   for (const a of await ctx.store.listActions(incidentId)) {
-    if (a.state === 'approved' && a.fastPath && !a.decision) await ctx.queue.send({ type: 'execute', incidentId, actionId: a.id, key: `${incidentId}/${a.id}` });
+    if (a.state === 'approved' && a.fastPath && !a.decision) await ctx.queue.send({ type: 'execute', incidentId, actionIds: [a.id], key: `${incidentId}/${a.id}` });
   }
 }

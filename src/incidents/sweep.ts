@@ -33,7 +33,7 @@ export async function sweep(ctx: ContainContext, notifierFor: (incidentId: strin
   const lost = (await ctx.store.findActions('approved', 'proposedAt', nowIso)).filter((a) => Date.parse(a.decision?.at ?? a.proposedAt) < now.getTime() - STALE_APPROVED_MS);
   for (const action of [...stuck, ...lost]) {
     // The worker re-checks state before acting, so a duplicate message is harmless.
-    await ctx.queue.send({ type: 'execute', incidentId: action.incidentId, actionId: action.id, key: `${action.incidentId}/${action.id}/sweep-${action.attempts}` });
+    await ctx.queue.send({ type: 'execute', incidentId: action.incidentId, actionIds: [action.id], key: `${action.incidentId}/${action.id}/sweep-${action.attempts}` });
     result.requeued++;
     await ctx.store.appendAudit(action.incidentId, { at: nowIso, event: 'action.requeued', actionId: action.id, details: { state: action.state, leaseUntil: action.leaseUntil } });
   }

@@ -6,11 +6,12 @@ import { ContainError } from '../errors';
 const slackActor = z.object({ userId: z.string(), teamId: z.string(), enterpriseId: z.string().optional(), name: z.string() });
 
 export const workMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('execute'), incidentId: z.string(), actionId: z.string(), key: z.string() }),
+  /** Run approved actions of one incident; several ids run as one batched unit (snapshot, act, verify). */
+  z.object({ type: z.literal('execute'), incidentId: z.string(), actionIds: z.array(z.string()).min(1).max(100), key: z.string() }),
   /** A Slack slash command or mention, acknowledged already; the raw text is parsed again by the worker. */
   z.object({ type: z.literal('slack-command'), key: z.string(), text: z.string().max(1000), actor: slackActor, channel: z.string(), threadTs: z.string().optional() }),
   /** A Slack button press, acknowledged already. `value` is the button's opaque reference. */
-  z.object({ type: z.literal('slack-action'), key: z.string(), verb: z.enum(['approve', 'reject', 'repropose', 'choose']), value: z.string().max(255), actor: slackActor, channel: z.string(), messageTs: z.string(), responseUrl: z.string().optional() }),
+  z.object({ type: z.literal('slack-action'), key: z.string(), verb: z.enum(['approve', 'approve-delete', 'approve-all', 'reject', 'reject-all', 'repropose', 'choose']), value: z.string().max(255), actor: slackActor, channel: z.string(), messageTs: z.string(), responseUrl: z.string().optional() }),
 ]);
 export type WorkMessage = z.infer<typeof workMessageSchema>;
 

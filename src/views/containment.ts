@@ -15,7 +15,7 @@ export function stateLabel(a: Action): string {
     case 'running':
       return a.decision ? `Approved by ${by}; running` : 'Running (fast path)';
     case 'succeeded':
-      return `Done${a.decision ? `, approved by ${by}` : ' (fast path)'}. ${a.result?.message ?? ''}`.trim();
+      return `Done${a.decision ? `, approved by ${by}` : ' (fast path)'}. ${a.result?.message ?? ''}${a.result?.verified === false ? ' (read-back did not confirm it yet)' : ''}`.trim();
     case 'failed':
       return `Failed${a.decision ? ` after approval by ${by}` : ''}: ${a.result?.message ?? 'unknown error'}`;
     case 'rejected':
@@ -37,10 +37,16 @@ export function containmentView(incident: Incident, actions: Action[], banner?: 
     target: incident.target,
     signIns: incident.facts.signIns,
     notes: incident.facts.notes,
+    steps: incident.facts.steps ?? [],
+    window: incident.facts.window,
+    decideAll: !incident.dryRun && actions.filter((a) => a.state === 'proposed').length > 1,
     actions: actions.map((a) => ({
       ref: actionRef(a),
+      step: a.step,
       title: a.title,
       detail: a.detail,
+      reason: a.reason,
+      deletable: a.kind === 'disableInboxRule' && a.state === 'proposed' && !incident.dryRun,
       state: a.state,
       stateLabel: stateLabel(a),
       decidable: a.state === 'proposed' && !incident.dryRun,

@@ -6,8 +6,13 @@ export type Tone = 'default' | 'good' | 'warning' | 'attention';
 export interface ActionView {
   /** Opaque reference for the buttons. */
   ref: string;
+  step: number;
   title: string;
   detail: string;
+  /** Why discovery flagged it. */
+  reason: string;
+  /** Inbox rules: the approver may delete instead of disabling. */
+  deletable: boolean;
   state: ActionState;
   stateLabel: string;
   decidable: boolean;
@@ -24,6 +29,11 @@ export interface ContainmentView {
   signIns: SignInFact[];
   notes: string[];
   actions: ActionView[];
+  /** Playbook steps in order: what was checked, notes, and this step's actions (by index into `actions`). */
+  steps: { step: number; name: string; checked: string; notes: string[] }[];
+  window?: { start: string; reason: string };
+  /** More than one action waits for a decision: offer "Approve all". */
+  decideAll: boolean;
   /** A line for this viewer (e.g. why their click was refused). */
   banner?: { tone: Tone; text: string };
   footer: string;

@@ -1,41 +1,33 @@
-import { query, segment, withoutAnnotations } from '../../graph/odata';
-import type { Step } from '../step';
-
-interface SessionState {
-  id: string;
-  signInSessionsValidFromDateTime: string | null;
-}
+import type { StepModule } from '../types';
+import { get, failed, ok, post, query, seg } from './common';
 
 export const TOKEN_LIFETIME_NOTE =
   'Revoking invalidates refresh tokens and browser session cookies. Access tokens already issued stay valid until they expire (up to about 1 hour; sooner in apps that support continuous access evaluation).';
 
-/** Step 1: revoke every sign-in session of the user (POST /users/{id}/revokeSignInSessions). */
-export const revokeSessions: Step = {
+const state = (id: string) => get(`/users/${seg(id)}${query({ $select: 'id,signInSessionsValidFromDateTime' })}`);
+
+/** Step 1: revoke every sign-in session (POST /users/{id}/revokeSignInSessions). Always proposed. */
+export const revokeSessionsStep: StepModule = {
   number: 1,
-  kind: 'revokeSessions',
   name: 'Revoke sessions',
-
-  async discover(_ctx, user) {
-    // Always proposed: a compromised account's sessions are the attacker's foothold whatever else is found.
-    return [{ objectId: user.id, title: `Sessions of ${user.displayName}`, reason: 'The attacker may hold a stolen session cookie or refresh token.' }];
-  },
-
-  plan(findings) {
-    return findings.map((f) => ({ kind: 'revokeSessions', step: 1, objectId: f.objectId, title: 'Revoke all sessions', detail: TOKEN_LIFETIME_NOTE }));
-  },
-
-  async snapshot(ctx, action, { signal }) {
-    return withoutAnnotations(await ctx.graph.get<SessionState>(`/users/${segment(action.objectId)}${query({ $select: 'id,signInSessionsValidFromDateTime' })}`, { signal, what: 'reading the session state' }));
-  },
-
-  async act(ctx, action, { signal }) {
-    await ctx.graph.post(`/users/${segment(action.objectId)}/revokeSignInSessions`, {}, { signal, what: 'revoking sessions' });
-    return { outcome: 'succeeded', message: 'All sessions revoked. Refresh tokens and session cookies no longer work; issued access tokens expire within about an hour.' };
-  },
-
-  async verify(ctx, action, evidence, { signal }) {
-    const before = (evidence as SessionState | undefined)?.signInSessionsValidFromDateTime;
-    const now = await ctx.graph.get<SessionState>(`/users/${segment(action.objectId)}${query({ $select: 'id,signInSessionsValidFromDateTime' })}`, { signal, what: 'verifying the revocation' });
-    return Boolean(now.signInSessionsValidFromDateTime) && (!before || Date.parse(now.signInSessionsValidFromDateTime!) > Date.parse(before));
-  },
+  analyze: (_d, { user }) => ({
+    proposals: [{ kind: 'revokeSessions', step: 1, objectId: user.id, params: {}, title: 'Revoke all sessions', detail: TOKEN_LIFETIME_NOTE, reason: 'The attacker may hold a stolen session cookie or refresh token.' }],
+    checked: 'always proposed for a compromised account',
+    notes: [],
+  }),
+  handlers: [
+    {
+      kind: 'revokeSessions',
+      phase: 1,
+      snapshot: (a) => state(a.objectId),
+      change: (a) => post(`/users/${seg(a.objectId)}/revokeSignInSessions`),
+      outcome: (_a, r) => (ok(r) ? { outcome: 'succeeded', message: 'All sessions revoked. Refresh tokens and session cookies no longer work; issued access tokens expire within about an hour.' } : failed(r, 'Sessions could not be revoked; revoke them in the Entra admin center.')),
+      check: (a) => state(a.objectId),
+      verified: (_a, evidence, r) => {
+        const before = (evidence as { signInSessionsValidFromDateTime?: string })?.signInSessionsValidFromDateTime;
+        const now = (r.body as { signInSessionsValidFromDateTime?: string })?.signInSessionsValidFromDateTime;
+        return ok(r) && !!now && (!before || now > before);
+      },
+    },
+  ],
 };

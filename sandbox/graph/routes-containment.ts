@@ -1,0 +1,182 @@
+import { GraphHttpError, json, type Call, type GraphEmulator } from './emulator';
+
+const METHOD_SEGMENTS: Record<string, string> = {
+  phoneMethods: 'phone',
+  microsoftAuthenticatorMethods: 'microsoftAuthenticator',
+  fido2Methods: 'fido2',
+  emailMethods: 'email',
+  softwareOathMethods: 'softwareOath',
+  temporaryAccessPassMethods: 'temporaryAccessPass',
+  windowsHelloForBusinessMethods: 'windowsHelloForBusiness',
+  passwordMethods: 'password',
+};
+
+const ctx = (c: Call, what: string) => `${c.base}/${c.version}/$metadata#${what}`;
+const notFound = (what: string) => new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
+
+/** Steps 2-7: password, authentication methods, devices, inbox rules and folders, consents, apps, directory audits. */
+export function registerContainmentRoutes(em: GraphEmulator): void {
+  const s = () => em.state;
+
+  // Step 2: password reset by PATCH passwordProfile; synced users answer 400 as Graph does.
+  em.on('PATCH', '/users/{id}', (c, m) => {
+    const u = em.user(m[1]);
+    const body = (c.body ?? {}) as Record<string, unknown>;
+    if (body.passwordProfile) {
+      if (u.onPremisesSyncEnabled) throw new GraphHttpError(400, 'Request_BadRequest', 'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.');
+      const p = body.passwordProfile as { password?: string };
+      if (!p.password || p.password.length < 8) throw new GraphHttpError(400, 'Request_BadRequest', 'The specified password does not comply with password complexity requirements. Please provide a different password.');
+      u.lastPasswordChangeDateTime = new Date().toISOString();
+    }
+    if (typeof body.accountEnabled === 'boolean') u.accountEnabled = body.accountEnabled;
+    return json(204);
+  });
+
+  // Step 3: authentication methods.
+  em.on('GET', '/users/{id}/authentication/methods', (c, m) => {
+    const u = em.user(m[1]);
+    return json(200, { '@odata.context': ctx(c, `users('${u.id}')/authentication/methods`), value: s().methods.filter((x) => x.userId === u.id).map((x) => x.data) });
+  });
+  const methodOf = (userId: string, seg: string, id: string) => {
+    const type = METHOD_SEGMENTS[seg];
+    if (!type) throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${seg}'.`);
+    const found = s().methods.find((x) => x.userId === userId && x.type === type && x.id === id);
+    if (!found) throw notFound(id);
+    return found;
+  };
+  em.on('GET', '/users/{id}/authentication/{type}/{methodId}', (_c, m) => json(200, methodOf(em.user(m[1]).id, m[2], decodeURIComponent(m[3])).data));
+  em.on('DELETE', '/users/{id}/authentication/{type}/{methodId}', (_c, m) => {
+    const u = em.user(m[1]);
+    const method = methodOf(u.id, m[2], decodeURIComponent(m[3]));
+    if (method.type === 'password') throw new GraphHttpError(400, 'badRequest', 'The password authentication method cannot be deleted.');
+    const others = s().methods.filter((x) => x.userId === u.id && x !== method && x.type !== 'password');
+    if (method.isDefault && others.length > 0) throw new GraphHttpError(400, 'badRequest', 'The default authentication method cannot be deleted while other methods are registered. Change the default method first.');
+    s().methods.splice(s().methods.indexOf(method), 1);
+    return json(204);
+  });
+
+  // Step 4: devices. App-only callers may only change Windows devices.
+  for (const rel of ['registeredDevices', 'ownedDevices']) {
+    em.on('GET', `/users/{id}/${rel}`, (c, m) => {
+      const u = em.user(m[1]);
+      return em.collection(c, `/users/${u.id}/${rel}`, s().devices.filter((d) => d.ownerId === u.id).map((d) => d.data));
+    });
+  }
+  const device = (id: string) => {
+    const d = s().devices.find((x) => x.data.id === id);
+    if (!d) throw notFound(id);
+    return d;
+  };
+  em.on('GET', '/devices/{id}', (_c, m) => json(200, device(decodeURIComponent(m[1])).data));
+  em.on('PATCH', '/devices/{id}', (c, m) => {
+    const d = device(decodeURIComponent(m[1]));
+    if (d.data.operatingSystem !== 'Windows' && !c.headers['x-sandbox-delegated'])
+      throw new GraphHttpError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    const body = c.body as { accountEnabled?: boolean };
+    if (typeof body?.accountEnabled === 'boolean') d.data.accountEnabled = body.accountEnabled;
+    return json(204);
+  });
+
+  // Step 5: inbox rules and folders.
+  const rules = (userId: string) => s().rules.filter((r) => r.userId === userId);
+  em.on('GET', '/users/{id}/mailFolders/inbox/messageRules', (c, m) => {
+    const u = em.user(m[1]);
+    return json(200, { '@odata.context': ctx(c, `users('${u.id}')/mailFolders('inbox')/messageRules`), value: rules(u.id).map((r) => r.data) });
+  });
+  const rule = (userId: string, id: string) => {
+    const r = rules(userId).find((x) => x.data.id === id);
+    if (!r) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    return r;
+  };
+  em.on('GET', '/users/{id}/mailFolders/inbox/messageRules/{ruleId}', (_c, m) => json(200, rule(em.user(m[1]).id, decodeURIComponent(m[2])).data));
+  em.on('PATCH', '/users/{id}/mailFolders/inbox/messageRules/{ruleId}', (c, m) => {
+    const r = rule(em.user(m[1]).id, decodeURIComponent(m[2]));
+    Object.assign(r.data, c.body as object);
+    return json(200, r.data);
+  });
+  em.on('DELETE', '/users/{id}/mailFolders/inbox/messageRules/{ruleId}', (_c, m) => {
+    const r = rule(em.user(m[1]).id, decodeURIComponent(m[2]));
+    s().rules.splice(s().rules.indexOf(r), 1);
+    return json(204);
+  });
+  em.on('GET', '/users/{id}/mailFolders', (c, m) => {
+    const u = em.user(m[1]);
+    return em.collection(c, `/users/${u.id}/mailFolders`, s().folders.filter((f) => f.userId === u.id).map((f) => ({ id: f.id, displayName: f.displayName, parentFolderId: 'root' })));
+  });
+  em.on('GET', '/users/{id}/mailFolders/{folderId}', (_c, m) => {
+    const u = em.user(m[1]);
+    const key = decodeURIComponent(m[2]);
+    const f = s().folders.find((x) => x.userId === u.id && (x.id === key || x.wellKnown === key.toLowerCase()));
+    if (!f) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    return json(200, { id: f.id, displayName: f.displayName, parentFolderId: 'root', childFolderCount: 0, unreadItemCount: 0, totalItemCount: 0 });
+  });
+
+  // Step 7: consents, service principals, applications.
+  em.on('GET', '/users/{id}/oauth2PermissionGrants', (c, m) => {
+    const u = em.user(m[1]);
+    return em.collection(c, `/users/${u.id}/oauth2PermissionGrants`, s().grants.filter((g) => g.data.principalId === u.id).map((g) => g.data));
+  });
+  const grant = (id: string) => {
+    const g = s().grants.find((x) => x.data.id === id);
+    if (!g) throw notFound(id);
+    return g;
+  };
+  em.on('GET', '/oauth2PermissionGrants/{id}', (_c, m) => json(200, grant(decodeURIComponent(m[1])).data));
+  em.on('DELETE', '/oauth2PermissionGrants/{id}', (_c, m) => {
+    s().grants.splice(s().grants.indexOf(grant(decodeURIComponent(m[1]))), 1);
+    return json(204);
+  });
+  const sp = (id: string) => {
+    const x = s().servicePrincipals.find((p) => p.data.id === id);
+    if (!x) throw notFound(id);
+    return x;
+  };
+  em.on('GET', '/servicePrincipals/{id}', (_c, m) => json(200, sp(decodeURIComponent(m[1])).data));
+  em.on('PATCH', '/servicePrincipals/{id}', (c, m) => {
+    const x = sp(decodeURIComponent(m[1]));
+    const body = c.body as { accountEnabled?: boolean };
+    if (typeof body?.accountEnabled === 'boolean') x.data.accountEnabled = body.accountEnabled;
+    return json(204);
+  });
+  em.on('GET', '/users/{id}/ownedObjects/microsoft.graph.application', (c, m) => {
+    const u = em.user(m[1]);
+    return em.collection(c, `/users/${u.id}/ownedObjects/microsoft.graph.application`, s().applications.filter((a) => a.ownerIds.includes(u.id)).map((a) => ({ '@odata.type': '#microsoft.graph.application', ...a.data })));
+  });
+  const app = (id: string) => {
+    const a = s().applications.find((x) => x.data.id === id);
+    if (!a) throw notFound(id);
+    return a;
+  };
+  em.on('GET', '/applications/{id}', (c, m) => {
+    const a = app(decodeURIComponent(m[1]));
+    const sel = c.query.get('$select');
+    const data = sel ? Object.fromEntries(sel.split(',').map((k) => [k, a.data[k]])) : a.data;
+    return json(200, data);
+  });
+  em.on('POST', '/applications/{id}/removePassword', (c, m) => {
+    const a = app(decodeURIComponent(m[1]));
+    const keyId = (c.body as { keyId?: string })?.keyId;
+    const creds = a.data.passwordCredentials as { keyId: string }[];
+    const i = creds.findIndex((p) => p.keyId === keyId);
+    if (i < 0) throw new GraphHttpError(400, 'Request_BadRequest', `No password credential found with keyId '${keyId}'.`);
+    creds.splice(i, 1);
+    return json(204);
+  });
+  em.on('PATCH', '/applications/{id}', (c, m) => {
+    const a = app(decodeURIComponent(m[1]));
+    const body = c.body as { keyCredentials?: { keyId: string }[] };
+    if (body?.keyCredentials) {
+      // Graph accepts the remaining credentials by keyId (key material omitted for existing ones).
+      const known = a.data.keyCredentials as { keyId: string }[];
+      if (body.keyCredentials.some((k) => !known.find((x) => x.keyId === k.keyId))) throw new GraphHttpError(400, 'Request_BadRequest', 'Key credential without key material must reference an existing keyId.');
+      a.data.keyCredentials = known.filter((k) => body.keyCredentials!.some((x) => x.keyId === k.keyId));
+    }
+    return json(204);
+  });
+
+  // Directory audit: timing of consents, service principals and security-info registrations.
+  em.on('GET', '/auditLogs/directoryAudits', (c) => {
+    const rows = [...s().audits.map((a) => a.data)].sort((a, b) => String(b.activityDateTime).localeCompare(String(a.activityDateTime)));
+    return em.collection(c, '/auditLogs/directoryAudits', rows, { defaultTop: 1000 });
+  });
+}

@@ -1,0 +1,93 @@
+import type { ContainContext } from '../context';
+import { runBatch, subError, type BatchRequest, type BatchResponse } from '../graph/batch';
+import { odataString, query, segment } from '../graph/odata';
+import type { TargetUser } from '../incidents/model';
+import type { FlowClient, FlowSummary } from '../powerautomate/client';
+
+export const WELL_KNOWN_FOLDERS = ['deleteditems', 'junkemail', 'archive', 'rssfeeds', 'conversationhistory'] as const;
+
+/** Everything steps 2-7 look at, read in two Graph batches (plus the Power Automate API). */
+export interface Discovery {
+  methods: Record<string, unknown>[];
+  devices: Record<string, unknown>[];
+  rules: Record<string, unknown>[];
+  /** Folder id -> display name, and id -> well-known name where it is one. */
+  folders: Map<string, { name: string; wellKnown?: string }>;
+  grants: Record<string, unknown>[];
+  servicePrincipals: Map<string, Record<string, unknown>>;
+  applications: Record<string, unknown>[];
+  audits: Record<string, unknown>[];
+  flows: FlowSummary[] | { notChecked: string };
+  /** Reads that failed, by source, with Graph's reason (e.g. no mailbox, no licence). */
+  failures: Map<string, string>;
+}
+
+const value = (r: BatchResponse | undefined) => ((r && r.status < 300 ? (r.body as { value?: unknown[] })?.value : undefined) ?? []) as Record<string, unknown>[];
+
+/** Read the user's methods, devices, rules, consents, apps and recent directory audit, batched. */
+export async function discover(ctx: ContainContext, user: TargetUser, windowStart: string, flows: FlowClient | undefined, options: { signal?: AbortSignal } = {}): Promise<Discovery> {
+  const u = segment(user.id);
+  const since = windowStart.replace(/\.\d{3}Z$/, 'Z');
+  const reads: BatchRequest[] = [
+    { id: 'methods', method: 'GET', url: `/users/${u}/authentication/methods` },
+    { id: 'registeredDevices', method: 'GET', url: `/users/${u}/registeredDevices${query({ $top: 100 })}` },
+    { id: 'ownedDevices', method: 'GET', url: `/users/${u}/ownedDevices${query({ $top: 100 })}` },
+    { id: 'rules', method: 'GET', url: `/users/${u}/mailFolders/inbox/messageRules` },
+    { id: 'folders', method: 'GET', url: `/users/${u}/mailFolders${query({ $top: 250, $select: 'id,displayName' })}` },
+    ...WELL_KNOWN_FOLDERS.map((w): BatchRequest => ({ id: `folder:${w}`, method: 'GET', url: `/users/${u}/mailFolders/${w}${query({ $select: 'id,displayName' })}` })),
+    { id: 'grants', method: 'GET', url: `/users/${u}/oauth2PermissionGrants` },
+    { id: 'apps', method: 'GET', url: `/users/${u}/ownedObjects/microsoft.graph.application${query({ $top: 100 })}` },
+    {
+      id: 'audits',
+      method: 'GET',
+      url: `/auditLogs/directoryAudits${query({ $filter: `activityDateTime ge ${since} and (targetResources/any(t: t/id eq ${odataString(user.id)}) or initiatedBy/user/id eq ${odataString(user.id)})`, $top: 500 })}`,
+    },
+  ];
+  const [first, flowList] = await Promise.all([runBatch(ctx.graph, reads, { signal: options.signal }), listFlows(flows, user.id, options.signal)]);
+  const failures = new Map<string, string>();
+  for (const [id, r] of first) if (r.status >= 300 && !id.startsWith('folder:')) failures.set(id, subError(r).message ?? `HTTP ${r.status}`);
+
+  const folders = new Map<string, { name: string; wellKnown?: string }>();
+  for (const f of value(first.get('folders'))) folders.set(String(f.id), { name: String(f.displayName) });
+  for (const w of WELL_KNOWN_FOLDERS) {
+    const r = first.get(`folder:${w}`);
+    if (r && r.status < 300) {
+      const f = r.body as { id: string; displayName: string };
+      folders.set(f.id, { name: f.displayName, wellKnown: w });
+    }
+  }
+  const rules = value(first.get('rules'));
+  const grants = value(first.get('grants'));
+  const devices = dedupe([...value(first.get('registeredDevices')), ...value(first.get('ownedDevices'))]);
+
+  // Second pass: the service principals behind consents, and folders a rule moves mail to that we have not named yet.
+  const spIds = [...new Set(grants.map((g) => String(g.clientId)))];
+  const unknownFolders = [...new Set(rules.map((r) => (r.actions as { moveToFolder?: string } | undefined)?.moveToFolder).filter((id): id is string => !!id && !folders.has(id)))];
+  const second: BatchRequest[] = [
+    ...spIds.map((id): BatchRequest => ({ id: `sp:${id}`, method: 'GET', url: `/servicePrincipals/${segment(id)}${query({ $select: 'id,appId,displayName,accountEnabled,appOwnerOrganizationId,replyUrls,servicePrincipalType' })}` })),
+    ...unknownFolders.map((id): BatchRequest => ({ id: `folder:${id}`, method: 'GET', url: `/users/${u}/mailFolders/${segment(id)}${query({ $select: 'id,displayName' })}` })),
+  ];
+  const more = second.length ? await runBatch(ctx.graph, second, { signal: options.signal }) : new Map<string, BatchResponse>();
+  const servicePrincipals = new Map<string, Record<string, unknown>>();
+  for (const [id, r] of more) {
+    if (r.status >= 300) continue;
+    if (id.startsWith('sp:')) servicePrincipals.set(id.slice(3), r.body as Record<string, unknown>);
+    else folders.set(id.slice(7), { name: String((r.body as { displayName: string }).displayName) });
+  }
+  return { methods: value(first.get('methods')), devices, rules, folders, grants, servicePrincipals, applications: value(first.get('apps')), audits: value(first.get('audits')), flows: flowList, failures };
+}
+
+async function listFlows(client: FlowClient | undefined, userId: string, signal?: AbortSignal): Promise<FlowSummary[] | { notChecked: string }> {
+  if (!client) return { notChecked: 'Power Automate is not configured: set POWER_AUTOMATE_API_URL and POWER_AUTOMATE_ENVIRONMENT and grant Contain the Power Automate admin role (docs/permissions.md).' };
+  try {
+    return await client.listByCreator(userId, { signal });
+  } catch (err) {
+    return { notChecked: `Power Automate could not be read: ${(err as Error).message}` };
+  }
+}
+
+function dedupe(items: Record<string, unknown>[]): Record<string, unknown>[] {
+  const seen = new Map<string, Record<string, unknown>>();
+  for (const i of items) seen.set(String(i.id), i);
+  return [...seen.values()];
+}

@@ -1,0 +1,104 @@
+import type { ProposedAction, StepModule } from '../types';
+import { del, failed, get, gone, hhmm, inWindow, ok, patch, post, query, seg, suspiciousName } from './common';
+
+const MAIL_SCOPES = /^(Mail\.(Read|ReadWrite|Send)(\.Shared)?|MailboxSettings\.ReadWrite|EWS\.AccessAsUser\.All|offline_access|full_access_as_user)$/i;
+const MICROSOFT_TENANTS = new Set(['f8cdef31-a31e-4b4a-93e4-5f571e91255a', '72f988bf-86f1-41af-91ab-2d7cd011db47']);
+
+/**
+ * Step 7: the user's consents and the apps behind them, plus apps the user owns. Contain turns sign-in off, removes
+ * the grant and the app's secrets and certificates; it never deletes an app (the evidence the investigation needs).
+ */
+export const applicationsStep: StepModule = {
+  number: 7,
+  name: 'Applications',
+  analyze(d, { user, window, attackerIps }) {
+    const proposals: ProposedAction[] = [];
+    const audit = (activity: string, targetId: string) => d.audits.find((e) => e.activityDisplayName === activity && (e.targetResources as { id?: string }[] | undefined)?.some((t) => t.id === targetId));
+    const ownedAppIds = new Set(d.applications.map((a) => String(a.appId)));
+    for (const g of d.grants) {
+      const sp = d.servicePrincipals.get(String(g.clientId));
+      const name = String(sp?.displayName ?? g.clientId);
+      const scopes = String(g.scope ?? '').split(' ').filter(Boolean);
+      const timing: string[] = [];
+      const traits: string[] = [];
+      const consent = audit('Consent to application', String(g.clientId));
+      if (consent && inWindow(consent.activityDateTime, window.start)) {
+        const ip = (consent.initiatedBy as { user?: { ipAddress?: string } })?.user?.ipAddress;
+        timing.push(`consent given ${hhmm(String(consent.activityDateTime))}, inside the intrusion window${ip && attackerIps.has(ip) ? `, from attacker IP ${ip}` : ''}`);
+      }
+      const added = audit('Add service principal', String(g.clientId));
+      if (added && inWindow(added.activityDateTime, window.start)) timing.push(`app added to the tenant ${hhmm(String(added.activityDateTime))}`);
+      const mail = scopes.filter((s) => MAIL_SCOPES.test(s));
+      if (mail.length) traits.push(`mail permissions: ${mail.join(', ')}`);
+      const odd = suspiciousName(name);
+      if (odd) traits.push(odd);
+      const replyUrls = (sp?.replyUrls as string[] | undefined) ?? [];
+      if (replyUrls.some((u) => /^https?:\/\/(localhost|127\.0\.0\.1)/i.test(u))) traits.push('reply URL on localhost');
+      if (sp && ownedAppIds.has(String(sp.appId))) traits.push(`registered by ${user.displayName} in this tenant`);
+      const microsoft = sp && MICROSOFT_TENANTS.has(String(sp.appOwnerOrganizationId));
+      // Timing alone or two independent traits: a lone trait (say, a mail scope) is how many honest apps look.
+      if (microsoft || !(timing.length || traits.length >= 2)) continue;
+      const reason = [...timing, ...traits].join('; ');
+      if (sp && sp.accountEnabled !== false)
+        proposals.push({ kind: 'disableServicePrincipal', step: 7, objectId: String(sp.id), params: { name }, title: `Turn off sign-in for app "${name}"`, detail: 'Sets the service principal to accountEnabled=false: nobody in the tenant can sign in to it or use its tokens for new requests. The app is kept as evidence.', reason });
+      proposals.push({ kind: 'removeGrant', step: 7, objectId: String(g.id), params: { name, scope: scopes.join(' ') }, title: `Remove ${user.displayName}'s consent to "${name}"`, detail: `Deletes the delegated permission grant (${scopes.join(' ')}).`, reason });
+    }
+    for (const app of d.applications) {
+      const reasons: string[] = [];
+      if (inWindow(app.createdDateTime, window.start)) reasons.push(`registered ${hhmm(String(app.createdDateTime))}, inside the intrusion window`);
+      const odd = suspiciousName(app.displayName);
+      if (odd) reasons.push(odd);
+      const redirect = ((app.web as { redirectUris?: string[] } | undefined)?.redirectUris ?? []).filter((u) => /localhost|127\.0\.0\.1/i.test(u));
+      if (redirect.length) reasons.push(`redirect URI on localhost (${redirect.join(', ')})`);
+      if (!reasons.length || !(inWindow(app.createdDateTime, window.start) || reasons.length >= 2)) continue;
+      const name = String(app.displayName);
+      for (const p of (app.passwordCredentials as { keyId: string; hint?: string; displayName?: string }[] | undefined) ?? [])
+        proposals.push({ kind: 'removeAppSecret', step: 7, objectId: String(app.id), params: { keyId: p.keyId, name, hint: p.hint ?? '' }, title: `Remove secret "${p.displayName ?? p.hint ?? p.keyId}" of app "${name}"`, detail: 'Calls removePassword: the secret stops working at once. The app registration is kept.', reason: reasons.join('; ') });
+      for (const k of (app.keyCredentials as { keyId: string; displayName?: string }[] | undefined) ?? [])
+        proposals.push({ kind: 'removeAppCertificate', step: 7, objectId: String(app.id), params: { keyId: k.keyId, name }, title: `Remove certificate "${k.displayName ?? k.keyId}" of app "${name}"`, detail: 'Rewrites keyCredentials without this certificate (removeKey would need a proof-of-possession token Contain cannot make).', reason: reasons.join('; ') });
+    }
+    const notes = d.failures.has('grants') ? [`Consents could not be read: ${d.failures.get('grants')}`] : [];
+    return { proposals, checked: `${d.grants.length} consent(s), ${d.applications.length} owned app(s)`, notes };
+  },
+  handlers: [
+    {
+      kind: 'disableServicePrincipal',
+      phase: 2,
+      snapshot: (a) => get(`/servicePrincipals/${seg(a.objectId)}`),
+      change: (a) => patch(`/servicePrincipals/${seg(a.objectId)}`, { accountEnabled: false }),
+      outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Sign-in to "${a.params.name}" turned off for the whole tenant.` } : r.status === 404 ? gone(`App "${a.params.name}"`) : failed(r, `Sign-in to "${a.params.name}" could not be turned off; do it in Enterprise applications > Properties.`)),
+      check: (a) => get(`/servicePrincipals/${seg(a.objectId)}${query({ $select: 'id,accountEnabled' })}`),
+      verified: (_a, _e, r) => ok(r) && (r.body as { accountEnabled?: boolean })?.accountEnabled === false,
+    },
+    {
+      kind: 'removeGrant',
+      phase: 2,
+      snapshot: (a) => get(`/oauth2PermissionGrants/${seg(a.objectId)}`),
+      change: (a) => del(`/oauth2PermissionGrants/${seg(a.objectId)}`),
+      outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Consent to "${a.params.name}" removed (${a.params.scope}).` } : r.status === 404 ? gone(`The consent to "${a.params.name}"`) : failed(r, `The consent to "${a.params.name}" could not be removed; remove it in Enterprise applications > Permissions.`)),
+      check: (a) => get(`/oauth2PermissionGrants/${seg(a.objectId)}`),
+      verified: (_a, _e, r) => r.status === 404,
+    },
+    {
+      kind: 'removeAppSecret',
+      phase: 2,
+      snapshot: (a) => get(`/applications/${seg(a.objectId)}${query({ $select: 'id,appId,displayName,passwordCredentials' })}`),
+      change: (a) => post(`/applications/${seg(a.objectId)}/removePassword`, { keyId: a.params.keyId }),
+      outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Secret ${a.params.hint ? `"${a.params.hint}…" ` : ''}of "${a.params.name}" removed.` } : r.status === 404 ? gone(`App "${a.params.name}"`) : failed(r, `The secret of "${a.params.name}" could not be removed; delete it in App registrations > Certificates & secrets.`)),
+      check: (a) => get(`/applications/${seg(a.objectId)}${query({ $select: 'id,passwordCredentials' })}`),
+      verified: (a, _e, r) => ok(r) && !((r.body as { passwordCredentials?: { keyId: string }[] })?.passwordCredentials ?? []).some((p) => p.keyId === a.params.keyId),
+    },
+    {
+      kind: 'removeAppCertificate',
+      phase: 2,
+      snapshot: (a) => get(`/applications/${seg(a.objectId)}${query({ $select: 'id,appId,displayName,keyCredentials' })}`),
+      change: (a, evidence) => {
+        const keys = ((evidence as { keyCredentials?: { keyId: string }[] })?.keyCredentials ?? []).filter((k) => k.keyId !== a.params.keyId);
+        return patch(`/applications/${seg(a.objectId)}`, { keyCredentials: keys.map((k) => ({ keyId: k.keyId })) });
+      },
+      outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Certificate removed from "${a.params.name}".` } : r.status === 404 ? gone(`App "${a.params.name}"`) : failed(r, `The certificate of "${a.params.name}" could not be removed; delete it in App registrations > Certificates & secrets.`)),
+      check: (a) => get(`/applications/${seg(a.objectId)}${query({ $select: 'id,keyCredentials' })}`),
+      verified: (a, _e, r) => ok(r) && !((r.body as { keyCredentials?: { keyId: string }[] })?.keyCredentials ?? []).some((k) => k.keyId === a.params.keyId),
+    },
+  ],
+};

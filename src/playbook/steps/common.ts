@@ -1,0 +1,34 @@
+import { subError } from '../../graph/batch';
+import { query, segment } from '../../graph/odata';
+import type { ActionResult } from '../../incidents/model';
+import type { Call, CallResult } from '../types';
+
+export const get = (url: string): Call => ({ api: 'graph', method: 'GET', url });
+export const patch = (url: string, body: unknown): Call => ({ api: 'graph', method: 'PATCH', url, body });
+export const post = (url: string, body: unknown = {}): Call => ({ api: 'graph', method: 'POST', url, body });
+export const del = (url: string): Call => ({ api: 'graph', method: 'DELETE', url });
+export { query, segment as seg };
+
+export const ok = (r: CallResult) => r.status >= 200 && r.status < 300;
+
+/** A failed change as a result: Graph's code and message, and what a responder should do next. */
+export function failed(r: CallResult, advice: string): ActionResult {
+  const e = subError({ id: '', ...r });
+  return { outcome: 'failed', code: e.code ?? `HTTP_${r.status}`, message: `${advice}${e.message ? ` (Graph: ${e.message})` : ''}`, requestIds: e.requestId ? [e.requestId] : undefined };
+}
+
+/** The object vanished between discovery and the change: nothing to do, and that is worth saying. */
+export const gone = (what: string): ActionResult => ({ outcome: 'skipped', message: `${what} no longer exists; nothing to change.` });
+
+/** True when `iso` is at or after the window start. */
+export const inWindow = (iso: unknown, start: string) => typeof iso === 'string' && iso >= start;
+
+/** Names made only of punctuation, or of 1-5 characters, are an attacker habit ('.', '..', 'x'). */
+export function suspiciousName(name: unknown): string | undefined {
+  const n = String(name ?? '').trim();
+  if (n === '' || /^[\p{P}\p{S}\s]+$/u.test(n)) return `its name "${n}" is only punctuation`;
+  if (n.length <= 5) return `its name "${n}" is very short`;
+  return undefined;
+}
+
+export const hhmm = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;

@@ -1,0 +1,72 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { ContainError } from '../errors';
+import { isRetryableStatus, parseRetryAfter, retryDelayMs, sleep, defaultRetryPolicy } from '../graph/retry';
+
+export const FLOW_SCOPE = 'https://service.flow.microsoft.com//.default';
+const API_VERSION = '2016-11-01';
+
+export interface FlowSummary {
+  name: string;
+  environment: string;
+  displayName: string;
+  state: string;
+  createdTime: string;
+  creatorObjectId: string;
+  triggers: { type?: string; swaggerOperationId?: string }[];
+  actions: { type?: string; swaggerOperationId?: string; api?: { name?: string }; metadata?: Record<string, unknown> }[];
+}
+
+/** The Power Automate admin API, behind its own interface: it is not Graph and has its own token audience. */
+export interface FlowClient {
+  listByCreator(objectId: string, options?: { signal?: AbortSignal }): Promise<FlowSummary[]>;
+  get(environment: string, flowId: string, options?: { signal?: AbortSignal }): Promise<{ status: number; body: unknown }>;
+  stop(environment: string, flowId: string, options?: { signal?: AbortSignal }): Promise<{ status: number; body: unknown }>;
+}
+
+/** HTTP client for https://api.flow.microsoft.com (or the sandbox), token for the Flow service audience. */
+export function createFlowClient(options: { baseUrl: string; environment: string; credential?: TokenCredential }): FlowClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const admin = `${base}/providers/Microsoft.ProcessSimple/scopes/admin/environments`;
+  const request = async (method: string, url: string, signal?: AbortSignal): Promise<{ status: number; body: unknown }> => {
+    for (let attempt = 1; ; attempt++) {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (options.credential) headers.authorization = `Bearer ${(await options.credential.getToken(FLOW_SCOPE, { abortSignal: signal }))?.token}`;
+      const res = await fetch(url, { method, headers, signal });
+      const text = await res.text();
+      const body = text ? safeJson(text) : undefined;
+      if (isRetryableStatus(res.status) && attempt < defaultRetryPolicy.maxAttempts) {
+        await sleep(retryDelayMs(defaultRetryPolicy, attempt, parseRetryAfter(res.headers.get('retry-after'))), signal);
+        continue;
+      }
+      return { status: res.status, body };
+    }
+  };
+  return {
+    async listByCreator(objectId, o = {}) {
+      const out: FlowSummary[] = [];
+      let url: string | undefined = `${admin}/${encodeURIComponent(options.environment)}/v2/flows?api-version=${API_VERSION}`;
+      while (url) {
+        const r = await request('GET', url, o.signal);
+        if (r.status >= 300) throw new ContainError('GRAPH_ERROR', `the Power Automate API answered HTTP ${r.status}`, { details: { body: r.body } });
+        const page = r.body as { value: { name: string; properties: Record<string, unknown> }[]; nextLink?: string };
+        for (const f of page.value) {
+          const p = f.properties as { displayName: string; state: string; createdTime: string; creator?: { objectId?: string }; definitionSummary?: { triggers?: FlowSummary['triggers']; actions?: FlowSummary['actions'] } };
+          if (p.creator?.objectId?.toLowerCase() !== objectId.toLowerCase()) continue;
+          out.push({ name: f.name, environment: options.environment, displayName: p.displayName, state: p.state, createdTime: p.createdTime, creatorObjectId: objectId, triggers: p.definitionSummary?.triggers ?? [], actions: p.definitionSummary?.actions ?? [] });
+        }
+        url = page.nextLink;
+      }
+      return out;
+    },
+    get: (env, id, o = {}) => request('GET', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}?api-version=${API_VERSION}`, o.signal),
+    stop: (env, id, o = {}) => request('POST', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}/stop?api-version=${API_VERSION}`, o.signal),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
