@@ -11,7 +11,7 @@ const text = (v: unknown) => JSON.stringify(v) ?? '';
 async function say(stack: LocalStack, words: string, needle: string): Promise<Record<string, unknown>> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   await post(stack, channelMention(stack, PEOPLE.riley, words));
-  const r = await waitFor(() => stack.connector.all().find((x) => !before.has(x.activityId) && text(cardsOf(x)).includes(needle)), { what: `"${needle}" after "${words}"` });
+  const r = await waitFor(() => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && text(cardsOf(x)).includes(needle)), { what: `"${needle}" after "${words}"` });
   return cardsOf(r)[0];
 }
 

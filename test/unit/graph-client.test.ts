@@ -1,4 +1,5 @@
 import { createGraph, type Graph } from '../../src/graph/client';
+import { runBatch } from '../../src/graph/batch';
 import { ContainError } from '../../src/errors';
 import { odataString, query } from '../../src/graph/odata';
 import { parseRetryAfter, retryDelayMs, defaultRetryPolicy } from '../../src/graph/retry';
@@ -80,6 +81,35 @@ describe('Graph client against the sandbox tenant', () => {
 
   test('refuses to follow a nextLink to another host (no token leaves the Graph base URL)', async () => {
     await expect(graph.get('https://evil.example/v1.0/users')).rejects.toThrow(/outside/);
+  });
+});
+
+describe('JSON batching', () => {
+  test('only the throttled sub-request is sent again, after its own Retry-After; answers are matched by id', async () => {
+    server.emulator.faults.add({ route: `^/v1.0/users/${SEED_IDS.bob}$`, status: 429, retryAfter: 0.1, times: 1 });
+    const ids = [SEED_IDS.alice, SEED_IDS.bob, SEED_IDS.carol, SEED_IDS.erin];
+    const res = await runBatch(graph, ids.map((id) => ({ id, method: 'GET', url: `/users/${id}?$select=id` })), { random: () => 0 });
+    for (const id of ids) expect(res.get(id)).toMatchObject({ status: 200, body: { id } });
+    const envelopes = server.emulator.requests().filter((r) => !r.batchId);
+    expect(envelopes).toHaveLength(2);
+    const second = server.emulator.requests().filter((r) => r.batchId && r.time >= envelopes[1].time);
+    expect(second.map((r) => r.path)).toEqual([`/v1.0/users/${SEED_IDS.bob}`]);
+  });
+
+  test('dependsOn: a failed dependency fails its dependants with 424, other requests are unaffected', async () => {
+    const res = await runBatch(graph, [
+      { id: 'a', method: 'GET', url: '/users/00000000-0000-4000-8000-000000000000' },
+      { id: 'b', method: 'GET', url: `/users/${SEED_IDS.alice}`, dependsOn: ['a'] },
+      { id: 'c', method: 'GET', url: `/users/${SEED_IDS.bob}` },
+    ]);
+    expect([res.get('a')!.status, res.get('b')!.status, res.get('c')!.status]).toEqual([404, 424, 200]);
+  });
+
+  test('more than 20 requests are split into several batches', async () => {
+    const many = Array.from({ length: 45 }, (_, i) => ({ id: `r${i}`, method: 'GET' as const, url: `/users/${SEED_IDS.alice}?$select=id` }));
+    const res = await runBatch(graph, many);
+    expect(res.size).toBe(45);
+    expect(server.emulator.requests().filter((r) => !r.batchId)).toHaveLength(3);
   });
 });
 
