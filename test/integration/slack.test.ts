@@ -156,6 +156,18 @@ describe('Slack: contain, approve, reject', () => {
     await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card from mailto' });
   });
 
+  test('Enterprise Grid: an org-wide install delivers enterprise and team ids; the incident records them', async () => {
+    const cmd = slashCommand('erin evans', 'U0RILEY', { enterprise_id: 'E0CONTOSO', enterprise_name: 'Contoso Grid', is_enterprise_install: 'true' });
+    await postSlack(stack, cmd);
+    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Contain Erin Evans')), { what: 'grid card' });
+    const { getContext } = await import('../../src/runtime');
+    const incident = await waitFor(async () => (await (await getContext()).store.findIncidents({ targetUserId: SEED_IDS.erin })).find((i) => i.threads.slack?.cardTs), { what: 'card ts recorded' });
+    expect(incident.threads.slack).toMatchObject({ teamId: 'T0CONTOSO', enterpriseId: 'E0CONTOSO', channel: 'C0SOC' });
+    const { ts, ref } = { ts: incident.threads.slack!.cardTs!, ref: `${incident.id}/a01` };
+    await postSlack(stack, blockAction('contain.approve', ref, 'U0QUINN', ts, { enterprise: { id: 'E0CONTOSO', name: 'Contoso Grid' }, is_enterprise_install: true }));
+    await waitFor(() => calls('chat.update').find((c) => c.args.ts === ts && json(c.args.blocks).includes('Done, approved by Quinn Quigley')), { what: 'grid approval' });
+  });
+
   test('a malformed command is answered in the ack with the right form', async () => {
     const r = await postSlack(stack, slashCommand('alice --forever'));
     expect(json(r.body)).toContain('contain <user>');
