@@ -4,7 +4,7 @@ import { findUser } from '../../src/directory/find-user';
 import { ContainError } from '../../src/errors';
 import type { Actor } from '../../src/incidents/model';
 
-const cache = new Map<string, { email?: string; aadObjectId?: string; at: number }>();
+const cache = new Map<string, { email?: string; aadObjectId?: string; displayName?: string; at: number }>();
 const TTL_MS = 10 * 60_000;
 
 /** A Slack user's email from users.info (needs users:read.email); undefined when Slack has none. */
@@ -25,13 +25,13 @@ export async function slackEmail(client: WebClient, userId: string): Promise<str
 export async function slackActor(ctx: ContainContext, client: WebClient, a: { userId: string; name: string }): Promise<Actor> {
   const actor: Actor = { platform: 'slack', id: a.userId, name: a.name };
   const hit = cache.get(a.userId);
-  if (hit?.aadObjectId && Date.now() - hit.at < TTL_MS) return { ...actor, aadObjectId: hit.aadObjectId };
+  if (hit?.aadObjectId && Date.now() - hit.at < TTL_MS) return { ...actor, aadObjectId: hit.aadObjectId, name: hit.displayName ?? actor.name };
   try {
     const email = await slackEmail(client, a.userId);
     if (!email) return actor;
     const found = await findUser(ctx, { kind: 'email', value: email });
     if (found.kind !== 'one') return actor;
-    cache.set(a.userId, { email, aadObjectId: found.user.id.toLowerCase(), at: Date.now() });
+    cache.set(a.userId, { email, aadObjectId: found.user.id.toLowerCase(), displayName: found.user.displayName, at: Date.now() });
     return { ...actor, aadObjectId: found.user.id.toLowerCase(), name: found.user.displayName };
   } catch (err) {
     if (err instanceof ContainError && err.code === 'USER_NOT_FOUND') return actor;
