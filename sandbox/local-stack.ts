@@ -17,6 +17,7 @@ import { FakeSlackApi } from './slack-api';
 import { GraphEmulator } from './graph/emulator';
 import { flowApi } from './flow-api';
 import { localDefaults } from './local-env';
+import { PLAYGROUND_PEOPLE } from './playground-people';
 
 export interface LocalStackOptions {
   /** 0 picks a free port. */
@@ -205,7 +206,16 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['GET', /^\/sandbox\/state$/, admin(() => emulator.state)],
     ['GET', /^\/sandbox\/connector\/activities$/, admin(() => connector.all())],
     ['*', /^\/sandbox\/connector\/v3\//, async (req, body, url) => connector.handle(req.method!, url.pathname.slice('/sandbox/connector'.length), body)],
-    ['GET', /^\/(index\.html)?$/, async () => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: await readFile(playgroundFile('index.html'), 'utf8') })],
+    ['GET', /^\/favicon\.ico$/, async () => ({ status: 204 })],
+    ['GET', /^\/sandbox\/slack\/messages$/, admin(() => [...slack.messages.values()])],
+    // The playground signs Slack requests in the browser with the sandbox's own signing secret (local mode only).
+    ['GET', /^\/sandbox\/playground\/config$/, admin(() => ({ slackSigningSecret: process.env.SLACK_SIGNING_SECRET, people: PLAYGROUND_PEOPLE }))],
+    ['GET', /^\/vendor\/adaptivecards\.js$/, async () => ({ status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: await readFile(require.resolve('adaptivecards/dist/adaptivecards.min.js'), 'utf8') })],
+    ['GET', /^\/(index\.html|app\.js|blockkit\.js|style\.css|teams-host-config\.js)?$/, async (_r, _b, url) => {
+      const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+      const type = name.endsWith('.js') ? 'text/javascript' : name.endsWith('.css') ? 'text/css' : 'text/html';
+      return { status: 200, headers: { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' }, body: await readFile(playgroundFile(name), 'utf8') };
+    }],
   ];
 }
 

@@ -5,6 +5,7 @@ import type { WorkMessage } from '../../src/store/work-queue';
 import { parseCommand } from '../commands';
 import { errorView } from '../errors';
 import { FunctionsReceiver } from './receiver';
+import { slackVerbSchema as SLACK_VERBS } from '../../src/store/work-queue';
 
 let built: { app: App; receiver: FunctionsReceiver; config: ContainContext['config'] } | undefined;
 
@@ -59,14 +60,17 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     await ack();
     const b = body as { trigger_id?: string; user: { id: string; name?: string; username?: string; team_id?: string }; team?: { id: string } | null; enterprise?: { id: string } | null; channel?: { id: string }; container?: { message_ts?: string; channel_id?: string }; message?: { ts: string }; response_url?: string };
     const a = action as { action_id: string; value?: string; action_ts?: string };
-    const verb = a.action_id.split('.')[1] as 'approve' | 'reject' | 'repropose' | 'choose';
-    if (!['approve', 'reject', 'repropose', 'choose'].includes(verb) || !a.value) return;
+    const verb = SLACK_VERBS.safeParse(a.action_id.split('.')[1]);
+    if (!verb.success || !a.value) {
+      log.warn('unknown Slack action ignored', { actionId: a.action_id.slice(0, 60) });
+      return;
+    }
     const channel = b.channel?.id ?? b.container?.channel_id;
     const messageTs = b.message?.ts ?? b.container?.message_ts;
     if (!channel || !messageTs) return;
     const actor: SlackActorRef = { userId: b.user.id, teamId: b.user.team_id ?? b.team?.id ?? '', enterpriseId: b.enterprise?.id, name: b.user.name ?? b.user.username ?? b.user.id };
     const key = `${b.trigger_id ?? ''}:${a.action_ts ?? ''}:${b.user.id}`;
-    await enqueueOnce('slack-action', key, { type: 'slack-action', key, verb, value: a.value, actor, channel, messageTs, responseUrl: b.response_url });
+    await enqueueOnce('slack-action', key, { type: 'slack-action', key, verb: verb.data, value: a.value, actor, channel, messageTs, responseUrl: b.response_url });
   });
 
   built = { app, receiver, config: ctx.config };

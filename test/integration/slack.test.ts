@@ -133,6 +133,16 @@ describe('Slack: contain, approve, reject', () => {
     expect(calls('chat.postEphemeral').filter((c) => c.args.user === 'U0PARKER')).toHaveLength(1);
   });
 
+  test('Approve all and "delete rule" buttons work on Slack too', async () => {
+    const { ts } = await openInSlack();
+    const incidentId = /INC-\d{8}-\d{4}/.exec(json(calls('chat.postMessage').at(-1)!.args.blocks))![0];
+    const rule = /"action_id":"contain.approve-delete","value":"([^"]+)"/.exec(json(calls('chat.postMessage').at(-1)!.args.blocks))![1];
+    await postSlack(stack, blockAction('contain.approve-delete', rule, 'U0AVERY', ts));
+    await waitFor(() => calls('chat.update').find((c) => json(c.args.blocks).includes('deleted (its definition is kept')), { what: 'rule deleted' });
+    await postSlack(stack, blockAction('contain.approve-all', incidentId, 'U0PARKER', ts));
+    await waitFor(() => revokes() === 1, { what: 'approve all' });
+  });
+
   test('reject: nothing runs and the card says who rejected', async () => {
     const { ts, ref } = await openInSlack();
     await postSlack(stack, blockAction('contain.reject', ref, 'U0QUINN', ts));

@@ -1,0 +1,255 @@
+// The playground: acts as Teams or Slack users of the sandbox tenant against the real handlers of the local stack.
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const TEAMS_CHANNEL = '19:playground@thread.tacv2';
+  const SLACK_CHANNEL = 'C0PLAYGROUND';
+  const TENANT = '0c0a1e57-0000-4000-8000-00000000c0de';
+  const BOT = { id: '28:contain-bot', name: 'Contain' };
+  let config = { people: [] };
+  const humans = []; // messages typed here (Teams does not echo them back through the connector)
+  const views = new Map(); // activityId -> { card, person, at } : the clicker's own view from an invoke response
+  const acks = []; // Slack ephemeral acks from slash commands
+  let lastRender = '';
+
+  const person = () => config.people.find((p) => p.key === $('person').value) || config.people[0];
+  const platform = () => $('platform').value;
+  const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+  const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+  async function json(url, init) {
+    const r = await fetch(url, init);
+    const t = await r.text();
+    return t ? JSON.parse(t) : undefined;
+  }
+
+  // ---- Teams -------------------------------------------------------------------------------------------------
+  function teamsActivity(extra) {
+    const p = person();
+    return Object.assign(
+      {
+        id: uuid(),
+        channelId: 'msteams',
+        serviceUrl: location.origin + '/sandbox/connector/',
+        timestamp: new Date().toISOString(),
+        from: { id: p.teamsId, name: p.name, aadObjectId: p.aadObjectId },
+        recipient: BOT,
+        conversation: { id: TEAMS_CHANNEL, conversationType: 'channel', isGroup: true, tenantId: TENANT },
+        channelData: { tenant: { id: TENANT }, channel: { id: TEAMS_CHANNEL } },
+      },
+      extra,
+    );
+  }
+  async function sendTeams(text) {
+    const a = teamsActivity({ type: 'message', text: '<at>Contain</at> ' + text, entities: [{ type: 'mention', text: '<at>Contain</at>', mentioned: BOT }] });
+    humans.push({ id: a.id, who: person().name, text, at: Date.now(), platform: 'teams' });
+    render(true);
+    await fetch('/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
+  }
+  async function teamsInvoke(record, verb, data) {
+    const a = teamsActivity({ type: 'invoke', name: 'adaptiveCard/action', replyToId: record.activityId, value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } });
+    a.conversation.id = record.conversationId;
+    const res = await json('/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
+    if (res && res.type === 'application/vnd.microsoft.card.adaptive') views.set(record.activityId, { card: res.value, person: person().key, at: Date.now() });
+    render(true);
+  }
+  function adaptive(card, record) {
+    const ac = new AdaptiveCards.AdaptiveCard();
+    ac.hostConfig = new AdaptiveCards.HostConfig(window.TEAMS_HOST_CONFIG);
+    ac.onExecuteAction = (action) => {
+      const data = action.data || {};
+      const verb = action.verb || data.verb;
+      teamsInvoke(record, verb, data);
+    };
+    ac.parse(card);
+    const el = ac.render();
+    el.classList.add('card');
+    return el;
+  }
+
+  // ---- Slack -------------------------------------------------------------------------------------------------
+  async function signAndPost(body, contentType) {
+    const ts = Math.floor(Date.now() / 1000);
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(config.slackSigningSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`v0:${ts}:${body}`));
+    const sig = 'v0=' + [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    return json('/api/slack/events', { method: 'POST', headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+  }
+  async function sendSlack(text) {
+    const p = person();
+    const cmd = text.replace(/^\/?contain\s*/i, '');
+    humans.push({ id: uuid(), who: p.name, text: '/contain ' + cmd, at: Date.now(), platform: 'slack' });
+    render(true);
+    const form = new URLSearchParams({ team_id: 'T0CONTOSO', team_domain: 'contoso', channel_id: SLACK_CHANNEL, channel_name: 'soc-incidents', user_id: p.slackId, user_name: p.key, command: '/contain', text: cmd, api_app_id: 'A0CONTAIN', response_url: location.origin + '/sandbox/slack/response', trigger_id: uuid() });
+    const ack = await signAndPost(form.toString(), 'application/x-www-form-urlencoded');
+    if (ack && ack.text) acks.push({ user: p.slackId, text: ack.text, at: Date.now() });
+    render(true);
+  }
+  async function slackAction(button, message) {
+    const p = person();
+    const payload = {
+      type: 'block_actions',
+      user: { id: p.slackId, username: p.key, name: p.key, team_id: 'T0CONTOSO' },
+      api_app_id: 'A0CONTAIN',
+      container: { type: 'message', message_ts: message.ts, channel_id: SLACK_CHANNEL },
+      trigger_id: uuid(),
+      team: { id: 'T0CONTOSO', domain: 'contoso' },
+      channel: { id: SLACK_CHANNEL, name: 'soc-incidents' },
+      message: { type: 'message', ts: message.ts },
+      actions: [{ action_id: button.action_id, value: button.value, type: 'button', action_ts: String(Date.now() / 1000) }],
+    };
+    await signAndPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+  }
+  function confirmDialog(title, text, ok) {
+    return new Promise((resolve) => {
+      $('confirm-title').textContent = title;
+      $('confirm-text').textContent = text;
+      $('confirm-ok').textContent = ok;
+      const d = $('confirm');
+      d.onclose = () => resolve(d.returnValue === 'ok');
+      d.showModal();
+    });
+  }
+
+  // ---- Rendering ---------------------------------------------------------------------------------------------
+  function bubble(who, bot, inner, small) {
+    const m = document.createElement('div');
+    m.className = 'msg';
+    m.innerHTML = `<div class="avatar ${bot ? 'bot' : ''}">${esc(who[0])}</div><div><div class="who">${esc(who)}<small>${esc(small || '')}</small></div></div>`;
+    m.lastChild.appendChild(inner);
+    return m;
+  }
+  function textEl(t, cls) {
+    const d = document.createElement('div');
+    d.className = cls || 'text';
+    d.textContent = t;
+    return d;
+  }
+  async function render(force) {
+    const thread = $('thread');
+    if (platform() === 'teams') {
+      const records = await json('/sandbox/connector/activities');
+      const sig = JSON.stringify([records.length, records.at(-1)?.time, humans.length, [...views.values()].map((v) => v.at), person().key]);
+      if (!force && sig === lastRender) return;
+      lastRender = sig;
+      const latest = new Map();
+      const order = [];
+      for (const r of records) {
+        if (r.op === 'createConversation' || r.op === 'delete') continue;
+        if (!latest.has(r.activityId)) order.push(r.activityId);
+        latest.set(r.activityId, r);
+      }
+      thread.innerHTML = '';
+      const items = humans.filter((h) => h.platform === 'teams').map((h) => ({ at: h.at, el: bubble(h.who, false, textEl(h.text), new Date(h.at).toLocaleTimeString()) }));
+      order.forEach((id, i) => {
+        const r = latest.get(id);
+        const first = records.find((x) => x.activityId === id);
+        const mine = views.get(id);
+        const updatedAfter = records.some((x) => x.activityId === id && x.op === 'update' && Date.parse(x.time) > (mine?.at ?? 0));
+        const att = (r.activity.attachments || [])[0];
+        let inner;
+        if (mine && mine.person === person().key && !updatedAfter) inner = adaptive(mine.card, r);
+        else if (att && att.contentType === 'application/vnd.microsoft.card.adaptive') inner = adaptive(att.content, r);
+        else inner = textEl(r.activity.text || '');
+        const el = bubble('Contain', true, inner, new Date(first.time).toLocaleTimeString());
+        el.classList.add('reply');
+        items.push({ at: Date.parse(first.time) + i / 1000, el });
+      });
+      items.sort((a, b) => a.at - b.at).forEach((x) => thread.appendChild(x.el));
+    } else {
+      const messages = await json('/sandbox/slack/messages');
+      const sig = JSON.stringify([messages.map((m) => [m.ts, JSON.stringify(m.blocks || m.text).length]), humans.length, acks.length, person().key]);
+      if (!force && sig === lastRender) return;
+      lastRender = sig;
+      thread.innerHTML = '';
+      const me = person().slackId;
+      const items = humans.filter((h) => h.platform === 'slack').map((h) => ({ at: h.at, el: bubble(h.who, false, textEl(h.text), new Date(h.at).toLocaleTimeString()) }));
+      for (const a of acks.filter((x) => x.user === me)) items.push({ at: a.at + 1, el: bubble('Contain', true, textEl(a.text, 'ephemeral')) });
+      for (const m of messages.filter((x) => x.channel === SLACK_CHANNEL && (!x.ephemeral || x.user === me))) {
+        const inner = m.blocks ? window.renderBlockKit(m.blocks, (button) => slackAction(button, m), confirmDialog) : textEl(m.text || '', m.ephemeral ? 'ephemeral' : 'text');
+        const el = bubble('Contain', true, inner, new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString());
+        if (m.thread_ts) el.classList.add('reply');
+        items.push({ at: Number(m.ts.split('.')[0]) * 1000 + Number(m.ts.split('.')[1]) / 1e6, el });
+      }
+      items.sort((a, b) => a.at - b.at).forEach((x) => thread.appendChild(x.el));
+    }
+    thread.scrollTop = thread.scrollHeight;
+  }
+
+  async function renderState() {
+    const s = await json('/sandbox/state');
+    const alice = s.users.find((u) => u.userPrincipalName.startsWith('alice.aoki'));
+    const recent = (iso) => Date.now() - Date.parse(iso) < 10 * 60_000;
+    const row = (label, value, good) => `<tr><td>${esc(label)}</td><td class="${good ? 'ok' : 'bad'}">${esc(value)}</td></tr>`;
+    const rows = [
+      row('Sessions', recent(alice.signInSessionsValidFromDateTime) ? 'revoked just now' : 'valid (attacker may hold a cookie)', recent(alice.signInSessionsValidFromDateTime)),
+      row('Password', recent(alice.lastPasswordChangeDateTime) ? 'reset just now' : 'unchanged', recent(alice.lastPasswordChangeDateTime)),
+      ...s.methods.filter((m) => m.userId === alice.id && m.type !== 'password').map((m) => row('Method: ' + (m.data.displayName || m.data.phoneNumber || m.type), 'registered', !['iPhone 15', '+1 5550100199'].includes(m.data.displayName || m.data.phoneNumber))),
+      ...s.devices.filter((d) => d.ownerId === alice.id).map((d) => row('Device: ' + d.data.displayName, d.data.accountEnabled ? 'enabled' : 'disabled', d.data.displayName === 'ALICE-LAPTOP' ? d.data.accountEnabled : !d.data.accountEnabled)),
+      ...s.rules.filter((r) => r.userId === alice.id).map((r) => row('Rule: "' + r.data.displayName + '"', r.data.isEnabled ? 'enabled' : 'disabled', r.data.displayName === 'Newsletters' || !r.data.isEnabled)),
+      ...s.grants.filter((g) => g.data.principalId === alice.id).map((g) => row('Consent: ' + (g.data.clientId.endsWith('ad01') ? '".." (attacker app)' : 'Microsoft Teams'), 'granted', !g.data.clientId.endsWith('ad01'))),
+      ...s.servicePrincipals.filter((p) => p.data.displayName === '..').map((p) => row('App ".." sign-in', p.data.accountEnabled ? 'on' : 'off', !p.data.accountEnabled)),
+      ...s.applications.map((a) => row('App ".." credentials', `${a.data.passwordCredentials.length} secret(s), ${a.data.keyCredentials.length} certificate(s)`, !a.data.passwordCredentials.length && !a.data.keyCredentials.length)),
+      ...s.flows.filter((f) => f.data.properties.creator.objectId === alice.id).map((f) => row('Flow: ' + f.data.properties.displayName, f.data.properties.state, f.data.properties.displayName !== 'Sync' || f.data.properties.state === 'Stopped')),
+    ];
+    $('state').innerHTML = `<table>${rows.join('')}</table>`;
+    const reqs = await json('/sandbox/requests');
+    $('graph-stats').textContent = `${reqs.filter((r) => !r.batchId).length} Graph round trips so far (${reqs.filter((r) => r.status >= 400).length} answered with an error).`;
+  }
+
+  async function setFaults() {
+    await fetch('/sandbox/faults', { method: 'DELETE' });
+    const add = (f) => fetch('/sandbox/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
+    if ($('latency').checked) await add({ route: '.*', latencyMs: 2000 });
+    if ($('throttle').checked) await add({ route: '.*', status: 429, rate: 0.3, retryAfter: 1 });
+  }
+
+  // Teams renders the CommonMark subset cards use; the renderer needs the host to supply it: bold, italic, and the
+  // backslash escapes Contain puts in front of text that came from outside.
+  AdaptiveCards.AdaptiveCard.onProcessMarkdown = (text, result) => {
+    const holders = [];
+    let out = String(text).replace(/\\([\\`*_[\]()<>#+\-.!|~])/g, (_m, c) => `\u0000${holders.push(c) - 1}\u0000`);
+    out = esc(out)
+      .replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>')
+      .replace(/(^|\W)_([^_]+)_(?=\W|$)/g, '$1<i>$2</i>')
+      .replace(/\u0000(\d+)\u0000/g, (_m, i) => esc(holders[Number(i)]));
+    result.outputHtml = out;
+    result.didProcess = true;
+  };
+
+  async function init() {
+    config = await json('/sandbox/playground/config');
+    $('person').innerHTML = config.people.map((p) => `<option value="${p.key}">${esc(p.name)} (${esc(p.role)})</option>`).join('');
+    const onPlatform = () => {
+      document.body.classList.toggle('slack', platform() === 'slack');
+      $('channel-title').textContent = platform() === 'slack' ? '# soc-incidents (Slack)' : 'Security Team › soc-incidents (Teams)';
+      $('hint').textContent = platform() === 'slack' ? 'Slack: /contain <user>, /contain status, /contain report alice … Requests are signed with the sandbox signing secret.' : 'Teams: the text is sent as an @Contain mention in the channel.';
+      render(true);
+    };
+    $('platform').onchange = onPlatform;
+    $('person').onchange = () => render(true);
+    $('composer').onsubmit = (e) => {
+      e.preventDefault();
+      const t = $('command').value.trim();
+      if (!t) return;
+      $('command').value = '';
+      (platform() === 'slack' ? sendSlack(t) : sendTeams(t)).catch((err) => alert(err));
+    };
+    $('latency').onchange = setFaults;
+    $('throttle').onchange = setFaults;
+    $('reset').onclick = async () => {
+      await fetch('/sandbox/reset', { method: 'POST' });
+      humans.length = 0;
+      acks.length = 0;
+      views.clear();
+      $('latency').checked = false;
+      $('throttle').checked = false;
+      render(true);
+      renderState();
+    };
+    onPlatform();
+    renderState();
+    setInterval(() => render(false).catch(() => undefined), 700);
+    setInterval(() => renderState().catch(() => undefined), 1500);
+  }
+  init();
+})();

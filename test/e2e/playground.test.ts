@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { LocalStack } from '../../sandbox/local-stack';
+import { SEED_IDS } from '../../sandbox/graph/seed';
+import { ALICE_OBJECTS as A } from '../../sandbox/graph/seed-objects';
+import { startTestStack, waitFor } from '../helpers/stack';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const shots = join(__dirname, '..', '..', 'test-results');
+if (!CHROMIUM) console.warn('e2e: no Chromium at /usr/bin/chromium; install it with `apt-get install -y chromium` (.ci/run does). Skipping browser tests.');
+const describeBrowser = CHROMIUM ? describe : describe.skip;
+
+describeBrowser('playground in Chromium', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+  beforeEach(async () => {
+    await stack.idle();
+    await fetch(`${stack.url}/sandbox/reset`, { method: 'POST' });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(stack.url + '/');
+  });
+  afterEach(async () => {
+    const state = expect.getState();
+    if (state.assertionCalls > 0 && page) {
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, `${(state.currentTestName ?? 'test').replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => undefined);
+    }
+    await page?.close();
+  });
+
+  const send = async (text: string) => {
+    await page.fill('#command', text);
+    await page.press('#command', 'Enter');
+  };
+  const sessionsRevoked = () => Date.now() - Date.parse(stack.emulator.state.users.find((u) => u.id === SEED_IDS.alice)!.signInSessionsValidFromDateTime) < 120_000;
+
+  test('Teams: the requester is refused, an approver approves all, the card and the tenant change', async () => {
+    await page.selectOption('#platform', 'teams');
+    await page.selectOption('#person', 'riley');
+    await send('contain alice');
+    await page.getByRole('button', { name: 'Approve all' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#thread').innerText()).toContain('Revoke all sessions'); // rendered Markdown, no stray **
+    expect(await page.locator('#thread').innerText()).not.toContain('**Revoke');
+
+    await page.getByRole('button', { name: 'Approve all' }).click();
+    await page.getByText('four-eyes rule').waitFor({ timeout: 10_000 });
+    expect(sessionsRevoked()).toBe(false);
+
+    await page.selectOption('#person', 'avery');
+    await page.getByRole('button', { name: 'Approve all' }).click();
+    await page.getByText('Done, approved by Avery Adams').first().waitFor({ timeout: 20_000 });
+    await page.getByText('revoked just now').waitFor({ timeout: 10_000 });
+    expect(sessionsRevoked()).toBe(true);
+    expect(stack.emulator.state.rules.find((r) => r.data.id === A.ruleDot)!.data.isEnabled).toBe(false);
+  }, 90_000);
+
+  test('Slack: same flow with Block Kit, confirm dialogs and a private refusal', async () => {
+    await page.selectOption('#platform', 'slack');
+    await page.selectOption('#person', 'riley');
+    await send('/contain alice');
+    const approveAll = page.locator('button.bk-button', { hasText: 'Approve all' });
+    await approveAll.waitFor({ timeout: 20_000 });
+    await page.locator('button.bk-button', { hasText: /^Approve$/ }).first().click();
+    await page.locator('#confirm-ok').click();
+    await page.locator('.ephemeral', { hasText: 'four-eyes' }).waitFor({ timeout: 10_000 });
+    expect(sessionsRevoked()).toBe(false);
+
+    await page.selectOption('#person', 'parker');
+    await approveAll.click();
+    await page.locator('#confirm-ok').click();
+    await page.getByText('Done, approved by Parker Patel').first().waitFor({ timeout: 20_000 });
+    await waitFor(() => sessionsRevoked(), { what: 'sessions revoked' });
+    expect(stack.emulator.state.flows.find((f) => f.data.name === A.flowAttacker)!.data.properties).toMatchObject({ state: 'Stopped' });
+  }, 90_000);
+
+  test('the throttling switch really throttles Graph, and containment still completes', async () => {
+    await page.check('#throttle');
+    await send('contain alice');
+    await page.getByRole('button', { name: 'Approve all' }).waitFor({ timeout: 30_000 });
+    await page.selectOption('#person', 'quinn').catch(() => page.selectOption('#person', 'avery'));
+    await page.getByRole('button', { name: 'Approve all' }).click();
+    await page.getByText('Done, approved by').first().waitFor({ timeout: 45_000 });
+    await waitFor(() => sessionsRevoked(), { what: 'sessions revoked under throttling', timeoutMs: 45_000 });
+    expect(stack.emulator.requests().some((r) => r.status === 429)).toBe(true);
+  }, 120_000);
+});
