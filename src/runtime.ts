@@ -7,6 +7,7 @@ import { policyFromConfig } from './incidents/policy';
 import { createLogger, type Logger } from './log';
 import { IncidentStore } from './store/incident-store';
 import { WorkQueue } from './store/work-queue';
+import { keylessEndpoints } from './store/connection';
 
 let current: Promise<ContainContext> | undefined;
 
@@ -22,12 +23,14 @@ export async function createContext(config: Config, overrides: Partial<ContainCo
       onRetry: (e) => log.info('graph retry', { attempt: e.attempt, status: e.status, delayMs: e.delayMs, path: new URL(e.url).pathname }),
     });
   const flows = overrides.flows ?? (config.powerAutomate ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment, credential }) : undefined);
+  const keyless = keylessEndpoints(config.storage.connectionString);
+  const storageCredential = keyless ? (credential ?? (await createCredential({ kind: 'managedIdentity', clientId: process.env.AZURE_CLIENT_ID }))) : undefined;
   return {
     config,
     graph,
     flows,
-    store: overrides.store ?? IncidentStore.fromConnectionString(config.storage.connectionString, config.storage.prefix),
-    queue: overrides.queue ?? WorkQueue.fromConnectionString(config.storage.connectionString, config.storage.prefix),
+    store: overrides.store ?? (keyless ? IncidentStore.fromEndpoint(keyless.table, config.storage.prefix, storageCredential!) : IncidentStore.fromConnectionString(config.storage.connectionString, config.storage.prefix)),
+    queue: overrides.queue ?? (keyless ? WorkQueue.fromEndpoint(keyless.queue, config.storage.prefix, storageCredential!) : WorkQueue.fromConnectionString(config.storage.connectionString, config.storage.prefix)),
     policy: overrides.policy ?? policyFromConfig(config),
     log,
     now: overrides.now ?? (() => new Date()),

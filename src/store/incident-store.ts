@@ -2,6 +2,7 @@ import { TableClient, RestError, odata, type TableEntityResult } from '@azure/da
 import { ContainError } from '../errors';
 import type { Action, AuditEntry, Incident } from '../incidents/model';
 import { insecureAllowed } from './connection';
+import type { TokenCredential } from '@azure/core-auth';
 
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
@@ -22,6 +23,11 @@ export class IncidentStore {
   private ready?: Promise<void>;
 
   constructor(private readonly table: TableClient) {}
+
+  /** Identity-based access: the table endpoint and a token credential (no account key anywhere). */
+  static fromEndpoint(endpoint: string, prefix: string, credential: TokenCredential): IncidentStore {
+    return new IncidentStore(new TableClient(endpoint, `${prefix}incidents`, credential));
+  }
 
   static fromConnectionString(connectionString: string, prefix: string): IncidentStore {
     const table = TableClient.fromConnectionString(connectionString, `${prefix}incidents`, { allowInsecureConnection: insecureAllowed(connectionString) });

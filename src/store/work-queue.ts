@@ -1,6 +1,7 @@
 import { QueueClient, RestError } from '@azure/storage-queue';
 import { z } from 'zod';
 import { ContainError } from '../errors';
+import type { TokenCredential } from '@azure/core-auth';
 
 /** A unit of work for the worker. `key` makes a message idempotent: the worker checks state before acting. */
 /** The Slack button verbs the worker understands. */
@@ -31,6 +32,11 @@ export class WorkQueue {
   private ready?: Promise<void>;
 
   constructor(readonly client: QueueClient) {}
+
+  /** Identity-based access: the queue service endpoint and a token credential. */
+  static fromEndpoint(endpoint: string, prefix: string, credential: TokenCredential): WorkQueue {
+    return new WorkQueue(new QueueClient(`${endpoint}/${prefix}-work`, credential));
+  }
 
   static fromConnectionString(connectionString: string, prefix: string): WorkQueue {
     return new WorkQueue(new QueueClient(connectionString, `${prefix}-work`));

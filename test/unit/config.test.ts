@@ -68,3 +68,16 @@ describe('configuration', () => {
     expect(c.policy.protectedUsers).toEqual(['breakglass@contoso.com']);
   });
 });
+
+describe('storage connection strings', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { keylessEndpoints } = require('../../src/store/connection') as typeof import('../../src/store/connection');
+  test('endpoints without a key mean managed-identity access', () => {
+    expect(keylessEndpoints('TableEndpoint=https://a.table.core.windows.net/;QueueEndpoint=https://a.queue.core.windows.net/')).toEqual({ table: 'https://a.table.core.windows.net', queue: 'https://a.queue.core.windows.net' });
+  });
+  test('keys, SAS and the development store keep the connection-string path', () => {
+    expect(keylessEndpoints('UseDevelopmentStorage=true')).toBeUndefined();
+    expect(keylessEndpoints('DefaultEndpointsProtocol=https;AccountName=a;AccountKey=eQ==;EndpointSuffix=core.windows.net')).toBeUndefined();
+    expect(keylessEndpoints('TableEndpoint=https://a/;QueueEndpoint=https://b/;SharedAccessSignature=sv=1')).toBeUndefined();
+  });
+});
