@@ -13,6 +13,11 @@ export async function runWorkMessage(raw: unknown, options: { signal?: AbortSign
     ctx.log.error('undecodable work message dropped', { sample: String(typeof raw === 'string' ? raw : JSON.stringify(raw)).slice(0, 200) });
     return;
   }
+  if (msg.type === 'teams-command') {
+    const [{ getAdapter }, { runTeamsCommand }] = await Promise.all([import('./teams/adapter'), import('./teams/turn')]);
+    await runTeamsCommand(ctx, getAdapter(ctx.config, ctx.log), msg);
+    return;
+  }
   if (msg.type === 'slack-command' || msg.type === 'slack-action') {
     // Bolt stays out of the worker: only the Web API client and our own code load here.
     const { runSlackCommand, runSlackAction } = await import('./slack/work');

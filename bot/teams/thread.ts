@@ -20,6 +20,7 @@ export function teamsThread(a: Partial<Activity>): TeamsThread {
     botId: a.recipient?.id ?? '',
     botName: a.recipient?.name,
     channelId: a.channelId ?? 'msteams',
+    conversationType: a.conversation?.conversationType ?? 'channel',
   };
 }
 
@@ -28,6 +29,6 @@ export function referenceOf(t: TeamsThread): Partial<ConversationReference> {
     channelId: t.channelId,
     serviceUrl: t.serviceUrl,
     bot: { id: t.botId, name: t.botName ?? 'Contain' },
-    conversation: { id: t.conversationId, isGroup: true, conversationType: 'channel', tenantId: t.tenantId, name: '' },
+    conversation: { id: t.conversationId, isGroup: (t.conversationType ?? 'channel') !== 'personal', conversationType: t.conversationType ?? 'channel', tenantId: t.tenantId, name: '' },
   };
 }

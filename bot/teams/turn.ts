@@ -1,17 +1,17 @@
-import { TurnContext, type Activity } from 'botbuilder';
+import { TurnContext, type Activity, type CloudAdapter } from 'botbuilder';
 import { z } from 'zod';
 import type { ContainContext } from '../../src/context';
 import { decide, type DecideResult } from '../../src/incidents/decide';
 import { proposeAgain } from '../../src/incidents/propose-again';
 import { releaseFastPath } from '../../src/incidents/open-containment';
-import type { Actor, Incident } from '../../src/incidents/model';
+import type { Actor, Incident, TeamsThread } from '../../src/incidents/model';
 import { updateThreads } from '../../src/incidents/threads';
 import { message, type View } from '../../src/views/types';
 import { parseCommand, type Command } from '../commands';
 import { errorView } from '../errors';
 import { route } from '../router';
 import { cardActivity, invokeCardResponse } from './render';
-import { teamsThread, threadConversationId } from './thread';
+import { referenceOf, teamsThread, threadConversationId } from './thread';
 
 /** What a card button sends back: a verb and an opaque reference, nothing trusted. */
 const cardActionSchema = z.discriminatedUnion('verb', [
@@ -59,28 +59,44 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
     return;
   }
   const text = TurnContext.removeRecipientMention(a as Activity) ?? a.text ?? '';
-  let command: Command;
   try {
-    command = parseCommand(text);
+    parseCommand(text); // bad input is answered at once; good input goes to the worker
   } catch (err) {
     await turn.sendActivity(cardActivity(errorView(err, log)));
     return;
   }
-  await runCommand(ctx, turn, command, log);
+  await enqueueCommand(ctx, turn, text);
 }
 
-async function runCommand(ctx: ContainContext, turn: TurnContext, command: Command, log: ContainContext['log']): Promise<void> {
+/** Hand a command to the worker: Graph lookups never run inside the Bot Connector's HTTP request. */
+async function enqueueCommand(ctx: ContainContext, turn: TurnContext, text: string): Promise<void> {
+  const a = turn.activity;
+  const actor = actorOf(a);
+  await ctx.queue.send({ type: 'teams-command', key: `${a.conversation?.id}|${a.id}`, text, actor: { id: actor.id, aadObjectId: actor.aadObjectId, name: actor.name }, thread: teamsThread(a) });
+  await turn.sendActivity({ type: 'typing' });
+}
+
+/** Run a command in the worker and post its views into the Teams thread (proactively: the HTTP turn is long over). */
+export async function runTeamsCommand(ctx: ContainContext, adapter: CloudAdapter, msg: { text: string; actor: { id: string; aadObjectId?: string; name: string }; thread: TeamsThread; key: string }, command?: Command): Promise<void> {
+  const log = ctx.log.child({ correlationId: msg.key, platform: 'teams' });
+  const actor: Actor = { platform: 'teams', id: msg.actor.id, aadObjectId: msg.actor.aadObjectId?.toLowerCase(), name: msg.actor.name };
+  const post = (view: View) => {
+    let id: string | undefined;
+    return adapter.continueConversationAsync(ctx.config.teams.appId, referenceOf(msg.thread), async (turn) => {
+      id = (await turn.sendActivity(cardActivity(view)))?.id;
+    }).then(() => id);
+  };
   try {
-    const out = await route(ctx, { command, actor: actorOf(turn.activity), thread: { teams: teamsThread(turn.activity) } });
+    const out = await route(ctx, { command: command ?? parseCommand(msg.text), actor, thread: { teams: msg.thread } });
     for (const view of out.views) {
-      const sent = await turn.sendActivity(cardActivity(view));
+      const sentId = await post(view);
       if (out.incidentId && view.kind === 'containment') {
-        if (sent?.id) await rememberCard(ctx, out.incidentId, sent.id);
+        if (sentId) await rememberCard(ctx, out.incidentId, sentId);
         await releaseFastPath(ctx, out.incidentId);
       }
     }
   } catch (err) {
-    await turn.sendActivity(cardActivity(errorView(err, log)));
+    await post(errorView(err, log));
   }
 }
 
@@ -96,8 +112,8 @@ async function onCardAction(ctx: ContainContext, turn: TurnContext, action: Card
   };
   try {
     if (action.verb === 'choose') {
+      await enqueueCommand(ctx, turn, `contain ${action.userId}${action.dryRun === 'true' ? ' --dry-run' : ''}`);
       await respond(message('default', 'Opening the incident', 'The containment card follows in this thread.'));
-      await runCommand(ctx, turn, { name: 'contain', target: { kind: 'id', value: action.userId }, dryRun: action.dryRun === 'true' }, log);
       return;
     }
     if (action.verb === 'repropose') {

@@ -17,6 +17,8 @@ export interface TeamsThread {
   botId: string;
   botName?: string;
   channelId: string;
+  /** channel, groupChat or personal: replies need it to address the conversation. */
+  conversationType?: string;
   /** The containment card's activity id, for updateActivity. */
   cardActivityId?: string;
 }

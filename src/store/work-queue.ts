@@ -12,6 +12,14 @@ const slackActor = z.object({ userId: z.string(), teamId: z.string(), enterprise
 export const workMessageSchema = z.discriminatedUnion('type', [
   /** Run approved actions of one incident; several ids run as one batched unit (snapshot, act, verify). */
   z.object({ type: z.literal('execute'), incidentId: z.string(), actionIds: z.array(z.string()).min(1).max(100), key: z.string() }),
+  /** A Teams message command, acknowledged already; the worker replies proactively into the thread. */
+  z.object({
+    type: z.literal('teams-command'),
+    key: z.string(),
+    text: z.string().max(1000),
+    actor: z.object({ id: z.string(), aadObjectId: z.string().optional(), name: z.string() }),
+    thread: z.object({ serviceUrl: z.string(), conversationId: z.string(), tenantId: z.string().optional(), botId: z.string(), botName: z.string().optional(), channelId: z.string(), conversationType: z.string().optional() }),
+  }),
   /** A Slack slash command or mention, acknowledged already; the raw text is parsed again by the worker. */
   z.object({ type: z.literal('slack-command'), key: z.string(), text: z.string().max(1000), actor: slackActor, channel: z.string(), threadTs: z.string().optional() }),
   /** A Slack button press, acknowledged already. `value` is the button's opaque reference. */

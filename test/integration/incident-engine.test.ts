@@ -151,7 +151,11 @@ describe('incident engine, worker killed mid-action', () => {
     stack.emulator.reset();
     stack.connector.clear();
     const before = stack.emulator.state.users.find((u) => u.id === SEED_IDS.alice)!.signInSessionsValidFromDateTime;
+    // Commands run in the worker too: one opens the incident and stops cleanly before anything is approved.
+    const opener = startWorker();
     const { ref, conversationId } = await open(stack);
+    opener.kill('SIGTERM');
+    await exited(opener);
     stack.emulator.faults.add({ route, method, latencyMs: 4000 });
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve', { ref }, conversationId));
 
