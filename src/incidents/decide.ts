@@ -93,8 +93,8 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
   const verb = input.verb.startsWith('approve') ? 'approve' : 'reject';
   const option = input.verb === 'approve-delete' ? 'delete' : undefined;
   const roles = targets.some((a) => a.state === 'proposed') ? await rolesOf(ctx, input.actor) : { approver: false, responder: false };
-  const decided = [];
-  for (const a of targets) decided.push(await decideOne(ctx, incident, a, verb, option, input.actor, roles, input.justification));
+  // Each action is its own compare-and-swap: decide them together.
+  const decided = await Promise.all(targets.map((a) => decideOne(ctx, incident, a, verb, option, input.actor, roles, input.justification)));
 
   const approved = decided.filter((d) => d.changed && d.action.state === 'approved').map((d) => d.action.id);
   if (approved.length) await ctx.queue.send({ type: 'execute', incidentId: incident.id, actionIds: approved, key: `${incident.id}/${approved.join(',')}` });

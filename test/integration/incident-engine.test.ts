@@ -134,7 +134,7 @@ describe('incident engine, worker killed mid-action', () => {
   });
 
   function startWorker(): ChildProcess {
-    const c = spawn(process.execPath, ['-r', join(root, 'test/helpers/ts-register.js'), join(root, 'sandbox/worker-process.ts')], {
+    const c = spawn(process.execPath, ['-r', join(root, 'scripts/ts-register.js'), join(root, 'sandbox/worker-process.ts')], {
       cwd: root,
       env: { ...process.env, CONTAIN_LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'ignore', 'inherit'],
