@@ -13,6 +13,11 @@ export async function runWorkMessage(raw: unknown, options: { signal?: AbortSign
     ctx.log.error('undecodable work message dropped', { sample: String(typeof raw === 'string' ? raw : JSON.stringify(raw)).slice(0, 200) });
     return;
   }
+  if (msg.type !== 'execute' && !(await ctx.store.claim(msg.type, msg.key))) {
+    // Slack and Teams redeliver when an answer is slow: the first delivery owns the command.
+    ctx.log.info('duplicate delivery ignored', { type: msg.type, key: msg.key });
+    return;
+  }
   if (msg.type === 'teams-command') {
     const [{ getAdapter }, { runTeamsCommand }] = await Promise.all([import('./teams/adapter'), import('./teams/turn')]);
     await runTeamsCommand(ctx, getAdapter(ctx.config, ctx.log), msg);

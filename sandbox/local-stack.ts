@@ -10,6 +10,7 @@ import { incidentReport } from '../functions/incident-report';
 import { worker } from '../functions/worker';
 import { sweeper } from '../functions/sweeper';
 import { getContext, resetContext } from '../src/runtime';
+import { approverRoster, clearApproverRoster } from '../src/directory/roster';
 import { createLogger, type Logger } from '../src/log';
 import { startAzurite, type AzuriteHandle } from './azurite';
 import { FakeConnector } from './connector';
@@ -45,6 +46,8 @@ export interface LocalStack {
   idle(): Promise<void>;
   /** Fire the sweeper timer function once. */
   sweep(): Promise<void>;
+  /** Stop the in-process worker loop (queued work stays in the queue). */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -73,7 +76,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.STORAGE_CONNECTION_STRING = connectionString;
   for (const [k, v] of Object.entries(options.env ?? {})) process.env[k] = v;
   resetContext();
-  await getContext(); // fail fast on bad configuration, before anyone types a command
+  const ready = await getContext(); // fail fast on bad configuration, before anyone types a command
+  clearApproverRoster();
+  void approverRoster(ready).catch(() => undefined);
 
   const pump = options.runWorker === false ? undefined : startWorkerLoop({ pollMs: options.pollMs ?? 100, log });
   const fireSweeper = () => sweeper({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext({ invocationId: randomUUID(), functionName: 'sweeper', logHandler: () => undefined }));
@@ -89,6 +94,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     slack,
     idle: () => pump?.idle() ?? Promise.resolve(),
     sweep: fireSweeper,
+    stopWorker: async () => {
+      await pump?.stop();
+    },
     async stop() {
       if (timer) clearInterval(timer);
       await pump?.stop();

@@ -3,6 +3,7 @@ import type { ContainContext } from '../../src/context';
 import { ContainError } from '../../src/errors';
 import type { WorkMessage } from '../../src/store/work-queue';
 import { parseCommand } from '../commands';
+import { approverRoster } from '../../src/directory/roster';
 import { errorView } from '../errors';
 import { FunctionsReceiver } from './receiver';
 import { slackVerbSchema as SLACK_VERBS } from '../../src/store/work-queue';
@@ -12,8 +13,8 @@ let built: { app: App; receiver: FunctionsReceiver; config: ContainContext['conf
 type SlackActorRef = { userId: string; teamId: string; enterpriseId?: string; name: string };
 
 /**
- * Bolt with our Functions receiver. Every listener does the same two things: record the delivery (so a retry carrying
- * X-Slack-Retry-Num does nothing twice), enqueue the work, then acknowledge. No Graph call happens before the ack.
+ * Bolt with our Functions receiver. Every listener enqueues the work and acknowledges; the worker claims the delivery
+ * key first, so a retry carrying X-Slack-Retry-Num does nothing twice. No Graph call happens before the ack.
  */
 export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsReceiver } {
   if (built && built.config === ctx.config) return built;
@@ -23,14 +24,11 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
   const receiver = new FunctionsReceiver(signingSecret, log);
   const app = new App({ token: botToken, receiver, clientOptions: { slackApiUrl: apiUrl, retryConfig: { retries: 0 } }, logLevel: LogLevel.ERROR, tokenVerificationEnabled: false });
 
-  const enqueueOnce = async (scope: string, key: string, message: WorkMessage): Promise<boolean> => {
-    if (!(await ctx.store.claim(scope, key))) {
-      log.info('duplicate Slack delivery ignored', { key });
-      return false;
-    }
+  // One storage round trip before the ack: the worker drops duplicate deliveries by claiming `key` before it runs.
+  const enqueueOnce = async (_scope: string, _key: string, message: WorkMessage): Promise<void> => {
     await ctx.queue.send(message);
-    return true;
   };
+  void approverRoster(ctx);
 
   app.command('/contain', async ({ command, ack }) => {
     const text = command.text ?? '';

@@ -53,11 +53,6 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
     await onCardAction(ctx, turn, submitted.data, 'submit', log);
     return;
   }
-  // Teams redelivers when our answer is slow; the first delivery owns the command.
-  if (a.id && !(await ctx.store.claim('teams', `${a.conversation?.id}|${a.id}`))) {
-    log.info('duplicate delivery ignored');
-    return;
-  }
   const text = TurnContext.removeRecipientMention(a as Activity) ?? a.text ?? '';
   try {
     parseCommand(text); // bad input is answered at once; good input goes to the worker

@@ -174,6 +174,22 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
     return json(204);
   });
 
+  // Transitive members of a group (users only, as $select=id on microsoft.graph.user returns them).
+  em.on('GET', '/groups/{id}/transitiveMembers/microsoft.graph.user', (c, m) => {
+    const id = decodeURIComponent(m[1]);
+    const group = s().groups.find((g) => g.id === id && g.kind === 'group');
+    if (!group) throw notFound(id);
+    const users = new Set<string>();
+    const visit = (gid: string) => {
+      for (const member of s().groups.find((g) => g.id === gid)?.members ?? []) {
+        if (s().groups.some((g) => g.id === member)) visit(member);
+        else users.add(member);
+      }
+    };
+    visit(id);
+    return em.collection(c, `/groups/${id}/transitiveMembers`, [...users].map((u) => ({ '@odata.type': '#microsoft.graph.user', id: u })));
+  });
+
   // Directory audit: timing of consents, service principals and security-info registrations.
   em.on('GET', '/auditLogs/directoryAudits', (c) => {
     const rows = [...s().audits.map((a) => a.data)].sort((a, b) => String(b.activityDateTime).localeCompare(String(a.activityDateTime)));

@@ -17,14 +17,24 @@ export async function memberOf(ctx: Pick<ContainContext, 'graph' | 'now'>, userI
   const now = ctx.now().getTime();
   const out = new Set<string>(candidates.map((c) => c.toLowerCase()).filter((c) => c === user));
   if (hit && now - hit.at < TTL_MS) return new Set([...out, ...hit.ids]);
-  const found = new Set<string>();
-  for (let i = 0; i < ids.length; i += 20) {
-    const r = await ctx.graph.post<{ value: string[] }>(`/users/${segment(user)}/checkMemberObjects`, { ids: ids.slice(i, i + 20) }, { signal: options.signal, what: 'checking group membership' });
-    for (const id of r.value) found.add(id.toLowerCase());
+  // Concurrent lookups for the same person share one Graph call.
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = (async () => {
+      const found = new Set<string>();
+      for (let i = 0; i < ids.length; i += 20) {
+        const r = await ctx.graph.post<{ value: string[] }>(`/users/${segment(user)}/checkMemberObjects`, { ids: ids.slice(i, i + 20) }, { signal: options.signal, what: 'checking group membership' });
+        for (const id of r.value) found.add(id.toLowerCase());
+      }
+      cache.set(key, { ids: found, at: now });
+      return found;
+    })().finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
   }
-  cache.set(key, { ids: found, at: now });
-  return new Set([...out, ...found]);
+  return new Set([...out, ...(await pending)]);
 }
+
+const inFlight = new Map<string, Promise<Set<string>>>();
 
 export function clearMembershipCache(): void {
   cache.clear();

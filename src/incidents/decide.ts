@@ -92,7 +92,7 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
 
   const verb = input.verb.startsWith('approve') ? 'approve' : 'reject';
   const option = input.verb === 'approve-delete' ? 'delete' : undefined;
-  const roles = targets.some((a) => a.state === 'proposed') ? await rolesOf(ctx, input.actor) : { approver: false, responder: false };
+  const roles = targets.some((a) => a.state === 'proposed') ? await rolesOf(ctx, input.actor, { need: 'approver' }) : { approver: false, responder: false };
   // Each action is its own compare-and-swap: decide them together.
   const decided = await Promise.all(targets.map((a) => decideOne(ctx, incident, a, verb, option, input.actor, roles, input.justification)));
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { ContainContext } from '../context';
 import { memberOf } from '../directory/membership';
+import { approverRoster } from '../directory/roster';
 import type { Action, Actor, Incident } from './model';
 
 /** Who may do what; built from config (CONTAIN_APPROVERS, CONTAIN_RESPONDERS, CONTAIN_PROTECTED_USERS). */
@@ -32,10 +33,16 @@ export interface ActorRoles {
 }
 
 /** Resolve an actor's roles: their own object id, or membership of a configured group, counts. */
-export async function rolesOf(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy'>, actor: Actor): Promise<ActorRoles> {
+export async function rolesOf(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>, actor: Actor, options: { need?: 'approver' | 'any' } = {}): Promise<ActorRoles> {
   if (!actor.aadObjectId) return { approver: false, responder: ctx.policy.openToAll };
   const { approvers, responders } = ctx.policy;
-  const hits = await memberOf(ctx, actor.aadObjectId, [...approvers, ...responders]);
+  const who = actor.aadObjectId.toLowerCase();
+  if (options.need === 'approver') {
+    // The click path: answer from the cached roster when there is one.
+    const roster = await approverRoster(ctx);
+    if (roster) return { approver: roster.has(who), responder: ctx.policy.openToAll || roster.has(who) };
+  }
+  const hits = await memberOf(ctx, who, [...approvers, ...responders]);
   const approver = [...approvers].some((id) => hits.has(id));
   return { approver, responder: ctx.policy.openToAll || approver || [...responders].some((id) => hits.has(id)) };
 }
@@ -50,7 +57,7 @@ export function mayOpen(policy: Policy, actor: Actor, roles: ActorRoles): OpenOu
 }
 
 /** Is this user one Contain must never act on? Matches object id, UPN, or membership of a protected group or role. */
-export async function isProtected(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy'>, user: { id: string; userPrincipalName: string }): Promise<boolean> {
+export async function isProtected(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>, user: { id: string; userPrincipalName: string }): Promise<boolean> {
   const p = ctx.policy.protectedUsers;
   if (p.has(user.id.toLowerCase()) || p.has(user.userPrincipalName.toLowerCase())) return true;
   return (await memberOf(ctx, user.id, [...p])).size > 0;
