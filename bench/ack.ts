@@ -7,7 +7,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { LocalStack } from '../sandbox/local-stack';
 import { SEED_IDS } from '../sandbox/graph/seed';
 import { getContext } from '../src/runtime';
-import { benchStack, percentile, record, until } from './common';
+import { benchStack, percentile, postTeams, record, until } from './common';
 
 const N = Number(process.env.BENCH_N ?? 500);
 const CONCURRENCY = 20;
@@ -26,10 +26,7 @@ function slack(stack: LocalStack, body: string) {
   const sig = 'v0=' + createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex');
   return fetch(`${stack.url}/api/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
 }
-function teams(stack: LocalStack, extra: Record<string, unknown>) {
-  const a = { id: randomUUID(), channelId: 'msteams', serviceUrl: `${stack.url}/sandbox/connector/`, recipient: { id: '28:contain', name: 'Contain' }, conversation: { id: '19:bench@thread.tacv2', conversationType: 'channel', isGroup: true }, ...extra };
-  return fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
-}
+const teams = (stack: LocalStack, extra: Record<string, unknown>) => postTeams(stack, extra);
 
 async function main(): Promise<void> {
   const stack = await benchStack();

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { startLocalStack, type LocalStack } from '../sandbox/local-stack';
 import { createLogger } from '../src/log';
 
@@ -37,4 +38,10 @@ export async function until<T>(fn: () => Promise<T | undefined | false> | T | un
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** POST a Teams activity (message or invoke) to the stack's real /api/messages, in the given channel thread. */
+export function postTeams(stack: LocalStack, extra: Record<string, unknown>, conversationId = '19:bench@thread.tacv2'): Promise<Response> {
+  const a = { id: randomUUID(), channelId: 'msteams', serviceUrl: `${stack.url}/sandbox/connector/`, recipient: { id: '28:contain', name: 'Contain' }, conversation: { id: conversationId, conversationType: 'channel', isGroup: true }, ...extra };
+  return fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
 }

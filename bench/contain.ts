@@ -4,22 +4,19 @@
  * at a time (snapshot, change, read back for each action), the way typical playbooks do. Reported as wall time over
  * the single-request latency.
  */
-import { randomUUID } from 'node:crypto';
 import type { LocalStack } from '../sandbox/local-stack';
 import { SEED_IDS } from '../sandbox/graph/seed';
 import { getContext } from '../src/runtime';
 import { handlerFor } from '../src/playbook/registry';
 import type { Call } from '../src/playbook/types';
 import type { Action } from '../src/incidents/model';
-import { benchStack, record, until } from './common';
+import { benchStack, postTeams, record, until } from './common';
 
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const CONV = '19:bench@thread.tacv2';
 
-function activity(stack: LocalStack, extra: Record<string, unknown>) {
-  return { id: randomUUID(), channelId: 'msteams', serviceUrl: `${stack.url}/sandbox/connector/`, recipient: { id: '28:contain', name: 'Contain' }, conversation: { id: CONV, conversationType: 'channel', isGroup: true }, ...extra };
-}
-const post = (stack: LocalStack, body: unknown) => fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const activity = (_stack: LocalStack, extra: Record<string, unknown>) => extra;
+const post = (stack: LocalStack, extra: Record<string, unknown>) => postTeams(stack, extra, CONV);
 
 async function openAlice(stack: LocalStack): Promise<{ incidentId: string; actions: Action[] }> {
   const ctx = await getContext();

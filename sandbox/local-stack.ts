@@ -10,6 +10,8 @@ import { incidentReport } from '../functions/incident-report';
 import { worker } from '../functions/worker';
 import { sweeper } from '../functions/sweeper';
 import { getContext, resetContext } from '../src/runtime';
+import type { ContainContext } from '../src/context';
+import type { ReceivedMessage } from '../src/store/work-queue';
 import { approverRoster, clearApproverRoster } from '../src/directory/roster';
 import { createLogger, type Logger } from '../src/log';
 import { startAzurite, type AzuriteHandle } from './azurite';
@@ -110,53 +112,67 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 }
 
-/** The Functions host's queue trigger, for local runs: receive, invoke the real worker function, delete or back off. */
-export function startWorkerLoop(options: { pollMs: number; log: Logger; maxDequeueCount?: number }) {
+/**
+ * The Functions host's queue trigger, for local runs: receive up to `batchSize` messages, fetch more as soon as fewer
+ * than `newBatchThreshold` are in flight (as the host does, so one slow message never holds up the rest), invoke the
+ * real worker function, then delete the message or make it visible again after a growing delay.
+ */
+export function startWorkerLoop(options: { pollMs: number; log: Logger; maxDequeueCount?: number; batchSize?: number; newBatchThreshold?: number }) {
+  const batchSize = options.batchSize ?? 16;
+  const threshold = options.newBatchThreshold ?? batchSize / 2;
   let stopped = false;
   let inFlight = 0;
   let lastEmpty = false;
   const waiters: (() => void)[] = [];
+  const running = new Set<Promise<void>>();
+  const handle = async (m: ReceivedMessage, ctx: ContainContext) => {
+    const invocation = new InvocationContext({ invocationId: randomUUID(), functionName: 'worker', logHandler: () => undefined });
+    try {
+      await worker(m.message ?? m.raw, invocation);
+      await ctx.queue.delete(m);
+    } catch (err) {
+      if (m.dequeueCount >= (options.maxDequeueCount ?? 5)) {
+        options.log.error('work message moved to poison queue', { messageId: m.messageId, err });
+        const { QueueClient } = await import('@azure/storage-queue');
+        const pq = new QueueClient(ctx.config.storage.connectionString, ctx.queue.name + '-poison');
+        await pq.createIfNotExists();
+        await pq.sendMessage(m.raw);
+        await ctx.queue.delete(m);
+      } else {
+        await ctx.queue.ensure();
+        await ctx.queue.client.updateMessage(m.messageId, m.popReceipt, undefined, Math.min(2 ** m.dequeueCount, 30)).catch(() => undefined);
+      }
+    }
+  };
   const loop = (async () => {
     while (!stopped) {
       try {
+        if (inFlight > threshold) {
+          await Promise.race([...running, new Promise((r) => setTimeout(r, options.pollMs))]);
+          continue;
+        }
         const ctx = await getContext();
-        const msgs = await ctx.queue.receive(8, 30);
+        const msgs = await ctx.queue.receive(batchSize - inFlight, 30);
         lastEmpty = msgs.length === 0;
         if (lastEmpty) {
-          while (waiters.length) waiters.shift()!();
+          if (inFlight === 0) while (waiters.length) waiters.shift()!();
           await new Promise((r) => setTimeout(r, options.pollMs));
           continue;
         }
-        inFlight += msgs.length;
-        await Promise.all(
-          msgs.map(async (m) => {
-            const invocation = new InvocationContext({ invocationId: randomUUID(), functionName: 'worker', logHandler: () => undefined });
-            try {
-              await worker(m.message ?? m.raw, invocation);
-              await ctx.queue.delete(m);
-            } catch (err) {
-              if (m.dequeueCount >= (options.maxDequeueCount ?? 5)) {
-                options.log.error('work message moved to poison queue', { messageId: m.messageId, err });
-                const poison = ctx.queue.client.name + '-poison';
-                const { QueueClient } = await import('@azure/storage-queue');
-                const pq = new QueueClient(ctx.config.storage.connectionString, poison);
-                await pq.createIfNotExists();
-                await pq.sendMessage(m.raw);
-                await ctx.queue.delete(m);
-              } else {
-                // Back off like the host does: visible again after a short, growing delay.
-                await ctx.queue.client.updateMessage(m.messageId, m.popReceipt, undefined, Math.min(2 ** m.dequeueCount, 30)).catch(() => undefined);
-              }
-            } finally {
-              inFlight--;
-            }
-          }),
-        );
+        for (const m of msgs) {
+          inFlight++;
+          const p: Promise<void> = handle(m, ctx).finally(() => {
+            inFlight--;
+            running.delete(p);
+          });
+          running.add(p);
+        }
       } catch (err) {
         if (!stopped) options.log.warn('worker loop error', { err });
         await new Promise((r) => setTimeout(r, options.pollMs * 5));
       }
     }
+    await Promise.allSettled([...running]);
   })();
   return {
     idle: () => new Promise<void>((resolve) => (lastEmpty && inFlight === 0 ? resolve() : waiters.push(resolve))),
@@ -188,9 +204,8 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['*', /^\/sandbox\/graph\//, async (req, body, url) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      let closed = false;
-      req.socket.once('close', () => (closed = true));
-      const r = await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, body, `${url.origin}/sandbox/graph`, { isAborted: () => closed || req.socket.destroyed });
+      // A killed caller's socket is destroyed; checking the flag needs no listener per keep-alive request.
+      const r = await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, body, `${url.origin}/sandbox/graph`, { isAborted: () => req.socket.destroyed });
       return { status: r.status, headers: r.headers, body: r.body };
     }],
     ['*', /^\/sandbox\/flow\//, async (req, _body, url) => flowApi(emulator, req.method!, url)],

@@ -89,6 +89,22 @@ export class GraphEmulator {
     this.faults.clear();
   }
 
+  /** Add `n` compromised users for load tests: each with an attacker inbox rule moving mail to Deleted Items. */
+  addWaveUsers(n: number): { id: string; upn: string }[] {
+    const out: { id: string; upn: string }[] = [];
+    const base = this.state.users[0];
+    for (let i = 0; i < n; i++) {
+      const id = `3a7e0000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      const upn = `wave.user${i}@contoso.example`;
+      this.state.users.push({ ...base, id, displayName: `Wave User ${i}`, givenName: 'Wave', surname: `User ${i}`, userPrincipalName: upn, mail: upn, jobTitle: 'Sales', onPremisesSyncEnabled: null });
+      const deleted = this.state.folders.find((f) => f.userId === base.id && f.wellKnown === 'deleteditems')!;
+      this.state.folders.push({ ...deleted, userId: id, id: `${deleted.id}${i}` });
+      this.state.rules.push({ userId: id, data: { id: `AQAAWave${i}=`, displayName: '.', sequence: 1, isEnabled: true, hasError: false, isReadOnly: false, conditions: { subjectOrBodyContains: ['invoice'] }, actions: { moveToFolder: `${deleted.id}${i}`, markAsRead: true } } });
+      out.push({ id, upn });
+    }
+    return out;
+  }
+
   requests(): LoggedRequest[] {
     return [...this.log];
   }

@@ -19,8 +19,10 @@ export const faultSchema = z.object({
   message: z.string().optional(),
   /** Stop applying the status after this many hits (latency still applies). */
   times: z.number().int().min(1).optional(),
+  /** A throttling budget: at most this many matching requests per second; the rest get 429 until the next second. */
+  budgetPerSecond: z.number().int().min(1).optional(),
 });
-export type Fault = z.infer<typeof faultSchema> & { hits: number; regex: RegExp };
+export type Fault = z.infer<typeof faultSchema> & { hits: number; regex: RegExp; window?: { second: number; used: number } };
 
 export const DEFAULT_CODES: Record<number, [string, string]> = {
   400: ['BadRequest', 'Bad request.'],
@@ -57,6 +59,17 @@ export class FaultTable {
   /** The error to answer instead, if a status rule fires for this request. */
   failure(method: string, path: string): { status: number; retryAfter?: number; code: string; message: string } | undefined {
     for (const r of this.rules) {
+      if (r.budgetPerSecond !== undefined && this.applies(r, method, path)) {
+        const now = Date.now();
+        const second = Math.floor(now / 1000);
+        if (r.window?.second !== second) r.window = { second, used: 0 };
+        if (++r.window.used > r.budgetPerSecond) {
+          r.hits++;
+          const [code, message] = DEFAULT_CODES[429];
+          return { status: 429, retryAfter: Math.max(0.05, (1000 - (now % 1000)) / 1000), code, message };
+        }
+        continue;
+      }
       if (r.status === undefined || !this.applies(r, method, path)) continue;
       if (r.times !== undefined && r.hits >= r.times) continue;
       if (this.random() >= r.rate) continue;

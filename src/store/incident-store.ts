@@ -1,5 +1,6 @@
-import { TableClient, RestError, odata, type TableEntityResult } from '@azure/data-tables';
+import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { ContainError } from '../errors';
+import { odataString } from '../graph/odata';
 import type { Action, AuditEntry, Incident } from '../incidents/model';
 import { insecureAllowed } from './connection';
 import type { TokenCredential } from '@azure/core-auth';
@@ -21,24 +22,35 @@ export class ConcurrencyError extends ContainError {
  */
 export class IncidentStore {
   private ready?: Promise<void>;
+  private client?: TableClient;
 
-  constructor(private readonly table: TableClient) {}
+  /** `open` builds the client on first use: @azure/data-tables costs ~90 ms to load, and routes that only enqueue never need it. */
+  constructor(private readonly open: () => Promise<TableClient>) {}
 
   /** Identity-based access: the table endpoint and a token credential (no account key anywhere). */
   static fromEndpoint(endpoint: string, prefix: string, credential: TokenCredential): IncidentStore {
-    return new IncidentStore(new TableClient(endpoint, `${prefix}incidents`, credential));
+    return new IncidentStore(async () => new (await import('@azure/data-tables')).TableClient(endpoint, `${prefix}incidents`, credential));
   }
 
   static fromConnectionString(connectionString: string, prefix: string): IncidentStore {
-    const table = TableClient.fromConnectionString(connectionString, `${prefix}incidents`, { allowInsecureConnection: insecureAllowed(connectionString) });
-    return new IncidentStore(table);
+    return new IncidentStore(async () => (await import('@azure/data-tables')).TableClient.fromConnectionString(connectionString, `${prefix}incidents`, { allowInsecureConnection: insecureAllowed(connectionString) }));
   }
 
-  /** Create the table once per process; concurrent callers share the same promise. */
+  private get table(): TableClient {
+    if (!this.client) throw new Error('IncidentStore used before ensure()');
+    return this.client;
+  }
+
+  /** Load the SDK and create the table once per process; concurrent callers share the same promise. */
   ensure(): Promise<void> {
-    this.ready ??= this.table.createTable().catch((err: unknown) => {
+    this.ready ??= (async () => {
+      this.client ??= await this.open();
+      await this.client.createTable().catch((err: unknown) => {
+        if (isStatus(err, 409)) return;
+        throw err;
+      });
+    })().catch((err: unknown) => {
       this.ready = undefined;
-      if (err instanceof RestError && err.statusCode === 409) return;
       throw storeError(err, 'creating the incidents table');
     });
     return this.ready;
@@ -110,6 +122,7 @@ export class IncidentStore {
 
   /** Conditional replace of the incident row; throws ConcurrencyError when the ETag moved. */
   async updateIncident(incident: Incident): Promise<Incident> {
+    await this.ensure();
     try {
       const r = await this.table.updateEntity(incidentRow(incident), 'Replace', { etag: incident.etag ?? '*' });
       return { ...incident, etag: r.etag };
@@ -148,6 +161,7 @@ export class IncidentStore {
 
   /** Add one action to an existing incident (e.g. "Propose again" after expiry). */
   async addAction(action: Action): Promise<Action> {
+    await this.ensure();
     try {
       const r = await this.table.createEntity(actionRow(action));
       return { ...action, etag: r.etag };
@@ -160,6 +174,7 @@ export class IncidentStore {
   /** Conditional replace of an action row (compare-and-swap on its ETag). */
   async updateAction(action: Action): Promise<Action> {
     if (!action.etag) throw new Error('updateAction needs the ETag of the version it read');
+    await this.ensure();
     try {
       const r = await this.table.updateEntity(actionRow(action), 'Replace', { etag: action.etag });
       return { ...action, etag: r.etag };
@@ -293,7 +308,12 @@ function safeKey(key: string): string {
 }
 
 function isStatus(err: unknown, status: number): boolean {
-  return err instanceof RestError ? err.statusCode === status : (err as { statusCode?: number })?.statusCode === status;
+  return (err as { statusCode?: number })?.statusCode === status;
+}
+
+/** OData filter with every value quoted as a literal (the SDK's `odata` tag, without loading the SDK). */
+function odata(strings: TemplateStringsArray, ...values: string[]): string {
+  return strings.reduce((out, s, i) => out + s + (i < values.length ? odataString(values[i]) : ''), '');
 }
 
 function storeError(err: unknown, what: string): ContainError {

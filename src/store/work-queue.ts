@@ -1,4 +1,4 @@
-import { QueueClient, RestError } from '@azure/storage-queue';
+import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
 import { ContainError } from '../errors';
 import type { TokenCredential } from '@azure/core-auth';
@@ -38,30 +38,37 @@ export interface ReceivedMessage {
 /** The queue the worker triggers on. Messages are base64 JSON, the Functions host's default encoding. */
 export class WorkQueue {
   private ready?: Promise<void>;
+  private queueClient?: QueueClient;
 
-  constructor(readonly client: QueueClient) {}
+  /** `open` builds the client on first use (@azure/storage-queue costs ~100 ms to load). */
+  constructor(
+    private readonly open: () => Promise<QueueClient>,
+    readonly name: string,
+  ) {}
 
   /** Identity-based access: the queue service endpoint and a token credential. */
   static fromEndpoint(endpoint: string, prefix: string, credential: TokenCredential): WorkQueue {
-    return new WorkQueue(new QueueClient(`${endpoint}/${prefix}-work`, credential));
+    return new WorkQueue(async () => new (await import('@azure/storage-queue')).QueueClient(`${endpoint}/${prefix}-work`, credential), `${prefix}-work`);
   }
 
   static fromConnectionString(connectionString: string, prefix: string): WorkQueue {
-    return new WorkQueue(new QueueClient(connectionString, `${prefix}-work`));
+    return new WorkQueue(async () => new (await import('@azure/storage-queue')).QueueClient(connectionString, `${prefix}-work`), `${prefix}-work`);
   }
 
-  get name(): string {
-    return this.client.name;
+  /** The SDK client (after ensure()). */
+  get client(): QueueClient {
+    if (!this.queueClient) throw new Error('WorkQueue used before ensure()');
+    return this.queueClient;
   }
 
   ensure(): Promise<void> {
-    this.ready ??= this.client
-      .createIfNotExists()
-      .then(() => undefined)
-      .catch((err: unknown) => {
-        this.ready = undefined;
-        throw new ContainError('STORE_ERROR', 'Could not reach the work queue.', { cause: err, transient: true });
-      });
+    this.ready ??= (async () => {
+      this.queueClient ??= await this.open();
+      await this.queueClient.createIfNotExists();
+    })().catch((err: unknown) => {
+      this.ready = undefined;
+      throw new ContainError('STORE_ERROR', 'Could not reach the work queue.', { cause: err, transient: true });
+    });
     return this.ready;
   }
 
@@ -85,11 +92,13 @@ export class WorkQueue {
   }
 
   async delete(m: Pick<ReceivedMessage, 'messageId' | 'popReceipt'>): Promise<void> {
+    await this.ensure();
     try {
       await this.client.deleteMessage(m.messageId, m.popReceipt);
     } catch (err) {
       // Already deleted or the pop receipt moved on (visibility expired and another receiver took it): fine.
-      if (err instanceof RestError && (err.statusCode === 404 || err.statusCode === 400)) return;
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 400) return;
       throw err;
     }
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalStack } from '../../sandbox/local-stack';
+import type { ConnectorRecord } from '../../sandbox/connector';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 
 export const PEOPLE = {
@@ -44,3 +45,9 @@ export async function post(stack: LocalStack, act: Record<string, unknown>): Pro
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }
+
+/** The Adaptive Cards attached to a connector record. */
+export const cardsOf = (r: ConnectorRecord): Record<string, unknown>[] => ((r.activity.attachments as { content: Record<string, unknown> }[] | undefined) ?? []).map((a) => a.content);
+
+/** JSON text of anything, '' for undefined: for substring assertions on cards and payloads. */
+export const json = (v: unknown): string => JSON.stringify(v) ?? '';

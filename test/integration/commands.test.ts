@@ -1,12 +1,9 @@
 import type { LocalStack } from '../../sandbox/local-stack';
-import type { ConnectorRecord } from '../../sandbox/connector';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import { mutatingCalls, startTestStack, waitFor } from '../helpers/stack';
-import { PEOPLE, channelMention, executeInvoke, post } from '../helpers/teams';
+import { PEOPLE, channelMention, executeInvoke, post, cardsOf, json as text } from '../helpers/teams';
 import { adaptiveCardProblems } from '../helpers/adaptive';
 
-const cardsOf = (r: ConnectorRecord) => ((r.activity.attachments as { content: Record<string, unknown> }[] | undefined) ?? []).map((a) => a.content);
-const text = (v: unknown) => JSON.stringify(v) ?? '';
 
 async function say(stack: LocalStack, words: string, needle: string): Promise<Record<string, unknown>> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));

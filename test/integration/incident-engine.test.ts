@@ -1,16 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { LocalStack } from '../../sandbox/local-stack';
-import type { ConnectorRecord } from '../../sandbox/connector';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import { getContext } from '../../src/runtime';
 import type { Action } from '../../src/incidents/model';
 import { mutatingCalls, startTestStack, waitFor } from '../helpers/stack';
-import { PEOPLE, channelMention, executeInvoke, post } from '../helpers/teams';
+import { PEOPLE, channelMention, executeInvoke, post, cardsOf, json as text } from '../helpers/teams';
 
 const root = join(__dirname, '..', '..');
-const cardsOf = (r: ConnectorRecord) => ((r.activity.attachments as { content: Record<string, unknown> }[] | undefined) ?? []).map((a) => a.content);
-const text = (v: unknown) => JSON.stringify(v);
 
 async function open(stack: LocalStack, who = 'alice'): Promise<{ ref: string; conversationId: string; activityId: string }> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));

@@ -1,14 +1,11 @@
 import type { LocalStack } from '../../sandbox/local-stack';
-import type { ConnectorRecord } from '../../sandbox/connector';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import { ALICE_OBJECTS as A } from '../../sandbox/graph/seed-objects';
 import { getContext } from '../../src/runtime';
 import type { Action } from '../../src/incidents/model';
 import { mutatingCalls, roundTrips, startTestStack, waitFor } from '../helpers/stack';
-import { PEOPLE, channelMention, executeInvoke, post } from '../helpers/teams';
+import { PEOPLE, channelMention, executeInvoke, post, cardsOf, json as text } from '../helpers/teams';
 
-const cardsOf = (r: ConnectorRecord) => ((r.activity.attachments as { content: Record<string, unknown> }[] | undefined) ?? []).map((a) => a.content);
-const text = (v: unknown) => JSON.stringify(v) ?? '';
 const CONV = '19:soc-incidents@thread.tacv2;messageid=1';
 
 async function open(stack: LocalStack, who: string): Promise<{ incidentId: string; actions: Action[] }> {

@@ -1,10 +1,9 @@
 import type { LocalStack } from '../../sandbox/local-stack';
-import type { ConnectorRecord } from '../../sandbox/connector';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import type { LoggedRequest } from '../../sandbox/graph/emulator';
 import { mutatingCalls, startTestStack, waitFor } from '../helpers/stack';
 import { adaptiveCardProblems } from '../helpers/adaptive';
-import { PEOPLE, channelMention, executeInvoke, personalMessage, post } from '../helpers/teams';
+import { PEOPLE, channelMention, executeInvoke, personalMessage, post, cardsOf, json as cardText } from '../helpers/teams';
 
 let stack: LocalStack;
 
@@ -20,8 +19,6 @@ beforeEach(() => {
 });
 
 const revokes = (path = `/v1.0/users/${SEED_IDS.alice}/revokeSignInSessions`) => stack.emulator.requests().filter((r: LoggedRequest) => r.method === 'POST' && r.path === path && r.status === 200);
-const cardsOf = (r: ConnectorRecord) => ((r.activity.attachments as { content: Record<string, unknown> }[] | undefined) ?? []).map((a) => a.content);
-const cardText = (card: unknown) => JSON.stringify(card);
 
 /** Open an incident for `who` from a channel; returns the card's activity id, conversation and action ref. */
 async function openIncident(text = 'contain alice') {
