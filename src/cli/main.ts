@@ -6,6 +6,7 @@ import { findUser } from '../directory/find-user';
 import { ContainError } from '../errors';
 import { createContext } from '../runtime';
 import { buildReport } from '../incidents/report';
+import { runAnalyze } from './analyze';
 
 const HELP = `contain: the Contain command line
 
@@ -15,8 +16,11 @@ Usage:
   contain find <user>            look a user up in the configured tenant (GRAPH_BASE_URL)
   contain config                 validate the environment and print the effective settings (no secrets)
   contain report <INC-...>       print an incident's Markdown report (reads STORAGE_CONNECTION_STRING)
+  contain analyze <file>... [--user UPN] [--from ISO] [--to ISO] [--format json|table|markdown] [--tz +09:00]
+                                 analyse exported logs (UAL CSV, Management Activity / audit-query / sign-in /
+                                 directory-audit / advanced-hunting JSON); exit 2 names any file it cannot read
 
-Planned (see docs/status.md): contain analyze <file>..., contain investigate <user>, contain hunt user-agents.
+Planned (see docs/status.md): contain investigate <user>, contain hunt user-agents (against a live tenant).
 Configuration comes from the environment; see .env.example.
 `;
 
@@ -46,6 +50,9 @@ export async function main(argv: string[]): Promise<number> {
       const users = r.kind === 'one' ? [r.user] : r.candidates;
       for (const u of users) process.stdout.write(`${u.id}\t${u.displayName}\t${u.userPrincipalName}\n`);
       return 0;
+    }
+    if (cmd === 'analyze') {
+      return await runAnalyze(rest, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
     }
     if (cmd === 'report') {
       if (!/^INC-\d{8}-\d{4}$/i.test(rest[0] ?? '')) throw new ContainError('BAD_COMMAND', 'Usage: contain report INC-YYYYMMDD-NNNN');

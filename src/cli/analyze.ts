@@ -1,0 +1,90 @@
+import { analyze, type AnalysisResult } from '../investigate/analyze';
+import { readRecords, UnreadableFile } from '../investigate/reader';
+import { ContainError } from '../errors';
+
+export interface AnalyzeArgs {
+  files: string[];
+  user?: string;
+  from?: string;
+  to?: string;
+  format: 'json' | 'table' | 'markdown';
+  tzOffsetMinutes: number;
+}
+
+/** Parse `analyze` arguments: files, --user, --from, --to, --format, --tz (offset of local-time CSV dates). */
+export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
+  const out: AnalyzeArgs = { files: [], format: 'table', tzOffsetMinutes: 0 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new ContainError('BAD_COMMAND', `${a} needs a value`);
+      return v;
+    };
+    if (a === '--user') out.user = value().toLowerCase();
+    else if (a === '--from' || a === '--to') {
+      const v = value();
+      const t = Date.parse(v);
+      if (Number.isNaN(t)) throw new ContainError('BAD_COMMAND', `${a} needs an ISO date, e.g. 2026-11-20T00:00:00Z`);
+      out[a === '--from' ? 'from' : 'to'] = new Date(t).toISOString();
+    } else if (a === '--format') {
+      const v = value();
+      if (v !== 'json' && v !== 'table' && v !== 'markdown') throw new ContainError('BAD_COMMAND', '--format is json, table or markdown');
+      out.format = v;
+    } else if (a === '--tz') {
+      const m = /^([+-])(\d{2}):?(\d{2})$/.exec(value());
+      if (!m) throw new ContainError('BAD_COMMAND', '--tz is the UTC offset of local-time CSV dates, e.g. +09:00');
+      out.tzOffsetMinutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+    } else if (a.startsWith('--')) throw new ContainError('BAD_COMMAND', `unknown option ${a}`);
+    else out.files.push(a);
+  }
+  if (!out.files.length) throw new ContainError('BAD_COMMAND', 'Usage: contain analyze <file>... [--user UPN] [--from ISO] [--to ISO] [--format json|table|markdown] [--tz +09:00]');
+  return out;
+}
+
+/**
+ * `contain analyze`: every readable file is analysed; each unreadable one is named on stderr with the reason and
+ * makes the exit code 2, without losing the others' results.
+ */
+export async function runAnalyze(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const args = parseAnalyzeArgs(argv);
+  const readable: string[] = [];
+  let failed = 0;
+  for (const f of args.files) {
+    try {
+      // Read the whole file once up front so that a parse error surfaces here, named, not halfway through.
+      for await (const _ of readRecords(f, { tzOffsetMinutes: args.tzOffsetMinutes })) void _;
+      readable.push(f);
+    } catch (e) {
+      failed++;
+      err(`contain analyze: ${f}: ${e instanceof UnreadableFile ? e.message : (e as Error).message}\n`);
+    }
+  }
+  const result = await analyze(readable.map((f) => () => readRecords(f, { tzOffsetMinutes: args.tzOffsetMinutes })), { user: args.user, from: args.from, to: args.to });
+  out(render(result, args.format));
+  return failed ? 2 : 0;
+}
+
+function render(r: AnalysisResult, format: AnalyzeArgs['format']): string {
+  if (format === 'json') return JSON.stringify({ records: r.records, findings: r.findings, iocs: r.iocs }) + '\n';
+  const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  if (format === 'markdown') {
+    return [
+      `# Log analysis`,
+      '',
+      `${r.records} records read, ${r.findings.length} findings (${r.findings.filter((f) => f.verdict === 'malicious').length} malicious).`,
+      '',
+      '| time (UTC) | user | IP | verdict | category | reason |',
+      '|---|---|---|---|---|---|',
+      ...r.findings.map((f) => `| ${f.time} | ${esc(f.user)} | ${f.ip ?? ''} | ${f.verdict} | ${f.category} | ${esc(f.reason)} |`),
+      '',
+      `IOCs: IPs ${r.iocs.ips.join(', ') || 'none'}; user agents ${r.iocs.userAgents.join(', ') || 'none'}; sessions ${r.iocs.sessionIds.join(', ') || 'none'}`,
+      '',
+    ].join('\n');
+  }
+  const rows = r.findings.map((f) => [f.time.slice(0, 19).replace('T', ' '), f.user, f.ip ?? '', f.verdict, f.category, f.reason]);
+  const head = ['time (UTC)', 'user', 'ip', 'verdict', 'category', 'reason'];
+  const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((row) => row[i].length))));
+  const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.slice(0, widths[i]).padEnd(widths[i]))).join('  ');
+  return [`${r.records} records, ${r.findings.length} findings`, line(head), ...rows.map(line), `IOCs: ${[...r.iocs.ips, ...r.iocs.userAgents, ...r.iocs.sessionIds].join(', ') || 'none'}`, ''].join('\n');
+}

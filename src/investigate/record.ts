@@ -1,0 +1,51 @@
+/** One log record from any source, normalised: UTC time, bare IP, the fields detections read. */
+export interface LogRecord {
+  /** The record's own id: UAL/audit record Id, sign-in id, directory audit id, or NetworkMessageId. */
+  id: string;
+  source: 'ual' | 'signin' | 'directoryAudit' | 'emailEvent';
+  time: string;
+  user: string;
+  ip: string | null;
+  operation: string;
+  userAgent?: string;
+  sessionId?: string;
+  app?: string;
+  deviceId?: string;
+  success?: boolean;
+  country?: string;
+  clientApp?: string;
+  /** Operation parameters and other details, as name -> value. */
+  details: Record<string, unknown>;
+}
+
+/** "1.2.3.4:5678", "[2001:db8::1]:443", "::ffff:1.2.3.4" -> the bare address; empty -> null. */
+export function bareIp(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  let v = value.trim();
+  if (!v) return null;
+  const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(v);
+  if (bracket) v = bracket[1];
+  else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(v)) v = v.slice(0, v.lastIndexOf(':'));
+  v = v.replace(/^::ffff:(\d{1,3}(\.\d{1,3}){3})$/i, '$1');
+  return v.toLowerCase();
+}
+
+/**
+ * A timestamp as ISO UTC. ISO strings without an offset are UTC (AuditData's CreationTime is); US-style export dates
+ * ("11/23/2026 5:49:00 PM") are local to whoever exported them, so the caller passes that offset in minutes.
+ */
+export function toUtc(value: unknown, localOffsetMinutes = 0): string | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  const v = value.trim();
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?$/i.exec(v);
+  if (us) {
+    let h = Number(us[4]) % 12;
+    if (!us[7]) h = Number(us[4]);
+    else if (us[7].toUpperCase() === 'PM') h += 12;
+    const ms = Date.UTC(Number(us[3]), Number(us[1]) - 1, Number(us[2]), h, Number(us[5]), Number(us[6] ?? 0)) - localOffsetMinutes * 60_000;
+    return new Date(ms).toISOString();
+  }
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v) ? `${v}Z` : v;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
