@@ -48,19 +48,19 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
  */
 export async function runAnalyze(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const args = parseAnalyzeArgs(argv);
-  const readable: string[] = [];
   let failed = 0;
-  for (const f of args.files) {
-    try {
-      // Read the whole file once up front so that a parse error surfaces here, named, not halfway through.
-      for await (const _ of readRecords(f, { tzOffsetMinutes: args.tzOffsetMinutes })) void _;
-      readable.push(f);
-    } catch (e) {
-      failed++;
-      err(`contain analyze: ${f}: ${e instanceof UnreadableFile ? e.message : (e as Error).message}\n`);
-    }
-  }
-  const result = await analyze(readable.map((f) => () => readRecords(f, { tzOffsetMinutes: args.tzOffsetMinutes })), { user: args.user, from: args.from, to: args.to });
+  const result = await analyze(
+    args.files.map((f) => () => readRecords(f, { tzOffsetMinutes: args.tzOffsetMinutes })),
+    {
+      user: args.user,
+      from: args.from,
+      to: args.to,
+      onError: (i, e) => {
+        failed++;
+        err(`contain analyze: ${args.files[i]}: ${e instanceof UnreadableFile ? e.message : (e as Error).message}\n`);
+      },
+    },
+  );
   out(render(result, args.format));
   return failed ? 2 : 0;
 }

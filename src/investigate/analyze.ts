@@ -82,9 +82,11 @@ function ruleReason(r: LogRecord): string | undefined {
  * second emits one finding per record that matches, pivoting on attacker IPs and session ids.
  */
 export class Analyzer {
-  private records = 0;
+  /** Records read from sources that were read to the end. */
+  recordCount = 0;
   private knownIps = new Map<string, Set<string>>();
   private sessionIps = new Map<string, Set<string>>();
+  private sessionUser = new Map<string, string>();
   private signIns = new Map<string, { t: number; ip: string; country?: string; id: string }[]>();
   private failuresByIp = new Map<string, Set<string>>();
   private attackerIps = new Set<string>();
@@ -108,21 +110,31 @@ export class Analyzer {
 
   /** Pass 1: learn. */
   learn(r: LogRecord): void {
-    this.records++;
+    this.recordCount++;
     if (r.source === 'signin' && r.ip) {
       if (r.deviceId) (this.knownIps.get(r.user) ?? this.knownIps.set(r.user, new Set()).get(r.user)!).add(r.ip);
       if (r.success === false) (this.failuresByIp.get(r.ip) ?? this.failuresByIp.set(r.ip, new Set()).get(r.ip)!).add(r.user);
       if (this.wanted(r)) (this.signIns.get(r.user) ?? this.signIns.set(r.user, []).get(r.user)!).push({ t: Date.parse(r.time), ip: r.ip, country: r.country, id: r.id });
     }
-    if (r.sessionId && r.ip) (this.sessionIps.get(r.sessionId) ?? this.sessionIps.set(r.sessionId, new Set()).get(r.sessionId)!).add(r.ip);
-    if (this.wanted(r) && RULE_OPS.test(r.operation) && ruleReason(r) && r.ip && !isMicrosoftService(r.ip)) this.attackerIps.add(r.ip);
+    if (r.sessionId && r.ip) {
+      (this.sessionIps.get(r.sessionId) ?? this.sessionIps.set(r.sessionId, new Set()).get(r.sessionId)!).add(r.ip);
+      if (r.user) this.sessionUser.set(r.sessionId, r.user);
+    }
+    if (!this.wanted(r) || !r.ip || isMicrosoftService(r.ip)) return;
+    if (RULE_OPS.test(r.operation) && ruleReason(r)) this.attackerIps.add(r.ip);
+    // A successful sign-in with an attack tool's user agent reveals attacker infrastructure too.
+    if (r.source === 'signin' && r.success !== false && harmfulUserAgent(r.userAgent, this.exclusions)) this.attackerIps.add(r.ip);
   }
 
   /** Between passes: session theft, impossible travel, rapid IP changes. */
   settle(): void {
+    // A session seen from several addresses, some of them not the user's device-bound ones: a stolen cookie. Those
+    // addresses are the attacker's, known before pass 2 so that every record from them is judged in one go.
     for (const [session, ips] of this.sessionIps) {
       if (ips.size < 2) continue;
       this.attackerSessions.add(session);
+      const known = this.knownIps.get(this.sessionUser.get(session) ?? '') ?? new Set<string>();
+      for (const ip of ips) if (!known.has(ip) && !isMicrosoftService(ip)) this.attackerIps.add(ip);
     }
     for (const [user, list] of this.signIns) {
       list.sort((a, b) => a.t - b.t);
@@ -184,24 +196,16 @@ export class Analyzer {
       const ua = harmfulUserAgent(r.userAgent, this.exclusions);
       if (ua) return { verdict: 'malicious', category: 'harmful-user-agent', reason: `${r.operation} with the ${ua} user agent`, ua };
     }
-    if (r.ip && this.attackerIps.has(r.ip)) return { verdict: 'malicious', category: 'attacker-ip', reason: `${r.operation} from attacker IP ${r.ip}${MAIL_OPS.test(r.operation) ? ' (mail or file access)' : ''}` };
     if (r.sessionId && this.attackerSessions.has(r.sessionId) && r.ip && !known.has(r.ip)) return { verdict: 'malicious', category: 'attacker-session', reason: `${r.operation} in stolen session ${r.sessionId}` };
+    if (r.ip && this.attackerIps.has(r.ip)) return { verdict: 'malicious', category: 'attacker-ip', reason: `${r.operation} from attacker IP ${r.ip}${MAIL_OPS.test(r.operation) ? ' (mail or file access)' : ''}` };
     return undefined;
-  }
-
-  /** Attacker IPs also come from findings of pass 2 (AiTM sign-ins); fold them in for the pivot of a third look. */
-  pivotIps(): string[] {
-    const more = [...this.findings.values()].filter((f) => f.verdict === 'malicious' && f.ip && ['aitm-session', 'inbox-rule', 'harmful-user-agent'].includes(f.category) && !isMicrosoftService(f.ip)).map((f) => f.ip!);
-    const before = this.attackerIps.size;
-    for (const ip of more) this.attackerIps.add(ip);
-    return this.attackerIps.size > before ? [...this.attackerIps] : [];
   }
 
   result(): AnalysisResult {
     const findings = [...this.findings.values()].sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
     const malicious = findings.filter((f) => f.verdict === 'malicious');
     return {
-      records: this.records,
+      records: this.recordCount,
       findings,
       iocs: {
         ips: [...new Set([...this.attackerIps, ...malicious.map((f) => f.ip).filter((ip): ip is string => !!ip && !isMicrosoftService(ip))])].sort(),
@@ -213,12 +217,26 @@ export class Analyzer {
   }
 }
 
-/** Analyze sources that can be read more than once (files): learn, settle, judge, and judge again after pivoting. */
-export async function analyze(sources: (() => AsyncIterable<LogRecord>)[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+/**
+ * Analyze sources that can be read twice (files): learn from all, settle, judge all. A source that fails in the
+ * first pass is reported through `onError` and left out of the second; the others lose nothing.
+ */
+export async function analyze(sources: (() => AsyncIterable<LogRecord>)[], options: AnalyzeOptions & { onError?: (index: number, err: unknown) => void } = {}): Promise<AnalysisResult> {
   const a = new Analyzer(options);
-  for (const s of sources) for await (const r of s()) a.learn(r);
+  const ok: (() => AsyncIterable<LogRecord>)[] = [];
+  for (const [i, s] of sources.entries()) {
+    const before = a.recordCount;
+    try {
+      for await (const r of s()) a.learn(r);
+      ok.push(s);
+    } catch (err) {
+      // Records of a file reported unreadable are not counted as analysed.
+      a.recordCount = before;
+      if (!options.onError) throw err;
+      options.onError(i, err);
+    }
+  }
   a.settle();
-  for (const s of sources) for await (const r of s()) a.judge(r);
-  if (a.pivotIps().length) for (const s of sources) for await (const r of s()) a.judge(r);
+  for (const s of ok) for await (const r of s()) a.judge(r);
   return a.result();
 }

@@ -90,7 +90,7 @@ describe('detections', () => {
     expect(cat('a1f0c0de-0001-4000-8000-000000000001')).toBe('inbox-rule');
     expect(cat('5191a000-0000-4000-8000-000000000002')).toBe('aitm-session');
     expect(cat('5191a000-0000-4000-8000-000000000003')).toBe('aitm-session');
-    expect(cat('a1f0c0de-0001-4000-8000-000000000002')).toBe('attacker-ip'); // pivot: mail read from the rule's IP
+    expect(cat('a1f0c0de-0001-4000-8000-000000000002')).toBe('attacker-session'); // pivot: mail read in the stolen session, from the rule's IP
     expect(cat('a1f0c0de-0001-4000-8000-000000000003')).toBe('attacker-session'); // pivot: stolen session
     expect(cat('a1f0c0de-0001-4000-8000-00000000000a')).toBe('attacker-ip'); // Send
     expect(cat('a1f0c0de-0001-4000-8000-000000000009')).toBe('flow-created');
