@@ -85,8 +85,8 @@ export class Analyzer {
   /** Records read from sources that were read to the end. */
   recordCount = 0;
   private knownIps = new Map<string, Set<string>>();
-  private sessionIps = new Map<string, Set<string>>();
-  private sessionUser = new Map<string, string>();
+  /** Session id -> its user and IP(s). Most sessions see one address: keep a string, not a Set, until a second one. */
+  private sessions = new Map<string, { user: string; ips: string | Set<string> }>();
   private signIns = new Map<string, { t: number; ip: string; country?: string; id: string }[]>();
   private failuresByIp = new Map<string, Set<string>>();
   private attackerIps = new Set<string>();
@@ -117,8 +117,11 @@ export class Analyzer {
       if (this.wanted(r)) (this.signIns.get(r.user) ?? this.signIns.set(r.user, []).get(r.user)!).push({ t: Date.parse(r.time), ip: r.ip, country: r.country, id: r.id });
     }
     if (r.sessionId && r.ip) {
-      (this.sessionIps.get(r.sessionId) ?? this.sessionIps.set(r.sessionId, new Set()).get(r.sessionId)!).add(r.ip);
-      if (r.user) this.sessionUser.set(r.sessionId, r.user);
+      const s = this.sessions.get(r.sessionId);
+      if (!s) this.sessions.set(r.sessionId, { user: r.user, ips: r.ip });
+      else if (typeof s.ips === 'string') {
+        if (s.ips !== r.ip) s.ips = new Set([s.ips, r.ip]);
+      } else s.ips.add(r.ip);
     }
     if (!this.wanted(r) || !r.ip || isMicrosoftService(r.ip)) return;
     if (RULE_OPS.test(r.operation) && ruleReason(r)) this.attackerIps.add(r.ip);
@@ -130,10 +133,10 @@ export class Analyzer {
   settle(): void {
     // A session seen from several addresses, some of them not the user's device-bound ones: a stolen cookie. Those
     // addresses are the attacker's, known before pass 2 so that every record from them is judged in one go.
-    for (const [session, ips] of this.sessionIps) {
-      if (ips.size < 2) continue;
+    for (const [session, { user, ips }] of this.sessions) {
+      if (typeof ips === 'string') continue;
       this.attackerSessions.add(session);
-      const known = this.knownIps.get(this.sessionUser.get(session) ?? '') ?? new Set<string>();
+      const known = this.knownIps.get(user) ?? new Set<string>();
       for (const ip of ips) if (!known.has(ip) && !isMicrosoftService(ip)) this.attackerIps.add(ip);
     }
     for (const [user, list] of this.signIns) {
@@ -173,7 +176,7 @@ export class Analyzer {
       const ua = harmfulUserAgent(r.userAgent, this.exclusions) ?? harmfulUserAgent(r.clientApp, this.exclusions);
       if (ua) return { verdict: r.success === false ? 'suspicious' : 'malicious', category: 'harmful-user-agent', reason: `${r.success === false ? 'failed' : 'successful'} sign-in with the ${ua} user agent, a known attack tool`, ua };
       if (r.sessionId && this.attackerSessions.has(r.sessionId) && r.ip && !known.has(r.ip))
-        return { verdict: 'malicious', category: 'aitm-session', reason: `session ${r.sessionId} was used from ${this.sessionIps.get(r.sessionId)!.size} IP addresses; this one (${r.ip}) is not one of the user's device-bound addresses: a stolen session cookie` };
+        return { verdict: 'malicious', category: 'aitm-session', reason: `session ${r.sessionId} was used from ${(this.sessions.get(r.sessionId)!.ips as Set<string>).size} IP addresses; this one (${r.ip}) is not one of the user's device-bound addresses: a stolen session cookie` };
       if (/officehome/i.test(r.app ?? '') && !r.deviceId && r.ip && !known.has(r.ip) && r.success !== false)
         return { verdict: 'suspicious', category: 'aitm-officehome', reason: `OfficeHome sign-in with no device id from ${r.ip}, an address the user has not signed in from on a known device (AiTM pattern)` };
       const spray = r.ip ? this.failuresByIp.get(r.ip) : undefined;
