@@ -5,6 +5,7 @@ import type { Actor, SlackThread, TeamsThread } from '../src/incidents/model';
 import { openContainment } from '../src/incidents/open-containment';
 import { containmentView } from '../src/views/containment';
 import { buildReport } from '../src/incidents/report';
+import { investigateUser } from '../src/investigate/live';
 import { findUser } from '../src/directory/find-user';
 import type { Incident } from '../src/incidents/model';
 import type { IncidentListView } from '../src/views/types';
@@ -53,10 +54,11 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
       return { views: [(await buildReport(ctx, incidentId)).view] };
     }
     case 'investigate':
+      return { views: [await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal })] };
     case 'scope':
     case 'hunt':
     case 'posture':
-      return { views: [message('warning', 'Not available yet', `"${c.name}" is part of the investigation work that has not landed yet (see docs/status.md). Containment with "contain <user>" works.`)] };
+      return { views: [message('warning', 'Not available yet', `"${c.name}" is part of the investigation work that has not landed yet (see docs/status.md). Containment with "contain <user>" and "investigate <user>" work.`)] };
   }
 }
 

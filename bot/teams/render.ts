@@ -10,6 +10,7 @@ export function cardActivity(view: View): Partial<Activity> {
     : view.kind === 'chooser' ? 'Pick a user'
     : view.kind === 'report' ? `Report ${view.incidentId}`
     : view.kind === 'incidents' ? view.title
+    : view.kind === 'investigation' ? `Investigation: ${view.target.displayName}`
     : 'Contain help';
   return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(renderAdaptive(view))] };
 }

@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, IncidentListView, MessageView, ReportView, Tone, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, HelpView, IncidentListView, InvestigationView, MessageView, ReportView, Tone, View } from '../../src/views/types';
 import { escapeMarkdown as md, truncate } from '../text';
 import { card, execute, text, type AdaptiveCard, type Element } from './types';
 
@@ -20,7 +20,23 @@ export function renderAdaptive(view: View): AdaptiveCard {
       return reportCard(view);
     case 'incidents':
       return incidentsCard(view);
+    case 'investigation':
+      return investigationCard(view);
   }
+}
+
+function investigationCard(v: InvestigationView): AdaptiveCard {
+  const body: Element[] = [
+    text(`Investigation: ${md(v.target.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
+    text(`${v.records} records from the last ${v.sinceDays} days, ${v.findings.length + v.more} findings`, { isSubtle: true, spacing: 'None' }),
+  ];
+  for (const f of v.findings)
+    body.push(text(`${f.time.slice(0, 16).replace('T', ' ')} UTC · **${f.verdict}** · ${md(f.category)}${f.ip ? ` · ${md(f.ip)}` : ''}: ${md(f.reason)}`, { size: 'Small', color: f.verdict === 'malicious' ? 'Attention' : 'Warning', spacing: 'Small' }));
+  if (v.more) body.push(text(`… and ${v.more} more (run contain analyze for all of them).`, { size: 'Small', isSubtle: true }));
+  if (!v.findings.length) body.push(text('Nothing suspicious in these sources.', { isSubtle: true }));
+  body.push({ type: 'FactSet', facts: [{ title: 'Attacker IPs', value: v.iocs.ips.map(md).join(', ') || 'none found' }, { title: 'User agents', value: v.iocs.userAgents.map(md).join(', ') || 'none found' }, { title: 'Sessions', value: v.iocs.sessionIds.map(md).join(', ') || 'none found' }] });
+  for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
+  return card(body);
 }
 
 function reportCard(v: ReportView): AdaptiveCard {

@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, IncidentListView, MessageView, ReportView, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, HelpView, IncidentListView, InvestigationView, MessageView, ReportView, View } from '../../src/views/types';
 import { escapeSlack as esc, truncate } from '../text';
 
 /** Slack's published limits for what Contain posts. */
@@ -46,6 +46,8 @@ export function renderBlockKit(view: View): SlackMessage {
         return report(view);
       case 'incidents':
         return incidents(view);
+      case 'investigation':
+        return investigation(view);
     }
   })();
   // The fallback text is parsed for mentions and links like mrkdwn: escape it too (<!channel> must not notify).
@@ -143,4 +145,17 @@ function report(v: ReportView): SlackMessage {
 function incidents(v: IncidentListView): SlackMessage {
   const lines = v.items.map((i) => `• *${i.incidentId}* · ${esc(i.target)} · ${i.state}${i.pending ? ` · ${i.pending} waiting for approval` : ''}`);
   return { text: v.title, blocks: [section(`*${esc(v.title)}*\n${lines.join('\n') || '_None._'}`)] };
+}
+
+function investigation(v: InvestigationView): SlackMessage {
+  const lines = v.findings.map((f) => `• ${f.time.slice(0, 16).replace('T', ' ')} UTC · *${f.verdict}* · ${esc(f.category)}${f.ip ? ` · \`${esc(f.ip)}\`` : ''}: ${esc(f.reason)}`);
+  const blocks: Block[] = [
+    { type: 'header', text: plain(`Investigation: ${v.target.displayName}`, SLACK_LIMITS.headerText) },
+    context(`${v.records} records from the last ${v.sinceDays} days, ${v.findings.length + v.more} findings`),
+    section(lines.join('\n') || '_Nothing suspicious in these sources._'),
+    section(`*Attacker IPs:* ${v.iocs.ips.map(esc).join(', ') || 'none found'}\n*User agents:* ${v.iocs.userAgents.map(esc).join(', ') || 'none found'}\n*Sessions:* ${v.iocs.sessionIds.map(esc).join(', ') || 'none found'}`),
+    ...v.notes.map((n) => context(`:warning: ${esc(n)}`)),
+  ];
+  if (v.more) blocks.splice(3, 0, context(`… and ${v.more} more (run contain analyze for all of them).`));
+  return { text: `Investigation: ${v.target.displayName}`, blocks };
 }

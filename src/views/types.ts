@@ -77,7 +77,19 @@ export interface IncidentListView {
   items: { incidentId: string; target: string; state: string; pending: number; openedAt: string }[];
 }
 
-export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView;
+export interface InvestigationView {
+  kind: 'investigation';
+  target: TargetUser;
+  sinceDays: number;
+  records: number;
+  findings: { time: string; verdict: 'malicious' | 'suspicious'; category: string; reason: string; ip: string | null }[];
+  /** Findings not shown on the card. */
+  more: number;
+  iocs: { ips: string[]; userAgents: string[]; sessionIds: string[] };
+  notes: string[];
+}
+
+export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

@@ -61,6 +61,33 @@ describe('status, report, dry run', () => {
   });
 });
 
+describe('investigate', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.stop());
+
+  test('investigate alice: sign-ins and directory audit through the analyzer, findings and IOCs on a card', async () => {
+    const card = await say(stack, 'investigate alice', 'Investigation: Alice Aoki');
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    const t = text(card);
+    expect(t).toContain('aitm-session');
+    expect(t).toContain('152.42.161.220');
+    expect(t).toContain('240b:10:32c1:ab00:857:889:3734:e93');
+    expect(t).toContain('mfa-registration'); // "User registered security info" from the attacker's IP
+    expect(t).not.toContain('203.0.113.10 ·'); // her own office sign-ins are not findings
+    expect(t).toContain('unified audit log');
+  });
+
+  test('a tenant without Entra ID P1: the card says what could not be read', async () => {
+    stack.emulator.faults.add({ route: 'auditLogs', status: 403, code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', message: "Neither tenant is B2C or tenant doesn't have premium license" });
+    const card = await say(stack, 'investigate bob brown', 'Investigation: Bob Brown');
+    expect(text(card)).toMatch(/sign-in logs: This needs Microsoft Entra ID P1/);
+    stack.emulator.faults.clear();
+  });
+});
+
 describe('fast path', () => {
   let stack: LocalStack;
   beforeAll(async () => {

@@ -12,6 +12,7 @@ const all: [string, View][] = [
   ['chooser', views.chooser],
   ['error', views.error],
   ['help', views.help],
+  ['investigation', views.investigation],
 ];
 
 describe('Adaptive Cards', () => {
