@@ -1,6 +1,9 @@
 import { SEED_IDS } from './graph/seed';
 import { FLOW_ENVIRONMENT } from './graph/seed-objects';
 
+/** The fake Slack workspace's signing secret: public by design, it only ever signs requests to this machine. */
+export const SANDBOX_SLACK_SECRET = 'local-sandbox-signing-secret';
+
 /**
  * Settings the local stack fills in when the environment leaves them empty, so `npm start` shows the whole flow
  * against the sandbox tenant: three approvers, anyone may open incidents, the break-glass account protected.
@@ -16,7 +19,7 @@ export function localDefaults(port: number): Record<string, string> {
     POWER_AUTOMATE_API_URL: `http://127.0.0.1:${port}/sandbox/flow`,
     POWER_AUTOMATE_ENVIRONMENT: FLOW_ENVIRONMENT,
     // The fake Slack workspace: these values only ever talk to the sandbox on this machine.
-    SLACK_SIGNING_SECRET: 'local-sandbox-signing-secret',
+    SLACK_SIGNING_SECRET: SANDBOX_SLACK_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-local-sandbox-token',
     SLACK_API_URL: `http://127.0.0.1:${port}/sandbox/slack/api/`,
   };

@@ -19,7 +19,7 @@ import { FakeConnector } from './connector';
 import { FakeSlackApi } from './slack-api';
 import { GraphEmulator } from './graph/emulator';
 import { flowApi } from './flow-api';
-import { localDefaults } from './local-env';
+import { localDefaults, SANDBOX_SLACK_SECRET } from './local-env';
 import { PLAYGROUND_PEOPLE } from './playground-people';
 
 export interface LocalStackOptions {
@@ -232,7 +232,8 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['GET', /^\/favicon\.ico$/, async () => ({ status: 204 })],
     ['GET', /^\/sandbox\/slack\/messages$/, admin(() => [...slack.messages.values()])],
     // The playground signs Slack requests in the browser with the sandbox's own signing secret (local mode only).
-    ['GET', /^\/sandbox\/playground\/config$/, admin(() => ({ slackSigningSecret: process.env.SLACK_SIGNING_SECRET, people: PLAYGROUND_PEOPLE }))],
+    // Only the sandbox's own secret is ever handed out; a real one configured by the developer stays on the server.
+    ['GET', /^\/sandbox\/playground\/config$/, admin(() => ({ slackSigningSecret: process.env.SLACK_SIGNING_SECRET === SANDBOX_SLACK_SECRET ? SANDBOX_SLACK_SECRET : null, people: PLAYGROUND_PEOPLE }))],
     ['GET', /^\/vendor\/adaptivecards\.js$/, async () => ({ status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: await readFile(require.resolve('adaptivecards/dist/adaptivecards.min.js'), 'utf8') })],
     ['GET', /^\/(index\.html|app\.js|blockkit\.js|style\.css|teams-host-config\.js)?$/, async (_r, _b, url) => {
       const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);

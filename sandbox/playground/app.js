@@ -68,6 +68,7 @@
 
   // ---- Slack -------------------------------------------------------------------------------------------------
   async function signAndPost(body, contentType) {
+    if (!config.slackSigningSecret) throw new Error('A real SLACK_SIGNING_SECRET is configured; the playground only signs with the sandbox secret. Unset it to use the Slack view.');
     const ts = Math.floor(Date.now() / 1000);
     const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(config.slackSigningSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
     const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`v0:${ts}:${body}`));

@@ -192,3 +192,18 @@ describe('Slack: contain, approve, reject', () => {
     await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Contain Alicia Alvarez')), { what: 'chosen card' });
   });
 });
+
+describe('playground config never hands out a real signing secret', () => {
+  test('the sandbox secret is served; a configured one is not', async () => {
+    const sandbox = await (await fetch(`${stack.url}/sandbox/playground/config`)).json();
+    expect(sandbox.slackSigningSecret).toBe('local-sandbox-signing-secret');
+    const real = await startTestStack({ SLACK_SIGNING_SECRET: 'a-real-workspace-secret' });
+    try {
+      const body = await (await fetch(`${real.url}/sandbox/playground/config`)).text();
+      expect(body).not.toContain('a-real-workspace-secret');
+      expect(JSON.parse(body).slackSigningSecret).toBeNull();
+    } finally {
+      await real.stop();
+    }
+  });
+});
