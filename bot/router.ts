@@ -6,6 +6,7 @@ import { openContainment } from '../src/incidents/open-containment';
 import { containmentView } from '../src/views/containment';
 import { buildReport } from '../src/incidents/report';
 import { investigateUser } from '../src/investigate/live';
+import { scopeUser } from '../src/investigate/scope';
 import { findUser } from '../src/directory/find-user';
 import type { Incident } from '../src/incidents/model';
 import type { IncidentListView } from '../src/views/types';
@@ -56,9 +57,10 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
     case 'investigate':
       return { views: [await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal })] };
     case 'scope':
+      return { views: [await scopeUser(ctx, await toQuery(c.target, input))] };
     case 'hunt':
     case 'posture':
-      return { views: [message('warning', 'Not available yet', `"${c.name}" is part of the investigation work that has not landed yet (see docs/status.md). Containment with "contain <user>" and "investigate <user>" work.`)] };
+      return { views: [message('warning', 'Not available yet', `"${c.name}" is part of the investigation work that has not landed yet (see docs/status.md). Containment with "contain <user>", "investigate <user>" and "scope <user>" work.`)] };
   }
 }
 

@@ -11,6 +11,7 @@ export function cardActivity(view: View): Partial<Activity> {
     : view.kind === 'report' ? `Report ${view.incidentId}`
     : view.kind === 'incidents' ? view.title
     : view.kind === 'investigation' ? `Investigation: ${view.target.displayName}`
+    : view.kind === 'scope' ? `Scope: ${view.target.displayName}`
     : 'Contain help';
   return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(renderAdaptive(view))] };
 }

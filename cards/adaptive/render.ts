@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, IncidentListView, InvestigationView, MessageView, ReportView, Tone, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, HelpView, IncidentListView, InvestigationView, MessageView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
 import { escapeMarkdown as md, truncate } from '../text';
 import { card, execute, text, type AdaptiveCard, type Element } from './types';
 
@@ -22,7 +22,21 @@ export function renderAdaptive(view: View): AdaptiveCard {
       return incidentsCard(view);
     case 'investigation':
       return investigationCard(view);
+    case 'scope':
+      return scopeCard(view);
   }
+}
+
+function scopeCard(v: ScopeView): AdaptiveCard {
+  const body: Element[] = [text(`Scope: ${md(v.target.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' })];
+  if (v.mail)
+    body.push({ type: 'FactSet', facts: [{ title: 'Phishing mail', value: md(v.mail.subject) }, { title: 'From', value: md(v.mail.sender) }, { title: 'Delivered', value: `${v.mail.time.slice(0, 16).replace('T', ' ')} UTC` }, { title: 'Recipients', value: String(v.mail.recipients) }] });
+  for (const r of v.recipients)
+    body.push(text(`${r.flagged ? '**Likely compromised**' : 'No sign of compromise'} · ${md(r.upn)}${r.reasons.length ? `: ${md(r.reasons.join('; '))}` : ''}`, { size: 'Small', color: r.flagged ? 'Attention' : 'Default', spacing: 'Small' }));
+  if (v.mail && !v.recipients.length) body.push(text('Nobody else received it.', { isSubtle: true }));
+  if (v.recipients.some((r) => r.flagged)) body.push(text('Open an incident for each likely compromised recipient with "contain <user>".', { weight: 'Bolder', spacing: 'Medium' }));
+  for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
+  return card(body);
 }
 
 function investigationCard(v: InvestigationView): AdaptiveCard {

@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, IncidentListView, InvestigationView, MessageView, ReportView, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, HelpView, IncidentListView, InvestigationView, MessageView, ReportView, ScopeView, View } from '../../src/views/types';
 import { escapeSlack as esc, truncate } from '../text';
 
 /** Slack's published limits for what Contain posts. */
@@ -48,6 +48,8 @@ export function renderBlockKit(view: View): SlackMessage {
         return incidents(view);
       case 'investigation':
         return investigation(view);
+      case 'scope':
+        return scope(view);
     }
   })();
   // The fallback text is parsed for mentions and links like mrkdwn: escape it too (<!channel> must not notify).
@@ -158,4 +160,14 @@ function investigation(v: InvestigationView): SlackMessage {
   ];
   if (v.more) blocks.splice(3, 0, context(`… and ${v.more} more (run contain analyze for all of them).`));
   return { text: `Investigation: ${v.target.displayName}`, blocks };
+}
+
+function scope(v: ScopeView): SlackMessage {
+  const blocks: Block[] = [{ type: 'header', text: plain(`Scope: ${v.target.displayName}`, SLACK_LIMITS.headerText) }];
+  if (v.mail) blocks.push(section(`*Phishing mail:* ${esc(v.mail.subject)}\n*From:* ${esc(v.mail.sender)} · ${v.mail.time.slice(0, 16).replace('T', ' ')} UTC · ${v.mail.recipients} recipients`));
+  const lines = v.recipients.map((r) => `• ${r.flagged ? '*Likely compromised*' : 'No sign of compromise'} · ${esc(r.upn)}${r.reasons.length ? `: ${esc(r.reasons.join('; '))}` : ''}`);
+  if (lines.length) blocks.push(section(lines.join('\n')));
+  if (v.recipients.some((r) => r.flagged)) blocks.push(section('*Open an incident for each likely compromised recipient with* `/contain <user>`.'));
+  for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
+  return { text: `Scope: ${v.target.displayName}`, blocks };
 }

@@ -129,5 +129,22 @@ export function seedObjects(now: number) {
     { environment: FLOW_ENVIRONMENT, data: flow(A.flowLegit, 'Daily sales digest', alice, 24 * 100, [{ type: 'OpenApiConnection', swaggerOperationId: 'SendEmailV2', api: { name: 'shared_office365' }, metadata: { to: 'sales@contoso.example' } }], [{ type: 'Recurrence' }]) },
     { environment: FLOW_ENVIRONMENT, data: flow('f1000000-0000-4000-8000-00000000b0b1', 'Save attachments', bob, 24 * 200, [{ type: 'OpenApiConnection', swaggerOperationId: 'CreateFile', api: { name: 'shared_onedriveforbusiness' } }], [{ type: 'OpenApiConnectionNotification', swaggerOperationId: 'OnNewEmailV3' }]) },
   ];
-  return { methods, devices, folders, rules, servicePrincipals, grants, applications, audits, flows };
+  // The phishing mail: one sender, one subject, four recipients, delivered just before Alice's click.
+  const phishAt = iso(now, 50.5);
+  const emailEvents = [alice, bob, SEED_IDS.carol, SEED_IDS.erin].map((id, i) => ({
+    Timestamp: phishAt,
+    NetworkMessageId: `9f1e0000-0000-4000-8000-00000000000${i}`,
+    InternetMessageId: '<phish-4711@sharepoint-files.example>',
+    SenderFromAddress: 'docs@sharepoint-files.example',
+    SenderIPv4: '185.220.101.7',
+    RecipientEmailAddress: ['alice.aoki', 'bob.brown', 'carol.chen', 'erin.evans'][i] + '@contoso.example',
+    RecipientObjectId: id,
+    Subject: 'Shared document: Q4 invoice',
+    EmailDirection: 'Inbound',
+    DeliveryAction: 'Delivered',
+    UrlCount: 1,
+    ThreatTypes: '',
+  }));
+  emailEvents.push({ Timestamp: iso(now, 30), NetworkMessageId: '9f1e0000-0000-4000-8000-0000000000aa', InternetMessageId: '<newsletter@contoso.example>', SenderFromAddress: 'news@contoso.example', SenderIPv4: '198.51.100.5', RecipientEmailAddress: 'alice.aoki@contoso.example', RecipientObjectId: alice, Subject: 'Contoso weekly', EmailDirection: 'Intra-org', DeliveryAction: 'Delivered', UrlCount: 3, ThreatTypes: '' });
+  return { methods, devices, folders, rules, servicePrincipals, grants, applications, audits, flows, emailEvents };
 }

@@ -168,6 +168,9 @@ export function seedTenant(now: number = Date.now()): TenantData {
     signIn(alice, 30, { ip: ATTACKER.ipv4, city: 'Singapore', country: 'SG', sessionId: stolenSession, userAgent: ATTACKER.userAgent, deviceDetail: attackerDevice, appDisplayName: 'Microsoft Graph Explorer', riskLevelDuringSignIn: 'medium', riskState: 'atRisk', isInteractive: false, signInEventTypes: ['nonInteractiveUser'] }),
     signIn(alice, 5, { ip: '203.0.113.10', city: 'Tokyo', country: 'JP' }),
   ];
+  // Erin clicked the same link: an AiTM replay from the attacker's address an hour after the mail arrived.
+  const erin = users.find((x) => x.id === SEED_IDS.erin)!;
+  signIns.push(signIn(erin, 49.4, { ip: ATTACKER.ipv4, city: 'Singapore', country: 'SG', userAgent: ATTACKER.userAgent, deviceDetail: { ...attackerDevice }, riskLevelDuringSignIn: 'medium', riskState: 'atRisk', sessionId: '5e551000-0000-4000-8000-0000000e7100' }));
   // Bystanders sign in normally.
   for (const [i, who] of users.slice(1, 12).entries()) {
     signIns.push(signIn(who, 10 + i, { ip: `198.51.100.${20 + i}`, city: 'Tokyo', country: 'JP', deviceDetail: { deviceId: `d1ce0000-0000-4000-8000-0000000000${(10 + i).toString(16).padStart(2, '0')}`, displayName: `${who.givenName.toUpperCase()}-PC`, operatingSystem: 'Windows10', browser: 'Edge 124.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' } }));

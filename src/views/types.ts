@@ -89,7 +89,16 @@ export interface InvestigationView {
   notes: string[];
 }
 
-export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView;
+export interface ScopeView {
+  kind: 'scope';
+  target: TargetUser;
+  mail?: { sender: string; subject: string; time: string; recipients: number };
+  recipients: { upn: string; received: string; flagged: boolean; reasons: string[] }[];
+  attackerIps: string[];
+  notes: string[];
+}
+
+export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

@@ -80,6 +80,27 @@ describe('investigate', () => {
     expect(t).toContain('unified audit log');
   });
 
+  test('scope alice: the phishing mail, its other recipients, and Erin who signed in from the attacker\'s IP', async () => {
+    const card = await say(stack, 'scope alice', 'Scope: Alice Aoki');
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    const t = text(card);
+    expect(t).toContain('Shared document: Q4 invoice');
+    expect(t).toContain('docs@sharepoint-files.example');
+    expect(t).toMatch(/Likely compromised\*\* · erin\.evans@contoso\.example: signed in from the attacker's IP 152\.42\.161\.220/);
+    expect(t).toContain('No sign of compromise · bob.brown@contoso.example');
+    expect(t).toContain('No sign of compromise · carol.chen@contoso.example');
+    expect(t).not.toContain('Contoso weekly'); // the internal newsletter is not the phishing mail
+    const hunts = stack.emulator.requests().filter((r) => r.path === '/v1.0/security/runHuntingQuery');
+    expect(hunts).toHaveLength(2);
+  });
+
+  test('scope without Defender for Office 365: says what is missing', async () => {
+    stack.emulator.faults.add({ route: 'runHuntingQuery', status: 403, code: 'Forbidden', message: 'Missing license' });
+    const card = await say(stack, 'scope alice', 'Scope: Alice Aoki');
+    expect(text(card)).toMatch(/Advanced hunting is not available \(needs Microsoft Defender for Office 365 Plan 2/);
+    stack.emulator.faults.clear();
+  });
+
   test('a tenant without Entra ID P1: the card says what could not be read', async () => {
     stack.emulator.faults.add({ route: 'auditLogs', status: 403, code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', message: "Neither tenant is B2C or tenant doesn't have premium license" });
     const card = await say(stack, 'investigate bob brown', 'Investigation: Bob Brown');

@@ -13,6 +13,7 @@ const all: [string, View][] = [
   ['error', views.error],
   ['help', views.help],
   ['investigation', views.investigation],
+  ['scope', views.scope],
 ];
 
 describe('Adaptive Cards', () => {
