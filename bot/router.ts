@@ -7,6 +7,7 @@ import { containmentView } from '../src/views/containment';
 import { buildReport } from '../src/incidents/report';
 import { investigateUser } from '../src/investigate/live';
 import { scopeUser } from '../src/investigate/scope';
+import { huntUserAgents } from '../src/investigate/hunt';
 import { findUser } from '../src/directory/find-user';
 import type { Incident } from '../src/incidents/model';
 import type { IncidentListView } from '../src/views/types';
@@ -59,8 +60,9 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
     case 'scope':
       return { views: [await scopeUser(ctx, await toQuery(c.target, input))] };
     case 'hunt':
+      return { views: [await huntUserAgents(ctx, c.days, { signal: input.signal })] };
     case 'posture':
-      return { views: [message('warning', 'Not available yet', `"${c.name}" is part of the investigation work that has not landed yet (see docs/status.md). Containment with "contain <user>", "investigate <user>" and "scope <user>" work.`)] };
+      return { views: [message('warning', 'Not available yet', `"${c.name}" is part of the investigation work that has not landed yet (see docs/status.md). Everything else works: contain, investigate, scope, hunt user-agents, status, report.`)] };
   }
 }
 

@@ -12,6 +12,7 @@ export function cardActivity(view: View): Partial<Activity> {
     : view.kind === 'incidents' ? view.title
     : view.kind === 'investigation' ? `Investigation: ${view.target.displayName}`
     : view.kind === 'scope' ? `Scope: ${view.target.displayName}`
+    : view.kind === 'hunt' ? `Harmful user agents, last ${view.days} days`
     : 'Contain help';
   return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(renderAdaptive(view))] };
 }

@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, IncidentListView, InvestigationView, MessageView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
 import { escapeMarkdown as md, truncate } from '../text';
 import { card, execute, text, type AdaptiveCard, type Element } from './types';
 
@@ -24,7 +24,21 @@ export function renderAdaptive(view: View): AdaptiveCard {
       return investigationCard(view);
     case 'scope':
       return scopeCard(view);
+    case 'hunt':
+      return huntCard(view);
   }
+}
+
+function huntCard(v: HuntView): AdaptiveCard {
+  const body: Element[] = [
+    text(`Harmful user agents, last ${v.days} days`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
+    text(`${v.signIns} sign-ins checked`, { isSubtle: true, spacing: 'None' }),
+    { type: 'FactSet', facts: v.userAgents.length ? v.userAgents.map((u) => ({ title: md(u.userAgent), value: `${u.success} successful, ${u.failure} failed` })) : [{ title: 'Result', value: 'none found' }] },
+    ...v.hits.map((h) => text(`${h.time.slice(0, 16).replace('T', ' ')} UTC · **${h.verdict}** · ${md(h.user)}${h.ip ? ` · ${md(h.ip)}` : ''}: ${md(h.reason)}`, { size: 'Small', color: h.verdict === 'malicious' ? 'Attention' : 'Warning', spacing: 'Small' })),
+  ];
+  if (v.more) body.push(text(`… and ${v.more} more.`, { size: 'Small', isSubtle: true }));
+  for (const n of v.notes) body.push(text(md(n), { size: 'Small', isSubtle: true }));
+  return card(body);
 }
 
 function scopeCard(v: ScopeView): AdaptiveCard {

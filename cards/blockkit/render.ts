@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, IncidentListView, InvestigationView, MessageView, ReportView, ScopeView, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, ReportView, ScopeView, View } from '../../src/views/types';
 import { escapeSlack as esc, truncate } from '../text';
 
 /** Slack's published limits for what Contain posts. */
@@ -50,6 +50,8 @@ export function renderBlockKit(view: View): SlackMessage {
         return investigation(view);
       case 'scope':
         return scope(view);
+      case 'hunt':
+        return hunt(view);
     }
   })();
   // The fallback text is parsed for mentions and links like mrkdwn: escape it too (<!channel> must not notify).
@@ -170,4 +172,18 @@ function scope(v: ScopeView): SlackMessage {
   if (v.recipients.some((r) => r.flagged)) blocks.push(section('*Open an incident for each likely compromised recipient with* `/contain <user>`.'));
   for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
   return { text: `Scope: ${v.target.displayName}`, blocks };
+}
+
+function hunt(v: HuntView): SlackMessage {
+  const uas = v.userAgents.map((u) => `• \`${esc(u.userAgent)}\`: ${u.success} successful, ${u.failure} failed`).join('\n') || '_none found_';
+  const hits = v.hits.map((h) => `• ${h.time.slice(0, 16).replace('T', ' ')} UTC · *${h.verdict}* · ${esc(h.user)}${h.ip ? ` · \`${esc(h.ip)}\`` : ''}`).join('\n');
+  const blocks: Block[] = [
+    { type: 'header', text: plain(`Harmful user agents, last ${v.days} days`, SLACK_LIMITS.headerText) },
+    context(`${v.signIns} sign-ins checked`),
+    section(uas),
+    ...(hits ? [section(hits)] : []),
+    ...(v.more ? [context(`… and ${v.more} more.`)] : []),
+    ...v.notes.map((n) => context(esc(n))),
+  ];
+  return { text: `Harmful user agents, last ${v.days} days`, blocks };
 }

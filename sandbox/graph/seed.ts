@@ -171,6 +171,11 @@ export function seedTenant(now: number = Date.now()): TenantData {
   // Erin clicked the same link: an AiTM replay from the attacker's address an hour after the mail arrived.
   const erin = users.find((x) => x.id === SEED_IDS.erin)!;
   signIns.push(signIn(erin, 49.4, { ip: ATTACKER.ipv4, city: 'Singapore', country: 'SG', userAgent: ATTACKER.userAgent, deviceDetail: { ...attackerDevice }, riskLevelDuringSignIn: 'medium', riskState: 'atRisk', sessionId: '5e551000-0000-4000-8000-0000000e7100' }));
+  // Someone is spraying with scripts: a failed python-requests sign-in for Ivan, a successful axios one for Judy.
+  const ivan = users.find((x) => x.id === SEED_IDS.ivan)!;
+  const judy = users.find((x) => x.id === SEED_IDS.judy)!;
+  signIns.push(signIn(ivan, 20, { ip: '45.155.205.99', city: 'Amsterdam', country: 'NL', userAgent: 'python-requests/2.31.0', clientAppUsed: 'Mobile Apps and Desktop clients', appDisplayName: 'Microsoft Office', deviceDetail: { ...attackerDevice, browser: '' }, status: { errorCode: 50126, failureReason: 'Invalid username or password.', additionalDetails: null } }));
+  signIns.push(signIn(judy, 19, { ip: '45.155.205.99', city: 'Amsterdam', country: 'NL', userAgent: 'axios/1.6.8', clientAppUsed: 'Mobile Apps and Desktop clients', appDisplayName: 'Microsoft Office', deviceDetail: { ...attackerDevice, browser: '' } }));
   // Bystanders sign in normally.
   for (const [i, who] of users.slice(1, 12).entries()) {
     signIns.push(signIn(who, 10 + i, { ip: `198.51.100.${20 + i}`, city: 'Tokyo', country: 'JP', deviceDetail: { deviceId: `d1ce0000-0000-4000-8000-0000000000${(10 + i).toString(16).padStart(2, '0')}`, displayName: `${who.givenName.toUpperCase()}-PC`, operatingSystem: 'Windows10', browser: 'Edge 124.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' } }));

@@ -7,6 +7,7 @@ import { ContainError } from '../errors';
 import { createContext } from '../runtime';
 import { buildReport } from '../incidents/report';
 import { runAnalyze } from './analyze';
+import { huntUserAgents } from '../investigate/hunt';
 
 const HELP = `contain: the Contain command line
 
@@ -16,11 +17,13 @@ Usage:
   contain find <user>            look a user up in the configured tenant (GRAPH_BASE_URL)
   contain config                 validate the environment and print the effective settings (no secrets)
   contain report <INC-...>       print an incident's Markdown report (reads STORAGE_CONNECTION_STRING)
+  contain hunt user-agents [--days 7]
+                                 harmful user agents in the tenant's sign-ins (reads GRAPH_BASE_URL and credentials)
   contain analyze <file>... [--user UPN] [--from ISO] [--to ISO] [--format json|table|markdown] [--tz +09:00]
                                  analyse exported logs (UAL CSV, Management Activity / audit-query / sign-in /
                                  directory-audit / advanced-hunting JSON); exit 2 names any file it cannot read
 
-Planned (see docs/status.md): contain investigate <user>, contain hunt user-agents (against a live tenant).
+Planned (see docs/status.md): contain investigate <user> against a live tenant; posture.
 Configuration comes from the environment; see .env.example.
 `;
 
@@ -53,6 +56,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'analyze') {
       return await runAnalyze(rest, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    }
+    if (cmd === 'hunt') {
+      const days = Number(rest[rest.indexOf('--days') + 1] ?? 7);
+      if (rest[0] !== 'user-agents' || !Number.isInteger(days) || days < 1 || days > 90) throw new ContainError('BAD_COMMAND', 'Usage: contain hunt user-agents [--days 1-90]');
+      const v = await huntUserAgents(await createContext(loadConfig()), rest.includes('--days') ? days : 7);
+      process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+      return 0;
     }
     if (cmd === 'report') {
       if (!/^INC-\d{8}-\d{4}$/i.test(rest[0] ?? '')) throw new ContainError('BAD_COMMAND', 'Usage: contain report INC-YYYYMMDD-NNNN');

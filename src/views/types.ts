@@ -98,7 +98,17 @@ export interface ScopeView {
   notes: string[];
 }
 
-export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView;
+export interface HuntView {
+  kind: 'hunt';
+  days: number;
+  signIns: number;
+  userAgents: { userAgent: string; success: number; failure: number }[];
+  hits: { time: string; user: string; ip: string | null; verdict: 'malicious' | 'suspicious'; reason: string }[];
+  more: number;
+  notes: string[];
+}
+
+export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

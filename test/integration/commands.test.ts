@@ -94,6 +94,15 @@ describe('investigate', () => {
     expect(hunts).toHaveLength(2);
   });
 
+  test('hunt user-agents: attack-tool sign-ins in the tenant, successes and failures apart', async () => {
+    const card = await say(stack, 'hunt user-agents --days 3', 'Harmful user agents, last 3 days');
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    const t = text(card);
+    expect(t).toContain('"title":"axios","value":"1 successful, 0 failed"');
+    expect(t).toContain('"title":"python-requests","value":"0 successful, 1 failed"');
+    expect(t).toContain('judy.jones@contoso.example');
+  });
+
   test('scope without Defender for Office 365: says what is missing', async () => {
     stack.emulator.faults.add({ route: 'runHuntingQuery', status: 403, code: 'Forbidden', message: 'Missing license' });
     const card = await say(stack, 'scope alice', 'Scope: Alice Aoki');

@@ -14,6 +14,7 @@ const all: [string, View][] = [
   ['help', views.help],
   ['investigation', views.investigation],
   ['scope', views.scope],
+  ['hunt', views.hunt],
 ];
 
 describe('Adaptive Cards', () => {

@@ -1,0 +1,38 @@
+import type { ContainContext } from '../context';
+import { ContainError } from '../errors';
+import { query } from '../graph/odata';
+import type { HuntView } from '../views/types';
+import { analyze } from './analyze';
+import { fromSignIn } from './formats/graph';
+import type { LogRecord } from './record';
+
+/** At most this many sign-ins are read from chat; the CLI over an export has no such limit. */
+const MAX_SIGNINS = 50_000;
+
+/** `hunt user-agents`: the tenant's sign-ins of the last N days, through the harmful-user-agent detection. */
+export async function huntUserAgents(ctx: ContainContext, days: number, options: { signal?: AbortSignal; exclusions?: string[] } = {}): Promise<HuntView> {
+  const since = new Date(ctx.now().getTime() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const records: LogRecord[] = [];
+  const notes: string[] = [];
+  try {
+    for await (const s of ctx.graph.list<Record<string, unknown>>(`/auditLogs/signIns${query({ $filter: `createdDateTime ge ${since}`, $top: 1000 })}`, { version: 'beta', max: MAX_SIGNINS, signal: options.signal, what: 'sign-in logs' })) {
+      const r = fromSignIn(s);
+      if (r) records.push(r);
+    }
+  } catch (err) {
+    if (err instanceof ContainError && err.code.startsWith('GRAPH_')) notes.push(`Sign-in logs: ${err.userMessage}`);
+    else throw err;
+  }
+  if (records.length >= MAX_SIGNINS) notes.push(`Only the first ${MAX_SIGNINS} sign-ins were read; export the logs and run contain analyze for all of them.`);
+  const result = await analyze([async function* () { yield* records; }], { userAgentExclusions: options.exclusions });
+  const hits = result.findings.filter((f) => f.category === 'harmful-user-agent');
+  return {
+    kind: 'hunt',
+    days,
+    signIns: result.records,
+    userAgents: result.userAgentCounts.sort((a, b) => b.success - a.success || b.failure - a.failure),
+    hits: hits.slice(0, 15).map((f) => ({ time: f.time, user: f.user, ip: f.ip, verdict: f.verdict, reason: f.reason })),
+    more: Math.max(0, hits.length - 15),
+    notes: [...notes, 'Block these user agents with a Conditional Access policy (report-only first) and an exclusion group for legitimate automation.'],
+  };
+}
