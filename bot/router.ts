@@ -8,10 +8,11 @@ import { buildReport } from '../src/incidents/report';
 import { investigateUser } from '../src/investigate/live';
 import { scopeUser } from '../src/investigate/scope';
 import { huntUserAgents } from '../src/investigate/hunt';
+import { checkPosture } from '../src/investigate/posture';
 import { findUser } from '../src/directory/find-user';
 import type { Incident } from '../src/incidents/model';
 import type { IncidentListView } from '../src/views/types';
-import { message, type View } from '../src/views/types';
+import type { View } from '../src/views/types';
 import { parseCommand, USAGE, type Command, type Target } from './commands';
 
 export interface RouteInput {
@@ -62,7 +63,7 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
     case 'hunt':
       return { views: [await huntUserAgents(ctx, c.days, { signal: input.signal })] };
     case 'posture':
-      return { views: [message('warning', 'Not available yet', `"${c.name}" is part of the investigation work that has not landed yet (see docs/status.md). Everything else works: contain, investigate, scope, hunt user-agents, status, report.`)] };
+      return { views: [await checkPosture(ctx, { signal: input.signal })] };
   }
 }
 

@@ -48,6 +48,7 @@ var graphRoles = [
   'DelegatedPermissionGrant.ReadWrite.All' // step 7: remove the user's consent
   'Application.ReadWrite.All' //           step 7: service principal sign-in off, secrets and certificates
   'ThreatHunting.Read.All' //              steps 9-10: EmailEvents through advanced hunting (Defender for Office 365 P2)
+  'Policy.Read.All' //                     posture: Conditional Access and authorization policy
 ]
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {

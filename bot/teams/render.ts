@@ -13,6 +13,7 @@ export function cardActivity(view: View): Partial<Activity> {
     : view.kind === 'investigation' ? `Investigation: ${view.target.displayName}`
     : view.kind === 'scope' ? `Scope: ${view.target.displayName}`
     : view.kind === 'hunt' ? `Harmful user agents, last ${view.days} days`
+    : view.kind === 'posture' ? 'Defensive measures'
     : 'Contain help';
   return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(renderAdaptive(view))] };
 }

@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
 import { escapeMarkdown as md, truncate } from '../text';
 import { card, execute, text, type AdaptiveCard, type Element } from './types';
 
@@ -26,7 +26,17 @@ export function renderAdaptive(view: View): AdaptiveCard {
       return scopeCard(view);
     case 'hunt':
       return huntCard(view);
+    case 'posture':
+      return postureCard(view);
   }
+}
+
+function postureCard(v: PostureView): AdaptiveCard {
+  const color = { met: 'Good', missing: 'Attention', unknown: 'Warning' } as const;
+  const body: Element[] = [text('Defensive measures', { size: 'Large', weight: 'Bolder', style: 'heading' })];
+  for (const c of v.checks) body.push(text(`**${c.status}** · ${md(c.measure)}: ${md(c.evidence)}`, { size: 'Small', color: color[c.status], spacing: 'Small' }));
+  for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
+  return card(body);
 }
 
 function huntCard(v: HuntView): AdaptiveCard {

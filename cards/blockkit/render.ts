@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, ReportView, ScopeView, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, View } from '../../src/views/types';
 import { escapeSlack as esc, truncate } from '../text';
 
 /** Slack's published limits for what Contain posts. */
@@ -52,6 +52,8 @@ export function renderBlockKit(view: View): SlackMessage {
         return scope(view);
       case 'hunt':
         return hunt(view);
+      case 'posture':
+        return posture(view);
     }
   })();
   // The fallback text is parsed for mentions and links like mrkdwn: escape it too (<!channel> must not notify).
@@ -186,4 +188,16 @@ function hunt(v: HuntView): SlackMessage {
     ...v.notes.map((n) => context(esc(n))),
   ];
   return { text: `Harmful user agents, last ${v.days} days`, blocks };
+}
+
+function posture(v: PostureView): SlackMessage {
+  const icon = { met: ':white_check_mark:', missing: ':x:', unknown: ':grey_question:' } as const;
+  return {
+    text: 'Defensive measures',
+    blocks: [
+      { type: 'header', text: plain('Defensive measures', SLACK_LIMITS.headerText) },
+      section(v.checks.map((c) => `${icon[c.status]} *${esc(c.measure)}*: ${esc(c.evidence)}`).join('\n')),
+      ...v.notes.map((n) => context(`:warning: ${esc(n)}`)),
+    ],
+  };
 }

@@ -207,6 +207,10 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
     return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#microsoft.graph.security.huntingQueryResults`, schema: cols.map((name) => ({ name, type: name === 'Timestamp' ? 'DateTime' : name === 'UrlCount' ? 'Int32' : 'String' })), results: rows });
   });
 
+  // Posture: Conditional Access policies (Policy.Read.All; Entra ID P1) and the authorization policy.
+  em.on('GET', '/identity/conditionalAccess/policies', (c) => em.collection(c, '/identity/conditionalAccess/policies', s().conditionalAccessPolicies));
+  em.on('GET', '/policies/authorizationPolicy', (c) => json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#policies/authorizationPolicy/$entity`, ...s().authorizationPolicy }));
+
   // Directory audit: timing of consents, service principals and security-info registrations.
   em.on('GET', '/auditLogs/directoryAudits', (c) => {
     const rows = [...s().audits.map((a) => a.data)].sort((a, b) => String(b.activityDateTime).localeCompare(String(a.activityDateTime)));

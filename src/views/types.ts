@@ -108,7 +108,13 @@ export interface HuntView {
   notes: string[];
 }
 
-export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView;
+export interface PostureView {
+  kind: 'posture';
+  checks: { measure: string; status: 'met' | 'missing' | 'unknown'; evidence: string }[];
+  notes: string[];
+}
+
+export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView | PostureView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

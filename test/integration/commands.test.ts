@@ -103,6 +103,18 @@ describe('investigate', () => {
     expect(t).toContain('judy.jones@contoso.example');
   });
 
+  test('posture: each defensive measure met, missing or unknown, with the Graph evidence', async () => {
+    const card = await say(stack, 'posture', 'Defensive measures');
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    const t = text(card);
+    expect(t).toContain('**met** · Risky sign-ins challenged or blocked: enforced by \\"Risky sign-ins need MFA\\"');
+    expect(t).toMatch(/\*\*missing\*\* · Sign-in frequency for browser sessions: only in report-only mode/);
+    expect(t).toMatch(/\*\*missing\*\* · Phishing-resistant MFA/);
+    expect(t).toMatch(/\*\*missing\*\* · Users may not register applications: allowedToCreateApps is true/);
+    expect(t).toMatch(/\*\*missing\*\* · Users may not consent to applications/);
+    expect(t).toMatch(/\*\*unknown\*\* · Harmful user agents blocked/);
+  });
+
   test('scope without Defender for Office 365: says what is missing', async () => {
     stack.emulator.faults.add({ route: 'runHuntingQuery', status: 403, code: 'Forbidden', message: 'Missing license' });
     const card = await say(stack, 'scope alice', 'Scope: Alice Aoki');

@@ -15,6 +15,7 @@ const all: [string, View][] = [
   ['investigation', views.investigation],
   ['scope', views.scope],
   ['hunt', views.hunt],
+  ['posture', views.posture],
 ];
 
 describe('Adaptive Cards', () => {
