@@ -8,6 +8,7 @@ import { createContext } from '../runtime';
 import { buildReport } from '../incidents/report';
 import { runAnalyze } from './analyze';
 import { huntUserAgents } from '../investigate/hunt';
+import { investigateUser } from '../investigate/live';
 
 const HELP = `contain: the Contain command line
 
@@ -17,13 +18,14 @@ Usage:
   contain find <user>            look a user up in the configured tenant (GRAPH_BASE_URL)
   contain config                 validate the environment and print the effective settings (no secrets)
   contain report <INC-...>       print an incident's Markdown report (reads STORAGE_CONNECTION_STRING)
+  contain investigate <user> [--since 7d]
+                                 the user's sign-ins and directory audit through the analyzer (JSON)
   contain hunt user-agents [--days 7]
                                  harmful user agents in the tenant's sign-ins (reads GRAPH_BASE_URL and credentials)
   contain analyze <file>... [--user UPN] [--from ISO] [--to ISO] [--format json|table|markdown] [--tz +09:00]
                                  analyse exported logs (UAL CSV, Management Activity / audit-query / sign-in /
                                  directory-audit / advanced-hunting JSON); exit 2 names any file it cannot read
 
-Planned (see docs/status.md): contain investigate <user> against a live tenant; posture.
 Configuration comes from the environment; see .env.example.
 `;
 
@@ -56,6 +58,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'analyze') {
       return await runAnalyze(rest, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    }
+    if (cmd === 'investigate') {
+      const sinceAt = rest.indexOf('--since');
+      const days = sinceAt >= 0 ? Number(/^(\d+)d?$/.exec(rest[sinceAt + 1] ?? '')?.[1]) : 7;
+      const who = rest.filter((_, i) => i !== sinceAt && i !== sinceAt + 1).join(' ');
+      if (!who || !Number.isInteger(days) || days < 1 || days > 90) throw new ContainError('BAD_COMMAND', 'Usage: contain investigate <user> [--since 7d]');
+      const v = await investigateUser(await createContext(loadConfig()), { kind: who.includes('@') ? 'email' : 'text', value: who }, days);
+      process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+      return 0;
     }
     if (cmd === 'hunt') {
       const days = Number(rest[rest.indexOf('--days') + 1] ?? 7);

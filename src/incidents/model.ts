@@ -61,6 +61,8 @@ export interface IncidentFacts {
   window?: { start: string; reason: string };
   /** Per playbook step: what was checked and what could not be (e.g. hidden inbox rules need Exchange PowerShell). */
   steps?: { step: number; name: string; checked: string; notes: string[] }[];
+  /** Steps 9-10, saved when `scope` ran for this user while the incident was open. */
+  scope?: { mail?: { sender: string; subject: string; time: string; recipients: number }; recipients: { upn: string; flagged: boolean; reasons: string[] }[] };
 }
 
 export type IncidentState = 'open' | 'contained' | 'closed';

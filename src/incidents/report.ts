@@ -38,8 +38,9 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
   }));
   const openQuestions = [
     ...incident.facts.notes,
-    'Steps 2-7 (password, security info, devices, inbox rules, flows, applications) are not automated yet: check them by hand.',
-    'Investigation (steps 8-10: logs, other recipients of the phishing mail, their sign-ins) is not automated yet.',
+    'Hidden inbox rules and mailbox forwarding are not visible to Graph: check them with Exchange Online PowerShell.',
+    ...(incident.facts.scope ? incident.facts.scope.recipients.filter((r) => r.flagged).map((r) => `${r.upn} looks compromised too: open an incident for them.`) : ['Other recipients of the phishing mail were not checked: run "scope <user>".']),
+    'The unified audit log (mailbox access, rule creation, file downloads) is not collected automatically: export it and run contain analyze.',
     ...actions.filter((a) => a.state === 'failed').map((a) => `"${a.title}" failed: ${a.result?.message ?? 'unknown'}. Retry or do it by hand.`),
     ...actions.filter((a) => a.state === 'expired' || a.state === 'proposed').map((a) => `"${a.title}" is ${a.state}: nobody decided.`),
   ];
@@ -71,6 +72,30 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     `- IP addresses: ${ips.length ? ips.map((i) => `\`${i}\``).join(', ') : 'none yet'}`,
     `- Clients / user agents: ${userAgents.length ? userAgents.map(md).join('; ') : 'none yet'}`,
     '',
+    '## Timeline',
+    '',
+    '| When (UTC) | What |',
+    '|---|---|',
+    ...timeline(incident, audit).map(([t, what]) => `| ${t} | ${md(what)} |`),
+    '',
+    ...section('Security info added by the attacker', actions.filter((a) => a.kind === 'deleteAuthMethod')),
+    ...section('Devices', actions.filter((a) => a.kind === 'disableDevice')),
+    ...section('Mail rules', actions.filter((a) => a.kind === 'disableInboxRule'), (a) => {
+      const e = a.evidence as { conditions?: unknown; actions?: unknown } | undefined;
+      return e ? ` Conditions: \`${JSON.stringify(e.conditions ?? {})}\`; actions: \`${JSON.stringify(e.actions ?? {})}\`.` : '';
+    }),
+    ...section('Power Automate flows', actions.filter((a) => a.kind === 'stopFlow')),
+    ...section('Applications added or consented', actions.filter((a) => ['disableServicePrincipal', 'removeGrant', 'removeAppSecret', 'removeAppCertificate'].includes(a.kind))),
+    '## Other recipients of the phishing mail',
+    '',
+    ...(incident.facts.scope
+      ? [
+          incident.facts.scope.mail ? `"${md(incident.facts.scope.mail.subject)}" from ${md(incident.facts.scope.mail.sender)}, delivered ${incident.facts.scope.mail.time}, ${incident.facts.scope.mail.recipients} recipients.` : 'The phishing mail was not identified.',
+          '',
+          ...incident.facts.scope.recipients.map((r) => `- ${md(r.upn)}: ${r.flagged ? `**likely compromised**: ${md(r.reasons.join('; '))}` : 'no sign of compromise'}`),
+        ]
+      : ['Not checked yet: run `scope <user>` in the incident channel.']),
+    '',
     '## Open questions',
     '',
     ...openQuestions.map((q) => `- ${md(q)}`),
@@ -83,4 +108,20 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     '',
   ];
   return { view, markdown: lines.join('\n') };
+}
+
+/** A report section listing one kind of containment action: what, why, and what happened. */
+function section(title: string, actions: Action[], extra: (a: Action) => string = () => ''): string[] {
+  if (!actions.length) return [];
+  return [`## ${title}`, '', ...actions.map((a) => `- ${md(a.title)} (${a.state}${a.result ? `: ${md(a.result.message)}` : ''}). Why: ${md(a.reason)}.${extra(a)}`), ''];
+}
+
+/** Suspicious sign-ins and the response's audit events, in time order. */
+function timeline(incident: Incident, audit: AuditEntry[]): [string, string][] {
+  const items: [string, string][] = [
+    ...incident.facts.signIns.filter((s) => s.risk !== 'none' || !s.deviceKnown).map((s): [string, string] => [s.time, `suspicious sign-in from ${s.ip} (${s.location}), ${s.app}, ${s.client}`]),
+    ...(incident.facts.scope?.mail ? [[incident.facts.scope.mail.time, `phishing mail "${incident.facts.scope.mail.subject}" delivered`] as [string, string]] : []),
+    ...audit.filter((e) => !e.event.startsWith('decision.') && e.event !== 'action.snapshot').map((e): [string, string] => [e.at, `${e.event}${e.actor ? ` by ${e.actor.name}` : ''}${e.details?.title ? `: ${String(e.details.title)}` : ''}`]),
+  ];
+  return items.sort((a, b) => a[0].localeCompare(b[0]));
 }

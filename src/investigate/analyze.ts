@@ -49,6 +49,14 @@ export function isMicrosoftService(ip: string | null): boolean {
 }
 
 const HIDING_FOLDERS = /^\s*(deleted items|deleteditems|junk( email| e-mail)?|junkemail|archive|rss (feeds|subscriptions)|rssfeeds|conversation history|conversationhistory|notes)\s*$/i;
+/** Volume anomalies (reference/graph.md): 50+ deletes a day, 10+ SendAs. */
+const VOLUME_LIMITS = { delete: 50, sendas: 10 } as const;
+function volumeKind(op: string): keyof typeof VOLUME_LIMITS | undefined {
+  if (/^(HardDelete|SoftDelete|MoveToDeletedItems)$/i.test(op)) return 'delete';
+  if (/^SendAs$/i.test(op)) return 'sendas';
+  return undefined;
+}
+
 const RULE_OPS = /^(New-InboxRule|Set-InboxRule|UpdateInboxRules|New-TransportRule)$/i;
 const CONSENT_OPS = /^(Consent to application\.?|Add service principal\.?|Add delegated permission grant\.?|Add app role assignment grant to user\.?)$/i;
 const MFA_OPS = /^(User registered security info|User registered all required security info|Update user\.?)$/i;
@@ -85,6 +93,9 @@ export class Analyzer {
   /** Records read from sources that were read to the end. */
   recordCount = 0;
   private knownIps = new Map<string, Set<string>>();
+  /** user|day|kind -> count, for volume thresholds (50+ deletes a day, 10+ SendAs). */
+  private volumes = new Map<string, number>();
+  private volumeFlagged = new Set<string>();
   /** Session id -> its user and IP(s). Most sessions see one address: keep a string, not a Set, until a second one. */
   private sessions = new Map<string, { user: string; ips: string | Set<string> }>();
   private signIns = new Map<string, { t: number; ip: string; country?: string; id: string }[]>();
@@ -122,6 +133,11 @@ export class Analyzer {
       else if (typeof s.ips === 'string') {
         if (s.ips !== r.ip) s.ips = new Set([s.ips, r.ip]);
       } else s.ips.add(r.ip);
+    }
+    const vk = volumeKind(r.operation);
+    if (vk && this.wanted(r)) {
+      const key = `${r.user}|${r.time.slice(0, 10)}|${vk}`;
+      this.volumes.set(key, (this.volumes.get(key) ?? 0) + 1);
     }
     if (!this.wanted(r) || !r.ip || isMicrosoftService(r.ip)) return;
     if (RULE_OPS.test(r.operation) && ruleReason(r)) this.attackerIps.add(r.ip);
@@ -200,6 +216,16 @@ export class Analyzer {
       if (ua) return { verdict: 'malicious', category: 'harmful-user-agent', reason: `${r.operation} with the ${ua} user agent`, ua };
     }
     if (r.sessionId && this.attackerSessions.has(r.sessionId) && r.ip && !known.has(r.ip)) return { verdict: 'malicious', category: 'attacker-session', reason: `${r.operation} in stolen session ${r.sessionId}` };
+    const vk = volumeKind(r.operation);
+    if (vk && !(r.ip && this.attackerIps.has(r.ip))) {
+      // One finding per user, day and kind: the first record of the burst stands for it.
+      const key = `${r.user}|${r.time.slice(0, 10)}|${vk}`;
+      const n = this.volumes.get(key) ?? 0;
+      if (n >= VOLUME_LIMITS[vk] && !this.volumeFlagged.has(key)) {
+        this.volumeFlagged.add(key);
+        return { verdict: 'suspicious', category: vk === 'delete' ? 'mass-delete' : 'sendas-burst', reason: `${n} ${vk === 'delete' ? 'deletions' : 'SendAs operations'} by ${r.user} on ${r.time.slice(0, 10)} (threshold ${VOLUME_LIMITS[vk]})` };
+      }
+    }
     if (r.ip && this.attackerIps.has(r.ip)) return { verdict: 'malicious', category: 'attacker-ip', reason: `${r.operation} from attacker IP ${r.ip}${MAIL_OPS.test(r.operation) ? ' (mail or file access)' : ''}` };
     return undefined;
   }

@@ -6,6 +6,7 @@ import { odataString, query } from '../graph/odata';
 import type { ScopeView } from '../views/types';
 import { fromSignIn } from './formats/graph';
 import type { LogRecord } from './record';
+import { updateFacts } from '../incidents/threads';
 
 interface EmailRow {
   Timestamp: string;
@@ -94,6 +95,11 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, sinceDays = 7
     }
     return { upn: r.RecipientEmailAddress, received: r.Timestamp, flagged: reasons.size > 0, reasons: [...reasons] };
   });
+  const scoped = { mail: mail ? { sender: mail.SenderFromAddress, subject: mail.Subject, time: mail.Timestamp, recipients: recipients.length } : undefined, recipients: rows.map(({ upn, flagged, reasons }) => ({ upn, flagged, reasons })) };
+  // The incident report lists the other recipients: keep them with the user's newest incident unless it is closed
+  // (a contained incident still gets its report written).
+  const [latest] = await ctx.store.findIncidents({ targetUserId: user.id });
+  if (latest && latest.state !== 'closed') await updateFacts(ctx, latest.id, (facts) => ({ ...facts, scope: scoped }));
   return {
     kind: 'scope',
     target: user,

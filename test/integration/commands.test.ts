@@ -115,6 +115,21 @@ describe('investigate', () => {
     expect(t).toMatch(/\*\*unknown\*\* · Harmful user agents blocked/);
   });
 
+  test('the report gains the timeline, the mail rules with their definitions, the apps, and the other recipients', async () => {
+    const card = await say(stack, 'contain alice', '"verb":"approve-all"');
+    const incidentId = /"ref":"(INC-\d{8}-\d{4})"/.exec(text(card))![1];
+    await post(stack, executeInvoke(stack, PEOPLE.parker, 'approve-all', { ref: incidentId }, '19:soc-incidents@thread.tacv2;messageid=1'));
+    await waitFor(async () => (await (await fetch(`${stack.url}/api/incidents/${incidentId}/report`)).text()).includes('| action.succeeded |'), { what: 'actions done' });
+    await say(stack, 'scope alice', 'Scope: Alice Aoki');
+    const md = await (await fetch(`${stack.url}/api/incidents/${incidentId}/report`)).text();
+    expect(md).toContain('## Timeline');
+    expect(md).toMatch(/phishing mail "Shared document: Q4 invoice" delivered/);
+    expect(md).toMatch(/## Mail rules[\s\S]*Disable inbox rule "\."[\s\S]*Conditions: `\{"subjectOrBodyContains":\["invoice"/);
+    expect(md).toMatch(/## Applications added or consented[\s\S]*Turn off sign-in for app "\.\."/);
+    expect(md).toMatch(/## Other recipients of the phishing mail[\s\S]*erin\.evans@contoso\.example: \*\*likely compromised\*\*/);
+    expect(md).toContain('erin.evans@contoso.example looks compromised too: open an incident for them.');
+  });
+
   test('scope without Defender for Office 365: says what is missing', async () => {
     stack.emulator.faults.add({ route: 'runHuntingQuery', status: 403, code: 'Forbidden', message: 'Missing license' });
     const card = await say(stack, 'scope alice', 'Scope: Alice Aoki');

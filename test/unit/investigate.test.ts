@@ -159,3 +159,21 @@ describe('contain analyze (CLI contract)', () => {
     await expect(run([])).rejects.toThrow(/Usage: contain analyze/);
   });
 });
+
+describe('volume thresholds', () => {
+  const rec = (i: number, op: string, user = 'carol.chen@contoso.example'): LogRecord => ({ id: `v${op}${i}`, source: 'ual', time: `2026-11-23T${String(8 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00.000Z`, user, ip: '198.51.100.25', operation: op, details: {} });
+  const run = (records: LogRecord[]) => analyze([async function* () { yield* records; }]);
+
+  test('50 deletions in a day are one finding; 49 are none', async () => {
+    const fifty = await run(Array.from({ length: 50 }, (_, i) => rec(i, i % 2 ? 'SoftDelete' : 'MoveToDeletedItems')));
+    expect(fifty.findings.filter((f) => f.category === 'mass-delete')).toHaveLength(1);
+    expect(fifty.findings[0].reason).toMatch(/50 deletions by carol.chen@contoso.example on 2026-11-23/);
+    const fortyNine = await run(Array.from({ length: 49 }, (_, i) => rec(i, 'HardDelete')));
+    expect(fortyNine.findings).toHaveLength(0);
+  });
+
+  test('10 SendAs in a day are flagged', async () => {
+    const r = await run(Array.from({ length: 10 }, (_, i) => rec(i, 'SendAs')));
+    expect(r.findings.map((f) => f.category)).toEqual(['sendas-burst']);
+  });
+});

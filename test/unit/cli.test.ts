@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+
+async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+  }
+}
+
+describe('contain CLI', () => {
+  test('--help lists every command', async () => {
+    const r = await capture(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['find', 'config', 'report', 'investigate', 'hunt user-agents', 'analyze']) expect(r.out).toContain(`contain ${c}`);
+  });
+
+  test('analyze is wired to the analyzer; an unknown command exits 2 with the help', async () => {
+    const ok = await capture(['analyze', join(__dirname, '..', 'fixtures', 'logs', 'ual-purview.csv'), '--format', 'json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out).records).toBe(10);
+    const bad = await capture(['frobnicate']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('unknown command "frobnicate"');
+  });
+
+  test('bad usage of investigate and hunt exits 2 without touching a tenant', async () => {
+    expect((await capture(['investigate'])).code).toBe(2);
+    expect((await capture(['hunt', 'user-agents', '--days', '900'])).code).toBe(2);
+  });
+});
