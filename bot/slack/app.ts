@@ -25,10 +25,11 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
   const app = new App({ token: botToken, receiver, clientOptions: { slackApiUrl: apiUrl, retryConfig: { retries: 0 } }, logLevel: LogLevel.ERROR, tokenVerificationEnabled: false });
 
   // One storage round trip before the ack: the worker drops duplicate deliveries by claiming `key` before it runs.
+  // Listeners only run for verified requests, so this is also where the approver roster gets warmed.
   const enqueueOnce = async (_scope: string, _key: string, message: WorkMessage): Promise<void> => {
+    void approverRoster(ctx).catch(() => undefined);
     await ctx.queue.send(message);
   };
-  void approverRoster(ctx);
 
   app.command('/contain', async ({ command, ack }) => {
     const text = command.text ?? '';

@@ -1,6 +1,5 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { getContext } from '../../src/runtime';
-import { approverRoster } from '../../src/directory/roster';
 import { getAdapter } from './adapter';
 import { processWithAdapter } from './http-shim';
 import { onTeamsTurn } from './turn';
@@ -8,8 +7,6 @@ import { onTeamsTurn } from './turn';
 /** POST /api/messages: everything Teams sends, through botbuilder's CloudAdapter (JWT checked unless emulator mode). */
 export async function handleTeamsRequest(req: HttpRequest): Promise<HttpResponseInit> {
   const ctx = await getContext();
-  // Build the approver roster in the background so that the first Approve click does not wait on Graph.
-  void approverRoster(ctx);
   const adapter = getAdapter(ctx.config, ctx.log);
   try {
     return await processWithAdapter(adapter, req, (turn) => onTeamsTurn(ctx, turn));

@@ -6,6 +6,7 @@ import { proposeAgain } from '../../src/incidents/propose-again';
 import { releaseFastPath } from '../../src/incidents/open-containment';
 import type { Actor, Incident, TeamsThread } from '../../src/incidents/model';
 import { updateThreads } from '../../src/incidents/threads';
+import { approverRoster } from '../../src/directory/roster';
 import { message, type View } from '../../src/views/types';
 import { parseCommand, type Command } from '../commands';
 import { errorView } from '../errors';
@@ -32,6 +33,8 @@ function actorOf(a: Partial<Activity>): Actor {
 /** One Bot Framework turn from Teams: a typed command, an Action.Execute invoke, or an Action.Submit fallback. */
 export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promise<void> {
   const a = turn.activity;
+  // Only after botbuilder authenticated the request: build the approver roster so the first click does not wait.
+  void approverRoster(ctx).catch(() => undefined);
   const log = ctx.log.child({ correlationId: a.id, platform: 'teams', conversation: a.conversation?.id });
   // Replies belong in the incident thread; sendActivity copies the incoming conversation, so point it at the thread.
   if (a.conversation) a.conversation = { ...a.conversation, id: threadConversationId(a) };

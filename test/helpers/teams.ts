@@ -43,7 +43,13 @@ export function executeInvoke(stack: LocalStack, from: Person, verb: string, dat
 export async function post(stack: LocalStack, act: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
   const r = await fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(act) });
   const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+  let body: unknown = text || undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* a plain-text answer, e.g. "Unauthorized" */
+  }
+  return { status: r.status, body };
 }
 
 /** The Adaptive Cards attached to a connector record. */
