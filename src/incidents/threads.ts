@@ -2,31 +2,30 @@ import type { ContainContext } from '../context';
 import { ConcurrencyError } from '../store/incident-store';
 import type { Incident } from './model';
 
-/** Change an incident's facts with a compare-and-swap retry loop. */
-export async function updateFacts(ctx: ContainContext, incidentId: string, patch: (facts: Incident['facts']) => Incident['facts']): Promise<void> {
+/**
+ * Change an incident with a compare-and-swap retry loop: re-read, apply `patch`, write on the ETag.
+ * 'lost' when every attempt lost the race.
+ */
+async function updateIncidentWith(ctx: ContainContext, incidentId: string, patch: (incident: Incident) => Incident): Promise<'saved' | 'missing' | 'lost'> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const incident = await ctx.store.getIncident(incidentId);
-    if (!incident) return;
+    if (!incident) return 'missing';
     try {
-      await ctx.store.updateIncident({ ...incident, facts: patch(incident.facts) });
-      return;
+      await ctx.store.updateIncident(patch(incident));
+      return 'saved';
     } catch (err) {
       if (!(err instanceof ConcurrencyError)) throw err;
     }
   }
+  return 'lost';
 }
 
-/** Record where an incident's card went (Teams activity id, Slack ts), retrying the compare-and-swap on conflict. */
+/** Change an incident's facts (e.g. scope results). */
+export async function updateFacts(ctx: ContainContext, incidentId: string, patch: (facts: Incident['facts']) => Incident['facts']): Promise<void> {
+  await updateIncidentWith(ctx, incidentId, (i) => ({ ...i, facts: patch(i.facts) }));
+}
+
+/** Record where an incident's card went (Teams activity id, Slack ts). */
 export async function updateThreads(ctx: ContainContext, incidentId: string, patch: (threads: Incident['threads']) => Incident['threads']): Promise<void> {
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const incident = await ctx.store.getIncident(incidentId);
-    if (!incident) return;
-    try {
-      await ctx.store.updateIncident({ ...incident, threads: patch(incident.threads) });
-      return;
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-    }
-  }
-  ctx.log.warn('could not record the card location after 8 attempts', { incidentId });
+  if ((await updateIncidentWith(ctx, incidentId, (i) => ({ ...i, threads: patch(i.threads) }))) === 'lost') ctx.log.warn('could not record the card location after 8 attempts', { incidentId });
 }
