@@ -15,13 +15,12 @@ import { benchStack, postTeams, record, until } from './common';
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const CONV = '19:bench@thread.tacv2';
 
-const activity = (_stack: LocalStack, extra: Record<string, unknown>) => extra;
 const post = (stack: LocalStack, extra: Record<string, unknown>) => postTeams(stack, extra, CONV);
 
 async function openAlice(stack: LocalStack): Promise<{ incidentId: string; actions: Action[] }> {
   const ctx = await getContext();
   const before = (await ctx.store.findIncidents({ targetUserId: SEED_IDS.alice })).length;
-  await post(stack, activity(stack, { type: 'message', text: 'contain alice', from: { id: '29:riley', name: 'Riley Rivera', aadObjectId: SEED_IDS.riley } }));
+  await post(stack, { type: 'message', text: 'contain alice', from: { id: '29:riley', name: 'Riley Rivera', aadObjectId: SEED_IDS.riley } });
   const incident = await until(async () => {
     const all = await ctx.store.findIncidents({ targetUserId: SEED_IDS.alice });
     return all.length > before && all[0].threads.teams?.cardActivityId ? all[0] : undefined;
@@ -70,7 +69,7 @@ async function main(): Promise<void> {
     stack.emulator.faults.add({ route: '.*', latencyMs: LATENCY });
     const mark = stack.emulator.requests().length;
     const t0 = performance.now();
-    await post(stack, activity(stack, { type: 'invoke', name: 'adaptiveCard/action', from: { id: '29:avery', name: 'Avery Adams', aadObjectId: SEED_IDS.avery }, value: { action: { type: 'Action.Execute', verb: 'approve-all', data: { verb: 'approve-all', ref: incidentId } } } }));
+    await post(stack, { type: 'invoke', name: 'adaptiveCard/action', from: { id: '29:avery', name: 'Avery Adams', aadObjectId: SEED_IDS.avery }, value: { action: { type: 'Action.Execute', verb: 'approve-all', data: { verb: 'approve-all', ref: incidentId } } } });
     const done = await settled(incidentId);
     const builtMs = performance.now() - t0;
     const builtTrips = stack.emulator.requests().slice(mark).filter((r) => !r.batchId).length;

@@ -26,7 +26,7 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
 
   // One storage round trip before the ack: the worker drops duplicate deliveries by claiming `key` before it runs.
   // Listeners only run for verified requests, so this is also where the approver roster gets warmed.
-  const enqueueOnce = async (_scope: string, _key: string, message: WorkMessage): Promise<void> => {
+  const enqueue = async (message: WorkMessage): Promise<void> => {
     void approverRoster(ctx).catch(() => undefined);
     await ctx.queue.send(message);
   };
@@ -41,7 +41,7 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
       return;
     }
     const actor: SlackActorRef = { userId: command.user_id, teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, name: command.user_name };
-    await enqueueOnce('slack-command', command.trigger_id, { type: 'slack-command', key: command.trigger_id, text, actor, channel: command.channel_id });
+    await enqueue({ type: 'slack-command', key: command.trigger_id, text, actor, channel: command.channel_id });
     await ack({ response_type: 'ephemeral', text: `On it: \`/contain ${text.replace(/[<>&`]/g, '')}\`. The result will appear in this channel.` });
   });
 
@@ -52,7 +52,7 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     const b = body as { event_id?: string; team_id?: string; enterprise_id?: string };
     const actor: SlackActorRef = { userId: e.user, teamId: b.team_id ?? e.team ?? '', enterpriseId: b.enterprise_id, name: e.user };
     const key = b.event_id ?? `${e.channel}:${e.ts}`;
-    await enqueueOnce('slack-event', key, { type: 'slack-command', key, text, actor, channel: e.channel, threadTs: e.thread_ts ?? e.ts });
+    await enqueue({ type: 'slack-command', key, text, actor, channel: e.channel, threadTs: e.thread_ts ?? e.ts });
   });
 
   app.action(/^contain\./, async ({ ack, body, action }) => {
@@ -69,13 +69,9 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     if (!channel || !messageTs) return;
     const actor: SlackActorRef = { userId: b.user.id, teamId: b.user.team_id ?? b.team?.id ?? '', enterpriseId: b.enterprise?.id, name: b.user.name ?? b.user.username ?? b.user.id };
     const key = `${b.trigger_id ?? ''}:${a.action_ts ?? ''}:${b.user.id}`;
-    await enqueueOnce('slack-action', key, { type: 'slack-action', key, verb: verb.data, value: a.value, actor, channel, messageTs, responseUrl: b.response_url });
+    await enqueue({ type: 'slack-action', key, verb: verb.data, value: a.value, actor, channel, messageTs, responseUrl: b.response_url });
   });
 
   built = { app, receiver, config: ctx.config };
   return built;
-}
-
-export function resetSlackApp(): void {
-  built = undefined;
 }

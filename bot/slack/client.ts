@@ -17,7 +17,3 @@ export function slackClient(config: Config): WebClient {
   client = { web, config };
   return web;
 }
-
-export function resetSlackClient(): void {
-  client = undefined;
-}

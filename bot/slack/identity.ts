@@ -38,7 +38,3 @@ export async function slackActor(ctx: ContainContext, client: WebClient, a: { us
     throw err;
   }
 }
-
-export function clearSlackIdentityCache(): void {
-  cache.clear();
-}

@@ -26,7 +26,3 @@ export function getAdapter(config: Config, log: Logger): CloudAdapter {
   adapter = { cloud, config };
   return cloud;
 }
-
-export function resetAdapter(): void {
-  adapter = undefined;
-}

@@ -22,8 +22,3 @@ export function cardActivity(view: View): Partial<Activity> {
 export function invokeCardResponse(view: View): Partial<Activity> {
   return { type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: renderAdaptive(view) } } };
 }
-
-/** An invoke response carrying a plain message (shown by Teams as a toast). */
-export function invokeMessageResponse(text: string): Partial<Activity> {
-  return { type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } } };
-}

@@ -35,7 +35,3 @@ export async function memberOf(ctx: Pick<ContainContext, 'graph' | 'now'>, userI
 }
 
 const inFlight = new Map<string, Promise<Set<string>>>();
-
-export function clearMembershipCache(): void {
-  cache.clear();
-}

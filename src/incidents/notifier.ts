@@ -8,8 +8,3 @@ export interface Notifier {
   /** Post one line to the incident's status thread. */
   postStatus(incident: Incident, text: string): Promise<void>;
 }
-
-export const silentNotifier: Notifier = {
-  updateCard: async () => undefined,
-  postStatus: async () => undefined,
-};

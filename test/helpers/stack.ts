@@ -19,11 +19,6 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
   }
 }
 
-export async function getJson<T>(url: string): Promise<T> {
-  const r = await fetch(url);
-  return (await r.json()) as T;
-}
-
 /** Graph calls that change something: sub-requests count by their own method; the $batch envelope and read-only POSTs do not. */
 export function mutatingCalls(stack: LocalStack): { method: string; path: string; status: number; batchId?: string }[] {
   return stack.emulator.requests().filter((r) => r.method !== 'GET' && !r.path.endsWith('/checkMemberObjects') && !r.path.endsWith('/$batch'));
