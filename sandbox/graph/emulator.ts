@@ -124,7 +124,8 @@ export class GraphEmulator {
     }
     const res = this.dispatch(method, path, url.search, headers, bodyText, base, requestId);
     this.log.push({ method, path, query: url.search || undefined, status: res.status, time: new Date().toISOString() });
-    if (res.status === 200 && method === 'POST' && path.endsWith('/$batch')) this.logBatch(res.body);
+    // A batch's sub-requests are logged right after its envelope, in the order they ran.
+    this.log.push(...this.pendingBatchLog.splice(0));
     res.headers['request-id'] = requestId;
     res.headers['client-request-id'] = headers['client-request-id'] ?? requestId;
     return res;
@@ -140,11 +141,8 @@ export class GraphEmulator {
     }
   }
 
+  /** Sub-requests of the batch being dispatched; handle() moves them to the log after the envelope. */
   private pendingBatchLog: LoggedRequest[] = [];
-  private logBatch(_body: unknown): void {
-    this.log.push(...this.pendingBatchLog);
-    this.pendingBatchLog = [];
-  }
 
   private dispatch(method: string, path: string, search: string, headers: Record<string, string>, bodyText: string, base: string, requestId: string): EmulatorResponse {
     const fault = this.faults.failure(method, path);

@@ -14,6 +14,13 @@ const METHOD_SEGMENTS: Record<string, string> = {
 const ctx = (c: Call, what: string) => `${c.base}/${c.version}/$metadata#${what}`;
 const notFound = (what: string) => new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
 
+/** The sandbox object whose Graph `id` this is, or Graph's 404. */
+function byId<T extends { data: Record<string, unknown> }>(items: T[], id: string): T {
+  const found = items.find((x) => x.data.id === id);
+  if (!found) throw notFound(id);
+  return found;
+}
+
 /** Steps 2-7: password, authentication methods, devices, inbox rules and folders, consents, apps, directory audits. */
 export function registerContainmentRoutes(em: GraphEmulator): void {
   const s = () => em.state;
@@ -62,11 +69,7 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
       return em.collection(c, `/users/${u.id}/${rel}`, s().devices.filter((d) => d.ownerId === u.id).map((d) => d.data));
     });
   }
-  const device = (id: string) => {
-    const d = s().devices.find((x) => x.data.id === id);
-    if (!d) throw notFound(id);
-    return d;
-  };
+  const device = (id: string) => byId(s().devices, id);
   em.on('GET', '/devices/{id}', (_c, m) => json(200, device(decodeURIComponent(m[1])).data));
   em.on('PATCH', '/devices/{id}', (c, m) => {
     const d = device(decodeURIComponent(m[1]));
@@ -116,21 +119,13 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
     const u = em.user(m[1]);
     return em.collection(c, `/users/${u.id}/oauth2PermissionGrants`, s().grants.filter((g) => g.data.principalId === u.id).map((g) => g.data));
   });
-  const grant = (id: string) => {
-    const g = s().grants.find((x) => x.data.id === id);
-    if (!g) throw notFound(id);
-    return g;
-  };
+  const grant = (id: string) => byId(s().grants, id);
   em.on('GET', '/oauth2PermissionGrants/{id}', (_c, m) => json(200, grant(decodeURIComponent(m[1])).data));
   em.on('DELETE', '/oauth2PermissionGrants/{id}', (_c, m) => {
     s().grants.splice(s().grants.indexOf(grant(decodeURIComponent(m[1]))), 1);
     return json(204);
   });
-  const sp = (id: string) => {
-    const x = s().servicePrincipals.find((p) => p.data.id === id);
-    if (!x) throw notFound(id);
-    return x;
-  };
+  const sp = (id: string) => byId(s().servicePrincipals, id);
   em.on('GET', '/servicePrincipals/{id}', (_c, m) => json(200, sp(decodeURIComponent(m[1])).data));
   em.on('PATCH', '/servicePrincipals/{id}', (c, m) => {
     const x = sp(decodeURIComponent(m[1]));
@@ -142,11 +137,7 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
     const u = em.user(m[1]);
     return em.collection(c, `/users/${u.id}/ownedObjects/microsoft.graph.application`, s().applications.filter((a) => a.ownerIds.includes(u.id)).map((a) => ({ '@odata.type': '#microsoft.graph.application', ...a.data })));
   });
-  const app = (id: string) => {
-    const a = s().applications.find((x) => x.data.id === id);
-    if (!a) throw notFound(id);
-    return a;
-  };
+  const app = (id: string) => byId(s().applications, id);
   em.on('GET', '/applications/{id}', (c, m) => {
     const a = app(decodeURIComponent(m[1]));
     const sel = c.query.get('$select');
