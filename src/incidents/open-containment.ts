@@ -78,8 +78,7 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
     await ctx.store.appendAudit(id, { at: now.toISOString(), event: 'action.fast-path', actionId: a.id, details: { title: a.title } });
   }
   ctx.log.info('incident opened', { incidentId: id, targetId: target.id, actions: actions.length, dryRun: input.dryRun });
-  const stored = (await ctx.store.getIncident(id)) ?? incident;
-  return { kind: 'incident', incident: stored, actions, view: containmentView(stored, actions) };
+  return { kind: 'incident', incident, actions, view: containmentView(incident, actions) };
 }
 
 /**
