@@ -16,7 +16,7 @@ const days = z.number().int().min(1).max(90);
 export const commandSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('contain'), target: targetSchema, dryRun: z.boolean(), sinceDays: days.optional() }),
   z.object({ name: z.literal('investigate'), target: targetSchema, sinceDays: days }),
-  z.object({ name: z.literal('scope'), target: targetSchema }),
+  z.object({ name: z.literal('scope'), target: targetSchema, messageId: z.string().min(3).max(256).optional() }),
   z.object({ name: z.literal('hunt'), what: z.literal('user-agents'), days }),
   z.object({ name: z.literal('status'), incidentId: z.string().regex(/^INC-\d{8}-\d{4}$/).optional() }),
   z.object({ name: z.literal('report'), ref: z.string().min(1).max(256) }),
@@ -28,7 +28,7 @@ export type Command = z.infer<typeof commandSchema>;
 export const USAGE: { usage: string; description: string }[] = [
   { usage: 'contain <user> [--dry-run] [--since 7d]', description: 'Open an incident for a compromised account and propose containment for approval.' },
   { usage: 'investigate <user> [--since 7d]', description: 'Read-only: collect and analyse sign-in and audit logs.' },
-  { usage: 'scope <user>', description: 'Find other recipients of the phishing mail and check their sign-ins.' },
+  { usage: 'scope <user> [--message <message id>]', description: 'Find other recipients of the phishing mail and check their sign-ins.' },
   { usage: 'hunt user-agents [--days 7]', description: 'Search the tenant\'s sign-ins for harmful user agents.' },
   { usage: 'status [<incident>]', description: 'Show an incident\'s state.' },
   { usage: 'report <incident|user>', description: 'Write the incident report.' },
@@ -37,8 +37,8 @@ export const USAGE: { usage: string; description: string }[] = [
 ];
 
 const VERBS = new Set(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'help']);
-const FLAGS: Record<string, 'bool' | 'duration' | 'int'> = { '--dry-run': 'bool', '--since': 'duration', '--days': 'int' };
-const ALLOWED_FLAGS: Record<string, string[]> = { contain: ['--dry-run', '--since'], investigate: ['--since'], hunt: ['--days'] };
+const FLAGS: Record<string, 'bool' | 'duration' | 'int' | 'messageId'> = { '--dry-run': 'bool', '--since': 'duration', '--days': 'int', '--message': 'messageId' };
+const ALLOWED_FLAGS: Record<string, string[]> = { contain: ['--dry-run', '--since'], investigate: ['--since'], hunt: ['--days'], scope: ['--message'] };
 
 const bad = (message: string, details: Record<string, unknown> = {}) => new ContainError('BAD_COMMAND', message, { details });
 const usageOf = (verb: string) => USAGE.find((u) => u.usage.startsWith(verb))?.usage ?? 'help';
@@ -66,6 +66,19 @@ function parseTarget(raw: string): Target {
   return { kind: 'text', value: s };
 }
 
+/**
+ * The phishing message as a responder copies it: an Internet message id (with or without its angle brackets, which
+ * Slack delivers as &lt; &gt;) or a network message id (a GUID). Returned as the mail systems store it.
+ */
+function parseMessageId(value: string | undefined): string {
+  // Slack links anything that looks like an address: <mailto:a@b|a@b>, and escapes the brackets around it.
+  const v = (value ?? '').replace(/<mailto:[^|>]*\|([^>]*)>/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) return v.toLowerCase();
+  const m = /^<?([^<>\s"'@]+@[^<>\s"'@]+)>?$/.exec(v);
+  if (!m || m[1].length > 250) throw bad('--message needs the Internet message id (<...@...>) or the network message id (a GUID) of the phishing mail.');
+  return `<${m[1]}>`;
+}
+
 function parseDays(flag: string, value: string | undefined, kind: 'duration' | 'int'): number {
   const m = kind === 'int' ? /^(\d{1,3})$/.exec(value ?? '') : /^(\d{1,3})(d|h)?$/i.exec(value ?? '');
   if (!m) throw bad(`${flag} needs ${kind === 'int' ? 'a number of days, e.g. 7' : 'a duration such as 7d or 48h'}.`);
@@ -89,7 +102,8 @@ export function parseCommand(input: string): Command {
   const tokens = text === '' ? [] : text.split(' ');
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    const [flagName, inlineValue] = t.startsWith('--') ? t.split('=', 2) : [t, undefined];
+    const eq = t.indexOf('=');
+    const [flagName, inlineValue] = t.startsWith('--') && eq > 0 ? [t.slice(0, eq), t.slice(eq + 1)] : [t, undefined];
     if (!t.startsWith('--')) {
       words.push(t);
       continue;
@@ -113,7 +127,7 @@ export function parseCommand(input: string): Command {
       command = { name: 'investigate', target: needTarget(), sinceDays: since ?? 7 };
       break;
     case 'scope':
-      command = { name: 'scope', target: needTarget() };
+      command = { name: 'scope', target: needTarget(), ...(flags['--message'] !== undefined ? { messageId: parseMessageId(flags['--message'] as string) } : {}) };
       break;
     case 'hunt':
       if (rest.toLowerCase() !== 'user-agents') throw bad(`Hunt for what? Use: ${usageOf('hunt')}`);

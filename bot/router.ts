@@ -9,6 +9,7 @@ import { investigateUser } from '../src/investigate/live';
 import { scopeUser } from '../src/investigate/scope';
 import { huntUserAgents } from '../src/investigate/hunt';
 import { checkPosture } from '../src/investigate/posture';
+import { withDownload } from '../src/investigate/publish';
 import { findUser } from '../src/directory/find-user';
 import type { Incident } from '../src/incidents/model';
 import type { IncidentListView } from '../src/views/types';
@@ -22,6 +23,8 @@ export interface RouteInput {
   /** Maps a Slack user id to an email; Teams has no such mentions. */
   resolveSlackUser?: (slackUserId: string) => Promise<string>;
   signal?: AbortSignal;
+  /** Posts (then updates) one progress line in the thread while long reads run. */
+  progress?: (text: string) => Promise<void>;
 }
 
 export interface RouteOutput {
@@ -57,11 +60,11 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
       return { views: [(await buildReport(ctx, incidentId)).view] };
     }
     case 'investigate':
-      return { views: [await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal })] };
+      return { views: [await withDownload(ctx, 'investigation', await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal, progress: input.progress }))] };
     case 'scope':
-      return { views: [await scopeUser(ctx, await toQuery(c.target, input))] };
+      return { views: [await withDownload(ctx, 'scope', await scopeUser(ctx, await toQuery(c.target, input), { messageId: c.messageId, signal: input.signal, progress: input.progress }))] };
     case 'hunt':
-      return { views: [await huntUserAgents(ctx, c.days, { signal: input.signal })] };
+      return { views: [await withDownload(ctx, 'hunt', await huntUserAgents(ctx, c.days, { signal: input.signal, progress: input.progress }))] };
     case 'posture':
       return { views: [await checkPosture(ctx, { signal: input.signal })] };
   }

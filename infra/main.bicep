@@ -32,6 +32,10 @@ param slackSigningSecret string = ''
 @secure()
 param slackBotToken string = ''
 
+@description('Signs the expiring links to full investigation results. Generated per deployment (redeploying rotates it and ends old links).')
+@secure()
+param resultLinkKey string = '${newGuid()}${newGuid()}'
+
 var suffix = uniqueString(resourceGroup().id)
 var graphAppId = '00000003-0000-0000-c000-000000000000'
 // Least privilege, one line per playbook step (docs/permissions.md explains each and what happens without it).
@@ -48,6 +52,8 @@ var graphRoles = [
   'DelegatedPermissionGrant.ReadWrite.All' // step 7: remove the user's consent
   'Application.ReadWrite.All' //           step 7: service principal sign-in off, secrets and certificates
   'ThreatHunting.Read.All' //              steps 9-10: EmailEvents through advanced hunting (Defender for Office 365 P2)
+  'ExchangeMessageTrace.Read.All' //       steps 9-10 without Defender: message trace
+  'AuditLogsQuery.Read.All' //             step 8: the unified audit log (Audit Log Query API)
   'Policy.Read.All' //                     posture: Conditional Access and authorization policy
 ]
 
@@ -70,6 +76,26 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   resource blobs 'blobServices' = {
     name: 'default'
     resource deployments 'containers' = { name: 'deployments' }
+    resource results 'containers' = { name: 'contain-results' }
+  }
+  // Full results hold user names and IP addresses: keep them for the investigation, not forever.
+  resource lifecycle 'managementPolicies' = {
+    name: 'default'
+    properties: {
+      policy: {
+        rules: [
+          {
+            name: 'expire-results'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: { blobTypes: ['blockBlob'], prefixMatch: ['contain-results/'] }
+              actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 90 } } }
+            }
+          }
+        ]
+      }
+    }
   }
   resource queues 'queueServices' = {
     name: 'default'
@@ -107,6 +133,10 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   resource slackSecret 'secrets' = if (!empty(slackSigningSecret)) {
     name: 'slack-signing-secret'
     properties: { value: slackSigningSecret }
+  }
+  resource linkKey 'secrets' = {
+    name: 'result-link-key'
+    properties: { value: resultLinkKey }
   }
   resource slackToken 'secrets' = if (!empty(slackBotToken)) {
     name: 'slack-bot-token'
@@ -170,7 +200,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'MicrosoftAppId', value: identity.properties.clientId }
         { name: 'MicrosoftAppType', value: 'UserAssignedMSI' }
         { name: 'MicrosoftAppTenantId', value: subscription().tenantId }
-        { name: 'STORAGE_CONNECTION_STRING', value: 'TableEndpoint=${storage.properties.primaryEndpoints.table};QueueEndpoint=${storage.properties.primaryEndpoints.queue}' }
+        { name: 'STORAGE_CONNECTION_STRING', value: 'BlobEndpoint=${storage.properties.primaryEndpoints.blob};TableEndpoint=${storage.properties.primaryEndpoints.table};QueueEndpoint=${storage.properties.primaryEndpoints.queue}' }
+        { name: 'CONTAIN_LINK_KEY', value: kvRef('result-link-key') }
         { name: 'CONTAIN_APPROVERS', value: join(approverIds, ',') }
         { name: 'CONTAIN_RESPONDERS', value: join(responderIds, ',') }
         { name: 'CONTAIN_PROTECTED_USERS', value: join(protectedIds, ',') }

@@ -4,6 +4,9 @@ import { FLOW_ENVIRONMENT } from './graph/seed-objects';
 /** The fake Slack workspace's signing secret: public by design, it only ever signs requests to this machine. */
 export const SANDBOX_SLACK_SECRET = 'local-sandbox-signing-secret';
 
+/** Signs full-result links on this machine only. */
+export const SANDBOX_LINK_KEY = 'local-sandbox-result-link-key-not-a-secret';
+
 /**
  * Settings the local stack fills in when the environment leaves them empty, so `npm start` shows the whole flow
  * against the sandbox tenant: three approvers, anyone may open incidents, the break-glass account protected.
@@ -22,5 +25,9 @@ export function localDefaults(port: number): Record<string, string> {
     SLACK_SIGNING_SECRET: SANDBOX_SLACK_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-local-sandbox-token',
     SLACK_API_URL: `http://127.0.0.1:${port}/sandbox/slack/api/`,
+    // Result links are signed with this: public by design, it only protects results on this machine.
+    CONTAIN_LINK_KEY: SANDBOX_LINK_KEY,
+    // The sandbox's audit log queries finish in seconds; poll accordingly.
+    CONTAIN_AUDIT_POLL_SECONDS: '0.5',
   };
 }

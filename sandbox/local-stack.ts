@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { teamsMessages } from '../functions/teams-messages';
 import { slackEvents } from '../functions/slack-events';
 import { incidentReport } from '../functions/incident-report';
+import { results } from '../functions/results';
 import { worker } from '../functions/worker';
 import { sweeper } from '../functions/sweeper';
 import { getContext, resetContext } from '../src/runtime';
@@ -199,6 +200,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['POST', /^\/api\/messages$/, functionRoute(teamsMessages)],
     ['POST', /^\/api\/slack\/events$/, functionRoute(slackEvents)],
     ['GET', /^\/api\/incidents\/[^/]+\/report$/, functionRoute(incidentReport, (url) => ({ id: decodeURIComponent(url.pathname.split('/')[3]) }))],
+    ['GET', /^\/api\/results\/[^/]+$/, functionRoute(results, (url) => ({ id: decodeURIComponent(url.pathname.split('/')[3]) }))],
     ['POST', /^\/sandbox\/slack\/api\/[a-zA-Z.]+$/, async (req, body, url) => slack.handle(url.pathname.split('/').pop()!, body, String(req.headers['content-type'] ?? ''), req.headers.authorization)],
     ['GET', /^\/sandbox\/slack\/calls$/, admin(() => slack.all())],
     ['*', /^\/sandbox\/graph\//, async (req, body, url) => {

@@ -52,6 +52,12 @@ const schema = z.object({
       .default('contain'),
   ),
   CONTAIN_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
+  CONTAIN_AUDIT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(300).default(10)),
+  CONTAIN_AUDIT_TIMEOUT_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(120).default(8)),
+  CONTAIN_PUBLIC_URL: optionalUrl,
+  CONTAIN_LINK_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'use at least 32 random characters').optional()),
+  CONTAIN_RESULT_LINK_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 7).default(24)),
+  WEBSITE_HOSTNAME: optionalString,
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -82,6 +88,10 @@ export interface Config {
     actionLeaseMs: number;
   };
   logLevel: RawConfig['CONTAIN_LOG_LEVEL'];
+  /** Unified audit log queries from chat: first poll interval (it backs off) and how long to wait in all. */
+  investigate: { auditPollMs: number; auditTimeoutMs: number };
+  /** Where full results are linked from chat; no key = results are kept but not linked. */
+  links: { baseUrl?: string; key?: string; ttlHours: number };
 }
 
 const FIXES: Record<string, string> = {
@@ -93,6 +103,9 @@ const FIXES: Record<string, string> = {
   CONTAIN_APPROVERS: 'list Entra object ids separated by commas',
   CONTAIN_RESPONDERS: 'list Entra object ids separated by commas',
   CONTAIN_APPROVAL_TTL_MINUTES: 'set a whole number of minutes between 1 and 1440',
+  CONTAIN_AUDIT_POLL_SECONDS: 'set the first poll interval in seconds (0.01-300), e.g. 10',
+  CONTAIN_AUDIT_TIMEOUT_MINUTES: 'set how many minutes to wait for a unified audit log query (0.01-120), e.g. 8',
+  CONTAIN_LINK_KEY: 'set 32 or more random characters (a Key Vault reference in Azure), e.g. from: openssl rand -base64 48',
 };
 
 /** Names Contain knows; any other CONTAIN_* variable is almost certainly a typo and stops start-up. */
@@ -137,7 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '?');
       const got = env[name];
-      problems.push(`${name} is invalid${got !== undefined && !/SECRET|PASSWORD|TOKEN/i.test(name) ? ` (got '${got}')` : ''}: ${issue.message}; fix: ${FIXES[name] ?? 'see .env.example'}`);
+      problems.push(`${name} is invalid${got !== undefined && !/SECRET|PASSWORD|TOKEN|KEY/i.test(name) ? ` (got '${got}')` : ''}: ${issue.message}; fix: ${FIXES[name] ?? 'see .env.example'}`);
     }
   }
   if (problems.length > 0 || !parsed.success) fail(problems);
@@ -179,6 +192,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       actionLeaseMs: raw.CONTAIN_ACTION_LEASE_SECONDS * 1000,
     },
     logLevel: raw.CONTAIN_LOG_LEVEL,
+    investigate: { auditPollMs: Math.round(raw.CONTAIN_AUDIT_POLL_SECONDS * 1000), auditTimeoutMs: Math.round(raw.CONTAIN_AUDIT_TIMEOUT_MINUTES * 60_000) },
+    links: {
+      // Azure sets WEBSITE_HOSTNAME on every Function App; behind a custom domain or Front Door set CONTAIN_PUBLIC_URL.
+      baseUrl: (raw.CONTAIN_PUBLIC_URL ?? (raw.WEBSITE_HOSTNAME ? `https://${raw.WEBSITE_HOSTNAME}` : mode === 'local' ? `http://127.0.0.1:${raw.PORT}` : undefined))?.replace(/\/+$/, ''),
+      key: raw.CONTAIN_LINK_KEY,
+      ttlHours: raw.CONTAIN_RESULT_LINK_HOURS,
+    },
   };
 }
 

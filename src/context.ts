@@ -4,6 +4,7 @@ import type { Policy } from './incidents/policy';
 import type { Logger } from './log';
 import type { IncidentStore } from './store/incident-store';
 import type { WorkQueue } from './store/work-queue';
+import type { ResultStore } from './store/result-store';
 import type { FlowClient } from './powerautomate/client';
 
 /** Everything a use case needs, passed explicitly (Probot-style): tests build one against the sandbox tenant. */
@@ -14,6 +15,8 @@ export interface ContainContext {
   flows?: FlowClient;
   store: IncidentStore;
   queue: WorkQueue;
+  /** Full results behind the links on investigation cards. */
+  results: ResultStore;
   policy: Policy;
   log: Logger;
   now: () => Date;

@@ -7,6 +7,7 @@ import { policyFromConfig } from './incidents/policy';
 import { createLogger, type Logger } from './log';
 import { IncidentStore } from './store/incident-store';
 import { WorkQueue } from './store/work-queue';
+import { ResultStore } from './store/result-store';
 import { keylessEndpoints } from './store/connection';
 
 let current: Promise<ContainContext> | undefined;
@@ -31,6 +32,7 @@ export async function createContext(config: Config, overrides: Partial<ContainCo
     flows,
     store: overrides.store ?? (keyless ? IncidentStore.fromEndpoint(keyless.table, config.storage.prefix, storageCredential!) : IncidentStore.fromConnectionString(config.storage.connectionString, config.storage.prefix)),
     queue: overrides.queue ?? (keyless ? WorkQueue.fromEndpoint(keyless.queue, config.storage.prefix, storageCredential!) : WorkQueue.fromConnectionString(config.storage.connectionString, config.storage.prefix)),
+    results: overrides.results ?? (keyless ? ResultStore.fromEndpoint(keyless.blob, config.storage.prefix, storageCredential!) : ResultStore.fromConnectionString(config.storage.connectionString, config.storage.prefix)),
     policy: overrides.policy ?? policyFromConfig(config),
     log,
     now: overrides.now ?? (() => new Date()),

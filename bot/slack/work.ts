@@ -10,6 +10,8 @@ import type { View } from '../../src/views/types';
 import { parseCommand, type Command } from '../commands';
 import { errorView } from '../errors';
 import { route } from '../router';
+import { progressLine } from '../progress';
+import { escapeSlack } from '../../cards/text';
 import { slackClient } from './client';
 import { slackActor, slackEmail } from './identity';
 import { slackMessage } from './render';
@@ -33,12 +35,18 @@ export async function runSlackCommand(ctx: ContainContext, msg: SlackCommandMess
 }
 
 async function runCommand(ctx: ContainContext, client: WebClient, input: { command: Command; actor: ActorRef; channel: string; threadTs?: string; log: ContainContext['log'] }): Promise<void> {
+  const progress = progressLine(
+    async (text) => (await client.chat.postMessage({ channel: input.channel, ...(input.threadTs ? { thread_ts: input.threadTs } : {}), text: escapeSlack(text) })).ts,
+    async (ts, text) => void (await client.chat.update({ channel: input.channel, ts, text: escapeSlack(text) })),
+    input.log,
+  );
   try {
     const actor = await slackActor(ctx, client, input.actor);
     const out = await route(ctx, {
       command: input.command,
       actor,
       thread: { slack: { teamId: input.actor.teamId, enterpriseId: input.actor.enterpriseId, channel: input.channel } },
+      progress,
       resolveSlackUser: async (id) => {
         const email = await slackEmail(client, id);
         if (!email) throw new ContainError('USER_NOT_FOUND', 'Slack has no email address for that person, so Contain cannot find them in Entra ID. Type their name or UPN instead.');

@@ -11,6 +11,7 @@ import { message, type View } from '../../src/views/types';
 import { parseCommand, type Command } from '../commands';
 import { errorView } from '../errors';
 import { route } from '../router';
+import { progressLine } from '../progress';
 import { cardActivity, invokeCardResponse } from './render';
 import { referenceOf, teamsThread, threadConversationId } from './thread';
 
@@ -78,14 +79,20 @@ async function enqueueCommand(ctx: ContainContext, turn: TurnContext, text: stri
 export async function runTeamsCommand(ctx: ContainContext, adapter: CloudAdapter, msg: { text: string; actor: { id: string; aadObjectId?: string; name: string }; thread: TeamsThread; key: string }, command?: Command): Promise<void> {
   const log = ctx.log.child({ correlationId: msg.key, platform: 'teams' });
   const actor: Actor = { platform: 'teams', id: msg.actor.id, aadObjectId: msg.actor.aadObjectId?.toLowerCase(), name: msg.actor.name };
-  const post = (view: View) => {
+  const post0 = (activity: Partial<Activity>) => {
     let id: string | undefined;
     return adapter.continueConversationAsync(ctx.config.teams.appId, referenceOf(msg.thread), async (turn) => {
-      id = (await turn.sendActivity(cardActivity(view)))?.id;
+      id = (await turn.sendActivity(activity))?.id;
     }).then(() => id);
   };
+  const post = (view: View) => post0(cardActivity(view));
+  const progress = progressLine(
+    (text) => post0({ type: 'message', text, textFormat: 'plain' }),
+    (id, text) => adapter.continueConversationAsync(ctx.config.teams.appId, referenceOf(msg.thread), async (turn) => void (await turn.updateActivity({ type: 'message', id, text, textFormat: 'plain' }))),
+    log,
+  );
   try {
-    const out = await route(ctx, { command: command ?? parseCommand(msg.text), actor, thread: { teams: msg.thread } });
+    const out = await route(ctx, { command: command ?? parseCommand(msg.text), actor, thread: { teams: msg.thread }, progress });
     for (const view of out.views) {
       const sentId = await post(view);
       if (out.incidentId && view.kind === 'containment') {

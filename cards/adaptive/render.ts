@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
 import { escapeMarkdown as md, truncate } from '../text';
 import { card, execute, text, type AdaptiveCard, type Element } from './types';
 
@@ -39,6 +39,16 @@ function postureCard(v: PostureView): AdaptiveCard {
   return card(body);
 }
 
+/** Buttons that open the full result (links we signed, never text from outside), and until when they work. */
+function withDownload(body: Element[], d: Download | undefined): AdaptiveCard {
+  if (!d) return card(body);
+  body.push(text(`Full result links work until ${d.expires.slice(0, 16).replace('T', ' ')} UTC.`, { size: 'Small', isSubtle: true }));
+  return card(body, [
+    { type: 'Action.OpenUrl', title: 'Full result (Markdown)', url: d.markdown },
+    { type: 'Action.OpenUrl', title: 'Full result (JSON)', url: d.json },
+  ]);
+}
+
 function huntCard(v: HuntView): AdaptiveCard {
   const body: Element[] = [
     text(`Harmful user agents, last ${v.days} days`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
@@ -46,21 +56,21 @@ function huntCard(v: HuntView): AdaptiveCard {
     { type: 'FactSet', facts: v.userAgents.length ? v.userAgents.map((u) => ({ title: md(u.userAgent), value: `${u.success} successful, ${u.failure} failed` })) : [{ title: 'Result', value: 'none found' }] },
     ...v.hits.map((h) => text(`${h.time.slice(0, 16).replace('T', ' ')} UTC · **${h.verdict}** · ${md(h.user)}${h.ip ? ` · ${md(h.ip)}` : ''}: ${md(h.reason)}`, { size: 'Small', color: h.verdict === 'malicious' ? 'Attention' : 'Warning', spacing: 'Small' })),
   ];
-  if (v.more) body.push(text(`… and ${v.more} more.`, { size: 'Small', isSubtle: true }));
+  if (v.more) body.push(text(`… and ${v.more} more${v.download ? ' in the full result' : ''}.`, { size: 'Small', isSubtle: true }));
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', isSubtle: true }));
-  return card(body);
+  return withDownload(body, v.download);
 }
 
 function scopeCard(v: ScopeView): AdaptiveCard {
   const body: Element[] = [text(`Scope: ${md(v.target.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' })];
   if (v.mail)
-    body.push({ type: 'FactSet', facts: [{ title: 'Phishing mail', value: md(v.mail.subject) }, { title: 'From', value: md(v.mail.sender) }, { title: 'Delivered', value: `${v.mail.time.slice(0, 16).replace('T', ' ')} UTC` }, { title: 'Recipients', value: String(v.mail.recipients) }] });
+    body.push({ type: 'FactSet', facts: [{ title: 'Phishing mail', value: md(v.mail.subject) }, { title: 'From', value: md(v.mail.sender) }, { title: 'Delivered', value: `${v.mail.time.slice(0, 16).replace('T', ' ')} UTC` }, { title: 'Recipients', value: String(v.mail.recipients) }, ...(v.mail.messageId ? [{ title: 'Message id', value: md(v.mail.messageId) }] : []), { title: 'Found by', value: v.mail.source }] });
   for (const r of v.recipients)
     body.push(text(`${r.flagged ? '**Likely compromised**' : 'No sign of compromise'} · ${md(r.upn)}${r.reasons.length ? `: ${md(r.reasons.join('; '))}` : ''}`, { size: 'Small', color: r.flagged ? 'Attention' : 'Default', spacing: 'Small' }));
   if (v.mail && !v.recipients.length) body.push(text('Nobody else received it.', { isSubtle: true }));
   if (v.recipients.some((r) => r.flagged)) body.push(text('Open an incident for each likely compromised recipient with "contain <user>".', { weight: 'Bolder', spacing: 'Medium' }));
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
-  return card(body);
+  return withDownload(body, v.download);
 }
 
 function investigationCard(v: InvestigationView): AdaptiveCard {
@@ -70,11 +80,11 @@ function investigationCard(v: InvestigationView): AdaptiveCard {
   ];
   for (const f of v.findings)
     body.push(text(`${f.time.slice(0, 16).replace('T', ' ')} UTC · **${f.verdict}** · ${md(f.category)}${f.ip ? ` · ${md(f.ip)}` : ''}: ${md(f.reason)}`, { size: 'Small', color: f.verdict === 'malicious' ? 'Attention' : 'Warning', spacing: 'Small' }));
-  if (v.more) body.push(text(`… and ${v.more} more (run contain analyze for all of them).`, { size: 'Small', isSubtle: true }));
+  if (v.more) body.push(text(`… and ${v.more} more${v.download ? ' in the full result' : ' (run contain investigate from the CLI for all of them)'}.`, { size: 'Small', isSubtle: true }));
   if (!v.findings.length) body.push(text('Nothing suspicious in these sources.', { isSubtle: true }));
   body.push({ type: 'FactSet', facts: [{ title: 'Attacker IPs', value: v.iocs.ips.map(md).join(', ') || 'none found' }, { title: 'User agents', value: v.iocs.userAgents.map(md).join(', ') || 'none found' }, { title: 'Sessions', value: v.iocs.sessionIds.map(md).join(', ') || 'none found' }] });
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
-  return card(body);
+  return withDownload(body, v.download);
 }
 
 function reportCard(v: ReportView): AdaptiveCard {

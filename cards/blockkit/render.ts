@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, View } from '../../src/views/types';
 import { escapeSlack as esc, truncate } from '../text';
 
 /** Slack's published limits for what Contain posts. */
@@ -153,6 +153,14 @@ function incidents(v: IncidentListView): SlackMessage {
   return { text: v.title, blocks: [section(`*${esc(v.title)}*\n${lines.join('\n') || '_None._'}`)] };
 }
 
+/** A URL inside <url|label>: only the characters that would end or split the link are encoded. */
+const linkUrl = (u: string) => u.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C');
+
+/** Links to the full result (we signed them; nothing from outside), and until when they work. */
+function downloadBlocks(d: Download | undefined): Block[] {
+  return d ? [context(`Full result: <${linkUrl(d.markdown)}|Markdown> · <${linkUrl(d.json)}|JSON> · links work until ${d.expires.slice(0, 16).replace('T', ' ')} UTC`)] : [];
+}
+
 function investigation(v: InvestigationView): SlackMessage {
   const lines = v.findings.map((f) => `• ${f.time.slice(0, 16).replace('T', ' ')} UTC · *${f.verdict}* · ${esc(f.category)}${f.ip ? ` · \`${esc(f.ip)}\`` : ''}: ${esc(f.reason)}`);
   const blocks: Block[] = [
@@ -161,18 +169,20 @@ function investigation(v: InvestigationView): SlackMessage {
     section(lines.join('\n') || '_Nothing suspicious in these sources._'),
     section(`*Attacker IPs:* ${v.iocs.ips.map(esc).join(', ') || 'none found'}\n*User agents:* ${v.iocs.userAgents.map(esc).join(', ') || 'none found'}\n*Sessions:* ${v.iocs.sessionIds.map(esc).join(', ') || 'none found'}`),
     ...v.notes.map((n) => context(`:warning: ${esc(n)}`)),
+    ...downloadBlocks(v.download),
   ];
-  if (v.more) blocks.splice(3, 0, context(`… and ${v.more} more (run contain analyze for all of them).`));
+  if (v.more) blocks.splice(3, 0, context(`… and ${v.more} more${v.download ? ' in the full result' : ' (run contain investigate from the CLI for all of them)'}.`));
   return { text: `Investigation: ${v.target.displayName}`, blocks };
 }
 
 function scope(v: ScopeView): SlackMessage {
   const blocks: Block[] = [{ type: 'header', text: plain(`Scope: ${v.target.displayName}`, SLACK_LIMITS.headerText) }];
-  if (v.mail) blocks.push(section(`*Phishing mail:* ${esc(v.mail.subject)}\n*From:* ${esc(v.mail.sender)} · ${v.mail.time.slice(0, 16).replace('T', ' ')} UTC · ${v.mail.recipients} recipients`));
+  if (v.mail) blocks.push(section(`*Phishing mail:* ${esc(v.mail.subject)}\n*From:* ${esc(v.mail.sender)} · ${v.mail.time.slice(0, 16).replace('T', ' ')} UTC · ${v.mail.recipients} recipients${v.mail.messageId ? `\n*Message id:* ${esc(v.mail.messageId)}` : ''}\n_Found by ${v.mail.source}_`));
   const lines = v.recipients.map((r) => `• ${r.flagged ? '*Likely compromised*' : 'No sign of compromise'} · ${esc(r.upn)}${r.reasons.length ? `: ${esc(r.reasons.join('; '))}` : ''}`);
   if (lines.length) blocks.push(section(lines.join('\n')));
   if (v.recipients.some((r) => r.flagged)) blocks.push(section('*Open an incident for each likely compromised recipient with* `/contain <user>`.'));
   for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
+  blocks.push(...downloadBlocks(v.download));
   return { text: `Scope: ${v.target.displayName}`, blocks };
 }
 
@@ -184,8 +194,9 @@ function hunt(v: HuntView): SlackMessage {
     context(`${v.signIns} sign-ins checked`),
     section(uas),
     ...(hits ? [section(hits)] : []),
-    ...(v.more ? [context(`… and ${v.more} more.`)] : []),
+    ...(v.more ? [context(`… and ${v.more} more${v.download ? ' in the full result' : ''}.`)] : []),
     ...v.notes.map((n) => context(esc(n))),
+    ...downloadBlocks(v.download),
   ];
   return { text: `Harmful user agents, last ${v.days} days`, blocks };
 }

@@ -3,6 +3,7 @@ import { FaultTable } from './faults';
 import { FilterSyntaxError, matches, parseFilter } from './odata-filter';
 import { seedTenant, type TenantData } from './seed';
 import { registerContainmentRoutes } from './routes-containment';
+import { registerInvestigationRoutes } from './routes-investigation';
 
 export interface EmulatorResponse {
   status: number;
@@ -69,21 +70,25 @@ export class GraphEmulator {
   /** Power Automate calls, kept apart from the Graph log. */
   flowRequests: { method: string; path: string; time: string }[] = [];
   private readonly routes: [string, RegExp, Handler][] = [];
+  /** How long an audit log query takes to succeed; Purview takes minutes, the playground a few seconds. */
+  auditQueryMs = 3000;
 
   constructor(private readonly options: { random?: () => number; now?: () => number } = {}) {
     this.faults = new FaultTable(options.random);
-    this.state = seedTenant(this.now());
+    this.state = seedTenant(this.clock());
     this.registerRoutes();
     registerContainmentRoutes(this);
+    registerInvestigationRoutes(this);
   }
 
-  private now(): number {
+  /** The emulator's clock (injectable for tests). */
+  clock(): number {
     return this.options.now?.() ?? Date.now();
   }
 
   /** Restore the seed tenant, clear the log and faults. */
   reset(): void {
-    this.state = seedTenant(this.now());
+    this.state = seedTenant(this.clock());
     this.log = [];
     this.flowRequests = [];
     this.faults.clear();
@@ -237,7 +242,7 @@ export class GraphEmulator {
     this.on('GET', '/users/{id}', (c, m) => json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#users/$entity`, ...select(this.user(m[1]), c.query, USER_DEFAULT) }));
     this.on('POST', '/users/{id}/revokeSignInSessions', (c, m) => {
       const u = this.user(m[1]);
-      u.signInSessionsValidFromDateTime = new Date(this.now()).toISOString();
+      u.signInSessionsValidFromDateTime = new Date(this.clock()).toISOString();
       return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#Edm.Boolean`, value: true });
     });
     // Transitive membership in groups and directory roles, as checkMemberObjects answers it.
@@ -250,7 +255,7 @@ export class GraphEmulator {
     });
     this.on('GET', '/auditLogs/signIns', (c) => {
       const rows = [...this.state.signIns].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
-      const shaped = c.version === 'beta' ? rows : rows.map(({ sessionId: _s, signInEventTypes: _t, ...v1 }) => v1);
+      const shaped = c.version === 'beta' ? rows : rows.map(({ sessionId: _s, signInEventTypes: _t, autonomousSystemNumber: _a, ...v1 }) => v1);
       if (c.version === 'v1.0' && /signInEventTypes|sessionId/.test(c.query.get('$filter') ?? ''))
         throw new GraphHttpError(400, 'Request_UnsupportedQuery', "Could not find a property named 'signInEventTypes' on type 'microsoft.graph.signIn'.");
       return this.collection(c, '/auditLogs/signIns', shaped, { defaultTop: 1000 });

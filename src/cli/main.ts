@@ -64,15 +64,15 @@ export async function main(argv: string[]): Promise<number> {
       const days = sinceAt >= 0 ? Number(/^(\d+)d?$/.exec(rest[sinceAt + 1] ?? '')?.[1]) : 7;
       const who = rest.filter((_, i) => i !== sinceAt && i !== sinceAt + 1).join(' ');
       if (!who || !Number.isInteger(days) || days < 1 || days > 90) throw new ContainError('BAD_COMMAND', 'Usage: contain investigate <user> [--since 7d]');
-      const v = await investigateUser(await createContext(loadConfig()), { kind: who.includes('@') ? 'email' : 'text', value: who }, days);
-      process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+      const r = await investigateUser(await createContext(loadConfig()), { kind: who.includes('@') ? 'email' : 'text', value: who }, days, { progress: toStderr });
+      process.stdout.write(JSON.stringify(r.full, null, 2) + '\n');
       return 0;
     }
     if (cmd === 'hunt') {
       const days = Number(rest[rest.indexOf('--days') + 1] ?? 7);
       if (rest[0] !== 'user-agents' || !Number.isInteger(days) || days < 1 || days > 90) throw new ContainError('BAD_COMMAND', 'Usage: contain hunt user-agents [--days 1-90]');
-      const v = await huntUserAgents(await createContext(loadConfig()), rest.includes('--days') ? days : 7);
-      process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+      const r = await huntUserAgents(await createContext(loadConfig()), rest.includes('--days') ? days : 7, { progress: toStderr });
+      process.stdout.write(JSON.stringify(r.full, null, 2) + '\n');
       return 0;
     }
     if (cmd === 'report') {
@@ -88,6 +88,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`contain: ${e ? e.userMessage : (err as Error).message}\n`);
     return e && (e.code === 'BAD_COMMAND' || e.code === 'USER_NOT_FOUND' || e.code === 'CONFIG_INVALID' || e.code === 'NOT_FOUND') ? 2 : 1;
   }
+}
+
+/** Progress lines go to stderr so that stdout stays one JSON document for scripts. */
+async function toStderr(line: string): Promise<void> {
+  process.stderr.write(`${line}\n`);
 }
 
 if (require.main === module) {

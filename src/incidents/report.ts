@@ -1,6 +1,7 @@
 import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
 import type { ReportView } from '../views/types';
+import { md } from '../views/markdown';
 import type { Action, AuditEntry, Incident } from './model';
 
 /** A report: the view for chat and the Markdown document for the file. */
@@ -9,10 +10,6 @@ export interface IncidentReport {
   markdown: string;
 }
 
-/** Markdown-escape text that came from the tenant or from people (names, titles, rule names). */
-function md(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/([\\`*_[\]<>#|~])/g, '\\$1');
-}
 
 /** Build the incident report from the stored incident, its actions and audit trail. */
 export async function buildReport(ctx: ContainContext, incidentId: string): Promise<IncidentReport> {

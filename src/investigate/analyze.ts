@@ -106,6 +106,8 @@ export class Analyzer {
   private findings = new Map<string, Finding>();
   private uaCounts = new Map<string, { success: number; failure: number }>();
   private flaggedSessions = new Set<string>();
+  /** Session id -> the networks (ASNs) it was used from, when the source says (beta sign-ins do). */
+  private sessionAsns = new Map<string, Set<number>>();
   private readonly exclusions: string[];
 
   constructor(private readonly options: AnalyzeOptions = {}) {
@@ -133,6 +135,7 @@ export class Analyzer {
       else if (typeof s.ips === 'string') {
         if (s.ips !== r.ip) s.ips = new Set([s.ips, r.ip]);
       } else s.ips.add(r.ip);
+      if (r.asn !== undefined) (this.sessionAsns.get(r.sessionId) ?? this.sessionAsns.set(r.sessionId, new Set()).get(r.sessionId)!).add(r.asn);
     }
     const vk = volumeKind(r.operation);
     if (vk && this.wanted(r)) {
@@ -186,13 +189,19 @@ export class Analyzer {
     if (r.sessionId && (f.category === 'aitm-session' || f.category === 'attacker-session')) this.flaggedSessions.add(r.sessionId);
   }
 
+  /** " in 2 networks (AS14061, AS17676)" when one session crossed networks; a cookie replayed elsewhere does. */
+  private networks(sessionId: string): string {
+    const asns = this.sessionAsns.get(sessionId);
+    return asns && asns.size > 1 ? ` in ${asns.size} networks (${[...asns].sort((a, b) => a - b).map((a) => `AS${a}`).join(', ')})` : '';
+  }
+
   private classify(r: LogRecord): { verdict: Verdict; category: string; reason: string; ua?: string } | undefined {
     const known = this.knownIps.get(r.user) ?? new Set<string>();
     if (r.source === 'signin') {
       const ua = harmfulUserAgent(r.userAgent, this.exclusions) ?? harmfulUserAgent(r.clientApp, this.exclusions);
       if (ua) return { verdict: r.success === false ? 'suspicious' : 'malicious', category: 'harmful-user-agent', reason: `${r.success === false ? 'failed' : 'successful'} sign-in with the ${ua} user agent, a known attack tool`, ua };
       if (r.sessionId && this.attackerSessions.has(r.sessionId) && r.ip && !known.has(r.ip))
-        return { verdict: 'malicious', category: 'aitm-session', reason: `session ${r.sessionId} was used from ${(this.sessions.get(r.sessionId)!.ips as Set<string>).size} IP addresses; this one (${r.ip}) is not one of the user's device-bound addresses: a stolen session cookie` };
+        return { verdict: 'malicious', category: 'aitm-session', reason: `session ${r.sessionId} was used from ${(this.sessions.get(r.sessionId)!.ips as Set<string>).size} IP addresses${this.networks(r.sessionId)}; this one (${r.ip}${r.asn !== undefined ? `, AS${r.asn}` : ''}) is not one of the user's device-bound addresses: a stolen session cookie` };
       if (/officehome/i.test(r.app ?? '') && !r.deviceId && r.ip && !known.has(r.ip) && r.success !== false)
         return { verdict: 'suspicious', category: 'aitm-officehome', reason: `OfficeHome sign-in with no device id from ${r.ip}, an address the user has not signed in from on a known device (AiTM pattern)` };
       const spray = r.ip ? this.failuresByIp.get(r.ip) : undefined;

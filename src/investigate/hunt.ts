@@ -5,12 +5,15 @@ import type { HuntView } from '../views/types';
 import { analyze } from './analyze';
 import { fromSignIn } from './formats/graph';
 import type { LogRecord } from './record';
+import type { Progress } from './live';
+import type { Investigated } from './publish';
+import { huntMarkdown } from './result-markdown';
 
 /** At most this many sign-ins are read from chat; the CLI over an export has no such limit. */
 const MAX_SIGNINS = 50_000;
 
 /** `hunt user-agents`: the tenant's sign-ins of the last N days, through the harmful-user-agent detection. */
-export async function huntUserAgents(ctx: ContainContext, days: number, options: { signal?: AbortSignal; exclusions?: string[] } = {}): Promise<HuntView> {
+export async function huntUserAgents(ctx: ContainContext, days: number, options: { signal?: AbortSignal; exclusions?: string[]; progress?: Progress } = {}): Promise<Investigated<HuntView>> {
   const since = new Date(ctx.now().getTime() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const records: LogRecord[] = [];
   const notes: string[] = [];
@@ -18,6 +21,8 @@ export async function huntUserAgents(ctx: ContainContext, days: number, options:
     for await (const s of ctx.graph.list<Record<string, unknown>>(`/auditLogs/signIns${query({ $filter: `createdDateTime ge ${since}`, $top: 1000 })}`, { version: 'beta', max: MAX_SIGNINS, signal: options.signal, what: 'sign-in logs' })) {
       const r = fromSignIn(s);
       if (r) records.push(r);
+      // Big tenants have hundreds of thousands of sign-ins a week: say how far the read has got.
+      if (records.length % 10_000 === 0) await options.progress?.(`${records.length.toLocaleString('en-US')} sign-ins read…`);
     }
   } catch (err) {
     if (err instanceof ContainError && err.code.startsWith('GRAPH_')) notes.push(`Sign-in logs: ${err.userMessage}`);
@@ -26,7 +31,7 @@ export async function huntUserAgents(ctx: ContainContext, days: number, options:
   if (records.length >= MAX_SIGNINS) notes.push(`Only the first ${MAX_SIGNINS} sign-ins were read; export the logs and run contain analyze for all of them.`);
   const result = await analyze([async function* () { yield* records; }], { userAgentExclusions: options.exclusions });
   const hits = result.findings.filter((f) => f.category === 'harmful-user-agent');
-  return {
+  const view: HuntView = {
     kind: 'hunt',
     days,
     signIns: result.records,
@@ -35,4 +40,5 @@ export async function huntUserAgents(ctx: ContainContext, days: number, options:
     more: Math.max(0, hits.length - 15),
     notes: [...notes, 'Block these user agents with a Conditional Access policy (report-only first) and an exclusion group for legitimate automation.'],
   };
+  return { view, full: { days, signIns: result.records, userAgents: view.userAgents, hits, notes: view.notes }, markdown: huntMarkdown(view, hits, ctx.now().toISOString()) };
 }

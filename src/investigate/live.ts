@@ -4,20 +4,39 @@ import { ContainError } from '../errors';
 import { odataString, query } from '../graph/odata';
 import type { InvestigationView } from '../views/types';
 import { analyze } from './analyze';
+import { auditLogRecords } from './audit-log';
 import { fromDirectoryAudit, fromSignIn } from './formats/graph';
+import type { Investigated } from './publish';
 import type { LogRecord } from './record';
+import { investigationMarkdown } from './result-markdown';
+
+/** How long-running reads tell the thread where they are; one line, updated in place where the platform can. */
+export type Progress = (text: string) => Promise<void>;
+
+/** The unified audit log operations step 8 reads (reference/graph.md). */
+const UAL_OPERATIONS = ['New-InboxRule', 'Set-InboxRule', 'UpdateInboxRules', 'MailItemsAccessed', 'Send', 'SendAs', 'HardDelete', 'SoftDelete', 'MoveToDeletedItems', 'CreateFlow', 'FileAccessed', 'FileDownloaded', 'Consent to application.', 'Add service principal.', 'User registered security info'];
+
+const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const minutes = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
 /**
- * `investigate <user>`: the user's sign-ins (beta, which has sessionId and non-interactive sign-ins) and directory
- * audit for the window, through the same analyzer as exported files. Unlicensed or forbidden sources become notes.
+ * `investigate <user>`: the user's sign-ins (beta: sessionId, ASN, non-interactive sign-ins), directory audit and
+ * unified audit log for the window, read in parallel and judged together by the analyzer that reads exported files.
+ * Unlicensed or forbidden sources become notes; the audit log query reports progress while Purview runs it.
  */
-export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDays: number, options: { signal?: AbortSignal } = {}): Promise<InvestigationView> {
+export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDays: number, options: { signal?: AbortSignal; progress?: Progress } = {}): Promise<Investigated<InvestigationView>> {
   const found = await findUser(ctx, q, options);
   if (found.kind === 'many') throw new ContainError('USER_AMBIGUOUS', `Several users match "${q.value}"; use the UPN.`);
   const user = found.user;
-  const since = new Date(ctx.now().getTime() - sinceDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = ctx.now();
+  const since = isoSeconds(new Date(now.getTime() - sinceDays * 86_400_000));
   const notes: string[] = [];
   const collected: LogRecord[] = [];
+  const progress = options.progress ?? (async () => undefined);
+  const degrade = (what: string, err: unknown) => {
+    if (err instanceof ContainError && err.code.startsWith('GRAPH_')) notes.push(`${what}: ${err.userMessage}`);
+    else throw err;
+  };
   const source = async (what: string, path: string, version: 'v1.0' | 'beta', map: (x: Record<string, unknown>) => LogRecord | undefined) => {
     try {
       for await (const item of ctx.graph.list<Record<string, unknown>>(path, { version, signal: options.signal, max: 20_000, what })) {
@@ -25,18 +44,35 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
         if (r) collected.push(r);
       }
     } catch (err) {
-      if (err instanceof ContainError && err.code.startsWith('GRAPH_')) notes.push(`${what}: ${err.userMessage}`);
-      else throw err;
+      degrade(what, err);
     }
   };
+  const ual = async () => {
+    let read = 0;
+    try {
+      const records = auditLogRecords(
+        ctx,
+        { displayName: `Contain: ${user.userPrincipalName} ${since.slice(0, 10)}..${isoSeconds(now).slice(0, 10)}`, start: since, end: isoSeconds(now), users: [user.userPrincipalName], operations: UAL_OPERATIONS },
+        { signal: options.signal, max: 50_000, onProgress: (p) => progress(`Unified audit log query ${p.status === 'notStarted' ? 'queued' : p.status} in Purview (${minutes(p.elapsedMs)} so far)…`) },
+      );
+      for await (const r of records) {
+        collected.push(r);
+        read++;
+      }
+      await progress(`Unified audit log: ${read} record${read === 1 ? '' : 's'} read.`);
+    } catch (err) {
+      degrade('unified audit log', err);
+    }
+  };
+  await progress(`Reading sign-ins, directory audit and the unified audit log of ${user.userPrincipalName} for the last ${sinceDays} days…`);
   const uid = odataString(user.id);
   await Promise.all([
     source('sign-in logs', `/auditLogs/signIns${query({ $filter: `userId eq ${uid} and createdDateTime ge ${since}`, $top: 500 })}`, 'beta', fromSignIn),
     source('directory audit', `/auditLogs/directoryAudits${query({ $filter: `activityDateTime ge ${since} and (targetResources/any(t: t/id eq ${uid}) or initiatedBy/user/id eq ${uid})`, $top: 500 })}`, 'v1.0', fromDirectoryAudit),
+    ual(),
   ]);
-  notes.push('The unified audit log (mailbox access, inbox-rule creation, file downloads) is not queried from chat yet: export it and run `contain analyze`.');
   const result = await analyze([async function* () { yield* collected; }]);
-  return {
+  const view: InvestigationView = {
     kind: 'investigation',
     target: user,
     sinceDays,
@@ -45,5 +81,10 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     more: Math.max(0, result.findings.length - 12),
     iocs: result.iocs,
     notes,
+  };
+  return {
+    view,
+    full: { user: user.userPrincipalName, sinceDays, records: result.records, findings: result.findings, iocs: result.iocs, notes },
+    markdown: investigationMarkdown(`${user.displayName} (${user.userPrincipalName})`, sinceDays, result, notes, now.toISOString()),
   };
 }

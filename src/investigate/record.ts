@@ -13,6 +13,8 @@ export interface LogRecord {
   deviceId?: string;
   success?: boolean;
   country?: string;
+  /** Autonomous system number of the address (beta sign-ins). */
+  asn?: number;
   clientApp?: string;
   /** Operation parameters and other details, as name -> value. */
   details: Record<string, unknown>;

@@ -7,10 +7,26 @@ import type { ScopeView } from '../views/types';
 import { fromSignIn } from './formats/graph';
 import type { LogRecord } from './record';
 import { updateFacts } from '../incidents/threads';
+import type { Progress } from './live';
+import type { Investigated } from './publish';
+import { scopeMarkdown } from './result-markdown';
+
+/** One delivered copy of a mail, from advanced hunting (EmailEvents) or message trace, in one shape. */
+interface MailCopy {
+  time: string;
+  sender: string;
+  recipient: string;
+  recipientId?: string;
+  subject: string;
+  messageId?: string;
+  /** Advanced hunting only: message trace does not count links. */
+  urlCount?: number;
+}
 
 interface EmailRow {
   Timestamp: string;
   NetworkMessageId: string;
+  InternetMessageId?: string;
   SenderFromAddress: string;
   RecipientEmailAddress: string;
   RecipientObjectId?: string;
@@ -19,27 +35,79 @@ interface EmailRow {
   EmailDirection?: string;
 }
 
+interface TraceRow {
+  messageId: string;
+  senderAddress: string;
+  recipientAddress: string;
+  subject: string;
+  receivedDateTime: string;
+}
+
+const DAY = 86_400_000;
+const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A KQL string literal: double quotes, with backslashes and quotes escaped. */
 function kql(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-async function hunt(ctx: ContainContext, q: string): Promise<EmailRow[]> {
-  const r = await ctx.graph.post<{ results: EmailRow[] }>('/security/runHuntingQuery', { Query: q }, { what: 'advanced hunting (EmailEvents)' });
-  return r.results ?? [];
+/** Where the mail is looked up: advanced hunting when licensed, else message trace. */
+interface MailSource {
+  name: 'advanced hunting' | 'message trace';
+  /** Inbound copies for the user in [from, to], or the copies of one named message. */
+  inbound(userId: string, upn: string, from: number, to: number, messageId?: string): Promise<MailCopy[]>;
+  /** Copies from this sender in [from, to] (the caller keeps the ones with the same subject). */
+  campaign(sender: string, subject: string, from: number, to: number): Promise<MailCopy[]>;
 }
 
+function huntingSource(ctx: ContainContext): MailSource {
+  const hunt = async (q: string) => {
+    const r = await ctx.graph.post<{ results: EmailRow[] }>('/security/runHuntingQuery', { Query: q }, { what: 'advanced hunting (EmailEvents)' });
+    return (r.results ?? []).map((m): MailCopy => ({ time: m.Timestamp, sender: m.SenderFromAddress, recipient: m.RecipientEmailAddress, recipientId: m.RecipientObjectId, subject: m.Subject, messageId: m.InternetMessageId, urlCount: m.UrlCount ?? 0 }));
+  };
+  const between = (from: number, to: number) => `Timestamp between (datetime(${isoSeconds(from)}) .. datetime(${isoSeconds(to)}))`;
+  return {
+    name: 'advanced hunting',
+    inbound: (userId, _upn, from, to, messageId) =>
+      messageId
+        ? hunt(`EmailEvents | where ${GUID.test(messageId) ? 'NetworkMessageId' : 'InternetMessageId'} == ${kql(messageId)} and ${between(from, to)}`)
+        : hunt(`EmailEvents | where RecipientObjectId == ${kql(userId)} and EmailDirection == "Inbound" and ${between(from, to)}`),
+    campaign: (sender, subject, from, to) => hunt(`EmailEvents | where SenderFromAddress == ${kql(sender)} and Subject == ${kql(subject)} and ${between(from, to)}`),
+  };
+}
+
+function traceSource(ctx: ContainContext): MailSource {
+  const trace = async (filter: string) => {
+    const out: MailCopy[] = [];
+    for await (const m of ctx.graph.list<TraceRow>(`/admin/exchange/tracing/messageTraces${query({ $filter: filter })}`, { max: 5000, what: 'message trace' }))
+      out.push({ time: m.receivedDateTime, sender: m.senderAddress, recipient: m.recipientAddress, subject: m.subject, messageId: m.messageId });
+    return out;
+  };
+  const between = (from: number, to: number) => `receivedDateTime ge ${isoSeconds(from)} and receivedDateTime le ${isoSeconds(to)}`;
+  return {
+    name: 'message trace',
+    inbound: (_userId, upn, from, to, messageId) => trace(`${messageId ? `messageId eq ${odataString(messageId)}` : `recipientAddress eq ${odataString(upn)}`} and ${between(from, to)}`),
+    campaign: (sender, _subject, from, to) => trace(`senderAddress eq ${odataString(sender)} and ${between(from, to)}`),
+  };
+}
+
+const unlicensed = (err: unknown) => err instanceof ContainError && (err.code === 'GRAPH_FORBIDDEN' || err.code === 'GRAPH_UNLICENSED');
+
 /**
- * Steps 9-10: the phishing mail (the last inbound mail with links before the first suspicious sign-in), its other
- * recipients (same sender and subject within a day), and each recipient's sign-ins from an hour before receipt to a
- * day after, flagged when they share the attacker's IP or user agent or look like an AiTM replay.
+ * Steps 9-10: the phishing mail (named with --message, or else the last inbound mail with links before the first
+ * suspicious sign-in), its other recipients (same sender and subject within a day), and each recipient's sign-ins
+ * from an hour before receipt to a day after, flagged when they share the attacker's IP, network (ASN) or user agent
+ * or look like an AiTM replay. Advanced hunting when licensed; message trace otherwise.
  */
-export async function scopeUser(ctx: ContainContext, q: UserQuery, sinceDays = 7): Promise<ScopeView> {
+export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { sinceDays?: number; messageId?: string; signal?: AbortSignal; progress?: Progress } = {}): Promise<Investigated<ScopeView>> {
   const found = await findUser(ctx, q);
   if (found.kind === 'many') throw new ContainError('USER_AMBIGUOUS', `Several users match "${q.value}"; use the UPN.`);
   const user = found.user;
   const notes: string[] = [];
-  const since = new Date(ctx.now().getTime() - sinceDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const progress = options.progress ?? (async () => undefined);
+  const now = ctx.now().getTime();
+  const since = isoSeconds(now - (options.sinceDays ?? 7) * DAY);
 
   // What the attacker looked like in this user's sign-ins.
   const own: LogRecord[] = [];
@@ -55,57 +123,83 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, sinceDays = 7
   const bad = own.filter((r) => !r.deviceId || (r.details.riskLevelDuringSignIn && r.details.riskLevelDuringSignIn !== 'none')).sort((a, b) => a.time.localeCompare(b.time));
   const attackerIps = new Set(bad.map((r) => r.ip).filter((ip): ip is string => !!ip));
   const attackerUas = new Set(bad.map((r) => r.userAgent).filter((ua): ua is string => !!ua));
-  const firstBad = bad[0]?.time ?? ctx.now().toISOString();
+  // A network the user also reaches from a known device (her ISP, the office) says nothing about the attacker.
+  const homeAsns = new Set(own.filter((r) => r.deviceId && r.asn !== undefined).map((r) => r.asn!));
+  const attackerAsns = new Set(bad.map((r) => r.asn).filter((a): a is number => a !== undefined && !homeAsns.has(a)));
+  const firstBad = bad[0] ? Date.parse(bad[0].time) : now;
 
-  let mail: EmailRow | undefined;
-  let recipients: EmailRow[] = [];
+  await progress(options.messageId ? 'Looking up the named message and its other recipients…' : 'Looking for the phishing mail and its other recipients…');
+  let source: MailSource = huntingSource(ctx);
+  const find = async (s: MailSource) => {
+    const from = options.messageId ? now - 30 * DAY : Date.parse(since);
+    const inbound = await s.inbound(user.id, user.userPrincipalName, from, options.messageId ? now : firstBad, options.messageId);
+    const domain = user.userPrincipalName.split('@')[1]?.toLowerCase();
+    const candidates = options.messageId
+      ? inbound
+      : s.name === 'advanced hunting'
+        ? inbound.filter((m) => (m.urlCount ?? 0) > 0)
+        : inbound.filter((m) => m.sender.split('@')[1]?.toLowerCase() !== domain); // no link counts: external senders
+    const mail = [...candidates].sort((a, b) => b.time.localeCompare(a.time))[0];
+    if (!mail) return { mail, copies: [] as MailCopy[] };
+    const t = Date.parse(mail.time);
+    const copies = (await s.campaign(mail.sender, mail.subject, t - DAY, t + DAY)).filter((m) => m.subject === mail.subject);
+    return { mail, copies };
+  };
+  let mail: MailCopy | undefined;
+  let copies: MailCopy[] = [];
   try {
-    const inbound = await hunt(ctx, `EmailEvents | where RecipientObjectId == ${kql(user.id)} and EmailDirection == "Inbound" and Timestamp between (datetime(${since}) .. datetime(${firstBad}))`);
-    mail = inbound.filter((m) => (m.UrlCount ?? 0) > 0).sort((a, b) => b.Timestamp.localeCompare(a.Timestamp))[0];
-    if (mail) {
-      const t = Date.parse(mail.Timestamp);
-      recipients = await hunt(ctx, `EmailEvents | where SenderFromAddress == ${kql(mail.SenderFromAddress)} and Subject == ${kql(mail.Subject)} and Timestamp between (datetime(${new Date(t - 86_400_000).toISOString()}) .. datetime(${new Date(t + 86_400_000).toISOString()}))`);
-    } else notes.push('No inbound mail with links reached the user before the first suspicious sign-in; name the message to scope (not built yet).');
+    try {
+      ({ mail, copies } = await find(source));
+    } catch (err) {
+      if (!unlicensed(err)) throw err;
+      notes.push(`Advanced hunting is not available (needs Microsoft Defender for Office 365 Plan 2 and ThreatHunting.Read.All): ${(err as ContainError).userMessage} Used message trace instead.`);
+      source = traceSource(ctx);
+      ({ mail, copies } = await find(source));
+    }
+    if (!mail) notes.push(options.messageId ? `No message with id ${options.messageId} in the last 30 days.` : 'No inbound mail with links reached the user before the first suspicious sign-in; name the message with --message <Internet message id>.');
+    else if (!options.messageId && source.name === 'message trace') notes.push('Message trace does not count links: the mail was picked as the last external mail before the first suspicious sign-in. If that is wrong, name it with --message.');
   } catch (err) {
-    if (err instanceof ContainError && (err.code === 'GRAPH_FORBIDDEN' || err.code === 'GRAPH_UNLICENSED')) notes.push(`Advanced hunting is not available (needs Microsoft Defender for Office 365 Plan 2 and ThreatHunting.Read.All): ${err.userMessage}`);
-    else throw err;
+    if (!unlicensed(err)) throw err;
+    notes.push(`Message trace is not available either (needs ExchangeMessageTrace.Read.All): ${(err as ContainError).userMessage}`);
   }
 
   // Step 10: each other recipient's sign-ins around receipt, in one batch.
-  const others = recipients.filter((r) => r.RecipientObjectId?.toLowerCase() !== user.id.toLowerCase());
+  const others = copies.filter((r) => r.recipient.toLowerCase() !== user.userPrincipalName.toLowerCase() && r.recipientId?.toLowerCase() !== user.id.toLowerCase());
+  if (others.length) await progress(`Checking the sign-ins of ${others.length} other recipient${others.length === 1 ? '' : 's'}…`);
   const checks = await runBatch(
     ctx.graph,
     others.map((r, i) => {
-      const t = Date.parse(r.Timestamp);
-      const from = new Date(t - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const to = new Date(t + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      return { id: `r${i}`, method: 'GET' as const, url: `/auditLogs/signIns${query({ $filter: `userPrincipalName eq ${odataString(r.RecipientEmailAddress)} and createdDateTime ge ${from} and createdDateTime le ${to}`, $top: 200 })}` };
+      const t = Date.parse(r.time);
+      return { id: `r${i}`, method: 'GET' as const, url: `/auditLogs/signIns${query({ $filter: `userPrincipalName eq ${odataString(r.recipient)} and createdDateTime ge ${isoSeconds(t - 3_600_000)} and createdDateTime le ${isoSeconds(t + DAY)}`, $top: 200 })}` };
     }),
     { version: 'beta' },
   );
   const rows = others.map((r, i) => {
     const res = checks.get(`r${i}`);
-    if (!res || res.status >= 300) return { upn: r.RecipientEmailAddress, received: r.Timestamp, flagged: false, reasons: [`sign-ins could not be read: ${res ? (subError(res).message ?? `HTTP ${res.status}`) : 'no answer'}`] };
+    if (!res || res.status >= 300) return { upn: r.recipient, received: r.time, flagged: false, reasons: [`sign-ins could not be read: ${res ? (subError(res).message ?? `HTTP ${res.status}`) : 'no answer'}`] };
     const signIns = ((res.body as { value?: Record<string, unknown>[] }).value ?? []).map(fromSignIn).filter((x): x is LogRecord => !!x);
     const reasons = new Set<string>();
     for (const s of signIns) {
-      if (s.ip && attackerIps.has(s.ip)) reasons.add(`signed in from the attacker's IP ${s.ip} at ${s.time.slice(0, 16).replace('T', ' ')} UTC`);
+      const at = `${s.time.slice(0, 16).replace('T', ' ')} UTC`;
+      if (s.ip && attackerIps.has(s.ip)) reasons.add(`signed in from the attacker's IP ${s.ip} at ${at}`);
+      else if (s.asn !== undefined && attackerAsns.has(s.asn)) reasons.add(`signed in from the attacker's network AS${s.asn} (${s.ip ?? 'unknown IP'}) at ${at}`);
       if (s.userAgent && attackerUas.has(s.userAgent)) reasons.add(`signed in with the attacker's user agent`);
       if (/officehome/i.test(s.app ?? '') && !s.deviceId && s.ip && !signIns.some((o) => o.deviceId && o.ip === s.ip)) reasons.add(`OfficeHome sign-in without a device id from ${s.ip} (AiTM pattern)`);
     }
-    return { upn: r.RecipientEmailAddress, received: r.Timestamp, flagged: reasons.size > 0, reasons: [...reasons] };
+    return { upn: r.recipient, received: r.time, flagged: reasons.size > 0, reasons: [...reasons] };
   });
-  const scoped = { mail: mail ? { sender: mail.SenderFromAddress, subject: mail.Subject, time: mail.Timestamp, recipients: recipients.length } : undefined, recipients: rows.map(({ upn, flagged, reasons }) => ({ upn, flagged, reasons })) };
+  const mailView = mail ? { sender: mail.sender, subject: mail.subject, time: mail.time, recipients: copies.length, messageId: mail.messageId, source: source.name } : undefined;
   // The incident report lists the other recipients: keep them with the user's newest incident unless it is closed
   // (a contained incident still gets its report written).
   const [latest] = await ctx.store.findIncidents({ targetUserId: user.id });
-  if (latest && latest.state !== 'closed') await updateFacts(ctx, latest.id, (facts) => ({ ...facts, scope: scoped }));
-  return {
+  if (latest && latest.state !== 'closed') await updateFacts(ctx, latest.id, (facts) => ({ ...facts, scope: { mail: mailView && { sender: mailView.sender, subject: mailView.subject, time: mailView.time, recipients: mailView.recipients }, recipients: rows.map(({ upn, flagged, reasons }) => ({ upn, flagged, reasons })) } }));
+  const view: ScopeView = {
     kind: 'scope',
     target: user,
-    mail: mail ? { sender: mail.SenderFromAddress, subject: mail.Subject, time: mail.Timestamp, recipients: recipients.length } : undefined,
+    mail: mailView,
     recipients: rows.sort((a, b) => Number(b.flagged) - Number(a.flagged) || a.upn.localeCompare(b.upn)),
     attackerIps: [...attackerIps].sort(),
     notes,
   };
+  return { view, full: { user: user.userPrincipalName, mail: mailView ?? null, recipients: view.recipients, attackerIps: view.attackerIps, attackerAsns: [...attackerAsns].sort((a, b) => a - b), attackerUserAgents: [...attackerUas], notes }, markdown: scopeMarkdown(view, new Date(now).toISOString()) };
 }

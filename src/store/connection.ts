@@ -15,9 +15,11 @@ export function parseConnectionString(cs: string): Record<string, string> {
  * Endpoints without a key or SAS mean identity-based access (the managed identity has data roles on the account):
  * the clients are built from the endpoint and a token credential instead of the connection string.
  */
-export function keylessEndpoints(cs: string): { table: string; queue: string } | undefined {
+export function keylessEndpoints(cs: string): { table: string; queue: string; blob: string } | undefined {
   const p = parseConnectionString(cs);
   if (p.usedevelopmentstorage || p.accountkey || p.sharedaccesssignature) return undefined;
   if (!p.tableendpoint || !p.queueendpoint) return undefined;
-  return { table: p.tableendpoint.replace(/\/+$/, ''), queue: p.queueendpoint.replace(/\/+$/, '') };
+  const table = p.tableendpoint.replace(/\/+$/, '');
+  // Older settings name only table and queue: the blob endpoint of the same account follows the same pattern.
+  return { table, queue: p.queueendpoint.replace(/\/+$/, ''), blob: (p.blobendpoint ?? table.replace('.table.', '.blob.')).replace(/\/+$/, '') };
 }

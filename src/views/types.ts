@@ -77,8 +77,16 @@ export interface IncidentListView {
   items: { incidentId: string; target: string; state: string; pending: number; openedAt: string }[];
 }
 
+/** Signed, expiring links to the full result behind a card. */
+export interface Download {
+  markdown: string;
+  json: string;
+  expires: string;
+}
+
 export interface InvestigationView {
   kind: 'investigation';
+  download?: Download;
   target: TargetUser;
   sinceDays: number;
   records: number;
@@ -91,8 +99,9 @@ export interface InvestigationView {
 
 export interface ScopeView {
   kind: 'scope';
+  download?: Download;
   target: TargetUser;
-  mail?: { sender: string; subject: string; time: string; recipients: number };
+  mail?: { sender: string; subject: string; time: string; recipients: number; messageId?: string; source: 'advanced hunting' | 'message trace' };
   recipients: { upn: string; received: string; flagged: boolean; reasons: string[] }[];
   attackerIps: string[];
   notes: string[];
@@ -100,6 +109,7 @@ export interface ScopeView {
 
 export interface HuntView {
   kind: 'hunt';
+  download?: Download;
   days: number;
   signIns: number;
   userAgents: { userAgent: string; success: number; failure: number }[];

@@ -3,6 +3,7 @@ import { SEED_IDS } from '../../sandbox/graph/seed';
 import { mutatingCalls, startTestStack, waitFor } from '../helpers/stack';
 import { PEOPLE, channelMention, executeInvoke, post, cardsOf, json as text } from '../helpers/teams';
 import { adaptiveCardProblems } from '../helpers/adaptive';
+import { resetContext } from '../../src/runtime';
 
 
 async function say(stack: LocalStack, words: string, needle: string): Promise<Record<string, unknown>> {
@@ -64,20 +65,73 @@ describe('status, report, dry run', () => {
 describe('investigate', () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ CONTAIN_AUDIT_POLL_SECONDS: '0.05' });
+    stack.emulator.auditQueryMs = 400;
   });
   afterAll(() => stack?.stop());
 
-  test('investigate alice: sign-ins and directory audit through the analyzer, findings and IOCs on a card', async () => {
+  test('investigate alice: sign-ins, directory audit and the unified audit log through the analyzer, with progress and the full result', async () => {
+    const before = stack.connector.all().length;
     const card = await say(stack, 'investigate alice', 'Investigation: Alice Aoki');
     expect(adaptiveCardProblems(card)).toEqual([]);
     const t = text(card);
     expect(t).toContain('aitm-session');
+    // The phishing click itself went through Alice's office network; the replays through two others.
+    expect(t).toMatch(/used from 3 IP addresses in 3 networks \(AS14061, AS17676, AS64500\)/);
     expect(t).toContain('152.42.161.220');
     expect(t).toContain('240b:10:32c1:ab00:857:889:3734:e93');
     expect(t).toContain('mfa-registration'); // "User registered security info" from the attacker's IP
     expect(t).not.toContain('203.0.113.10 ·'); // her own office sign-ins are not findings
-    expect(t).toContain('unified audit log');
+    expect(t).not.toContain('unified audit log'); // it was read: no note about it
+
+    // The audit log query was created, polled until it succeeded, and its records paged (the sandbox pages by 4).
+    const calls = stack.emulator.requests().filter((r) => r.path.startsWith('/v1.0/security/auditLog/queries'));
+    expect(calls[0]).toMatchObject({ method: 'POST', status: 201 });
+    const polls = calls.filter((r) => r.method === 'GET' && !r.path.endsWith('/records'));
+    expect(polls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.filter((r) => r.path.endsWith('/records')).length).toBeGreaterThanOrEqual(3);
+
+    // Progress: one line in the thread, posted once and then edited in place, ending with what was read.
+    const lines = stack.connector.all().slice(before).filter((r) => typeof r.activity.text === 'string' && /unified audit log/i.test(String(r.activity.text)));
+    expect(lines[0].op).not.toBe('update');
+    expect(lines.some((r) => r.op === 'update' && /running in Purview/.test(String(r.activity.text)))).toBe(true);
+    expect(lines.at(-1)!.activity.text).toMatch(/^Unified audit log: 9 records read\.$/);
+    expect(new Set(lines.map((r) => r.activityId)).size).toBe(1);
+
+    // The full result: every finding, including the audit log's inbox rules and file download, behind signed links.
+    const url = (/"url":"([^"]+format=md[^"]+)"/.exec(t) ?? [])[1];
+    expect(url).toBeDefined();
+    const md = await fetch(url);
+    expect(md.status).toBe(200);
+    const doc = await md.text();
+    expect(doc).toMatch(/\| inbox-rule \| alice\.aoki@contoso\.example \| 152\.42\.161\.220 \| ual \|/);
+    expect(doc).toMatch(/\| ual \| a0d17000-0000-4000-8000-000000000008 \| FileDownloaded in stolen session/);
+    expect(doc).toMatch(/CreateFlow|flow-created/);
+    const json = (await (await fetch(url.replace('format=md', 'format=json'))).json()) as { findings: { source: string; category: string }[] };
+    expect(json.findings.filter((f) => f.source === 'ual').length).toBeGreaterThanOrEqual(5);
+    expect(json.findings.some((f) => f.source === 'ual' && f.category === 'inbox-rule')).toBe(true);
+    // Bob's and Alice's own activity from their own addresses is not a finding.
+    expect(JSON.stringify(json)).not.toContain('Pipeline.xlsx');
+
+    // A link that was altered, or is past its time, opens nothing.
+    expect((await fetch(url.replace(/sig=[^&]+/, 'sig=AAAA'))).status).toBe(403);
+    expect((await fetch(url.replace(/expires=\d+/, 'expires=1000'))).status).toBe(403); // the signature covers the expiry
+    expect((await fetch(url.replace(/&sig=[^&]+/, ''))).status).toBe(401);
+  });
+
+  test('an audit log query that outlives the wait: the card says where to find it in Purview', async () => {
+    stack.emulator.auditQueryMs = 60_000;
+    process.env.CONTAIN_AUDIT_TIMEOUT_MINUTES = '0.01';
+    try {
+      resetContext();
+      const card = await say(stack, 'investigate bob brown', 'Investigation: Bob Brown');
+      expect(text(card)).toMatch(/unified audit log: The unified audit log query was still (queued|running) after 1 min\. It keeps running in Purview \\\\> Audit as \\"Contain: bob\.brown@contoso\.example 20\d\d-\d\d-\d\d\.\.20\d\d-\d\d-\d\d\\"/);
+      expect(text(card)).toContain('Full result (Markdown)');
+    } finally {
+      delete process.env.CONTAIN_AUDIT_TIMEOUT_MINUTES;
+      resetContext();
+      stack.emulator.auditQueryMs = 400;
+    }
   });
 
   test('scope alice: the phishing mail, its other recipients, and Erin who signed in from the attacker\'s IP', async () => {
@@ -88,7 +142,9 @@ describe('investigate', () => {
     expect(t).toContain('docs@sharepoint-files.example');
     expect(t).toMatch(/Likely compromised\*\* · erin\.evans@contoso\.example: signed in from the attacker's IP 152\.42\.161\.220/);
     expect(t).toContain('No sign of compromise · bob.brown@contoso.example');
-    expect(t).toContain('No sign of compromise · carol.chen@contoso.example');
+    // Carol's phone signed in from another address of the attacker's hosting network (ASN) that evening.
+    expect(t).toMatch(/Likely compromised\*\* · carol\.chen@contoso\.example: signed in from the attacker's network AS14061 \(152\.42\.170\.3\)/);
+    expect(t).toContain('"title":"Found by","value":"advanced hunting"');
     expect(t).not.toContain('Contoso weekly'); // the internal newsletter is not the phishing mail
     const hunts = stack.emulator.requests().filter((r) => r.path === '/v1.0/security/runHuntingQuery');
     expect(hunts).toHaveLength(2);
@@ -130,11 +186,40 @@ describe('investigate', () => {
     expect(md).toContain('erin.evans@contoso.example looks compromised too: open an incident for them.');
   });
 
-  test('scope without Defender for Office 365: says what is missing', async () => {
+  test('scope without Defender for Office 365: message trace finds the mail and its recipients, and the card says how', async () => {
     stack.emulator.faults.add({ route: 'runHuntingQuery', status: 403, code: 'Forbidden', message: 'Missing license' });
-    const card = await say(stack, 'scope alice', 'Scope: Alice Aoki');
-    expect(text(card)).toMatch(/Advanced hunting is not available \(needs Microsoft Defender for Office 365 Plan 2/);
-    stack.emulator.faults.clear();
+    try {
+      const card = await say(stack, 'scope alice', 'Scope: Alice Aoki');
+      expect(adaptiveCardProblems(card)).toEqual([]);
+      const t = text(card);
+      expect(t).toMatch(/Advanced hunting is not available \(needs Microsoft Defender for Office 365 Plan 2.*Used message trace instead\./);
+      expect(t).toContain('"title":"Found by","value":"message trace"');
+      expect(t).toContain('Shared document: Q4 invoice');
+      expect(t).toMatch(/Likely compromised\*\* · erin\.evans@contoso\.example/);
+      expect(t).toContain('Message trace does not count links');
+      const traces = stack.emulator.requests().filter((r) => r.path === '/v1.0/admin/exchange/tracing/messageTraces');
+      expect(traces.map((r) => decodeURIComponent(r.query ?? ''))).toEqual([
+        expect.stringMatching(/recipientAddress eq 'alice\.aoki@contoso\.example' and receivedDateTime ge /),
+        expect.stringMatching(/senderAddress eq 'docs@sharepoint-files\.example' and receivedDateTime ge /),
+      ]);
+
+      stack.emulator.faults.add({ route: 'messageTraces', status: 403, code: 'Forbidden', message: 'Missing role' });
+      const none = text(await say(stack, 'scope alice', 'Scope: Alice Aoki'));
+      expect(none).toMatch(/Message trace is not available either \(needs ExchangeMessageTrace\.Read\.All\)/);
+    } finally {
+      stack.emulator.faults.clear();
+    }
+  });
+
+  test('scope --message: the named message, as Slack delivers it (brackets escaped, address linked)', async () => {
+    const card = await say(stack, 'scope alice --message &lt;<mailto:phish-4711@sharepoint-files.example|phish-4711@sharepoint-files.example>&gt;', 'Scope: Alice Aoki');
+    const t = text(card);
+    expect(t).toContain('"title":"Message id","value":"\\\\<phish-4711@sharepoint-files.example\\\\>"');
+    expect(t).toMatch(/Likely compromised\*\* · erin\.evans@contoso\.example/);
+    const hunts = stack.emulator.requests().filter((r) => r.path === '/v1.0/security/runHuntingQuery');
+    expect(hunts.length).toBeGreaterThan(0);
+    const unknown = text(await say(stack, 'scope alice --message <nope@example.com>', 'Scope: Alice Aoki'));
+    expect(unknown).toContain('No message with id \\\\<nope@example.com\\\\> in the last 30 days.');
   });
 
   test('a tenant without Entra ID P1: the card says what could not be read', async () => {

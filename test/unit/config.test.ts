@@ -73,7 +73,9 @@ describe('storage connection strings', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { keylessEndpoints } = require('../../src/store/connection') as typeof import('../../src/store/connection');
   test('endpoints without a key mean managed-identity access', () => {
-    expect(keylessEndpoints('TableEndpoint=https://a.table.core.windows.net/;QueueEndpoint=https://a.queue.core.windows.net/')).toEqual({ table: 'https://a.table.core.windows.net', queue: 'https://a.queue.core.windows.net' });
+    // Older settings name only table and queue: the blob endpoint (full results) is the same account's.
+    expect(keylessEndpoints('TableEndpoint=https://a.table.core.windows.net/;QueueEndpoint=https://a.queue.core.windows.net/')).toEqual({ table: 'https://a.table.core.windows.net', queue: 'https://a.queue.core.windows.net', blob: 'https://a.blob.core.windows.net' });
+    expect(keylessEndpoints('BlobEndpoint=https://b.blob.core.windows.net/;TableEndpoint=https://a.table.core.windows.net/;QueueEndpoint=https://a.queue.core.windows.net/')?.blob).toBe('https://b.blob.core.windows.net');
   });
   test('keys, SAS and the development store keep the connection-string path', () => {
     expect(keylessEndpoints('UseDevelopmentStorage=true')).toBeUndefined();

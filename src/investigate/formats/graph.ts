@@ -21,6 +21,7 @@ export function fromSignIn(s: Record<string, unknown>): LogRecord | undefined {
     deviceId: device?.deviceId ?? '',
     success: (status?.errorCode ?? 0) === 0,
     country: location?.countryOrRegion,
+    asn: typeof s.autonomousSystemNumber === 'number' && s.autonomousSystemNumber > 0 ? s.autonomousSystemNumber : undefined,
     clientApp: s.clientAppUsed as string | undefined,
     details: { riskLevelDuringSignIn: s.riskLevelDuringSignIn, correlationId: s.correlationId },
   };

@@ -1,0 +1,35 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+
+const REFUSED = {
+  unsigned: [401, 'This link is not signed. Use the link on the card in the incident thread.'],
+  forged: [403, 'This link was altered or was not made by Contain.'],
+  expired: [410, 'This link has expired. Run the command again in the thread for a new one.'],
+} as const;
+
+/**
+ * GET /api/results/{id}?format=md|json&expires=...&sig=...: the full result behind an investigation card. Anonymous
+ * at the Functions level because the link itself carries the permission (HMAC over id and expiry, like a SAS).
+ */
+export async function results(req: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const id = req.params.id ?? '';
+  if (!/^[a-z]+-\d{8}-[0-9a-f-]{36}$/.test(id)) return { status: 400, jsonBody: { error: 'not a result id' } };
+  const format = req.query.get('format') ?? 'md';
+  if (format !== 'md' && format !== 'json') return { status: 400, jsonBody: { error: 'format must be md or json' } };
+  const [{ getContext }, { checkResultLink }] = await Promise.all([import('../src/runtime'), import('../src/links')]);
+  const ctx = await getContext();
+  const refused = checkResultLink(ctx.config, id, req.query.get('expires'), req.query.get('sig'), ctx.now());
+  if (refused) {
+    ctx.log.warn('result link refused', { id, reason: refused });
+    return { status: REFUSED[refused][0], jsonBody: { error: REFUSED[refused][1] } };
+  }
+  const file = await ctx.results.get(id, format);
+  if (!file) return { status: 404, jsonBody: { error: 'No such result (results are kept for 90 days).' } };
+  return {
+    status: 200,
+    // Results name people and addresses: keep them out of shared caches, and never let a browser run them as a page.
+    headers: { 'content-type': file.contentType, 'content-disposition': `${format === 'md' ? 'attachment' : 'inline'}; filename="${id}.${format}"`, 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' },
+    body: file.body,
+  };
+}
+
+app.http('results', { methods: ['GET'], authLevel: 'anonymous', route: 'results/{id}', handler: results });

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { GraphHttpError, json, type Call, type GraphEmulator } from './emulator';
+import type { SeedUalRecord } from './seed-ual';
+
+const ctx = (c: Call, what: string) => `${c.base}/${c.version}/$metadata#${what}`;
+const stringList = (v: unknown, name: string): string[] => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new GraphHttpError(400, 'BadRequest', `${name} must be a collection of strings.`);
+  return v as string[];
+};
+const bare = (ip: string) => ip.replace(/^\[([^\]]+)\](:\d+)?$/, '$1').replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1').toLowerCase();
+
+/**
+ * Step 8's unified audit log (Audit Log Query API: create, poll, page records) and steps 9-10's message trace.
+ * A query "runs" for `em.auditQueryMs` after creation: notStarted for the first fifth of it, then running, then
+ * succeeded, so clients must poll as they would against Purview.
+ */
+export function registerInvestigationRoutes(em: GraphEmulator): void {
+  const s = () => em.state;
+
+  em.on('POST', '/security/auditLog/queries', (c) => {
+    const b = (c.body ?? {}) as Record<string, unknown>;
+    const start = Date.parse(String(b.filterStartDateTime ?? ''));
+    const end = Date.parse(String(b.filterEndDateTime ?? ''));
+    if (Number.isNaN(start) || Number.isNaN(end)) throw new GraphHttpError(400, 'BadRequest', 'filterStartDateTime and filterEndDateTime are required DateTimeOffset values.');
+    if (end <= start) throw new GraphHttpError(400, 'BadRequest', 'filterEndDateTime must be after filterStartDateTime.');
+    const data = {
+      '@odata.type': '#microsoft.graph.security.auditLogQuery',
+      id: randomUUID(),
+      displayName: typeof b.displayName === 'string' ? b.displayName : null,
+      filterStartDateTime: new Date(start).toISOString(),
+      filterEndDateTime: new Date(end).toISOString(),
+      recordTypeFilters: stringList(b.recordTypeFilters, 'recordTypeFilters'),
+      keywordFilter: null,
+      serviceFilter: null,
+      operationFilters: stringList(b.operationFilters, 'operationFilters'),
+      userPrincipalNameFilters: stringList(b.userPrincipalNameFilters, 'userPrincipalNameFilters'),
+      ipAddressFilters: stringList(b.ipAddressFilters, 'ipAddressFilters'),
+      objectIdFilters: [],
+      administrativeUnitIdFilters: [],
+      status: 'notStarted',
+    };
+    s().auditQueries.push({ data, createdAt: em.clock() });
+    return json(201, { '@odata.context': ctx(c, 'security/auditLog/queries/$entity'), ...data });
+  });
+
+  const query = (id: string) => {
+    const q = s().auditQueries.find((x) => x.data.id === id);
+    if (!q) throw new GraphHttpError(404, 'NotFound', `The audit log query '${id}' was not found.`);
+    const elapsed = em.clock() - q.createdAt;
+    q.data.status = elapsed < em.auditQueryMs / 5 ? 'notStarted' : elapsed < em.auditQueryMs ? 'running' : 'succeeded';
+    return q;
+  };
+  const matching = (q: ReturnType<typeof query>): SeedUalRecord[] => {
+    const d = q.data as Record<string, unknown> & { filterStartDateTime: string; filterEndDateTime: string };
+    const lowerSet = (k: string) => new Set((d[k] as string[]).map((x) => x.toLowerCase()));
+    const [upns, ops, types, ips] = [lowerSet('userPrincipalNameFilters'), lowerSet('operationFilters'), lowerSet('recordTypeFilters'), lowerSet('ipAddressFilters')];
+    return s()
+      .ual.filter((r) => r.createdDateTime >= d.filterStartDateTime.replace(/\.\d{3}Z$/, 'Z') && r.createdDateTime <= d.filterEndDateTime.replace(/\.\d{3}Z$/, 'Z'))
+      .filter((r) => !upns.size || upns.has(r.userPrincipalName.toLowerCase()))
+      .filter((r) => !ops.size || ops.has(r.operation.toLowerCase()))
+      .filter((r) => !types.size || types.has(r.auditLogRecordType.toLowerCase()))
+      .filter((r) => !ips.size || ips.has(bare(r.clientIp)))
+      .sort((a, b) => a.createdDateTime.localeCompare(b.createdDateTime));
+  };
+
+  em.on('GET', '/security/auditLog/queries/{id}', (c, m) => {
+    const q = query(decodeURIComponent(m[1]));
+    const done = q.data.status === 'succeeded';
+    return json(200, { '@odata.context': ctx(c, 'security/auditLog/queries/$entity'), ...q.data, ...(done ? { approximateReturnedRecordCount: matching(q).length } : {}) });
+  });
+
+  // The sandbox pages records four at a time so that every client exercises nextLink paging.
+  em.on('GET', '/security/auditLog/queries/{id}/records', (c, m) => {
+    const q = query(decodeURIComponent(m[1]));
+    if (q.data.status !== 'succeeded') throw new GraphHttpError(400, 'BadRequest', `The audit log query is ${q.data.status}; records are available once it has succeeded.`);
+    return em.collection(c, `/security/auditLog/queries/${q.data.id}/records`, matching(q), { defaultTop: 4 });
+  });
+
+  // Message trace (Exchange Online): one row per recipient of each inbound message in the EmailEvents table.
+  em.on('GET', '/admin/exchange/tracing/messageTraces', (c) => {
+    if (!c.query.get('$filter')) throw new GraphHttpError(400, 'BadRequest', 'A $filter with receivedDateTime ge and le is required.');
+    const rows = s()
+      .emailEvents.filter((e) => e.EmailDirection === 'Inbound')
+      .map((e) => ({
+        id: `7ace${e.NetworkMessageId.slice(4)}`,
+        messageId: e.InternetMessageId,
+        senderAddress: e.SenderFromAddress,
+        recipientAddress: e.RecipientEmailAddress,
+        subject: e.Subject,
+        receivedDateTime: e.Timestamp.replace(/\.\d{3}Z$/, 'Z'),
+        status: e.DeliveryAction === 'Delivered' ? 'delivered' : 'filteredAsSpam',
+        fromIP: e.SenderIPv4,
+        toIP: null,
+        size: 48213,
+      }))
+      .sort((a, b) => b.receivedDateTime.localeCompare(a.receivedDateTime));
+    return em.collection(c, '/admin/exchange/tracing/messageTraces', rows, { defaultTop: 1000 });
+  });
+}

@@ -1,0 +1,81 @@
+import { md, mdTable } from '../views/markdown';
+import type { HuntView, ScopeView } from '../views/types';
+import type { AnalysisResult, Finding } from './analyze';
+
+const when = (iso: string) => iso.slice(0, 19).replace('T', ' ');
+
+function findingsTable(findings: Finding[]): string[] {
+  if (findings.length === 0) return ['No findings.'];
+  return mdTable(
+    ['Time (UTC)', 'Verdict', 'Category', 'User', 'IP', 'Source', 'Record id', 'Reason'],
+    findings.map((f) => [when(f.time), f.verdict, f.category, f.user, f.ip ?? '', f.source, f.id, f.reason]),
+  );
+}
+
+function iocs(r: Pick<AnalysisResult, 'iocs'>): string[] {
+  const list = (title: string, xs: string[]) => [`### ${title}`, '', ...(xs.length ? xs.map((x) => `- \`${x.replace(/`/g, "'")}\``) : ['None.']), ''];
+  return [...list('IP addresses', r.iocs.ips), ...list('User agents', r.iocs.userAgents), ...list('Session ids', r.iocs.sessionIds)];
+}
+
+const notesSection = (notes: string[]) => (notes.length ? ['## Notes', '', ...notes.map((n) => `- ${md(n)}`), ''] : []);
+
+/** `investigate <user>`: every finding, the indicators, and what could not be read. */
+export function investigationMarkdown(who: string, sinceDays: number, r: AnalysisResult, notes: string[], generated: string): string {
+  return [
+    `# Investigation: ${md(who)}`,
+    '',
+    `Last ${sinceDays} days, ${r.records} records read, ${r.findings.length} findings. Generated ${when(generated)} UTC by Contain.`,
+    '',
+    '## Findings',
+    '',
+    ...findingsTable(r.findings),
+    '',
+    '## Indicators',
+    '',
+    ...iocs(r),
+    ...notesSection(notes),
+  ].join('\n');
+}
+
+/** `hunt user-agents`: per-agent counts and every hit. */
+export function huntMarkdown(view: HuntView, hits: Finding[], generated: string): string {
+  return [
+    `# Harmful user agents, last ${view.days} days`,
+    '',
+    `${view.signIns} sign-ins read, ${hits.length} hits. Generated ${when(generated)} UTC by Contain.`,
+    '',
+    '## By user agent',
+    '',
+    ...mdTable(['User agent', 'Successful', 'Failed'], view.userAgents.map((u) => [u.userAgent, String(u.success), String(u.failure)])),
+    '',
+    '## Sign-ins',
+    '',
+    ...findingsTable(hits),
+    '',
+    ...notesSection(view.notes),
+  ].join('\n');
+}
+
+/** `scope <user>`: the phishing mail and every other recipient with the reasons. */
+export function scopeMarkdown(view: ScopeView, generated: string): string {
+  const m = view.mail;
+  return [
+    `# Scope: ${md(view.target.displayName)} (${md(view.target.userPrincipalName)})`,
+    '',
+    `Generated ${when(generated)} UTC by Contain.`,
+    '',
+    '## The phishing mail',
+    '',
+    ...(m ? [`- Sender: ${md(m.sender)}`, `- Subject: ${md(m.subject)}`, `- Delivered: ${when(m.time)} UTC`, `- Recipients: ${m.recipients}`, ...(m.messageId ? [`- Message id: ${md(m.messageId)}`] : []), `- Found by: ${md(m.source)}`] : ['Not found.']),
+    '',
+    '## Other recipients',
+    '',
+    ...(view.recipients.length ? mdTable(['Recipient', 'Received (UTC)', 'Verdict', 'Reasons'], view.recipients.map((r) => [r.upn, when(r.received), r.flagged ? 'likely compromised' : 'no sign of compromise', r.reasons.join('; ')])) : ['None.']),
+    '',
+    '## Attacker addresses used for matching',
+    '',
+    ...(view.attackerIps.length ? view.attackerIps.map((ip) => `- \`${ip}\``) : ['None known.']),
+    '',
+    ...notesSection(view.notes),
+  ].join('\n');
+}
