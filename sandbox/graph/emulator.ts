@@ -72,6 +72,8 @@ export class GraphEmulator {
   private readonly routes: [string, RegExp, Handler][] = [];
   /** How long an audit log query takes to succeed; Purview takes minutes, the playground a few seconds. */
   auditQueryMs = 3000;
+  /** How audit log queries end once they have run: set 'failed' to see a client handle Purview's failure. */
+  auditQueryOutcome: 'succeeded' | 'failed' = 'succeeded';
 
   constructor(private readonly options: { random?: () => number; now?: () => number } = {}) {
     this.faults = new FaultTable(options.random);
@@ -92,6 +94,7 @@ export class GraphEmulator {
     this.log = [];
     this.flowRequests = [];
     this.faults.clear();
+    this.auditQueryOutcome = 'succeeded';
   }
 
   /** Add `n` compromised users for load tests: each with an attacker inbox rule moving mail to Deleted Items. */

@@ -48,7 +48,7 @@ export function registerInvestigationRoutes(em: GraphEmulator): void {
     const q = s().auditQueries.find((x) => x.data.id === id);
     if (!q) throw new GraphHttpError(404, 'NotFound', `The audit log query '${id}' was not found.`);
     const elapsed = em.clock() - q.createdAt;
-    q.data.status = elapsed < em.auditQueryMs / 5 ? 'notStarted' : elapsed < em.auditQueryMs ? 'running' : 'succeeded';
+    q.data.status = elapsed < em.auditQueryMs / 5 ? 'notStarted' : elapsed < em.auditQueryMs ? 'running' : em.auditQueryOutcome;
     return q;
   };
   const matching = (q: ReturnType<typeof query>): SeedUalRecord[] => {

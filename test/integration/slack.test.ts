@@ -178,6 +178,21 @@ describe('Slack: contain, approve, reject', () => {
     await waitFor(() => calls('chat.update').find((c) => c.args.ts === ts && json(c.args.blocks).includes('Done, approved by Quinn Quigley')), { what: 'grid approval' });
   });
 
+  test('investigate from Slack: one progress line edited in place, then the findings with links to the full result', async () => {
+    stack.emulator.auditQueryMs = 300;
+    await postSlack(stack, slashCommand('investigate alice'));
+    const card = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Investigation: Alice Aoki')), { what: 'investigation message' });
+    const first = calls('chat.postMessage').find((c) => /^Reading sign-ins, directory audit and the unified audit log of alice\.aoki@contoso\.example/.test(String(c.args.text)))!;
+    expect(first).toBeDefined();
+    const ts = [...stack.slack.messages.values()].find((m) => String(m.text).startsWith('Reading sign-ins') || /Unified audit log/.test(String(m.text)))?.ts;
+    const edits = calls('chat.update').filter((c) => c.args.ts === ts);
+    expect(edits.map((c) => String(c.args.text)).at(-1)).toBe('Unified audit log: 9 records read.');
+    const link = /<(http:[^|>]+format=md[^|>]+)\|Markdown>/.exec(json(card.args.blocks))![1].replace(/&amp;/g, '&');
+    const md = await fetch(link);
+    expect(md.status).toBe(200);
+    expect(await md.text()).toContain('# Investigation: Alice Aoki');
+  });
+
   test('a malformed command is answered in the ack with the right form', async () => {
     const r = await postSlack(stack, slashCommand('alice --forever'));
     expect(json(r.body)).toContain('contain <user>');

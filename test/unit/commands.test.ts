@@ -16,6 +16,11 @@ describe('command grammar', () => {
     ['contain A11CE000-0000-4000-8000-000000000001', { name: 'contain', target: { kind: 'id', value: 'a11ce000-0000-4000-8000-000000000001' }, dryRun: false }],
     ['investigate alice --since=14d', { name: 'investigate', target: { kind: 'text', value: 'alice' }, sinceDays: 14 }],
     ['hunt user-agents --days 3', { name: 'hunt', what: 'user-agents', days: 3 }],
+    ['scope alice --message <phish-4711@sharepoint-files.example>', { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<phish-4711@sharepoint-files.example>' }],
+    ['scope alice --message phish-4711@sharepoint-files.example', { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<phish-4711@sharepoint-files.example>' }],
+    ['scope alice --message=<CAF=x+y@mail.example>', { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<CAF=x+y@mail.example>' }],
+    ['scope alice --message &lt;<mailto:a.b@c.example|a.b@c.example>&gt;', { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<a.b@c.example>' }],
+    ['scope alice --message 9F1E0000-0000-4000-8000-000000000000', { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '9f1e0000-0000-4000-8000-000000000000' }],
     ['status inc-20261125-0001', { name: 'status', incidentId: 'INC-20261125-0001' }],
     ['status', { name: 'status' }],
     ['report alice', { name: 'report', ref: 'alice' }],
@@ -45,6 +50,23 @@ describe('command grammar', () => {
     expect(err).toBeInstanceOf(ContainError);
     expect(err!.code).toBe('BAD_COMMAND');
     expect(err!.userMessage).toMatch(message);
+  });
+
+  test('--message: any Internet message id survives the ways Teams and Slack deliver it', () => {
+    const part = fc.stringMatching(/^[A-Za-z0-9.=+$%_-]{1,30}$/);
+    fc.assert(
+      fc.property(part, part, fc.constantFrom('plain', 'brackets', 'slack'), (local, host, how) => {
+        const id = `${local}@${host}`;
+        const typed = how === 'plain' ? id : how === 'brackets' ? `<${id}>` : `&lt;<mailto:${id}|${id}>&gt;`;
+        const c = parseCommand(`scope alice --message ${typed}`);
+        expect(c).toMatchObject({ name: 'scope', messageId: `<${id}>` });
+      }),
+    );
+  });
+
+  test('--message refuses what is not a message id, and only scope takes it', () => {
+    for (const bad of ['scope alice --message', 'scope alice --message hello', 'scope alice --message <a@b> <c@d>x', 'contain alice --message <a@b.c>'])
+      expect(() => parseCommand(bad)).toThrow(ContainError);
   });
 
   test('never throws anything but BAD_COMMAND, whatever is typed', () => {

@@ -100,6 +100,13 @@ describe('detections', () => {
     expect(result.iocs.sessionIds).toEqual(['5e551000-0000-4000-8000-00000000a1ce']);
   });
 
+  test('a session used from several networks says which (beta sign-ins carry the ASN; 0 means unknown)', () => {
+    const f = result.findings.find((x) => x.id === '5191a000-0000-4000-8000-000000000002')!;
+    expect(f.reason).toContain('in 3 networks (AS14061, AS17676, AS64500)');
+    expect(f.reason).toContain('(152.42.161.220, AS14061)');
+    expect(result.findings.find((x) => x.id === '5191a000-0000-4000-8000-000000000006')?.reason ?? '').not.toMatch(/AS0\b/);
+  });
+
   test('benign activity of the same users is not flagged', () => {
     for (const id of ['a1f0c0de-0001-4000-8000-000000000004', 'a1f0c0de-0001-4000-8000-000000000005', 'a1f0c0de-0001-4000-8000-000000000006', '5191a000-0000-4000-8000-000000000001', '5191a000-0000-4000-8000-000000000004', '5191a000-0000-4000-8000-000000000005', '5191a000-0000-4000-8000-000000000008'])
       expect(cat(id)).toBeUndefined();
