@@ -39,7 +39,11 @@ export class FakeSlackApi {
     const args = parseArgs(bodyText, contentType);
     this.calls.push({ method, args, time: new Date().toISOString() });
     if (!authorization?.startsWith('Bearer xoxb-') && !String(args.token ?? '').startsWith('xoxb-')) return { status: 200, body: { ok: false, error: 'not_authed' } };
-    const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+    // Like Slack's: seconds and a six-digit fraction that orders messages in time (milliseconds, then a counter).
+    const ts = () => {
+      const now = Date.now();
+      return `${Math.floor(now / 1000)}.${String((now % 1000) * 1000 + (++this.seq % 1000)).padStart(6, '0')}`;
+    };
     switch (method) {
       case 'auth.test':
         return ok({ url: 'https://contoso-sandbox.slack.com/', team: 'Contoso', user: 'contain', team_id: SLACK_BOT.teamId, user_id: SLACK_BOT.userId, bot_id: SLACK_BOT.botId });

@@ -56,6 +56,8 @@
     const ac = new AdaptiveCards.AdaptiveCard();
     ac.hostConfig = new AdaptiveCards.HostConfig(window.TEAMS_HOST_CONFIG);
     ac.onExecuteAction = (action) => {
+      // Full-result links: open them as Teams would, in the browser.
+      if (action.getJsonTypeName() === 'Action.OpenUrl') return void window.open(action.url, '_blank', 'noopener');
       const data = action.data || {};
       const verb = action.verb || data.verb;
       teamsInvoke(record, verb, data);
@@ -169,7 +171,7 @@
         const inner = m.blocks ? window.renderBlockKit(m.blocks, (button) => slackAction(button, m), confirmDialog) : textEl(m.text || '', m.ephemeral ? 'ephemeral' : 'text');
         const el = bubble('Contain', true, inner, new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString());
         if (m.thread_ts) el.classList.add('reply');
-        items.push({ at: Number(m.ts.split('.')[0]) * 1000 + Number(m.ts.split('.')[1]) / 1e6, el });
+        items.push({ at: Number(m.ts.split('.')[0]) * 1000 + Number(m.ts.split('.')[1]) / 1000, el });
       }
       items.sort((a, b) => a.at - b.at).forEach((x) => thread.appendChild(x.el));
     }

@@ -7,7 +7,15 @@
   function html(s) {
     return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   }
+  // Slack links are <url|label> written with real angle brackets; an escaped &lt;...&gt; is literal text, so a
+  // display name typed as "<https://evil|Approve>" stays text here as it does in Slack.
   function mrkdwn(t) {
+    return String(t)
+      .split(/<(https?:\/\/[^|>\s]+)\|([^>]*)>/)
+      .map((part, i) => (i % 3 === 0 ? format(part) : i % 3 === 1 ? `<a href="${html(decode(part))}" target="_blank" rel="noopener noreferrer">` : `${format(part)}</a>`))
+      .join('');
+  }
+  function format(t) {
     let out = html(decode(t));
     out = out.replace(/`([^`\n]+)`/g, '<code>$1</code>');
     out = out.replace(/(^|[\s(])\*([^*\n]+)\*(?=[\s).,:;!?]|$)/g, '$1<b>$2</b>');

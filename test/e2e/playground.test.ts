@@ -84,6 +84,28 @@ describeBrowser('playground in Chromium', () => {
     expect(stack.emulator.state.flows.find((f) => f.data.name === A.flowAttacker)!.data.properties).toMatchObject({ state: 'Stopped' });
   }, 90_000);
 
+  test('investigate: a progress line while the audit log query runs, then findings and links that open the full result', async () => {
+    stack.emulator.auditQueryMs = 1500;
+    await page.selectOption('#platform', 'teams');
+    await send('investigate alice');
+    await page.getByText(/Unified audit log query (queued|running) in Purview/).waitFor({ timeout: 20_000 });
+    await page.getByText('Investigation: Alice Aoki').waitFor({ timeout: 20_000 });
+    await page.getByText('Unified audit log: 9 records read.').waitFor({ timeout: 5_000 });
+    const [teamsDoc] = await Promise.all([page.waitForEvent('popup'), page.getByRole('link', { name: 'Full result (JSON)' }).click()]);
+    await teamsDoc.waitForLoadState();
+    expect(await teamsDoc.locator('body').innerText()).toContain('"category": "inbox-rule"');
+    await teamsDoc.close();
+
+    await page.selectOption('#platform', 'slack');
+    await send('/contain investigate alice');
+    const link = page.locator('a', { hasText: 'JSON' }).first();
+    await link.waitFor({ timeout: 20_000 });
+    const [slackDoc] = await Promise.all([page.waitForEvent('popup'), link.click()]);
+    await slackDoc.waitForLoadState();
+    expect(await slackDoc.locator('body').innerText()).toContain('"source": "ual"');
+    await slackDoc.close();
+  }, 90_000);
+
   test('the throttling switch really throttles Graph, and containment still completes', async () => {
     await page.check('#throttle');
     await send('contain alice');
