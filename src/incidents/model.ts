@@ -63,6 +63,16 @@ export interface IncidentFacts {
   steps?: { step: number; name: string; checked: string; notes: string[] }[];
   /** Steps 9-10, saved when `scope` ran for this user while the incident was open. */
   scope?: { mail?: { sender: string; subject: string; time: string; recipients: number }; recipients: { upn: string; flagged: boolean; reasons: string[] }[] };
+  /** Step 8, saved when `investigate` ran for this user while the incident was open: the top findings and indicators. */
+  investigation?: {
+    at: string;
+    records: number;
+    findings: { time: string; verdict: 'malicious' | 'suspicious'; category: string; reason: string; ip: string | null }[];
+    /** Findings beyond those kept here (the full result link has them all). */
+    more: number;
+    iocs: { ips: string[]; userAgents: string[]; sessionIds: string[] };
+    notes: string[];
+  };
 }
 
 export type IncidentState = 'open' | 'contained' | 'closed';

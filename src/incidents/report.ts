@@ -22,8 +22,9 @@ export async function buildReport(ctx: ContainContext, incidentId: string): Prom
 export function render(incident: Incident, actions: Action[], audit: AuditEntry[]): IncidentReport {
   const t = incident.target;
   const suspicious = incident.facts.signIns.filter((s) => s.risk !== 'none' || !s.deviceKnown || !s.success);
-  const ips = [...new Set(suspicious.map((s) => s.ip))];
-  const userAgents = [...new Set(suspicious.map((s) => s.client))];
+  const inv = incident.facts.investigation;
+  const ips = [...new Set([...suspicious.map((s) => s.ip), ...(inv?.iocs.ips ?? [])])];
+  const userAgents = [...new Set([...suspicious.map((s) => s.client), ...(inv?.iocs.userAgents ?? [])])];
   const done = actions.filter((a) => a.state === 'succeeded').length;
   const summary = `${t.displayName} (${t.userPrincipalName}): incident ${incident.id}, ${incident.state}${incident.dryRun ? ' (dry run)' : ''}. ${done} of ${actions.length} proposed action(s) carried out.`;
   const rows = actions.map((a) => ({
@@ -37,7 +38,7 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     ...incident.facts.notes,
     'Hidden inbox rules and mailbox forwarding are not visible to Graph: check them with Exchange Online PowerShell.',
     ...(incident.facts.scope ? incident.facts.scope.recipients.filter((r) => r.flagged).map((r) => `${r.upn} looks compromised too: open an incident for them.`) : ['Other recipients of the phishing mail were not checked: run "scope <user>".']),
-    'The unified audit log (mailbox access, rule creation, file downloads) is not collected automatically: export it and run contain analyze.',
+    ...(inv ? inv.notes : ['The logs were not investigated (sign-ins, directory audit, unified audit log): run "investigate <user>".']),
     ...actions.filter((a) => a.state === 'failed').map((a) => `"${a.title}" failed: ${a.result?.message ?? 'unknown'}. Retry or do it by hand.`),
     ...actions.filter((a) => a.state === 'expired' || a.state === 'proposed').map((a) => `"${a.title}" is ${a.state}: nobody decided.`),
   ];
@@ -68,6 +69,7 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     '',
     `- IP addresses: ${ips.length ? ips.map((i) => `\`${i}\``).join(', ') : 'none yet'}`,
     `- Clients / user agents: ${userAgents.length ? userAgents.map(md).join('; ') : 'none yet'}`,
+    ...(inv?.iocs.sessionIds.length ? [`- Stolen sessions: ${inv.iocs.sessionIds.map((x) => `\`${x}\``).join(', ')}`] : []),
     '',
     '## Timeline',
     '',
@@ -118,6 +120,8 @@ function timeline(incident: Incident, audit: AuditEntry[]): [string, string][] {
   const items: [string, string][] = [
     ...incident.facts.signIns.filter((s) => s.risk !== 'none' || !s.deviceKnown).map((s): [string, string] => [s.time, `suspicious sign-in from ${s.ip} (${s.location}), ${s.app}, ${s.client}`]),
     ...(incident.facts.scope?.mail ? [[incident.facts.scope.mail.time, `phishing mail "${incident.facts.scope.mail.subject}" delivered`] as [string, string]] : []),
+    // The investigation's sign-in findings repeat the suspicious sign-ins above; its audit-log findings are new.
+    ...(incident.facts.investigation?.findings ?? []).filter((f) => !/^aitm-|^harmful-user-agent$|^impossible-travel$|^rapid-ip-change$/.test(f.category)).map((f): [string, string] => [f.time, `${f.category}: ${f.reason}`]),
     ...audit.filter((e) => !e.event.startsWith('decision.') && e.event !== 'action.snapshot').map((e): [string, string] => [e.at, `${e.event}${e.actor ? ` by ${e.actor.name}` : ''}${e.details?.title ? `: ${String(e.details.title)}` : ''}`]),
   ];
   return items.sort((a, b) => a[0].localeCompare(b[0]));

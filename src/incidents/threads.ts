@@ -25,6 +25,15 @@ export async function updateFacts(ctx: ContainContext, incidentId: string, patch
   await updateIncidentWith(ctx, incidentId, (i) => ({ ...i, facts: patch(i.facts) }));
 }
 
+/**
+ * Keep investigation results with the user's newest incident unless it is closed (a contained incident still gets
+ * its report written): the report reads them from there.
+ */
+export async function recordOnIncident(ctx: ContainContext, userId: string, patch: (facts: Incident['facts']) => Incident['facts']): Promise<void> {
+  const [latest] = await ctx.store.findIncidents({ targetUserId: userId });
+  if (latest && latest.state !== 'closed') await updateFacts(ctx, latest.id, patch);
+}
+
 /** Record where an incident's card went (Teams activity id, Slack ts). */
 export async function updateThreads(ctx: ContainContext, incidentId: string, patch: (threads: Incident['threads']) => Incident['threads']): Promise<void> {
   if ((await updateIncidentWith(ctx, incidentId, (i) => ({ ...i, threads: patch(i.threads) }))) === 'lost') ctx.log.warn('could not record the card location after 8 attempts', { incidentId });

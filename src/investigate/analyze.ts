@@ -60,6 +60,8 @@ function volumeKind(op: string): keyof typeof VOLUME_LIMITS | undefined {
 const RULE_OPS = /^(New-InboxRule|Set-InboxRule|UpdateInboxRules|New-TransportRule)$/i;
 const CONSENT_OPS = /^(Consent to application\.?|Add service principal\.?|Add delegated permission grant\.?|Add app role assignment grant to user\.?)$/i;
 const MFA_OPS = /^(User registered security info|User registered all required security info|Update user\.?)$/i;
+/** A device joined or registered to the user: AiTM kits register one to get a Primary Refresh Token (playbook step 4). */
+const DEVICE_OPS = /^(Register device|Add device\.?|Add registered owner to device\.?|Add registered users to device\.?)$/i;
 const MAIL_OPS = /^(MailItemsAccessed|Send|SendAs|SendOnBehalf|HardDelete|SoftDelete|MoveToDeletedItems|SearchQueryInitiatedExchange|FileAccessed|FileDownloaded|Set-Mailbox|UpdateInboxRules)$/i;
 
 function harmfulUserAgent(ua: string | undefined, exclusions: string[]): string | undefined {
@@ -219,7 +221,12 @@ export class Analyzer {
     }
     if (MFA_OPS.test(r.operation) && (r.operation !== 'Update user.' || /StrongAuthentication/i.test(JSON.stringify(r.details))))
       return { verdict: r.ip && this.attackerIps.has(r.ip) ? 'malicious' : 'suspicious', category: 'mfa-registration', reason: `new security info registered${r.ip ? ` from ${r.ip}` : ''}` };
-    if (/^CreateFlow$/i.test(r.operation)) return { verdict: r.ip && this.attackerIps.has(r.ip) ? 'malicious' : 'suspicious', category: 'flow-created', reason: `Power Automate flow created${r.details.FlowDetailsUrl ? '' : ''}` };
+    // Registering a phone from an address the user already signs in from on a known device is everyday life.
+    if (DEVICE_OPS.test(r.operation) && !(r.ip && known.has(r.ip) && !this.attackerIps.has(r.ip))) {
+      const device = (r.details.targets as string[] | undefined)?.find((t) => /^Device:/i.test(t))?.slice(7);
+      return { verdict: r.ip && this.attackerIps.has(r.ip) ? 'malicious' : 'suspicious', category: 'device-registration', reason: `device${device ? ` "${device}"` : ''} registered for ${r.user}${r.ip ? ` from ${r.ip}` : ''}` };
+    }
+    if (/^CreateFlow$/i.test(r.operation)) return { verdict: r.ip && this.attackerIps.has(r.ip) ? 'malicious' : 'suspicious', category: 'flow-created', reason: `Power Automate flow created${r.ip ? ` from ${r.ip}` : ''}` };
     if (r.source !== 'signin') {
       const ua = harmfulUserAgent(r.userAgent, this.exclusions);
       if (ua) return { verdict: 'malicious', category: 'harmful-user-agent', reason: `${r.operation} with the ${ua} user agent`, ua };

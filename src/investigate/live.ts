@@ -9,6 +9,7 @@ import { fromDirectoryAudit, fromSignIn } from './formats/graph';
 import type { Investigated } from './publish';
 import type { LogRecord } from './record';
 import { investigationMarkdown } from './result-markdown';
+import { recordOnIncident } from '../incidents/threads';
 
 /** How long-running reads tell the thread where they are; one line, updated in place where the platform can. */
 export type Progress = (text: string) => Promise<void>;
@@ -33,8 +34,8 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
   const notes: string[] = [];
   const collected: LogRecord[] = [];
   const progress = options.progress ?? (async () => undefined);
-  const degrade = (what: string, err: unknown) => {
-    if (err instanceof ContainError && err.code.startsWith('GRAPH_')) notes.push(`${what}: ${err.userMessage}`);
+  const degrade = (what: string, err: unknown, forbiddenHint = '') => {
+    if (err instanceof ContainError && err.code.startsWith('GRAPH_')) notes.push(`${what}: ${err.userMessage}${err.code === 'GRAPH_FORBIDDEN' ? forbiddenHint : ''}`);
     else throw err;
   };
   const source = async (what: string, path: string, version: 'v1.0' | 'beta', map: (x: Record<string, unknown>) => LogRecord | undefined) => {
@@ -61,7 +62,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
       }
       await progress(`Unified audit log: ${read} record${read === 1 ? '' : 's'} read.`);
     } catch (err) {
-      degrade('unified audit log', err);
+      degrade('unified audit log', err, ' It needs AuditLogsQuery.Read.All and Microsoft Purview Audit.');
     }
   };
   await progress(`Reading sign-ins, directory audit and the unified audit log of ${user.userPrincipalName} for the last ${sinceDays} days…`);
@@ -72,6 +73,10 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     ual(),
   ]);
   const result = await analyze([async function* () { yield* collected; }]);
+  // The incident report builds its timeline and indicators from this; the table row has room for the top findings
+  // (an entity property holds 64 KiB), the full result link for all of them.
+  const kept = result.findings.slice(0, 30).map((f) => ({ time: f.time, verdict: f.verdict, category: f.category, reason: f.reason.slice(0, 300), ip: f.ip }));
+  await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, investigation: { at: now.toISOString(), records: result.records, findings: kept, more: result.findings.length - kept.length, iocs: { ips: result.iocs.ips.slice(0, 50), userAgents: result.iocs.userAgents.slice(0, 20), sessionIds: result.iocs.sessionIds.slice(0, 20) }, notes } }));
   const view: InvestigationView = {
     kind: 'investigation',
     target: user,

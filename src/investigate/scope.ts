@@ -6,7 +6,7 @@ import { odataString, query } from '../graph/odata';
 import type { ScopeView } from '../views/types';
 import { fromSignIn } from './formats/graph';
 import type { LogRecord } from './record';
-import { updateFacts } from '../incidents/threads';
+import { recordOnIncident } from '../incidents/threads';
 import type { Progress } from './live';
 import type { Investigated } from './publish';
 import { scopeMarkdown } from './result-markdown';
@@ -189,10 +189,7 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
     return { upn: r.recipient, received: r.time, flagged: reasons.size > 0, reasons: [...reasons] };
   });
   const mailView = mail ? { sender: mail.sender, subject: mail.subject, time: mail.time, recipients: copies.length, messageId: mail.messageId, source: source.name } : undefined;
-  // The incident report lists the other recipients: keep them with the user's newest incident unless it is closed
-  // (a contained incident still gets its report written).
-  const [latest] = await ctx.store.findIncidents({ targetUserId: user.id });
-  if (latest && latest.state !== 'closed') await updateFacts(ctx, latest.id, (facts) => ({ ...facts, scope: { mail: mailView && { sender: mailView.sender, subject: mailView.subject, time: mailView.time, recipients: mailView.recipients }, recipients: rows.map(({ upn, flagged, reasons }) => ({ upn, flagged, reasons })) } }));
+  await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, scope: { mail: mailView && { sender: mailView.sender, subject: mailView.subject, time: mailView.time, recipients: mailView.recipients }, recipients: rows.map(({ upn, flagged, reasons }) => ({ upn, flagged, reasons })) } }));
   const view: ScopeView = {
     kind: 'scope',
     target: user,

@@ -176,8 +176,15 @@ describe('investigate', () => {
     const incidentId = /"ref":"(INC-\d{8}-\d{4})"/.exec(text(card))![1];
     await post(stack, executeInvoke(stack, PEOPLE.parker, 'approve-all', { ref: incidentId }, '19:soc-incidents@thread.tacv2;messageid=1'));
     await waitFor(async () => (await (await fetch(`${stack.url}/api/incidents/${incidentId}/report`)).text()).includes('| action.succeeded |'), { what: 'actions done' });
+    const before = await (await fetch(`${stack.url}/api/incidents/${incidentId}/report`)).text();
+    expect(before).toContain('The logs were not investigated (sign-ins, directory audit, unified audit log): run "investigate \\<user\\>".');
     await say(stack, 'scope alice', 'Scope: Alice Aoki');
+    await say(stack, 'investigate alice', 'Investigation: Alice Aoki');
     const md = await (await fetch(`${stack.url}/api/incidents/${incidentId}/report`)).text();
+    // The investigation's audit-log findings join the timeline, in time order with the rest.
+    expect(md).toMatch(/\| [^|]+ \| device-registration: device "DESKTOP-7Q2V9KD" registered for alice\.aoki@contoso\.example from 152\.42\.161\.220 \|[\s\S]*inbox-rule: New-InboxRule by alice\.aoki@contoso\.example[\s\S]*flow-created: Power Automate flow created from 152\.42\.161\.220/);
+    expect(md).toContain('- Stolen sessions: `5e551000-0000-4000-8000-00000000a1ce`');
+    expect(md).not.toContain('were not investigated');
     expect(md).toContain('## Timeline');
     expect(md).toMatch(/phishing mail "Shared document: Q4 invoice" delivered/);
     expect(md).toMatch(/## Mail rules[\s\S]*Disable inbox rule "\."[\s\S]*Conditions: `\{"subjectOrBodyContains":\["invoice"/);
@@ -224,8 +231,10 @@ describe('investigate', () => {
 
   test('a tenant without Entra ID P1: the card says what could not be read', async () => {
     stack.emulator.faults.add({ route: 'auditLogs', status: 403, code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', message: "Neither tenant is B2C or tenant doesn't have premium license" });
+    stack.emulator.faults.add({ route: 'security/auditLog/queries', status: 403, code: 'Forbidden', message: 'Caller lacks AuditLogsQuery.Read.All' });
     const card = await say(stack, 'investigate bob brown', 'Investigation: Bob Brown');
     expect(text(card)).toMatch(/sign-in logs: This needs Microsoft Entra ID P1/);
+    expect(text(card)).toMatch(/unified audit log: Microsoft Graph refused creating the unified audit log query \(HTTP 403, Forbidden\)\. Check Contain's Graph permissions\. It needs AuditLogsQuery\.Read\.All and Microsoft Purview Audit\./);
     stack.emulator.faults.clear();
   });
 });

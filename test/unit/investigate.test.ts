@@ -86,7 +86,7 @@ describe('detections', () => {
   const cat = (id: string) => result.findings.find((x) => x.id === id)?.category;
 
   test('the attack is found, each finding with a reason', () => {
-    expect(result.records).toBe(23);
+    expect(result.records).toBe(25);
     expect(cat('a1f0c0de-0001-4000-8000-000000000001')).toBe('inbox-rule');
     expect(cat('5191a000-0000-4000-8000-000000000002')).toBe('aitm-session');
     expect(cat('5191a000-0000-4000-8000-000000000003')).toBe('aitm-session');
@@ -95,6 +95,8 @@ describe('detections', () => {
     expect(cat('a1f0c0de-0001-4000-8000-00000000000a')).toBe('attacker-ip'); // Send
     expect(cat('a1f0c0de-0001-4000-8000-000000000009')).toBe('flow-created');
     expect(cat('Directory_att_01')).toBe('mfa-registration');
+    expect(cat('Directory_att_05')).toBe('device-registration');
+    expect(result.findings.find((x) => x.id === 'Directory_att_05')).toMatchObject({ verdict: 'malicious', reason: 'device "DESKTOP-7Q2V9KD" registered for alice.aoki@contoso.example from 152.42.161.220' });
     for (const x of result.findings) expect(x.reason.length).toBeGreaterThan(15);
     expect(result.iocs.ips).toEqual(expect.arrayContaining([ATT4, ATT6]));
     expect(result.iocs.sessionIds).toEqual(['5e551000-0000-4000-8000-00000000a1ce']);
@@ -108,7 +110,7 @@ describe('detections', () => {
   });
 
   test('benign activity of the same users is not flagged', () => {
-    for (const id of ['a1f0c0de-0001-4000-8000-000000000004', 'a1f0c0de-0001-4000-8000-000000000005', 'a1f0c0de-0001-4000-8000-000000000006', '5191a000-0000-4000-8000-000000000001', '5191a000-0000-4000-8000-000000000004', '5191a000-0000-4000-8000-000000000005', '5191a000-0000-4000-8000-000000000008'])
+    for (const id of ['Directory_leg_02', 'a1f0c0de-0001-4000-8000-000000000004', 'a1f0c0de-0001-4000-8000-000000000005', 'a1f0c0de-0001-4000-8000-000000000006', '5191a000-0000-4000-8000-000000000001', '5191a000-0000-4000-8000-000000000004', '5191a000-0000-4000-8000-000000000005', '5191a000-0000-4000-8000-000000000008'])
       expect(cat(id)).toBeUndefined();
     expect(result.iocs.ips).not.toContain('203.0.113.10');
     expect(result.iocs.ips).not.toContain('198.51.100.21');
