@@ -258,7 +258,9 @@ export class GraphEmulator {
     });
     this.on('GET', '/auditLogs/signIns', (c) => {
       const rows = [...this.state.signIns].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
-      const shaped = c.version === 'beta' ? rows : rows.map(({ sessionId: _s, signInEventTypes: _t, autonomousSystemNumber: _a, ...v1 }) => v1);
+      // Beta lists interactive sign-ins only, unless the filter asks for other kinds by signInEventTypes.
+      const kinds = c.version === 'beta' && !/signInEventTypes/.test(c.query.get('$filter') ?? '') ? rows.filter((r) => r.signInEventTypes.includes('interactiveUser')) : rows;
+      const shaped = c.version === 'beta' ? kinds : rows.map(({ sessionId: _s, signInEventTypes: _t, autonomousSystemNumber: _a, ...v1 }) => v1);
       if (c.version === 'v1.0' && /signInEventTypes|sessionId/.test(c.query.get('$filter') ?? ''))
         throw new GraphHttpError(400, 'Request_UnsupportedQuery', "Could not find a property named 'signInEventTypes' on type 'microsoft.graph.signIn'.");
       return this.collection(c, '/auditLogs/signIns', shaped, { defaultTop: 1000 });

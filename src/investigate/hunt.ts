@@ -1,9 +1,8 @@
 import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
-import { query } from '../graph/odata';
 import type { HuntView } from '../views/types';
 import { analyze } from './analyze';
-import { fromSignIn } from './formats/graph';
+import { betaSignInsPath, fromSignIn } from './formats/graph';
 import type { LogRecord } from './record';
 import type { Progress } from './live';
 import type { Investigated } from './publish';
@@ -18,7 +17,7 @@ export async function huntUserAgents(ctx: ContainContext, days: number, options:
   const records: LogRecord[] = [];
   const notes: string[] = [];
   try {
-    for await (const s of ctx.graph.list<Record<string, unknown>>(`/auditLogs/signIns${query({ $filter: `createdDateTime ge ${since}`, $top: 1000 })}`, { version: 'beta', max: MAX_SIGNINS, signal: options.signal, what: 'sign-in logs' })) {
+    for await (const s of ctx.graph.list<Record<string, unknown>>(betaSignInsPath(`createdDateTime ge ${since}`, 1000), { version: 'beta', max: MAX_SIGNINS, signal: options.signal, what: 'sign-in logs' })) {
       const r = fromSignIn(s);
       if (r) records.push(r);
       // Big tenants have hundreds of thousands of sign-ins a week: say how far the read has got.

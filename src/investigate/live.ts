@@ -5,7 +5,7 @@ import { odataString, query } from '../graph/odata';
 import type { InvestigationView } from '../views/types';
 import { analyze } from './analyze';
 import { auditLogRecords } from './audit-log';
-import { fromDirectoryAudit, fromSignIn } from './formats/graph';
+import { betaSignInsPath, fromDirectoryAudit, fromSignIn } from './formats/graph';
 import type { Investigated } from './publish';
 import type { LogRecord } from './record';
 import { investigationMarkdown } from './result-markdown';
@@ -68,7 +68,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
   await progress(`Reading sign-ins, directory audit and the unified audit log of ${user.userPrincipalName} for the last ${sinceDays} days…`);
   const uid = odataString(user.id);
   await Promise.all([
-    source('sign-in logs', `/auditLogs/signIns${query({ $filter: `userId eq ${uid} and createdDateTime ge ${since}`, $top: 500 })}`, 'beta', fromSignIn),
+    source('sign-in logs', betaSignInsPath(`userId eq ${uid} and createdDateTime ge ${since}`, 500), 'beta', fromSignIn),
     source('directory audit', `/auditLogs/directoryAudits${query({ $filter: `activityDateTime ge ${since} and (targetResources/any(t: t/id eq ${uid}) or initiatedBy/user/id eq ${uid})`, $top: 500 })}`, 'v1.0', fromDirectoryAudit),
     ual(),
   ]);

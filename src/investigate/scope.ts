@@ -4,7 +4,7 @@ import { ContainError } from '../errors';
 import { runBatch, subError } from '../graph/batch';
 import { odataString, query } from '../graph/odata';
 import type { ScopeView } from '../views/types';
-import { fromSignIn } from './formats/graph';
+import { betaSignInsPath, fromSignIn } from './formats/graph';
 import type { LogRecord } from './record';
 import { recordOnIncident } from '../incidents/threads';
 import type { Progress } from './live';
@@ -112,7 +112,7 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
   // What the attacker looked like in this user's sign-ins.
   const own: LogRecord[] = [];
   try {
-    for await (const s of ctx.graph.list<Record<string, unknown>>(`/auditLogs/signIns${query({ $filter: `userId eq ${odataString(user.id)} and createdDateTime ge ${since}`, $top: 500 })}`, { version: 'beta', what: 'sign-in logs' })) {
+    for await (const s of ctx.graph.list<Record<string, unknown>>(betaSignInsPath(`userId eq ${odataString(user.id)} and createdDateTime ge ${since}`, 500), { version: 'beta', what: 'sign-in logs' })) {
       const r = fromSignIn(s);
       if (r) own.push(r);
     }
@@ -170,7 +170,7 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
     ctx.graph,
     others.map((r, i) => {
       const t = Date.parse(r.time);
-      return { id: `r${i}`, method: 'GET' as const, url: `/auditLogs/signIns${query({ $filter: `userPrincipalName eq ${odataString(r.recipient)} and createdDateTime ge ${isoSeconds(t - 3_600_000)} and createdDateTime le ${isoSeconds(t + DAY)}`, $top: 200 })}` };
+      return { id: `r${i}`, method: 'GET' as const, url: betaSignInsPath(`userPrincipalName eq ${odataString(r.recipient)} and createdDateTime ge ${isoSeconds(t - 3_600_000)} and createdDateTime le ${isoSeconds(t + DAY)}`, 200) };
     }),
     { version: 'beta' },
   );

@@ -107,9 +107,14 @@ describe('investigate', () => {
     expect(doc).toMatch(/\| inbox-rule \| alice\.aoki@contoso\.example \| 152\.42\.161\.220 \| ual \|/);
     expect(doc).toMatch(/\| ual \| a0d17000-0000-4000-8000-000000000008 \| FileDownloaded in stolen session/);
     expect(doc).toMatch(/CreateFlow|flow-created/);
-    const json = (await (await fetch(url.replace('format=md', 'format=json'))).json()) as { findings: { source: string; category: string }[] };
+    const json = (await (await fetch(url.replace('format=md', 'format=json'))).json()) as { findings: { id: string; source: string; category: string }[] };
     expect(json.findings.filter((f) => f.source === 'ual').length).toBeGreaterThanOrEqual(5);
     expect(json.findings.some((f) => f.source === 'ual' && f.category === 'inbox-rule')).toBe(true);
+    // Graph lists only interactive sign-ins unless asked; the attacker's token replay is a non-interactive one.
+    const replay = stack.emulator.state.signIns.find((x) => x.signInEventTypes.includes('nonInteractiveUser'))!;
+    const plain = (await (await fetch(`${stack.url}/sandbox/graph/beta/auditLogs/signIns`)).json()) as { value: { id: string }[] };
+    expect(plain.value.map((x) => x.id)).not.toContain(replay.id);
+    expect(json.findings).toEqual(expect.arrayContaining([expect.objectContaining({ id: replay.id, category: 'aitm-session' })]));
     // Bob's and Alice's own activity from their own addresses is not a finding.
     expect(JSON.stringify(json)).not.toContain('Pipeline.xlsx');
 

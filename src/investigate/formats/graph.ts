@@ -1,3 +1,4 @@
+import { query } from '../../graph/odata';
 import { bareIp, toUtc, type LogRecord } from '../record';
 import { fromAuditData } from './ual';
 
@@ -67,4 +68,12 @@ export function fromEmailEvent(row: Record<string, unknown>): LogRecord | undefi
     operation: String(row.EmailDirection ?? 'EmailEvent'),
     details: { sender: row.SenderFromAddress, subject: row.Subject, deliveryAction: row.DeliveryAction, threatTypes: row.ThreatTypes, urlCount: row.UrlCount },
   };
+}
+
+/**
+ * The beta sign-ins path for a filter, interactive and non-interactive alike: Graph returns only interactive
+ * sign-ins unless asked, and a replayed token shows up as non-interactive ones.
+ */
+export function betaSignInsPath(filter: string, top: number): string {
+  return `/auditLogs/signIns${query({ $filter: `${filter} and signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')`, $top: top })}`;
 }
