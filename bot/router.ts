@@ -57,7 +57,7 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
     }
     case 'report': {
       const incidentId = await incidentFor(ctx, c.ref, input);
-      return { views: [(await buildReport(ctx, incidentId)).view] };
+      return { views: [await withDownload(ctx, 'report', await buildReport(ctx, incidentId))] };
     }
     case 'investigate':
       return { views: [await withDownload(ctx, 'investigation', await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal, progress: input.progress }))] };

@@ -97,9 +97,10 @@ function reportCard(v: ReportView): AdaptiveCard {
     { type: 'FactSet', facts: [{ title: 'IPs', value: v.iocs.ips.map(md).join(', ') || 'none yet' }, { title: 'Clients', value: v.iocs.userAgents.map(md).join('; ') || 'none yet' }] },
     text('Open questions', { weight: 'Bolder', spacing: 'Medium' }),
     ...v.openQuestions.map((q) => text(`• ${md(q)}`, { size: 'Small' })),
-    text(`Full Markdown report: ${md(v.downloadPath)}`, { size: 'Small', isSubtle: true, spacing: 'Medium' }),
+    ...v.notes.map((n) => text(md(n), { size: 'Small', color: 'Warning' })),
+    text(`For scripts: GET ${md(v.downloadPath)} with the function key.`, { size: 'Small', isSubtle: true, spacing: 'Medium' }),
   ];
-  return card(body);
+  return withDownload(body, v.download);
 }
 
 function incidentsCard(v: IncidentListView): AdaptiveCard {

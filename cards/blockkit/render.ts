@@ -143,7 +143,9 @@ function report(v: ReportView): SlackMessage {
     section(`*Response actions*\n${v.actions.map((a) => `• ${esc(a.title)}: *${a.state}*${a.by ? ` · ${esc(a.by)}` : ''}${a.at ? ` · ${a.at.slice(0, 16).replace('T', ' ')} UTC` : ''}${a.result ? ` · ${esc(truncate(a.result, 200))}` : ''}`).join('\n') || '_none_'}`),
     section(`*Indicators*\nIPs: ${v.iocs.ips.map((i) => `\`${esc(i)}\``).join(', ') || '_none yet_'}\nClients: ${v.iocs.userAgents.map(esc).join('; ') || '_none yet_'}`),
     section(`*Open questions*\n${v.openQuestions.map((q) => `• ${esc(q)}`).join('\n')}`),
-    context(`Full Markdown report: ${esc(v.downloadPath)}`),
+    ...v.notes.map((n) => context(`:warning: ${esc(n)}`)),
+    ...downloadBlocks(v.download),
+    context(`For scripts: GET ${esc(v.downloadPath)} with the function key.`),
   ];
   return { text: `Report ${v.incidentId}`, blocks };
 }

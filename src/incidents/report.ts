@@ -8,6 +8,8 @@ import type { Action, AuditEntry, Incident } from './model';
 export interface IncidentReport {
   view: ReportView;
   markdown: string;
+  /** The same as data: the incident with its facts, the actions and the audit trail. */
+  full: unknown;
 }
 
 
@@ -42,7 +44,7 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     ...actions.filter((a) => a.state === 'failed').map((a) => `"${a.title}" failed: ${a.result?.message ?? 'unknown'}. Retry or do it by hand.`),
     ...actions.filter((a) => a.state === 'expired' || a.state === 'proposed').map((a) => `"${a.title}" is ${a.state}: nobody decided.`),
   ];
-  const view: ReportView = { kind: 'report', incidentId: incident.id, target: t, state: incident.state, summary, actions: rows, iocs: { ips, userAgents }, openQuestions, downloadPath: `/api/incidents/${incident.id}/report` };
+  const view: ReportView = { kind: 'report', incidentId: incident.id, target: t, state: incident.state, summary, actions: rows, iocs: { ips, userAgents }, openQuestions, downloadPath: `/api/incidents/${incident.id}/report`, notes: [] };
 
   const lines = [
     `# Incident ${incident.id}: ${md(t.displayName)}`,
@@ -106,7 +108,8 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     ...audit.map((e) => `| ${e.at} | ${e.event} | ${md(e.actor ? `${e.actor.name} (${e.actor.platform})` : 'Contain')} | ${md(JSON.stringify(e.details ?? {}))} |`),
     '',
   ];
-  return { view, markdown: lines.join('\n') };
+  const { etag: _etag, ...stored } = incident;
+  return { view, markdown: lines.join('\n'), full: { incident: stored, actions: rows, audit } };
 }
 
 /** A report section listing one kind of containment action: what, why, and what happened. */

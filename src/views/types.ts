@@ -67,8 +67,11 @@ export interface ReportView {
   actions: { title: string; state: string; by?: string; at?: string; result?: string }[];
   iocs: { ips: string[]; userAgents: string[] };
   openQuestions: string[];
-  /** Where the full Markdown can be fetched (function-key protected in Azure). */
+  /** Where scripts fetch the Markdown (function-key protected in Azure). */
   downloadPath: string;
+  /** Signed links for people in the channel. */
+  download?: Download;
+  notes: string[];
 }
 
 export interface IncidentListView {

@@ -40,6 +40,13 @@ describe('status, report, dry run', () => {
     expect(md).toMatch(/\| Revoke all sessions \| succeeded \| Parker Patel \(teams\) \|/);
     expect(md).toMatch(/\| action\.approved \| Parker Patel \(teams\) \|/);
     expect(md).toContain('`240b:10:32c1:ab00:857:889:3734:e93`');
+    // People in the channel have no function key: the card links the same report, signed and expiring.
+    const link = /"url":"([^"]+format=md[^"]+)"/.exec(text(report))![1];
+    expect(await (await fetch(link)).text()).toBe(md);
+    const data = (await (await fetch(link.replace('format=md', 'format=json'))).json()) as { incident: { id: string; etag?: string }; audit: { event: string }[] };
+    expect(data.incident.id).toBe(incidentId);
+    expect(data.incident.etag).toBeUndefined();
+    expect(data.audit.map((e) => e.event)).toContain('action.approved');
     expect((await fetch(`${stack.url}/api/incidents/INC-20000101-0001/report`)).status).toBe(404);
     expect((await fetch(`${stack.url}/api/incidents/bogus/report`)).status).toBe(400);
   });

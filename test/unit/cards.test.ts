@@ -16,6 +16,8 @@ const all: [string, View][] = [
   ['scope', views.scope],
   ['hunt', views.hunt],
   ['posture', views.posture],
+  ['report', views.report],
+  ['incidents', views.incidents],
 ];
 
 describe('Adaptive Cards', () => {
