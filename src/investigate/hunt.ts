@@ -16,6 +16,7 @@ export async function huntUserAgents(ctx: ContainContext, days: number, options:
   const since = new Date(ctx.now().getTime() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const records: LogRecord[] = [];
   const notes: string[] = [];
+  await options.progress?.(`Reading the tenant's sign-ins of the last ${days} day${days === 1 ? '' : 's'}…`);
   try {
     for await (const s of ctx.graph.list<Record<string, unknown>>(betaSignInsPath(`createdDateTime ge ${since}`, 1000), { version: 'beta', max: MAX_SIGNINS, signal: options.signal, what: 'sign-in logs' })) {
       const r = fromSignIn(s);

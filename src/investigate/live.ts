@@ -63,6 +63,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
       await progress(`Unified audit log: ${read} record${read === 1 ? '' : 's'} read.`);
     } catch (err) {
       degrade('unified audit log', err, ' It needs AuditLogsQuery.Read.All and Microsoft Purview Audit.');
+      await progress('Unified audit log: not read (the card says why).');
     }
   };
   await progress(`Reading sign-ins, directory audit and the unified audit log of ${user.userPrincipalName} for the last ${sinceDays} days…`);
