@@ -15,6 +15,17 @@ const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: truncate(text, SLACK_L
 const plain = (text: string, max: number) => ({ type: 'plain_text', text: truncate(text, max), emoji: true });
 const section = (text: string): Block => ({ type: 'section', text: mrkdwn(text) });
 const context = (text: string): Block => ({ type: 'context', elements: [mrkdwn(text)] });
+
+/** Lines as as few sections as Slack's 3,000-character limit allows, so that a long list is split, never cut. */
+function sections(lines: string[]): Block[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    const last = out.length - 1;
+    if (last >= 0 && out[last].length + 1 + line.length <= SLACK_LIMITS.sectionText) out[last] += `\n${line}`;
+    else out.push(line);
+  }
+  return out.map(section);
+}
 const toneIcon = { default: ':information_source:', good: ':white_check_mark:', warning: ':warning:', attention: ':no_entry:' } as const;
 const stateIcon: Record<string, string> = { proposed: ':hourglass_flowing_sand:', approved: ':arrow_forward:', running: ':arrows_counterclockwise:', succeeded: ':white_check_mark:', failed: ':x:', rejected: ':no_entry_sign:', expired: ':alarm_clock:', skipped: ':fast_forward:' };
 
@@ -168,12 +179,12 @@ function investigation(v: InvestigationView): SlackMessage {
   const blocks: Block[] = [
     { type: 'header', text: plain(`Investigation: ${v.target.displayName}`, SLACK_LIMITS.headerText) },
     context(`${v.records} records from the last ${v.sinceDays} days, ${v.findings.length + v.more} findings`),
-    section(lines.join('\n') || '_Nothing suspicious in these sources._'),
+    ...(lines.length ? sections(lines) : [section('_Nothing suspicious in these sources._')]),
+    ...(v.more ? [context(`… and ${v.more} more${v.download ? ' in the full result' : ' (run contain investigate from the CLI for all of them)'}.`)] : []),
     section(`*Attacker IPs:* ${v.iocs.ips.map(esc).join(', ') || 'none found'}\n*User agents:* ${v.iocs.userAgents.map(esc).join(', ') || 'none found'}\n*Sessions:* ${v.iocs.sessionIds.map(esc).join(', ') || 'none found'}`),
     ...v.notes.map((n) => context(`:warning: ${esc(n)}`)),
     ...downloadBlocks(v.download),
   ];
-  if (v.more) blocks.splice(3, 0, context(`… and ${v.more} more${v.download ? ' in the full result' : ' (run contain investigate from the CLI for all of them)'}.`));
   return { text: `Investigation: ${v.target.displayName}`, blocks };
 }
 
@@ -181,7 +192,7 @@ function scope(v: ScopeView): SlackMessage {
   const blocks: Block[] = [{ type: 'header', text: plain(`Scope: ${v.target.displayName}`, SLACK_LIMITS.headerText) }];
   if (v.mail) blocks.push(section(`*Phishing mail:* ${esc(v.mail.subject)}\n*From:* ${esc(v.mail.sender)} · ${v.mail.time.slice(0, 16).replace('T', ' ')} UTC · ${v.mail.recipients} recipients${v.mail.messageId ? `\n*Message id:* ${esc(v.mail.messageId)}` : ''}\n_Found by ${v.mail.source}_`));
   const lines = v.recipients.map((r) => `• ${r.flagged ? '*Likely compromised*' : 'No sign of compromise'} · ${esc(r.upn)}${r.reasons.length ? `: ${esc(r.reasons.join('; '))}` : ''}`);
-  if (lines.length) blocks.push(section(lines.join('\n')));
+  blocks.push(...sections(lines));
   if (v.recipients.some((r) => r.flagged)) blocks.push(section('*Open an incident for each likely compromised recipient with* `/contain <user>`.'));
   for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
   blocks.push(...downloadBlocks(v.download));
@@ -190,12 +201,12 @@ function scope(v: ScopeView): SlackMessage {
 
 function hunt(v: HuntView): SlackMessage {
   const uas = v.userAgents.map((u) => `• \`${esc(u.userAgent)}\`: ${u.success} successful, ${u.failure} failed`).join('\n') || '_none found_';
-  const hits = v.hits.map((h) => `• ${h.time.slice(0, 16).replace('T', ' ')} UTC · *${h.verdict}* · ${esc(h.user)}${h.ip ? ` · \`${esc(h.ip)}\`` : ''}`).join('\n');
+  const hits = v.hits.map((h) => `• ${h.time.slice(0, 16).replace('T', ' ')} UTC · *${h.verdict}* · ${esc(h.user)}${h.ip ? ` · \`${esc(h.ip)}\`` : ''}`);
   const blocks: Block[] = [
     { type: 'header', text: plain(`Harmful user agents, last ${v.days} days`, SLACK_LIMITS.headerText) },
     context(`${v.signIns} sign-ins checked`),
     section(uas),
-    ...(hits ? [section(hits)] : []),
+    ...sections(hits),
     ...(v.more ? [context(`… and ${v.more} more${v.download ? ' in the full result' : ''}.`)] : []),
     ...v.notes.map((n) => context(esc(n))),
     ...downloadBlocks(v.download),

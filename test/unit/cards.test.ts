@@ -50,6 +50,16 @@ describe('Adaptive Cards', () => {
 });
 
 describe('Block Kit', () => {
+  test('long finding lists are split across sections, never cut at Slack\'s 3,000 characters', () => {
+    const long = { ...views.investigation.findings[0], reason: 'x'.repeat(400) };
+    const view = { ...views.investigation, findings: Array.from({ length: 12 }, (_, i) => ({ ...long, category: `c${i}` })) };
+    const blocks = renderBlockKit(view).blocks;
+    const texts = blocks.filter((b) => b.type === 'section').map((b) => (b.text as { text: string }).text);
+    for (const t of texts) expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    for (let i = 0; i < 12; i++) expect(texts.join('\n')).toContain(`c${i} · \`152.42.161.220\`: ${'x'.repeat(400)}`);
+    expect(texts.join('').includes('…')).toBe(false);
+  });
+
   test.each(all)('%s message matches its snapshot and Slack\'s limits', (_name, view) => {
     const m = renderBlockKit(view);
     expect(m).toMatchSnapshot();
