@@ -79,7 +79,11 @@ export function registerInvestigationRoutes(em: GraphEmulator): void {
 
   // Message trace (Exchange Online): one row per recipient of each inbound message in the EmailEvents table.
   em.on('GET', '/admin/exchange/tracing/messageTraces', (c) => {
-    if (!c.query.get('$filter')) throw new GraphHttpError(400, 'BadRequest', 'A $filter with receivedDateTime ge and le is required.');
+    const f = c.query.get('$filter') ?? '';
+    const ge = /receivedDateTime ge (\S+)/.exec(f)?.[1];
+    const le = /receivedDateTime le (\S+)/.exec(f)?.[1];
+    if (!ge || !le) throw new GraphHttpError(400, 'BadRequest', 'A $filter with receivedDateTime ge and le is required.');
+    if (Date.parse(le) - Date.parse(ge) > 10 * 86_400_000) throw new GraphHttpError(400, 'BadRequest', 'The time range of a message trace query cannot exceed 10 days.');
     const rows = s()
       .emailEvents.filter((e) => e.EmailDirection === 'Inbound')
       .map((e) => ({

@@ -84,7 +84,8 @@ function traceSource(ctx: ContainContext): MailSource {
       out.push({ time: m.receivedDateTime, sender: m.senderAddress, recipient: m.recipientAddress, subject: m.subject, messageId: m.messageId });
     return out;
   };
-  const between = (from: number, to: number) => `receivedDateTime ge ${isoSeconds(from)} and receivedDateTime le ${isoSeconds(to)}`;
+  // Message trace answers for at most 10 days per query (as Get-MessageTraceV2 does): keep the newest 10.
+  const between = (from: number, to: number) => `receivedDateTime ge ${isoSeconds(Math.max(from, to - 10 * DAY))} and receivedDateTime le ${isoSeconds(to)}`;
   return {
     name: 'message trace',
     inbound: (_userId, upn, from, to, messageId) => trace(`${messageId ? `messageId eq ${odataString(messageId)}` : `recipientAddress eq ${odataString(upn)}`} and ${between(from, to)}`),
@@ -156,7 +157,7 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
       source = traceSource(ctx);
       ({ mail, copies } = await find(source));
     }
-    if (!mail) notes.push(options.messageId ? `No message with id ${options.messageId} in the last 30 days.` : 'No inbound mail with links reached the user before the first suspicious sign-in; name the message with --message <Internet message id>.');
+    if (!mail) notes.push(options.messageId ? `No message with id ${options.messageId} in the last ${source.name === 'message trace' ? 10 : 30} days.` : 'No inbound mail with links reached the user before the first suspicious sign-in; name the message with --message <Internet message id>.');
     else if (!options.messageId && source.name === 'message trace') notes.push('Message trace does not count links: the mail was picked as the last external mail before the first suspicious sign-in. If that is wrong, name it with --message.');
   } catch (err) {
     if (!unlicensed(err)) throw err;

@@ -222,6 +222,13 @@ describe('investigate', () => {
         expect.stringMatching(/senderAddress eq 'docs@sharepoint-files\.example' and receivedDateTime ge /),
       ]);
 
+      // A named message through message trace: its window is at most 10 days (the sandbox refuses more, as Exchange does).
+      const named = text(await say(stack, 'scope alice --message <phish-4711@sharepoint-files.example>', 'Scope: Alice Aoki'));
+      expect(named).toContain('"title":"Found by","value":"message trace"');
+      expect(named).toMatch(/Likely compromised\*\* · erin\.evans@contoso\.example/);
+      expect(named).not.toContain('does not count links');
+      expect(stack.emulator.requests().filter((r) => r.path.endsWith('/messageTraces')).every((r) => r.status === 200)).toBe(true);
+
       stack.emulator.faults.add({ route: 'messageTraces', status: 403, code: 'Forbidden', message: 'Missing role' });
       const none = text(await say(stack, 'scope alice', 'Scope: Alice Aoki'));
       expect(none).toMatch(/Message trace is not available either \(needs ExchangeMessageTrace\.Read\.All\)/);
