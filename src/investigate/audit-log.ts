@@ -29,6 +29,10 @@ export interface AuditLogOptions {
   progressEveryMs?: number;
   /** Records read at most; the rest is left in Purview. */
   max?: number;
+  /** A query an earlier run created for the same filter: polled instead of creating another, unless it is gone or failed. */
+  existingQueryId?: string;
+  /** Told the id of a query this run created, so a later run can pick it up. */
+  onCreated?: (queryId: string) => void | Promise<void>;
 }
 
 interface AuditLogQuery {
@@ -68,7 +72,23 @@ export async function* auditLogRecords(ctx: Pick<ContainContext, 'graph' | 'conf
     ...(filter.recordTypes?.length ? { recordTypeFilters: filter.recordTypes } : {}),
     ...(filter.ips?.length ? { ipAddressFilters: filter.ips } : {}),
   };
-  let query = await ctx.graph.post<AuditLogQuery>('/security/auditLog/queries', body, { signal: options.signal, what: 'creating the unified audit log query' });
+  const poll = (id: string) => ctx.graph.get<AuditLogQuery>(`/security/auditLog/queries/${encodeURIComponent(id)}`, { signal: options.signal, what: 'polling the unified audit log query' });
+  const reuse = async (id: string | undefined): Promise<AuditLogQuery | undefined> => {
+    if (!id) return undefined;
+    try {
+      const q = await poll(id);
+      return q.status === 'failed' || q.status === 'cancelled' ? undefined : q;
+    } catch (err) {
+      if (err instanceof ContainError && err.code === 'GRAPH_NOT_FOUND') return undefined;
+      throw err;
+    }
+  };
+  const create = async (): Promise<AuditLogQuery> => {
+    const q = await ctx.graph.post<AuditLogQuery>('/security/auditLog/queries', body, { signal: options.signal, what: 'creating the unified audit log query' });
+    await options.onCreated?.(q.id);
+    return q;
+  };
+  let query = (await reuse(options.existingQueryId)) ?? (await create());
   const started = Date.now();
   const every = options.progressEveryMs ?? 60_000;
   let delay = auditPollMs;
@@ -83,11 +103,11 @@ export async function* auditLogRecords(ctx: Pick<ContainContext, 'graph' | 'conf
     if (query.status === 'failed' || query.status === 'cancelled')
       throw new ContainError('GRAPH_ERROR', `The unified audit log query ${query.status === 'failed' ? 'failed in Purview' : 'was cancelled'}; search Purview > Audit for "${filter.displayName}" or export the log and run contain analyze.`, { details: { queryId: query.id } });
     if (Date.now() - started + delay > auditTimeoutMs)
-      throw new ContainError('GRAPH_UNAVAILABLE', `The unified audit log query was still ${query.status === 'notStarted' ? 'queued' : query.status} after ${Math.round(auditTimeoutMs / 60_000) || 1} min. It keeps running in Purview > Audit as "${filter.displayName}"; open it there, or export it and run contain analyze.`, { details: { queryId: query.id }, transient: true });
+      throw new ContainError('GRAPH_UNAVAILABLE', `The unified audit log query was still ${query.status === 'notStarted' ? 'queued' : query.status} after ${Math.round(auditTimeoutMs / 60_000) || 1} min. It keeps running in Purview > Audit as "${filter.displayName}": run investigate again in a few minutes to pick it up, or open it there.`, { details: { queryId: query.id }, transient: true });
     await report();
     await sleep(delay, options.signal);
     delay = Math.min(Math.round(delay * 1.5), auditPollMs * 6);
-    query = await ctx.graph.get<AuditLogQuery>(`/security/auditLog/queries/${encodeURIComponent(query.id)}`, { signal: options.signal, what: 'polling the unified audit log query' });
+    query = await poll(query.id);
   }
   await report();
   for await (const raw of ctx.graph.list<Record<string, unknown>>(`/security/auditLog/queries/${encodeURIComponent(query.id)}/records`, { signal: options.signal, max: options.max, what: 'reading unified audit log records' })) {

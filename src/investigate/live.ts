@@ -50,16 +50,32 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
   };
   const ual = async () => {
     let read = 0;
+    // A run that timed out left its query running in Purview: pick it up (within the hour) instead of starting over.
+    const memoKey = `${user.id}|${sinceDays}`;
+    const prior = await ctx.store.recall<{ queryId: string; start: string; end: string }>('audit-query', memoKey).catch(() => undefined);
+    const reusable = prior && now.getTime() - Date.parse(prior.at) < 3_600_000 ? prior.value : undefined;
+    const window = reusable ?? { start: since, end: isoSeconds(now) };
+    let created = false;
     try {
       const records = auditLogRecords(
         ctx,
-        { displayName: `Contain: ${user.userPrincipalName} ${since.slice(0, 10)}..${isoSeconds(now).slice(0, 10)}`, start: since, end: isoSeconds(now), users: [user.userPrincipalName], operations: UAL_OPERATIONS },
-        { signal: options.signal, max: 50_000, onProgress: (p) => progress(`Unified audit log query ${p.status === 'notStarted' ? 'queued' : p.status} in Purview (${minutes(p.elapsedMs)} so far)…`) },
+        { displayName: `Contain: ${user.userPrincipalName} ${window.start.slice(0, 10)}..${window.end.slice(0, 10)}`, start: window.start, end: window.end, users: [user.userPrincipalName], operations: UAL_OPERATIONS },
+        {
+          signal: options.signal,
+          max: 50_000,
+          existingQueryId: reusable?.queryId,
+          onCreated: async (queryId) => {
+            created = true;
+            await ctx.store.remember('audit-query', memoKey, { queryId, ...window }).catch((err: unknown) => ctx.log.warn('could not remember the audit log query', { err }));
+          },
+          onProgress: (p) => progress(`Unified audit log query ${p.status === 'notStarted' ? 'queued' : p.status} in Purview (${minutes(p.elapsedMs)} so far)…`),
+        },
       );
       for await (const r of records) {
         collected.push(r);
         read++;
       }
+      if (reusable && !created) notes.push(`The unified audit log covers up to ${reusable.end.slice(0, 16).replace('T', ' ')} UTC: an earlier run's query was picked up (after an hour, a run starts a fresh one).`);
       await progress(`Unified audit log: ${read} record${read === 1 ? '' : 's'} read.`);
     } catch (err) {
       degrade('unified audit log', err, ' It needs AuditLogsQuery.Read.All and Microsoft Purview Audit.');

@@ -208,6 +208,28 @@ export class IncidentStore {
    * Claim an idempotency key (a chat delivery id, a queue message key). True for the first caller only; used so that
    * retried deliveries do not open a second incident.
    */
+  /** Keep a small value under a scope and key, replacing what was there (e.g. the audit log query a run started). */
+  async remember(scope: string, key: string, value: unknown): Promise<void> {
+    await this.ensure();
+    try {
+      await this.table.upsertEntity({ partitionKey: `memo-${scope}`, rowKey: safeKey(key), valueJson: JSON.stringify(value), at: new Date().toISOString() }, 'Replace');
+    } catch (err) {
+      throw storeError(err, 'remembering a value');
+    }
+  }
+
+  /** What `remember` kept, and when; undefined when nothing was. */
+  async recall<T>(scope: string, key: string): Promise<{ value: T; at: string } | undefined> {
+    await this.ensure();
+    try {
+      const row = await this.table.getEntity<{ valueJson: string; at: string }>(`memo-${scope}`, safeKey(key));
+      return { value: JSON.parse(row.valueJson) as T, at: row.at };
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw storeError(err, 'reading a remembered value');
+    }
+  }
+
   async claim(scope: string, key: string, ttlNote = ''): Promise<boolean> {
     await this.ensure();
     try {

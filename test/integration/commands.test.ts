@@ -138,7 +138,15 @@ describe('investigate', () => {
       resetContext();
       const card = await say(stack, 'investigate bob brown', 'Investigation: Bob Brown');
       expect(text(card)).toMatch(/unified audit log: The unified audit log query was still (queued|running) after 1 min\. It keeps running in Purview \\\\> Audit as \\"Contain: bob\.brown@contoso\.example 20\d\d-\d\d-\d\d\.\.20\d\d-\d\d-\d\d\\"/);
+      expect(text(card)).toContain('run investigate again in a few minutes to pick it up');
       expect(text(card)).toContain('Full result (Markdown)');
+      // Run again once Purview has finished: the same query is picked up, not a second one started.
+      stack.emulator.auditQueryMs = 0;
+      const again = text(await say(stack, 'investigate bob brown', 'Investigation: Bob Brown'));
+      expect(again).toMatch(/The unified audit log covers up to \d{4}-\d\d-\d\d \d\d:\d\d UTC: an earlier run's query was picked up/);
+      const creates = stack.emulator.requests().filter((r) => r.method === 'POST' && r.path === '/v1.0/security/auditLog/queries');
+      expect(stack.emulator.state.auditQueries.filter((q) => (q.data.userPrincipalNameFilters as string[]).includes('bob.brown@contoso.example'))).toHaveLength(1);
+      expect(creates.length).toBe(stack.emulator.state.auditQueries.length);
     } finally {
       delete process.env.CONTAIN_AUDIT_TIMEOUT_MINUTES;
       resetContext();
@@ -253,7 +261,7 @@ describe('investigate', () => {
     stack.emulator.faults.add({ route: 'security/auditLog/queries', status: 403, code: 'Forbidden', message: 'Caller lacks AuditLogsQuery.Read.All' });
     const card = await say(stack, 'investigate bob brown', 'Investigation: Bob Brown');
     expect(text(card)).toMatch(/sign-in logs: This needs Microsoft Entra ID P1/);
-    expect(text(card)).toMatch(/unified audit log: Microsoft Graph refused creating the unified audit log query \(HTTP 403, Forbidden\)\. Check Contain's Graph permissions\. It needs AuditLogsQuery\.Read\.All and Microsoft Purview Audit\./);
+    expect(text(card)).toMatch(/unified audit log: Microsoft Graph refused (creating|polling) the unified audit log query \(HTTP 403, Forbidden\)\. Check Contain's Graph permissions\. It needs AuditLogsQuery\.Read\.All and Microsoft Purview Audit\./);
     stack.emulator.faults.clear();
   });
 });

@@ -40,6 +40,23 @@ describe('Audit Log Query API client', () => {
     expect(progress.at(-1)!.status).toBe('succeeded');
   });
 
+  test('an earlier query is picked up while it lives; a failed or unknown one is replaced, and the new id reported', async () => {
+    const created: string[] = [];
+    const onCreated = (id: string) => void created.push(id);
+    const run = (existingQueryId?: string) => collect(auditLogRecords({ graph, config: config() }, { ...window(), users: ['bob.brown@contoso.example'] }, { existingQueryId, onCreated }));
+    await run();
+    expect(created).toHaveLength(1);
+    expect(await run(created[0])).toHaveLength(2);
+    expect(created).toHaveLength(1); // picked up, not created again
+    server.emulator.auditQueryOutcome = 'failed';
+    server.emulator.auditQueryMs = 0;
+    await expect(run(created[0])).rejects.toThrow(/failed in Purview/); // the replacement fails too: said so
+    expect(created).toHaveLength(2);
+    server.emulator.auditQueryOutcome = 'succeeded';
+    expect(await run('00000000-0000-4000-8000-000000000000')).toHaveLength(2);
+    expect(created).toHaveLength(3);
+  });
+
   test('a throttled poll is retried; the query still completes', async () => {
     server.emulator.faults.add({ route: '/security/auditLog/queries/[^/]+$', method: 'GET', status: 429, retryAfter: 0.01, times: 2 });
     const records = await collect(auditLogRecords({ graph, config: config() }, { ...window(), users: ['bob.brown@contoso.example'] }));
