@@ -20,3 +20,4 @@ export function escapeSlack(text: string): string {
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, Math.max(0, max - 1)) + '…';
 }
+

@@ -1,5 +1,6 @@
 import type { ChooserView, ContainmentView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
 import { escapeMarkdown as md, truncate } from '../text';
+import { defang } from '../../src/views/defang';
 import { card, execute, text, type AdaptiveCard, type Element } from './types';
 
 const color: Record<Tone, string> = { default: 'Default', good: 'Good', warning: 'Warning', attention: 'Attention' };
@@ -64,9 +65,9 @@ function huntCard(v: HuntView): AdaptiveCard {
 function scopeCard(v: ScopeView): AdaptiveCard {
   const body: Element[] = [text(`Scope: ${md(v.target.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' })];
   if (v.mail)
-    body.push({ type: 'FactSet', facts: [{ title: 'Phishing mail', value: md(v.mail.subject) }, { title: 'From', value: md(v.mail.sender) }, { title: 'Delivered', value: `${v.mail.time.slice(0, 16).replace('T', ' ')} UTC` }, { title: 'Recipients', value: String(v.mail.recipients) }, ...(v.mail.messageId ? [{ title: 'Message id', value: md(v.mail.messageId) }] : []), { title: 'Found by', value: v.mail.source }] });
+    body.push({ type: 'FactSet', facts: [{ title: 'Phishing mail', value: md(v.mail.subject) }, { title: 'From', value: md(v.mail.sender) }, { title: 'Delivered', value: `${v.mail.time.slice(0, 16).replace('T', ' ')} UTC` }, { title: 'Recipients', value: String(v.mail.recipients) }, ...(v.mail.messageId ? [{ title: 'Message id', value: md(v.mail.messageId) }] : []), ...(v.mail.urls.length ? [{ title: 'Links', value: v.mail.urls.map((u) => md(defang(u))).join(', ') }] : []), { title: 'Found by', value: v.mail.source }] });
   for (const r of v.recipients)
-    body.push(text(`${r.flagged ? '**Likely compromised**' : 'No sign of compromise'} · ${md(r.upn)}${r.reasons.length ? `: ${md(r.reasons.join('; '))}` : ''}`, { size: 'Small', color: r.flagged ? 'Attention' : 'Default', spacing: 'Small' }));
+    body.push(text(`${r.flagged ? '**Likely compromised**' : 'No sign of compromise'} · ${md(r.upn)}${r.via === 'same link' ? ` (same link${r.subject ? `, subject "${md(r.subject)}"` : ''})` : ''}${r.reasons.length ? `: ${md(r.reasons.join('; '))}` : ''}`, { size: 'Small', color: r.flagged ? 'Attention' : 'Default', spacing: 'Small' }));
   if (v.mail && !v.recipients.length) body.push(text('Nobody else received it.', { isSubtle: true }));
   if (v.recipients.some((r) => r.flagged)) body.push(text('Open an incident for each likely compromised recipient with "contain <user>".', { weight: 'Bolder', spacing: 'Medium' }));
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));

@@ -1,5 +1,6 @@
 import type { ChooserView, ContainmentView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, View } from '../../src/views/types';
 import { escapeSlack as esc, truncate } from '../text';
+import { defang } from '../../src/views/defang';
 
 /** Slack's published limits for what Contain posts. */
 export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fieldText: 2000, fields: 10, buttonValue: 255, buttonText: 75, headerText: 150, actionsElements: 25, messageText: 40_000 };
@@ -190,8 +191,8 @@ function investigation(v: InvestigationView): SlackMessage {
 
 function scope(v: ScopeView): SlackMessage {
   const blocks: Block[] = [{ type: 'header', text: plain(`Scope: ${v.target.displayName}`, SLACK_LIMITS.headerText) }];
-  if (v.mail) blocks.push(section(`*Phishing mail:* ${esc(v.mail.subject)}\n*From:* ${esc(v.mail.sender)} · ${v.mail.time.slice(0, 16).replace('T', ' ')} UTC · ${v.mail.recipients} recipients${v.mail.messageId ? `\n*Message id:* ${esc(v.mail.messageId)}` : ''}\n_Found by ${v.mail.source}_`));
-  const lines = v.recipients.map((r) => `• ${r.flagged ? '*Likely compromised*' : 'No sign of compromise'} · ${esc(r.upn)}${r.reasons.length ? `: ${esc(r.reasons.join('; '))}` : ''}`);
+  if (v.mail) blocks.push(section(`*Phishing mail:* ${esc(v.mail.subject)}\n*From:* ${esc(v.mail.sender)} · ${v.mail.time.slice(0, 16).replace('T', ' ')} UTC · ${v.mail.recipients} recipients${v.mail.messageId ? `\n*Message id:* ${esc(v.mail.messageId)}` : ''}${v.mail.urls.length ? `\n*Links:* ${v.mail.urls.map((u) => `\`${esc(defang(u))}\``).join(', ')}` : ''}\n_Found by ${v.mail.source}_`));
+  const lines = v.recipients.map((r) => `• ${r.flagged ? '*Likely compromised*' : 'No sign of compromise'} · ${esc(r.upn)}${r.via === 'same link' ? ` (same link${r.subject ? `, subject "${esc(r.subject)}"` : ''})` : ''}${r.reasons.length ? `: ${esc(r.reasons.join('; '))}` : ''}`);
   blocks.push(...sections(lines));
   if (v.recipients.some((r) => r.flagged)) blocks.push(section('*Open an incident for each likely compromised recipient with* `/contain <user>`.'));
   for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));

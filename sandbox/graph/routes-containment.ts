@@ -181,23 +181,6 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
     return em.collection(c, `/groups/${id}/transitiveMembers`, [...users].map((u) => ({ '@odata.type': '#microsoft.graph.user', id: u })));
   });
 
-  // Advanced hunting: the EmailEvents table and the KQL Contain sends (where-clauses of ==, and, between datetimes).
-  em.on('POST', '/security/runHuntingQuery', (c) => {
-    const q = String((c.body as { Query?: string })?.Query ?? '');
-    const m = /^\s*EmailEvents\s*\|\s*where\s+(.+?)\s*(\|\s*(take|limit)\s+(\d+)\s*)?$/is.exec(q);
-    if (!m) throw new GraphHttpError(400, 'BadRequest', 'The sandbox understands: EmailEvents | where <a == "b" and ... and Timestamp between (datetime(x) .. datetime(y))> [| take N].');
-    const preds = m[1].split(/\s+and\s+/i).map((p) => {
-      const eq = /^(\w+)\s*(==|=~)\s*["']([^"']*)["']$/.exec(p.trim());
-      if (eq) return (row: Record<string, unknown>) => (eq[2] === '=~' ? String(row[eq[1]] ?? '').toLowerCase() === eq[3].toLowerCase() : String(row[eq[1]] ?? '') === eq[3]);
-      const btw = /^Timestamp\s+between\s*\(\s*datetime\(([^)]+)\)\s*\.\.\s*datetime\(([^)]+)\)\s*\)$/i.exec(p.trim());
-      if (btw) return (row: Record<string, unknown>) => String(row.Timestamp) >= new Date(btw[1]).toISOString() && String(row.Timestamp) <= new Date(btw[2]).toISOString();
-      throw new GraphHttpError(400, 'BadRequest', `Unsupported predicate in the sandbox: ${p.trim()}`);
-    });
-    const rows = s().emailEvents.filter((r) => preds.every((p) => p(r as Record<string, unknown>))).slice(0, m[4] ? Number(m[4]) : 10_000);
-    const cols = ['Timestamp', 'NetworkMessageId', 'InternetMessageId', 'SenderFromAddress', 'SenderIPv4', 'RecipientEmailAddress', 'RecipientObjectId', 'Subject', 'EmailDirection', 'DeliveryAction', 'UrlCount', 'ThreatTypes'];
-    return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#microsoft.graph.security.huntingQueryResults`, schema: cols.map((name) => ({ name, type: name === 'Timestamp' ? 'DateTime' : name === 'UrlCount' ? 'Int32' : 'String' })), results: rows });
-  });
-
   // Posture: Conditional Access policies (Policy.Read.All; Entra ID P1) and the authorization policy.
   em.on('GET', '/identity/conditionalAccess/policies', (c) => em.collection(c, '/identity/conditionalAccess/policies', s().conditionalAccessPolicies));
   em.on('GET', '/policies/authorizationPolicy', (c) => json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#policies/authorizationPolicy/$entity`, ...s().authorizationPolicy }));

@@ -77,6 +77,31 @@ export function registerInvestigationRoutes(em: GraphEmulator): void {
     return em.collection(c, `/security/auditLog/queries/${q.data.id}/records`, matching(q), { defaultTop: 4 });
   });
 
+  // Advanced hunting: the EmailEvents and EmailUrlInfo tables and the KQL Contain sends (where-clauses of ==, =~,
+  // in (...) and Timestamp between datetimes, joined by and).
+  em.on('POST', '/security/runHuntingQuery', (c) => {
+    const q = String((c.body as { Query?: string })?.Query ?? '');
+    const m = /^\s*(EmailEvents|EmailUrlInfo)\s*\|\s*where\s+(.+?)\s*(\|\s*(take|limit)\s+(\d+)\s*)?$/is.exec(q);
+    if (!m) throw new GraphHttpError(400, 'BadRequest', 'The sandbox understands: EmailEvents|EmailUrlInfo | where <a == "b" and a in ("x", "y") and ... and Timestamp between (datetime(x) .. datetime(y))> [| take N].');
+    const str = (lit: string) => JSON.parse(lit) as string;
+    const preds = m[2].split(/\s+and\s+/i).map((p) => {
+      const eq = /^(\w+)\s*(==|=~)\s*("(?:[^"\\]|\\.)*")$/.exec(p.trim());
+      if (eq) return (row: Record<string, unknown>) => (eq[2] === '=~' ? String(row[eq[1]] ?? '').toLowerCase() === str(eq[3]).toLowerCase() : String(row[eq[1]] ?? '') === str(eq[3]));
+      const inList = /^(\w+)\s+in\s*\(\s*((?:"(?:[^"\\]|\\.)*"\s*,?\s*)+)\)$/.exec(p.trim());
+      if (inList) {
+        const values = new Set([...inList[2].matchAll(/"(?:[^"\\]|\\.)*"/g)].map((x) => str(x[0])));
+        return (row: Record<string, unknown>) => values.has(String(row[inList[1]] ?? ''));
+      }
+      const btw = /^Timestamp\s+between\s*\(\s*datetime\(([^)]+)\)\s*\.\.\s*datetime\(([^)]+)\)\s*\)$/i.exec(p.trim());
+      if (btw) return (row: Record<string, unknown>) => String(row.Timestamp) >= new Date(btw[1]).toISOString() && String(row.Timestamp) <= new Date(btw[2]).toISOString();
+      throw new GraphHttpError(400, 'BadRequest', `Unsupported predicate in the sandbox: ${p.trim()}`);
+    });
+    const table = (m[1] === 'EmailEvents' ? s().emailEvents : s().emailUrls) as Record<string, unknown>[];
+    const rows = table.filter((r) => preds.every((p) => p(r))).slice(0, m[5] ? Number(m[5]) : 10_000);
+    const cols = m[1] === 'EmailEvents' ? ['Timestamp', 'NetworkMessageId', 'InternetMessageId', 'SenderFromAddress', 'SenderIPv4', 'RecipientEmailAddress', 'RecipientObjectId', 'Subject', 'EmailDirection', 'DeliveryAction', 'UrlCount', 'ThreatTypes'] : ['Timestamp', 'NetworkMessageId', 'Url', 'UrlDomain', 'UrlLocation'];
+    return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#microsoft.graph.security.huntingQueryResults`, schema: cols.map((name) => ({ name, type: name === 'Timestamp' ? 'DateTime' : name === 'UrlCount' ? 'Int32' : 'String' })), results: rows });
+  });
+
   // Message trace (Exchange Online): one row per recipient of each inbound message in the EmailEvents table.
   em.on('GET', '/admin/exchange/tracing/messageTraces', (c) => {
     const f = c.query.get('$filter') ?? '';

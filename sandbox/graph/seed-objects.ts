@@ -132,7 +132,7 @@ export function seedObjects(now: number) {
   ];
   // The phishing mail: one sender, one subject, four recipients, delivered just before Alice's click.
   const phishAt = iso(now, 50.5);
-  const emailEvents = [alice, bob, SEED_IDS.carol, SEED_IDS.erin].map((id, i) => ({
+  const emailEvents = ([alice, bob, SEED_IDS.carol, SEED_IDS.erin] as string[]).map((id, i) => ({
     Timestamp: phishAt,
     NetworkMessageId: `9f1e0000-0000-4000-8000-00000000000${i}`,
     InternetMessageId: '<phish-4711@sharepoint-files.example>',
@@ -146,7 +146,15 @@ export function seedObjects(now: number) {
     UrlCount: 1,
     ThreatTypes: '',
   }));
+  // The same link sent again from another sender with another subject: only the URL ties it to the campaign.
+  emailEvents.push({ Timestamp: iso(now, 50.2), NetworkMessageId: '9f1e0000-0000-4000-8000-0000000000f1', InternetMessageId: '<phish-4712@sharepoint-docs.example>', SenderFromAddress: 'billing@sharepoint-docs.example', SenderIPv4: '185.220.101.8', RecipientEmailAddress: 'frank.fischer@contoso.example', RecipientObjectId: SEED_IDS.frank, Subject: 'Action required: invoice awaiting approval', EmailDirection: 'Inbound', DeliveryAction: 'Delivered', UrlCount: 1, ThreatTypes: '' });
   emailEvents.push({ Timestamp: iso(now, 30), NetworkMessageId: '9f1e0000-0000-4000-8000-0000000000aa', InternetMessageId: '<newsletter@contoso.example>', SenderFromAddress: 'news@contoso.example', SenderIPv4: '198.51.100.5', RecipientEmailAddress: 'alice.aoki@contoso.example', RecipientObjectId: alice, Subject: 'Contoso weekly', EmailDirection: 'Intra-org', DeliveryAction: 'Delivered', UrlCount: 3, ThreatTypes: '' });
+  // EmailUrlInfo: the links in those mails (advanced hunting joins on NetworkMessageId).
+  const PHISH_URL = 'https://sharepoint-files.example/d/Q4-invoice?e=4711';
+  const emailUrls = [
+    ...emailEvents.filter((e) => e.Subject !== 'Contoso weekly').map((e) => ({ Timestamp: e.Timestamp, NetworkMessageId: e.NetworkMessageId, Url: PHISH_URL, UrlDomain: 'sharepoint-files.example', UrlLocation: 'Body' })),
+    ...['https://intranet.contoso.example/news', 'https://intranet.contoso.example/events', 'https://contoso.example/unsubscribe'].map((Url) => ({ Timestamp: iso(now, 30), NetworkMessageId: '9f1e0000-0000-4000-8000-0000000000aa', Url, UrlDomain: new URL(Url).hostname, UrlLocation: 'Body' })),
+  ];
   // Conditional Access as many tenants have it: MFA for everyone, legacy auth blocked, risky sign-ins challenged.
   // No compliant-device, phishing-resistant, token-protection or registration-location policy, and users may still
   // register apps and consent to them: the posture check should say so.
@@ -158,5 +166,5 @@ export function seedObjects(now: number) {
     ca('ca000000-0000-4000-8000-000000000004', 'OWA session lifetime (pilot)', 'enabledForReportingButNotEnforced', { sessionControls: { signInFrequency: { isEnabled: true, type: 'hours', value: 1, frequencyInterval: 'timeBased' } } }),
   ];
   const authorizationPolicy = { id: 'authorizationPolicy', displayName: 'Authorization Policy', allowInvitesFrom: 'everyone', blockMsolPowerShell: false, defaultUserRolePermissions: { allowedToCreateApps: true, allowedToCreateSecurityGroups: true, allowedToReadOtherUsers: true, permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.microsoft-user-default-legacy'] } };
-  return { methods, devices, folders, rules, servicePrincipals, grants, applications, audits, flows, emailEvents, conditionalAccessPolicies, authorizationPolicy };
+  return { methods, devices, folders, rules, servicePrincipals, grants, applications, audits, flows, emailEvents, emailUrls, conditionalAccessPolicies, authorizationPolicy };
 }

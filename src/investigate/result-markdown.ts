@@ -1,4 +1,5 @@
 import { md, mdTable } from '../views/markdown';
+import { defang } from '../views/defang';
 import type { HuntView, ScopeView } from '../views/types';
 import type { AnalysisResult, Finding } from './analyze';
 
@@ -66,11 +67,11 @@ export function scopeMarkdown(view: ScopeView, generated: string): string {
     '',
     '## The phishing mail',
     '',
-    ...(m ? [`- Sender: ${md(m.sender)}`, `- Subject: ${md(m.subject)}`, `- Delivered: ${when(m.time)} UTC`, `- Recipients: ${m.recipients}`, ...(m.messageId ? [`- Message id: ${md(m.messageId)}`] : []), `- Found by: ${md(m.source)}`] : ['Not found.']),
+    ...(m ? [`- Sender: ${md(m.sender)}`, `- Subject: ${md(m.subject)}`, `- Delivered: ${when(m.time)} UTC`, `- Recipients: ${m.recipients}`, ...(m.messageId ? [`- Message id: ${md(m.messageId)}`] : []), ...m.urls.map((u) => `- Link (defanged): ${md(defang(u))}`), `- Found by: ${md(m.source)}`] : ['Not found.']),
     '',
     '## Other recipients',
     '',
-    ...(view.recipients.length ? mdTable(['Recipient', 'Received (UTC)', 'Verdict', 'Reasons'], view.recipients.map((r) => [r.upn, when(r.received), r.flagged ? 'likely compromised' : 'no sign of compromise', r.reasons.join('; ')])) : ['None.']),
+    ...(view.recipients.length ? mdTable(['Recipient', 'Received (UTC)', 'Tied by', 'Subject', 'Verdict', 'Reasons'], view.recipients.map((r) => [r.upn, when(r.received), r.via, r.subject ?? m?.subject ?? '', r.flagged ? 'likely compromised' : 'no sign of compromise', r.reasons.join('; ')])) : ['None.']),
     '',
     '## Attacker addresses used for matching',
     '',

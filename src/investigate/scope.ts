@@ -19,8 +19,16 @@ interface MailCopy {
   recipientId?: string;
   subject: string;
   messageId?: string;
-  /** Advanced hunting only: message trace does not count links. */
+  /** Advanced hunting only: its id for EmailUrlInfo, and its link count (message trace counts no links). */
+  networkMessageId?: string;
   urlCount?: number;
+  /** How it is tied to the phishing mail. */
+  via?: 'same sender and subject' | 'same link';
+}
+
+interface UrlRow {
+  NetworkMessageId: string;
+  Url: string;
 }
 
 interface EmailRow {
@@ -57,15 +65,14 @@ interface MailSource {
   name: 'advanced hunting' | 'message trace';
   /** Inbound copies for the user in [from, to], or the copies of one named message. */
   inbound(userId: string, upn: string, from: number, to: number, messageId?: string): Promise<MailCopy[]>;
-  /** Copies from this sender in [from, to] (the caller keeps the ones with the same subject). */
-  campaign(sender: string, subject: string, from: number, to: number): Promise<MailCopy[]>;
+  /** The campaign in [from, to]: copies with the same sender and subject, and where the source can tell, the same links. */
+  campaign(mail: MailCopy, from: number, to: number): Promise<{ copies: MailCopy[]; urls: string[] }>;
 }
 
 function huntingSource(ctx: ContainContext): MailSource {
-  const hunt = async (q: string) => {
-    const r = await ctx.graph.post<{ results: EmailRow[] }>('/security/runHuntingQuery', { Query: q }, { what: 'advanced hunting (EmailEvents)' });
-    return (r.results ?? []).map((m): MailCopy => ({ time: m.Timestamp, sender: m.SenderFromAddress, recipient: m.RecipientEmailAddress, recipientId: m.RecipientObjectId, subject: m.Subject, messageId: m.InternetMessageId, urlCount: m.UrlCount ?? 0 }));
-  };
+  const rows = async <T>(q: string) => (await ctx.graph.post<{ results?: T[] }>('/security/runHuntingQuery', { Query: q }, { what: 'advanced hunting (EmailEvents)' })).results ?? [];
+  const hunt = async (q: string) =>
+    (await rows<EmailRow>(q)).map((m): MailCopy => ({ time: m.Timestamp, sender: m.SenderFromAddress, recipient: m.RecipientEmailAddress, recipientId: m.RecipientObjectId, subject: m.Subject, messageId: m.InternetMessageId, networkMessageId: m.NetworkMessageId, urlCount: m.UrlCount ?? 0 }));
   const between = (from: number, to: number) => `Timestamp between (datetime(${isoSeconds(from)}) .. datetime(${isoSeconds(to)}))`;
   return {
     name: 'advanced hunting',
@@ -73,7 +80,16 @@ function huntingSource(ctx: ContainContext): MailSource {
       messageId
         ? hunt(`EmailEvents | where ${GUID.test(messageId) ? 'NetworkMessageId' : 'InternetMessageId'} == ${kql(messageId)} and ${between(from, to)}`)
         : hunt(`EmailEvents | where RecipientObjectId == ${kql(userId)} and EmailDirection == "Inbound" and ${between(from, to)}`),
-    campaign: (sender, subject, from, to) => hunt(`EmailEvents | where SenderFromAddress == ${kql(sender)} and Subject == ${kql(subject)} and ${between(from, to)}`),
+    campaign: async (mail, from, to) => {
+      const same = (await hunt(`EmailEvents | where SenderFromAddress == ${kql(mail.sender)} and Subject == ${kql(mail.subject)} and ${between(from, to)}`)).map((c) => ({ ...c, via: 'same sender and subject' as const }));
+      // Campaigns rotate senders and subjects but keep the link: find the other mails that carried it.
+      const urls = mail.networkMessageId ? [...new Set((await rows<UrlRow>(`EmailUrlInfo | where NetworkMessageId == ${kql(mail.networkMessageId)}`)).map((u) => u.Url))].slice(0, 10) : [];
+      if (!urls.length) return { copies: same, urls };
+      const known = new Set(same.map((c) => c.networkMessageId));
+      const ids = [...new Set((await rows<UrlRow>(`EmailUrlInfo | where Url in (${urls.map(kql).join(', ')}) and ${between(from, to)}`)).map((u) => u.NetworkMessageId))].filter((id) => !known.has(id)).slice(0, 500);
+      const more = ids.length ? (await hunt(`EmailEvents | where NetworkMessageId in (${ids.map(kql).join(', ')}) and EmailDirection == "Inbound" and ${between(from, to)}`)).map((c) => ({ ...c, via: 'same link' as const })) : [];
+      return { copies: [...same, ...more], urls };
+    },
   };
 }
 
@@ -89,7 +105,10 @@ function traceSource(ctx: ContainContext): MailSource {
   return {
     name: 'message trace',
     inbound: (_userId, upn, from, to, messageId) => trace(`${messageId ? `messageId eq ${odataString(messageId)}` : `recipientAddress eq ${odataString(upn)}`} and ${between(from, to)}`),
-    campaign: (sender, _subject, from, to) => trace(`senderAddress eq ${odataString(sender)} and ${between(from, to)}`),
+    campaign: async (mail, from, to) => ({
+      copies: (await trace(`senderAddress eq ${odataString(mail.sender)} and ${between(from, to)}`)).filter((m) => m.subject === mail.subject).map((c) => ({ ...c, via: 'same sender and subject' as const })),
+      urls: [],
+    }),
   };
 }
 
@@ -141,21 +160,21 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
         ? inbound.filter((m) => (m.urlCount ?? 0) > 0)
         : inbound.filter((m) => m.sender.split('@')[1]?.toLowerCase() !== domain); // no link counts: external senders
     const mail = [...candidates].sort((a, b) => b.time.localeCompare(a.time))[0];
-    if (!mail) return { mail, copies: [] as MailCopy[] };
+    if (!mail) return { mail, copies: [] as MailCopy[], urls: [] as string[] };
     const t = Date.parse(mail.time);
-    const copies = (await s.campaign(mail.sender, mail.subject, t - DAY, t + DAY)).filter((m) => m.subject === mail.subject);
-    return { mail, copies };
+    return { mail, ...(await s.campaign(mail, t - DAY, t + DAY)) };
   };
   let mail: MailCopy | undefined;
   let copies: MailCopy[] = [];
+  let urls: string[] = [];
   try {
     try {
-      ({ mail, copies } = await find(source));
+      ({ mail, copies, urls } = await find(source));
     } catch (err) {
       if (!unlicensed(err)) throw err;
       notes.push(`Advanced hunting is not available (needs Microsoft Defender for Office 365 Plan 2 and ThreatHunting.Read.All): ${(err as ContainError).userMessage} Used message trace instead.`);
       source = traceSource(ctx);
-      ({ mail, copies } = await find(source));
+      ({ mail, copies, urls } = await find(source));
     }
     if (!mail) notes.push(options.messageId ? `No message with id ${options.messageId} in the last ${source.name === 'message trace' ? 10 : 30} days.` : 'No inbound mail with links reached the user before the first suspicious sign-in; name the message with --message <Internet message id>.');
     else if (!options.messageId && source.name === 'message trace') notes.push('Message trace does not count links: the mail was picked as the last external mail before the first suspicious sign-in. If that is wrong, name it with --message.');
@@ -165,7 +184,10 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
   }
 
   // Step 10: each other recipient's sign-ins around receipt, in one batch.
-  const others = copies.filter((r) => r.recipient.toLowerCase() !== user.userPrincipalName.toLowerCase() && r.recipientId?.toLowerCase() !== user.id.toLowerCase());
+  // One row per person: the first copy they received (a campaign often reaches someone twice).
+  const firstCopy = new Map<string, MailCopy>();
+  for (const c of [...copies].sort((a, b) => a.time.localeCompare(b.time))) if (!firstCopy.has(c.recipient.toLowerCase())) firstCopy.set(c.recipient.toLowerCase(), c);
+  const others = [...firstCopy.values()].filter((r) => r.recipient.toLowerCase() !== user.userPrincipalName.toLowerCase() && r.recipientId?.toLowerCase() !== user.id.toLowerCase());
   if (others.length) await progress(`Checking the sign-ins of ${others.length} other recipient${others.length === 1 ? '' : 's'}…`);
   const checks = await runBatch(
     ctx.graph,
@@ -175,9 +197,10 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
     }),
     { version: 'beta' },
   );
+  const tie = (r: MailCopy) => ({ via: r.via ?? ('same sender and subject' as const), ...(mail && r.subject !== mail.subject ? { subject: r.subject } : {}) });
   const rows = others.map((r, i) => {
     const res = checks.get(`r${i}`);
-    if (!res || res.status >= 300) return { upn: r.recipient, received: r.time, flagged: false, reasons: [`sign-ins could not be read: ${res ? (subError(res).message ?? `HTTP ${res.status}`) : 'no answer'}`] };
+    if (!res || res.status >= 300) return { upn: r.recipient, received: r.time, ...tie(r), flagged: false, reasons: [`sign-ins could not be read: ${res ? (subError(res).message ?? `HTTP ${res.status}`) : 'no answer'}`] };
     const signIns = ((res.body as { value?: Record<string, unknown>[] }).value ?? []).map(fromSignIn).filter((x): x is LogRecord => !!x);
     const reasons = new Set<string>();
     for (const s of signIns) {
@@ -187,9 +210,9 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
       if (s.userAgent && attackerUas.has(s.userAgent)) reasons.add(`signed in with the attacker's user agent`);
       if (/officehome/i.test(s.app ?? '') && !s.deviceId && s.ip && !signIns.some((o) => o.deviceId && o.ip === s.ip)) reasons.add(`OfficeHome sign-in without a device id from ${s.ip} (AiTM pattern)`);
     }
-    return { upn: r.recipient, received: r.time, flagged: reasons.size > 0, reasons: [...reasons] };
+    return { upn: r.recipient, received: r.time, ...tie(r), flagged: reasons.size > 0, reasons: [...reasons] };
   });
-  const mailView = mail ? { sender: mail.sender, subject: mail.subject, time: mail.time, recipients: copies.length, messageId: mail.messageId, source: source.name } : undefined;
+  const mailView = mail ? { sender: mail.sender, subject: mail.subject, time: mail.time, recipients: firstCopy.size, messageId: mail.messageId, source: source.name, urls } : undefined;
   await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, scope: { mail: mailView && { sender: mailView.sender, subject: mailView.subject, time: mailView.time, recipients: mailView.recipients }, recipients: rows.map(({ upn, flagged, reasons }) => ({ upn, flagged, reasons })) } }));
   const view: ScopeView = {
     kind: 'scope',

@@ -104,8 +104,9 @@ export interface ScopeView {
   kind: 'scope';
   download?: Download;
   target: TargetUser;
-  mail?: { sender: string; subject: string; time: string; recipients: number; messageId?: string; source: 'advanced hunting' | 'message trace' };
-  recipients: { upn: string; received: string; flagged: boolean; reasons: string[] }[];
+  mail?: { sender: string; subject: string; time: string; recipients: number; messageId?: string; source: 'advanced hunting' | 'message trace'; /** The links it carried: attacker-controlled, shown defanged. */ urls: string[] };
+  /** `via`: how the copy is tied to the phishing mail; `subject` when it differs from the mail's. */
+  recipients: { upn: string; received: string; via: 'same sender and subject' | 'same link'; subject?: string; flagged: boolean; reasons: string[] }[];
   attackerIps: string[];
   notes: string[];
 }

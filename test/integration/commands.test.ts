@@ -166,8 +166,13 @@ describe('investigate', () => {
     expect(t).toMatch(/Likely compromised\*\* · carol\.chen@contoso\.example: signed in from the attacker's network AS14061 \(152\.42\.170\.3\)/);
     expect(t).toContain('"title":"Found by","value":"advanced hunting"');
     expect(t).not.toContain('Contoso weekly'); // the internal newsletter is not the phishing mail
+    // The same link from another sender under another subject reached Frank: found through EmailUrlInfo.
+    expect(t).toContain('No sign of compromise · frank.fischer@contoso.example (same link, subject \\"Action required: invoice awaiting approval\\")');
+    expect(t).toContain('"title":"Links","value":"hxxps://sharepoint-files\\\\[.\\\\]example/d/Q4-invoice?e=4711"');
+    expect(t).toContain('"title":"Recipients","value":"5"');
+    // Inbound mail, the same sender and subject, the mail's links, the other mails with them, and those mails.
     const hunts = stack.emulator.requests().filter((r) => r.path === '/v1.0/security/runHuntingQuery');
-    expect(hunts).toHaveLength(2);
+    expect(hunts).toHaveLength(5);
   });
 
   test('hunt user-agents: attack-tool sign-ins in the tenant, successes and failures apart', async () => {
