@@ -28,6 +28,7 @@ export async function huntUserAgents(ctx: ContainContext, days: number, options:
     if (err instanceof ContainError && err.code.startsWith('GRAPH_')) notes.push(`Sign-in logs: ${err.userMessage}`);
     else throw err;
   }
+  await options.progress?.(`${records.length.toLocaleString('en-US')} sign-ins read.`);
   if (records.length >= MAX_SIGNINS) notes.push(`Only the first ${MAX_SIGNINS} sign-ins were read; export the logs and run contain analyze for all of them.`);
   const result = await analyze([async function* () { yield* records; }], { userAgentExclusions: options.exclusions });
   const hits = result.findings.filter((f) => f.category === 'harmful-user-agent');

@@ -212,6 +212,7 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
     }
     return { upn: r.recipient, received: r.time, ...tie(r), flagged: reasons.size > 0, reasons: [...reasons] };
   });
+  if (others.length) await progress(`Checked the sign-ins of ${others.length} other recipient${others.length === 1 ? '' : 's'}: ${rows.filter((r) => r.flagged).length} look compromised.`);
   const mailView = mail ? { sender: mail.sender, subject: mail.subject, time: mail.time, recipients: firstCopy.size, messageId: mail.messageId, source: source.name, urls } : undefined;
   await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, scope: { mail: mailView && { sender: mailView.sender, subject: mailView.subject, time: mailView.time, recipients: mailView.recipients }, recipients: rows.map(({ upn, flagged, reasons }) => ({ upn, flagged, reasons })) } }));
   const view: ScopeView = {

@@ -173,6 +173,8 @@ describe('investigate', () => {
     // Inbound mail, the same sender and subject, the mail's links, the other mails with them, and those mails.
     const hunts = stack.emulator.requests().filter((r) => r.path === '/v1.0/security/runHuntingQuery');
     expect(hunts).toHaveLength(5);
+    // The progress line ends saying what was done, not with a dangling "…".
+    await waitFor(() => stack.connector.all().some((r) => r.activity.text === 'Checked the sign-ins of 4 other recipients: 2 look compromised.'), { what: 'final progress line' });
   });
 
   test('hunt user-agents: attack-tool sign-ins in the tenant, successes and failures apart', async () => {
