@@ -1,3 +1,4 @@
+import { ContainError } from '../errors';
 import type { ContainContext } from '../context';
 import { ConcurrencyError } from '../store/incident-store';
 import type { Incident } from './model';
@@ -30,8 +31,14 @@ export async function updateFacts(ctx: ContainContext, incidentId: string, patch
  * its report written): the report reads them from there.
  */
 export async function recordOnIncident(ctx: ContainContext, userId: string, patch: (facts: Incident['facts']) => Incident['facts']): Promise<void> {
-  const [latest] = await ctx.store.findIncidents({ targetUserId: userId });
-  if (latest && latest.state !== 'closed') await updateFacts(ctx, latest.id, patch);
+  try {
+    const [latest] = await ctx.store.findIncidents({ targetUserId: userId });
+    if (latest && latest.state !== 'closed') await updateFacts(ctx, latest.id, patch);
+  } catch (err) {
+    // The answer matters more than the copy for the report (and the CLI may run without storage).
+    if (!(err instanceof ContainError && err.code === 'STORE_ERROR')) throw err;
+    ctx.log.warn('could not keep investigation results on the incident', { err, userId });
+  }
 }
 
 /** Record where an incident's card went (Teams activity id, Slack ts). */

@@ -17,6 +17,8 @@ export type Progress = (text: string) => Promise<void>;
 /** The unified audit log operations step 8 reads (reference/graph.md). */
 const UAL_OPERATIONS = ['New-InboxRule', 'Set-InboxRule', 'UpdateInboxRules', 'MailItemsAccessed', 'Send', 'SendAs', 'HardDelete', 'SoftDelete', 'MoveToDeletedItems', 'CreateFlow', 'FileAccessed', 'FileDownloaded', 'Consent to application.', 'Add service principal.', 'User registered security info'];
 
+/** Audit records read from chat at most: enough for one user's week; a busier mailbox goes through an export. */
+const UAL_MAX = 50_000;
 const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const minutes = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
@@ -62,7 +64,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
         { displayName: `Contain: ${user.userPrincipalName} ${window.start.slice(0, 10)}..${window.end.slice(0, 10)}`, start: window.start, end: window.end, users: [user.userPrincipalName], operations: UAL_OPERATIONS },
         {
           signal: options.signal,
-          max: 50_000,
+          max: UAL_MAX,
           existingQueryId: reusable?.queryId,
           onCreated: async (queryId) => {
             created = true;
@@ -75,6 +77,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
         collected.push(r);
         read++;
       }
+      if (read >= UAL_MAX) notes.push(`Only the first ${UAL_MAX.toLocaleString('en-US')} unified audit log records were read; open the query in Purview > Audit and export the rest for contain analyze.`);
       if (reusable && !created) notes.push(`The unified audit log covers up to ${reusable.end.slice(0, 16).replace('T', ' ')} UTC: an earlier run's query was picked up (after an hour, a run starts a fresh one).`);
       await progress(`Unified audit log: ${read} record${read === 1 ? '' : 's'} read.`);
     } catch (err) {

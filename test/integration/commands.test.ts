@@ -263,6 +263,28 @@ describe('investigate', () => {
     expect(unknown).toContain('No message with id \\\\<nope@example.com\\\\> in the last 30 days.');
   });
 
+  test('contain investigate from a shell: progress on stderr, the full result as one JSON document on stdout', async () => {
+    const { main } = await import('../../src/cli/main');
+    let out = '';
+    let err = '';
+    const [o, e] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
+    process.stdout.write = ((x: string) => ((out += x), true)) as typeof process.stdout.write;
+    process.stderr.write = ((x: string) => ((err += x), true)) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await main(['investigate', 'alice.aoki@contoso.example', '--since', '7d']);
+    } finally {
+      process.stdout.write = o;
+      process.stderr.write = e;
+    }
+    expect(code).toBe(0);
+    const r = JSON.parse(out) as { user: string; findings: { source: string; category: string }[]; iocs: { ips: string[] } };
+    expect(r.user).toBe('alice.aoki@contoso.example');
+    expect(r.findings.some((f) => f.source === 'ual' && f.category === 'inbox-rule')).toBe(true);
+    expect(r.iocs.ips).toContain('152.42.161.220');
+    expect(err).toMatch(/^Reading sign-ins, directory audit and the unified audit log of alice\.aoki@contoso\.example/m);
+  });
+
   test('a tenant without Entra ID P1: the card says what could not be read', async () => {
     stack.emulator.faults.add({ route: 'auditLogs', status: 403, code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', message: "Neither tenant is B2C or tenant doesn't have premium license" });
     stack.emulator.faults.add({ route: 'security/auditLog/queries', status: 403, code: 'Forbidden', message: 'Caller lacks AuditLogsQuery.Read.All' });
