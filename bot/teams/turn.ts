@@ -79,15 +79,15 @@ async function enqueueCommand(ctx: ContainContext, turn: TurnContext, text: stri
 export async function runTeamsCommand(ctx: ContainContext, adapter: CloudAdapter, msg: { text: string; actor: { id: string; aadObjectId?: string; name: string }; thread: TeamsThread; key: string }, command?: Command): Promise<void> {
   const log = ctx.log.child({ correlationId: msg.key, platform: 'teams' });
   const actor: Actor = { platform: 'teams', id: msg.actor.id, aadObjectId: msg.actor.aadObjectId?.toLowerCase(), name: msg.actor.name };
-  const post0 = (activity: Partial<Activity>) => {
+  const postActivity = (activity: Partial<Activity>) => {
     let id: string | undefined;
     return adapter.continueConversationAsync(ctx.config.teams.appId, referenceOf(msg.thread), async (turn) => {
       id = (await turn.sendActivity(activity))?.id;
     }).then(() => id);
   };
-  const post = (view: View) => post0(cardActivity(view));
+  const post = (view: View) => postActivity(cardActivity(view));
   const progress = progressLine(
-    (text) => post0({ type: 'message', text, textFormat: 'plain' }),
+    (text) => postActivity({ type: 'message', text, textFormat: 'plain' }),
     (id, text) => adapter.continueConversationAsync(ctx.config.teams.appId, referenceOf(msg.thread), async (turn) => void (await turn.updateActivity({ type: 'message', id, text, textFormat: 'plain' }))),
     log,
   );
