@@ -1,5 +1,7 @@
 import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
+import { fromGraphError } from '../graph/errors';
+import { sleep } from '../graph/retry';
 import { fromAuditQueryRecord } from './formats/graph';
 import type { LogRecord } from './record';
 
@@ -40,20 +42,6 @@ interface AuditLogQuery {
   status: 'notStarted' | 'running' | 'succeeded' | 'failed' | 'cancelled' | string;
   approximateReturnedRecordCount?: number;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new ContainError('ABORTED', 'Stopped.'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new ContainError('ABORTED', 'Stopped.'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /**
  * Run one Audit Log Query API query: create it, poll with backoff (config.investigate: first interval, growing 1.5x
@@ -105,7 +93,9 @@ export async function* auditLogRecords(ctx: Pick<ContainContext, 'graph' | 'conf
     if (Date.now() - started + delay > auditTimeoutMs)
       throw new ContainError('GRAPH_UNAVAILABLE', `The unified audit log query was still ${query.status === 'notStarted' ? 'queued' : query.status} after ${Math.round(auditTimeoutMs / 60_000) || 1} min. It keeps running in Purview > Audit as "${filter.displayName}": run investigate again in a few minutes to pick it up, or open it there.`, { details: { queryId: query.id }, transient: true });
     await report();
-    await sleep(delay, options.signal);
+    await sleep(delay, options.signal).catch((err: unknown) => {
+      throw fromGraphError(err, 'waiting for the unified audit log query');
+    });
     delay = Math.min(Math.round(delay * 1.5), auditPollMs * 6);
     query = await poll(query.id);
   }
