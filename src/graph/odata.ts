@@ -14,6 +14,11 @@ export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** A point in time as Graph filters take it: UTC, whole seconds, no quotes (2026-11-25T10:00:00Z). */
+export function odataDateTime(at: Date | number): string {
+  return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** Encode one path segment (a user id, a UPN) for a Graph URL. */
 export function segment(value: string): string {
   if (CONTROL.test(value)) throw new ContainError('INVALID_INPUT', 'An identifier contains control characters.');

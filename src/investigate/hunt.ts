@@ -1,5 +1,6 @@
 import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
+import { odataDateTime } from '../graph/odata';
 import type { HuntView } from '../views/types';
 import { analyze } from './analyze';
 import { betaSignInsPath, fromSignIn } from './formats/graph';
@@ -13,7 +14,7 @@ const MAX_SIGNINS = 50_000;
 
 /** `hunt user-agents`: the tenant's sign-ins of the last N days, through the harmful-user-agent detection. */
 export async function huntUserAgents(ctx: ContainContext, days: number, options: { signal?: AbortSignal; exclusions?: string[]; progress?: Progress } = {}): Promise<Investigated<HuntView>> {
-  const since = new Date(ctx.now().getTime() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const since = odataDateTime(ctx.now().getTime() - days * 86_400_000);
   const records: LogRecord[] = [];
   const notes: string[] = [];
   await options.progress?.(`Reading the tenant's sign-ins of the last ${days} day${days === 1 ? '' : 's'}…`);

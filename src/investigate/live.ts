@@ -1,7 +1,7 @@
 import type { ContainContext } from '../context';
 import { findUser, type UserQuery } from '../directory/find-user';
 import { ContainError } from '../errors';
-import { odataString, query } from '../graph/odata';
+import { odataDateTime, odataString, query } from '../graph/odata';
 import type { InvestigationView } from '../views/types';
 import { analyze } from './analyze';
 import { auditLogRecords } from './audit-log';
@@ -19,7 +19,6 @@ const UAL_OPERATIONS = ['New-InboxRule', 'Set-InboxRule', 'UpdateInboxRules', 'M
 
 /** Audit records read from chat at most: enough for one user's week; a busier mailbox goes through an export. */
 const UAL_MAX = 50_000;
-const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const minutes = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
 /**
@@ -32,7 +31,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
   if (found.kind === 'many') throw new ContainError('USER_AMBIGUOUS', `Several users match "${q.value}"; use the UPN.`);
   const user = found.user;
   const now = ctx.now();
-  const since = isoSeconds(new Date(now.getTime() - sinceDays * 86_400_000));
+  const since = odataDateTime(now.getTime() - sinceDays * 86_400_000);
   const notes: string[] = [];
   const collected: LogRecord[] = [];
   const progress = options.progress ?? (async () => undefined);
@@ -56,7 +55,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     const memoKey = `${user.id}|${sinceDays}`;
     const prior = await ctx.store.recall<{ queryId: string; start: string; end: string }>('audit-query', memoKey).catch(() => undefined);
     const reusable = prior && now.getTime() - Date.parse(prior.at) < 3_600_000 ? prior.value : undefined;
-    const window = reusable ?? { start: since, end: isoSeconds(now) };
+    const window = reusable ?? { start: since, end: odataDateTime(now) };
     let created = false;
     try {
       const records = auditLogRecords(

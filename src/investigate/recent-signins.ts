@@ -1,6 +1,6 @@
 import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
-import { odataString, query } from '../graph/odata';
+import { odataDateTime, odataString, query } from '../graph/odata';
 import type { Page } from '../graph/client';
 import type { IncidentFacts, SignInFact } from '../incidents/model';
 
@@ -21,7 +21,7 @@ interface SignInRecord {
  * Entra ID P1 answers 403: that becomes a note on the card, not a failure.
  */
 export async function recentSignInFacts(ctx: Pick<ContainContext, 'graph' | 'now'>, userId: string, options: { days?: number; max?: number; signal?: AbortSignal } = {}): Promise<IncidentFacts> {
-  const since = new Date(ctx.now().getTime() - (options.days ?? 7) * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const since = odataDateTime(ctx.now().getTime() - (options.days ?? 7) * 86_400_000);
   const filter = `userId eq ${odataString(userId)} and createdDateTime ge ${since}`;
   try {
     const page = await ctx.graph.get<Page<SignInRecord>>(`/auditLogs/signIns${query({ $filter: filter, $top: 50 })}`, { signal: options.signal, what: 'reading sign-in logs' });

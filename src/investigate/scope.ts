@@ -2,7 +2,7 @@ import type { ContainContext } from '../context';
 import { findUser, type UserQuery } from '../directory/find-user';
 import { ContainError } from '../errors';
 import { runBatch, subError } from '../graph/batch';
-import { odataString, query } from '../graph/odata';
+import { odataDateTime, odataString, query } from '../graph/odata';
 import type { ScopeView } from '../views/types';
 import { betaSignInsPath, fromSignIn } from './formats/graph';
 import type { LogRecord } from './record';
@@ -52,7 +52,6 @@ interface TraceRow {
 }
 
 const DAY = 86_400_000;
-const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A KQL string literal: double quotes, with backslashes and quotes escaped. */
@@ -73,7 +72,7 @@ function huntingSource(ctx: ContainContext): MailSource {
   const rows = async <T>(q: string) => (await ctx.graph.post<{ results?: T[] }>('/security/runHuntingQuery', { Query: q }, { what: 'advanced hunting (EmailEvents)' })).results ?? [];
   const hunt = async (q: string) =>
     (await rows<EmailRow>(q)).map((m): MailCopy => ({ time: m.Timestamp, sender: m.SenderFromAddress, recipient: m.RecipientEmailAddress, recipientId: m.RecipientObjectId, subject: m.Subject, messageId: m.InternetMessageId, networkMessageId: m.NetworkMessageId, urlCount: m.UrlCount ?? 0 }));
-  const between = (from: number, to: number) => `Timestamp between (datetime(${isoSeconds(from)}) .. datetime(${isoSeconds(to)}))`;
+  const between = (from: number, to: number) => `Timestamp between (datetime(${odataDateTime(from)}) .. datetime(${odataDateTime(to)}))`;
   return {
     name: 'advanced hunting',
     inbound: (userId, _upn, from, to, messageId) =>
@@ -101,7 +100,7 @@ function traceSource(ctx: ContainContext): MailSource {
     return out;
   };
   // Message trace answers for at most 10 days per query (as Get-MessageTraceV2 does): keep the newest 10.
-  const between = (from: number, to: number) => `receivedDateTime ge ${isoSeconds(Math.max(from, to - 10 * DAY))} and receivedDateTime le ${isoSeconds(to)}`;
+  const between = (from: number, to: number) => `receivedDateTime ge ${odataDateTime(Math.max(from, to - 10 * DAY))} and receivedDateTime le ${odataDateTime(to)}`;
   return {
     name: 'message trace',
     inbound: (_userId, upn, from, to, messageId) => trace(`${messageId ? `messageId eq ${odataString(messageId)}` : `recipientAddress eq ${odataString(upn)}`} and ${between(from, to)}`),
@@ -127,7 +126,7 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
   const notes: string[] = [];
   const progress = options.progress ?? (async () => undefined);
   const now = ctx.now().getTime();
-  const since = isoSeconds(now - (options.sinceDays ?? 7) * DAY);
+  const since = odataDateTime(now - (options.sinceDays ?? 7) * DAY);
 
   // What the attacker looked like in this user's sign-ins.
   const own: LogRecord[] = [];
@@ -193,7 +192,7 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
     ctx.graph,
     others.map((r, i) => {
       const t = Date.parse(r.time);
-      return { id: `r${i}`, method: 'GET' as const, url: betaSignInsPath(`userPrincipalName eq ${odataString(r.recipient)} and createdDateTime ge ${isoSeconds(t - 3_600_000)} and createdDateTime le ${isoSeconds(t + DAY)}`, 200) };
+      return { id: `r${i}`, method: 'GET' as const, url: betaSignInsPath(`userPrincipalName eq ${odataString(r.recipient)} and createdDateTime ge ${odataDateTime(t - 3_600_000)} and createdDateTime le ${odataDateTime(t + DAY)}`, 200) };
     }),
     { version: 'beta' },
   );
