@@ -1,10 +1,9 @@
 import type { ContainContext } from '../context';
-import { ContainError } from '../errors';
 import { odataDateTime } from '../graph/odata';
 import type { HuntView } from '../views/types';
 import { analyze } from './analyze';
 import { betaSignInsPath, fromSignIn } from './formats/graph';
-import type { LogRecord } from './record';
+import { readGraphRecords } from './graph-records';
 import type { Progress } from './live';
 import type { Investigated } from './publish';
 import { huntMarkdown } from './result-markdown';
@@ -15,20 +14,20 @@ const MAX_SIGNINS = 50_000;
 /** `hunt user-agents`: the tenant's sign-ins of the last N days, through the harmful-user-agent detection. */
 export async function huntUserAgents(ctx: ContainContext, days: number, options: { signal?: AbortSignal; exclusions?: string[]; progress?: Progress } = {}): Promise<Investigated<HuntView>> {
   const since = odataDateTime(ctx.now().getTime() - days * 86_400_000);
-  const records: LogRecord[] = [];
   const notes: string[] = [];
   await options.progress?.(`Reading the tenant's sign-ins of the last ${days} day${days === 1 ? '' : 's'}…`);
-  try {
-    for await (const s of ctx.graph.list<Record<string, unknown>>(betaSignInsPath(`createdDateTime ge ${since}`, 1000), { version: 'beta', max: MAX_SIGNINS, signal: options.signal, what: 'sign-in logs' })) {
-      const r = fromSignIn(s);
-      if (r) records.push(r);
-      // Big tenants have hundreds of thousands of sign-ins a week: say how far the read has got.
-      if (records.length % 10_000 === 0) await options.progress?.(`${records.length.toLocaleString('en-US')} sign-ins read…`);
-    }
-  } catch (err) {
-    if (err instanceof ContainError && err.code.startsWith('GRAPH_')) notes.push(`Sign-in logs: ${err.userMessage}`);
-    else throw err;
-  }
+  const { records, unreadable } = await readGraphRecords(ctx, betaSignInsPath(`createdDateTime ge ${since}`, 1000), {
+    version: 'beta',
+    what: 'sign-in logs',
+    map: fromSignIn,
+    max: MAX_SIGNINS,
+    signal: options.signal,
+    // Big tenants have hundreds of thousands of sign-ins a week: say how far the read has got.
+    onRecord: async (n) => {
+      if (n % 10_000 === 0) await options.progress?.(`${n.toLocaleString('en-US')} sign-ins read…`);
+    },
+  });
+  if (unreadable) notes.push(`Sign-in logs: ${unreadable.userMessage}`);
   await options.progress?.(`${records.length.toLocaleString('en-US')} sign-ins read.`);
   if (records.length >= MAX_SIGNINS) notes.push(`Only the first ${MAX_SIGNINS} sign-ins were read; export the logs and run contain analyze for all of them.`);
   const result = await analyze([async function* () { yield* records; }], { userAgentExclusions: options.exclusions });

@@ -8,6 +8,7 @@ import { auditLogRecords } from './audit-log';
 import { betaSignInsPath, fromDirectoryAudit, fromSignIn } from './formats/graph';
 import type { Investigated } from './publish';
 import type { LogRecord } from './record';
+import { readGraphRecords } from './graph-records';
 import { investigationMarkdown } from './result-markdown';
 import { recordOnIncident } from '../incidents/threads';
 
@@ -40,14 +41,9 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     else throw err;
   };
   const source = async (what: string, path: string, version: 'v1.0' | 'beta', map: (x: Record<string, unknown>) => LogRecord | undefined) => {
-    try {
-      for await (const item of ctx.graph.list<Record<string, unknown>>(path, { version, signal: options.signal, max: 20_000, what })) {
-        const r = map(item);
-        if (r) collected.push(r);
-      }
-    } catch (err) {
-      degrade(what, err);
-    }
+    const { records, unreadable } = await readGraphRecords(ctx, path, { version, what, map, max: 20_000, signal: options.signal });
+    for (const r of records) collected.push(r);
+    if (unreadable) degrade(what, unreadable);
   };
   const ual = async () => {
     let read = 0;

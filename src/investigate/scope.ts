@@ -6,6 +6,7 @@ import { odataDateTime, odataString, query } from '../graph/odata';
 import type { ScopeView } from '../views/types';
 import { betaSignInsPath, fromSignIn } from './formats/graph';
 import type { LogRecord } from './record';
+import { readGraphRecords } from './graph-records';
 import { recordOnIncident } from '../incidents/threads';
 import type { Progress } from './live';
 import type { Investigated } from './publish';
@@ -129,16 +130,8 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
   const since = odataDateTime(now - (options.sinceDays ?? 7) * DAY);
 
   // What the attacker looked like in this user's sign-ins.
-  const own: LogRecord[] = [];
-  try {
-    for await (const s of ctx.graph.list<Record<string, unknown>>(betaSignInsPath(`userId eq ${odataString(user.id)} and createdDateTime ge ${since}`, 500), { version: 'beta', what: 'sign-in logs' })) {
-      const r = fromSignIn(s);
-      if (r) own.push(r);
-    }
-  } catch (err) {
-    if (err instanceof ContainError && err.code.startsWith('GRAPH_')) notes.push(`Sign-in logs: ${err.userMessage}`);
-    else throw err;
-  }
+  const { records: own, unreadable } = await readGraphRecords(ctx, betaSignInsPath(`userId eq ${odataString(user.id)} and createdDateTime ge ${since}`, 500), { version: 'beta', what: 'sign-in logs', map: fromSignIn });
+  if (unreadable) notes.push(`Sign-in logs: ${unreadable.userMessage}`);
   const bad = own.filter((r) => !r.deviceId || (r.details.riskLevelDuringSignIn && r.details.riskLevelDuringSignIn !== 'none')).sort((a, b) => a.time.localeCompare(b.time));
   const attackerIps = new Set(bad.map((r) => r.ip).filter((ip): ip is string => !!ip));
   const attackerUas = new Set(bad.map((r) => r.userAgent).filter((ua): ua is string => !!ua));
