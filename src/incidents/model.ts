@@ -64,15 +64,17 @@ export interface IncidentFacts {
   /** Steps 9-10, saved when `scope` ran for this user while the incident was open. */
   scope?: { mail?: { sender: string; subject: string; time: string; recipients: number }; recipients: { upn: string; flagged: boolean; reasons: string[] }[] };
   /** Step 8, saved when `investigate` ran for this user while the incident was open: the top findings and indicators. */
-  investigation?: {
-    at: string;
-    records: number;
-    findings: { time: string; verdict: 'malicious' | 'suspicious'; category: string; reason: string; ip: string | null }[];
-    /** Findings beyond those kept here (the full result link has them all). */
-    more: number;
-    iocs: { ips: string[]; userAgents: string[]; sessionIds: string[] };
-    notes: string[];
-  };
+  investigation?: InvestigationSummary & { at: string };
+}
+
+/** What `investigate` found, as an incident keeps it and a card shows it: the top findings, indicators, notes. */
+export interface InvestigationSummary {
+  records: number;
+  findings: { time: string; verdict: 'malicious' | 'suspicious'; category: string; reason: string; ip: string | null }[];
+  /** Findings beyond those listed (the full result link has them all). */
+  more: number;
+  iocs: { ips: string[]; userAgents: string[]; sessionIds: string[] };
+  notes: string[];
 }
 
 export type IncidentState = 'open' | 'contained' | 'closed';

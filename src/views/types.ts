@@ -1,4 +1,4 @@
-import type { ActionState, SignInFact, TargetUser } from '../incidents/model';
+import type { ActionState, InvestigationSummary, SignInFact, TargetUser } from '../incidents/model';
 
 /** View models: what a card shows, independent of Teams or Slack. cards/ renders them; nothing else builds cards. */
 export type Tone = 'default' | 'good' | 'warning' | 'attention';
@@ -87,17 +87,11 @@ export interface Download {
   expires: string;
 }
 
-export interface InvestigationView {
+export interface InvestigationView extends InvestigationSummary {
   kind: 'investigation';
   download?: Download;
   target: TargetUser;
   sinceDays: number;
-  records: number;
-  findings: { time: string; verdict: 'malicious' | 'suspicious'; category: string; reason: string; ip: string | null }[];
-  /** Findings not shown on the card. */
-  more: number;
-  iocs: { ips: string[]; userAgents: string[]; sessionIds: string[] };
-  notes: string[];
 }
 
 export interface ScopeView {
