@@ -41,7 +41,7 @@ function postureCard(v: PostureView): AdaptiveCard {
 }
 
 /** Buttons that open the full result (links we signed, never text from outside), and until when they work. */
-function withDownload(body: Element[], d: Download | undefined): AdaptiveCard {
+function cardWithLinks(body: Element[], d: Download | undefined): AdaptiveCard {
   if (!d) return card(body);
   body.push(text(`Full result links work until ${d.expires.slice(0, 16).replace('T', ' ')} UTC.`, { size: 'Small', isSubtle: true }));
   return card(body, [
@@ -59,7 +59,7 @@ function huntCard(v: HuntView): AdaptiveCard {
   ];
   if (v.more) body.push(text(`… and ${v.more} more${v.download ? ' in the full result' : ''}.`, { size: 'Small', isSubtle: true }));
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', isSubtle: true }));
-  return withDownload(body, v.download);
+  return cardWithLinks(body, v.download);
 }
 
 function scopeCard(v: ScopeView): AdaptiveCard {
@@ -71,7 +71,7 @@ function scopeCard(v: ScopeView): AdaptiveCard {
   if (v.mail && !v.recipients.length) body.push(text('Nobody else received it.', { isSubtle: true }));
   if (v.recipients.some((r) => r.flagged)) body.push(text('Open an incident for each likely compromised recipient with "contain <user>".', { weight: 'Bolder', spacing: 'Medium' }));
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
-  return withDownload(body, v.download);
+  return cardWithLinks(body, v.download);
 }
 
 function investigationCard(v: InvestigationView): AdaptiveCard {
@@ -85,7 +85,7 @@ function investigationCard(v: InvestigationView): AdaptiveCard {
   if (!v.findings.length) body.push(text('Nothing suspicious in these sources.', { isSubtle: true }));
   body.push({ type: 'FactSet', facts: [{ title: 'Attacker IPs', value: v.iocs.ips.map(md).join(', ') || 'none found' }, { title: 'User agents', value: v.iocs.userAgents.map(md).join(', ') || 'none found' }, { title: 'Sessions', value: v.iocs.sessionIds.map(md).join(', ') || 'none found' }] });
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
-  return withDownload(body, v.download);
+  return cardWithLinks(body, v.download);
 }
 
 function reportCard(v: ReportView): AdaptiveCard {
@@ -101,7 +101,7 @@ function reportCard(v: ReportView): AdaptiveCard {
     ...v.notes.map((n) => text(md(n), { size: 'Small', color: 'Warning' })),
     text(`For scripts: GET ${md(v.downloadPath)} with the function key.`, { size: 'Small', isSubtle: true, spacing: 'Medium' }),
   ];
-  return withDownload(body, v.download);
+  return cardWithLinks(body, v.download);
 }
 
 function incidentsCard(v: IncidentListView): AdaptiveCard {
