@@ -32,7 +32,7 @@ async function settled(incidentId: string): Promise<Action[]> {
   const ctx = await getContext();
   return until(async () => {
     const a = await ctx.store.listActions(incidentId);
-    return a.every((x) => !['proposed', 'approved', 'running'].includes(x.state)) ? a : undefined;
+    return a.every((x) => !['proposed', 'approved', 'running', 'sending'].includes(x.state)) ? a : undefined;
   }, 120_000, 'actions to settle');
 }
 

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     await Promise.all(incidents.map((i) => teams(stack, { type: 'invoke', name: 'adaptiveCard/action', from: { id: '29:avery', name: 'Avery Adams', aadObjectId: SEED_IDS.avery }, value: { action: { type: 'Action.Execute', verb: 'approve-all', data: { verb: 'approve-all', ref: i.id } } } })));
     const settled = await until(async () => {
       const all = (await Promise.all(incidents.map((i) => ctx.store.listActions(i.id)))).flat();
-      return all.every((a) => !['proposed', 'approved', 'running'].includes(a.state)) ? all : undefined;
+      return all.every((a) => !['proposed', 'approved', 'running', 'sending'].includes(a.state)) ? all : undefined;
     }, 900_000, 'the wave to settle');
     const wallMs = performance.now() - t0;
     const log = stack.emulator.requests().slice(mark);

@@ -1,12 +1,35 @@
 import type { GraphEmulator } from './graph/emulator';
 
+export interface FlowAnswer {
+  status: number;
+  body: unknown;
+  /** The caller gets no answer (dropped connection, killed worker). */
+  disconnect?: 'drop' | 'kill';
+}
+
 /**
  * The Power Automate admin API of the sandbox tenant (list flows of an environment, get one, stop one), answering
- * with the API's shapes. Its calls are recorded apart from Graph's: they are not Graph round trips.
+ * with the API's shapes. Its calls are recorded apart from Graph's: they are not Graph round trips. Faults match the
+ * path below /sandbox (e.g. "^/flow/.*\/stop$"), before or after the call is applied, as for Graph.
  */
-export function flowApi(em: GraphEmulator, method: string, url: URL): { status: number; body: unknown } {
+export function flowApi(em: GraphEmulator, method: string, url: URL): FlowAnswer {
+  const faultPath = url.pathname.slice('/sandbox'.length);
+  const time = new Date().toISOString();
+  const before = em.faults.failure(method, faultPath);
+  if (before) {
+    em.flowRequests.push({ method, path: url.pathname, time, status: before.drop ? 0 : before.status, applied: false });
+    return before.drop ? { status: 0, body: undefined, disconnect: 'drop' } : { status: before.status, body: { error: { code: before.code, message: before.message } } };
+  }
+  const res = serve(em, method, url);
+  const applied = res.status < 400;
+  const after = applied ? em.faults.after(method, faultPath) : undefined;
+  const answered: FlowAnswer = after?.disconnect ? { status: 0, body: undefined, disconnect: after.disconnect } : after?.status ? { status: after.status, body: { error: { code: after.code, message: after.message } } } : res;
+  em.flowRequests.push({ method, path: url.pathname, time, status: answered.status, applied });
+  return answered;
+}
+
+function serve(em: GraphEmulator, method: string, url: URL): FlowAnswer {
   const m = /^\/sandbox\/flow\/providers\/Microsoft\.ProcessSimple\/scopes\/admin\/environments\/([^/]+)\/(v2\/flows|flows\/([^/]+)(\/stop)?)$/.exec(url.pathname);
-  em.flowRequests.push({ method, path: url.pathname, time: new Date().toISOString() });
   if (!m || url.searchParams.get('api-version') !== '2016-11-01') return { status: 404, body: { error: { code: 'NotFound', message: 'Unknown Power Automate route or api-version.' } } };
   const env = decodeURIComponent(m[1]);
   const flows = em.state.flows.filter((f) => f.environment === env);

@@ -8,11 +8,8 @@ import { teamsMessages } from '../functions/teams-messages';
 import { slackEvents } from '../functions/slack-events';
 import { incidentReport } from '../functions/incident-report';
 import { results } from '../functions/results';
-import { worker } from '../functions/worker';
 import { sweeper } from '../functions/sweeper';
 import { getContext, resetContext } from '../src/runtime';
-import type { ContainContext } from '../src/context';
-import type { ReceivedMessage } from '../src/store/work-queue';
 import { approverRoster, clearApproverRoster } from '../src/directory/roster';
 import { createLogger, type Logger } from '../src/log';
 import { startAzurite, type AzuriteHandle } from './azurite';
@@ -22,6 +19,8 @@ import { GraphEmulator } from './graph/emulator';
 import { flowApi } from './flow-api';
 import { localDefaults, SANDBOX_SLACK_SECRET } from './local-env';
 import { PLAYGROUND_PEOPLE } from './playground-people';
+import { startWorkerLoop } from './worker-loop';
+import { superviseWorkers, type WorkerSupervisor } from './worker-supervisor';
 
 export interface LocalStackOptions {
   /** 0 picks a free port. */
@@ -32,8 +31,15 @@ export interface LocalStackOptions {
   storageConnectionString?: string;
   /** How often the worker loop polls the queue. */
   pollMs?: number;
-  /** Run the queue worker in this process (tests of crash/resume run it in a child process instead). */
+  /** Run a queue worker at all (false: tests that drive the queue themselves). */
   runWorker?: boolean;
+  /**
+   * Where the worker runs: in this process, or in supervised child processes that kill faults can SIGKILL and that
+   * are restarted as the Functions host restarts a crashed worker. Default from CONTAIN_LOCAL_WORKER, else inline.
+   */
+  worker?: 'inline' | 'process';
+  /** Worker processes in 'process' mode (default 1). */
+  workerProcesses?: number;
   /** Period of the sweeper timer; 0 turns it off (tests call stack.sweep()). Default 60 s, as in host. */
   sweepMs?: number;
   log?: Logger;
@@ -49,12 +55,14 @@ export interface LocalStack {
   idle(): Promise<void>;
   /** Fire the sweeper timer function once. */
   sweep(): Promise<void>;
-  /** Stop the in-process worker loop (queued work stays in the queue). */
+  /** Stop the worker (queued work stays in the queue). */
   stopWorker(): Promise<void>;
+  /** The supervised worker processes ('process' mode only). */
+  workers?: WorkerSupervisor;
   stop(): Promise<void>;
 }
 
-type Route = (req: IncomingMessage, body: string, url: URL) => Promise<{ status: number; headers?: Record<string, string>; body?: unknown }>;
+type Route = (req: IncomingMessage, body: string, url: URL) => Promise<{ status: number; headers?: Record<string, string>; body?: unknown; disconnect?: 'drop' | 'kill' }>;
 
 /** Start Contain locally: Functions handlers behind a plain HTTP server, the sandbox tenant, fake connector, worker loop. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -67,8 +75,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const connector = new FakeConnector();
   const slack = new FakeSlackApi();
   const server = createServer();
-  const routes = buildRoutes(emulator, connector, slack);
-  server.on('request', (req, res) => void serve(req, res, routes, log));
+  let workers: WorkerSupervisor | undefined;
+  const routes = buildRoutes(emulator, connector, slack, () => workers !== undefined);
+  // A kill fault: the worker that sent the request dies after the service applied it, before it reads the answer.
+  server.on('request', (req, res) => void serve(req, res, routes, log, () => workers?.killAll()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? Number(process.env.PORT ?? 3978), '127.0.0.1', () => resolve());
@@ -83,7 +93,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   clearApproverRoster();
   void approverRoster(ready).catch(() => undefined);
 
-  const pump = options.runWorker === false ? undefined : startWorkerLoop({ pollMs: options.pollMs ?? 100, log });
+  const mode = options.worker ?? ready.config.local.worker;
+  const pump = options.runWorker === false || mode === 'process' ? undefined : startWorkerLoop({ pollMs: options.pollMs ?? 100, log });
+  if (options.runWorker !== false && mode === 'process') {
+    workers = superviseWorkers({ count: options.workerProcesses ?? 1, env: { ...process.env }, log });
+    await workers.ready();
+  }
   const fireSweeper = () => sweeper({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext({ invocationId: randomUUID(), functionName: 'sweeper', logHandler: () => undefined }));
   const sweepMs = options.sweepMs ?? 60_000;
   const timer = sweepMs > 0 ? setInterval(() => void fireSweeper().catch((err: unknown) => log.warn('sweeper failed', { err })), sweepMs) : undefined;
@@ -97,12 +112,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     slack,
     idle: () => pump?.idle() ?? Promise.resolve(),
     sweep: fireSweeper,
+    workers,
     stopWorker: async () => {
       await pump?.stop();
+      await workers?.stop();
     },
     async stop() {
       if (timer) clearInterval(timer);
       await pump?.stop();
+      await workers?.stop();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
@@ -113,78 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 }
 
-/**
- * The Functions host's queue trigger, for local runs: receive up to `batchSize` messages, fetch more as soon as fewer
- * than `newBatchThreshold` are in flight (as the host does, so one slow message never holds up the rest), invoke the
- * real worker function, then delete the message or make it visible again after a growing delay.
- */
-export function startWorkerLoop(options: { pollMs: number; log: Logger; maxDequeueCount?: number; batchSize?: number; newBatchThreshold?: number }) {
-  const batchSize = options.batchSize ?? 16;
-  const threshold = options.newBatchThreshold ?? batchSize / 2;
-  let stopped = false;
-  let inFlight = 0;
-  let lastEmpty = false;
-  const waiters: (() => void)[] = [];
-  const running = new Set<Promise<void>>();
-  const handle = async (m: ReceivedMessage, ctx: ContainContext) => {
-    const invocation = new InvocationContext({ invocationId: randomUUID(), functionName: 'worker', logHandler: () => undefined });
-    try {
-      await worker(m.message ?? m.raw, invocation);
-      await ctx.queue.delete(m);
-    } catch (err) {
-      if (m.dequeueCount >= (options.maxDequeueCount ?? 5)) {
-        options.log.error('work message moved to poison queue', { messageId: m.messageId, err });
-        const { QueueClient } = await import('@azure/storage-queue');
-        const pq = new QueueClient(ctx.config.storage.connectionString, ctx.queue.name + '-poison');
-        await pq.createIfNotExists();
-        await pq.sendMessage(m.raw);
-        await ctx.queue.delete(m);
-      } else {
-        await ctx.queue.ensure();
-        await ctx.queue.client.updateMessage(m.messageId, m.popReceipt, undefined, Math.min(2 ** m.dequeueCount, 30)).catch(() => undefined);
-      }
-    }
-  };
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        if (inFlight > threshold) {
-          await Promise.race([...running, new Promise((r) => setTimeout(r, options.pollMs))]);
-          continue;
-        }
-        const ctx = await getContext();
-        const msgs = await ctx.queue.receive(batchSize - inFlight, 30);
-        lastEmpty = msgs.length === 0;
-        if (lastEmpty) {
-          if (inFlight === 0) while (waiters.length) waiters.shift()!();
-          await new Promise((r) => setTimeout(r, options.pollMs));
-          continue;
-        }
-        for (const m of msgs) {
-          inFlight++;
-          const p: Promise<void> = handle(m, ctx).finally(() => {
-            inFlight--;
-            running.delete(p);
-          });
-          running.add(p);
-        }
-      } catch (err) {
-        if (!stopped) options.log.warn('worker loop error', { err });
-        await new Promise((r) => setTimeout(r, options.pollMs * 5));
-      }
-    }
-    await Promise.allSettled([...running]);
-  })();
-  return {
-    idle: () => new Promise<void>((resolve) => (lastEmpty && inFlight === 0 ? resolve() : waiters.push(resolve))),
-    async stop() {
-      stopped = true;
-      await loop;
-    },
-  };
-}
-
-function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: FakeSlackApi): [string, RegExp, Route][] {
+function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: FakeSlackApi, canKill: () => boolean): [string, RegExp, Route][] {
   const functionRoute =
     (fn: (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>, params?: (url: URL) => Record<string, string>): Route =>
     async (req, body, url) => {
@@ -208,14 +155,16 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       // A killed caller's socket is destroyed; checking the flag needs no listener per keep-alive request.
       const r = await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, body, `${url.origin}/sandbox/graph`, { isAborted: () => req.socket.destroyed });
-      return { status: r.status, headers: r.headers, body: r.body };
+      return { status: r.status, headers: r.headers, body: r.body, disconnect: r.disconnect };
     }],
     ['*', /^\/sandbox\/flow\//, async (req, _body, url) => flowApi(emulator, req.method!, url)],
     ['GET', /^\/sandbox\/requests$/, admin(() => emulator.requests())],
     ['POST', /^\/sandbox\/faults$/, async (_r, body) => {
       try {
         const parsed = JSON.parse(body || '{}');
-        const added = (Array.isArray(parsed) ? parsed : [parsed]).map((f) => emulator.faults.add(f));
+        const rules = Array.isArray(parsed) ? parsed : [parsed];
+        if (rules.some((f) => f?.kill) && !canKill()) return { status: 400, body: { error: 'Kill faults need the worker in its own process: start the stack with CONTAIN_LOCAL_WORKER=process.' } };
+        const added = rules.map((f) => emulator.faults.add(f));
         return { status: 201, body: { added: added.length, faults: emulator.faults.list() } };
       } catch (err) {
         return { status: 400, body: { error: (err as Error).message } };
@@ -245,7 +194,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
   ];
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, routes: [string, RegExp, Route][], log: Logger): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, routes: [string, RegExp, Route][], log: Logger, killWorkers: () => Promise<void> | undefined): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const chunks: Buffer[] = [];
@@ -257,6 +206,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: [string,
       return;
     }
     const r = await match[2](req, body, url);
+    if (r.disconnect) {
+      if (r.disconnect === 'kill') await killWorkers();
+      req.socket.destroy();
+      return;
+    }
     const headers = { ...(r.headers ?? {}) };
     let payload: string | Buffer | undefined;
     if (r.body === undefined || r.body === null) payload = undefined;

@@ -43,7 +43,8 @@ const schema = z.object({
   CONTAIN_PROTECTED_USERS: csv,
   CONTAIN_APPROVAL_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 60).default(30)),
   CONTAIN_FAST_PATH_REVOKE: bool,
-  CONTAIN_ACTION_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(300)),
+  CONTAIN_ACTION_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(60)),
+  CONTAIN_SEND_GRACE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(120)),
   CONTAIN_STORAGE_PREFIX: z.preprocess(
     emptyToUndefined,
     z
@@ -52,6 +53,8 @@ const schema = z.object({
       .default('contain'),
   ),
   CONTAIN_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
+  CONTAIN_LOCAL_WORKER: z.preprocess(emptyToUndefined, z.enum(['inline', 'process']).default('inline')),
+  CONTAIN_QUEUE_VISIBILITY_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(600).default(30)),
   CONTAIN_AUDIT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(300).default(10)),
   CONTAIN_AUDIT_TIMEOUT_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(120).default(8)),
   CONTAIN_PUBLIC_URL: optionalUrl,
@@ -86,8 +89,12 @@ export interface Config {
     fastPathRevoke: boolean;
     /** How long a worker owns a running action before the sweeper may hand it to another. */
     actionLeaseMs: number;
+    /** How long a change sent by a worker that then vanished may still be in flight: none is resent sooner. */
+    sendGraceMs: number;
   };
   logLevel: RawConfig['CONTAIN_LOG_LEVEL'];
+  /** The local stack's stand-in for the Functions host: where the queue worker runs, how long a message stays hidden. */
+  local: { worker: RawConfig['CONTAIN_LOCAL_WORKER']; queueVisibilitySeconds: number };
   /** Unified audit log queries from chat: first poll interval (it backs off) and how long to wait in all. */
   investigate: { auditPollMs: number; auditTimeoutMs: number };
   /** Where full results are linked from chat; no key = results are kept but not linked. */
@@ -190,8 +197,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       approvalTtlMinutes: raw.CONTAIN_APPROVAL_TTL_MINUTES,
       fastPathRevoke: raw.CONTAIN_FAST_PATH_REVOKE,
       actionLeaseMs: raw.CONTAIN_ACTION_LEASE_SECONDS * 1000,
+      sendGraceMs: raw.CONTAIN_SEND_GRACE_SECONDS * 1000,
     },
     logLevel: raw.CONTAIN_LOG_LEVEL,
+    local: { worker: raw.CONTAIN_LOCAL_WORKER, queueVisibilitySeconds: raw.CONTAIN_QUEUE_VISIBILITY_SECONDS },
     investigate: { auditPollMs: Math.round(raw.CONTAIN_AUDIT_POLL_SECONDS * 1000), auditTimeoutMs: Math.round(raw.CONTAIN_AUDIT_TIMEOUT_MINUTES * 60_000) },
     links: {
       // Azure sets WEBSITE_HOSTNAME on every Function App; behind a custom domain or Front Door set CONTAIN_PUBLIC_URL.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { FaultTable } from './faults';
+import { FaultTable, type AfterFault } from './faults';
+import { batchRefusal, executionOrder, type BatchSubRequest } from './batch-rules';
 import { FilterSyntaxError, matches, parseFilter } from './odata-filter';
 import { seedTenant, type TenantData } from './seed';
 import { registerContainmentRoutes } from './routes-containment';
@@ -9,15 +10,20 @@ export interface EmulatorResponse {
   status: number;
   headers: Record<string, string>;
   body?: unknown;
+  /** The caller gets no answer: the connection is dropped, or the worker process that sent it is killed first. */
+  disconnect?: 'drop' | 'kill';
 }
 
 export interface LoggedRequest {
   method: string;
   path: string;
   query?: string;
+  /** What the caller was answered; 0 when it got no answer (dropped connection, killed worker). */
   status: number;
   time: string;
   batchId?: string;
+  /** True when the service carried the request out (a change made, a read served), whatever the caller was told. */
+  applied: boolean;
 }
 
 export interface Call {
@@ -68,7 +74,7 @@ export class GraphEmulator {
   readonly faults: FaultTable;
   private log: LoggedRequest[] = [];
   /** Power Automate calls, kept apart from the Graph log. */
-  flowRequests: { method: string; path: string; time: string }[] = [];
+  flowRequests: { method: string; path: string; time: string; status: number; applied: boolean }[] = [];
   private readonly routes: [string, RegExp, Handler][] = [];
   /** How long an audit log query takes to succeed; Purview takes minutes, the playground a few seconds. */
   auditQueryMs = 3000;
@@ -127,16 +133,20 @@ export class GraphEmulator {
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     // A caller that hung up while the request waited (a killed worker) never reached the service: nothing changes.
     if (options.isAborted?.()) {
-      this.log.push({ method, path, query: url.search || undefined, status: 499, time: new Date().toISOString() });
+      this.log.push({ method, path, query: url.search || undefined, status: 499, time: new Date().toISOString(), applied: false });
       return json(499, errorBody('ClientClosedRequest', 'The client closed the connection before the request was processed.', requestId));
     }
-    const res = this.dispatch(method, path, url.search, headers, bodyText, base, requestId);
-    this.log.push({ method, path, query: url.search || undefined, status: res.status, time: new Date().toISOString() });
+    const { res, applied } = this.dispatch(method, path, url.search, headers, bodyText, base, requestId);
+    const after = applied ? this.faults.after(method, path) : undefined;
+    const answered = after ? faultResponse(after, requestId) : res;
+    const disconnect = answered.disconnect ?? this.pendingDisconnect;
+    this.pendingDisconnect = undefined;
+    this.log.push({ method, path, query: url.search || undefined, status: disconnect ? 0 : answered.status, time: new Date().toISOString(), applied });
     // A batch's sub-requests are logged right after its envelope, in the order they ran.
     this.log.push(...this.pendingBatchLog.splice(0));
-    res.headers['request-id'] = requestId;
-    res.headers['client-request-id'] = headers['client-request-id'] ?? requestId;
-    return res;
+    answered.headers['request-id'] = requestId;
+    answered.headers['client-request-id'] = headers['client-request-id'] ?? requestId;
+    return disconnect ? { ...answered, disconnect } : answered;
   }
 
   private subLatencies(path: string, bodyText: string): number[] {
@@ -151,26 +161,25 @@ export class GraphEmulator {
 
   /** Sub-requests of the batch being dispatched; handle() moves them to the log after the envelope. */
   private pendingBatchLog: LoggedRequest[] = [];
+  /** Set while a batch runs when one of its sub-requests carries a drop or kill fault: the whole answer is lost. */
+  private pendingDisconnect?: 'drop' | 'kill';
 
-  private dispatch(method: string, path: string, search: string, headers: Record<string, string>, bodyText: string, base: string, requestId: string): EmulatorResponse {
+  private dispatch(method: string, path: string, search: string, headers: Record<string, string>, bodyText: string, base: string, requestId: string): { res: EmulatorResponse; applied: boolean } {
     const fault = this.faults.failure(method, path);
-    if (fault) {
-      const h: Record<string, string> = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
-      return json(fault.status, errorBody(fault.code, fault.message, requestId), h);
-    }
+    if (fault) return { res: faultResponse(fault.drop ? { ...fault, disconnect: 'drop' } : fault, requestId), applied: false };
     const m = /^\/(v1\.0|beta)(\/.*)$/.exec(path);
-    if (!m) return json(400, errorBody('BadRequest', `Invalid version in '${path}'.`, requestId));
+    if (!m) return { res: json(400, errorBody('BadRequest', `Invalid version in '${path}'.`, requestId)), applied: false };
     let body: unknown = undefined;
     if (bodyText) {
       try {
         body = JSON.parse(bodyText);
       } catch {
-        return json(400, errorBody('BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.', requestId));
+        return { res: json(400, errorBody('BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.', requestId)), applied: false };
       }
     }
     const call: Call = { method, version: m[1] as Call['version'], path: m[2], query: new URLSearchParams(search), headers: lower(headers), body, base };
-    if (call.path === '/$batch' && method === 'POST') return this.batch(call, requestId);
-    return this.route(call, requestId);
+    const res = call.path === '/$batch' && method === 'POST' ? this.batch(call, requestId) : this.route(call, requestId);
+    return { res, applied: res.status < 400 };
   }
 
   private route(call: Call, requestId: string): EmulatorResponse {
@@ -191,20 +200,22 @@ export class GraphEmulator {
     }
   }
 
-  /** JSON batching: up to 20 requests, dependsOn honoured, 424 for failed dependencies, responses in arbitrary order. */
+  /**
+   * JSON batching as Graph does it: the batch's rules checked first (at most 20 requests, unique ids, Content-Type
+   * with a body, and a parallel, sequential or all-on-one dependency shape; else 400 and nothing runs), then each
+   * request after the ones it depends on, 424 for dependents of a failed request, responses in arbitrary order.
+   */
   private batch(call: Call, requestId: string): EmulatorResponse {
     const reqs = (call.body as { requests?: unknown })?.requests;
-    if (!Array.isArray(reqs) || reqs.length === 0) return json(400, errorBody('BadRequest', 'Invalid batch payload format.', requestId));
-    if (reqs.length > 20) return json(400, errorBody('BadRequest', 'The number of batch requests exceeds the limit of 20.', requestId));
+    const refusal = batchRefusal(reqs);
+    if (refusal) return json(400, errorBody('BadRequest', refusal, requestId));
     const batchId = requestId;
     const results = new Map<string, EmulatorResponse>();
     const responses: { id: string; status: number; headers: Record<string, string>; body?: unknown }[] = [];
-    for (const r of reqs as { id: string; method: string; url: string; body?: unknown; headers?: Record<string, string>; dependsOn?: string[] }[]) {
+    for (const r of executionOrder(reqs as BatchSubRequest[])) {
       let res: EmulatorResponse;
-      const failedDep = (r.dependsOn ?? []).find((d) => {
-        const dep = results.get(d);
-        return !dep || dep.status >= 400;
-      });
+      let applied = false;
+      const failedDep = (r.dependsOn ?? []).find((d) => results.get(d)!.status >= 400);
       const url = new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'http://sandbox');
       const subPath = `/${call.version}${url.pathname}`;
       if (failedDep !== undefined) {
@@ -212,14 +223,19 @@ export class GraphEmulator {
       } else {
         const fault = this.faults.failure(r.method, subPath);
         if (fault) {
-          res = json(fault.status, errorBody(fault.code, fault.message, randomUUID()), fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {});
+          res = faultResponse(fault, randomUUID());
+          if (fault.drop) this.pendingDisconnect ??= 'drop';
         } else {
           const sub: Call = { method: r.method.toUpperCase(), version: call.version, path: url.pathname, query: url.searchParams, headers: lower(r.headers ?? {}), body: r.body, base: call.base };
           res = this.route(sub, randomUUID());
+          applied = res.status < 400;
+          const after = applied ? this.faults.after(r.method, subPath) : undefined;
+          if (after?.disconnect) this.pendingDisconnect = after.disconnect === 'kill' ? 'kill' : (this.pendingDisconnect ?? 'drop');
+          else if (after) res = faultResponse(after, randomUUID());
         }
       }
       results.set(r.id, res);
-      this.pendingBatchLog.push({ method: r.method.toUpperCase(), path: subPath, query: url.search || undefined, status: res.status, time: new Date().toISOString(), batchId });
+      this.pendingBatchLog.push({ method: r.method.toUpperCase(), path: subPath, query: url.search || undefined, status: res.status, time: new Date().toISOString(), batchId, applied });
       responses.push({ id: r.id, status: res.status, headers: res.headers, body: res.body });
     }
     // Graph documents that responses may come back in any order; make sure callers do not rely on it.
@@ -315,6 +331,12 @@ function select(obj: object, q: URLSearchParams, defaults?: string[]): Record<st
   const out: Record<string, unknown> = {};
   for (const k of keys) if (k in src) out[k] = src[k];
   return out;
+}
+
+/** The answer a fault gives in place of the service's own. */
+function faultResponse(f: Pick<AfterFault, 'status' | 'retryAfter' | 'code' | 'message' | 'disconnect'>, requestId: string): EmulatorResponse {
+  if (f.disconnect || f.status === undefined || f.status === 0) return { status: 0, headers: {}, disconnect: f.disconnect ?? 'drop' };
+  return json(f.status, errorBody(f.code, f.message, requestId), f.retryAfter !== undefined ? { 'Retry-After': String(f.retryAfter) } : {});
 }
 
 function lower(h: Record<string, string>): Record<string, string> {

@@ -3,7 +3,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ContainError } from '../errors';
 import { TokenMiddleware } from './auth';
 import { fromGraphError } from './errors';
-import { defaultRetryPolicy, RetryMiddleware, type RetryObserver, type RetryPolicy } from './retry';
+import { defaultRetryPolicy, RetryMiddleware, SendOnce, type RetryObserver, type RetryPolicy } from './retry';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -13,6 +13,11 @@ export interface GraphCallOptions {
   signal?: AbortSignal;
   /** Words for error messages: "looking up the user", "revoking sessions". */
   what?: string;
+  /**
+   * Safe to send again when its outcome is unknown (5xx, timeout, dropped connection). Default: GET only. A change
+   * that may have been made is never resent blindly: only its 429 is retried (Graph refuses those unprocessed).
+   */
+  idempotent?: boolean;
 }
 
 export interface Page<T> {
@@ -52,11 +57,12 @@ export function createGraph(options: CreateGraphOptions): Graph {
   ];
   const client = Client.initWithMiddleware({ middleware: chain, baseUrl, defaultVersion: 'v1.0' });
 
-  const request = (path: string, o: GraphCallOptions = {}) => {
+  const request = (path: string, o: GraphCallOptions = {}, method = 'GET') => {
     const { version, relative } = splitAbsolute(baseUrl, path, o.version ?? 'v1.0');
     let r = client.api(relative).version(version);
     if (o.headers) r = r.headers(o.headers);
     if (o.signal) r = r.option('signal', o.signal);
+    if (!(o.idempotent ?? method === 'GET')) r = r.middlewareOptions([new SendOnce()]);
     return r;
   };
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -70,9 +76,9 @@ export function createGraph(options: CreateGraphOptions): Graph {
   const graph: Graph = {
     baseUrl,
     get: (path, o) => call(o?.what ?? `GET ${pathOnly(path)}`, () => request(path, o).get()),
-    post: (path, body, o) => call(o?.what ?? `POST ${pathOnly(path)}`, () => request(path, o).post(body)),
-    patch: (path, body, o) => call(o?.what ?? `PATCH ${pathOnly(path)}`, () => request(path, o).patch(body)),
-    delete: (path, o) => call(o?.what ?? `DELETE ${pathOnly(path)}`, () => request(path, o).delete()),
+    post: (path, body, o) => call(o?.what ?? `POST ${pathOnly(path)}`, () => request(path, o, 'POST').post(body)),
+    patch: (path, body, o) => call(o?.what ?? `PATCH ${pathOnly(path)}`, () => request(path, o, 'PATCH').patch(body)),
+    delete: (path, o) => call(o?.what ?? `DELETE ${pathOnly(path)}`, () => request(path, o, 'DELETE').delete()),
     pages: <T>(path: string, o?: GraphCallOptions) => ({
       async *[Symbol.asyncIterator]() {
         let next: string | undefined = path;

@@ -1,5 +1,4 @@
-import type { Context } from '@microsoft/microsoft-graph-client';
-import type { Middleware } from '@microsoft/microsoft-graph-client';
+import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 
 /** How Contain retries transient Graph failures; one policy for single calls and for $batch sub-requests. */
 export interface RetryPolicy {
@@ -63,7 +62,22 @@ export interface RetryObserver {
   (event: { attempt: number; status: number | 'network'; delayMs: number; url: string }): void;
 }
 
-/** Graph client middleware: retries 408/429/5xx and network errors per the policy; never other 4xx. */
+/** Marks a request whose outcome, once sent, must not be guessed: it is resent only after a 429 or a refused connection. */
+export class SendOnce implements MiddlewareOptions {}
+
+/** Network failures that happen before a request leaves this machine: nothing reached the service. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function neverSent(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string } })?.cause;
+  return NOT_SENT.has(String(cause?.code ?? (err as { code?: string })?.code ?? ''));
+}
+
+/**
+ * Graph client middleware: retries 408/429/5xx and network errors per the policy; never other 4xx. A SendOnce
+ * request (a change) is retried only on 429 and on connections that never opened: its 5xx, 408 or dropped
+ * connection leaves the outcome unknown, and the caller decides after reading the tenant.
+ */
 export class RetryMiddleware implements Middleware {
   private next?: Middleware;
 
@@ -79,6 +93,7 @@ export class RetryMiddleware implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const signal = context.options?.signal ?? undefined;
+    const once = !!context.middlewareControl?.getMiddlewareOptions(SendOnce);
     for (let attempt = 1; ; attempt++) {
       context.response = undefined;
       let status: number | 'network';
@@ -86,12 +101,12 @@ export class RetryMiddleware implements Middleware {
       try {
         await this.next!.execute(context);
         status = context.response!.status;
-        if (!isRetryableStatus(status) || attempt >= this.policy.maxAttempts) return;
+        if (!(once ? status === 429 : isRetryableStatus(status)) || attempt >= this.policy.maxAttempts) return;
         retryAfter = parseRetryAfter(context.response!.headers.get('Retry-After'));
         // Drain the body so the socket goes back to the pool before we sleep.
         await context.response!.arrayBuffer().catch(() => undefined);
       } catch (err) {
-        if ((err as Error).name === 'AbortError' || attempt >= this.policy.maxAttempts) throw err;
+        if ((err as Error).name === 'AbortError' || attempt >= this.policy.maxAttempts || (once && !neverSent(err))) throw err;
         status = 'network';
       }
       const delayMs = retryDelayMs(this.policy, attempt, retryAfter, this.random);

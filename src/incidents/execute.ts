@@ -1,186 +1,286 @@
 import type { ContainContext } from '../context';
 import { ContainError, toContainError } from '../errors';
-import { runBatch, type BatchRequest } from '../graph/batch';
-import { isRetryableStatus } from '../graph/retry';
+import { isRetryableStatus, sleep } from '../graph/retry';
 import { withoutAnnotations } from '../graph/odata';
 import { handlerFor } from '../playbook/registry';
-import type { Call, CallResult } from '../playbook/types';
+import type { CallResult } from '../playbook/types';
 import { ConcurrencyError } from '../store/incident-store';
 import { containmentView } from '../views/containment';
-import type { Action, ActionResult } from './model';
+import { runCalls, type PlannedCall } from './calls';
+import { acquireLease, LeaseLost, type HeldLease } from './lease';
+import { UNFINISHED, type Action, type ActionResult } from './model';
 import type { Notifier } from './notifier';
+import { protectedByMembership, protectionRequests } from './policy';
+import type { Incident } from './model';
 
-export type ExecuteOutcome = 'done' | 'nothing-to-do' | 'busy';
+export type ExecuteOutcome = 'done' | 'nothing-to-do' | 'busy' | 'taken-over';
+
+/** Rounds of Graph requests one run may make; Alice's full containment needs four. */
+const MAX_ROUNDS = 12;
+/** Sends of one change per run: the first, and more only after the tenant showed the previous one was not made. */
+const MAX_SENDS_PER_RUN = 3;
+/** Passes over the incident's actions per run: actions approved while a pass ran are taken in the next one. */
+const MAX_PASSES = 3;
+/** How long a run waits for another holder's lease to run out before leaving the message to the queue. */
+const MAX_LEASE_WAIT_MS = 15_000;
+
+const FINAL = (a: Action) => !UNFINISHED.includes(a.state);
 
 /**
- * Run approved actions of one incident exactly once, as one batched unit: claim each (CAS approved -> running), take
- * every missing snapshot in one $batch and store it before anything changes, then change phase 1 (sessions,
- * password) and phase 2 (the rest) in one $batch each, every change followed in the same batch by its read-back,
- * and record each result. A crash anywhere resumes
- * from the stored state: finished actions are not repeated, snapshots are not retaken after a change.
+ * Run an incident's approved actions exactly once, under its execution lease. Each action moves approved -> running
+ * -> sending -> succeeded|failed|skipped, every step a compare-and-swap written as soon as its answer is known. Rounds
+ * of one parallel $batch each: evidence snapshots (and, after a crash, read-backs of changes whose answer was lost)
+ * first; then the changes of phase 1 (sessions, password), which must settle before phase 2 (the rest) is sent; each
+ * change's read-back rides in the next round. A change whose answer is unknown (5xx, timeout, dropped connection,
+ * a worker that died) is never sent again before the tenant shows it was not made.
  */
 export async function executeActions(ctx: ContainContext, msg: { incidentId: string; actionIds: string[] }, notifier: Notifier, options: { signal?: AbortSignal } = {}): Promise<ExecuteOutcome> {
   const log = ctx.log.child({ incidentId: msg.incidentId });
-  const now = ctx.now();
-  let busy = false;
-  // Claims are independent compare-and-swaps: run them together.
-  const attempts = await Promise.all(
-    msg.actionIds.map(async (id): Promise<Action | 'busy' | undefined> => {
-      const a = await ctx.store.getAction(msg.incidentId, id);
-      if (!a) return undefined;
-      if (a.state === 'running' && a.leaseUntil && Date.parse(a.leaseUntil) > now.getTime()) return 'busy';
-      if (a.state !== 'approved' && a.state !== 'running') return undefined;
+  let lease = await acquireLease(ctx, msg.incidentId);
+  // A lease about to run out (its holder died) is waited for here rather than through the queue's growing backoff.
+  if ('busyUntil' in lease && lease.busyUntil - ctx.now().getTime() <= MAX_LEASE_WAIT_MS) {
+    await sleep(Math.max(0, lease.busyUntil - ctx.now().getTime()) + 50, options.signal);
+    lease = await acquireLease(ctx, msg.incidentId);
+  }
+  if ('busyUntil' in lease) return 'busy';
+  const signal = options.signal ? AbortSignal.any([options.signal, lease.signal]) : lease.signal;
+  const run = new Run(ctx, lease, notifier, log, signal);
+  let workLeft = true;
+  try {
+    const outcome = await run.execute();
+    workLeft = run.workLeft();
+    if (workLeft) {
+      log.warn('actions left for a later delivery', { code: run.transient?.code });
+      throw run.transient ?? new ContainError('GRAPH_UNAVAILABLE', 'Some actions could not finish yet; they will be retried.', { transient: true });
+    }
+    return outcome;
+  } catch (err) {
+    if (err instanceof LeaseLost || lease.signal.reason instanceof LeaseLost) {
+      log.warn('stopped: another worker holds these actions now', { fence: lease.fence });
+      workLeft = false; // the new holder owns the lease row; this worker must not write it
+      return 'taken-over';
+    }
+    throw err;
+  } finally {
+    await lease.release(workLeft);
+  }
+}
+
+/** One worker's run over one incident's actions. */
+class Run {
+  private actions = new Map<string, Action>();
+  /** Changes that succeeded in this run and still await their read-back. */
+  private unchecked = new Set<string>();
+  /** Actions that hit a lasting transient fault in this run: left for a later delivery. */
+  private deferred = new Set<string>();
+  private sendsThisRun = new Map<string, number>();
+  /** Changes this run sent and got an HTTP answer for: nothing of theirs can still be in flight. */
+  private answered = new Set<string>();
+  private finishedSinceReport: { a: Action; r: ActionResult }[] = [];
+  transient?: ContainError;
+  private ran = false;
+  /**
+   * Whether the target may be changed: an account may have become protected (break-glass, a new administrator) since
+   * its actions were approved. Asked afresh in the first round (riding in its batch), before anything is sent.
+   */
+  private protection: 'unknown' | 'clear' | 'protected' = 'unknown';
+  private incident?: Incident;
+
+  constructor(
+    private readonly ctx: ContainContext,
+    private readonly lease: HeldLease,
+    private readonly notifier: Notifier,
+    private readonly log: ContainContext['log'],
+    private readonly signal: AbortSignal,
+  ) {}
+
+  workLeft(): boolean {
+    return [...this.actions.values()].some((a) => !FINAL(a));
+  }
+
+  async execute(): Promise<ExecuteOutcome> {
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const incident = await this.ctx.store.getIncident(this.lease.incidentId);
+      if (!incident) return 'nothing-to-do';
+      const listed = (await this.ctx.store.listActions(incident.id)).filter((a) => !this.actions.has(a.id));
+      // A change recorded as made whose read-back was lost with a worker still gets its read-back.
+      for (const a of listed.filter((x) => x.state === 'succeeded' && x.result && x.result.verified === undefined)) {
+        this.actions.set(a.id, a);
+        this.unchecked.add(a.id);
+      }
+      const fresh = listed.filter((a) => !FINAL(a) && a.state !== 'proposed');
+      if (!fresh.length && !this.unchecked.size) break;
+      // Taking an action rewrites its row: a worker that held it before can no longer write it.
+      for (const a of await Promise.all(fresh.map((a) => this.save({ ...a, state: a.state === 'approved' ? 'running' : a.state, attempts: a.attempts + 1, leaseUntil: undefined })))) this.actions.set(a.id, a);
+      this.ran = true;
+      this.incident = incident;
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        this.signal.throwIfAborted();
+        if (!(await this.round())) break;
+        await this.report();
+      }
+    }
+    await this.report();
+    return this.ran ? 'done' : 'nothing-to-do';
+  }
+
+  /** One round trip's worth of work; false when there was nothing left to do. */
+  private async round(): Promise<boolean> {
+    const target = this.incident!.target;
+    const protection = this.protection === 'unknown' ? protectionRequests(this.ctx.policy, target) : undefined;
+    if (protection && (protection.direct || !protection.requests.length)) this.protection = protection.direct ? 'protected' : 'clear';
+    if (this.protection === 'protected') {
+      for (const a of [...this.actions.values()].filter((x) => x.state === 'running'))
+        await this.finish(a, { outcome: 'skipped', code: 'USER_PROTECTED', message: `Not changed: approved, but ${target.displayName} is now a protected account (break-glass or administrator); follow the manual procedure for privileged accounts.` });
+    }
+    const live = [...this.actions.values()].filter((a) => !FINAL(a) && !this.deferred.has(a.id));
+    const mayChange = this.protection === 'clear';
+    const phase1Open = [...this.actions.values()].some((a) => !FINAL(a) && handlerFor(a.kind).phase === 1);
+    const asking = this.protection === 'unknown' ? protection!.requests : [];
+    const snaps = this.protection !== 'protected' ? live.filter((a) => a.state === 'running' && a.evidence === undefined) : [];
+    const verifies = live.filter((a) => a.state === 'sending');
+    const checks = [...this.unchecked].map((id) => this.actions.get(id)!);
+    const sends = mayChange
+      ? live.filter((a) => a.state === 'running' && a.evidence !== undefined && (handlerFor(a.kind).phase === 1 || !phase1Open) && (this.sendsThisRun.get(a.id) ?? 0) < MAX_SENDS_PER_RUN)
+      : [];
+    if (!asking.length && !snaps.length && !verifies.length && !checks.length && !sends.length) return false;
+
+    // Recorded before anything leaves: after a crash, "sending" means "find out whether it was made".
+    const sending = await Promise.all(sends.map((a) => this.save({ ...a, state: 'sending', sends: (a.sends ?? 0) + 1, sendingAt: this.ctx.now().toISOString() })));
+    for (const a of sending) this.sendsThisRun.set(a.id, (this.sendsThisRun.get(a.id) ?? 0) + 1);
+    this.signal.throwIfAborted();
+    const calls: PlannedCall[] = [
+      ...asking.map((q, i): PlannedCall => [`protected:${i}`, { api: 'graph', method: 'POST', url: q.url, body: q.body }]),
+      ...snaps.map((a): PlannedCall => [`${a.id}:snapshot`, handlerFor(a.kind).snapshot(a)]),
+      ...[...verifies, ...checks].map((a): PlannedCall => [`${a.id}:check`, handlerFor(a.kind).check(a)]),
+      ...sending.map((a): PlannedCall => [`${a.id}:change`, handlerFor(a.kind).change(a, a.evidence)]),
+    ];
+    const answers = await runCalls(this.ctx, calls, { signal: this.signal });
+    this.unchecked.clear();
+    if (asking.length) this.onProtection(asking.map((_, i) => answers.get(`protected:${i}`)!));
+    await Promise.all([
+      ...snaps.map((a) => this.onSnapshot(a, answers.get(`${a.id}:snapshot`)!)),
+      ...verifies.map((a) => this.onVerify(a, answers.get(`${a.id}:check`)!)),
+      ...checks.map((a) => this.onCheck(a, answers.get(`${a.id}:check`)!)),
+      ...sending.map((a) => this.onChange(a, answers.get(`${a.id}:change`)!)),
+    ]);
+    return true;
+  }
+
+  private onProtection(answers: (CallResult | ContainError)[]): void {
+    const failed = answers.find((r) => r instanceof ContainError || r.status >= 300);
+    if (failed) {
+      // Not knowing is not permission: nothing is changed until the check answers.
+      for (const a of this.actions.values()) if (!FINAL(a)) this.deferred.add(a.id);
+      this.transient ??= new ContainError('GRAPH_UNAVAILABLE', 'Contain could not re-check that the account is not protected; nothing was changed, it will be retried.', { transient: true });
+      return;
+    }
+    this.protection = protectedByMembership(answers.map((r) => (r as CallResult).body as { value?: unknown })) ? 'protected' : 'clear';
+    if (this.protection === 'protected') this.log.warn('target is protected now; approved changes are not made', { targetId: this.incident!.target.id });
+  }
+
+  private async onSnapshot(a: Action, r: CallResult | ContainError): Promise<void> {
+    if (r instanceof ContainError || isRetryableStatus(r.status)) return this.defer(a, r, 'the snapshot');
+    if (r.status === 404) return this.finish(a, { outcome: 'skipped', message: `${a.title}: the object no longer exists; nothing to change.` });
+    if (r.status >= 300) return this.finish(a, handlerFor(a.kind).outcome(a, r));
+    // Evidence is durable before any change is sent.
+    await this.save({ ...a, evidence: withoutAnnotations((r.body ?? {}) as object) });
+    await this.audit(a, 'action.snapshot', { title: a.title });
+  }
+
+  /** A change whose answer was lost: the tenant says whether it was made. */
+  private async onVerify(a: Action, r: CallResult | ContainError): Promise<void> {
+    if (r instanceof ContainError || isRetryableStatus(r.status)) return this.defer(a, r, 'the read-back');
+    const h = handlerFor(a.kind);
+    if (h.verified(a, a.evidence, r)) {
+      const made = h.outcome(a, { status: 204, headers: {}, body: undefined });
+      this.log.info('a change whose answer was lost was made; not sent again', { actionId: a.id, kind: a.kind });
+      return this.finish(a, { ...made, verified: true, recovered: true });
+    }
+    if (r.status === 404) return this.finish(a, { outcome: 'skipped', message: `${a.title}: the object no longer exists; nothing to change.` });
+    // Not made yet. If nobody here saw it answered, it may still be on its way (a worker frozen mid-request): wait.
+    const inFlightUntil = Date.parse(a.sendingAt ?? '') + this.ctx.config.policy.sendGraceMs;
+    if (!this.answered.has(a.id) && inFlightUntil > this.ctx.now().getTime()) {
+      this.log.info('a change whose answer was lost is not made yet; it may still be in flight, so it is not resent before the grace period', { actionId: a.id, until: new Date(inFlightUntil).toISOString() });
+      return this.defer(a, new ContainError('GRAPH_UNAVAILABLE', `"${a.title}" was sent by a worker that stopped; Contain waits until it can no longer be in flight before sending it again.`, { transient: true }), 'the read-back');
+    }
+    this.log.info('a change whose answer was lost was not made; it will be sent', { actionId: a.id, kind: a.kind });
+    await this.save({ ...a, state: 'running' });
+  }
+
+  private async onCheck(a: Action, r: CallResult | ContainError): Promise<void> {
+    const verified = !(r instanceof ContainError) && handlerFor(a.kind).verified(a, a.evidence, r);
+    await this.save({ ...a, result: { ...a.result!, verified } });
+  }
+
+  private async onChange(a: Action, r: CallResult | ContainError): Promise<void> {
+    // An HTTP status, even a 5xx for the whole batch, means the service is done with the request: it is not in flight.
+    if (!(r instanceof ContainError) || Number(r.details.status) > 0) this.answered.add(a.id);
+    // No answer, or one that does not say whether the change was made: read the tenant next round.
+    if (r instanceof ContainError || (isRetryableStatus(r.status) && r.status !== 429)) {
+      this.log.warn('change sent, answer unknown; verifying before anything is sent again', { actionId: a.id, status: r instanceof ContainError ? r.code : r.status });
+      if (r instanceof ContainError) this.transient ??= r;
+      return;
+    }
+    if (r.status === 429) {
+      // Refused before it was processed: nothing was made. Left for a later delivery rather than retried into the limit.
+      await this.save({ ...a, state: 'running' });
+      return this.defer(a, r, 'the change');
+    }
+    const result = handlerFor(a.kind).outcome(a, r);
+    await this.finish(a, result);
+    if (result.outcome === 'succeeded') this.unchecked.add(a.id);
+  }
+
+  private async defer(a: Action, r: CallResult | ContainError, what: string): Promise<void> {
+    this.deferred.add(a.id);
+    this.transient ??= r instanceof ContainError ? (r.transient ? r : new ContainError(r.code, r.userMessage, { transient: true, cause: r })) : new ContainError(r.status === 429 ? 'GRAPH_THROTTLED' : 'GRAPH_UNAVAILABLE', `Microsoft Graph did not answer ${what} of "${a.title}" (HTTP ${r.status}); it will be retried.`, { transient: true });
+  }
+
+  private async finish(a: Action, result: ActionResult): Promise<void> {
+    const saved = await this.save({ ...a, state: result.outcome, result, leaseUntil: undefined });
+    await this.audit(saved, `action.${result.outcome}`, { title: a.title, message: result.message, code: result.code, verified: result.verified, recovered: result.recovered, requestIds: result.requestIds });
+    (result.outcome === 'failed' ? this.log.warn : this.log.info)(`action ${result.outcome}`, { actionId: a.id, kind: a.kind, code: result.code, recovered: result.recovered });
+    this.finishedSinceReport.push({ a: saved, r: result });
+  }
+
+  /** Compare-and-swap of one action; losing it means another worker took the incident over. */
+  private async save(next: Action): Promise<Action> {
+    try {
+      const saved = await this.ctx.store.updateAction(next);
+      this.actions.set(saved.id, saved);
+      return saved;
+    } catch (err) {
+      if (err instanceof ConcurrencyError) throw new LeaseLost(next.incidentId);
+      throw err;
+    }
+  }
+
+  private audit(a: Action, event: string, details: Record<string, unknown>): Promise<void> {
+    return this.ctx.store.appendAudit(a.incidentId, { at: this.ctx.now().toISOString(), event, actionId: a.id, details });
+  }
+
+  /** Update the shared card and post one status line per action finished since the last report; chat failures never undo actions. */
+  private async report(): Promise<void> {
+    const finished = this.finishedSinceReport.splice(0);
+    if (!finished.length) return;
+    const { ctx } = this;
+    let incident = (await ctx.store.getIncident(this.lease.incidentId))!;
+    const actions = await ctx.store.listActions(incident.id);
+    const allDone = actions.every((a) => ['succeeded', 'failed', 'skipped', 'rejected', 'expired'].includes(a.state));
+    if (allDone && incident.state === 'open' && actions.some((a) => a.state === 'succeeded')) {
       try {
-        return await ctx.store.updateAction({ ...a, state: 'running', attempts: a.attempts + 1, leaseUntil: new Date(now.getTime() + ctx.config.policy.actionLeaseMs).toISOString() });
+        incident = await ctx.store.updateIncident({ ...incident, state: 'contained' });
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err;
-        return 'busy';
-      }
-    }),
-  );
-  let claimed = attempts.filter((a): a is Action => typeof a === 'object');
-  busy = attempts.includes('busy');
-  if (!claimed.length) {
-    if (!busy) log.info('nothing runnable; duplicate or late message', { actionIds: msg.actionIds });
-    return busy ? 'busy' : 'nothing-to-do';
-  }
-
-  const results = new Map<string, ActionResult>();
-  let transient: ContainError | undefined;
-  const noteTransient = (e: ContainError) => (transient ??= e);
-
-  // 1. Evidence first, for every action that has none yet.
-  const needSnapshot = claimed.filter((a) => a.evidence === undefined);
-  const snaps = await runCalls(ctx, needSnapshot.map((a): PlannedCall => [a.id, handlerFor(a.kind).snapshot(a)]), options);
-  const stored = await Promise.all(
-    needSnapshot.map(async (a): Promise<Action | undefined> => {
-      const r = snaps.get(a.id)!;
-      if (r instanceof ContainError) {
-        noteTransient(r);
-        return undefined;
-      }
-      if (r.status === 404) results.set(a.id, { outcome: 'skipped', message: `${a.title}: the object no longer exists; nothing to change.` });
-      else if (isRetryableStatus(r.status)) noteTransient(new ContainError('GRAPH_UNAVAILABLE', 'Microsoft Graph did not answer the snapshot.', { transient: true }));
-      else if (r.status >= 300) results.set(a.id, handlerFor(a.kind).outcome(a, r));
-      else {
-        // Evidence is durable before any change is sent.
-        const saved = await ctx.store.updateAction({ ...a, evidence: withoutAnnotations((r.body ?? {}) as object) });
-        await ctx.store.appendAudit(a.incidentId, { at: ctx.now().toISOString(), event: 'action.snapshot', actionId: a.id, details: { title: a.title } });
-        return saved;
-      }
-      return undefined;
-    }),
-  );
-  for (const s of stored) if (s) claimed = claimed.map((c) => (c.id === s.id ? s : c));
-
-  // 2. The changes, phase by phase, each with its read-back chained behind it (dependsOn) in the same batch: one
-  // round trip per phase, and a read-back never runs for a change that failed.
-  const verifiedBy = new Map<string, CallResult | ContainError>();
-  for (const phase of [1, 2] as const) {
-    const ready = claimed.filter((a) => !results.has(a.id) && a.evidence !== undefined && handlerFor(a.kind).phase === phase);
-    const calls: PlannedCall[] = ready.flatMap((a): PlannedCall[] => [
-      [a.id, handlerFor(a.kind).change(a, a.evidence)],
-      [`${a.id}:check`, handlerFor(a.kind).check(a), a.id],
-    ]);
-    const answers = await runCalls(ctx, calls, options);
-    for (const a of ready) {
-      const r = answers.get(a.id)!;
-      if (r instanceof ContainError) noteTransient(r);
-      else if (isRetryableStatus(r.status)) noteTransient(new ContainError('GRAPH_UNAVAILABLE', `Microsoft Graph did not answer "${a.title}".`, { transient: true }));
-      else {
-        results.set(a.id, handlerFor(a.kind).outcome(a, r));
-        verifiedBy.set(a.id, answers.get(`${a.id}:check`)!);
       }
     }
-  }
-
-  // 3. What the read-backs say about the changes that succeeded.
-  for (const a of claimed.filter((x) => results.get(x.id)?.outcome === 'succeeded')) {
-    const r = verifiedBy.get(a.id);
-    results.get(a.id)!.verified = !!r && !(r instanceof ContainError) && handlerFor(a.kind).verified(a, a.evidence, r);
-  }
-
-  // 4. Record: finished actions get their result; the rest go back to "approved" for the queue's next delivery.
-  await Promise.all(
-    claimed.map(async (a) => {
-      const result = results.get(a.id);
-      if (!result) {
-        await ctx.store.updateAction({ ...a, state: 'approved', leaseUntil: undefined }).catch(() => undefined);
-        return;
-      }
-      await ctx.store.updateAction({ ...a, state: result.outcome, result, leaseUntil: undefined });
-      await ctx.store.appendAudit(a.incidentId, { at: ctx.now().toISOString(), event: `action.${result.outcome}`, actionId: a.id, details: { title: a.title, message: result.message, code: result.code, verified: result.verified, requestIds: result.requestIds } });
-      (result.outcome === 'failed' ? log.warn : log.info)(`action ${result.outcome}`, { actionId: a.id, kind: a.kind, code: result.code, verified: result.verified });
-    }),
-  );
-  await report(ctx, msg.incidentId, claimed.filter((a) => results.has(a.id)).map((a) => ({ a, r: results.get(a.id)! })), notifier);
-  if (transient) {
-    log.warn('some actions hit transient faults; the queue will retry them', { code: transient.code });
-    throw transient;
-  }
-  return 'done';
-}
-
-/** A call to make: id, what, and optionally the id it must run after (and only if that one succeeded). */
-type PlannedCall = [string, Call] | [string, Call, string];
-
-/** Run calls: Graph ones in $batch round trips, Power Automate ones directly. A whole-batch failure is transient. */
-async function runCalls(ctx: ContainContext, calls: PlannedCall[], options: { signal?: AbortSignal }): Promise<Map<string, CallResult | ContainError>> {
-  const out = new Map<string, CallResult | ContainError>();
-  const graphCalls = calls.filter((c) => c[1].api === 'graph') as ([string, Extract<Call, { api: 'graph' }>] | [string, Extract<Call, { api: 'graph' }>, string])[];
-  const flowCalls = calls.filter((c) => c[1].api === 'flow') as ([string, Extract<Call, { api: 'flow' }>] | [string, Extract<Call, { api: 'flow' }>, string])[];
-  const runFlow = async (id: string, c: Extract<Call, { api: 'flow' }>) => {
-    if (!ctx.flows) return out.set(id, new ContainError('CONFIG_INVALID', 'Power Automate is not configured.'));
+    const icon = { succeeded: '✅', failed: '❌', skipped: '⏭️' } as const;
     try {
-      const r = c.op === 'get' ? await ctx.flows.get(c.environment, c.flowId, options) : await ctx.flows.stop(c.environment, c.flowId, options);
-      out.set(id, { ...r, headers: {} });
+      await this.notifier.updateCard(incident, containmentView(incident, actions));
+      await this.notifier.postStatus(incident, finished.map(({ a, r }) => `${icon[r.outcome]} ${a.title}: ${r.message}`).join('\n'));
     } catch (err) {
-      out.set(id, new ContainError('GRAPH_UNAVAILABLE', 'The Power Automate API did not answer.', { transient: true, cause: err }));
+      ctx.log.warn('could not update the chat thread', { incidentId: incident.id, err: toContainError(err).userMessage });
     }
-  };
-  // Independent flow calls run at once; a dependent one waits for its predecessor.
-  const flowRuns = flowCalls
-    .filter((c) => c.length === 2)
-    .map(async ([id, c]) => {
-      await runFlow(id, c);
-      for (const dep of flowCalls.filter((d) => d.length === 3 && d[2] === id)) {
-        const first = out.get(id);
-        if (first instanceof ContainError || (first && first.status >= 300)) out.set(dep[0], { status: 424, headers: {}, body: undefined });
-        else await runFlow(dep[0], dep[1]);
-      }
-    });
-  if (graphCalls.length) {
-    try {
-      const requests: BatchRequest[] = graphCalls.map(([id, c, after]) => ({ id, method: c.method, url: c.url, body: c.body, headers: c.headers, ...(after ? { dependsOn: [after] } : {}) }));
-      const res = await runBatch(ctx.graph, requests, { signal: options.signal });
-      for (const [id] of graphCalls) out.set(id, res.get(id) ?? new ContainError('GRAPH_ERROR', 'Missing batch response.', { transient: true }));
-    } catch (err) {
-      const e = toContainError(err);
-      for (const [id] of graphCalls) out.set(id, e.transient ? e : new ContainError(e.code, e.userMessage, { transient: true, cause: e }));
-    }
-  }
-  await Promise.all(flowRuns);
-  return out;
-}
-
-/** Update the shared card once and post one status line per finished action; chat failures never undo actions. */
-async function report(ctx: ContainContext, incidentId: string, finished: { a: Action; r: ActionResult }[], notifier: Notifier): Promise<void> {
-  if (!finished.length) return;
-  let incident = (await ctx.store.getIncident(incidentId))!;
-  const actions = await ctx.store.listActions(incidentId);
-  const allDone = actions.every((a) => ['succeeded', 'failed', 'skipped', 'rejected', 'expired'].includes(a.state));
-  if (allDone && incident.state === 'open' && actions.some((a) => a.state === 'succeeded')) {
-    try {
-      incident = await ctx.store.updateIncident({ ...incident, state: 'contained' });
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-    }
-  }
-  const icon = { succeeded: '✅', failed: '❌', skipped: '⏭️' } as const;
-  try {
-    await notifier.updateCard(incident, containmentView(incident, actions));
-    await notifier.postStatus(incident, finished.map(({ a, r }) => `${icon[r.outcome]} ${a.title}: ${r.message}`).join('\n'));
-  } catch (err) {
-    ctx.log.warn('could not update the chat thread', { incidentId, err: err instanceof ContainError ? err.userMessage : String(err) });
   }
 }

@@ -102,7 +102,15 @@ export type ActionKind =
   | 'removeGrant'
   | 'removeAppSecret'
   | 'removeAppCertificate';
-export type ActionState = 'proposed' | 'approved' | 'rejected' | 'expired' | 'running' | 'succeeded' | 'failed' | 'skipped';
+/**
+ * proposed -> approved (decision) -> running (taken by a worker under the incident's lease; evidence snapshotted)
+ * -> sending (the change may be on its way: after a crash it is verified against the tenant before anything is sent
+ * again) -> succeeded | failed | skipped. Every transition is a compare-and-swap on the action's row.
+ */
+export type ActionState = 'proposed' | 'approved' | 'rejected' | 'expired' | 'running' | 'sending' | 'succeeded' | 'failed' | 'skipped';
+
+/** States in which an approved action still has work to do. */
+export const UNFINISHED: readonly ActionState[] = ['approved', 'running', 'sending'];
 
 export interface Decision {
   verb: 'approve' | 'reject';
@@ -119,6 +127,8 @@ export interface ActionResult {
   code?: string;
   requestIds?: string[];
   verified?: boolean;
+  /** The answer was lost (crash, dropped connection, 5xx); the tenant's state showed the change had been made. */
+  recovered?: boolean;
 }
 
 export interface Action {
@@ -140,6 +150,10 @@ export interface Action {
   fastPath: boolean;
   decision?: Decision;
   attempts: number;
+  /** How many times the change itself was sent (at most once per approval unless the tenant showed it was not made). */
+  sends?: number;
+  /** When the change was last sent (the move to "sending"). */
+  sendingAt?: string;
   leaseUntil?: string;
   result?: ActionResult;
   /** The object as it was before the change: evidence, and the way back for reversible actions. */

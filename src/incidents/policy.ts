@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { ContainContext } from '../context';
-import { memberOf } from '../directory/membership';
+import { memberOf, membershipCandidates, membershipRequests } from '../directory/membership';
 import { approverRoster } from '../directory/roster';
 import type { Action, Actor, Incident } from './model';
 
@@ -57,10 +57,25 @@ export function mayOpen(policy: Policy, actor: Actor, roles: ActorRoles): OpenOu
 }
 
 /** Is this user one Contain must never act on? Matches object id, UPN, or membership of a protected group or role. */
-export async function isProtected(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>, user: { id: string; userPrincipalName: string }): Promise<boolean> {
+export async function isProtected(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>, user: { id: string; userPrincipalName: string }, options: { fresh?: boolean; signal?: AbortSignal } = {}): Promise<boolean> {
   const p = ctx.policy.protectedUsers;
   if (p.has(user.id.toLowerCase()) || p.has(user.userPrincipalName.toLowerCase())) return true;
-  return (await memberOf(ctx, user.id, [...p])).size > 0;
+  return (await memberOf(ctx, user.id, [...p], options)).size > 0;
+}
+
+/**
+ * The protection check as requests to ride in a batch: `direct` when the user is protected by id or UPN (no request
+ * needed), else the checkMemberObjects requests whose answers `protectedByMembership` reads.
+ */
+export function protectionRequests(policy: Policy, user: { id: string; userPrincipalName: string }): { direct: boolean; requests: { url: string; body: { ids: string[] } }[] } {
+  const p = policy.protectedUsers;
+  if (p.has(user.id.toLowerCase()) || p.has(user.userPrincipalName.toLowerCase())) return { direct: true, requests: [] };
+  return { direct: false, requests: membershipRequests(user.id, membershipCandidates(user.id, [...p])) };
+}
+
+/** True when any checkMemberObjects answer names a protected group or role. */
+export function protectedByMembership(answers: { value?: unknown }[]): boolean {
+  return answers.some((a) => Array.isArray(a.value) && a.value.length > 0);
 }
 
 export type DecisionOutcome =

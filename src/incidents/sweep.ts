@@ -13,8 +13,8 @@ export interface SweepResult {
 const STALE_APPROVED_MS = 2 * 60_000;
 
 /**
- * The timer's job: expire approvals nobody decided (and say so on the card), and hand running actions whose lease
- * ran out (a worker died) back to the queue. Safe to run concurrently: every change is a compare-and-swap.
+ * The timer's job: expire approvals nobody decided (and say so on the card), and hand incidents whose execution lease
+ * ran out with work left (a worker died) back to the queue. Safe to run concurrently: every change is a compare-and-swap.
  */
 export async function sweep(ctx: ContainContext, notifierFor: (incidentId: string) => Promise<Notifier>): Promise<SweepResult> {
   const now = ctx.now();
@@ -29,13 +29,18 @@ export async function sweep(ctx: ContainContext, notifierFor: (incidentId: strin
       await ctx.store.appendAudit(action.incidentId, { at: nowIso, event: 'action.expired', actionId: action.id, details: { title: action.title, expiresAt: action.expiresAt } });
     }
   }
-  const stuck = await ctx.store.findActions('running', 'leaseUntil', nowIso);
+  // A worker that died (or whose queue message was lost) left work under a lease it no longer renews.
+  for (const lease of await ctx.store.findStaleLeases(nowIso)) {
+    // The next worker takes the lease, verifies whatever was in flight, and repeats nothing: duplicates are harmless.
+    await ctx.queue.send({ type: 'execute', incidentId: lease.incidentId, actionIds: ['*'], key: `${lease.incidentId}/sweep-${lease.fence}` });
+    result.requeued++;
+    await ctx.store.appendAudit(lease.incidentId, { at: nowIso, event: 'actions.requeued', details: { fence: lease.fence, leaseUntil: lease.until } });
+  }
   const lost = (await ctx.store.findActions('approved', 'proposedAt', nowIso)).filter((a) => Date.parse(a.decision?.at ?? a.proposedAt) < now.getTime() - STALE_APPROVED_MS);
-  for (const action of [...stuck, ...lost]) {
-    // The worker re-checks state before acting, so a duplicate message is harmless.
+  for (const action of lost) {
     await ctx.queue.send({ type: 'execute', incidentId: action.incidentId, actionIds: [action.id], key: `${action.incidentId}/${action.id}/sweep-${action.attempts}` });
     result.requeued++;
-    await ctx.store.appendAudit(action.incidentId, { at: nowIso, event: 'action.requeued', actionId: action.id, details: { state: action.state, leaseUntil: action.leaseUntil } });
+    await ctx.store.appendAudit(action.incidentId, { at: nowIso, event: 'action.requeued', actionId: action.id, details: { state: action.state } });
   }
   for (const incidentId of touched) {
     const incident = await ctx.store.getIncident(incidentId);

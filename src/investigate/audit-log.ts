@@ -72,7 +72,12 @@ export async function* auditLogRecords(ctx: Pick<ContainContext, 'graph' | 'conf
     }
   };
   const create = async (): Promise<AuditLogQuery> => {
-    const q = await ctx.graph.post<AuditLogQuery>('/security/auditLog/queries', body, { signal: options.signal, what: 'creating the unified audit log query' });
+    const q = await ctx.graph.post<AuditLogQuery>('/security/auditLog/queries', body, {
+      signal: options.signal,
+      // A second query after a lost answer costs Purview time, not correctness: worth it over failing the command.
+      idempotent: true,
+      what: 'creating the unified audit log query',
+    });
     await options.onCreated?.(q.id);
     return q;
   };

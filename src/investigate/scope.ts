@@ -70,7 +70,7 @@ interface MailSource {
 }
 
 function huntingSource(ctx: ContainContext): MailSource {
-  const rows = async <T>(q: string) => (await ctx.graph.post<{ results?: T[] }>('/security/runHuntingQuery', { Query: q }, { what: 'advanced hunting (EmailEvents)' })).results ?? [];
+  const rows = async <T>(q: string) => (await ctx.graph.post<{ results?: T[] }>('/security/runHuntingQuery', { Query: q }, { idempotent: true, what: 'advanced hunting (EmailEvents)' })).results ?? [];
   const hunt = async (q: string) =>
     (await rows<EmailRow>(q)).map((m): MailCopy => ({ time: m.Timestamp, sender: m.SenderFromAddress, recipient: m.RecipientEmailAddress, recipientId: m.RecipientObjectId, subject: m.Subject, messageId: m.InternetMessageId, networkMessageId: m.NetworkMessageId, urlCount: m.UrlCount ?? 0 }));
   const between = (from: number, to: number) => `Timestamp between (datetime(${odataDateTime(from)}) .. datetime(${odataDateTime(to)}))`;

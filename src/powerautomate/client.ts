@@ -34,7 +34,8 @@ export function createFlowClient(options: { baseUrl: string; environment: string
       const res = await fetch(url, { method, headers, signal });
       const text = await res.text();
       const body = text ? safeJson(text) : undefined;
-      if (isRetryableStatus(res.status) && attempt < defaultRetryPolicy.maxAttempts) {
+      // Stopping a flow is a change: only a 429 (refused unprocessed) is sent again; the engine verifies the rest.
+      if ((method === 'GET' ? isRetryableStatus(res.status) : res.status === 429) && attempt < defaultRetryPolicy.maxAttempts) {
         await sleep(retryDelayMs(defaultRetryPolicy, attempt, parseRetryAfter(res.headers.get('retry-after'))), signal);
         continue;
       }

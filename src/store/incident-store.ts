@@ -8,6 +8,21 @@ import type { TokenCredential } from '@azure/core-auth';
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
 const INCIDENT_RK = 'incident';
+const LEASE_RK = 'lease';
+
+/**
+ * Who may run an incident's approved actions right now. One row per incident; `fence` grows with every new holder,
+ * and a holder that lost the row (its compare-and-swap fails) stops at once. `active` says work remains to be done,
+ * so the sweeper can hand an expired lease to a new worker.
+ */
+export interface ExecutionLeaseRow {
+  incidentId: string;
+  owner: string;
+  until: string;
+  fence: number;
+  active: boolean;
+  etag?: string;
+}
 
 /** Thrown on an ETag mismatch: someone else wrote first. Callers re-read and decide. */
 export class ConcurrencyError extends ContainError {
@@ -184,6 +199,39 @@ export class IncidentStore {
     }
   }
 
+  /** The incident's execution lease row, if one was ever taken. */
+  async getLease(incidentId: string): Promise<ExecutionLeaseRow | undefined> {
+    await this.ensure();
+    try {
+      return parseLease(await this.table.getEntity<Row>(incidentId, LEASE_RK));
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw storeError(err, `reading the execution lease of ${incidentId}`);
+    }
+  }
+
+  /** Write the lease row: create when it has no ETag (409 -> ConcurrencyError), else compare-and-swap (412 -> ConcurrencyError). */
+  async putLease(lease: ExecutionLeaseRow): Promise<ExecutionLeaseRow> {
+    await this.ensure();
+    const row: Row = { partitionKey: lease.incidentId, rowKey: LEASE_RK, owner: lease.owner, until: lease.until, fence: lease.fence, active: lease.active };
+    try {
+      const r = lease.etag ? await this.table.updateEntity(row, 'Replace', { etag: lease.etag }) : await this.table.createEntity(row);
+      return { ...lease, etag: r.etag };
+    } catch (err) {
+      if (isStatus(err, 412) || isStatus(err, 409)) throw new ConcurrencyError(`The execution lease of ${lease.incidentId}`);
+      throw storeError(err, `writing the execution lease of ${lease.incidentId}`);
+    }
+  }
+
+  /** Leases with work left whose holder stopped renewing before `before` (the sweeper's scan). */
+  async findStaleLeases(before: string): Promise<ExecutionLeaseRow[]> {
+    await this.ensure();
+    const out: ExecutionLeaseRow[] = [];
+    const filter = `RowKey eq '${LEASE_RK}' and active eq true and until lt ${odataString(before)}`;
+    for await (const row of this.table.listEntities<Row>({ queryOptions: { filter } })) out.push(parseLease(row));
+    return out;
+  }
+
   /** Append-only audit trail; row keys sort by time. */
   async appendAudit(incidentId: string, entry: AuditEntry): Promise<void> {
     await this.ensure();
@@ -272,6 +320,10 @@ function parseIncident(row: TableEntityResult<Row>): Incident {
   };
 }
 
+function parseLease(row: TableEntityResult<Row>): ExecutionLeaseRow {
+  return { incidentId: row.partitionKey as string, owner: String(row.owner), until: String(row.until), fence: Number(row.fence), active: Boolean(row.active), etag: row.etag };
+}
+
 function actionRow(a: Action): Row {
   return {
     partitionKey: a.incidentId,
@@ -288,6 +340,8 @@ function actionRow(a: Action): Row {
     expiresAt: a.expiresAt,
     fastPath: a.fastPath,
     attempts: a.attempts,
+    sends: a.sends,
+    sendingAt: a.sendingAt,
     leaseUntil: a.leaseUntil,
     decisionJson: json(a.decision),
     resultJson: json(a.result),
@@ -311,6 +365,8 @@ function parseAction(row: TableEntityResult<Row>): Action {
     expiresAt: String(row.expiresAt),
     fastPath: Boolean(row.fastPath),
     attempts: Number(row.attempts ?? 0),
+    sends: row.sends === undefined ? undefined : Number(row.sends),
+    sendingAt: (row.sendingAt as string | undefined) ?? undefined,
     leaseUntil: (row.leaseUntil as string | undefined) ?? undefined,
     decision: parse(row.decisionJson),
     result: parse(row.resultJson),

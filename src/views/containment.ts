@@ -14,8 +14,10 @@ export function stateLabel(a: Action): string {
       return a.fastPath && !a.decision ? 'Running now (fast path allowed by policy)' : `Approved by ${by}; queued`;
     case 'running':
       return a.decision ? `Approved by ${by}; running` : 'Running (fast path)';
+    case 'sending':
+      return a.decision ? `Approved by ${by}; being made` : 'Being made (fast path)';
     case 'succeeded':
-      return `Done${a.decision ? `, approved by ${by}` : ' (fast path)'}. ${a.result?.message ?? ''}${a.result?.verified === false ? ' (read-back did not confirm it yet)' : ''}`.trim();
+      return `Done${a.decision ? `, approved by ${by}` : ' (fast path)'}. ${a.result?.message ?? ''}${a.result?.verified === false ? ' (read-back did not confirm it yet)' : ''}${a.result?.recovered ? ' (its answer was lost; the tenant shows it was made, so it was not sent again)' : ''}`.trim();
     case 'failed':
       return `Failed${a.decision ? ` after approval by ${by}` : ''}: ${a.result?.message ?? 'unknown error'}`;
     case 'rejected':

@@ -10,6 +10,7 @@ export async function serveEmulator(emulator = new GraphEmulator()): Promise<{ e
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
     const base = `http://${req.headers.host}/graph`;
     const r = await emulator.handle(req.method!, req.url!.slice('/graph'.length), headers, Buffer.concat(chunks).toString(), base);
+    if (r.disconnect) return void req.socket.destroy();
     res.writeHead(r.status, r.headers).end(r.body === undefined ? undefined : JSON.stringify(r.body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -96,13 +96,35 @@ describe('JSON batching', () => {
     expect(second.map((r) => r.path)).toEqual([`/v1.0/users/${SEED_IDS.bob}`]);
   });
 
-  test('dependsOn: a failed dependency fails its dependants with 424, other requests are unaffected', async () => {
+  test('a change answered 5xx is not sent again (its outcome is unknown); a read answered 5xx is', async () => {
+    server.emulator.faults.add({ route: '/revokeSignInSessions$', status: 500, when: 'after', times: 1 });
+    server.emulator.faults.add({ route: `^/v1.0/users/${SEED_IDS.bob}$`, status: 500, times: 1 });
     const res = await runBatch(graph, [
-      { id: 'a', method: 'GET', url: '/users/00000000-0000-4000-8000-000000000000' },
-      { id: 'b', method: 'GET', url: `/users/${SEED_IDS.alice}`, dependsOn: ['a'] },
-      { id: 'c', method: 'GET', url: `/users/${SEED_IDS.bob}` },
-    ]);
-    expect([res.get('a')!.status, res.get('b')!.status, res.get('c')!.status]).toEqual([404, 424, 200]);
+      { id: 'revoke', method: 'POST', url: `/users/${SEED_IDS.alice}/revokeSignInSessions`, body: {} },
+      { id: 'read', method: 'GET', url: `/users/${SEED_IDS.bob}?$select=id` },
+    ], { random: () => 0, retry: { baseDelayMs: 10 } });
+    expect(res.get('revoke')!.status).toBe(500);
+    expect(res.get('read')!.status).toBe(200);
+    const revokes = server.emulator.requests().filter((r) => r.path.endsWith('/revokeSignInSessions'));
+    expect(revokes.map((r) => [r.status, r.applied])).toEqual([[500, true]]);
+  });
+
+  test('a change answered 429 is sent again: Graph refused it before doing anything', async () => {
+    server.emulator.faults.add({ route: '/revokeSignInSessions$', status: 429, retryAfter: 0.05, times: 1 });
+    const res = await runBatch(graph, [{ id: 'revoke', method: 'POST', url: `/users/${SEED_IDS.alice}/revokeSignInSessions`, body: {} }], { random: () => 0 });
+    expect(res.get('revoke')!.status).toBe(200);
+    expect(server.emulator.requests().filter((r) => r.path.endsWith('/revokeSignInSessions')).map((r) => [r.status, r.applied])).toEqual([[429, false], [200, true]]);
+  });
+
+  test('a batch of changes whose connection drops is not sent again; a batch of reads is', async () => {
+    server.emulator.faults.add({ route: '/revokeSignInSessions$', drop: true, when: 'after', times: 1 });
+    const err = await runBatch(graph, [{ id: 'revoke', method: 'POST', url: `/users/${SEED_IDS.alice}/revokeSignInSessions`, body: {} }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ContainError);
+    expect((err as ContainError).transient).toBe(true);
+    expect(server.emulator.requests().filter((r) => r.path.endsWith('/revokeSignInSessions')).map((r) => r.applied)).toEqual([true]);
+    server.emulator.faults.add({ route: `^/v1.0/users/${SEED_IDS.bob}$`, drop: true, times: 1 });
+    const reads = await runBatch(graph, [{ id: 'read', method: 'GET', url: `/users/${SEED_IDS.bob}?$select=id` }], { retry: { baseDelayMs: 10 } });
+    expect(reads.get('read')!.status).toBe(200);
   });
 
   test('more than 20 requests are split into several batches', async () => {
