@@ -69,7 +69,7 @@ export function renderBlockKit(view: View): SlackMessage {
     }
   })();
   // The fallback text is parsed for mentions and links like mrkdwn: escape it too (<!channel> must not notify).
-  msg.text = truncate(msg.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'), SLACK_LIMITS.messageText);
+  msg.text = truncate(esc(msg.text), SLACK_LIMITS.messageText);
   if (msg.blocks.length > SLACK_LIMITS.blocks) {
     // Keep the decision buttons (at the end) and say what was cut, rather than letting Slack reject the message.
     const keep = msg.blocks.slice(-(SLACK_LIMITS.blocks - 2));

@@ -199,7 +199,7 @@ describe('Slack: contain, approve, reject', () => {
 
   test('a malformed command is answered in the ack with the right form', async () => {
     const r = await postSlack(stack, slashCommand('alice --forever'));
-    expect(json(r.body)).toContain('contain <user>');
+    expect(json(r.body)).toContain('contain &lt;user&gt;'); // Slack shows it as contain <user>
     expect((r.body as { response_type: string }).response_type).toBe('ephemeral');
   });
 
@@ -209,6 +209,33 @@ describe('Slack: contain, approve, reject', () => {
     expect(json(chooser.args.blocks)).toContain(`"value":"${SEED_IDS.alicia}"`);
     await postSlack(stack, blockAction(`contain.choose.${SEED_IDS.alicia}`, SEED_IDS.alicia, 'U0RILEY', '1.1'));
     await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Contain Alicia Alvarez')), { what: 'chosen card' });
+  });
+});
+
+describe('Slack: tenant-controlled text is escaped in everything Contain posts', () => {
+  const HOSTILE = '<!channel> <https://evil.example|Open Defender> & <@U0AVERY>';
+  /** A mrkdwn control sequence that came from the hostile text: a channel ping, a disguised link, a mention. */
+  const leaks = (v: unknown) => /<!channel>|<https:\/\/evil\.example|<@U0AVERY>/.test(json(v));
+
+  test('an inbox rule named like a ping and a link neither pings nor links: cards, status lines, private replies', async () => {
+    stack.emulator.state.rules.find((r) => r.data.displayName === '.')!.data.displayName = HOSTILE;
+    const { ts } = await openInSlack('contain alice');
+    const card = calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Open Defender'))!;
+    const rule = [...json(card.args.blocks).matchAll(/"block_id":"decide:([^"]+)"/g)].map((m) => m[1]).find((ref) => json(card.args.blocks).includes(`"action_id":"contain.approve-delete","value":"${ref}"`))!;
+    await postSlack(stack, blockAction('contain.approve', rule, 'U0AVERY', ts));
+    await waitFor(() => calls('chat.postMessage').find((c) => c.args.thread_ts === ts && json(c.args.text).includes('Open Defender')), { what: 'status line about the rule' });
+    await waitFor(() => calls('chat.postEphemeral').find((c) => json(c.args.text).includes('Open Defender')), { what: 'private reply naming the rule' });
+    await stack.idle();
+    const posted = stack.slack.all().filter((c) => c.method.startsWith('chat.'));
+    expect(posted.filter((c) => json(c.args).includes('Open Defender')).length).toBeGreaterThanOrEqual(4);
+    expect(posted.filter((c) => leaks(c.args)).map((c) => `${c.method}: ${json(c.args.text)}`)).toEqual([]);
+  });
+
+  test('an error reply quoting what was typed does not ping either', async () => {
+    const r = await postSlack(stack, slashCommand(`contain ${HOSTILE}`));
+    expect(r.status).toBe(200);
+    expect(json(r.body)).toContain('evil.example');
+    expect(leaks(r.body)).toBe(false);
   });
 });
 
