@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     const send = (kind: (typeof kinds)[number]) => {
       switch (kind) {
         case 'slack command':
-          return slack(stack, new URLSearchParams({ team_id: 'T0CONTOSO', channel_id: 'C0BENCH', user_id: 'U0RILEY', user_name: 'riley', command: '/contain', text: 'alice', trigger_id: randomUUID() }).toString());
+          return slack(stack, new URLSearchParams({ team_id: 'T0CONTOSO', channel_id: 'C0BENCH', user_id: 'U0RILEY', user_name: 'riley', command: '/contain', text: 'contain alice', trigger_id: randomUUID() }).toString());
         case 'teams message':
           return teams(stack, { type: 'message', text: 'contain alice', from: { id: '29:riley', name: 'Riley Rivera', aadObjectId: SEED_IDS.riley } });
         case 'slack click':

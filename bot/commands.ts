@@ -88,14 +88,26 @@ function parseDays(flag: string, value: string | undefined, kind: 'duration' | '
   return d;
 }
 
+/**
+ * Anything that does not start with a command is answered with the commands, never taken as a user to contain: a typo
+ * of a command must not become a directory search or an incident. A bare name gets the form that contains it.
+ */
+function unknownCommand(text: string): ContainError {
+  const word = text.split(' ')[0];
+  const forms = USAGE.map((u) => u.usage.replace(/\s*\[--.*$/, '')).join(', ');
+  const looksLikeUser = !/INC-\d/i.test(text) && !/[<>]/.test(text) && text.length <= 120;
+  return bad(`Unknown command "${word.slice(0, 40)}". Here is what I understand: ${forms}. Type "help" for details.${looksLikeUser ? ` To open an incident for a user, say "contain ${text}".` : ''}`, { verb: word.slice(0, 40) });
+}
+
 /** Parse what a person typed into a Command; throws BAD_COMMAND with the right form on anything else. */
 export function parseCommand(input: string): Command {
   if (input.length > 1000) throw bad('That command is too long.');
   let text = normalise(input).replace(/^\/contain\b\s*/i, '');
   if (text === '') return { name: 'help' };
   const firstWord = text.split(' ')[0].toLowerCase();
-  const verb = VERBS.has(firstWord) ? firstWord : 'contain';
-  if (VERBS.has(firstWord)) text = text.slice(firstWord.length).trim();
+  if (!VERBS.has(firstWord)) throw unknownCommand(text);
+  const verb = firstWord;
+  text = text.slice(firstWord.length).trim();
 
   const words: string[] = [];
   const flags: Record<string, string | true> = {};

@@ -79,7 +79,7 @@
   }
   async function sendSlack(text) {
     const p = person();
-    const cmd = text.replace(/^\/?contain\s*/i, '');
+    const cmd = text.replace(/^\/contain\s*/i, ''); // the slash command itself; the verb stays (contain alice)
     humans.push({ id: uuid(), who: p.name, text: '/contain ' + cmd, at: Date.now(), platform: 'slack' });
     render(true);
     const form = new URLSearchParams({ team_id: 'T0CONTOSO', team_domain: 'contoso', channel_id: SLACK_CHANNEL, channel_name: 'soc-incidents', user_id: p.slackId, user_name: p.key, command: '/contain', text: cmd, api_app_id: 'A0CONTAIN', response_url: location.origin + '/sandbox/slack/response', trigger_id: uuid() });
@@ -225,7 +225,7 @@
     const onPlatform = () => {
       document.body.classList.toggle('slack', platform() === 'slack');
       $('channel-title').textContent = platform() === 'slack' ? '# soc-incidents (Slack)' : 'Security Team › soc-incidents (Teams)';
-      $('hint').textContent = platform() === 'slack' ? 'Slack: /contain <user>, /contain status, /contain report alice … Requests are signed with the sandbox signing secret.' : 'Teams: the text is sent as an @Contain mention in the channel.';
+      $('hint').textContent = platform() === 'slack' ? 'Slack: /contain contain <user>, /contain status, /contain report alice … Requests are signed with the sandbox signing secret.' : 'Teams: the text is sent as an @Contain mention in the channel.';
       render(true);
     };
     $('platform').onchange = onPlatform;

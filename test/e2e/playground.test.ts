@@ -68,7 +68,7 @@ describeBrowser('playground in Chromium', () => {
   test('Slack: same flow with Block Kit, confirm dialogs and a private refusal', async () => {
     await page.selectOption('#platform', 'slack');
     await page.selectOption('#person', 'riley');
-    await send('/contain alice');
+    await send('/contain contain alice');
     const approveAll = page.locator('button.bk-button', { hasText: 'Approve all' });
     await approveAll.waitFor({ timeout: 20_000 });
     await page.locator('button.bk-button', { hasText: /^Approve$/ }).first().click();

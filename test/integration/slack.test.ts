@@ -23,7 +23,7 @@ const revokes = () => stack.emulator.requests().filter((r) => r.method === 'POST
 const json = (v: unknown) => JSON.stringify(v) ?? '';
 
 /** /contain alice, then wait for the card; returns its ts and the approve button's value. */
-async function openInSlack(text = 'alice'): Promise<{ ts: string; ref: string }> {
+async function openInSlack(text = 'contain alice'): Promise<{ ts: string; ref: string }> {
   const before = calls('chat.postMessage').length;
   const ack = await postSlack(stack, slashCommand(text));
   expect(ack.status).toBe(200);
@@ -47,7 +47,7 @@ describe('Slack: signed requests', () => {
     ['stale (6 minutes old)', (body) => ({ timestamp: now() - 360, signature: sign(body, now() - 360) })],
     ['future (6 minutes ahead)', (body) => ({ timestamp: now() + 360, signature: sign(body, now() + 360) })],
   ])('a %s signature is rejected with 401 before anything runs', async (_name, make) => {
-    const req = slashCommand('alice');
+    const req = slashCommand('contain alice');
     const r = await postSlack(stack, { ...req, ...make(req.body) });
     expect(r.status).toBe(401);
     await stack.idle();
@@ -56,14 +56,14 @@ describe('Slack: signed requests', () => {
   });
 
   test('a replayed body with a valid old signature is rejected', async () => {
-    const req = slashCommand('alice');
+    const req = slashCommand('contain alice');
     const old = Math.floor(Date.now() / 1000) - 600;
     const r = await postSlack(stack, { ...req, timestamp: old, signature: sign(req.body, old) });
     expect(r.status).toBe(401);
   });
 
   test('a tampered body fails the signature of the original', async () => {
-    const req = slashCommand('alice');
+    const req = slashCommand('contain alice');
     const ts = Math.floor(Date.now() / 1000);
     const r = await postSlack(stack, { ...req, body: req.body.replace('alice', 'bob'), timestamp: ts, signature: sign(req.body, ts) });
     expect(r.status).toBe(401);
@@ -85,7 +85,7 @@ describe('Slack: contain, approve, reject', () => {
 
   test('the ack arrives within Slack\'s 3 s even with 2 s of Graph latency', async () => {
     stack.emulator.faults.add({ route: '.*', latencyMs: 2000 });
-    const ack = await postSlack(stack, slashCommand('alice'));
+    const ack = await postSlack(stack, slashCommand('contain alice'));
     expect(ack.status).toBe(200);
     expect(ack.ms).toBeLessThan(1000);
     expect(json(ack.body)).toContain('On it');
@@ -127,7 +127,7 @@ describe('Slack: contain, approve, reject', () => {
     await postSlack(stack, click);
     const retry = await postSlack(stack, { ...click, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect(retry.status).toBe(200);
-    const cmd = slashCommand('bob brown');
+    const cmd = slashCommand('contain bob brown');
     await postSlack(stack, cmd);
     await postSlack(stack, { ...cmd, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     await waitFor(() => revokes() === 1, { what: 'revocation' });
@@ -163,16 +163,16 @@ describe('Slack: contain, approve, reject', () => {
   });
 
   test('Slack mention and mailto forms of a target resolve to the user', async () => {
-    await postSlack(stack, slashCommand('<@U0ALICE|alice> --dry-run'));
+    await postSlack(stack, slashCommand('contain <@U0ALICE|alice> --dry-run'));
     const dry = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Dry run')), { what: 'dry-run card' });
     expect(json(dry.args.blocks)).toContain('Alice Aoki');
     expect(json(dry.args.blocks)).not.toContain('contain.approve');
-    await postSlack(stack, slashCommand('<mailto:alice.aoki@contoso.example|alice.aoki@contoso.example>'));
+    await postSlack(stack, slashCommand('contain <mailto:alice.aoki@contoso.example|alice.aoki@contoso.example>'));
     await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card from mailto' });
   });
 
   test('Enterprise Grid: an org-wide install delivers enterprise and team ids; the incident records them', async () => {
-    const cmd = slashCommand('erin evans', 'U0RILEY', { enterprise_id: 'E0CONTOSO', enterprise_name: 'Contoso Grid', is_enterprise_install: 'true' });
+    const cmd = slashCommand('contain erin evans', 'U0RILEY', { enterprise_id: 'E0CONTOSO', enterprise_name: 'Contoso Grid', is_enterprise_install: 'true' });
     await postSlack(stack, cmd);
     await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Contain Erin Evans')), { what: 'grid card' });
     const incident = await waitFor(async () => (await (await getContext()).store.findIncidents({ targetUserId: SEED_IDS.erin })).find((i) => i.threads.slack?.cardTs), { what: 'card ts recorded' });
@@ -197,14 +197,24 @@ describe('Slack: contain, approve, reject', () => {
     expect(await md.text()).toContain('# Investigation: Alice Aoki');
   });
 
+  test('a bare name is not a command: the ack lists the commands and suggests "contain <name>"; nothing is searched', async () => {
+    const r = await postSlack(stack, slashCommand('alice'));
+    expect((r.body as { response_type: string }).response_type).toBe('ephemeral');
+    expect(json(r.body)).toContain('Unknown command \\"alice\\"');
+    expect(json(r.body)).toContain('say \\"contain alice\\"');
+    await stack.idle();
+    expect(stack.emulator.requests().filter((q) => q.path.startsWith('/v1.0/users'))).toHaveLength(0);
+    expect(calls('chat.postMessage')).toHaveLength(0);
+  });
+
   test('a malformed command is answered in the ack with the right form', async () => {
-    const r = await postSlack(stack, slashCommand('alice --forever'));
+    const r = await postSlack(stack, slashCommand('contain alice --forever'));
     expect(json(r.body)).toContain('contain &lt;user&gt;'); // Slack shows it as contain <user>
     expect((r.body as { response_type: string }).response_type).toBe('ephemeral');
   });
 
   test('an ambiguous name shows buttons to choose; choosing opens the incident', async () => {
-    await postSlack(stack, slashCommand('ali'));
+    await postSlack(stack, slashCommand('contain ali'));
     const chooser = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Several users match')), { what: 'chooser' });
     expect(json(chooser.args.blocks)).toContain(`"value":"${SEED_IDS.alicia}"`);
     await postSlack(stack, blockAction(`contain.choose.${SEED_IDS.alicia}`, SEED_IDS.alicia, 'U0RILEY', '1.1'));

@@ -165,6 +165,16 @@ describe('contain alice in Teams (slice)', () => {
     expect(String(status.activity.text)).toContain('Invoice\uFFFDfdp.exe');
   });
 
+  test('an unknown command is answered with the commands, never taken as a user to search for', async () => {
+    const mark = stack.emulator.requests().length;
+    await post(stack, channelMention(stack, PEOPLE.riley, 'foo bar'));
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Unknown command')), { what: 'help' });
+    expect(cardText(cardsOf(reply))).toMatch(/Unknown command \\"foo\\"\. Here is what I understand: contain \\\\<user\\\\>, investigate/);
+    expect(cardText(cardsOf(reply))).toContain('say \\"contain foo bar\\"');
+    await stack.idle();
+    expect(stack.emulator.requests().slice(mark).filter((r) => r.path.startsWith('/v1.0/users'))).toHaveLength(0);
+  });
+
   test('a malformed command names the right form', async () => {
     await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice --forever'));
     const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('did not understand')), { what: 'usage' });

@@ -5,8 +5,8 @@ import { ContainError } from '../../src/errors';
 describe('command grammar', () => {
   test.each([
     ['contain alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
-    ['/contain alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
-    ['alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
+    ['/contain contain alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
+    ['/contain status', { name: 'status' }],
     ['  contain   Alice   Aoki  ', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false }],
     ["contain Dan O'Brien --dry-run", { name: 'contain', target: { kind: 'text', value: "Dan O'Brien" }, dryRun: true }],
     ['contain \u201cAlice Aoki\u201d --since 48h', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false, sinceDays: 2 }],
@@ -38,6 +38,11 @@ describe('command grammar', () => {
     ['investigate alice --since 400d', /between 1 and 90/],
     ['status yesterday', /not an incident id/],
     ['help me', /takes no arguments/],
+    ['foo bar', /^Unknown command "foo"\. Here is what I understand: contain <user>, investigate <user>, scope <user>, hunt user-agents, status \[<incident>\], report <incident\|user>, posture, help\./],
+    ['stauts INC-20261125-0001', /^Unknown command "stauts"/],
+    ['alice', /^Unknown command "alice"\..* To open an incident for a user, say "contain alice"\./],
+    ['/contain alice', /^Unknown command "alice"\..* say "contain alice"\./],
+    ['Alice Aoki --dry-run', /To open an incident for a user, say "contain Alice Aoki --dry-run"\./],
     ['contain <script>alert(1)</script>', /not a user name/],
   ])('%s is refused with the right form', (input, message) => {
     const err = (() => {
