@@ -45,6 +45,8 @@ export interface LocalStack {
   emulator: GraphEmulator;
   connector: FakeConnector;
   slack: FakeSlackApi;
+  /** The Azurite process this stack started, if it started one. */
+  azuritePid?: number;
   /** Resolves when the worker loop has no message in flight and the queue looked empty. */
   idle(): Promise<void>;
   /** Fire the sweeper timer function once. */
@@ -95,6 +97,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     emulator,
     connector,
     slack,
+    azuritePid: azurite?.pid,
     idle: () => pump?.idle() ?? Promise.resolve(),
     sweep: fireSweeper,
     stopWorker: async () => {
