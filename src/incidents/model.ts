@@ -104,6 +104,9 @@ export type ActionKind =
   | 'removeAppCertificate';
 export type ActionState = 'proposed' | 'approved' | 'rejected' | 'expired' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
+/** States from which an action may be proposed again: nobody decided in time, or someone said no. */
+export const REPROPOSABLE: ReadonlySet<ActionState> = new Set(['expired', 'rejected']);
+
 export interface Decision {
   verb: 'approve' | 'reject';
   /** Inbox rules: the approver chose to delete instead of disabling. */

@@ -60,7 +60,7 @@ describe('contain alice in Teams (slice)', () => {
   test('someone who is not an approver is refused', async () => {
     const { ref, conversationId } = await openIncident();
     const res = await post(stack, executeInvoke(stack, PEOPLE.sam, 'approve', { ref }, conversationId));
-    expect(cardText((res.body as { value: unknown }).value)).toContain('Only members of the approvers group');
+    expect(cardText((res.body as { value: unknown }).value)).toContain('needs the approver role, which you do not have');
     await stack.idle();
     expect(revokes()).toHaveLength(0);
   });
