@@ -36,6 +36,8 @@ export const USAGE: { usage: string; description: string }[] = [
   { usage: 'help', description: 'This list.' },
 ];
 
+// A new command (doctor, from the app-identity stream) goes in the schema, USAGE and VERBS, and needs its role in
+// COMMAND_ROLES (src/incidents/roles.ts): the router does not compile without it.
 const VERBS = new Set(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'help']);
 const FLAGS: Record<string, 'bool' | 'duration' | 'int' | 'messageId'> = { '--dry-run': 'bool', '--since': 'duration', '--days': 'int', '--message': 'messageId' };
 const ALLOWED_FLAGS: Record<string, string[]> = { contain: ['--dry-run', '--since'], investigate: ['--since'], hunt: ['--days'], scope: ['--message'] };
