@@ -36,6 +36,8 @@ export const USAGE: { usage: string; description: string }[] = [
   { usage: 'help', description: 'This list.' },
 ];
 
+// A new command goes in the schema, USAGE and VERBS, and needs its role in COMMAND_ROLES (src/incidents/roles.ts):
+// the router does not compile without it.
 const VERBS = new Set(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'help']);
 const FLAGS: Record<string, 'bool' | 'duration' | 'int' | 'messageId'> = { '--dry-run': 'bool', '--since': 'duration', '--days': 'int', '--message': 'messageId' };
 const ALLOWED_FLAGS: Record<string, string[]> = { contain: ['--dry-run', '--since'], investigate: ['--since'], hunt: ['--days'], scope: ['--message'] };
@@ -88,14 +90,47 @@ function parseDays(flag: string, value: string | undefined, kind: 'duration' | '
   return d;
 }
 
+/** Edits (insert, delete, substitute, swap two neighbours) between two words: "stauts" is one from "status". */
+function typoDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.length][b.length];
+}
+
+/** The command a first word is a slip of ("stauts" -> status), if any; short words must be closer to count. */
+function slipOf(word: string): string | undefined {
+  return [...VERBS].find((v) => v !== word && typoDistance(word, v) <= (v.length >= 7 ? 2 : 1));
+}
+
+/**
+ * A first word that is not a command: `contain` is meant (the design's `/contain alice`), unless the word is a slip of
+ * a command or the rest cannot be a user (an incident id, an option alone). Those get the list of commands, never a
+ * directory search or an incident.
+ */
+function unknownCommand(text: string, slip: string | undefined): ContainError {
+  const word = text.split(' ')[0];
+  const forms = USAGE.map((u) => u.usage.replace(/\s*\[--.*$/, '')).join(', ');
+  return bad(`Unknown command "${word.slice(0, 40)}".${slip ? ` Did you mean "${slip}"?` : ''} Here is what I understand: ${forms}. Type "help" for details.`, { verb: word.slice(0, 40) });
+}
+
 /** Parse what a person typed into a Command; throws BAD_COMMAND with the right form on anything else. */
 export function parseCommand(input: string): Command {
   if (input.length > 1000) throw bad('That command is too long.');
   let text = normalise(input).replace(/^\/contain\b\s*/i, '');
   if (text === '') return { name: 'help' };
   const firstWord = text.split(' ')[0].toLowerCase();
-  const verb = VERBS.has(firstWord) ? firstWord : 'contain';
+  let verb = firstWord;
   if (VERBS.has(firstWord)) text = text.slice(firstWord.length).trim();
+  else {
+    const slip = slipOf(firstWord);
+    if (slip || /\bINC-\d/i.test(text) || firstWord.startsWith('--')) throw unknownCommand(text, slip);
+    verb = 'contain';
+  }
 
   const words: string[] = [];
   const flags: Record<string, string | true> = {};

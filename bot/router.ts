@@ -14,6 +14,8 @@ import { findUser } from '../src/directory/find-user';
 import type { Incident } from '../src/incidents/model';
 import type { IncidentListView } from '../src/views/types';
 import type { View } from '../src/views/types';
+import { authorize, refuseTarget } from '../src/incidents/policy';
+import { COMMAND_ROLES } from '../src/incidents/roles';
 import { parseCommand, USAGE, type Command, type Target } from './commands';
 
 export interface RouteInput {
@@ -39,32 +41,37 @@ async function toQuery(target: Target, input: RouteInput): Promise<UserQuery> {
   return { kind: 'email', value: await input.resolveSlackUser(target.value) };
 }
 
-/** Command -> use case in src/ -> view models. Never platform JSON. */
+/** Command -> role check (COMMAND_ROLES) -> use case in src/ -> view models. Never platform JSON. */
 export async function route(ctx: ContainContext, input: RouteInput): Promise<RouteOutput> {
   const c = input.command;
+  // Before anything is looked up: a refused person learns nothing, and no result link is minted for them.
+  const grant = await authorize(ctx, input.actor, COMMAND_ROLES[c.name], c.name);
   switch (c.name) {
     case 'help':
       return { views: [{ kind: 'help', commands: USAGE }] };
     case 'contain': {
-      const r = await openContainment(ctx, { query: await toQuery(c.target, input), requester: input.actor, dryRun: c.dryRun, sinceDays: c.sinceDays, thread: input.thread, signal: input.signal });
+      const r = await openContainment(ctx, { query: await toQuery(c.target, input), requester: grant, dryRun: c.dryRun, sinceDays: c.sinceDays, thread: input.thread, signal: input.signal });
       return r.kind === 'chooser' ? { views: [r.view] } : { views: [r.view], incidentId: r.incident.id };
     }
     case 'status': {
       if (!c.incidentId) return { views: [await openIncidentsHere(ctx, input.thread)] };
       const incident = await ctx.store.getIncident(c.incidentId);
       if (!incident) throw new ContainError('NOT_FOUND', `No incident ${c.incidentId}.`);
+      refuseTarget(incident, input.actor);
       return { views: [containmentView(incident, await ctx.store.listActions(incident.id))] };
     }
     case 'report': {
       const incidentId = await incidentFor(ctx, c.ref, input);
-      return { views: [await withDownload(ctx, 'report', await buildReport(ctx, incidentId))] };
+      const incident = await ctx.store.getIncident(incidentId);
+      if (incident) refuseTarget(incident, input.actor);
+      return { views: [await withDownload(ctx, grant, 'report', await buildReport(ctx, incidentId))] };
     }
     case 'investigate':
-      return { views: [await withDownload(ctx, 'investigation', await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal, progress: input.progress }))] };
+      return { views: [await withDownload(ctx, grant, 'investigation', await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal, progress: input.progress }))] };
     case 'scope':
-      return { views: [await withDownload(ctx, 'scope', await scopeUser(ctx, await toQuery(c.target, input), { messageId: c.messageId, signal: input.signal, progress: input.progress }))] };
+      return { views: [await withDownload(ctx, grant, 'scope', await scopeUser(ctx, await toQuery(c.target, input), { messageId: c.messageId, signal: input.signal, progress: input.progress }))] };
     case 'hunt':
-      return { views: [await withDownload(ctx, 'hunt', await huntUserAgents(ctx, c.days, { signal: input.signal, progress: input.progress }))] };
+      return { views: [await withDownload(ctx, grant, 'hunt', await huntUserAgents(ctx, c.days, { signal: input.signal, progress: input.progress }))] };
     case 'posture':
       return { views: [await checkPosture(ctx, { signal: input.signal })] };
   }

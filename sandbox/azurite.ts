@@ -46,14 +46,24 @@ function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Prom
   });
 }
 
-/** Start Azurite from node_modules on free loopback ports, in memory; stop() kills it and removes its workspace. */
+/**
+ * Runs Azurite's own entry point (argv[1]) in a process that exits as soon as its stdin closes. The parent holds the
+ * other end of that pipe, and the operating system closes it whenever the parent ends (Ctrl+C, a crash, SIGKILL), so
+ * Azurite never outlives the stack that started it.
+ */
+const EXIT_WITH_PARENT = "process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume(); require(process.argv[1]);";
+
+/**
+ * Start Azurite from node_modules on free loopback ports, in memory; stop() kills it and removes its workspace, and it
+ * exits by itself when this process ends in any way.
+ */
 export async function startAzurite(options: { silent?: boolean } = {}): Promise<AzuriteHandle> {
   const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
   const location = mkdtempSync(join(tmpdir(), 'contain-azurite-'));
   const entry = require.resolve('azurite/dist/src/azurite.js');
-  const args = [entry, '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose', '--blobPort', String(blobPort), '--queuePort', String(queuePort), '--tablePort', String(tablePort)];
+  const args = ['-e', EXIT_WITH_PARENT, entry, '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose', '--blobPort', String(blobPort), '--queuePort', String(queuePort), '--tablePort', String(tablePort)];
   if (options.silent !== false) args.push('--silent');
-  const child = spawn(process.execPath, args, { cwd: location, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: location, stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()).slice(-2000));
   try {
@@ -75,7 +85,7 @@ export async function startAzurite(options: { silent?: boolean } = {}): Promise<
         };
         if (child.exitCode !== null) return done();
         child.once('exit', done);
-        child.kill('SIGTERM');
+        child.stdin?.end(); // in-memory: nothing to flush, so closing the pipe is the quickest clean exit
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
       }),
   };

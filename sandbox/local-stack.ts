@@ -51,6 +51,8 @@ export interface LocalStack {
   emulator: GraphEmulator;
   connector: FakeConnector;
   slack: FakeSlackApi;
+  /** The Azurite process this stack started, if it started one. */
+  azuritePid?: number;
   /** Resolves when the worker loop has no message in flight and the queue looked empty. */
   idle(): Promise<void>;
   /** Fire the sweeper timer function once. */
@@ -110,6 +112,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     emulator,
     connector,
     slack,
+    azuritePid: azurite?.pid,
     idle: () => pump?.idle() ?? Promise.resolve(),
     sweep: fireSweeper,
     workers,
@@ -146,8 +149,8 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
   return [
     ['POST', /^\/api\/messages$/, functionRoute(teamsMessages)],
     ['POST', /^\/api\/slack\/events$/, functionRoute(slackEvents)],
-    ['GET', /^\/api\/incidents\/[^/]+\/report$/, functionRoute(incidentReport, (url) => ({ id: decodeURIComponent(url.pathname.split('/')[3]) }))],
-    ['GET', /^\/api\/results\/[^/]+$/, functionRoute(results, (url) => ({ id: decodeURIComponent(url.pathname.split('/')[3]) }))],
+    ['GET', /^\/api\/incidents\/[^/]+\/report$/, functionRoute(incidentReport, (url) => ({ id: routeParam(url.pathname.split('/')[3]) }))],
+    ['GET', /^\/api\/results\/[^/]+$/, functionRoute(results, (url) => ({ id: routeParam(url.pathname.split('/')[3]) }))],
     ['POST', /^\/sandbox\/slack\/api\/[a-zA-Z.]+$/, async (req, body, url) => slack.handle(url.pathname.split('/').pop()!, body, String(req.headers['content-type'] ?? ''), req.headers.authorization)],
     ['GET', /^\/sandbox\/slack\/calls$/, admin(() => slack.all())],
     ['*', /^\/sandbox\/graph\//, async (req, body, url) => {
@@ -192,6 +195,15 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
       return { status: 200, headers: { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' }, body: await readFile(playgroundFile(name), 'utf8') };
     }],
   ];
+}
+
+/** A route value as the Functions host gives it: percent-decoded, or as sent when it does not decode (the function then refuses it). */
+function routeParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, routes: [string, RegExp, Route][], log: Logger, killWorkers: () => Promise<void> | undefined): Promise<void> {

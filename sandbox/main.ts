@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     `  Fault injection      POST ${stack.url}/sandbox/faults   (DELETE to clear)`,
     `  Reset the tenant     POST ${stack.url}/sandbox/reset`,
     `  Bot replies          GET  ${stack.url}/sandbox/connector/activities`,
+    ...(stack.azuritePid ? [`  Storage              Azurite in memory (pid ${stack.azuritePid}); it stops with this process`] : []),
     '',
     'Press Ctrl+C to stop.',
     '',

@@ -9,6 +9,7 @@ function mac(key: string, id: string, expires: number): string {
 /**
  * A link to a stored result that works without a function key and stops working after config.links.ttlHours: like
  * a SAS, whoever has the link can read that one result until it expires. Undefined when links are not configured.
+ * Minted only through withDownload (src/investigate/publish.ts), which needs a role check first.
  */
 export function resultLink(config: Config, id: string, format: 'md' | 'json', now: Date): string | undefined {
   const { baseUrl, key, ttlHours } = config.links;

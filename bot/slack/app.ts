@@ -4,6 +4,7 @@ import { ContainError } from '../../src/errors';
 import type { WorkMessage } from '../../src/store/work-queue';
 import { parseCommand } from '../commands';
 import { approverRoster } from '../../src/directory/roster';
+import { escapeSlack } from '../../cards/text';
 import { errorView } from '../errors';
 import { FunctionsReceiver } from './receiver';
 import { slackVerbSchema as SLACK_VERBS } from '../../src/store/work-queue';
@@ -37,12 +38,12 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
       parseCommand(text); // reject bad input in the ack itself: the person sees the right form at once
     } catch (err) {
       const v = errorView(err, log);
-      await ack({ response_type: 'ephemeral', text: `${v.title}: ${v.text}` });
+      await ack({ response_type: 'ephemeral', text: escapeSlack(`${v.title}: ${v.text}`) });
       return;
     }
     const actor: SlackActorRef = { userId: command.user_id, teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, name: command.user_name };
     await enqueue({ type: 'slack-command', key: command.trigger_id, text, actor, channel: command.channel_id });
-    await ack({ response_type: 'ephemeral', text: `On it: \`/contain ${text.replace(/[<>&`]/g, '')}\`. The result will appear in this channel.` });
+    await ack({ response_type: 'ephemeral', text: `On it: ${escapeSlack(`/contain ${text}`)}. The result will appear in this channel.` });
   });
 
   app.event('app_mention', async ({ event, body }) => {

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Incident } from '../../src/incidents/model';
 import type { Notifier } from '../../src/incidents/notifier';
 import type { ContainmentView } from '../../src/views/types';
+import { escapeSlack } from '../../cards/text';
 import { slackMessage } from './render';
 
 /** Updates into the incident's Slack thread: chat.update on the card, chat.postMessage as a thread reply. */
@@ -16,7 +17,7 @@ export function slackNotifier(client: WebClient): Notifier {
     async postStatus(incident: Incident, text: string) {
       const t = incident.threads.slack;
       if (!t) return;
-      await client.chat.postMessage({ channel: t.channel, thread_ts: t.cardTs, text, mrkdwn: false });
+      await client.chat.postMessage({ channel: t.channel, thread_ts: t.cardTs, text: escapeSlack(text), mrkdwn: false });
     },
   };
 }

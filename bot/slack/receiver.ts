@@ -2,13 +2,16 @@ import type { HttpResponseInit } from '@azure/functions';
 import { verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../../src/log';
 
+/** Slack's replay window: requests timestamped more than five minutes from now, either way, are refused. */
+const MAX_SKEW_SECONDS = 5 * 60;
+
 export interface SlackHttpRequest {
   rawBody: string;
   header(name: string): string | null;
 }
 
 /**
- * Bolt receiver for Azure Functions: verify the signature on the raw bytes (constant-time, 5-minute replay window)
+ * Bolt receiver for Azure Functions: verify the signature on the raw bytes (constant-time, 5-minute replay window both ways)
  * before parsing anything, answer url_verification, hand everything else to Bolt, and return whatever the listener
  * acknowledged as the HTTP response. Listeners only acknowledge and enqueue, so this returns in milliseconds.
  */
@@ -35,6 +38,11 @@ export class FunctionsReceiver implements Receiver {
     const signature = req.header('x-slack-signature');
     const timestamp = Number(req.header('x-slack-request-timestamp'));
     if (!signature || !Number.isFinite(timestamp)) return { status: 401, jsonBody: { error: 'missing Slack signature' } };
+    // Bolt's check only refuses old timestamps; one from the future could be replayed until it becomes "now".
+    if (Math.abs(this.now() / 1000 - timestamp) > MAX_SKEW_SECONDS) {
+      this.log.warn('slack request rejected', { reason: 'timestamp outside the 5-minute window' });
+      return { status: 401, jsonBody: { error: 'invalid Slack signature' } };
+    }
     try {
       verifySlackRequest({ signingSecret: this.signingSecret, body: req.rawBody, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds: this.now() });
     } catch (err) {

@@ -70,7 +70,7 @@ async function runCommand(ctx: ContainContext, client: WebClient, input: { comma
 export async function runSlackAction(ctx: ContainContext, msg: SlackActionMessage): Promise<void> {
   const client = slackClient(ctx.config);
   const log = ctx.log.child({ correlationId: msg.key, platform: 'slack', channel: msg.channel });
-  const tell = (text: string) => client.chat.postEphemeral({ channel: msg.channel, user: msg.actor.userId, text });
+  const tell = (text: string) => client.chat.postEphemeral({ channel: msg.channel, user: msg.actor.userId, text: escapeSlack(text) });
   try {
     if (msg.verb === 'choose') {
       const [userId, flag] = msg.value.split('|');

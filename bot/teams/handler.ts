@@ -1,20 +1,17 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { getContext } from '../../src/runtime';
 import { getAdapter } from './adapter';
-import { processWithAdapter } from './http-shim';
+import { processInbound } from './inbound';
 import { onTeamsTurn } from './turn';
 
 /** POST /api/messages: everything Teams sends, through botbuilder's CloudAdapter (JWT checked unless emulator mode). */
 export async function handleTeamsRequest(req: HttpRequest): Promise<HttpResponseInit> {
   const ctx = await getContext();
-  const adapter = getAdapter(ctx.config, ctx.log);
+  const log = ctx.log.child({ platform: 'teams' });
   try {
-    return await processWithAdapter(adapter, req, (turn) => onTeamsTurn(ctx, turn));
+    return await processInbound(getAdapter(ctx.config, ctx.log), req, (turn) => onTeamsTurn(ctx, turn), log);
   } catch (err) {
-    // CloudAdapter throws on a bad or missing JWT; that is the caller's problem, not a server error.
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status === 401 || status === 403) return { status, jsonBody: { error: 'Unauthorized' } };
-    ctx.log.error('teams request failed', { err });
+    log.error('teams request failed', { err });
     return { status: 500, jsonBody: { error: 'Contain could not process this activity.' } };
   }
 }

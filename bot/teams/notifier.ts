@@ -2,7 +2,7 @@ import type { CloudAdapter } from 'botbuilder';
 import type { Incident } from '../../src/incidents/model';
 import type { Notifier } from '../../src/incidents/notifier';
 import type { ContainmentView } from '../../src/views/types';
-import { cardActivity } from './render';
+import { cardActivity, plainActivity } from './render';
 import { referenceOf } from './thread';
 
 /** Proactive updates into the incident's Teams thread, from the worker. */
@@ -22,7 +22,7 @@ export function teamsNotifier(adapter: CloudAdapter, appId: string): Notifier {
     },
     async postStatus(incident: Incident, text: string) {
       await inThread(incident, async (ctx) => {
-        await ctx.sendActivity({ type: 'message', text, textFormat: 'plain' });
+        await ctx.sendActivity(plainActivity(text));
       });
     },
   };

@@ -1,5 +1,6 @@
 import { CardFactory, type Activity } from 'botbuilder';
 import { renderAdaptive } from '../../cards/adaptive/render';
+import { visible } from '../../cards/text';
 import type { View } from '../../src/views/types';
 
 /** A view model as a Teams message activity with one Adaptive Card attachment. */
@@ -16,6 +17,11 @@ export function cardActivity(view: View): Partial<Activity> {
     : view.kind === 'posture' ? 'Defensive measures'
     : 'Contain help';
   return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(renderAdaptive(view))] };
+}
+
+/** A plain-text message (status and progress lines): no markup, and hidden characters made visible as on cards. */
+export function plainActivity(text: string): Partial<Activity> {
+  return { type: 'message', text: visible(text), textFormat: 'plain' };
 }
 
 /** The invoke response that replaces the card for the clicker (Universal Actions). */

@@ -12,7 +12,7 @@ import { parseCommand, type Command } from '../commands';
 import { errorView } from '../errors';
 import { route } from '../router';
 import { progressLine } from '../progress';
-import { cardActivity, invokeCardResponse } from './render';
+import { cardActivity, invokeCardResponse, plainActivity } from './render';
 import { referenceOf, teamsThread, threadConversationId } from './thread';
 
 /** What a card button sends back: a verb and an opaque reference, nothing trusted. */
@@ -87,8 +87,8 @@ export async function runTeamsCommand(ctx: ContainContext, adapter: CloudAdapter
   };
   const post = (view: View) => postActivity(cardActivity(view));
   const progress = progressLine(
-    (text) => postActivity({ type: 'message', text, textFormat: 'plain' }),
-    (id, text) => adapter.continueConversationAsync(ctx.config.teams.appId, referenceOf(msg.thread), async (turn) => void (await turn.updateActivity({ type: 'message', id, text, textFormat: 'plain' }))),
+    (text) => postActivity(plainActivity(text)),
+    (id, text) => adapter.continueConversationAsync(ctx.config.teams.appId, referenceOf(msg.thread), async (turn) => void (await turn.updateActivity({ ...plainActivity(text), id }))),
     log,
   );
   try {
@@ -134,7 +134,7 @@ async function onCardAction(ctx: ContainContext, turn: TurnContext, action: Card
       return;
     }
     if (via === 'invoke') await respond(result.view);
-    else await turn.sendActivity({ type: 'message', text: result.message, textFormat: 'plain' });
+    else await turn.sendActivity(plainActivity(result.message));
     if (result.shared) await updateSharedCard(turn, result.incident, result.shared, log);
   } catch (err) {
     await respond(errorView(err, log));

@@ -1,5 +1,5 @@
 import type { ChooserView, ContainmentView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
-import { escapeMarkdown as md, truncate } from '../text';
+import { escapeMarkdown as md, truncate, visibleDeep } from '../text';
 import { defang } from '../../src/views/defang';
 import { card, execute, text, type AdaptiveCard, type Element } from './types';
 
@@ -7,7 +7,9 @@ const color: Record<Tone, string> = { default: 'Default', good: 'Good', warning:
 const stateColor: Record<string, string> = { succeeded: 'Good', failed: 'Attention', rejected: 'Warning', expired: 'Warning', running: 'Accent', approved: 'Accent', proposed: 'Default', skipped: 'Default' };
 
 /** Render any view model as an Adaptive Card (schema 1.5). */
-export function renderAdaptive(view: View): AdaptiveCard {
+export function renderAdaptive(shown: View): AdaptiveCard {
+  // Tenant text can hide bidi controls in any field, plain-text ones included (titles of buttons and facts).
+  const view = visibleDeep(shown);
   switch (view.kind) {
     case 'containment':
       return containmentCard(view);

@@ -1,5 +1,5 @@
 import type { ChooserView, ContainmentView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, View } from '../../src/views/types';
-import { escapeSlack as esc, truncate } from '../text';
+import { escapeSlack as esc, truncate, visibleDeep } from '../text';
 import { defang } from '../../src/views/defang';
 
 /** Slack's published limits for what Contain posts. */
@@ -43,7 +43,9 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
 }
 
 /** Render any view model as a Slack message with Block Kit blocks. */
-export function renderBlockKit(view: View): SlackMessage {
+export function renderBlockKit(shown: View): SlackMessage {
+  // Tenant text can hide bidi controls in any field, plain-text ones included (the header, button labels).
+  const view = visibleDeep(shown);
   const msg = (() => {
     switch (view.kind) {
       case 'containment':
@@ -69,7 +71,7 @@ export function renderBlockKit(view: View): SlackMessage {
     }
   })();
   // The fallback text is parsed for mentions and links like mrkdwn: escape it too (<!channel> must not notify).
-  msg.text = truncate(msg.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'), SLACK_LIMITS.messageText);
+  msg.text = truncate(esc(msg.text), SLACK_LIMITS.messageText);
   if (msg.blocks.length > SLACK_LIMITS.blocks) {
     // Keep the decision buttons (at the end) and say what was cut, rather than letting Slack reject the message.
     const keep = msg.blocks.slice(-(SLACK_LIMITS.blocks - 2));

@@ -79,7 +79,7 @@
   }
   async function sendSlack(text) {
     const p = person();
-    const cmd = text.replace(/^\/?contain\s*/i, '');
+    const cmd = text.replace(/^\/contain\s*/i, ''); // the slash command itself; the verb stays (contain alice)
     humans.push({ id: uuid(), who: p.name, text: '/contain ' + cmd, at: Date.now(), platform: 'slack' });
     render(true);
     const form = new URLSearchParams({ team_id: 'T0CONTOSO', team_domain: 'contoso', channel_id: SLACK_CHANNEL, channel_name: 'soc-incidents', user_id: p.slackId, user_name: p.key, command: '/contain', text: cmd, api_app_id: 'A0CONTAIN', response_url: location.origin + '/sandbox/slack/response', trigger_id: uuid() });
@@ -166,9 +166,9 @@
       thread.innerHTML = '';
       const me = person().slackId;
       const items = humans.filter((h) => h.platform === 'slack').map((h) => ({ at: h.at, el: bubble(h.who, false, textEl(h.text), new Date(h.at).toLocaleTimeString()) }));
-      for (const a of acks.filter((x) => x.user === me)) items.push({ at: a.at + 1, el: bubble('Contain', true, textEl(a.text, 'ephemeral')) });
+      for (const a of acks.filter((x) => x.user === me)) items.push({ at: a.at + 1, el: bubble('Contain', true, textEl(window.slackText(a.text), 'ephemeral')) });
       for (const m of messages.filter((x) => x.channel === SLACK_CHANNEL && (!x.ephemeral || x.user === me))) {
-        const inner = m.blocks ? window.renderBlockKit(m.blocks, (button) => slackAction(button, m), confirmDialog) : textEl(m.text || '', m.ephemeral ? 'ephemeral' : 'text');
+        const inner = m.blocks ? window.renderBlockKit(m.blocks, (button) => slackAction(button, m), confirmDialog) : textEl(window.slackText(m.text || ''), m.ephemeral ? 'ephemeral' : 'text');
         const el = bubble('Contain', true, inner, new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString());
         if (m.thread_ts) el.classList.add('reply');
         items.push({ at: Number(m.ts.split('.')[0]) * 1000 + Number(m.ts.split('.')[1]) / 1000, el });

@@ -27,6 +27,8 @@
     if (!obj) return '';
     return obj.type === 'mrkdwn' ? mrkdwn(obj.text) : html(obj.text);
   }
+  /** A plain message's text as Slack shows it: the three entities decoded (the caller sets it as textContent). */
+  window.slackText = decode;
   /** Render blocks into a DOM element; onAction(button, block) is called for button clicks after any confirm. */
   window.renderBlockKit = function (blocks, onAction, confirmFn) {
     const root = document.createElement('div');

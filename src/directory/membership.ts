@@ -20,7 +20,8 @@ const TTL_MS = 5 * 60_000;
 
 /**
  * Which of the given object ids (groups, directory roles) the user belongs to, transitively, via checkMemberObjects
- * (20 ids per call). Ids equal to the user's own id count as a match, so one list can mix users and groups.
+ * (20 ids per call). Ids equal to the user's own id count as a match, so one list can mix users and groups. Answers
+ * are cached for five minutes; `fresh` asks Graph now (and refreshes the cache).
  */
 export async function memberOf(ctx: Pick<ContainContext, 'graph' | 'now'>, userId: string, candidates: readonly string[], options: { signal?: AbortSignal; fresh?: boolean } = {}): Promise<Set<string>> {
   const user = userId.toLowerCase();
@@ -29,9 +30,8 @@ export async function memberOf(ctx: Pick<ContainContext, 'graph' | 'now'>, userI
   const hit = cache.get(key);
   const now = ctx.now().getTime();
   const out = new Set<string>(candidates.map((c) => c.toLowerCase()).filter((c) => c === user));
-  // `fresh`: a decision that must see a role granted a minute ago (protection before a change) skips the cache.
   if (hit && now - hit.at < TTL_MS && !options.fresh) return new Set([...out, ...hit.ids]);
-  // Concurrent lookups for the same person share one Graph call.
+  // Concurrent lookups for the same person share one Graph call (a fresh one does not join an older call).
   let pending = options.fresh ? undefined : inFlight.get(key);
   if (!pending) {
     pending = (async () => {
@@ -42,8 +42,12 @@ export async function memberOf(ctx: Pick<ContainContext, 'graph' | 'now'>, userI
       }
       cache.set(key, { ids: found, at: now });
       return found;
-    })().finally(() => inFlight.delete(key));
-    if (!options.fresh) inFlight.set(key, pending);
+    })();
+    if (!options.fresh) {
+      const shared = pending.finally(() => inFlight.delete(key));
+      inFlight.set(key, shared);
+      pending = shared;
+    }
   }
   return new Set([...out, ...(await pending)]);
 }

@@ -3,9 +3,8 @@ import { ConcurrencyError } from '../store/incident-store';
 import { containmentView } from '../views/containment';
 import type { ContainmentView, Tone } from '../views/types';
 import { parseActionRef, type Action, type Actor, type Incident } from './model';
-import { checkDecision, rolesOf, type ActorRoles, type DecisionOutcome } from './policy';
-
-export type DecisionVerb = 'approve' | 'approve-delete' | 'reject' | 'approve-all' | 'reject-all';
+import { checkDecision, isProtected, OWN_INCIDENT, rolesOf, type DecisionOutcome, type DecisionVerb } from './policy';
+import { missingRole, type ActorRoles } from './roles';
 
 export interface DecideInput {
   /** An action reference, or an incident id for the -all verbs. */
@@ -31,7 +30,7 @@ export type DecideResult =
 
 const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
 
-function explain(o: DecisionOutcome, actor: Actor, what: string): { tone: Tone; text: string } {
+function explain(o: DecisionOutcome, actor: Actor, what: string, verb: DecisionVerb, incident: Incident): { tone: Tone; text: string } {
   switch (o.kind) {
     case 'approved':
       return { tone: 'good', text: `Approved by ${actor.name}. Running ${what} now.` };
@@ -39,15 +38,20 @@ function explain(o: DecisionOutcome, actor: Actor, what: string): { tone: Tone; 
       return { tone: 'warning', text: `Rejected by ${actor.name}. ${what} will not run.` };
     case 'refused-four-eyes':
       return { tone: 'attention', text: 'You opened this incident, so you cannot approve its actions yourself. Another approver must approve (four-eyes rule).' };
+    case 'refused-target':
+      return { tone: 'attention', text: OWN_INCIDENT };
+    case 'refused-protected':
+      return { tone: 'attention', text: `${incident.target.displayName} is now a protected account (break-glass or administrator), so Contain will not act on it and nothing was approved. Follow the manual procedure for privileged accounts.` };
     case 'refused-not-approver':
-      return { tone: 'attention', text: 'Only members of the approvers group can decide containment actions. Ask an approver to look at this card.' };
+      return { tone: 'attention', text: `${missingRole(verb, 'approver')} Or ask an approver to look at this card.` };
     case 'refused-unidentified':
       return { tone: 'attention', text: 'Contain could not tell who you are in Entra ID, so it cannot accept your decision.' };
     case 'expired':
       return { tone: 'warning', text: 'This approval expired. Nothing was changed. Use "Propose again" to ask for a new decision.' };
     case 'already-decided': {
       const d = o.action.decision;
-      if (d) return { tone: 'default', text: `Already ${d.verb === 'approve' ? 'approved' : 'rejected'} by ${d.by.name} at ${hhmm(d.at)}. Nothing more to do.` };
+      if (d?.verb === 'reject') return { tone: 'default', text: `Already rejected by ${d.by.name} at ${hhmm(d.at)}. A responder or approver may use "Propose again" to ask for a new decision.` };
+      if (d) return { tone: 'default', text: `Already approved by ${d.by.name} at ${hhmm(d.at)}. Nothing more to do.` };
       if (o.action.state === 'expired') return { tone: 'warning', text: `Already expired at ${hhmm(o.action.expiresAt)}; nothing was changed. Use "Propose again" to ask for a new decision.` };
       return { tone: 'default', text: `Already ${o.action.state}${o.action.fastPath ? ' (fast path allowed by policy)' : ''}. Nothing more to do.` };
     }
@@ -55,9 +59,12 @@ function explain(o: DecisionOutcome, actor: Actor, what: string): { tone: Tone; 
 }
 
 /** Decide one action: policy first, then compare-and-swap; a lost race reports the winner's decision. */
-async function decideOne(ctx: ContainContext, incident: Incident, action: Action, verb: 'approve' | 'reject', option: 'delete' | undefined, actor: Actor, roles: ActorRoles, justification?: string): Promise<{ outcome: DecisionOutcome; action: Action; changed: boolean }> {
+async function decideOne(ctx: ContainContext, incident: Incident, action: Action, button: DecisionVerb, actor: Actor, roles: ActorRoles, protectedNow: boolean, justification?: string): Promise<{ outcome: DecisionOutcome; action: Action; changed: boolean }> {
   const now = ctx.now();
-  let outcome = checkDecision(ctx.policy, { verb, actor, roles, incident, action, now });
+  const verb = button.startsWith('approve') ? 'approve' : 'reject';
+  const option = button === 'approve-delete' ? 'delete' : undefined;
+  let outcome = checkDecision(ctx.policy, { verb: button, actor, roles, incident, action, now });
+  if (outcome.kind === 'approved' && protectedNow) outcome = { kind: 'refused-protected' };
   if (outcome.kind !== 'approved' && outcome.kind !== 'rejected' && outcome.kind !== 'expired') {
     if (outcome.kind !== 'already-decided') await ctx.store.appendAudit(incident.id, { at: now.toISOString(), event: `decision.${outcome.kind}`, actor, actionId: action.id, details: { verb } });
     return { outcome, action, changed: false };
@@ -90,11 +97,14 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
   const targets = all ? (await ctx.store.listActions(incident.id)).filter((a) => a.state === 'proposed') : [await ctx.store.getAction(ref.incidentId, ref.actionId)].filter((a): a is Action => !!a);
   if (!targets.length) return all ? { kind: 'not-found', message: 'Nothing is waiting for a decision in this incident.' } : { kind: 'not-found', message: `Incident ${ref.incidentId} has no such action.` };
 
-  const verb = input.verb.startsWith('approve') ? 'approve' : 'reject';
-  const option = input.verb === 'approve-delete' ? 'delete' : undefined;
   const roles = targets.some((a) => a.state === 'proposed') ? await rolesOf(ctx, input.actor, { need: 'approver' }) : { approver: false, responder: false };
+  // Protected status may have changed since the incident opened: ask the directory again before anything is approved.
+  const now = ctx.now();
+  const wouldApprove = targets.some((a) => checkDecision(ctx.policy, { verb: input.verb, actor: input.actor, roles, incident, action: a, now }).kind === 'approved');
+  const protectedNow = wouldApprove && (await isProtected(ctx, incident.target, { fresh: true }));
+  if (protectedNow) ctx.log.warn('approval refused: the target is now protected', { incidentId: incident.id, targetId: incident.target.id });
   // Each action is its own compare-and-swap: decide them together.
-  const decided = await Promise.all(targets.map((a) => decideOne(ctx, incident, a, verb, option, input.actor, roles, input.justification)));
+  const decided = await Promise.all(targets.map((a) => decideOne(ctx, incident, a, input.verb, input.actor, roles, protectedNow, input.justification)));
 
   const approved = decided.filter((d) => d.changed && d.action.state === 'approved').map((d) => d.action.id);
   if (approved.length) await ctx.queue.send({ type: 'execute', incidentId: incident.id, actionIds: approved, key: `${incident.id}/${approved.join(',')}` });
@@ -102,7 +112,7 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
   // The clicker hears about the best thing that happened, or else why nothing did.
   const outcome = decided.find((d) => d.changed && d.outcome.kind !== 'expired')?.outcome ?? decided[0].outcome;
   const what = all ? `${decided.filter((d) => d.changed).length} action(s)` : `"${targets[0].title}"`;
-  const banner = explain(outcome, input.actor, what);
+  const banner = explain(outcome, input.actor, what, input.verb, incident);
   ctx.log.child({ incidentId: incident.id }).info(changed ? 'decision recorded' : 'decision refused', { verb: input.verb, outcome: outcome.kind, actions: decided.length, approved: approved.length, by: input.actor.aadObjectId, platform: input.actor.platform });
   const actions = await ctx.store.listActions(incident.id);
   return { kind: 'decided', outcome, incident, actions, view: containmentView(incident, actions, banner), shared: changed ? containmentView(incident, actions) : undefined, message: banner.text };

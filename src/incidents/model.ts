@@ -112,6 +112,9 @@ export type ActionState = 'proposed' | 'approved' | 'rejected' | 'expired' | 'ru
 /** States in which an approved action still has work to do. */
 export const UNFINISHED: readonly ActionState[] = ['approved', 'running', 'sending'];
 
+/** States from which an action may be proposed again: nobody decided in time, or someone said no. */
+export const REPROPOSABLE: ReadonlySet<ActionState> = new Set(['expired', 'rejected']);
+
 export interface Decision {
   verb: 'approve' | 'reject';
   /** Inbox rules: the approver chose to delete instead of disabling. */

@@ -8,11 +8,12 @@ import { attackerIps, intrusionWindow } from '../playbook/window';
 import { containmentView } from '../views/containment';
 import type { ChooserView, ContainmentView } from '../views/types';
 import type { Action, Actor, Incident, IncidentFacts, SlackThread, TeamsThread } from './model';
-import { isProtected, mayOpen, rolesOf } from './policy';
+import { isProtected, type Grant } from './policy';
 
 export interface OpenContainmentInput {
   query: UserQuery;
-  requester: Actor;
+  /** The requester, checked for the `contain` role (COMMAND_ROLES) by whoever called. */
+  requester: Grant;
   dryRun: boolean;
   thread: { teams?: TeamsThread; slack?: SlackThread };
   /** --since: overrides the intrusion window found from sign-ins. */
@@ -24,15 +25,12 @@ export type OpenContainmentResult = { kind: 'chooser'; view: ChooserView } | { k
 
 /** `contain <user>`: resolve the user, refuse protected accounts, discover, open the incident with proposed actions. */
 export async function openContainment(ctx: ContainContext, input: OpenContainmentInput): Promise<OpenContainmentResult> {
-  const allowed = mayOpen(ctx.policy, input.requester, await rolesOf(ctx, input.requester));
-  if (!allowed.ok) {
-    throw new ContainError('NOT_AUTHORIZED', allowed.reason === 'unidentified' ? 'Contain could not tell who you are in Entra ID, so it cannot check that you are a responder.' : 'Only responders can open incidents. Ask your SOC lead to add you to the responders group.');
-  }
+  const requester: Actor = input.requester.actor;
   const found = await findUser(ctx, input.query, { signal: input.signal });
   if (found.kind === 'many') return { kind: 'chooser', view: { kind: 'chooser', query: input.query.value, dryRun: input.dryRun, candidates: found.candidates } };
   const target = found.user;
   if (await isProtected(ctx, target)) {
-    ctx.log.warn('refused protected user', { targetId: target.id, requester: input.requester.aadObjectId });
+    ctx.log.warn('refused protected user', { targetId: target.id, requester: requester.aadObjectId });
     throw new ContainError('USER_PROTECTED', `${target.displayName} is a protected account (break-glass or administrator). Contain will not act on it; follow the manual procedure for privileged accounts.`, {
       details: { targetId: target.id },
     });
@@ -71,9 +69,9 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
       result: input.dryRun ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' } : undefined,
     };
   });
-  const incident: Incident = { id, createdAt: now.toISOString(), requester: input.requester, target, state: 'open', dryRun: input.dryRun, threads: input.thread, facts };
+  const incident: Incident = { id, createdAt: now.toISOString(), requester, target, state: 'open', dryRun: input.dryRun, threads: input.thread, facts };
   await ctx.store.createIncident(incident, actions);
-  await ctx.store.appendAudit(id, { at: now.toISOString(), event: input.dryRun ? 'incident.opened.dry-run' : 'incident.opened', actor: input.requester, details: { target: target.userPrincipalName, actions: actions.map((a) => a.title) } });
+  await ctx.store.appendAudit(id, { at: now.toISOString(), event: input.dryRun ? 'incident.opened.dry-run' : 'incident.opened', actor: requester, details: { target: target.userPrincipalName, actions: actions.map((a) => a.title) } });
   for (const a of actions.filter((x) => x.state === 'approved')) {
     await ctx.store.appendAudit(id, { at: now.toISOString(), event: 'action.fast-path', actionId: a.id, details: { title: a.title } });
   }

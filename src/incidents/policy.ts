@@ -2,7 +2,9 @@ import type { Config } from '../config';
 import type { ContainContext } from '../context';
 import { memberOf, membershipCandidates, membershipRequests } from '../directory/membership';
 import { approverRoster } from '../directory/roster';
+import { ContainError } from '../errors';
 import type { Action, Actor, Incident } from './model';
+import { BUTTON_ROLES, holds, missingRole, type ActorRoles, type Role } from './roles';
 
 /** Who may do what; built from config (CONTAIN_APPROVERS, CONTAIN_RESPONDERS, CONTAIN_PROTECTED_USERS). */
 export interface Policy {
@@ -26,37 +28,64 @@ export function policyFromConfig(config: Config): Policy {
   };
 }
 
-/** What the actor is, resolved through the directory (direct ids or transitive group/role membership). */
-export interface ActorRoles {
-  approver: boolean;
-  responder: boolean;
-}
-
-/** Resolve an actor's roles: their own object id, or membership of a configured group, counts. */
+/**
+ * Resolve an actor's roles: their own object id, or membership of a configured group, counts. With need 'approver'
+ * (the click path) only `approver` is resolved, from the cached roster when there is one.
+ */
 export async function rolesOf(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>, actor: Actor, options: { need?: 'approver' | 'any' } = {}): Promise<ActorRoles> {
-  if (!actor.aadObjectId) return { approver: false, responder: ctx.policy.openToAll };
+  const openToAll = ctx.policy.openToAll;
+  if (!actor.aadObjectId) return { approver: false, responder: openToAll };
   const { approvers, responders } = ctx.policy;
   const who = actor.aadObjectId.toLowerCase();
   if (options.need === 'approver') {
-    // The click path: answer from the cached roster when there is one.
     const roster = await approverRoster(ctx);
-    if (roster) return { approver: roster.has(who), responder: ctx.policy.openToAll || roster.has(who) };
+    if (roster) return { approver: roster.has(who), responder: openToAll };
   }
   const hits = await memberOf(ctx, who, [...approvers, ...responders]);
-  const approver = [...approvers].some((id) => hits.has(id));
-  return { approver, responder: ctx.policy.openToAll || approver || [...responders].some((id) => hits.has(id)) };
+  return { approver: [...approvers].some((id) => hits.has(id)), responder: openToAll || [...responders].some((id) => hits.has(id)) };
 }
 
-export type OpenOutcome = { ok: true } | { ok: false; reason: 'not-responder' | 'unidentified' };
+declare const granted: unique symbol;
 
-/** May this person open an incident? */
-export function mayOpen(policy: Policy, actor: Actor, roles: ActorRoles): OpenOutcome {
-  if (policy.openToAll) return { ok: true };
-  if (!actor.aadObjectId) return { ok: false, reason: 'unidentified' };
-  return roles.responder || roles.approver ? { ok: true } : { ok: false, reason: 'not-responder' };
+/** Proof that `actor` was checked for `role`: what opening an incident and minting result links require. */
+export interface Grant {
+  readonly actor: Actor;
+  readonly role: Role;
+  readonly [granted]: true;
 }
 
-/** Is this user one Contain must never act on? Matches object id, UPN, or membership of a protected group or role. */
+/**
+ * Check that the actor holds `role` for `what` (a command or button, as docs/operations.md names it); throws
+ * NOT_AUTHORIZED naming the missing role and how to get it. No directory lookup for `anyone`.
+ */
+export async function authorize(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>, actor: Actor, role: Role, what: string): Promise<Grant> {
+  const grant = { actor, role } as Grant;
+  if (role === 'anyone') return grant;
+  const roles = await rolesOf(ctx, actor);
+  if (holds(roles, role)) return grant;
+  if (!actor.aadObjectId) throw new ContainError('NOT_AUTHORIZED', `Contain could not tell who you are in Entra ID, so it cannot check that you may use "${what}" (it needs the ${role === 'either' ? 'responder or approver' : role} role).`);
+  throw new ContainError('NOT_AUTHORIZED', missingRole(what, role), { details: { need: role, actor: actor.aadObjectId } });
+}
+
+/** What the person an incident contains is told when they try anything on it. */
+export const OWN_INCIDENT =
+  'You are the person this incident contains, so you have no role on it: you cannot approve, reject or propose its actions again, nor read its status or report. Other responders and approvers handle it.';
+
+/** Is the actor the user this incident contains? */
+export function isTarget(incident: Incident, actor: Actor): boolean {
+  return !!actor.aadObjectId && actor.aadObjectId.toLowerCase() === incident.target.id.toLowerCase();
+}
+
+/** Refuse the person an incident contains anything on it (status, report, proposing again). */
+export function refuseTarget(incident: Incident, actor: Actor): void {
+  if (isTarget(incident, actor)) throw new ContainError('NOT_AUTHORIZED', OWN_INCIDENT, { details: { incidentId: incident.id } });
+}
+
+/**
+ * Is this user one Contain must never act on? Matches object id, UPN, or membership of a protected group or role.
+ * `fresh` asks the directory now instead of the five-minute membership cache: approval and execution use it, so an
+ * account made protected after its incident opened is caught.
+ */
 export async function isProtected(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>, user: { id: string; userPrincipalName: string }, options: { fresh?: boolean; signal?: AbortSignal } = {}): Promise<boolean> {
   const p = ctx.policy.protectedUsers;
   if (p.has(user.id.toLowerCase()) || p.has(user.userPrincipalName.toLowerCase())) return true;
@@ -82,24 +111,30 @@ export type DecisionOutcome =
   | { kind: 'approved' }
   | { kind: 'rejected' }
   | { kind: 'refused-four-eyes' }
+  | { kind: 'refused-target' }
+  | { kind: 'refused-protected' }
   | { kind: 'refused-not-approver' }
   | { kind: 'refused-unidentified' }
   | { kind: 'expired' }
   | { kind: 'already-decided'; action: Action };
 
 /**
- * Check a decision against policy, before any write. Approve needs an approver who is not the requester (four-eyes);
- * reject may come from any approver or from the requester (calling off their own request).
+ * Check a decision against policy, before any write. Nobody decides on their own containment; approve needs an
+ * approver who is not the requester (four-eyes); reject needs an approver, or the requester calling off their own
+ * request. The roles come from BUTTON_ROLES. Protected status is checked by the caller (it needs the directory).
  */
-export function checkDecision(_policy: Policy, input: { verb: 'approve' | 'reject'; actor: Actor; roles: ActorRoles; incident: Incident; action: Action; now: Date }): DecisionOutcome {
+export function checkDecision(_policy: Policy, input: { verb: DecisionVerb; actor: Actor; roles: ActorRoles; incident: Incident; action: Action; now: Date }): DecisionOutcome {
   const { verb, actor, roles, incident, action, now } = input;
   if (action.state !== 'proposed') return { kind: 'already-decided', action };
   if (Date.parse(action.expiresAt) <= now.getTime()) return { kind: 'expired' };
   if (!actor.aadObjectId) return { kind: 'refused-unidentified' };
-  const who = actor.aadObjectId.toLowerCase();
-  const isRequester = incident.requester.aadObjectId?.toLowerCase() === who;
-  if (verb === 'reject') return roles.approver || isRequester ? { kind: 'rejected' } : { kind: 'refused-not-approver' };
+  if (isTarget(incident, actor)) return { kind: 'refused-target' };
+  const isRequester = incident.requester.aadObjectId?.toLowerCase() === actor.aadObjectId.toLowerCase();
+  const allowed = holds(roles, BUTTON_ROLES[verb]);
+  if (verb === 'reject' || verb === 'reject-all') return allowed || isRequester ? { kind: 'rejected' } : { kind: 'refused-not-approver' };
   if (isRequester) return { kind: 'refused-four-eyes' };
-  if (!roles.approver) return { kind: 'refused-not-approver' };
-  return { kind: 'approved' };
+  return allowed ? { kind: 'approved' } : { kind: 'refused-not-approver' };
 }
+
+/** The card buttons that decide actions. */
+export type DecisionVerb = 'approve' | 'approve-delete' | 'approve-all' | 'reject' | 'reject-all';

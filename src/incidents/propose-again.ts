@@ -2,17 +2,23 @@ import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
 import { containmentView } from '../views/containment';
 import type { ContainmentView } from '../views/types';
-import { parseActionRef, type Action, type Actor } from './model';
-import { mayOpen, rolesOf } from './policy';
+import { parseActionRef, REPROPOSABLE, type Action, type Actor } from './model';
+import { authorize, refuseTarget } from './policy';
+import { BUTTON_ROLES } from './roles';
 
-/** "Propose again" on an expired action: a fresh proposal of the same change, with a new expiry. */
+/**
+ * "Propose again" on an expired or rejected action: a fresh proposal of the same change, with a new expiry, for any
+ * responder or approver (BUTTON_ROLES) except the person the incident contains, so that one rejection, or the target's
+ * silence, cannot block their own containment for good.
+ */
 export async function proposeAgain(ctx: ContainContext, ref: string, actor: Actor): Promise<{ view: ContainmentView; incidentId: string }> {
   const parsed = parseActionRef(ref);
   const old = parsed && (await ctx.store.getAction(parsed.incidentId, parsed.actionId));
   const incident = parsed && (await ctx.store.getIncident(parsed.incidentId));
   if (!old || !incident) throw new ContainError('NOT_FOUND', 'That incident or action no longer exists.');
-  if (!mayOpen(ctx.policy, actor, await rolesOf(ctx, actor)).ok) throw new ContainError('NOT_AUTHORIZED', 'Only responders and approvers can propose containment.');
-  if (old.state !== 'expired') throw new ContainError('CONFLICT', `"${old.title}" is ${old.state}; only an expired proposal can be proposed again.`);
+  refuseTarget(incident, actor);
+  await authorize(ctx, actor, BUTTON_ROLES.repropose, 'Propose again');
+  if (!REPROPOSABLE.has(old.state)) throw new ContainError('CONFLICT', `"${old.title}" is ${old.state}; only an expired or rejected proposal can be proposed again.`);
   const now = ctx.now();
   const actions = await ctx.store.listActions(incident.id);
   if (actions.some((a) => a.kind === old.kind && a.objectId === old.objectId && a.state === 'proposed')) {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ContainContext } from '../context';
+import { ContainError } from '../errors';
+import type { Grant } from '../incidents/policy';
 import { resultLink } from '../links';
 import type { Download } from '../views/types';
 
@@ -14,9 +16,11 @@ export interface Investigated<V> {
 
 /**
  * Keep the full result in blob storage and put signed, expiring links to it on the card. Storage trouble costs the
- * links, never the answer: the card then says why there is no link.
+ * links, never the answer: the card then says why there is no link. Whoever holds a link can read the result, so links
+ * are minted only for someone checked for a role that may read results (`reader`).
  */
-export async function withDownload<V extends { download?: Download; notes: string[] }>(ctx: ContainContext, kind: string, r: Investigated<V>): Promise<V> {
+export async function withDownload<V extends { download?: Download; notes: string[] }>(ctx: ContainContext, reader: Grant, kind: string, r: Investigated<V>): Promise<V> {
+  if (reader.role === 'anyone') throw new ContainError('INTERNAL', 'Result links need a responder or approver.', { details: { kind } });
   const now = ctx.now();
   const id = `${kind}-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomUUID()}`;
   const markdown = resultLink(ctx.config, id, 'md', now);

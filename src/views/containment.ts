@@ -1,5 +1,5 @@
 import type { Action, Incident } from '../incidents/model';
-import { actionRef } from '../incidents/model';
+import { actionRef, REPROPOSABLE } from '../incidents/model';
 import type { ContainmentView, Tone } from './types';
 
 const hhmm = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
@@ -52,7 +52,7 @@ export function containmentView(incident: Incident, actions: Action[], banner?: 
       state: a.state,
       stateLabel: stateLabel(a),
       decidable: a.state === 'proposed' && !incident.dryRun,
-      reproposable: a.state === 'expired' && !incident.dryRun && !actions.some((b) => b.kind === a.kind && b.objectId === a.objectId && b.id > a.id),
+      reproposable: REPROPOSABLE.has(a.state) && !incident.dryRun && !actions.some((b) => b.kind === a.kind && b.objectId === a.objectId && b.id > a.id),
     })),
     banner,
     footer: `${incident.id} · opened by ${incident.requester.name} at ${hhmm(incident.createdAt)}${incident.dryRun ? ' · DRY RUN: nothing will be changed' : ''}`,

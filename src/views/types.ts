@@ -16,7 +16,7 @@ export interface ActionView {
   state: ActionState;
   stateLabel: string;
   decidable: boolean;
-  /** Expired: offer "Propose again". */
+  /** Expired or rejected: offer "Propose again". */
   reproposable: boolean;
 }
 

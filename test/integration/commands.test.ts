@@ -51,6 +51,13 @@ describe('status, report, dry run', () => {
     expect((await fetch(`${stack.url}/api/incidents/bogus/report`)).status).toBe(400);
   });
 
+  test('an incident or result id with a malformed percent-encoding is 400, not 500', async () => {
+    for (const bad of ['%E0%A4%A', '%', 'INC-%zz', '%C0%AF']) {
+      expect((await fetch(`${stack.url}/api/incidents/${bad}/report`)).status).toBe(400);
+      expect((await fetch(`${stack.url}/api/results/${bad}?format=md&expires=1&sig=x`)).status).toBe(400);
+    }
+  });
+
   test('status with no incident lists the open incidents of this channel', async () => {
     await say(stack, 'contain bob brown', '"verb":"approve"');
     const list = await say(stack, 'status', 'Open incidents in this channel');

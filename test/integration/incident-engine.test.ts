@@ -53,7 +53,8 @@ describe('incident engine, worker in process', () => {
     const before = stack.emulator.state.users.find((u) => u.id === SEED_IDS.alice)!.signInSessionsValidFromDateTime;
     const { ref, conversationId } = await open(stack);
     await post(stack, executeInvoke(stack, PEOPLE.parker, 'approve', { ref }, conversationId));
-    const done = await waitFor(async () => ((await action(ref)).state === 'succeeded' ? action(ref) : undefined), { what: 'success' });
+    // Recorded done as soon as Graph answered; verified by the read-back in the next round.
+    const done = await waitFor(async () => ((await action(ref)).result?.verified !== undefined ? action(ref) : undefined), { what: 'success' });
     expect(done.evidence).toEqual({ id: SEED_IDS.alice, signInSessionsValidFromDateTime: before });
     expect(done.result).toMatchObject({ outcome: 'succeeded', verified: true });
     expect(done.decision).toMatchObject({ verb: 'approve', by: { platform: 'teams', aadObjectId: SEED_IDS.parker, name: 'Parker Patel' } });

@@ -3,10 +3,14 @@ import type { SlackCall } from '../../sandbox/slack-api';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import { startTestStack, waitFor } from '../helpers/stack';
 import { appMention, blockAction, postSlack, sign, slashCommand } from '../helpers/slack';
+import { approverRoster } from '../../src/directory/roster';
+import { getContext } from '../../src/runtime';
 
 let stack: LocalStack;
 beforeAll(async () => {
   stack = await startTestStack();
+  // The stack warms the approver roster as it starts; let that finish so it is not counted as a test's Graph call.
+  await approverRoster(await getContext());
 });
 afterAll(() => stack?.stop());
 beforeEach(() => {
@@ -19,7 +23,7 @@ const revokes = () => stack.emulator.requests().filter((r) => r.method === 'POST
 const json = (v: unknown) => JSON.stringify(v) ?? '';
 
 /** /contain alice, then wait for the card; returns its ts and the approve button's value. */
-async function openInSlack(text = 'alice'): Promise<{ ts: string; ref: string }> {
+async function openInSlack(text = 'contain alice'): Promise<{ ts: string; ref: string }> {
   const before = calls('chat.postMessage').length;
   const ack = await postSlack(stack, slashCommand(text));
   expect(ack.status).toBe(200);
@@ -41,8 +45,9 @@ describe('Slack: signed requests', () => {
     ['signed with another secret', (body) => ({ timestamp: now(), signature: sign(body, now(), 'not-the-secret') })],
     ['missing', () => ({ timestamp: now(), signature: null })],
     ['stale (6 minutes old)', (body) => ({ timestamp: now() - 360, signature: sign(body, now() - 360) })],
+    ['future (6 minutes ahead)', (body) => ({ timestamp: now() + 360, signature: sign(body, now() + 360) })],
   ])('a %s signature is rejected with 401 before anything runs', async (_name, make) => {
-    const req = slashCommand('alice');
+    const req = slashCommand('contain alice');
     const r = await postSlack(stack, { ...req, ...make(req.body) });
     expect(r.status).toBe(401);
     await stack.idle();
@@ -51,14 +56,14 @@ describe('Slack: signed requests', () => {
   });
 
   test('a replayed body with a valid old signature is rejected', async () => {
-    const req = slashCommand('alice');
+    const req = slashCommand('contain alice');
     const old = Math.floor(Date.now() / 1000) - 600;
     const r = await postSlack(stack, { ...req, timestamp: old, signature: sign(req.body, old) });
     expect(r.status).toBe(401);
   });
 
   test('a tampered body fails the signature of the original', async () => {
-    const req = slashCommand('alice');
+    const req = slashCommand('contain alice');
     const ts = Math.floor(Date.now() / 1000);
     const r = await postSlack(stack, { ...req, body: req.body.replace('alice', 'bob'), timestamp: ts, signature: sign(req.body, ts) });
     expect(r.status).toBe(401);
@@ -80,7 +85,7 @@ describe('Slack: contain, approve, reject', () => {
 
   test('the ack arrives within Slack\'s 3 s even with 2 s of Graph latency', async () => {
     stack.emulator.faults.add({ route: '.*', latencyMs: 2000 });
-    const ack = await postSlack(stack, slashCommand('alice'));
+    const ack = await postSlack(stack, slashCommand('contain alice'));
     expect(ack.status).toBe(200);
     expect(ack.ms).toBeLessThan(1000);
     expect(json(ack.body)).toContain('On it');
@@ -122,7 +127,7 @@ describe('Slack: contain, approve, reject', () => {
     await postSlack(stack, click);
     const retry = await postSlack(stack, { ...click, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect(retry.status).toBe(200);
-    const cmd = slashCommand('bob brown');
+    const cmd = slashCommand('contain bob brown');
     await postSlack(stack, cmd);
     await postSlack(stack, { ...cmd, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     await waitFor(() => revokes() === 1, { what: 'revocation' });
@@ -158,19 +163,18 @@ describe('Slack: contain, approve, reject', () => {
   });
 
   test('Slack mention and mailto forms of a target resolve to the user', async () => {
-    await postSlack(stack, slashCommand('<@U0ALICE|alice> --dry-run'));
+    await postSlack(stack, slashCommand('contain <@U0ALICE|alice> --dry-run'));
     const dry = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Dry run')), { what: 'dry-run card' });
     expect(json(dry.args.blocks)).toContain('Alice Aoki');
     expect(json(dry.args.blocks)).not.toContain('contain.approve');
-    await postSlack(stack, slashCommand('<mailto:alice.aoki@contoso.example|alice.aoki@contoso.example>'));
+    await postSlack(stack, slashCommand('contain <mailto:alice.aoki@contoso.example|alice.aoki@contoso.example>'));
     await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card from mailto' });
   });
 
   test('Enterprise Grid: an org-wide install delivers enterprise and team ids; the incident records them', async () => {
-    const cmd = slashCommand('erin evans', 'U0RILEY', { enterprise_id: 'E0CONTOSO', enterprise_name: 'Contoso Grid', is_enterprise_install: 'true' });
+    const cmd = slashCommand('contain erin evans', 'U0RILEY', { enterprise_id: 'E0CONTOSO', enterprise_name: 'Contoso Grid', is_enterprise_install: 'true' });
     await postSlack(stack, cmd);
     await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Contain Erin Evans')), { what: 'grid card' });
-    const { getContext } = await import('../../src/runtime');
     const incident = await waitFor(async () => (await (await getContext()).store.findIncidents({ targetUserId: SEED_IDS.erin })).find((i) => i.threads.slack?.cardTs), { what: 'card ts recorded' });
     expect(incident.threads.slack).toMatchObject({ teamId: 'T0CONTOSO', enterpriseId: 'E0CONTOSO', channel: 'C0SOC' });
     const { ts, ref } = { ts: incident.threads.slack!.cardTs!, ref: `${incident.id}/a01` };
@@ -193,18 +197,54 @@ describe('Slack: contain, approve, reject', () => {
     expect(await md.text()).toContain('# Investigation: Alice Aoki');
   });
 
+  test('a slip of a command word is not a user: the ack lists the commands with "did you mean"; nothing is searched', async () => {
+    const r = await postSlack(stack, slashCommand('stauts'));
+    expect((r.body as { response_type: string }).response_type).toBe('ephemeral');
+    expect(json(r.body)).toContain('Unknown command \\"stauts\\". Did you mean \\"status\\"?');
+    await stack.idle();
+    expect(stack.emulator.requests().filter((q) => q.path.startsWith('/v1.0/users'))).toHaveLength(0);
+    expect(calls('chat.postMessage')).toHaveLength(0);
+  });
+
   test('a malformed command is answered in the ack with the right form', async () => {
-    const r = await postSlack(stack, slashCommand('alice --forever'));
-    expect(json(r.body)).toContain('contain <user>');
+    const r = await postSlack(stack, slashCommand('contain alice --forever'));
+    expect(json(r.body)).toContain('contain &lt;user&gt;'); // Slack shows it as contain <user>
     expect((r.body as { response_type: string }).response_type).toBe('ephemeral');
   });
 
   test('an ambiguous name shows buttons to choose; choosing opens the incident', async () => {
-    await postSlack(stack, slashCommand('ali'));
+    await postSlack(stack, slashCommand('contain ali'));
     const chooser = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Several users match')), { what: 'chooser' });
     expect(json(chooser.args.blocks)).toContain(`"value":"${SEED_IDS.alicia}"`);
     await postSlack(stack, blockAction(`contain.choose.${SEED_IDS.alicia}`, SEED_IDS.alicia, 'U0RILEY', '1.1'));
     await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Contain Alicia Alvarez')), { what: 'chosen card' });
+  });
+});
+
+describe('Slack: tenant-controlled text is escaped in everything Contain posts', () => {
+  const HOSTILE = '<!channel> <https://evil.example|Open Defender> & <@U0AVERY>';
+  /** A mrkdwn control sequence that came from the hostile text: a channel ping, a disguised link, a mention. */
+  const leaks = (v: unknown) => /<!channel>|<https:\/\/evil\.example|<@U0AVERY>/.test(json(v));
+
+  test('an inbox rule named like a ping and a link neither pings nor links: cards, status lines, private replies', async () => {
+    stack.emulator.state.rules.find((r) => r.data.displayName === '.')!.data.displayName = HOSTILE;
+    const { ts } = await openInSlack('contain alice');
+    const card = calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Open Defender'))!;
+    const rule = [...json(card.args.blocks).matchAll(/"block_id":"decide:([^"]+)"/g)].map((m) => m[1]).find((ref) => json(card.args.blocks).includes(`"action_id":"contain.approve-delete","value":"${ref}"`))!;
+    await postSlack(stack, blockAction('contain.approve', rule, 'U0AVERY', ts));
+    await waitFor(() => calls('chat.postMessage').find((c) => c.args.thread_ts === ts && json(c.args.text).includes('Open Defender')), { what: 'status line about the rule' });
+    await waitFor(() => calls('chat.postEphemeral').find((c) => json(c.args.text).includes('Open Defender')), { what: 'private reply naming the rule' });
+    await stack.idle();
+    const posted = stack.slack.all().filter((c) => c.method.startsWith('chat.'));
+    expect(posted.filter((c) => json(c.args).includes('Open Defender')).length).toBeGreaterThanOrEqual(4);
+    expect(posted.filter((c) => leaks(c.args)).map((c) => `${c.method}: ${json(c.args.text)}`)).toEqual([]);
+  });
+
+  test('an error reply quoting what was typed does not ping either', async () => {
+    const r = await postSlack(stack, slashCommand(`contain ${HOSTILE}`));
+    expect(r.status).toBe(200);
+    expect(json(r.body)).toContain('evil.example');
+    expect(leaks(r.body)).toBe(false);
   });
 });
 

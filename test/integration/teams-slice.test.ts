@@ -2,6 +2,7 @@ import type { LocalStack } from '../../sandbox/local-stack';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import type { LoggedRequest } from '../../sandbox/graph/emulator';
 import { mutatingCalls, startTestStack, waitFor } from '../helpers/stack';
+import { getContext } from '../../src/runtime';
 import { adaptiveCardProblems } from '../helpers/adaptive';
 import { PEOPLE, channelMention, executeInvoke, personalMessage, post, cardsOf, json as cardText } from '../helpers/teams';
 
@@ -59,7 +60,7 @@ describe('contain alice in Teams (slice)', () => {
   test('someone who is not an approver is refused', async () => {
     const { ref, conversationId } = await openIncident();
     const res = await post(stack, executeInvoke(stack, PEOPLE.sam, 'approve', { ref }, conversationId));
-    expect(cardText((res.body as { value: unknown }).value)).toContain('Only members of the approvers group');
+    expect(cardText((res.body as { value: unknown }).value)).toContain('needs the approver role, which you do not have');
     await stack.idle();
     expect(revokes()).toHaveLength(0);
   });
@@ -149,6 +150,28 @@ describe('contain alice in Teams (slice)', () => {
     const cards = stack.connector.all().flatMap(cardsOf);
     expect(cards.length).toBeGreaterThanOrEqual(3);
     for (const c of cards) expect(adaptiveCardProblems(c)).toEqual([]);
+  });
+
+  test('bidi controls in tenant text are neutralised on the card and in the status line', async () => {
+    stack.emulator.state.rules.find((r) => r.data.displayName === '.')!.data.displayName = 'Invoice\u202Efdp.exe\u2066';
+    const { ref, conversationId, sent } = await openIncident();
+    const incidentId = ref.split('/')[0];
+    const rule = (await (await getContext()).store.listActions(incidentId)).find((a) => a.title.includes('fdp.exe'))!;
+    await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve', { ref: `${incidentId}/${rule.id}` }, conversationId, sent.activityId));
+    const status = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && String(r.activity.text ?? '').includes('fdp.exe')), { what: 'status line' });
+    const everything = cardText(stack.connector.all().map((r) => r.activity));
+    expect(everything).toContain('Invoice\uFFFDfdp.exe\uFFFD');
+    expect(everything).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect(String(status.activity.text)).toContain('Invoice\uFFFDfdp.exe');
+  });
+
+  test('an unknown command is answered with the commands, never taken as a user to search for', async () => {
+    const mark = stack.emulator.requests().length;
+    await post(stack, channelMention(stack, PEOPLE.riley, 'reprot INC-20261125-0001'));
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Unknown command')), { what: 'help' });
+    expect(cardText(cardsOf(reply))).toMatch(/Unknown command \\"reprot\\"\. Did you mean \\"report\\"\? Here is what I understand: contain \\\\<user\\\\>, investigate/);
+    await stack.idle();
+    expect(stack.emulator.requests().slice(mark).filter((r) => r.path.startsWith('/v1.0/users'))).toHaveLength(0);
   });
 
   test('a malformed command names the right form', async () => {

@@ -2,6 +2,7 @@ import { renderAdaptive } from '../../cards/adaptive/render';
 import { renderBlockKit, SLACK_LIMITS, type Block } from '../../cards/blockkit/render';
 import type { ContainmentView, View } from '../../src/views/types';
 import * as views from '../fixtures/views';
+import { visible } from '../../cards/text';
 import { adaptiveCardProblems } from '../helpers/adaptive';
 
 const all: [string, View][] = [
@@ -106,3 +107,30 @@ function checkLimits(blocks: Block[]): void {
     }
   }
 }
+
+describe('bidi controls and invisible format characters', () => {
+  // Bidi embeddings, overrides and isolates, the marks, the Arabic letter mark, and other invisible format characters.
+  const HIDDEN = '\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200E\u200F\u061C\u2060\u2061\uFEFF\u00AD\u{E0041}';
+  const FOUND = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u2060-\u2064\uFEFF\u00AD]|\u{E0041}/u;
+  // Keys that select code paths (not text shown to people) keep their values.
+  const KEYS = new Set(['kind', 'state', 'tone', 'verdict', 'status', 'via', 'source', 'step']);
+  const taint = (v: unknown, key = ''): unknown =>
+    typeof v === 'string' && !KEYS.has(key) ? `\u202E${v}${HIDDEN}exe.pdf`
+    : Array.isArray(v) ? v.map((x) => taint(x, key))
+    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, taint(x, k)]))
+    : v;
+
+  test.each(all)('%s: none reaches an Adaptive Card or a Slack message, in any field', (_name, view) => {
+    const tainted = taint(view) as View;
+    const teams = JSON.stringify(renderAdaptive(tainted));
+    const slack = renderBlockKit(tainted);
+    expect(teams).not.toMatch(FOUND);
+    expect(JSON.stringify(slack)).not.toMatch(FOUND);
+    expect(teams).toContain('\uFFFD'); // shown as a replacement character, so a reader sees something was hidden there
+  });
+
+  test('joiners that emoji and scripts need are kept', () => {
+    expect(visible('👩\u200D💻 \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645')).toBe('👩\u200D💻 \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645');
+    expect(visible('a\u202Eb')).toBe('a\uFFFDb');
+  });
+});

@@ -5,8 +5,8 @@ import { ContainError } from '../../src/errors';
 describe('command grammar', () => {
   test.each([
     ['contain alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
-    ['/contain alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
-    ['alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
+    ['/contain contain alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
+    ['/contain status', { name: 'status' }],
     ['  contain   Alice   Aoki  ', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false }],
     ["contain Dan O'Brien --dry-run", { name: 'contain', target: { kind: 'text', value: "Dan O'Brien" }, dryRun: true }],
     ['contain \u201cAlice Aoki\u201d --since 48h', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false, sinceDays: 2 }],
@@ -27,6 +27,11 @@ describe('command grammar', () => {
     ['help', { name: 'help' }],
     ['', { name: 'help' }],
     ['contain <at>Alice Aoki</at>', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false }],
+    // The design's form: a name right after /contain (Slack's slash command delivers only "alice") contains that user.
+    ['/contain alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
+    ['alice', { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: false }],
+    ['Alice Aoki --dry-run', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: true }],
+    ['scott', { name: 'contain', target: { kind: 'text', value: 'scott' }, dryRun: false }],
   ])('%s', (input, expected) => {
     expect(parseCommand(input)).toEqual(expected);
   });
@@ -38,6 +43,17 @@ describe('command grammar', () => {
     ['investigate alice --since 400d', /between 1 and 90/],
     ['status yesterday', /not an incident id/],
     ['help me', /takes no arguments/],
+    // A slip of a command word is never taken as a user to search for or contain.
+    ['stauts', /^Unknown command "stauts"\. Did you mean "status"\? Here is what I understand: contain <user>, investigate <user>, scope <user>, hunt user-agents, status \[<incident>\], report <incident\|user>, posture, help\./],
+    ['stauts INC-20261125-0001', /^Unknown command "stauts"\. Did you mean "status"/],
+    ['reprot alice', /Did you mean "report"/],
+    ['invesitgate alice', /Did you mean "investigate"/],
+    ['hnut user-agents', /Did you mean "hunt"/],
+    ['scpoe alice', /Did you mean "scope"/],
+    ['/contain satus', /Did you mean "status"/],
+    // Words that cannot be a user: an incident id, an option alone.
+    ['show INC-20261125-0001', /^Unknown command "show"\. Here is what I understand/],
+    ['--dry-run alice', /^Unknown command "--dry-run"/],
     ['contain <script>alert(1)</script>', /not a user name/],
   ])('%s is refused with the right form', (input, message) => {
     const err = (() => {

@@ -1,0 +1,95 @@
+/**
+ * Who may use what: every command and every card button names the role it needs. The router and the card handlers
+ * enforce this table, and docs/operations.md shows it (rolesTable(); a test keeps the two equal).
+ *
+ * - responder: in CONTAIN_RESPONDERS (user or group ids; in local mode with none configured, everyone)
+ * - approver: in CONTAIN_APPROVERS
+ * - either: responder or approver
+ * - anyone: no check
+ *
+ * On top of the role: the person an incident contains has no role on that incident (src/incidents/policy.ts), and
+ * approving needs someone other than the requester (four-eyes).
+ */
+export type Role = 'responder' | 'approver' | 'either' | 'anyone';
+
+/** The role each command needs. A new command needs its row here (the router does not compile without one). */
+export const COMMAND_ROLES = {
+  contain: 'either',
+  investigate: 'either',
+  scope: 'either',
+  hunt: 'either',
+  status: 'either',
+  report: 'either',
+  posture: 'either',
+  help: 'anyone',
+  // doctor (issue 13, added by the app-identity stream): give it its row here.
+} as const satisfies Record<string, Role>;
+
+/** The role each card button needs; Reject is also open to the requester, who may withdraw their own request. */
+export const BUTTON_ROLES = {
+  approve: 'approver',
+  'approve-delete': 'approver',
+  'approve-all': 'approver',
+  reject: 'approver',
+  'reject-all': 'approver',
+  repropose: 'either',
+  /** Picking a user from the chooser opens the incident: the same as `contain`. */
+  choose: COMMAND_ROLES.contain,
+} as const satisfies Record<string, Role>;
+
+export type CommandName = keyof typeof COMMAND_ROLES;
+export type ButtonVerb = keyof typeof BUTTON_ROLES;
+
+/** What an actor is, resolved through the directory. */
+export interface ActorRoles {
+  approver: boolean;
+  responder: boolean;
+}
+
+/** Does someone with these roles hold `role`? */
+export function holds(roles: ActorRoles, role: Role): boolean {
+  switch (role) {
+    case 'anyone':
+      return true;
+    case 'responder':
+      return roles.responder;
+    case 'approver':
+      return roles.approver;
+    case 'either':
+      return roles.responder || roles.approver;
+  }
+}
+
+const NAMES: Record<Role, string> = { responder: 'responder', approver: 'approver', either: 'responder or approver', anyone: 'no' };
+const GROUPS: Record<Exclude<Role, 'anyone'>, string> = {
+  responder: 'the responders group (CONTAIN_RESPONDERS)',
+  approver: 'the approvers group (CONTAIN_APPROVERS)',
+  either: 'the responders group (CONTAIN_RESPONDERS) or the approvers group (CONTAIN_APPROVERS)',
+};
+
+/** A refusal that names the missing role and how to get it. */
+export function missingRole(what: string, role: Exclude<Role, 'anyone'>): string {
+  return `"${what}" needs the ${NAMES[role]} role, which you do not have. Ask your SOC lead to add you to ${GROUPS[role]}.`;
+}
+
+const BUTTON_LABELS: Record<ButtonVerb, string> = {
+  approve: '"Approve" button',
+  'approve-delete': '"Approve: delete rule" button',
+  'approve-all': '"Approve all" button',
+  reject: '"Reject" button',
+  'reject-all': '"Reject all" button',
+  repropose: '"Propose again" button',
+  choose: 'picking a user on the chooser',
+};
+const ALSO: Partial<Record<ButtonVerb, string>> = { reject: ', or the requester (withdrawing)', 'reject-all': ', or the requester (withdrawing)' };
+
+/** The table as docs/operations.md shows it. */
+export function rolesTable(): string {
+  const who = (role: Role) => (role === 'anyone' ? 'anyone' : NAMES[role]);
+  return [
+    '| command or button | who may use it |',
+    '|---|---|',
+    ...Object.entries(COMMAND_ROLES).map(([c, r]) => `| \`${c}\` | ${who(r)} |`),
+    ...(Object.entries(BUTTON_ROLES) as [ButtonVerb, Role][]).map(([b, r]) => `| ${BUTTON_LABELS[b]} | ${who(r)}${ALSO[b] ?? ''} |`),
+  ].join('\n');
+}
