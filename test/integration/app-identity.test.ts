@@ -2,13 +2,16 @@ import type { LocalStack } from '../../sandbox/local-stack';
 import { ALICE_OBJECTS as A } from '../../sandbox/graph/seed-objects';
 import { DEFAULT_APP, MESSAGE_TRACE_APP_ID } from '../../sandbox/graph/app-identity';
 import { getContext } from '../../src/runtime';
+import { main } from '../../src/cli/main';
+import { createLogger } from '../../src/log';
+import { doctorAtStartup } from '../../src/doctor/startup';
 import type { Action } from '../../src/incidents/model';
 import { startTestStack, waitFor } from '../helpers/stack';
-import { PEOPLE, channelMention, executeInvoke, post, cardsOf, json as text } from '../helpers/teams';
+import { PEOPLE, channelMention, executeInvoke, post, cardsOf, json as text, type Person } from '../helpers/teams';
 
 const CONV = '19:soc-incidents@thread.tacv2;messageid=1';
 
-async function say(stack: LocalStack, words: string, needle: string, who = PEOPLE.riley): Promise<Record<string, unknown>> {
+async function say(stack: LocalStack, words: string, needle: string, who: Person = PEOPLE.riley): Promise<Record<string, unknown>> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   await post(stack, channelMention(stack, who, words));
   const r = await waitFor(() => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && text(cardsOf(x)).includes(needle)), { what: `"${needle}" after "${words}"` });
@@ -94,5 +97,106 @@ describe('Contain within the app\'s documented rights', () => {
     expect(t).toContain(`New-MgServicePrincipal -AppId ${MESSAGE_TRACE_APP_ID}`);
     expect(t).not.toContain('needs ExchangeMessageTrace.Read.All');
     expect(stack.emulator.requests().filter((r) => r.path.endsWith('/messageTraces')).map((r) => r.status)).toEqual([401]);
+  });
+});
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+  }
+}
+
+describe('contain doctor', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.stop());
+  beforeEach(async () => {
+    await stack.idle();
+    await fetch(`${stack.url}/sandbox/reset`, { method: 'POST' });
+  });
+
+  test('against the default sandbox every check passes: exit 0, JSON rows of exactly {id, ok, needs, enables, fix}', async () => {
+    const r = await cli(['doctor', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const { checks } = JSON.parse(r.out) as { checks: Record<string, unknown>[] };
+    expect(checks.length).toBe(22);
+    for (const c of checks) {
+      expect(Object.keys(c)).toEqual(['id', 'ok', 'needs', 'enables', 'fix']);
+      expect(c.ok).toBe(true);
+    }
+    expect(checks.map((c) => c.id)).toEqual(expect.arrayContaining(['permission:User-PasswordProfile.ReadWrite.All', 'role:user-administrator', 'role:cloud-device-administrator', 'licence:entra-id-p1', 'licence:defender-office-365-p2', 'licence:purview-audit', 'prerequisite:message-trace-service-principal', 'prerequisite:power-automate-registration']));
+    // Doctor reads what it needs about the app itself, and is refused nothing.
+    expect(stack.emulator.requests().filter((x) => x.status >= 400)).toEqual([]);
+  });
+
+  test('each missing prerequisite fails its own row with the exact fix: exit 1', async () => {
+    await putJson(stack, '/sandbox/tenant', { messageTraceServicePrincipal: false, powerPlatformManagementApp: false, servicePlans: ['EXCHANGE_S_ENTERPRISE'] });
+    await putJson(stack, '/sandbox/app', { permissions: DEFAULT_APP.permissions.filter((p) => p !== 'MailboxSettings.ReadWrite'), directoryRoles: DEFAULT_APP.directoryRoles });
+    const r = await cli(['doctor', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const rows = new Map((JSON.parse(r.out) as { checks: { id: string; ok: boolean; fix: string }[] }).checks.map((c) => [c.id, c]));
+    expect([...rows.values()].filter((c) => !c.ok).map((c) => c.id).sort()).toEqual(['licence:defender-office-365-p2', 'licence:entra-id-p1', 'licence:purview-audit', 'permission:MailboxSettings.ReadWrite', 'prerequisite:message-trace-service-principal', 'prerequisite:power-automate-registration']);
+    expect(rows.get('prerequisite:message-trace-service-principal')!.fix).toContain(`New-MgServicePrincipal -AppId ${MESSAGE_TRACE_APP_ID}`);
+    expect(rows.get('prerequisite:power-automate-registration')!.fix).toContain('pac admin application register --application-id c0a7a1e0-0000-4000-8000-00000000a99d');
+    expect(rows.get('permission:MailboxSettings.ReadWrite')!.fix).toMatch(/ROLE=MailboxSettings\.ReadWrite and MI=5b000000-0000-4000-8000-00000000c0a7/);
+  });
+
+  test('without User Administrator: doctor fails naming it, the card marks step 2 as not possible with the fix, and everything else still runs', async () => {
+    await putJson(stack, '/sandbox/app', { permissions: DEFAULT_APP.permissions, directoryRoles: ['Cloud Device Administrator'] });
+    const table = await cli(['doctor']);
+    expect(table.code).toBe(1);
+    expect(table.out).toMatch(/FAIL {2}role:user-administrator/);
+    expect(table.out).toContain('needs: Entra directory role User Administrator');
+    expect(table.out).toContain('"roleDefinitionId":"fe930be7-5e62-47db-91af-98c3a49a38b1"');
+
+    // Approvers run it from chat too; the result is kept for the next incident's card.
+    const refused = text(await say(stack, 'doctor', 'Only approvers'));
+    expect(refused).toContain('approver role');
+    const card = text(await say(stack, 'doctor', 'Contain doctor', PEOPLE.avery));
+    expect(card).toContain('1 of 22 checks fail');
+    expect(card).toContain('Entra directory role User Administrator');
+
+    const { incidentId, actions, card: containment } = await open(stack, 'alice');
+    const pw = actions.find((a) => a.kind === 'resetPassword')!;
+    expect(pw.state).toBe('skipped');
+    expect(pw.result!.message).toMatch(/^Not possible for Contain: it needs the User Administrator role; ask a Global Administrator to assign it/);
+    expect(text(containment)).toContain('Not possible for Contain: it needs the User Administrator role');
+    expect(text(containment)).not.toContain(`"ref":"${incidentId}/${pw.id}"`);
+    expect(actions.filter((a) => a.kind !== 'resetPassword').every((a) => a.state === 'proposed')).toBe(true);
+
+    await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
+    const done = await settle(incidentId);
+    expect(done.find((a) => a.id === pw.id)!.state).toBe('skipped');
+    expect(done.filter((a) => a.state === 'succeeded').length).toBe(actions.length - 2); // the password (not possible) and the iPhone (portal)
+    const refusedCalls = stack.emulator.requests().filter((r) => [400, 401, 403].includes(r.status)).map((r) => `${r.method} ${r.path}`);
+    expect(refusedCalls).toEqual([`PATCH /v1.0/devices/${A.attackerIphone}`]);
+  });
+
+  test('in azure mode it runs at start-up and logs each failing check with its fix; one that cannot run is logged, never thrown', async () => {
+    await putJson(stack, '/sandbox/app', { permissions: DEFAULT_APP.permissions, directoryRoles: ['User Administrator'] });
+    const ctx = await getContext();
+    const lines: { level: string; msg: string; failing?: { id: string }[] }[] = [];
+    const log = createLogger({ level: 'info', sink: (l) => lines.push(JSON.parse(l)) });
+    await doctorAtStartup({ ...ctx, log, config: { ...ctx.config, mode: 'azure' } });
+    const warn = lines.find((l) => l.msg === 'contain doctor: checks fail')!;
+    expect(warn.level).toBe('warn');
+    expect(warn.failing!.map((f) => f.id)).toEqual(['role:cloud-device-administrator']);
+    lines.length = 0;
+    await doctorAtStartup({ ...ctx, log, config: { ...ctx.config, mode: 'local' } });
+    expect(lines).toEqual([]);
+    // A doctor that cannot run is logged, never thrown.
+    await doctorAtStartup({ ...ctx, log, config: { ...ctx.config, mode: 'azure' }, graph: { ...ctx.graph, post: () => Promise.reject(new Error('network down')) } });
+    expect(lines.map((l) => l.msg)).toContain('contain doctor could not run at start-up');
   });
 });

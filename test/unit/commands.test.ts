@@ -25,6 +25,7 @@ describe('command grammar', () => {
     ['status', { name: 'status' }],
     ['report alice', { name: 'report', ref: 'alice' }],
     ['help', { name: 'help' }],
+    ['doctor', { name: 'doctor' }],
     ['', { name: 'help' }],
     ['contain <at>Alice Aoki</at>', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false }],
   ])('%s', (input, expected) => {
@@ -38,6 +39,7 @@ describe('command grammar', () => {
     ['investigate alice --since 400d', /between 1 and 90/],
     ['status yesterday', /not an incident id/],
     ['help me', /takes no arguments/],
+    ['doctor alice', /takes no arguments/],
     ['contain <script>alert(1)</script>', /not a user name/],
   ])('%s is refused with the right form', (input, message) => {
     const err = (() => {
@@ -84,7 +86,7 @@ describe('command grammar', () => {
   });
 
   test('a plain name always parses to the same target, however it is spaced', () => {
-    const word = fc.stringMatching(/^[A-Za-z][A-Za-z'\u00c0-\u00ff]{0,12}$/).filter((w) => !['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'help'].includes(w.toLowerCase()));
+    const word = fc.stringMatching(/^[A-Za-z][A-Za-z'\u00c0-\u00ff]{0,12}$/).filter((w) => !['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'doctor', 'help'].includes(w.toLowerCase()));
     fc.assert(
       fc.property(fc.array(word, { minLength: 1, maxLength: 3 }), fc.array(fc.constantFrom(' ', '  ', '\u00a0', '\t'), { minLength: 4, maxLength: 4 }), (words, spaces) => {
         const typed = `contain${spaces[0]}${words.join(spaces[1])}${spaces[2]}`;
