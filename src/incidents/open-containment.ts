@@ -40,13 +40,15 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
     });
   }
 
-  // What Contain's app can do (contain doctor, kept for an hour) is read alongside the sign-ins.
-  const [signIns, doctor] = await Promise.all([recentSignInFacts(ctx, target.id, { signal: input.signal }), currentDoctor(ctx, { signal: input.signal })]);
+  // What Contain's app can do (contain doctor, kept for an hour) is read while discovery runs.
+  const doctorRead = currentDoctor(ctx, { signal: input.signal });
+  const signIns = await recentSignInFacts(ctx, target.id, { signal: input.signal });
   const now = ctx.now();
   const window = intrusionWindow(signIns.signIns, now, input.sinceDays);
   const discovery = await discover(ctx, target, window.start, ctx.flows, { signal: input.signal });
   const analyzeCtx = { user: target, window, attackerIps: attackerIps(signIns.signIns, window.start) };
   const analyses = containmentSteps.map((step) => ({ step, ...step.analyze(discovery, analyzeCtx) }));
+  const doctor = await doctorRead;
   const facts: IncidentFacts = {
     ...signIns,
     window,
