@@ -21,6 +21,7 @@ export const commandSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('status'), incidentId: z.string().regex(/^INC-\d{8}-\d{4}$/).optional() }),
   z.object({ name: z.literal('report'), ref: z.string().min(1).max(256) }),
   z.object({ name: z.literal('posture') }),
+  z.object({ name: z.literal('doctor') }),
   z.object({ name: z.literal('help') }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
@@ -33,12 +34,13 @@ export const USAGE: { usage: string; description: string }[] = [
   { usage: 'status [<incident>]', description: 'Show an incident\'s state.' },
   { usage: 'report <incident|user>', description: 'Write the incident report.' },
   { usage: 'posture', description: 'Check the tenant\'s defensive measures.' },
+  { usage: 'doctor', description: 'Approvers: check what Contain\'s app may do in this tenant (permissions, roles, licences) and how to fix what is missing.' },
   { usage: 'help', description: 'This list.' },
 ];
 
 // A new command goes in the schema, USAGE and VERBS, and needs its role in COMMAND_ROLES (src/incidents/roles.ts):
 // the router does not compile without it.
-const VERBS = new Set(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'help']);
+const VERBS = new Set(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'doctor', 'help']);
 const FLAGS: Record<string, 'bool' | 'duration' | 'int' | 'messageId'> = { '--dry-run': 'bool', '--since': 'duration', '--days': 'int', '--message': 'messageId' };
 const ALLOWED_FLAGS: Record<string, string[]> = { contain: ['--dry-run', '--since'], investigate: ['--since'], hunt: ['--days'], scope: ['--message'] };
 
@@ -177,6 +179,7 @@ export function parseCommand(input: string): Command {
       command = { name: 'report', ref: rest };
       break;
     case 'posture':
+    case 'doctor':
     case 'help':
       if (rest !== '') throw bad(`"${verb}" takes no arguments.`);
       command = { name: verb };

@@ -17,6 +17,9 @@ import type { View } from '../src/views/types';
 import { authorize, refuseTarget } from '../src/incidents/policy';
 import { COMMAND_ROLES } from '../src/incidents/roles';
 import { parseCommand, USAGE, type Command, type Target } from './commands';
+import { runDoctor } from '../src/doctor/run';
+import { keepDoctor } from '../src/doctor/latest';
+import { doctorView } from '../src/doctor/format';
 
 export interface RouteInput {
   command: Command;
@@ -74,7 +77,16 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
       return { views: [await withDownload(ctx, grant, 'hunt', await huntUserAgents(ctx, c.days, { signal: input.signal, progress: input.progress }))] };
     case 'posture':
       return { views: [await checkPosture(ctx, { signal: input.signal })] };
+    case 'doctor':
+      return { views: [await doctor(ctx, input)] };
   }
+}
+
+/** `doctor`, for approvers: what Contain's app may do here, kept for the next incident's card. */
+async function doctor(ctx: ContainContext, input: RouteInput) {
+  const result = await runDoctor(ctx, { signal: input.signal });
+  await keepDoctor(ctx, result).catch((err: unknown) => ctx.log.warn('could not keep the doctor result', { err }));
+  return doctorView(result);
 }
 
 /** `report <incident|user>`: an incident id as given, or the newest incident of that user. */

@@ -38,6 +38,8 @@ param resultLinkKey string = '${newGuid()}${newGuid()}'
 
 var suffix = uniqueString(resourceGroup().id)
 var graphAppId = '00000003-0000-0000-c000-000000000000'
+// Directory roles (User Administrator for step 2, Cloud Device Administrator for step 4) cannot be assigned from Bicep:
+// docs/deploy.md has the one Graph call per role, and `contain doctor` verifies them (and everything below).
 // Least privilege, one line per playbook step (docs/permissions.md explains each and what happens without it).
 var graphRoles = [
   'User.Read.All' //                       find the user

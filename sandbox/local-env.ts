@@ -1,5 +1,6 @@
 import { SEED_IDS } from './graph/seed';
 import { FLOW_ENVIRONMENT } from './graph/seed-objects';
+import { SANDBOX_APP } from './graph/app-identity';
 
 /** The fake Slack workspace's signing secret: public by design, it only ever signs requests to this machine. */
 export const SANDBOX_SLACK_SECRET = 'local-sandbox-signing-secret';
@@ -16,6 +17,8 @@ export function localDefaults(port: number): Record<string, string> {
     CONTAIN_MODE: 'local',
     PORT: String(port),
     GRAPH_BASE_URL: `http://127.0.0.1:${port}/sandbox/graph`,
+    // Contain's app in the sandbox tenant (no secret: the sandbox takes no token); `contain doctor` checks it.
+    AZURE_CLIENT_ID: SANDBOX_APP.appId,
     // By group, as a real deployment would: the SOC Approvers group; protected: break-glass and every Global Administrator.
     CONTAIN_APPROVERS: SEED_IDS.socApprovers,
     CONTAIN_PROTECTED_USERS: [SEED_IDS.breakGlass, SEED_IDS.globalAdminRole].join(','),

@@ -17,6 +17,7 @@ import { FakeConnector } from './connector';
 import { FakeSlackApi } from './slack-api';
 import { GraphEmulator } from './graph/emulator';
 import { flowApi } from './flow-api';
+import { sandboxAppRoutes } from './app-routes';
 import { localDefaults, SANDBOX_SLACK_SECRET } from './local-env';
 import { PLAYGROUND_PEOPLE } from './playground-people';
 import { startWorkerLoop } from './worker-loop';
@@ -64,7 +65,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-type Route = (req: IncomingMessage, body: string, url: URL) => Promise<{ status: number; headers?: Record<string, string>; body?: unknown; disconnect?: 'drop' | 'kill' }>;
+export type Route = (req: IncomingMessage, body: string, url: URL) => Promise<{ status: number; headers?: Record<string, string>; body?: unknown; disconnect?: 'drop' | 'kill' }>;
 
 /** Start Contain locally: Functions handlers behind a plain HTTP server, the sandbox tenant, fake connector, worker loop. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -173,6 +174,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
         return { status: 400, body: { error: (err as Error).message } };
       }
     }],
+    ...sandboxAppRoutes(emulator),
     ['GET', /^\/sandbox\/faults$/, admin(() => emulator.faults.list())],
     ['DELETE', /^\/sandbox\/faults$/, admin(() => emulator.faults.clear())],
     ['POST', /^\/sandbox\/reset$/, admin(() => {

@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     `  Graph request log    GET  ${stack.url}/sandbox/requests`,
     `  Fault injection      POST ${stack.url}/sandbox/faults   (DELETE to clear)`,
     `  Reset the tenant     POST ${stack.url}/sandbox/reset`,
+    `  Contain's app        GET/PUT ${stack.url}/sandbox/app   (permissions, directory roles)`,
+    `  Tenant prerequisites GET/PUT ${stack.url}/sandbox/tenant   (message-trace principal, Power Platform, licences)`,
     `  Bot replies          GET  ${stack.url}/sandbox/connector/activities`,
     ...(stack.azuritePid ? [`  Storage              Azurite in memory (pid ${stack.azuritePid}); it stops with this process`] : []),
     '',

@@ -75,7 +75,8 @@ export type GraphCredentialConfig =
 export interface Config {
   port: number;
   mode: 'local' | 'azure';
-  graph: { baseUrl: string; credential: GraphCredentialConfig };
+  /** clientId: Contain's app (AZURE_CLIENT_ID), whose service principal `contain doctor` checks. */
+  graph: { baseUrl: string; credential: GraphCredentialConfig; clientId?: string };
   teams: { appId: string; appPassword?: string; appTenantId?: string; appType: RawConfig['MicrosoftAppType'] };
   slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
   /** Power Automate admin API; undefined = step 6 reports "not checked". */
@@ -185,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graph: {
       baseUrl: (raw.GRAPH_BASE_URL ?? (mode === 'local' ? `http://127.0.0.1:${raw.PORT}/sandbox/graph` : 'https://graph.microsoft.com')).replace(/\/+$/, ''),
       credential,
+      clientId: raw.AZURE_CLIENT_ID,
     },
     teams: { appId: raw.MicrosoftAppId ?? '', appPassword: raw.MicrosoftAppPassword, appTenantId: raw.MicrosoftAppTenantId, appType: raw.MicrosoftAppType },
     slack: { signingSecret: raw.SLACK_SIGNING_SECRET, botToken: raw.SLACK_BOT_TOKEN, apiUrl: raw.SLACK_API_URL },

@@ -23,7 +23,7 @@ export async function createContext(config: Config, overrides: Partial<ContainCo
       credential,
       onRetry: (e) => log.info('graph retry', { attempt: e.attempt, status: e.status, delayMs: e.delayMs, path: new URL(e.url).pathname }),
     });
-  const flows = overrides.flows ?? (config.powerAutomate ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment, credential }) : undefined);
+  const flows = overrides.flows ?? (config.powerAutomate ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment, credential, clientId: config.graph.clientId }) : undefined);
   const keyless = keylessEndpoints(config.storage.connectionString);
   const storageCredential = keyless ? (credential ?? (await createCredential({ kind: 'managedIdentity', clientId: process.env.AZURE_CLIENT_ID }))) : undefined;
   return {

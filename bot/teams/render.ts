@@ -15,6 +15,7 @@ export function cardActivity(view: View): Partial<Activity> {
     : view.kind === 'scope' ? `Scope: ${view.target.displayName}`
     : view.kind === 'hunt' ? `Harmful user agents, last ${view.days} days`
     : view.kind === 'posture' ? 'Defensive measures'
+    : view.kind === 'doctor' ? 'Contain doctor'
     : 'Contain help';
   return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(renderAdaptive(view))] };
 }

@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, DoctorView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, Tone, View } from '../../src/views/types';
 import { escapeMarkdown as md, truncate, visibleDeep } from '../text';
 import { defang } from '../../src/views/defang';
 import { card, execute, text, type AdaptiveCard, type Element } from './types';
@@ -31,7 +31,23 @@ export function renderAdaptive(shown: View): AdaptiveCard {
       return huntCard(view);
     case 'posture':
       return postureCard(view);
+    case 'doctor':
+      return doctorCard(view);
   }
+}
+
+function doctorCard(v: DoctorView): AdaptiveCard {
+  const failing = v.checks.filter((c) => !c.ok);
+  const body: Element[] = [
+    text('Contain doctor', { size: 'Large', weight: 'Bolder', style: 'heading' }),
+    text(failing.length ? `${failing.length} of ${v.checks.length} checks fail` : `All ${v.checks.length} checks pass`, { color: failing.length ? 'Attention' : 'Good', weight: 'Bolder', spacing: 'None' }),
+  ];
+  for (const c of failing) body.push({ type: 'Container', spacing: 'Small', items: [text(`**${md(c.needs)}**: ${md(c.enables)}`, { size: 'Small', color: 'Attention' }), text(`Fix: ${md(c.fix)}`, { size: 'Small', spacing: 'None' })] });
+  const passing = v.checks.filter((c) => c.ok);
+  if (passing.length) body.push(text(`OK: ${passing.map((c) => md(c.id)).join(', ')}`, { size: 'Small', isSubtle: true, spacing: 'Medium' }));
+  for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
+  body.push(text(`Checked ${v.at.slice(0, 16).replace('T', ' ')} UTC`, { size: 'Small', isSubtle: true }));
+  return card(body);
 }
 
 function postureCard(v: PostureView): AdaptiveCard {
@@ -164,6 +180,7 @@ function containmentCard(v: ContainmentView): AdaptiveCard {
         ...(a.reason ? [text(`Why: ${md(a.reason)}`, { size: 'Small', spacing: 'None' })] : []),
         text(md(a.detail), { size: 'Small', isSubtle: true, spacing: 'None' }),
         text(md(a.stateLabel), { size: 'Small', color: stateColor[a.state] ?? 'Default', spacing: 'Small' }),
+        ...(a.blocked ? [text(md(a.blocked), { size: 'Small', color: 'Attention', weight: 'Bolder', spacing: 'None' })] : []),
       ];
       if (a.decidable) {
         items.push({

@@ -1,4 +1,4 @@
-import type { ChooserView, ContainmentView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, View } from '../../src/views/types';
+import type { ChooserView, ContainmentView, DoctorView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, View } from '../../src/views/types';
 import { escapeSlack as esc, truncate, visibleDeep } from '../text';
 import { defang } from '../../src/views/defang';
 
@@ -68,6 +68,8 @@ export function renderBlockKit(shown: View): SlackMessage {
         return hunt(view);
       case 'posture':
         return posture(view);
+      case 'doctor':
+        return doctor(view);
     }
   })();
   // The fallback text is parsed for mentions and links like mrkdwn: escape it too (<!channel> must not notify).
@@ -115,7 +117,7 @@ function containment(v: ContainmentView): SlackMessage {
     blocks.push({ type: 'divider' });
     blocks.push(section(`*${st.step}. ${esc(st.name)}*${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` _(${esc(st.checked)})_` : ''}${st.notes.map((n) => `\n:warning: ${esc(n)}`).join('')}`));
     for (const a of mine) {
-      blocks.push(section(`${stateIcon[a.state] ?? ''} *${esc(a.title)}*${a.reason ? `\n*Why:* ${esc(a.reason)}` : ''}\n${esc(a.detail)}\n_${esc(a.stateLabel)}_`));
+      blocks.push(section(`${a.blocked ? ':no_entry:' : (stateIcon[a.state] ?? '')} *${esc(a.title)}*${a.reason ? `\n*Why:* ${esc(a.reason)}` : ''}\n${esc(a.detail)}\n_${esc(a.stateLabel)}_${a.blocked ? `\n*${esc(a.blocked)}*` : ''}`));
       if (a.decidable) {
         blocks.push({
           type: 'actions',
@@ -215,6 +217,22 @@ function hunt(v: HuntView): SlackMessage {
     ...downloadBlocks(v.download),
   ];
   return { text: `Harmful user agents, last ${v.days} days`, blocks };
+}
+
+function doctor(v: DoctorView): SlackMessage {
+  const failing = v.checks.filter((c) => !c.ok);
+  const passing = v.checks.filter((c) => c.ok);
+  return {
+    text: failing.length ? `Contain doctor: ${failing.length} of ${v.checks.length} checks fail` : `Contain doctor: all ${v.checks.length} checks pass`,
+    blocks: [
+      { type: 'header', text: plain('Contain doctor', SLACK_LIMITS.headerText) },
+      section(failing.length ? `:x: *${failing.length} of ${v.checks.length} checks fail*` : `:white_check_mark: *All ${v.checks.length} checks pass*`),
+      ...sections(failing.map((c) => `:x: *${esc(c.needs)}*: ${esc(c.enables)}\n*Fix:* ${esc(c.fix)}`)),
+      ...(passing.length ? [context(`OK: ${passing.map((c) => esc(c.id)).join(', ')}`)] : []),
+      ...v.notes.map((n) => context(`:warning: ${esc(n)}`)),
+      context(`Checked ${v.at.slice(0, 16).replace('T', ' ')} UTC`),
+    ],
+  };
 }
 
 function posture(v: PostureView): SlackMessage {

@@ -5,6 +5,8 @@ import { FilterSyntaxError, matches, parseFilter } from './odata-filter';
 import { seedTenant, type TenantData } from './seed';
 import { registerContainmentRoutes } from './routes-containment';
 import { registerInvestigationRoutes } from './routes-investigation';
+import { registerIdentityRoutes } from './routes-identity';
+import { checkAppIdentity } from './app-rules';
 
 export interface EmulatorResponse {
   status: number;
@@ -75,7 +77,7 @@ export class GraphEmulator {
   private log: LoggedRequest[] = [];
   /** Power Automate calls, kept apart from the Graph log. */
   flowRequests: { method: string; path: string; time: string; status: number; applied: boolean }[] = [];
-  private readonly routes: [string, RegExp, Handler][] = [];
+  private readonly routes: [string, RegExp, Handler, string][] = [];
   /** How long an audit log query takes to succeed; Purview takes minutes, the playground a few seconds. */
   auditQueryMs = 3000;
   /** How audit log queries end once they have run: set 'failed' to see a client handle Purview's failure. */
@@ -87,6 +89,7 @@ export class GraphEmulator {
     this.registerRoutes();
     registerContainmentRoutes(this);
     registerInvestigationRoutes(this);
+    registerIdentityRoutes(this);
   }
 
   /** The emulator's clock (injectable for tests). */
@@ -185,11 +188,14 @@ export class GraphEmulator {
   private route(call: Call, requestId: string): EmulatorResponse {
     try {
       let pathMatched = false;
-      for (const [method, re, handler] of this.routes) {
+      for (const [method, re, handler, pattern] of this.routes) {
         const m = re.exec(call.path);
         if (!m) continue;
         pathMatched = true;
-        if (method === call.method) return handler(call, m);
+        if (method !== call.method) continue;
+        // The app's permissions and directory roles, as Graph checks them before it acts (app-rules.ts).
+        checkAppIdentity(this, call, `${method} ${pattern}`, m);
+        return handler(call, m);
       }
       if (pathMatched) throw new GraphHttpError(405, 'Request_BadRequest', `The HTTP method '${call.method}' is not supported for this resource.`);
       throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${call.path.split('/')[1] ?? ''}'.`);
@@ -243,10 +249,15 @@ export class GraphEmulator {
     return json(200, { responses });
   }
 
+  /** "METHOD pattern" of every registered route, as the authorization rules are keyed. */
+  routeKeys(): string[] {
+    return this.routes.map(([method, , , pattern]) => `${method} ${pattern}`);
+  }
+
   /** Register a route; `{name}` matches one path segment. */
   on(method: string, pattern: string, handler: Handler): void {
     const re = new RegExp('^' + pattern.replace(/\{(\w+)\}/g, '([^/]+)') + '/?$');
-    this.routes.push([method, re, handler]);
+    this.routes.push([method, re, handler, pattern]);
   }
 
   user(idOrUpn: string) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GraphHttpError, json, type Call, type GraphEmulator } from './emulator';
 
 const METHOD_SEGMENTS: Record<string, string> = {
@@ -62,7 +63,8 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
     return json(204);
   });
 
-  // Step 4: devices. App-only callers may only change Windows devices.
+  // Step 4: devices. "In application-only scenarios and for non-Windows devices ... the app can update only the
+  // extensionAttributes property" (device-update); Graph answers 400 Request_BadRequest (exact message unverified).
   for (const rel of ['registeredDevices', 'ownedDevices']) {
     em.on('GET', `/users/{id}/${rel}`, (c, m) => {
       const u = em.user(m[1]);
@@ -73,9 +75,9 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
   em.on('GET', '/devices/{id}', (_c, m) => json(200, device(decodeURIComponent(m[1])).data));
   em.on('PATCH', '/devices/{id}', (c, m) => {
     const d = device(decodeURIComponent(m[1]));
-    if (d.data.operatingSystem !== 'Windows' && !c.headers['x-sandbox-delegated'])
-      throw new GraphHttpError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     const body = c.body as { accountEnabled?: boolean };
+    if (!/^windows/i.test(String(d.data.operatingSystem)) && Object.keys(body ?? {}).some((k) => k !== 'extensionAttributes'))
+      throw new GraphHttpError(400, 'Request_BadRequest', 'Properties other than extensionAttributes cannot be updated on non-Windows devices by an application.');
     if (typeof body?.accountEnabled === 'boolean') d.data.accountEnabled = body.accountEnabled;
     return json(204);
   });
@@ -135,14 +137,15 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
   });
   em.on('GET', '/users/{id}/ownedObjects/microsoft.graph.application', (c, m) => {
     const u = em.user(m[1]);
-    return em.collection(c, `/users/${u.id}/ownedObjects/microsoft.graph.application`, s().applications.filter((a) => a.ownerIds.includes(u.id)).map((a) => ({ '@odata.type': '#microsoft.graph.application', ...a.data })));
+    return em.collection(c, `/users/${u.id}/ownedObjects/microsoft.graph.application`, s().applications.filter((a) => a.ownerIds.includes(u.id)).map((a) => ({ '@odata.type': '#microsoft.graph.application', ...applicationView(a.data, c) })));
   });
   const app = (id: string) => byId(s().applications, id);
-  em.on('GET', '/applications/{id}', (c, m) => {
-    const a = app(decodeURIComponent(m[1]));
-    const sel = c.query.get('$select');
-    const data = sel ? Object.fromEntries(sel.split(',').map((k) => [k, a.data[k]])) : a.data;
-    return json(200, data);
+  em.on('GET', '/applications/{id}', (c, m) => json(200, applicationView(app(decodeURIComponent(m[1])).data, c)));
+  em.on('GET', "/applications\\(appId='{appId}'\\)", (c, m) => {
+    const appId = decodeURIComponent(m[1]);
+    const a = s().applications.find((x) => x.data.appId === appId);
+    if (!a) throw notFound(`applications(appId='${appId}')`);
+    return json(200, applicationView(a.data, c));
   });
   em.on('POST', '/applications/{id}/removePassword', (c, m) => {
     const a = app(decodeURIComponent(m[1]));
@@ -153,15 +156,14 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
     creds.splice(i, 1);
     return json(204);
   });
+  // keyCredentials is replaced as a whole collection (application-update). Each credential carries its certificate
+  // (`key`), with type/usage AsymmetricX509Cert/Verify or X509CertAndPassword/Sign; an existing keyId may not change
+  // its key. A bare {keyId} is refused: Graph cannot keep a certificate it is not given (keycredential: `key` is
+  // returned only on $select, so a client can always send it back).
   em.on('PATCH', '/applications/{id}', (c, m) => {
     const a = app(decodeURIComponent(m[1]));
-    const body = c.body as { keyCredentials?: { keyId: string }[] };
-    if (body?.keyCredentials) {
-      // Graph accepts the remaining credentials by keyId (key material omitted for existing ones).
-      const known = a.data.keyCredentials as { keyId: string }[];
-      if (body.keyCredentials.some((k) => !known.find((x) => x.keyId === k.keyId))) throw new GraphHttpError(400, 'Request_BadRequest', 'Key credential without key material must reference an existing keyId.');
-      a.data.keyCredentials = known.filter((k) => body.keyCredentials!.some((x) => x.keyId === k.keyId));
-    }
+    const body = (c.body ?? {}) as { keyCredentials?: unknown };
+    if (body.keyCredentials !== undefined) a.data.keyCredentials = replacedKeys(a.data.keyCredentials as KeyCredential[], body.keyCredentials);
     return json(204);
   });
 
@@ -189,5 +191,39 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
   em.on('GET', '/auditLogs/directoryAudits', (c) => {
     const rows = [...s().audits.map((a) => a.data)].sort((a, b) => String(b.activityDateTime).localeCompare(String(a.activityDateTime)));
     return em.collection(c, '/auditLogs/directoryAudits', rows, { defaultTop: 1000 });
+  });
+}
+
+interface KeyCredential {
+  keyId: string;
+  type: string;
+  usage: string;
+  key: string | null;
+  displayName?: string | null;
+  customKeyIdentifier?: string | null;
+  startDateTime?: string;
+  endDateTime?: string;
+}
+
+/** An application as Graph returns it: certificate `key`s only when keyCredentials is $selected, else null. */
+function applicationView(data: Record<string, unknown>, c: Call): Record<string, unknown> {
+  const sel = c.query.get('$select')?.split(',').map((k) => k.trim());
+  const withKeys = !!sel?.includes('keyCredentials');
+  const shaped = { ...data, keyCredentials: ((data.keyCredentials as KeyCredential[] | undefined) ?? []).map((k) => ({ ...k, key: withKeys ? k.key : null })) };
+  return sel ? Object.fromEntries(sel.filter((k) => k in shaped).map((k) => [k, (shaped as Record<string, unknown>)[k]])) : shaped;
+}
+
+const PAIRS = new Set(['AsymmetricX509Cert/Verify', 'X509CertAndPassword/Sign']);
+
+/** The new keyCredentials collection, or Graph's 400 for a payload it would not accept. */
+function replacedKeys(existing: KeyCredential[], input: unknown): KeyCredential[] {
+  if (!Array.isArray(input)) throw new GraphHttpError(400, 'BadRequest', 'Property keyCredentials in payload has a value that does not match schema.');
+  return input.map((raw: Partial<KeyCredential>) => {
+    if (!raw || typeof raw !== 'object') throw new GraphHttpError(400, 'BadRequest', 'Property keyCredentials in payload has a value that does not match schema.');
+    if (!PAIRS.has(`${raw.type}/${raw.usage}`)) throw new GraphHttpError(400, 'Request_BadRequest', 'The value for the property "usage" in one of your credentials is invalid. Acceptable values are Sign, Verify.');
+    if (typeof raw.key !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw.key)) throw new GraphHttpError(400, 'Request_BadRequest', "Invalid value specified for property 'key' of resource 'KeyCredential'.");
+    const old = raw.keyId ? existing.find((k) => k.keyId === raw.keyId) : undefined;
+    if (old && old.key !== raw.key) throw new GraphHttpError(400, 'Request_BadRequest', `Update to existing credential with KeyId '${raw.keyId}' is not allowed.`);
+    return { ...old, ...raw, keyId: raw.keyId ?? randomUUID(), type: raw.type!, usage: raw.usage!, key: raw.key };
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The objects steps 2-7 look at, for Alice's incident (the attacker's additions) and for bystanders (benign ones).
- * Shapes follow Graph v1.0; fields Graph does not return (isDefault, ownerId, flow definitions) are sandbox-internal
- * and stripped before answering.
+ * Shapes follow Graph v1.0 and the Power Automate admin API; fields the services do not return (isDefault, ownerId)
+ * are sandbox-internal and stripped before answering.
  */
 import { ATTACKER, SEED_IDS, TENANT_ID } from './ids';
 
@@ -41,6 +41,9 @@ export const ALICE_OBJECTS = {
   flowAttacker: 'f1000000-0000-4000-8000-00000000ad01',
   flowLegit: 'f1000000-0000-4000-8000-00000000a101',
 };
+
+/** A stand-in for the attacker's certificate (base64 DER in real tenants; any base64 here). */
+const ATTACKER_CERT = Buffer.from('sandbox: public certificate of the attacker app "..", CN=..').toString('base64');
 
 function folderId(userId: string, name: string): string {
   return Buffer.from(`${userId}:${name}`).toString('base64').replace(/=+$/, '') + 'AAA=';
@@ -108,7 +111,8 @@ export function seedObjects(now: number) {
         id: A.appAttacker, appId: ATTACKER.appId, displayName: '..', createdDateTime: iso(now, 49.7), signInAudience: 'AzureADMultipleOrgs',
         web: { redirectUris: ['http://localhost:7823/'] },
         passwordCredentials: [{ keyId: A.attackerSecret, displayName: 'x', hint: 'Q~8', startDateTime: iso(now, 49.7), endDateTime: iso(now, -24 * 720), secretText: null }],
-        keyCredentials: [{ keyId: A.attackerCert, displayName: 'CN=..', type: 'AsymmetricX509Cert', usage: 'Verify', startDateTime: iso(now, 49.6), endDateTime: iso(now, -24 * 365), customKeyIdentifier: 'QTdCRjA5', key: null }],
+        // The certificate's public part; Graph returns `key` only when keyCredentials is $selected.
+        keyCredentials: [{ keyId: A.attackerCert, displayName: 'CN=..', type: 'AsymmetricX509Cert', usage: 'Verify', startDateTime: iso(now, 49.6), endDateTime: iso(now, -24 * 365), customKeyIdentifier: 'QTdCRjA5', key: ATTACKER_CERT }],
       },
     },
   ];
@@ -116,19 +120,31 @@ export function seedObjects(now: number) {
   const audits: SeedAudit[] = [
     { data: { id: 'Directory_att_01', category: 'UserManagement', correlationId: 'c0a1e000-0000-4000-8000-0000000a0001', result: 'success', resultReason: 'User registered Mobile Phone SMS', activityDisplayName: 'User registered security info', activityDateTime: iso(now, 49.4), loggedByService: 'Authentication Methods', operationType: 'Add', initiatedBy: actor(ATTACKER.ipv4), targetResources: [{ id: alice, displayName: 'Alice Aoki', type: 'User', userPrincipalName: 'alice.aoki@contoso.example' }], additionalDetails: [{ key: 'Method', value: 'Phone' }] } },
     { data: { id: 'Directory_att_02', category: 'UserManagement', correlationId: 'c0a1e000-0000-4000-8000-0000000a0002', result: 'success', resultReason: 'User registered Authenticator App with Notification and Code', activityDisplayName: 'User registered security info', activityDateTime: iso(now, 49.5), loggedByService: 'Authentication Methods', operationType: 'Add', initiatedBy: actor(ATTACKER.ipv4), targetResources: [{ id: alice, displayName: 'Alice Aoki', type: 'User', userPrincipalName: 'alice.aoki@contoso.example' }], additionalDetails: [{ key: 'Method', value: 'Authenticator App' }] } },
+    { data: { id: 'Directory_att_00', category: 'ApplicationManagement', correlationId: 'c0a1e000-0000-4000-8000-0000000a0000', result: 'success', resultReason: '', activityDisplayName: 'Add application', activityDateTime: iso(now, 49.7), loggedByService: 'Core Directory', operationType: 'Add', initiatedBy: actor(ATTACKER.ipv4), targetResources: [{ id: A.appAttacker, displayName: '..', type: 'Application' }], additionalDetails: [{ key: 'AppId', value: ATTACKER.appId }] } },
     { data: { id: 'Directory_att_03', category: 'ApplicationManagement', correlationId: 'c0a1e000-0000-4000-8000-0000000a0003', result: 'success', resultReason: '', activityDisplayName: 'Add service principal', activityDateTime: iso(now, 49.7), loggedByService: 'Core Directory', operationType: 'Add', initiatedBy: actor(ATTACKER.ipv4), targetResources: [{ id: A.spAttacker, displayName: '..', type: 'ServicePrincipal' }], additionalDetails: [{ key: 'AppId', value: ATTACKER.appId }] } },
     { data: { id: 'Directory_att_04', category: 'ApplicationManagement', correlationId: 'c0a1e000-0000-4000-8000-0000000a0004', result: 'success', resultReason: '', activityDisplayName: 'Consent to application', activityDateTime: iso(now, 49.65), loggedByService: 'Core Directory', operationType: 'Assign', initiatedBy: actor(ATTACKER.ipv4), targetResources: [{ id: A.spAttacker, displayName: '..', type: 'ServicePrincipal' }], additionalDetails: [{ key: 'AppId', value: ATTACKER.appId }, { key: 'ConsentType', value: 'Principal' }] } },
     { data: { id: 'Directory_att_05', category: 'Device', correlationId: 'c0a1e000-0000-4000-8000-0000000a0006', result: 'success', resultReason: '', activityDisplayName: 'Register device', activityDateTime: iso(now, 49.6), loggedByService: 'Device Registration Service', operationType: 'Add', initiatedBy: actor(ATTACKER.ipv4), targetResources: [{ id: A.attackerWindowsDevice, displayName: 'DESKTOP-7Q2V9KD', type: 'Device' }], additionalDetails: [{ key: 'Device Trust Type', value: 'Workplace' }] } },
     { data: { id: 'Directory_leg_01', category: 'ApplicationManagement', correlationId: 'c0a1e000-0000-4000-8000-0000000a0005', result: 'success', resultReason: '', activityDisplayName: 'Consent to application', activityDateTime: iso(now, 24 * 300), loggedByService: 'Core Directory', operationType: 'Assign', initiatedBy: actor('203.0.113.10'), targetResources: [{ id: A.spTeams, displayName: 'Microsoft Teams', type: 'ServicePrincipal' }], additionalDetails: [] } },
   ];
-  const flow = (id: string, name: string, creator: string, hoursAgo: number, actions: Record<string, unknown>[], triggers: Record<string, unknown>[]) => ({
+  // The admin list's shape (as PnP's and Microsoft's PowerShell see it): definitionSummary names each trigger's and
+  // action's type, operation and connector, never their inputs; so no recipients, subjects or URLs.
+  const connector = (name: string, displayName: string) => ({ name, id: `/providers/Microsoft.PowerApps/apis/${name}`, displayName, type: '/providers/Microsoft.PowerApps/apis' });
+  let opSeq = 0;
+  const op = (type: string, swaggerOperationId?: string, api?: ReturnType<typeof connector>) => ({ type, ...(swaggerOperationId ? { swaggerOperationId } : {}), ...(api ? { api } : {}), metadata: { operationMetadataId: `0be7a000-0000-4000-8000-${(++opSeq).toString().padStart(12, '0')}` } });
+  const outlook = connector('shared_office365', 'Office 365 Outlook');
+  const flow = (id: string, name: string, creator: string, hoursAgo: number, triggers: Record<string, unknown>[], actions: Record<string, unknown>[]) => ({
     name: id, id: `/providers/Microsoft.ProcessSimple/environments/${FLOW_ENVIRONMENT}/flows/${id}`, type: 'Microsoft.ProcessSimple/environments/flows',
-    properties: { displayName: name, state: 'Started', createdTime: iso(now, hoursAgo), lastModifiedTime: iso(now, hoursAgo), creator: { tenantId: TENANT_ID, objectId: creator, userId: creator, userType: 'ActiveDirectory' }, definitionSummary: { triggers, actions } },
+    properties: {
+      apiId: '/providers/Microsoft.PowerApps/apis/shared_logicflows', displayName: name, state: 'Started', createdTime: iso(now, hoursAgo), lastModifiedTime: iso(now, hoursAgo),
+      environment: { name: FLOW_ENVIRONMENT, type: 'Microsoft.ProcessSimple/environments', id: `/providers/Microsoft.ProcessSimple/environments/${FLOW_ENVIRONMENT}` },
+      definitionSummary: { triggers, actions }, creator: { tenantId: TENANT_ID, objectId: creator, userId: creator, userType: 'ActiveDirectory' }, provisioningMethod: 'FromDefinition', flowFailureAlertSubscribed: true,
+    },
   });
   const flows: SeedFlow[] = [
-    { environment: FLOW_ENVIRONMENT, data: flow(A.flowAttacker, 'Sync', alice, 48.9, [{ type: 'OpenApiConnection', swaggerOperationId: 'ForwardEmail_V2', api: { name: 'shared_office365' }, metadata: { to: 'collector@proton-mail.example' } }], [{ type: 'OpenApiConnectionNotification', swaggerOperationId: 'OnNewEmailV3' }]) },
-    { environment: FLOW_ENVIRONMENT, data: flow(A.flowLegit, 'Daily sales digest', alice, 24 * 100, [{ type: 'OpenApiConnection', swaggerOperationId: 'SendEmailV2', api: { name: 'shared_office365' }, metadata: { to: 'sales@contoso.example' } }], [{ type: 'Recurrence' }]) },
-    { environment: FLOW_ENVIRONMENT, data: flow('f1000000-0000-4000-8000-00000000b0b1', 'Save attachments', bob, 24 * 200, [{ type: 'OpenApiConnection', swaggerOperationId: 'CreateFile', api: { name: 'shared_onedriveforbusiness' } }], [{ type: 'OpenApiConnectionNotification', swaggerOperationId: 'OnNewEmailV3' }]) },
+    // The attacker's: every new mail is forwarded out (the recipient is in the flow's definition, which the list does not carry).
+    { environment: FLOW_ENVIRONMENT, data: flow(A.flowAttacker, 'Sync', alice, 48.9, [op('OpenApiConnectionNotification', 'OnNewEmailV3', outlook)], [op('OpenApiConnection', 'ForwardEmail_V2', outlook)]) },
+    { environment: FLOW_ENVIRONMENT, data: flow(A.flowLegit, 'Daily sales digest', alice, 24 * 100, [op('Recurrence')], [op('OpenApiConnection', 'GetItems', connector('shared_sharepointonline', 'SharePoint')), op('Compose'), op('OpenApiConnection', 'SendEmailV2', outlook)]) },
+    { environment: FLOW_ENVIRONMENT, data: flow('f1000000-0000-4000-8000-00000000b0b1', 'Save attachments', bob, 24 * 200, [op('OpenApiConnectionNotification', 'OnNewEmailV3', outlook)], [op('Foreach'), op('OpenApiConnection', 'CreateFile', connector('shared_onedriveforbusiness', 'OneDrive for Business'))]) },
   ];
   // The phishing mail: one sender, one subject, four recipients, delivered just before Alice's click.
   const phishAt = iso(now, 50.5);

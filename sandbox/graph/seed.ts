@@ -5,6 +5,7 @@
  */
 import { seedObjects } from './seed-objects';
 import { seedUal, type SeedUalRecord } from './seed-ual';
+import { seedIdentity } from './app-identity';
 export { ATTACKER, DOMAIN, GLOBAL_ADMIN_TEMPLATE, SEED_IDS, TENANT_ID } from './ids';
 import { ATTACKER, DOMAIN, GLOBAL_ADMIN_TEMPLATE, SEED_IDS } from './ids';
 
@@ -71,7 +72,7 @@ export interface SandboxAuditQuery {
   createdAt: number;
 }
 
-export interface TenantData extends ReturnType<typeof seedObjects> {
+export interface TenantData extends ReturnType<typeof seedObjects>, Omit<ReturnType<typeof seedIdentity>, 'identityServicePrincipals'> {
   users: SeedUser[];
   signIns: SeedSignIn[];
   groups: SeedGroup[];
@@ -196,5 +197,9 @@ export function seedTenant(now: number = Date.now()): TenantData {
   for (const [i, who] of users.slice(1, 12).entries()) {
     signIns.push(signIn(who, 10 + i, { ip: `198.51.100.${20 + i}`, city: 'Tokyo', country: 'JP', deviceDetail: { deviceId: `d1ce0000-0000-4000-8000-0000000000${(10 + i).toString(16).padStart(2, '0')}`, displayName: `${who.givenName.toUpperCase()}-PC`, operatingSystem: 'Windows10', browser: 'Edge 124.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' } }));
   }
-  return { users, signIns, groups, ...seedObjects(now), ual: seedUal(now), auditQueries: [] };
+  const objects = seedObjects(now);
+  // Contain's own app, Microsoft Graph and the message-trace app are service principals of the tenant too.
+  const { identityServicePrincipals, ...identity } = seedIdentity(now);
+  objects.servicePrincipals.push(...identityServicePrincipals);
+  return { users, signIns, groups, ...objects, ...identity, ual: seedUal(now), auditQueries: [] };
 }

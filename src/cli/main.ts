@@ -9,6 +9,9 @@ import { buildReport } from '../incidents/report';
 import { runAnalyze } from './analyze';
 import { huntUserAgents } from '../investigate/hunt';
 import { investigateUser } from '../investigate/live';
+import { runDoctor } from '../doctor/run';
+import { keepDoctor } from '../doctor/latest';
+import { doctorJson, doctorTable } from '../doctor/format';
 
 const HELP = `contain: the Contain command line
 
@@ -17,6 +20,9 @@ Usage:
   contain --version              version
   contain find <user>            look a user up in the configured tenant (GRAPH_BASE_URL)
   contain config                 validate the environment and print the effective settings (no secrets)
+  contain doctor [--format table|json]
+                                 check what Contain's app may do in the configured tenant: every permission, directory
+                                 role, licence and prerequisite each step needs, with the fix; exit 0 when all pass
   contain report <INC-...>       print an incident's Markdown report (reads STORAGE_CONNECTION_STRING)
   contain investigate <user> [--since 7d]
                                  the user's sign-ins and directory audit through the analyzer (JSON)
@@ -55,6 +61,18 @@ export async function main(argv: string[]): Promise<number> {
       const users = r.kind === 'one' ? [r.user] : r.candidates;
       for (const u of users) process.stdout.write(`${u.id}\t${u.displayName}\t${u.userPrincipalName}\n`);
       return 0;
+    }
+    if (cmd === 'doctor') {
+      const at = rest.indexOf('--format');
+      const format = at >= 0 ? rest[at + 1] : 'table';
+      if ((format !== 'table' && format !== 'json') || rest.some((_w, i) => i !== at && i !== at + 1)) throw new ContainError('BAD_COMMAND', 'Usage: contain doctor [--format table|json]');
+      const ctx = await createContext(loadConfig());
+      const result = await runDoctor(ctx);
+      process.stdout.write(format === 'json' ? doctorJson(result) : doctorTable(result));
+      // Kept for the containment card; storage trouble never changes doctor's answer.
+      const kept = await Promise.race([keepDoctor(ctx, result).then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref())]);
+      if (!kept) process.stderr.write('contain: the result could not be kept for the containment card (storage unreachable); the rows above stand.\n');
+      return result.checks.every((c) => c.ok) ? 0 : 1;
     }
     if (cmd === 'analyze') {
       return await runAnalyze(rest, (t) => process.stdout.write(t), (t) => process.stderr.write(t));

@@ -5,7 +5,9 @@ import { recentSignInFacts } from '../investigate/recent-signins';
 import { containmentSteps } from '../playbook/registry';
 import { discover } from '../playbook/discover';
 import { attackerIps, intrusionWindow } from '../playbook/window';
-import { containmentView } from '../views/containment';
+import { APP_CANNOT, containmentView } from '../views/containment';
+import { currentDoctor } from '../doctor/latest';
+import { blockerFor } from '../doctor/run';
 import type { ChooserView, ContainmentView } from '../views/types';
 import type { Action, Actor, Incident, IncidentFacts, SlackThread, TeamsThread } from './model';
 import { isProtected, type Grant } from './policy';
@@ -36,12 +38,15 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
     });
   }
 
+  // What Contain's app can do (contain doctor, kept for an hour) is read while discovery runs.
+  const doctorRead = currentDoctor(ctx, { signal: input.signal });
   const signIns = await recentSignInFacts(ctx, target.id, { signal: input.signal });
   const now = ctx.now();
   const window = intrusionWindow(signIns.signIns, now, input.sinceDays);
   const discovery = await discover(ctx, target, window.start, ctx.flows, { signal: input.signal });
   const analyzeCtx = { user: target, window, attackerIps: attackerIps(signIns.signIns, window.start) };
   const analyses = containmentSteps.map((step) => ({ step, ...step.analyze(discovery, analyzeCtx) }));
+  const doctor = await doctorRead;
   const facts: IncidentFacts = {
     ...signIns,
     window,
@@ -50,7 +55,9 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
   const id = await ctx.store.nextIncidentId(now);
   const expiresAt = new Date(now.getTime() + ctx.policy.approvalTtlMs).toISOString();
   const actions: Action[] = analyses.flatMap((a) => a.proposals).map((p, i) => {
-    const fastPath = p.kind === 'revokeSessions' && ctx.policy.fastPathRevoke && !input.dryRun;
+    // An action the app cannot perform is marked with the fix instead of being offered for approval.
+    const blocked = blockerFor(doctor, p.kind);
+    const fastPath = p.kind === 'revokeSessions' && ctx.policy.fastPathRevoke && !input.dryRun && !blocked;
     return {
       incidentId: id,
       id: `a${String(i + 1).padStart(2, '0')}`,
@@ -61,12 +68,12 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
       title: p.title,
       detail: p.detail,
       reason: p.reason,
-      state: input.dryRun ? 'skipped' : fastPath ? 'approved' : 'proposed',
+      state: input.dryRun || blocked ? 'skipped' : fastPath ? 'approved' : 'proposed',
       proposedAt: now.toISOString(),
       expiresAt,
       fastPath,
       attempts: 0,
-      result: input.dryRun ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' } : undefined,
+      result: blocked ? { outcome: 'skipped', code: APP_CANNOT, message: blocked } : input.dryRun ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' } : undefined,
     };
   });
   const incident: Incident = { id, createdAt: now.toISOString(), requester, target, state: 'open', dryRun: input.dryRun, threads: input.thread, facts };

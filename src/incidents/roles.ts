@@ -21,8 +21,9 @@ export const COMMAND_ROLES = {
   status: 'either',
   report: 'either',
   posture: 'either',
+  /** What Contain's app may do in the tenant: permissions, roles, licences; the approvers' concern. */
+  doctor: 'approver',
   help: 'anyone',
-  // doctor (issue 13, added by the app-identity stream): give it its row here.
 } as const satisfies Record<string, Role>;
 
 /** The role each card button needs; Reject is also open to the requester, who may withdraw their own request. */

@@ -11,6 +11,7 @@ import { recordOnIncident } from '../incidents/threads';
 import type { Progress } from './live';
 import type { Investigated } from './publish';
 import { scopeMarkdown } from './result-markdown';
+import { MESSAGE_TRACE_FIX, isMissingMessageTracePrincipal } from '../doctor/fixes';
 
 /** One delivered copy of a mail, from advanced hunting (EmailEvents) or message trace, in one shape. */
 interface MailCopy {
@@ -172,7 +173,13 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
     else if (!options.messageId && source.name === 'message trace') notes.push('Message trace does not count links: the mail was picked as the last external mail before the first suspicious sign-in. If that is wrong, name it with --message.');
   } catch (err) {
     if (!unlicensed(err)) throw err;
-    notes.push(`Message trace is not available either (needs ExchangeMessageTrace.Read.All): ${(err as ContainError).userMessage}`);
+    // A 401 from message trace is a tenant setup step (Microsoft's service principal is missing), not a permission.
+    const details = (err as ContainError).details as { status?: number; graphMessage?: string };
+    notes.push(
+      isMissingMessageTracePrincipal(details.status, details.graphMessage)
+        ? `Message trace is not set up in this tenant: provision the message-trace service principal. ${MESSAGE_TRACE_FIX} Until then the other recipients cannot be listed.`
+        : `Message trace is not available either (needs ExchangeMessageTrace.Read.All): ${(err as ContainError).userMessage}`,
+    );
   }
 
   // Step 10: each other recipient's sign-ins around receipt, in one batch.

@@ -3,6 +3,10 @@ import { runBatch, subError, type BatchRequest, type BatchResponse } from '../gr
 import { odataString, query, segment } from '../graph/odata';
 import type { TargetUser } from '../incidents/model';
 import type { FlowClient, FlowSummary } from '../powerautomate/client';
+import { MICROSOFT_TENANTS } from './steps/07-applications';
+
+/** What step 7 reads of an app registration; keyCredentials selected so that the certificates come with their key. */
+const APP_FIELDS = 'id,appId,displayName,createdDateTime,signInAudience,web,passwordCredentials,keyCredentials';
 
 export const WELL_KNOWN_FOLDERS = ['deleteditems', 'junkemail', 'archive', 'rssfeeds', 'conversationhistory'] as const;
 
@@ -15,7 +19,10 @@ export interface Discovery {
   folders: Map<string, { name: string; wellKnown?: string }>;
   grants: Record<string, unknown>[];
   servicePrincipals: Map<string, Record<string, unknown>>;
+  /** App registrations the user added (directory audit) or consented to that live in this tenant. */
   applications: Record<string, unknown>[];
+  /** Object ids of the applications the user registered ("Add application" initiated by them). */
+  appsAddedByUser: Set<string>;
   audits: Record<string, unknown>[];
   flows: FlowSummary[] | { notChecked: string };
   /** Reads that failed, by source, with Graph's reason (e.g. no mailbox, no licence). */
@@ -24,7 +31,10 @@ export interface Discovery {
 
 const value = (r: BatchResponse | undefined) => ((r && r.status < 300 ? (r.body as { value?: unknown[] })?.value : undefined) ?? []) as Record<string, unknown>[];
 
-/** Read the user's methods, devices, rules, consents, apps and recent directory audit, batched. */
+/**
+ * Read the user's methods, devices, rules, consents, apps and recent directory audit, batched. Apps are found through
+ * the audit log and the consents: Graph does not list a user's owned objects to an app (user-list-ownedobjects).
+ */
 export async function discover(ctx: ContainContext, user: TargetUser, windowStart: string, flows: FlowClient | undefined, options: { signal?: AbortSignal } = {}): Promise<Discovery> {
   const u = segment(user.id);
   const since = windowStart.replace(/\.\d{3}Z$/, 'Z');
@@ -36,7 +46,6 @@ export async function discover(ctx: ContainContext, user: TargetUser, windowStar
     { id: 'folders', method: 'GET', url: `/users/${u}/mailFolders${query({ $top: 250, $select: 'id,displayName' })}` },
     ...WELL_KNOWN_FOLDERS.map((w): BatchRequest => ({ id: `folder:${w}`, method: 'GET', url: `/users/${u}/mailFolders/${w}${query({ $select: 'id,displayName' })}` })),
     { id: 'grants', method: 'GET', url: `/users/${u}/oauth2PermissionGrants` },
-    { id: 'apps', method: 'GET', url: `/users/${u}/ownedObjects/microsoft.graph.application${query({ $top: 100 })}` },
     {
       id: 'audits',
       method: 'GET',
@@ -60,21 +69,38 @@ export async function discover(ctx: ContainContext, user: TargetUser, windowStar
   const grants = value(first.get('grants'));
   const devices = dedupe([...value(first.get('registeredDevices')), ...value(first.get('ownedDevices'))]);
 
-  // Second pass: the service principals behind consents, and folders a rule moves mail to that we have not named yet.
+  // Second pass: the service principals behind consents, the apps the user registered, and folders a rule moves mail
+  // to that we have not named yet.
+  const audits = value(first.get('audits'));
+  const added = new Set(
+    audits
+      .filter((e) => e.activityDisplayName === 'Add application' && (e.initiatedBy as { user?: { id?: string } } | undefined)?.user?.id === user.id)
+      .flatMap((e) => ((e.targetResources as { id?: string; type?: string }[] | undefined) ?? []).filter((t) => t.type === 'Application' && t.id).map((t) => String(t.id))),
+  );
   const spIds = [...new Set(grants.map((g) => String(g.clientId)))];
   const unknownFolders = [...new Set(rules.map((r) => (r.actions as { moveToFolder?: string } | undefined)?.moveToFolder).filter((id): id is string => !!id && !folders.has(id)))];
   const second: BatchRequest[] = [
     ...spIds.map((id): BatchRequest => ({ id: `sp:${id}`, method: 'GET', url: `/servicePrincipals/${segment(id)}${query({ $select: 'id,appId,displayName,accountEnabled,appOwnerOrganizationId,replyUrls,servicePrincipalType' })}` })),
     ...unknownFolders.map((id): BatchRequest => ({ id: `folder:${id}`, method: 'GET', url: `/users/${u}/mailFolders/${segment(id)}${query({ $select: 'id,displayName' })}` })),
+    ...[...added].map((id): BatchRequest => ({ id: `app:${id}`, method: 'GET', url: `/applications/${segment(id)}${query({ $select: APP_FIELDS })}` })),
   ];
   const more = second.length ? await runBatch(ctx.graph, second, { signal: options.signal }) : new Map<string, BatchResponse>();
   const servicePrincipals = new Map<string, Record<string, unknown>>();
+  const applications = new Map<string, Record<string, unknown>>();
   for (const [id, r] of more) {
     if (r.status >= 300) continue;
     if (id.startsWith('sp:')) servicePrincipals.set(id.slice(3), r.body as Record<string, unknown>);
+    else if (id.startsWith('app:')) applications.set(String((r.body as { appId: string }).appId), r.body as Record<string, unknown>);
     else folders.set(id.slice(7), { name: String((r.body as { displayName: string }).displayName) });
   }
-  return { methods: value(first.get('methods')), devices, rules, folders, grants, servicePrincipals, applications: value(first.get('apps')), audits: value(first.get('audits')), flows: flowList, failures };
+  // Third pass, only when needed: the registrations behind consented apps that are not Microsoft's and not found above
+  // (a foreign multi-tenant app answers 404 here: it has no registration in this tenant).
+  const byAppId = [...servicePrincipals.values()].filter((sp) => !MICROSOFT_TENANTS.has(String(sp.appOwnerOrganizationId)) && !applications.has(String(sp.appId)));
+  if (byAppId.length) {
+    const third = await runBatch(ctx.graph, byAppId.map((sp, i): BatchRequest => ({ id: `appid:${i}`, method: 'GET', url: `/applications(appId=${odataString(String(sp.appId))})${query({ $select: APP_FIELDS })}` })), { signal: options.signal });
+    for (const r of third.values()) if (r.status < 300) applications.set(String((r.body as { appId: string }).appId), r.body as Record<string, unknown>);
+  }
+  return { methods: value(first.get('methods')), devices, rules, folders, grants, servicePrincipals, applications: [...applications.values()], appsAddedByUser: added, audits, flows: flowList, failures };
 }
 
 async function listFlows(client: FlowClient | undefined, userId: string, signal?: AbortSignal): Promise<FlowSummary[] | { notChecked: string }> {

@@ -2,6 +2,9 @@ import type { Action, Incident } from '../incidents/model';
 import { actionRef, REPROPOSABLE } from '../incidents/model';
 import type { ContainmentView, Tone } from './types';
 
+/** Result code of an action Contain's app cannot perform (marked when the incident opened, from contain doctor). */
+export const APP_CANNOT = 'APP_CANNOT';
+
 const hhmm = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 /** Human label for an action's state, naming who decided and when. */
@@ -25,7 +28,7 @@ export function stateLabel(a: Action): string {
     case 'expired':
       return `Expired at ${hhmm(a.expiresAt)} without a decision; nothing was changed.`;
     case 'skipped':
-      return a.result?.message ?? 'Skipped';
+      return a.result?.code === APP_CANNOT ? 'Not offered for approval.' : (a.result?.message ?? 'Skipped');
   }
 }
 
@@ -53,6 +56,7 @@ export function containmentView(incident: Incident, actions: Action[], banner?: 
       stateLabel: stateLabel(a),
       decidable: a.state === 'proposed' && !incident.dryRun,
       reproposable: REPROPOSABLE.has(a.state) && !incident.dryRun && !actions.some((b) => b.kind === a.kind && b.objectId === a.objectId && b.id > a.id),
+      ...(a.result?.code === APP_CANNOT ? { blocked: a.result.message } : {}),
     })),
     banner,
     footer: `${incident.id} · opened by ${incident.requester.name} at ${hhmm(incident.createdAt)}${incident.dryRun ? ' · DRY RUN: nothing will be changed' : ''}`,

@@ -18,6 +18,8 @@ export interface ActionView {
   decidable: boolean;
   /** Expired or rejected: offer "Propose again". */
   reproposable: boolean;
+  /** Contain's app cannot do this (contain doctor): why and the fix, shown instead of buttons. */
+  blocked?: string;
 }
 
 export interface ContainmentView {
@@ -122,7 +124,16 @@ export interface PostureView {
   notes: string[];
 }
 
-export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView | PostureView;
+/** `doctor`: one row per check of what Contain's app needs from the tenant. */
+export interface DoctorView {
+  kind: 'doctor';
+  at: string;
+  ok: boolean;
+  checks: { id: string; ok: boolean; needs: string; enables: string; fix: string }[];
+  notes: string[];
+}
+
+export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView | PostureView | DoctorView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

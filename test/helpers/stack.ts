@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../sandbox/local-stack';
 import { createLogger } from '../../src/log';
+import { getContext } from '../../src/runtime';
+import type { Action } from '../../src/incidents/model';
 
 /** A local stack with its own storage prefix (tables and queue) on the run's shared Azurite. */
 export async function startTestStack(env: Record<string, string> = {}, options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
@@ -27,4 +29,15 @@ export function mutatingCalls(stack: LocalStack): { method: string; path: string
 /** HTTP round trips to Graph: log entries that are not sub-requests of a batch. */
 export function roundTrips(stack: LocalStack, since = 0): number {
   return stack.emulator.requests().slice(since).filter((r) => !r.batchId).length;
+}
+
+/**
+ * An incident's actions once the worker is done with them: none approved, running or sending any more, and every
+ * change that was made also read back (a change is recorded as soon as Graph answers; its read-back comes a round later).
+ */
+export function settled(incidentId: string, options: { timeoutMs?: number } = {}): Promise<Action[]> {
+  return waitFor(async () => {
+    const all = await (await getContext()).store.listActions(incidentId);
+    return all.every((a) => !['approved', 'running', 'sending'].includes(a.state) && (a.state !== 'succeeded' || a.result?.verified !== undefined)) ? all : undefined;
+  }, { what: 'actions to finish', timeoutMs: options.timeoutMs ?? 30_000 });
 }

@@ -3,7 +3,7 @@ import { SEED_IDS } from '../../sandbox/graph/seed';
 import { ALICE_OBJECTS as A } from '../../sandbox/graph/seed-objects';
 import { getContext } from '../../src/runtime';
 import type { Action } from '../../src/incidents/model';
-import { startTestStack, waitFor } from '../helpers/stack';
+import { startTestStack, waitFor, settled } from '../helpers/stack';
 import { PEOPLE, channelMention, executeInvoke, post, cardsOf, json as text } from '../helpers/teams';
 
 /**
@@ -39,11 +39,6 @@ async function open(stack: LocalStack): Promise<string> {
   return /"ref":"(INC-\d{8}-\d{4})/.exec(text(cardsOf(card)))![1];
 }
 
-const settled = (incidentId: string, timeoutMs = 60_000) =>
-  waitFor(async () => {
-    const all = await (await getContext()).store.listActions(incidentId);
-    return all.every((a) => ['succeeded', 'failed', 'skipped'].includes(a.state) && (a.state !== 'succeeded' || a.result?.verified !== undefined)) ? all : undefined;
-  }, { what: 'every action to finish', timeoutMs });
 
 /** How many times the service applied each of Alice's changes (Graph and Power Automate). */
 function appliedCounts(stack: LocalStack): number[] {
@@ -82,7 +77,7 @@ describe('exactly once through crashes (worker in its own process)', () => {
     const started = stack.workers!.started();
     stack.emulator.faults.add({ route, method, kill: 'worker', times: 1 });
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
-    const done = await settled(incidentId);
+    const done = await settled(incidentId, { timeoutMs: 60_000 });
     expect(stack.workers!.started()).toBe(started + 1); // the kill happened, and a new worker finished the job
     expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
     expectTruthful(done);
@@ -95,7 +90,7 @@ describe('exactly once through crashes (worker in its own process)', () => {
     // The run's batches: snapshots, phase 1, then phase-1 read-backs with the phase-2 changes (the third).
     stack.emulator.faults.add({ route: '^/v1.0/\\$batch$', method: 'POST', kill: 'worker', skip: 2, times: 1 });
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
-    const done = await settled(incidentId);
+    const done = await settled(incidentId, { timeoutMs: 60_000 });
     expect(stack.workers!.started()).toBe(started + 1);
     expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
     expectTruthful(done);
@@ -107,7 +102,7 @@ describe('exactly once through crashes (worker in its own process)', () => {
     stack.emulator.faults.add({ route: `^/v1.0/devices/${A.attackerWindowsDevice}$`, method: 'PATCH', status: 503, when: 'after', times: 1 });
     stack.emulator.faults.add({ route: `^/flow/.*/stop$`, method: 'POST', drop: true, when: 'after', times: 1 });
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
-    const done = await settled(incidentId);
+    const done = await settled(incidentId, { timeoutMs: 60_000 });
     expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
     expectTruthful(done);
     expect(done.filter((a) => a.result?.recovered).map((a) => a.kind).sort()).toEqual(['disableDevice', 'revokeSessions', 'stopFlow']);
@@ -117,7 +112,7 @@ describe('exactly once through crashes (worker in its own process)', () => {
     const incidentId = await open(stack);
     stack.emulator.faults.add({ route: `^/v1.0/users/${alice}$`, method: 'PATCH', status: 500, times: 1 });
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
-    const done = await settled(incidentId);
+    const done = await settled(incidentId, { timeoutMs: 60_000 });
     expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
     expect(stack.emulator.requests().filter((r) => r.method === 'PATCH' && r.path === `/v1.0/users/${alice}`).map((r) => [r.status, r.applied])).toEqual([[500, false], [204, true]]);
     expectTruthful(done);
@@ -136,7 +131,7 @@ describe('exactly once through crashes (worker in its own process)', () => {
     const state = when.startsWith('while its change') ? 'sending' : 'running';
     expect((await ctx.store.listActions(incidentId)).find((a) => a.kind === 'revokeSessions')!.state).toBe(state);
     await stack.workers!.killAll(); // parked inside the slow request
-    const done = await settled(incidentId);
+    const done = await settled(incidentId, { timeoutMs: 60_000 });
     expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
     expectTruthful(done);
     // The killed worker's request never reached the service (the sandbox answers 499 to a caller that hung up).
@@ -154,7 +149,7 @@ describe('exactly once through crashes (worker in its own process)', () => {
     stack.workers!.signal(frozen, 'SIGSTOP');
     stack.workers!.add(); // a second instance picks the message up once the frozen one stops renewing it
     try {
-      await settled(incidentId);
+      await settled(incidentId, { timeoutMs: 60_000 });
     } finally {
       stack.workers!.signal(frozen, 'SIGCONT');
     }

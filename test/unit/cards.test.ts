@@ -19,6 +19,8 @@ const all: [string, View][] = [
   ['posture', views.posture],
   ['report', views.report],
   ['incidents', views.incidents],
+  ['blocked', views.blocked],
+  ['doctor', views.doctor],
 ];
 
 describe('Adaptive Cards', () => {

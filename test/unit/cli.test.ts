@@ -20,7 +20,7 @@ describe('contain CLI', () => {
   test('--help lists every command', async () => {
     const r = await capture(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['find', 'config', 'report', 'investigate', 'hunt user-agents', 'analyze']) expect(r.out).toContain(`contain ${c}`);
+    for (const c of ['find', 'config', 'doctor', 'report', 'investigate', 'hunt user-agents', 'analyze']) expect(r.out).toContain(`contain ${c}`);
   });
 
   test('analyze is wired to the analyzer; an unknown command exits 2 with the help', async () => {
@@ -35,5 +35,6 @@ describe('contain CLI', () => {
   test('bad usage of investigate and hunt exits 2 without touching a tenant', async () => {
     expect((await capture(['investigate'])).code).toBe(2);
     expect((await capture(['hunt', 'user-agents', '--days', '900'])).code).toBe(2);
+    expect((await capture(['doctor', '--format', 'yaml'])).code).toBe(2);
   });
 });

@@ -25,6 +25,7 @@ describe('command grammar', () => {
     ['status', { name: 'status' }],
     ['report alice', { name: 'report', ref: 'alice' }],
     ['help', { name: 'help' }],
+    ['doctor', { name: 'doctor' }],
     ['', { name: 'help' }],
     ['contain <at>Alice Aoki</at>', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false }],
     // The design's form: a name right after /contain (Slack's slash command delivers only "alice") contains that user.
@@ -44,7 +45,7 @@ describe('command grammar', () => {
     ['status yesterday', /not an incident id/],
     ['help me', /takes no arguments/],
     // A slip of a command word is never taken as a user to search for or contain.
-    ['stauts', /^Unknown command "stauts"\. Did you mean "status"\? Here is what I understand: contain <user>, investigate <user>, scope <user>, hunt user-agents, status \[<incident>\], report <incident\|user>, posture, help\./],
+    ['stauts', /^Unknown command "stauts"\. Did you mean "status"\? Here is what I understand: contain <user>, investigate <user>, scope <user>, hunt user-agents, status \[<incident>\], report <incident\|user>, posture, doctor, help\./],
     ['stauts INC-20261125-0001', /^Unknown command "stauts"\. Did you mean "status"/],
     ['reprot alice', /Did you mean "report"/],
     ['invesitgate alice', /Did you mean "investigate"/],
@@ -54,6 +55,7 @@ describe('command grammar', () => {
     // Words that cannot be a user: an incident id, an option alone.
     ['show INC-20261125-0001', /^Unknown command "show"\. Here is what I understand/],
     ['--dry-run alice', /^Unknown command "--dry-run"/],
+    ['doctor alice', /takes no arguments/],
     ['contain <script>alert(1)</script>', /not a user name/],
   ])('%s is refused with the right form', (input, message) => {
     const err = (() => {
@@ -100,7 +102,7 @@ describe('command grammar', () => {
   });
 
   test('a plain name always parses to the same target, however it is spaced', () => {
-    const word = fc.stringMatching(/^[A-Za-z][A-Za-z'\u00c0-\u00ff]{0,12}$/).filter((w) => !['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'help'].includes(w.toLowerCase()));
+    const word = fc.stringMatching(/^[A-Za-z][A-Za-z'\u00c0-\u00ff]{0,12}$/).filter((w) => !['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'doctor', 'help'].includes(w.toLowerCase()));
     fc.assert(
       fc.property(fc.array(word, { minLength: 1, maxLength: 3 }), fc.array(fc.constantFrom(' ', '  ', '\u00a0', '\t'), { minLength: 4, maxLength: 4 }), (words, spaces) => {
         const typed = `contain${spaces[0]}${words.join(spaces[1])}${spaces[2]}`;

@@ -1,4 +1,5 @@
 import type { ProposedAction, StepModule } from '../types';
+import { roleFix } from '../../doctor/fixes';
 import { failed, get, gone, hhmm, inWindow, ok, patch, seg } from './common';
 
 const GENERIC_NAME = /^(DESKTOP|LAPTOP|WIN)-[A-Z0-9]{5,}$|^(iPhone|iPad|Android|Galaxy|Pixel|unknown)$/i;
@@ -24,7 +25,7 @@ export const devicesStep: StepModule = {
         title: `Disable device "${dev.displayName}" (${dev.operatingSystem})`,
         detail: windows
           ? 'Disables the device object so it can no longer use device-based access; the object is kept as evidence.'
-          : 'Contain will try; with application permissions Entra ID only lets apps change Windows devices, so this may need a Cloud Device Administrator in the admin center.',
+          : 'Contain will try, but Entra ID lets apps change only Windows devices: expect "an admin must disable it in the Entra admin center" (Devices > All devices > Disable).',
         reason: reasons.join('; '),
       });
     }
@@ -39,8 +40,12 @@ export const devicesStep: StepModule = {
       outcome: (a, r) => {
         if (ok(r)) return { outcome: 'succeeded', message: `Device "${a.params.name}" disabled (kept, not deleted).` };
         if (r.status === 404) return gone(`Device "${a.params.name}"`);
-        if (r.status === 403 && !/^windows/i.test(a.params.os ?? ''))
-          return { ...failed(r, `Not changed: with application permissions Entra ID only lets apps disable Windows devices, and "${a.params.name}" runs ${a.params.os}. A Cloud Device Administrator must disable it in the Entra admin center (Devices > All devices > Disable).`), code: 'APP_ONLY_NON_WINDOWS' };
+        // device-update: "In application-only scenarios and for non-Windows devices ... the app can update only the
+        // extensionAttributes property"; Graph answers 400 Request_BadRequest.
+        if (r.status === 400 && !/^windows/i.test(a.params.os ?? ''))
+          return { ...failed(r, `Not changed: an admin must do this in the portal. Entra ID lets apps change only Windows devices, and "${a.params.name}" runs ${a.params.os}: a Cloud Device Administrator disables it in the Entra admin center (Devices > All devices > "${a.params.name}" > Disable).`), code: 'APP_ONLY_NON_WINDOWS' };
+        if (r.status === 403)
+          return { ...failed(r, `Not changed: disabling devices needs the Cloud Device Administrator role on Contain's app (and Device.ReadWrite.All). ${roleFix('Cloud Device Administrator')} Until then, disable "${a.params.name}" in the Entra admin center (Devices > All devices > Disable).`), code: 'NEEDS_ROLE' };
         return failed(r, `Device "${a.params.name}" could not be disabled; disable it in the Entra admin center.`);
       },
       check: (a) => get(`/devices/${seg(a.objectId)}`),

@@ -2,21 +2,30 @@ import type { ProposedAction, StepModule } from '../types';
 import { failed, hhmm, inWindow, ok } from './common';
 
 const MAIL_OUT = /SendEmail|ForwardEmail|SendMail|Reply|Forward/i;
+const NEW_MAIL = /^OnNew(Email|Mail)/i;
 
-/** Step 6: Power Automate flows created in the window or sending/forwarding mail outside; stop them. */
+const opName = (o: { type?: string; swaggerOperationId?: string; api?: { name?: string; displayName?: string } }) =>
+  `${o.swaggerOperationId ?? o.type ?? 'unknown'}${o.api ? ` (${o.api.displayName ?? o.api.name})` : ''}`;
+
+/**
+ * Step 6: Power Automate flows created in the window, or that send or forward mail whenever new mail arrives (the
+ * classic exfiltration relay); stop them. The admin API's list describes each step by type, operation and connector
+ * only: recipients are in the flow's definition, which the admin API does not return, so Contain judges a flow by
+ * what it does, never by where it sends, and says so on the card.
+ */
 export const flowsStep: StepModule = {
   number: 6,
   name: 'Power Automate flows',
-  analyze(d, { user, window }) {
+  analyze(d, { window }) {
     if (!Array.isArray(d.flows)) return { proposals: [], checked: 'not checked', notes: [d.flows.notChecked] };
-    const domain = String(user.userPrincipalName).split('@')[1]?.toLowerCase();
     const proposals: ProposedAction[] = [];
     for (const f of d.flows) {
       if (f.state !== 'Started') continue;
       const reasons: string[] = [];
       if (inWindow(f.createdTime, window.start)) reasons.push(`created ${hhmm(f.createdTime)}, inside the intrusion window`);
-      const external = f.actions.filter((a) => MAIL_OUT.test(a.swaggerOperationId ?? '') && typeof a.metadata?.to === 'string' && !String(a.metadata.to).toLowerCase().endsWith('@' + domain));
-      if (external.length) reasons.push(`sends or forwards mail outside the organisation (${external.map((a) => a.metadata!.to).join(', ')})`);
+      const mailOut = f.actions.filter((a) => MAIL_OUT.test(a.swaggerOperationId ?? ''));
+      const onNewMail = f.triggers.find((t) => NEW_MAIL.test(t.swaggerOperationId ?? ''));
+      if (onNewMail && mailOut.length) reasons.push(`${mailOut.some((a) => /forward/i.test(a.swaggerOperationId ?? '')) ? 'forwards' : 'sends'} mail every time new mail arrives (${opName(onNewMail)} then ${mailOut.map(opName).join(', ')})`);
       if (!reasons.length) continue;
       proposals.push({
         kind: 'stopFlow',
@@ -24,7 +33,7 @@ export const flowsStep: StepModule = {
         objectId: f.name,
         params: { environment: f.environment, name: f.displayName },
         title: `Stop flow "${f.displayName}"`,
-        detail: `Trigger: ${f.triggers.map((t) => t.swaggerOperationId ?? t.type).join(', ') || 'unknown'}; actions: ${f.actions.map((a) => a.swaggerOperationId ?? a.type).join(', ') || 'unknown'}. Stopping keeps the flow and its history as evidence.`,
+        detail: `Trigger: ${f.triggers.map(opName).join(', ') || 'unknown'}; actions: ${f.actions.map(opName).join(', ') || 'unknown'}.${f.actions.some((a) => MAIL_OUT.test(a.swaggerOperationId ?? '')) ? ' The admin API does not show recipients: open the flow in Power Automate to see where it sends mail.' : ''} Stopping keeps the flow and its history as evidence.`,
         reason: reasons.join('; '),
       });
     }

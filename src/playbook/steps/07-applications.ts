@@ -1,11 +1,23 @@
 import type { ProposedAction, StepModule } from '../types';
 import { del, failed, get, gone, hhmm, inWindow, ok, patch, post, query, seg, suspiciousName } from './common';
 
+interface KeyCredential {
+  keyId: string;
+  type?: string;
+  usage?: string;
+  key?: string | null;
+  displayName?: string | null;
+  customKeyIdentifier?: string | null;
+  startDateTime?: string;
+  endDateTime?: string;
+}
+
 const MAIL_SCOPES = /^(Mail\.(Read|ReadWrite|Send)(\.Shared)?|MailboxSettings\.ReadWrite|EWS\.AccessAsUser\.All|offline_access|full_access_as_user)$/i;
-const MICROSOFT_TENANTS = new Set(['f8cdef31-a31e-4b4a-93e4-5f571e91255a', '72f988bf-86f1-41af-91ab-2d7cd011db47']);
+/** Tenants Microsoft's own apps are registered in: their consents are not the attacker's. */
+export const MICROSOFT_TENANTS = new Set(['f8cdef31-a31e-4b4a-93e4-5f571e91255a', '72f988bf-86f1-41af-91ab-2d7cd011db47']);
 
 /**
- * Step 7: the user's consents and the apps behind them, plus apps the user owns. Contain turns sign-in off, removes
+ * Step 7: the user's consents and the apps behind them, plus apps the user registered. Contain turns sign-in off, removes
  * the grant and the app's secrets and certificates; it never deletes an app (the evidence the investigation needs).
  */
 export const applicationsStep: StepModule = {
@@ -14,7 +26,7 @@ export const applicationsStep: StepModule = {
   analyze(d, { user, window, attackerIps }) {
     const proposals: ProposedAction[] = [];
     const audit = (activity: string, targetId: string) => d.audits.find((e) => e.activityDisplayName === activity && (e.targetResources as { id?: string }[] | undefined)?.some((t) => t.id === targetId));
-    const ownedAppIds = new Set(d.applications.map((a) => String(a.appId)));
+    const ownedAppIds = new Set(d.applications.filter((a) => d.appsAddedByUser.has(String(a.id))).map((a) => String(a.appId)));
     for (const g of d.grants) {
       const sp = d.servicePrincipals.get(String(g.clientId));
       const name = String(sp?.displayName ?? g.clientId);
@@ -55,7 +67,7 @@ export const applicationsStep: StepModule = {
       for (const p of (app.passwordCredentials as { keyId: string; hint?: string; displayName?: string }[] | undefined) ?? [])
         proposals.push({ kind: 'removeAppSecret', step: 7, objectId: String(app.id), params: { keyId: p.keyId, name, hint: p.hint ?? '' }, title: `Remove secret "${p.displayName ?? p.hint ?? p.keyId}" of app "${name}"`, detail: 'Calls removePassword: the secret stops working at once. The app registration is kept.', reason: reasons.join('; ') });
       for (const k of (app.keyCredentials as { keyId: string; displayName?: string }[] | undefined) ?? [])
-        proposals.push({ kind: 'removeAppCertificate', step: 7, objectId: String(app.id), params: { keyId: k.keyId, name }, title: `Remove certificate "${k.displayName ?? k.keyId}" of app "${name}"`, detail: 'Rewrites keyCredentials without this certificate (removeKey would need a proof-of-possession token Contain cannot make).', reason: reasons.join('; ') });
+        proposals.push({ kind: 'removeAppCertificate', step: 7, objectId: String(app.id), params: { keyId: k.keyId, name }, title: `Remove certificate "${k.displayName ?? k.keyId}" of app "${name}"`, detail: 'Rewrites keyCredentials without this certificate, sending the app\'s other certificates back whole with their key (Graph replaces the collection). removeKey would need a proof-of-possession token signed with the app\'s own private key, which Contain never has.', reason: reasons.join('; ') });
     }
     const notes = d.failures.has('grants') ? [`Consents could not be read: ${d.failures.get('grants')}`] : [];
     return { proposals, checked: `${d.grants.length} consent(s), ${d.applications.length} owned app(s)`, notes };
@@ -92,11 +104,18 @@ export const applicationsStep: StepModule = {
       kind: 'removeAppCertificate',
       phase: 2,
       snapshot: (a) => get(`/applications/${seg(a.objectId)}${query({ $select: 'id,appId,displayName,keyCredentials' })}`),
+      // Graph takes keyCredentials as a whole collection: the certificates that stay are sent back as the snapshot read
+      // them ($select=keyCredentials returns each one's key), so none is dropped or altered by the rewrite.
       change: (a, evidence) => {
-        const keys = ((evidence as { keyCredentials?: { keyId: string }[] })?.keyCredentials ?? []).filter((k) => k.keyId !== a.params.keyId);
-        return patch(`/applications/${seg(a.objectId)}`, { keyCredentials: keys.map((k) => ({ keyId: k.keyId })) });
+        const keys = ((evidence as { keyCredentials?: KeyCredential[] })?.keyCredentials ?? []).filter((k) => k.keyId !== a.params.keyId);
+        return patch(`/applications/${seg(a.objectId)}`, { keyCredentials: keys.map(({ keyId, type, usage, key, displayName, customKeyIdentifier, startDateTime, endDateTime }) => ({ keyId, type, usage, key, displayName, customKeyIdentifier, startDateTime, endDateTime })) });
       },
-      outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Certificate removed from "${a.params.name}".` } : r.status === 404 ? gone(`App "${a.params.name}"`) : failed(r, `The certificate of "${a.params.name}" could not be removed; delete it in App registrations > Certificates & secrets.`)),
+      outcome: (a, r) => {
+        if (ok(r)) return { outcome: 'succeeded', message: `Certificate removed from "${a.params.name}"; its other certificates are unchanged.` };
+        if (r.status === 404) return gone(`App "${a.params.name}"`);
+        if (r.status === 400) return failed(r, `Graph would not rewrite the certificates of "${a.params.name}" (it needs every remaining certificate sent back with its key, and Contain could not read one), so nothing changed. Delete the certificate in App registrations > "${a.params.name}" > Certificates & secrets.`);
+        return failed(r, `The certificate of "${a.params.name}" could not be removed; delete it in App registrations > Certificates & secrets.`);
+      },
       check: (a) => get(`/applications/${seg(a.objectId)}${query({ $select: 'id,keyCredentials' })}`),
       verified: (a, _e, r) => ok(r) && !((r.body as { keyCredentials?: { keyId: string }[] })?.keyCredentials ?? []).some((k) => k.keyId === a.params.keyId),
     },

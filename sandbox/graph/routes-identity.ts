@@ -1,0 +1,70 @@
+import { GraphHttpError, json, type Call, type GraphEmulator } from './emulator';
+import { GRAPH_APP_ID, GRAPH_SP_ID, ROLE_TEMPLATES, SANDBOX_APP, nameGuid } from './app-identity';
+import { GRAPH_PERMISSIONS } from './app-rules';
+
+const ctx = (c: Call, what: string) => `${c.base}/${c.version}/$metadata#${what}`;
+const notFound = (what: string) => new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
+
+function selected(obj: Record<string, unknown>, c: Call): Record<string, unknown> {
+  const sel = c.query.get('$select');
+  return sel ? Object.fromEntries(sel.split(',').map((k) => k.trim()).filter((k) => k in obj).map((k) => [k, obj[k]])) : obj;
+}
+
+/**
+ * What `contain doctor` reads about Contain's own app, with Graph's shapes: its service principal (by appId), its app
+ * role assignments on Microsoft Graph, its directory role assignments, Microsoft Graph's appRoles (to map role ids
+ * to permission names) and the tenant's subscriptions. All derived from /sandbox/app and /sandbox/tenant, so what
+ * doctor reports is what the routes enforce.
+ */
+export function registerIdentityRoutes(em: GraphEmulator): void {
+  const s = () => em.state;
+  const appRoles = () => GRAPH_PERMISSIONS.map((value) => ({ allowedMemberTypes: ['Application'], description: `Allows the app to use ${value} without a signed-in user.`, displayName: value, id: nameGuid(value), isEnabled: true, origin: 'Application', value }));
+  const spData = (p: { data: Record<string, unknown> }) => (p.data.appId === GRAPH_APP_ID ? { ...p.data, appRoles: appRoles() } : p.data);
+
+  em.on('GET', "/servicePrincipals\\(appId='{appId}'\\)", (c, m) => {
+    const appId = decodeURIComponent(m[1]);
+    const p = s().servicePrincipals.find((x) => x.data.appId === appId);
+    if (!p) throw notFound(`servicePrincipals(appId='${appId}')`);
+    return json(200, { '@odata.context': ctx(c, 'servicePrincipals/$entity'), ...selected(spData(p), c) });
+  });
+
+  em.on('GET', '/servicePrincipals/{id}/appRoleAssignments', (c, m) => {
+    const id = decodeURIComponent(m[1]);
+    const p = s().servicePrincipals.find((x) => x.data.id === id);
+    if (!p) throw notFound(id);
+    const mine = id === SANDBOX_APP.servicePrincipalId ? s().app.permissions : [];
+    const created = String(p.data.createdDateTime ?? new Date(em.clock()).toISOString());
+    const value = mine.map((perm) => ({
+      id: nameGuid(`${id}:${perm}`),
+      deletedDateTime: null,
+      appRoleId: nameGuid(perm),
+      createdDateTime: created,
+      principalDisplayName: p.data.displayName,
+      principalId: id,
+      principalType: 'ServicePrincipal',
+      resourceDisplayName: 'Microsoft Graph',
+      resourceId: GRAPH_SP_ID,
+    }));
+    return em.collection(c, `/servicePrincipals/${id}/appRoleAssignments`, value);
+  });
+
+  // Built-in roles: roleDefinitionId is the role template id. Contain's app from /sandbox/app; people from the seed.
+  em.on('GET', '/roleManagement/directory/roleAssignments', (c) => {
+    const expand = (c.query.get('$expand') ?? '').split(',').map((x) => x.trim());
+    const assignment = (principalId: string, role: string) => {
+      const templateId = ROLE_TEMPLATES[role];
+      return {
+        id: nameGuid(`${principalId}:${role}`),
+        principalId,
+        roleDefinitionId: templateId,
+        directoryScopeId: '/',
+        ...(expand.includes('roleDefinition') ? { roleDefinition: { id: templateId, displayName: role, isBuiltIn: true, isEnabled: true, templateId } } : {}),
+      };
+    };
+    const people = s().groups.filter((g) => g.kind === 'directoryRole').flatMap((g) => g.members.map((u) => assignment(u, g.displayName)));
+    const app = s().app.directoryRoles.map((r) => assignment(SANDBOX_APP.servicePrincipalId, r));
+    return em.collection(c, '/roleManagement/directory/roleAssignments', [...app, ...people]);
+  });
+
+  em.on('GET', '/subscribedSkus', (c) => json(200, { '@odata.context': ctx(c, 'subscribedSkus'), value: s().subscribedSkus }));
+}

@@ -1,0 +1,100 @@
+import type { ActionKind } from '../incidents/model';
+import { DIRECTORY_ROLES, MESSAGE_TRACE_FIX, permissionFix, powerPlatformFix, roleFix, type ContainRole } from './fixes';
+
+/** One thing Contain's app needs from the tenant, what it enables, and how to fix its absence. */
+export interface Requirement {
+  id: string;
+  kind: 'permission' | 'role' | 'licence' | 'prerequisite';
+  /** What must be there, in the words an admin searches for. */
+  needs: string;
+  enables: string;
+  /** Names that satisfy it: permission values, role template ids, service plan names. */
+  satisfiedBy: string[];
+  /** The containment actions that fail without it: the card marks them instead of offering a button. */
+  actions: ActionKind[];
+  /** The exact fix (portal path or one command), given the app's ids when known. */
+  fix: (ids: { appId?: string; servicePrincipalId?: string }) => string;
+  /** What the containment card says on an action that cannot run. */
+  card?: string;
+}
+
+const permission = (name: string, enables: string, also: string[] = [], actions: ActionKind[] = []): Requirement => ({
+  id: `permission:${name}`,
+  kind: 'permission',
+  needs: `Microsoft Graph application permission ${name}${also.length ? ` (or ${also.join(', ')})` : ''}`,
+  enables,
+  satisfiedBy: [name, ...also],
+  actions,
+  fix: (ids) => permissionFix(name, ids.servicePrincipalId),
+  card: `needs the Microsoft Graph permission ${name}; ask a Global Administrator (or Privileged Role Administrator) to grant it with admin consent, then run "doctor" and open the incident again.`,
+});
+
+const role = (name: ContainRole, also: (keyof typeof ROLE_IDS)[], enables: string, actions: ActionKind[]): Requirement => ({
+  id: `role:${name.toLowerCase().replace(/ /g, '-')}`,
+  kind: 'role',
+  needs: `Entra directory role ${name} on Contain's app, tenant-wide (or ${also.join(', ')})`,
+  enables,
+  satisfiedBy: [DIRECTORY_ROLES[name], ...also.map((r) => ROLE_IDS[r])],
+  actions,
+  fix: (ids) => roleFix(name, ids.servicePrincipalId),
+  card: `needs the ${name} role; ask a Global Administrator to assign it (Entra admin center > Roles & admins > ${name} > Add assignments > Contain's app), then run "doctor" and open the incident again.`,
+});
+
+/** Roles that include another's rights ("or higher"), by template id. */
+const ROLE_IDS = {
+  'Privileged Authentication Administrator': '7be44c8a-adaf-4e2a-84d6-ab2649e08a13',
+  'Global Administrator': '62e90394-69f5-4237-9190-012177145e10',
+  'Intune Administrator': '3a2c62db-5318-420d-8d74-23affee5d9d5',
+} as const;
+
+const licence = (id: string, name: string, plans: string[], enables: string, fix: string): Requirement => ({
+  id: `licence:${id}`,
+  kind: 'licence',
+  needs: `${name} (service plan ${plans.join(' or ')})`,
+  enables,
+  satisfiedBy: plans,
+  actions: [],
+  fix: () => fix,
+});
+
+/** Everything each step needs, as docs/permissions.md lists it. */
+export const REQUIREMENTS: Requirement[] = [
+  permission('User.Read.All', 'finding the user for every command; Slack user mapping', ['User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']),
+  permission('Directory.Read.All', 'approvers, responders and protected accounts given as groups or roles; reading Contain\'s own directory roles', ['Directory.ReadWrite.All']),
+  permission('AuditLog.Read.All', 'sign-ins on the card, the intrusion window, the directory audit of steps 3 and 7, investigate, scope'),
+  permission('User.RevokeSessions.All', 'step 1: revoke sessions', ['User.ReadWrite.All', 'Directory.ReadWrite.All'], ['revokeSessions']),
+  permission('User-PasswordProfile.ReadWrite.All', 'step 2: reset the password', ['User.ReadWrite.All', 'Directory.ReadWrite.All'], ['resetPassword']),
+  permission('UserAuthenticationMethod.ReadWrite.All', 'step 3: list and delete authentication methods', [], ['deleteAuthMethod']),
+  permission('Device.ReadWrite.All', 'step 4: disable devices', ['Directory.ReadWrite.All'], ['disableDevice']),
+  permission('MailboxSettings.ReadWrite', 'step 5: list, disable or delete inbox rules', [], ['disableInboxRule']),
+  permission('Mail.ReadBasic.All', 'step 5: names of the folders rules move mail to', ['Mail.Read', 'Mail.ReadWrite']),
+  permission('DelegatedPermissionGrant.ReadWrite.All', 'step 7: remove the user\'s consent', ['Directory.ReadWrite.All'], ['removeGrant']),
+  permission('Application.ReadWrite.All', 'step 7: app sign-in off, secrets and certificates; doctor reading Contain\'s own app', [], ['disableServicePrincipal', 'removeAppSecret', 'removeAppCertificate']),
+  permission('ThreatHunting.Read.All', 'scope through advanced hunting (EmailEvents)'),
+  permission('ExchangeMessageTrace.Read.All', 'scope through message trace, without Defender for Office 365'),
+  permission('AuditLogsQuery.Read.All', 'investigate: the unified audit log'),
+  permission('Policy.Read.All', 'posture: Conditional Access and the authorization policy'),
+  role('User Administrator', ['Privileged Authentication Administrator', 'Global Administrator'], 'step 2: app-only password resets (Graph needs the role as well as the permission)', ['resetPassword']),
+  role('Cloud Device Administrator', ['Intune Administrator', 'Global Administrator'], 'step 4: accountEnabled on devices', ['disableDevice']),
+  licence('entra-id-p1', 'Microsoft Entra ID P1 or P2', ['AAD_PREMIUM', 'AAD_PREMIUM_P2'], 'sign-in logs (card, investigate, scope) and Conditional Access in posture', 'Buy and assign Microsoft Entra ID P1 or P2 (included in Microsoft 365 E3/E5 and Business Premium): Microsoft 365 admin center > Billing > Purchase services.'),
+  licence('defender-office-365-p2', 'Microsoft Defender for Office 365 Plan 2', ['THREAT_INTELLIGENCE'], 'scope through advanced hunting; without it scope uses message trace', 'Buy and assign Defender for Office 365 Plan 2 (included in Microsoft 365 E5): Microsoft 365 admin center > Billing > Purchase services.'),
+  licence('purview-audit', 'Microsoft Purview Audit', ['M365_AUDIT_PLATFORM', 'M365_ADVANCED_AUDITING'], 'investigate: the unified audit log', 'Turn on auditing and license Microsoft Purview Audit: Microsoft Purview portal > Audit (Standard comes with most Microsoft 365 plans; Premium with E5).'),
+  {
+    id: 'prerequisite:message-trace-service-principal',
+    kind: 'prerequisite',
+    needs: `Microsoft's message-trace service principal (app id 8bd644d1-64a1-4d4b-ae52-2e0cbf64e373) in the tenant`,
+    enables: 'scope through message trace (without it: 401 "Service principal-less Authentication failed")',
+    satisfiedBy: [],
+    actions: [],
+    fix: () => MESSAGE_TRACE_FIX,
+  },
+  {
+    id: 'prerequisite:power-automate-registration',
+    kind: 'prerequisite',
+    needs: 'Contain registered as a Power Platform management app, and POWER_AUTOMATE_API_URL / POWER_AUTOMATE_ENVIRONMENT set',
+    enables: 'step 6: list and stop the user\'s flows',
+    satisfiedBy: [],
+    actions: [],
+    fix: (ids) => `${powerPlatformFix(ids.appId)}; then set POWER_AUTOMATE_API_URL=https://api.flow.microsoft.com and POWER_AUTOMATE_ENVIRONMENT=Default-<tenant id>.`,
+  },
+];
