@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import type { LogRecord } from './record';
 import { fromAuditData } from './formats/ual';
-import { fromAuditQueryRecord, fromDirectoryAudit, fromEmailEvent, fromSignIn } from './formats/graph';
+import { fromAuditQueryRecord, fromDirectoryAudit, fromEmailEvent, fromEmailUrl, fromSignIn } from './formats/graph';
 import { jsonArrayItems } from './formats/json-stream';
 
 export type FileFormat = 'ual-csv' | 'management-activity-json' | 'audit-query-json' | 'signin-json' | 'directory-audit-json' | 'hunting-json';
@@ -17,6 +17,7 @@ function mapperFor(item: Record<string, unknown>): { format: FileFormat; map: Ma
   if (has('CreationTime') && (has('Operation') || has('Workload'))) return { format: 'management-activity-json', map: (i) => fromAuditData(i) };
   if (has('activityDisplayName')) return { format: 'directory-audit-json', map: fromDirectoryAudit };
   if (has('createdDateTime') && (has('ipAddress') || has('appDisplayName'))) return { format: 'signin-json', map: fromSignIn };
+  if (has('Url') && has('NetworkMessageId') && !has('RecipientEmailAddress')) return { format: 'hunting-json', map: fromEmailUrl };
   if (has('NetworkMessageId') || has('RecipientEmailAddress')) return { format: 'hunting-json', map: fromEmailEvent };
   return undefined;
 }

@@ -2,7 +2,7 @@
 export interface LogRecord {
   /** The record's own id: UAL/audit record Id, sign-in id, directory audit id, or NetworkMessageId. */
   id: string;
-  source: 'ual' | 'signin' | 'directoryAudit' | 'emailEvent';
+  source: 'ual' | 'signin' | 'directoryAudit' | 'emailEvent' | 'emailUrl';
   time: string;
   user: string;
   ip: string | null;
@@ -16,8 +16,46 @@ export interface LogRecord {
   /** Autonomous system number of the address (beta sign-ins). */
   asn?: number;
   clientApp?: string;
+  /** The client application's id (sign-ins: appId; audit records: ApplicationId, AppId or ClientAppId). */
+  appId?: string;
+  /** A sign-in (Entra sign-in log, or the audit log's UserLoggedIn / UserLoginFailed). */
+  logon?: boolean;
+  /** Sign-ins: the user gave a factor (true), or a client used a token it already had (false). */
+  interactive?: boolean;
+  /**
+   * Sign-ins in the device code flow: authenticationProtocol deviceCode, originalTransferMethod deviceCodeFlow, or
+   * the audit log's RequestType Cmsi:Cmsi (the "are you trying to sign in to ..." confirmation of a device code).
+   */
+  deviceCode?: boolean;
+  /** The device is compliant, managed or joined: the organisation's own, not merely registered by whoever signed in. */
+  deviceTrusted?: boolean;
+  /** The address is one of the tenant's trusted named locations. */
+  trustedNetwork?: boolean;
+  /** Sign-ins: the Entra error code (0 is success). */
+  errorCode?: number;
+  /** Mail (advanced-hunting EmailEvents and EmailUrlInfo rows). */
+  mail?: MailFields;
   /** Operation parameters and other details, as name -> value. */
   details: Record<string, unknown>;
+}
+
+/** What the mail detections read of an EmailEvents or EmailUrlInfo row. */
+export interface MailFields {
+  direction: 'inbound' | 'outbound' | 'intra';
+  sender: string;
+  recipient: string;
+  subject: string;
+  internetMessageId?: string;
+  urlCount: number;
+  /** EmailUrlInfo rows: the link. */
+  url?: string;
+  senderDisplayName?: string;
+  /** Defender's verdicts (ThreatTypes), e.g. "Phish, Malware". */
+  threats?: string;
+  /** SPF, DKIM or DMARC failed (AuthenticationDetails). */
+  authFailed?: boolean;
+  /** Reached a mailbox (DeliveryAction Delivered, or not blocked / junked / replaced). */
+  delivered: boolean;
 }
 
 /** "1.2.3.4:5678", "[2001:db8::1]:443", "::ffff:1.2.3.4" -> the bare address; empty -> null. */
