@@ -11,6 +11,7 @@ import { recordOnIncident } from '../incidents/threads';
 import type { Progress } from './live';
 import type { Investigated } from './publish';
 import { scopeMarkdown } from './result-markdown';
+import { kql } from './kql';
 
 /** One delivered copy of a mail, from advanced hunting (EmailEvents) or message trace, in one shape. */
 interface MailCopy {
@@ -55,10 +56,6 @@ interface TraceRow {
 const DAY = 86_400_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A KQL string literal: double quotes, with backslashes and quotes escaped. */
-function kql(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
 
 /** Where the mail is looked up: advanced hunting when licensed, else message trace. */
 interface MailSource {
