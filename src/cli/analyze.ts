@@ -1,6 +1,6 @@
 import { analyze, type AnalysisResult } from '../investigate/analyze';
 import { attackerActivityMarkdown } from '../investigate/activity-markdown';
-import { readRecords, UnreadableFile } from '../investigate/reader';
+import { readRecordBatches, UnreadableFile } from '../investigate/reader';
 import { timelineEvents, timelineLanes } from '../investigate/timeline';
 import { ContainError } from '../errors';
 import { markdownImage, timelineSvg } from '../views/timeline-svg';
@@ -53,7 +53,7 @@ export async function runAnalyze(argv: string[], out: (s: string) => void, err: 
   const args = parseAnalyzeArgs(argv);
   let failed = 0;
   const result = await analyze(
-    args.files.map((f) => () => readRecords(f, { tzOffsetMinutes: args.tzOffsetMinutes })),
+    args.files.map((f) => (filter) => readRecordBatches(f, { tzOffsetMinutes: args.tzOffsetMinutes, filter })),
     {
       user: args.user,
       from: args.from,

@@ -1,4 +1,5 @@
-import type { LogRecord } from './record';
+import { utcMs, type LogRecord } from './record';
+import type { RowFilter } from './reader';
 import { ActivityLog, isCollection, isSend, type AttackerActivity } from './activity';
 import { MailDetector } from './mail-detect';
 import { isMicrosoftService, networkOf } from './networks';
@@ -64,6 +65,25 @@ const MFA_OPS = /^(User registered security info|User registered all required se
 /** A device joined or registered to the user: AiTM and device-code kits register one to get a Primary Refresh Token. */
 const DEVICE_OPS = /^(Register device|Add device\.?|Add registered owner to device\.?|Add registered users to device\.?)$/i;
 const FLOW_OPS = /^CreateFlow$/i;
+/** Operations judged for themselves, whoever does them: persistence when the attacker does, administration otherwise. */
+const NOTABLE_OPS = [RULE_OPS, FORWARDING_OPS, CONSENT_OPS, MFA_OPS, DEVICE_OPS, FLOW_OPS];
+
+/** What the first pass needs to know of an operation, worked out once per distinct name (a tenant has few). */
+interface OpKind {
+  rule: boolean;
+  device: boolean;
+  notable: boolean;
+  volume?: keyof typeof VOLUME_LIMITS;
+}
+const OP_KINDS = new Map<string, OpKind>();
+function opKind(op: string): OpKind {
+  let k = OP_KINDS.get(op);
+  if (!k) {
+    k = { rule: RULE_OPS.test(op), device: DEVICE_OPS.test(op), notable: NOTABLE_OPS.some((re) => re.test(op)), volume: volumeKind(op) };
+    if (OP_KINDS.size < 10_000) OP_KINDS.set(op, k);
+  }
+  return k;
+}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -142,6 +162,8 @@ interface UserState {
   grants: Grant[];
   /** Device registrations by or for the user (directory audit). */
   registrations: number[];
+  /** The user's sessions: kept per user, where the tables stay small. */
+  sessions: Map<string, Session>;
 }
 
 interface Session {
@@ -151,6 +173,7 @@ interface Session {
   last: number;
   /** When the session's first sign-in was, and whether it was a browser sign-in to OfficeHome without a device id. */
   logon?: number;
+  logonIp?: string;
   officeHome?: boolean;
 }
 
@@ -196,11 +219,20 @@ export class Analyzer {
   /** user|day|kind -> count, for volume thresholds (50+ deletes a day, 10+ SendAs). */
   private volumes = new Map<string, number>();
   private volumeReported = new Set<string>();
-  private sessions = new Map<string, Session>();
+  /** Session id -> its user, for the few sessions that matter (the attacker's). */
+  private sessionUser(sid: string): Session | undefined {
+    for (const u of this.users.values()) {
+      const s = u.sessions.get(sid);
+      if (s) return s;
+    }
+    return undefined;
+  }
   /** Session id -> networks (ASNs) it was used from, when the source says (beta sign-ins do). */
   private sessionAsns = new Map<string, Set<number>>();
   private signIns = new Map<string, { t: number; ip: string; country?: string; id: string }[]>();
   private failuresByIp = new Map<string, Set<string>>();
+  /** Users with any record in an attack tool's user agent. */
+  private toolUsers = new Set<string>();
   private mail = new MailDetector();
 
   // Settled between the passes.
@@ -209,6 +241,9 @@ export class Analyzer {
   private attackerSessions = new Map<string, string>();
   private compromised = new Map<string, Compromise>();
   private knownDevice = new Map<string, (deviceId: string) => boolean>();
+  /** Per user, the addresses used from a known device or a trusted location (settled once, asked often). */
+  private ownIps = new Map<string, Set<string>>();
+  private microsoft = new Map<string, boolean>();
   private derived = new Map<string, { category: string; reason: string }>();
 
   private findings = new Map<string, Finding>();
@@ -248,7 +283,7 @@ export class Analyzer {
   private state(user: string): UserState {
     let u = this.users.get(user);
     if (!u) {
-      u = { addrs: new Map(), devices: new Map(), grants: [], registrations: [] };
+      u = { addrs: new Map(), devices: new Map(), grants: [], registrations: [], sessions: new Map() };
       this.users.set(user, u);
       const at = user.lastIndexOf('@');
       if (at > 0) this.tenantDomains.add(user.slice(at + 1));
@@ -265,8 +300,10 @@ export class Analyzer {
     }
     if (!r.user) return;
     const u = this.state(r.user);
-    const t = Date.parse(r.time);
+    const t = utcMs(r.time);
+    const op = opKind(r.operation);
     const { harmful, client } = this.ua(r.userAgent);
+    if (harmful || (r.logon && this.ua(r.clientApp).harmful)) this.toolUsers.add(r.user);
     if (r.ip) {
       let a = u.addrs.get(r.ip);
       if (!a) {
@@ -300,14 +337,14 @@ export class Analyzer {
       if (client && (r.logon || !a.clients || a.clients.length < 4)) a.clients = capPush(a.clients, client, 6);
       if (r.logon && r.success === false) (this.failuresByIp.get(r.ip) ?? this.failuresByIp.set(r.ip, new Set()).get(r.ip)!).add(r.user);
       if (harmful && r.success !== false && !isMicrosoftService(r.ip)) a.tool = Math.min(a.tool ?? t, t);
-      if (RULE_OPS.test(r.operation) && ruleOf(r)?.strong) a.rule = Math.min(a.rule ?? t, t);
+      if (op.rule && ruleOf(r)?.strong) a.rule = Math.min(a.rule ?? t, t);
     }
     // The interactive sign-in that typed the code is the grant; non-interactive ones later carry the same transfer method.
     if (r.deviceCode && r.logon && r.interactive !== false) u.grants.push({ id: r.id, t, ip: r.ip, session: r.sessionId, app: r.app, success: r.success !== false });
-    if (DEVICE_OPS.test(r.operation)) u.registrations.push(t);
+    if (op.device) u.registrations.push(t);
     if (r.sessionId && r.ip) {
-      const s = this.sessions.get(r.sessionId);
-      if (!s) this.sessions.set(r.sessionId, { user: r.user, ips: r.ip, first: t, last: t });
+      const s = u.sessions.get(r.sessionId);
+      if (!s) u.sessions.set(r.sessionId, { user: r.user, ips: r.ip, first: t, last: t });
       else {
         if (typeof s.ips === 'string') {
           if (s.ips !== r.ip) s.ips = new Set([s.ips, r.ip]);
@@ -316,16 +353,17 @@ export class Analyzer {
         if (t > s.last) s.last = t;
       }
       if (r.logon && r.success !== false) {
-        const s2 = this.sessions.get(r.sessionId)!;
+        const s2 = u.sessions.get(r.sessionId)!;
         if (s2.logon === undefined || t < s2.logon) {
           s2.logon = t;
+          s2.logonIp = r.ip;
           s2.officeHome = /officehome/i.test(r.app ?? '') && !r.deviceId;
         }
       }
       if (r.asn !== undefined) (this.sessionAsns.get(r.sessionId) ?? this.sessionAsns.set(r.sessionId, new Set()).get(r.sessionId)!).add(r.asn);
     }
     if (!this.wanted(r)) return;
-    const vk = volumeKind(r.operation);
+    const vk = op.volume;
     if (vk) {
       const key = `${r.user}|${r.time.slice(0, 10)}|${vk}`;
       this.volumes.set(key, (this.volumes.get(key) ?? 0) + 1);
@@ -335,13 +373,10 @@ export class Analyzer {
 
   /** An address that is the user's own: used from a known device, a trusted location, or the company network. */
   private ownAddr(user: string, ip: string): boolean {
-    if (this.companyIps.has(ip) || isMicrosoftService(ip)) return true;
-    const u = this.users.get(user);
-    const a = u?.addrs.get(ip);
-    if (!a) return false;
-    if (a.trustedNetwork) return true;
-    const known = this.knownDevice.get(user);
-    return !!a.devices?.some((d) => known?.(d));
+    if (this.companyIps.has(ip) || this.ownIps.get(user)?.has(ip)) return true;
+    let ms = this.microsoft.get(ip);
+    if (ms === undefined) this.microsoft.set(ip, (ms = isMicrosoftService(ip)));
+    return ms;
   }
 
   /**
@@ -375,10 +410,14 @@ export class Analyzer {
     // (a device registration, or a device code sign-in, which Storm-2372 follows with one through the broker).
     for (const [user, u] of this.users) {
       const suspectFrom = Math.min(...u.registrations, ...u.grants.filter((g) => g.success).map((g) => g.t));
-      this.knownDevice.set(user, (id) => {
+      const known = (id: string) => {
         const d = u.devices.get(id);
         return !!d && (d.trusted || d.first < suspectFrom);
-      });
+      };
+      this.knownDevice.set(user, known);
+      const own = new Set<string>();
+      for (const [ip, a] of u.addrs) if (a.trustedNetwork || a.devices?.some(known)) own.add(ip);
+      if (own.size) this.ownIps.set(user, own);
     }
 
     // What the user's own use looks like: networks, clients and countries of their own addresses, and of the
@@ -409,51 +448,55 @@ export class Analyzer {
 
     // Device code sign-ins whose tokens were then used from a network new to the user (token replay after the grant),
     // and sessions used from the user's own address and from a new network with another client (a stolen session).
-    for (let round = 0; round < 2; round++) {
-      for (const [user, u] of this.users)
-        for (const g of u.grants) {
-          if (!g.success) continue;
-          const session = g.session ? this.sessions.get(g.session) : undefined;
-          const linked = session ? (typeof session.ips === 'string' ? [session.ips] : [...session.ips]) : [];
-          const users: string[] = [];
-          const b = baseline(user, g.t - 5 * 60_000, g.ip ? [g.ip] : []);
-          for (const [ip, a] of u.addrs) {
-            if (ip === g.ip || this.ownAddr(user, ip) || a.first < g.t - 5 * 60_000 || a.first > g.t + 7 * DAY) continue;
-            const inSession = linked.includes(ip);
-            if (!(inSession || (newNetwork(b, ip, a) && newClient(b, a)) || this.attackerIps.has(ip))) continue;
-            if (!newNetwork(b, ip, a) && !this.attackerIps.has(ip)) continue;
-            users.push(ip);
-            this.markAttacker(user, ip, 'replay', `${ip} used the tokens of ${user}'s device code sign-in of ${at(g.t)} UTC${inSession ? ` (session ${g.session})` : ''}, from a network new to the user`);
-          }
-          if (users.length) {
-            g.abused = users.join(', ');
-            if (g.session) this.attackerSessions.set(g.session, `the session of a device code sign-in whose tokens were used from ${g.abused}`);
-          }
+    for (const [user, u] of this.users)
+      for (const g of u.grants) {
+        if (!g.success) continue;
+        const session = g.session ? u.sessions.get(g.session) : undefined;
+        const linked = session ? (typeof session.ips === 'string' ? [session.ips] : [...session.ips]) : [];
+        const followers: string[] = [];
+        const b = baseline(user, g.t - 5 * 60_000, g.ip ? [g.ip] : []);
+        for (const [ip, a] of u.addrs) {
+          if (ip === g.ip || this.ownAddr(user, ip) || a.first < g.t - 5 * 60_000 || a.first > g.t + 7 * DAY) continue;
+          const inSession = linked.includes(ip);
+          // The tokens at work elsewhere: a new network with another client or country, in the grant's session or
+          // within two hours of it (the attacker's poller uses them at once). The victim's own browser shares the
+          // session too, from the victim's addresses and client: that alone is nothing.
+          const elsewhere = newNetwork(b, ip, a) && (newClient(b, a) || newCountry(b, a));
+          if (!(this.attackerIps.has(ip) || (elsewhere && (inSession || a.first <= g.t + 2 * HOUR)))) continue;
+          followers.push(ip);
+          this.markAttacker(user, ip, 'replay', `${ip} used the tokens of ${user}'s device code sign-in of ${at(g.t)} UTC${inSession ? ` (session ${g.session})` : ''}, from a network new to the user`);
         }
-      for (const [sid, s] of this.sessions) {
+        if (followers.length) {
+          g.abused = followers.join(', ');
+          if (g.session) this.attackerSessions.set(g.session, `the session of a device code sign-in whose tokens were used from ${g.abused}`);
+        }
+      }
+    for (const owner of this.users.values())
+      for (const [sid, s] of owner.sessions) {
         if (typeof s.ips === 'string') continue;
-        const u = this.users.get(s.user)!;
+        const u = owner;
         const ips = [...s.ips].filter((ip) => u.addrs.has(ip));
-        const attackerIn = ips.filter((ip) => this.attackerIps.has(ip));
-        const ownIn = ips.filter((ip) => this.ownAddr(s.user, ip) || (u.addrs.get(ip)!.first < s.first - HOUR));
-        let stolen = attackerIn.length > 0;
+        const ownIn = ips.filter((ip) => this.ownAddr(s.user, ip) || u.addrs.get(ip)!.first < s.first - HOUR);
+        let stolen = ips.some((ip) => this.attackerIps.has(ip));
         const b = baseline(s.user, s.first - HOUR, ownIn);
+        // An AiTM proxy's own sign-in starts the session (OfficeHome, no device), then the cookie is replayed elsewhere.
+        const aitm = !ownIn.length && !!s.officeHome && new Set(ips.map((x) => networkOf(x, u.addrs.get(x)!.asn))).size > 1;
         for (const ip of ips) {
           if (ownIn.includes(ip) || this.attackerIps.has(ip) || this.companyIps.has(ip)) continue;
           const a = u.addrs.get(ip)!;
-          // Sharing a session with the user proves nothing alone (phones change networks): a new network, and another
-          // client or country, does.
-          if (!newNetwork(b, ip, a)) continue;
-          if (!(attackerIn.length || newClient(b, a) || newCountry(b, a))) continue;
-          // An AiTM proxy's own sign-in starts the session (OfficeHome, no device), then the cookie is replayed.
-          const aitm = !ownIn.length && s.officeHome && new Set(ips.map((x) => networkOf(x, u.addrs.get(x)!.asn))).size > 1;
-          if (!(attackerIn.length || ownIn.length || aitm)) continue;
-          this.markAttacker(s.user, ip, 'session', `session ${sid} of ${s.user} was used from ${ip}, a network new to the user${newClient(b, a) ? ' with another client' : ''}`);
+          // Sharing a session with the user proves nothing alone (laptops go home, phones change networks): a new
+          // network with another client or country, in a session the user or the attacker used too, does.
+          if (!newNetwork(b, ip, a) || !(newClient(b, a) || newCountry(b, a))) continue;
+          if (!(ownIn.length || aitm || stolen)) continue;
+          this.markAttacker(s.user, ip, 'session', `session ${sid} of ${s.user} was used from ${ip}, a network new to the user${newClient(b, a) ? ' with another client' : ' in another country'}`);
           stolen = true;
         }
-        if (stolen && !this.attackerSessions.has(sid)) this.attackerSessions.set(sid, `used from ${ips.length} addresses`);
+        if (!stolen) continue;
+        const born = s.logonIp;
+        if (s.officeHome && born && !ownIn.includes(born) && !this.companyIps.has(born) && !this.attackerIps.has(born) && u.addrs.get(born)!.first >= s.first - HOUR)
+          this.markAttacker(s.user, born, 'session', `${born} signed in to OfficeHome without a device and started session ${sid}, which was then used from the attacker's address: an AiTM proxy`);
+        if (!this.attackerSessions.has(sid)) this.attackerSessions.set(sid, `used from ${ips.length} addresses`);
       }
-    }
 
     // Who was compromised, since when, until when.
     for (const [user, u] of this.users) {
@@ -519,11 +562,41 @@ export class Analyzer {
     });
   }
 
+  /**
+   * What the second pass needs to see: notable operations, and every record of a user the evidence involves
+   * (compromised, seen at an attacker's address or session, an attack tool, a device code sign-in, a spray, a burst).
+   * Everything else produces nothing in the second pass, so a reader may skip it without parsing it.
+   */
+  passTwoFilter(): RowFilter {
+    const users = new Set<string>([...this.compromised.keys(), ...this.toolUsers]);
+    for (const [user, u] of this.users) {
+      if (u.grants.length) users.add(user);
+      for (const ip of u.addrs.keys())
+        if (this.attackerIps.has(ip)) {
+          users.add(user);
+          break;
+        }
+    }
+    for (const sid of this.attackerSessions.keys()) {
+      const s = this.sessionUser(sid);
+      if (s) users.add(s.user);
+    }
+    for (const failed of this.failuresByIp.values()) if (failed.size >= 10) for (const u of failed) users.add(u);
+    const bursts = new Set<string>();
+    for (const [key, n] of this.volumes) if (n >= VOLUME_LIMITS[key.slice(key.lastIndexOf('|') + 1) as keyof typeof VOLUME_LIMITS]) bursts.add(key.slice(0, key.indexOf('|')));
+    return ({ user, operation }) => {
+      const k = opKind(operation);
+      return k.notable || users.has(user) || (bursts.has(user) && k.volume !== undefined);
+    };
+  }
+
   /** The attacker's hand in a record: its address or its session, unless the address is the user's own. */
   private attackerHand(r: LogRecord): { ip?: AttackerAddr; session?: string } | undefined {
     if (r.ip && this.own(r.user, r.ip)) return undefined;
     const ip = r.ip ? this.attackerIps.get(r.ip) : undefined;
-    const session = r.sessionId && this.attackerSessions.has(r.sessionId) ? r.sessionId : undefined;
+    // The victim shares a stolen session (device code tokens, AiTM cookies): only the attacker's addresses in it, or
+    // records without an address, are the attacker's.
+    const session = r.sessionId && this.attackerSessions.has(r.sessionId) && (ip || !r.ip) ? r.sessionId : undefined;
     return ip || session ? { ip, session } : undefined;
   }
 
@@ -592,7 +665,7 @@ export class Analyzer {
       if (hand) {
         const why = hand.ip?.why ?? this.attackerSessions.get(hand.session!);
         if (hand.session && !c?.deviceCode) {
-          const s = this.sessions.get(hand.session)!;
+          const s = this.users.get(r.user)?.sessions.get(hand.session) ?? this.sessionUser(hand.session)!;
           const n = typeof s.ips === 'string' ? 1 : s.ips.size;
           return { verdict: 'malicious', category: 'aitm-session', reason: `session ${hand.session} was used from ${n} IP addresses${this.networks(hand.session)}; this one (${r.ip ?? 'no address'}${r.asn !== undefined ? `, AS${r.asn}` : ''}) is not one of the user's own addresses: a stolen session${why ? ` (${why})` : ''}` };
         }
@@ -666,7 +739,10 @@ export class Analyzer {
     }
     const order = <T extends { time: string; id: string }>(xs: Iterable<T>) => [...xs].sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
     const findings = order(this.findings.values());
-    const ips = [...this.attackerIps.keys()].filter((ip) => !isMicrosoftService(ip) && ![...this.users.keys()].some((u) => this.ownAddr(u, ip)));
+    // Never an indicator: an address someone in the tenant uses from a known device or a trusted location.
+    const owned = new Set<string>(this.companyIps);
+    for (const set of this.ownIps.values()) for (const ip of set) owned.add(ip);
+    const ips = [...this.attackerIps.keys()].filter((ip) => !isMicrosoftService(ip) && !owned.has(ip));
     const notes = this.mail.dropped ? [`${this.mail.dropped} inbound mail rows past ${(300_000).toLocaleString('en-US')} were not kept for the phishing-mail search.`] : [];
     return {
       records: this.recordCount,
@@ -703,16 +779,21 @@ function collected(r: LogRecord): string {
 }
 
 /**
- * Analyze sources that can be read twice (files): learn from all, settle, judge all. A source that fails in the
- * first pass is reported through `onError` and left out of the second; the others lose nothing.
+ * Analyze sources that can be read twice (files): learn from all, settle, judge all (a source may skip what the
+ * second pass's filter says cannot matter). A source that fails in the first pass is reported through `onError` and
+ * left out of the second; the others lose nothing.
  */
-export async function analyze(sources: (() => AsyncIterable<LogRecord>)[], options: AnalyzeOptions & { onError?: (index: number, err: unknown) => void } = {}): Promise<AnalysisResult> {
+export async function analyze(sources: ((filter?: RowFilter) => AsyncIterable<LogRecord | LogRecord[]>)[], options: AnalyzeOptions & { onError?: (index: number, err: unknown) => void } = {}): Promise<AnalysisResult> {
   const a = new Analyzer(options);
-  const ok: (() => AsyncIterable<LogRecord>)[] = [];
+  const ok: ((filter?: RowFilter) => AsyncIterable<LogRecord | LogRecord[]>)[] = [];
   for (const [i, s] of sources.entries()) {
     const before = a.recordCount;
     try {
-      for await (const r of s()) a.learn(r);
+      // Sources may hand over a batch at a time (files do): one await per batch, not per record.
+      for await (const r of s()) {
+        if (Array.isArray(r)) for (const x of r) a.learn(x);
+        else a.learn(r);
+      }
       ok.push(s);
     } catch (err) {
       // Records of a file reported unreadable are not counted as analysed.
@@ -722,6 +803,11 @@ export async function analyze(sources: (() => AsyncIterable<LogRecord>)[], optio
     }
   }
   a.settle();
-  for (const s of ok) for await (const r of s()) a.judge(r);
+  const filter = a.passTwoFilter();
+  for (const s of ok)
+    for await (const r of s(filter)) {
+      if (Array.isArray(r)) for (const x of r) a.judge(x);
+      else a.judge(r);
+    }
   return a.result();
 }
