@@ -1,5 +1,5 @@
 import { analyze, type AnalysisResult } from '../investigate/analyze';
-import { attackerActivityMarkdown } from '../investigate/activity-markdown';
+import { attackerActivityMarkdown, contextSummary } from '../investigate/activity-markdown';
 import { readRecordBatches, UnreadableFile } from '../investigate/reader';
 import { timelineEvents, timelineLanes } from '../investigate/timeline';
 import { ContainError } from '../errors';
@@ -69,6 +69,9 @@ export async function runAnalyze(argv: string[], out: (s: string) => void, err: 
   return failed ? 2 : 0;
 }
 
+/** Context rows a Markdown report lists; the JSON output has every one. */
+const CONTEXT_ROWS = 200;
+
 function render(r: AnalysisResult, format: AnalyzeArgs['format']): string {
   if (format === 'json') return JSON.stringify({ records: r.records, findings: r.findings, iocs: r.iocs, context: r.context, attackerActivity: r.attackerActivity }) + '\n';
   const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -93,7 +96,15 @@ function render(r: AnalysisResult, format: AnalyzeArgs['format']): string {
       ...attackerActivityMarkdown(a),
       '## Context: notable, not compromise',
       '',
-      ...(r.context.length ? ['| time (UTC) | user | IP | category | reason |', '|---|---|---|---|---|', ...r.context.map((f) => `| ${f.time} | ${esc(f.user)} | ${f.ip ?? ''} | ${f.category} | ${esc(f.reason)} |`)] : ['None.']),
+      ...(r.context.length
+        ? [
+            `${r.context.length} entries: ${contextSummary(r.context)}.${r.context.length > CONTEXT_ROWS ? ` The first ${CONTEXT_ROWS} follow; --format json has them all.` : ''}`,
+            '',
+            '| time (UTC) | user | IP | category | reason |',
+            '|---|---|---|---|---|',
+            ...r.context.slice(0, CONTEXT_ROWS).map((f) => `| ${f.time} | ${esc(f.user)} | ${f.ip ?? ''} | ${f.category} | ${esc(f.reason)} |`),
+          ]
+        : ['None.']),
       '',
       `IOCs: IPs ${r.iocs.ips.join(', ') || 'none'}; user agents ${r.iocs.userAgents.join(', ') || 'none'}; sessions ${r.iocs.sessionIds.join(', ') || 'none'}`,
       '',

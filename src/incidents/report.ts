@@ -29,7 +29,10 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
   const t = incident.target;
   const suspicious = incident.facts.signIns.filter((s) => s.risk !== 'none' || !s.deviceKnown || !s.success);
   const inv = incident.facts.investigation;
-  const ips = [...new Set([...suspicious.map((s) => s.ip), ...(inv?.iocs.ips ?? [])])];
+  // An address the user signs in from on a known device, or that the investigation found to be theirs, is never an
+  // indicator, however odd a sign-in from it looked (the victim of a device code types the code at the office).
+  const cleared = new Set([...incident.facts.signIns.filter((s) => s.deviceKnown && s.success).map((s) => s.ip), ...(inv?.cleared ?? [])]);
+  const ips = [...new Set([...suspicious.map((s) => s.ip).filter((ip) => !cleared.has(ip)), ...(inv?.iocs.ips ?? [])])];
   const userAgents = [...new Set([...suspicious.map((s) => s.client), ...(inv?.iocs.userAgents ?? [])])];
   const done = actions.filter((a) => a.state === 'succeeded').length;
   const summary = `${t.displayName} (${t.userPrincipalName}): incident ${incident.id}, ${incident.state}${incident.dryRun ? ' (dry run)' : ''}. ${done} of ${actions.length} proposed action(s) carried out.`;

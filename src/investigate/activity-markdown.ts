@@ -22,3 +22,10 @@ export function attackerActivityMarkdown(a: Pick<AttackerActivity, 'byActor'>, l
   }
   return out;
 }
+
+/** "1231 flow-created, 711 consent": what the context holds, so that a long list starts with its shape. */
+export function contextSummary(context: { category: string }[]): string {
+  const by = new Map<string, number>();
+  for (const c of context) by.set(c.category, (by.get(c.category) ?? 0) + 1);
+  return [...by].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${n} ${c}`).join(', ');
+}

@@ -37,6 +37,8 @@ export interface AnalysisResult {
   attackerActivity: AttackerActivity;
   /** Things the reader should know about the analysis itself (limits reached). */
   notes: string[];
+  /** Per user, the addresses that are theirs (known device, trusted location, company network): never indicators. */
+  ownAddresses: Record<string, string[]>;
 }
 
 export interface AnalyzeOptions {
@@ -756,6 +758,7 @@ export class Analyzer {
       userAgentCounts: [...this.uaCounts.entries()].map(([userAgent, c]) => ({ userAgent, ...c })),
       attackerActivity: this.activity.result(),
       notes,
+      ownAddresses: Object.fromEntries([...this.users.keys()].map((u) => [u, [...this.users.get(u)!.addrs.keys()].filter((ip) => this.ownAddr(u, ip) && !isMicrosoftService(ip))]).filter(([, ips]) => ips.length)),
     };
   }
 }

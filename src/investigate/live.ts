@@ -108,7 +108,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
   const kept = result.findings.slice(0, 30).map((f) => ({ time: f.time, verdict: f.verdict, category: f.category, reason: f.reason.slice(0, 300), ip: f.ip }));
   const activity = summarise(result.attackerActivity);
   const timeline = phaseSpans(events);
-  await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, investigation: { at: now.toISOString(), records: result.records, findings: kept, more: result.findings.length - kept.length, iocs: { ips: result.iocs.ips.slice(0, 50), userAgents: result.iocs.userAgents.slice(0, 20), sessionIds: result.iocs.sessionIds.slice(0, 20) }, notes, attackerActivity: activity, timeline } }));
+  await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, investigation: { at: now.toISOString(), records: result.records, findings: kept, more: result.findings.length - kept.length, iocs: { ips: result.iocs.ips.slice(0, 50), userAgents: result.iocs.userAgents.slice(0, 20), sessionIds: result.iocs.sessionIds.slice(0, 20) }, notes, attackerActivity: activity, timeline, cleared: (result.ownAddresses[user.userPrincipalName.toLowerCase()] ?? []).slice(0, 50) } }));
   const view: InvestigationView = {
     kind: 'investigation',
     target: user,

@@ -2,7 +2,7 @@ import { md, mdTable } from '../views/markdown';
 import { defang } from '../views/defang';
 import type { HuntView, ScopeView } from '../views/types';
 import type { AnalysisResult, Finding } from './analyze';
-import { attackerActivityMarkdown } from './activity-markdown';
+import { attackerActivityMarkdown, contextSummary } from './activity-markdown';
 import { markdownImage } from '../views/timeline-svg';
 
 const when = (iso: string) => iso.slice(0, 19).replace('T', ' ');
@@ -45,7 +45,8 @@ export function investigationMarkdown(who: string, sinceDays: number, r: Analysi
     ...iocs(r),
     '## Context: notable, not compromise',
     '',
-    ...findingsTable(r.context, 'None.'),
+    ...(r.context.length > 200 ? [`${r.context.length} entries: ${contextSummary(r.context)}. The first 200 follow; the JSON result has them all.`, ''] : []),
+    ...findingsTable(r.context.slice(0, 200), 'None.'),
     '',
     ...notesSection(notes),
   ].join('\n');
