@@ -705,18 +705,18 @@ export class Analyzer {
       return { verdict: verdictOf(), category: 'device-registration', reason: `device${device ? ` "${device}"` : ''} registered for ${r.user}${from}${hand ? '' : why}${normal}` };
     }
     if (FLOW_OPS.test(r.operation)) return { verdict: verdictOf(), category: 'flow-created', reason: `Power Automate flow created${from}${hand ? '' : why}${normal}` };
-    if (harmful && r.success !== false) return { verdict: 'malicious', category: 'harmful-user-agent', reason: `${r.operation} with the ${harmful} user agent`, ua: harmful };
+    if (harmful && r.success !== false && !hand) return { verdict: 'malicious', category: 'harmful-user-agent', reason: `${r.operation} with the ${harmful} user agent`, ua: harmful };
 
     if (hand) {
-      const where = hand.session ? `in stolen session ${hand.session}${from}` : `from attacker IP ${r.ip}`;
+      const where = `${hand.session ? `in stolen session ${hand.session}${from}` : `from attacker IP ${r.ip}`}${harmful ? ` with the ${harmful} user agent` : ''}`;
       this.activity.add(r, hand.session);
       if (isSend(r.operation)) {
         const item = (r.details.Item ?? {}) as { InternetMessageId?: string; Subject?: string };
         if (item.InternetMessageId) this.attackerSent.add(item.InternetMessageId);
-        return { verdict: 'malicious', category: 'mail-sent', reason: `${r.operation} ${where}${item.Subject ? `: "${item.Subject}"` : ''}` };
+        return { verdict: 'malicious', category: 'mail-sent', reason: `${r.operation} ${where}${item.Subject ? `: "${item.Subject}"` : ''}`, ua: harmful };
       }
-      if (isCollection(r.operation)) return { verdict: 'malicious', category: 'collection', reason: `${r.operation} ${where}${collected(r)}` };
-      return { verdict: 'malicious', category: hand.session ? 'attacker-session' : 'attacker-ip', reason: `${r.operation} ${where}` };
+      if (isCollection(r.operation)) return { verdict: 'malicious', category: 'collection', reason: `${r.operation} ${where}${collected(r)}`, ua: harmful };
+      return { verdict: 'malicious', category: hand.session ? 'attacker-session' : 'attacker-ip', reason: `${r.operation} ${where}`, ua: harmful };
     }
     const vk = volumeKind(r.operation);
     if (vk) {
