@@ -463,7 +463,12 @@ export class Analyzer {
           // The tokens at work elsewhere: a new network with another client or country, in the grant's session or
           // within two hours of it (the attacker's poller uses them at once). The victim's own browser shares the
           // session too, from the victim's addresses and client: that alone is nothing.
-          const elsewhere = newNetwork(b, ip, a) && (newClient(b, a) || newCountry(b, a));
+          // A device first seen after the grant counts as much as another client: the broker flow registers one.
+          const newDevice = !!a.devices?.some((d) => {
+            const dev = u.devices.get(d);
+            return !!dev && !dev.trusted && dev.first >= g.t - 5 * 60_000;
+          });
+          const elsewhere = newNetwork(b, ip, a) && (newClient(b, a) || newCountry(b, a) || newDevice);
           if (!(this.attackerIps.has(ip) || (elsewhere && (inSession || a.first <= g.t + 2 * HOUR)))) continue;
           followers.push(ip);
           this.markAttacker(user, ip, 'replay', `${ip} used the tokens of ${user}'s device code sign-in of ${at(g.t)} UTC${inSession ? ` (session ${g.session})` : ''}, from a network new to the user`);
@@ -480,9 +485,11 @@ export class Analyzer {
         const ips = [...s.ips].filter((ip) => u.addrs.has(ip));
         const ownIn = ips.filter((ip) => this.ownAddr(s.user, ip) || u.addrs.get(ip)!.first < s.first - HOUR);
         let stolen = ips.some((ip) => this.attackerIps.has(ip));
-        const b = baseline(s.user, s.first - HOUR, ownIn);
-        // An AiTM proxy's own sign-in starts the session (OfficeHome, no device), then the cookie is replayed elsewhere.
-        const aitm = !ownIn.length && !!s.officeHome && new Set(ips.map((x) => networkOf(x, u.addrs.get(x)!.asn))).size > 1;
+        // An AiTM proxy's own sign-in starts the session (OfficeHome, no device), then the cookie is replayed elsewhere,
+        // by another client: the proxy passes the victim's browser through, the replay brings the attacker's. A phone
+        // browser moving from wifi to mobile data looks the same but keeps its client.
+        const aitm = !ownIn.length && !!s.officeHome && !!s.logonIp && u.addrs.has(s.logonIp) && new Set(ips.map((x) => networkOf(x, u.addrs.get(x)!.asn))).size > 1;
+        const b = baseline(s.user, s.first - HOUR, aitm ? [...ownIn, s.logonIp!] : ownIn);
         for (const ip of ips) {
           if (ownIn.includes(ip) || this.attackerIps.has(ip) || this.companyIps.has(ip)) continue;
           const a = u.addrs.get(ip)!;
