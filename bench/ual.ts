@@ -151,8 +151,8 @@ interface ChildResult {
   activity: { mailRead: number; searches: number; files: number; mailSent: number };
 }
 
-function runChild(file: string): ChildResult {
-  const r = spawnSync(process.execPath, [join(__dirname, 'ual-child.js'), file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+function runChild(file: string, script = join(__dirname, 'ual-child.js')): ChildResult {
+  const r = spawnSync(process.execPath, [script, file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout.trim()) as ChildResult;
 }
@@ -173,6 +173,13 @@ async function main(): Promise<void> {
       const ordinaryFlagged = ids.filter((id) => id.startsWith('r-')).length;
       rows.push([n, attacked ? 'busy, attacked' : 'busy, quiet', format, (statSync(file).size / 2 ** 20).toFixed(0), (o.ms / 1000).toFixed(1), (o.cpuMs / 1000).toFixed(1), Math.round(n / (o.ms / 1000)), o.maxRssMb.toFixed(0), o.findings.length, attacked ? `${found}/${plant.attackIds.size}` : '-', ordinaryFlagged, o.context]);
       sets.push(JSON.stringify(o.findings));
+      // BENCH_BASELINE: another build's child script (same output shape) on the largest files, for a ratio.
+      if (process.env.BENCH_BASELINE && attacked && n === Math.max(...SIZES)) {
+        load.push(loadavg()[0]);
+        const b = runChild(file, process.env.BENCH_BASELINE);
+        const bIds = b.findings.map((f) => f.slice(f.indexOf(':') + 1));
+        rows.push([n, `attacked, ${process.env.BENCH_BASELINE_NAME ?? 'baseline'}`, format, '', (b.ms / 1000).toFixed(1), (b.cpuMs / 1000).toFixed(1), Math.round(n / (b.ms / 1000)), b.maxRssMb.toFixed(0), b.findings.length, `${bIds.filter((id) => plant.attackIds.has(id)).length}/${plant.attackIds.size}`, bIds.filter((id) => id.startsWith('r-')).length, '-']);
+      }
       if (format === 'csv' && attacked) notes.push(`${n} records: the attackers read ${o.activity.mailRead} messages, ran ${o.activity.searches} distinct searches, opened ${o.activity.files} files, sent ${o.activity.mailSent} mails (attackerActivity).`);
       if (!keep) unlinkSync(file);
     }
