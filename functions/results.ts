@@ -7,14 +7,15 @@ const REFUSED = {
 } as const;
 
 /**
- * GET /api/results/{id}?format=md|json&expires=...&sig=...: the full result behind an investigation card. Anonymous
- * at the Functions level because the link itself carries the permission (HMAC over id and expiry, like a SAS).
+ * GET /api/results/{id}?format=md|json|svg&expires=...&sig=...: the full result behind an investigation card (svg: its
+ * timeline picture). Anonymous at the Functions level because the link itself carries the permission (HMAC over id
+ * and expiry, like a SAS).
  */
 export async function results(req: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   const id = req.params.id ?? '';
   if (!/^[a-z]+-\d{8}-[0-9a-f-]{36}$/.test(id)) return { status: 400, jsonBody: { error: 'not a result id' } };
   const format = req.query.get('format') ?? 'md';
-  if (format !== 'md' && format !== 'json') return { status: 400, jsonBody: { error: 'format must be md or json' } };
+  if (format !== 'md' && format !== 'json' && format !== 'svg') return { status: 400, jsonBody: { error: 'format must be md, json or svg' } };
   const [{ getContext }, { checkResultLink }] = await Promise.all([import('../src/runtime'), import('../src/links')]);
   const ctx = await getContext();
   const refused = checkResultLink(ctx.config, id, req.query.get('expires'), req.query.get('sig'), ctx.now());
@@ -27,7 +28,14 @@ export async function results(req: HttpRequest, _context: InvocationContext): Pr
   return {
     status: 200,
     // Results name people and addresses: keep them out of shared caches, and never let a browser run them as a page.
-    headers: { 'content-type': file.contentType, 'content-disposition': `${format === 'md' ? 'attachment' : 'inline'}; filename="${id}.${format}"`, 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' },
+    // The picture is shown inline, so it also gets a policy that forbids scripts and fetches should anything slip in.
+    headers: {
+      'content-type': file.contentType,
+      'content-disposition': `${format === 'md' ? 'attachment' : 'inline'}; filename="${id}.${format}"`,
+      'cache-control': 'private, no-store',
+      'x-content-type-options': 'nosniff',
+      ...(format === 'svg' ? { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" } : {}),
+    },
     body: file.body,
   };
 }

@@ -11,7 +11,7 @@ function mac(key: string, id: string, expires: number): string {
  * a SAS, whoever has the link can read that one result until it expires. Undefined when links are not configured.
  * Minted only through withDownload (src/investigate/publish.ts), which needs a role check first.
  */
-export function resultLink(config: Config, id: string, format: 'md' | 'json', now: Date): string | undefined {
+export function resultLink(config: Config, id: string, format: 'md' | 'json' | 'svg', now: Date): string | undefined {
   const { baseUrl, key, ttlHours } = config.links;
   if (!baseUrl || !key) return undefined;
   const expires = Math.floor(now.getTime() / 1000) + ttlHours * 3600;

@@ -65,6 +65,7 @@ function cardWithLinks(body: Element[], d: Download | undefined): AdaptiveCard {
   return card(body, [
     { type: 'Action.OpenUrl', title: 'Full result (Markdown)', url: d.markdown },
     { type: 'Action.OpenUrl', title: 'Full result (JSON)', url: d.json },
+    ...(d.timeline ? [{ type: 'Action.OpenUrl' as const, title: 'Timeline (picture)', url: d.timeline }] : []),
   ]);
 }
 

@@ -176,7 +176,7 @@ const linkUrl = (u: string) => u.replace(/&/g, '&amp;').replace(/</g, '%3C').rep
 
 /** Links to the full result (we signed them; nothing from outside), and until when they work. */
 function downloadBlocks(d: Download | undefined): Block[] {
-  return d ? [context(`Full result: <${linkUrl(d.markdown)}|Markdown> · <${linkUrl(d.json)}|JSON> · links work until ${d.expires.slice(0, 16).replace('T', ' ')} UTC`)] : [];
+  return d ? [context(`Full result: <${linkUrl(d.markdown)}|Markdown> · <${linkUrl(d.json)}|JSON>${d.timeline ? ` · <${linkUrl(d.timeline)}|Timeline>` : ''} · links work until ${d.expires.slice(0, 16).replace('T', ' ')} UTC`)] : [];
 }
 
 function investigation(v: InvestigationView): SlackMessage {

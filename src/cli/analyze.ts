@@ -1,6 +1,9 @@
 import { analyze, type AnalysisResult } from '../investigate/analyze';
-import { readRecords, UnreadableFile } from '../investigate/reader';
+import { attackerActivityMarkdown, contextSummary } from '../investigate/activity-markdown';
+import { readRecordBatches, UnreadableFile } from '../investigate/reader';
+import { timelineEvents, timelineLanes } from '../investigate/timeline';
 import { ContainError } from '../errors';
+import { markdownImage, timelineSvg } from '../views/timeline-svg';
 
 export interface AnalyzeArgs {
   files: string[];
@@ -50,7 +53,7 @@ export async function runAnalyze(argv: string[], out: (s: string) => void, err: 
   const args = parseAnalyzeArgs(argv);
   let failed = 0;
   const result = await analyze(
-    args.files.map((f) => () => readRecords(f, { tzOffsetMinutes: args.tzOffsetMinutes })),
+    args.files.map((f) => (filter) => readRecordBatches(f, { tzOffsetMinutes: args.tzOffsetMinutes, filter })),
     {
       user: args.user,
       from: args.from,
@@ -61,22 +64,47 @@ export async function runAnalyze(argv: string[], out: (s: string) => void, err: 
       },
     },
   );
+  for (const n of result.notes) err(`contain analyze: ${n}\n`);
   out(render(result, args.format));
   return failed ? 2 : 0;
 }
 
+/** Context rows a Markdown report lists; the JSON output has every one. */
+const CONTEXT_ROWS = 200;
+
 function render(r: AnalysisResult, format: AnalyzeArgs['format']): string {
-  if (format === 'json') return JSON.stringify({ records: r.records, findings: r.findings, iocs: r.iocs }) + '\n';
+  if (format === 'json') return JSON.stringify({ records: r.records, findings: r.findings, iocs: r.iocs, context: r.context, attackerActivity: r.attackerActivity }) + '\n';
   const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const a = r.attackerActivity;
+  const touched = `the attacker read ${a.mailRead.length} mail item(s)${a.foldersSynced.length ? ` and synchronised ${a.foldersSynced.length} folder(s)` : ''}, ran ${a.searches.length} search(es), opened ${a.files.length} file(s), sent ${a.mailSent.length} mail(s)`;
   if (format === 'markdown') {
+    const svg = timelineSvg(timelineLanes({ events: timelineEvents(r.findings) }), 'Incident timeline (UTC)');
     return [
       `# Log analysis`,
       '',
-      `${r.records} records read, ${r.findings.length} findings (${r.findings.filter((f) => f.verdict === 'malicious').length} malicious).`,
+      `${r.records} records read, ${r.findings.length} findings (${r.findings.filter((f) => f.verdict === 'malicious').length} malicious), ${r.context.length} notable but normal (context); ${touched}.`,
+      '',
+      ...(svg && r.findings.length ? [markdownImage(svg, 'Incident timeline'), ''] : []),
+      '## Findings',
       '',
       '| time (UTC) | user | IP | verdict | category | reason |',
       '|---|---|---|---|---|---|',
       ...r.findings.map((f) => `| ${f.time} | ${esc(f.user)} | ${f.ip ?? ''} | ${f.verdict} | ${f.category} | ${esc(f.reason)} |`),
+      '',
+      '## What the attacker touched',
+      '',
+      ...attackerActivityMarkdown(a),
+      '## Context: notable, not compromise',
+      '',
+      ...(r.context.length
+        ? [
+            `${r.context.length} entries: ${contextSummary(r.context)}.${r.context.length > CONTEXT_ROWS ? ` The first ${CONTEXT_ROWS} follow; --format json has them all.` : ''}`,
+            '',
+            '| time (UTC) | user | IP | category | reason |',
+            '|---|---|---|---|---|',
+            ...r.context.slice(0, CONTEXT_ROWS).map((f) => `| ${f.time} | ${esc(f.user)} | ${f.ip ?? ''} | ${f.category} | ${esc(f.reason)} |`),
+          ]
+        : ['None.']),
       '',
       `IOCs: IPs ${r.iocs.ips.join(', ') || 'none'}; user agents ${r.iocs.userAgents.join(', ') || 'none'}; sessions ${r.iocs.sessionIds.join(', ') || 'none'}`,
       '',
@@ -86,5 +114,5 @@ function render(r: AnalysisResult, format: AnalyzeArgs['format']): string {
   const head = ['time (UTC)', 'user', 'ip', 'verdict', 'category', 'reason'];
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((row) => row[i].length))));
   const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.slice(0, widths[i]).padEnd(widths[i]))).join('  ');
-  return [`${r.records} records, ${r.findings.length} findings`, line(head), ...rows.map(line), `IOCs: ${[...r.iocs.ips, ...r.iocs.userAgents, ...r.iocs.sessionIds].join(', ') || 'none'}`, ''].join('\n');
+  return [`${r.records} records, ${r.findings.length} findings, ${r.context.length} context (--format json or markdown lists them); ${touched}`, line(head), ...rows.map(line), `IOCs: ${[...r.iocs.ips, ...r.iocs.userAgents, ...r.iocs.sessionIds].join(', ') || 'none'}`, ''].join('\n');
 }

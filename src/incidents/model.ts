@@ -75,6 +75,12 @@ export interface InvestigationSummary {
   more: number;
   iocs: { ips: string[]; userAgents: string[]; sessionIds: string[] };
   notes: string[];
+  /** What the attacker touched: the first of each list (the full result has all), and how many there were. */
+  attackerActivity?: { mailRead: string[]; searches: string[]; files: string[]; mailSent: string[]; foldersSynced: string[]; counts: { mailRead: number; searches: number; files: number; mailSent: number; foldersSynced: number } };
+  /** The user's own addresses (known device, trusted location, company network): never indicators, whatever happened there. */
+  cleared?: string[];
+  /** The findings per stage of the intrusion (phishing, access, persistence, collection, mail), for the timeline picture. */
+  timeline?: { phase: string; start: string; end: string; count: number; first: string }[];
 }
 
 export type IncidentState = 'open' | 'contained' | 'closed';

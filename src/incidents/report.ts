@@ -2,6 +2,8 @@ import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
 import type { ReportView } from '../views/types';
 import { md } from '../views/markdown';
+import { markdownImage, timelineSvg } from '../views/timeline-svg';
+import { timelineEvents, timelineLanes, type PhaseSpan } from '../investigate/timeline';
 import type { Action, AuditEntry, Incident } from './model';
 
 /** A report: the view for chat and the Markdown document for the file. */
@@ -10,6 +12,8 @@ export interface IncidentReport {
   markdown: string;
   /** The same as data: the incident with its facts, the actions and the audit trail. */
   full: unknown;
+  /** The timeline picture (also embedded in the Markdown). */
+  svg?: string;
 }
 
 
@@ -25,7 +29,10 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
   const t = incident.target;
   const suspicious = incident.facts.signIns.filter((s) => s.risk !== 'none' || !s.deviceKnown || !s.success);
   const inv = incident.facts.investigation;
-  const ips = [...new Set([...suspicious.map((s) => s.ip), ...(inv?.iocs.ips ?? [])])];
+  // An address the user signs in from on a known device, or that the investigation found to be theirs, is never an
+  // indicator, however odd a sign-in from it looked (the victim of a device code types the code at the office).
+  const cleared = new Set([...incident.facts.signIns.filter((s) => s.deviceKnown && s.success).map((s) => s.ip), ...(inv?.cleared ?? [])]);
+  const ips = [...new Set([...suspicious.map((s) => s.ip).filter((ip) => !cleared.has(ip)), ...(inv?.iocs.ips ?? [])])];
   const userAgents = [...new Set([...suspicious.map((s) => s.client), ...(inv?.iocs.userAgents ?? [])])];
   const done = actions.filter((a) => a.state === 'succeeded').length;
   const summary = `${t.displayName} (${t.userPrincipalName}): incident ${incident.id}, ${incident.state}${incident.dryRun ? ' (dry run)' : ''}. ${done} of ${actions.length} proposed action(s) carried out.`;
@@ -45,6 +52,7 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     ...actions.filter((a) => a.state === 'expired' || a.state === 'proposed').map((a) => `"${a.title}" is ${a.state}: nobody decided.`),
   ];
   const view: ReportView = { kind: 'report', incidentId: incident.id, target: t, state: incident.state, summary, actions: rows, iocs: { ips, userAgents }, openQuestions, downloadPath: `/api/incidents/${incident.id}/report`, notes: [] };
+  const svg = picture(incident, audit);
 
   const lines = [
     `# Incident ${incident.id}: ${md(t.displayName)}`,
@@ -75,10 +83,12 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     '',
     '## Timeline',
     '',
+    ...(svg ? [markdownImage(svg, `Incident ${incident.id} timeline`), ''] : []),
     '| When (UTC) | What |',
     '|---|---|',
     ...timeline(incident, audit).map(([t, what]) => `| ${t} | ${md(what)} |`),
     '',
+    ...touched(inv),
     ...section('Security info added by the attacker', actions.filter((a) => a.kind === 'deleteAuthMethod')),
     ...section('Devices', actions.filter((a) => a.kind === 'disableDevice')),
     ...section('Mail rules', actions.filter((a) => a.kind === 'disableInboxRule'), (a) => {
@@ -109,7 +119,41 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     '',
   ];
   const { etag: _etag, ...stored } = incident;
-  return { view, markdown: lines.join('\n'), full: { incident: stored, actions: rows, audit } };
+  return { view, markdown: lines.join('\n'), full: { incident: stored, actions: rows, audit }, ...(svg ? { svg } : {}) };
+}
+
+/** "What the attacker touched" from the investigation kept on the incident, for breach-notification decisions. */
+function touched(inv: Incident['facts']['investigation']): string[] {
+  const a = inv?.attackerActivity;
+  if (!a) return [];
+  const list = (title: string, xs: string[], n: number) => [`- ${title}: ${n ? `${n}${n > xs.length ? ` (the first ${xs.length} here, all in the investigation's full result)` : ''}` : 'none found'}`, ...xs.map((x) => `  - ${md(x)}`)];
+  return [
+    '## What the attacker touched',
+    '',
+    ...list('Mail read (Internet message ids)', a.mailRead, a.counts.mailRead),
+    ...(a.counts.foldersSynced ? list('Folders synchronised whole (every item in them read)', a.foldersSynced, a.counts.foldersSynced) : []),
+    ...list('Searches', a.searches, a.counts.searches),
+    ...list('Files opened or downloaded', a.files, a.counts.files),
+    ...list('Mail sent', a.mailSent, a.counts.mailSent),
+    '',
+  ];
+}
+
+/**
+ * The timeline picture: the phishing mail, sign-ins and what the investigation found per stage, and the containment
+ * actions that succeeded, on one axis.
+ */
+function picture(incident: Incident, audit: AuditEntry[]): string | undefined {
+  const inv = incident.facts.investigation;
+  const mail = incident.facts.scope?.mail;
+  // Incidents investigated before the digest existed still have their top findings.
+  const spans: PhaseSpan[] = (inv?.timeline ?? []).map((s) => ({ ...s, phase: s.phase as PhaseSpan['phase'] }));
+  const events = inv?.timeline ? [] : timelineEvents(inv?.findings ?? []);
+  if (mail && !spans.some((s) => s.phase === 'phishing')) events.push({ phase: 'phishing', time: mail.time, label: `phishing mail "${mail.subject}" from ${mail.sender}` });
+  if (!spans.some((s) => s.phase === 'access')) for (const s of incident.facts.signIns.filter((x) => x.success && (x.risk !== 'none' || !x.deviceKnown))) events.push({ phase: 'access', time: s.time, label: `sign-in from ${s.ip} (${s.location}), ${s.app}` });
+  const containment = audit.filter((e) => e.event === 'action.succeeded').map((e) => ({ time: e.at, label: String(e.details?.title ?? 'containment action') }));
+  if (!spans.length && !events.length && !containment.length) return undefined;
+  return timelineSvg(timelineLanes({ events, spans, containment }), `Incident ${incident.id}: ${incident.target.userPrincipalName} (UTC)`);
 }
 
 /** A report section listing one kind of containment action: what, why, and what happened. */

@@ -11,12 +11,16 @@ import type { LogRecord } from './record';
 import { readGraphRecords } from './graph-records';
 import { investigationMarkdown } from './result-markdown';
 import { recordOnIncident } from '../incidents/threads';
+import { huntedMail } from './mail-records';
+import { phaseSpans, timelineEvents, timelineLanes } from './timeline';
+import { timelineSvg } from '../views/timeline-svg';
+import type { AttackerActivity } from './activity';
 
 /** How long-running reads tell the thread where they are; one line, updated in place where the platform can. */
 export type Progress = (text: string) => Promise<void>;
 
 /** The unified audit log operations step 8 reads (reference/graph.md). */
-const UAL_OPERATIONS = ['New-InboxRule', 'Set-InboxRule', 'UpdateInboxRules', 'MailItemsAccessed', 'Send', 'SendAs', 'HardDelete', 'SoftDelete', 'MoveToDeletedItems', 'CreateFlow', 'FileAccessed', 'FileDownloaded', 'Consent to application.', 'Add service principal.', 'User registered security info'];
+const UAL_OPERATIONS = ['New-InboxRule', 'Set-InboxRule', 'UpdateInboxRules', 'Set-Mailbox', 'MailItemsAccessed', 'Send', 'SendAs', 'SendOnBehalf', 'HardDelete', 'SoftDelete', 'MoveToDeletedItems', 'CreateFlow', 'FileAccessed', 'FileDownloaded', 'SearchQueryInitiatedExchange', 'SearchQueryInitiatedSharePoint', 'Consent to application.', 'Add service principal.', 'User registered security info'];
 
 /** Audit records read from chat at most: enough for one user's week; a busier mailbox goes through an export. */
 const UAL_MAX = 50_000;
@@ -82,16 +86,29 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
   };
   await progress(`Reading sign-ins, directory audit and the unified audit log of ${user.userPrincipalName} for the last ${sinceDays} days…`);
   const uid = odataString(user.id);
+  const mail = async () => {
+    // The phishing mail before the intrusion and what the mailbox sent during it: advanced hunting, when licensed.
+    try {
+      for (const r of await huntedMail(ctx, user, now.getTime() - sinceDays * 86_400_000, now.getTime(), { signal: options.signal })) collected.push(r);
+    } catch (err) {
+      degrade('mail (advanced hunting)', err, ' It needs ThreatHunting.Read.All and Defender for Office 365 Plan 2.');
+    }
+  };
   await Promise.all([
     source('sign-in logs', betaSignInsPath(`userId eq ${uid} and createdDateTime ge ${since}`, 500), 'beta', fromSignIn),
     source('directory audit', `/auditLogs/directoryAudits${query({ $filter: `activityDateTime ge ${since} and (targetResources/any(t: t/id eq ${uid}) or initiatedBy/user/id eq ${uid})`, $top: 500 })}`, 'v1.0', fromDirectoryAudit),
     ual(),
+    mail(),
   ]);
   const result = await analyze([async function* () { yield* collected; }]);
+  notes.push(...result.notes);
+  const events = timelineEvents(result.findings);
   // The incident report builds its timeline and indicators from this; the table row has room for the top findings
   // (an entity property holds 64 KiB), the full result link for all of them.
   const kept = result.findings.slice(0, 30).map((f) => ({ time: f.time, verdict: f.verdict, category: f.category, reason: f.reason.slice(0, 300), ip: f.ip }));
-  await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, investigation: { at: now.toISOString(), records: result.records, findings: kept, more: result.findings.length - kept.length, iocs: { ips: result.iocs.ips.slice(0, 50), userAgents: result.iocs.userAgents.slice(0, 20), sessionIds: result.iocs.sessionIds.slice(0, 20) }, notes } }));
+  const activity = summarise(result.attackerActivity);
+  const timeline = phaseSpans(events);
+  await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, investigation: { at: now.toISOString(), records: result.records, findings: kept, more: result.findings.length - kept.length, iocs: { ips: result.iocs.ips.slice(0, 50), userAgents: result.iocs.userAgents.slice(0, 20), sessionIds: result.iocs.sessionIds.slice(0, 20) }, notes, attackerActivity: activity, timeline, cleared: (result.ownAddresses[user.userPrincipalName.toLowerCase()] ?? []).slice(0, 50) } }));
   const view: InvestigationView = {
     kind: 'investigation',
     target: user,
@@ -101,10 +118,27 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     more: Math.max(0, result.findings.length - 12),
     iocs: result.iocs,
     notes,
+    attackerActivity: activity,
+    timeline,
   };
+  const svg = result.findings.length ? timelineSvg(timelineLanes({ events }), `Investigation of ${user.userPrincipalName} (UTC)`) : undefined;
   return {
     view,
-    full: { user: user.userPrincipalName, sinceDays, records: result.records, findings: result.findings, iocs: result.iocs, notes },
-    markdown: investigationMarkdown(`${user.displayName} (${user.userPrincipalName})`, sinceDays, result, notes, now.toISOString()),
+    full: { user: user.userPrincipalName, sinceDays, records: result.records, findings: result.findings, iocs: result.iocs, context: result.context, attackerActivity: result.attackerActivity, notes },
+    markdown: investigationMarkdown(`${user.displayName} (${user.userPrincipalName})`, sinceDays, result, notes, now.toISOString(), svg),
+    svg,
+  };
+}
+
+/** What an incident keeps of the attacker's activity: the first 25 of each list and the full counts. */
+function summarise(a: AttackerActivity): NonNullable<InvestigationView['attackerActivity']> {
+  const first = (xs: string[]) => xs.slice(0, 25).map((x) => x.slice(0, 300));
+  return {
+    mailRead: first(a.mailRead),
+    searches: first(a.searches),
+    files: first(a.files),
+    mailSent: first(a.mailSent),
+    foldersSynced: first(a.foldersSynced),
+    counts: { mailRead: a.mailRead.length, searches: a.searches.length, files: a.files.length, mailSent: a.mailSent.length, foldersSynced: a.foldersSynced.length },
   };
 }

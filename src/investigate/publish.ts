@@ -12,6 +12,8 @@ export interface Investigated<V> {
   full: unknown;
   /** The same for people: a Markdown document. */
   markdown: string;
+  /** The incident timeline picture, kept next to the Markdown and linked from the card. */
+  svg?: string;
 }
 
 /**
@@ -25,13 +27,14 @@ export async function withDownload<V extends { download?: Download; notes: strin
   const id = `${kind}-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomUUID()}`;
   const markdown = resultLink(ctx.config, id, 'md', now);
   const json = resultLink(ctx.config, id, 'json', now);
+  const timeline = r.svg ? resultLink(ctx.config, id, 'svg', now) : undefined;
   if (!markdown || !json) return { ...r.view, notes: [...r.view.notes, 'The full result is not linked: links need CONTAIN_LINK_KEY (see docs/operations.md).'] };
   try {
-    await ctx.results.put(id, { json: JSON.stringify(r.full, null, 2), md: r.markdown });
+    await ctx.results.put(id, { json: JSON.stringify(r.full, null, 2), md: r.markdown, ...(r.svg ? { svg: r.svg } : {}) });
   } catch (err) {
     ctx.log.warn('could not keep the full result', { err, kind });
     return { ...r.view, notes: [...r.view.notes, 'The full result could not be stored just now, so it is not linked; run the command again, or use the CLI.'] };
   }
   const expires = new Date(now.getTime() + ctx.config.links.ttlHours * 3_600_000).toISOString();
-  return { ...r.view, download: { markdown, json, expires } };
+  return { ...r.view, download: { markdown, json, expires, ...(timeline ? { timeline } : {}) } };
 }

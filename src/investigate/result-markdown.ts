@@ -2,11 +2,13 @@ import { md, mdTable } from '../views/markdown';
 import { defang } from '../views/defang';
 import type { HuntView, ScopeView } from '../views/types';
 import type { AnalysisResult, Finding } from './analyze';
+import { attackerActivityMarkdown, contextSummary } from './activity-markdown';
+import { markdownImage } from '../views/timeline-svg';
 
 const when = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 
-function findingsTable(findings: Finding[]): string[] {
-  if (findings.length === 0) return ['No findings.'];
+function findingsTable(findings: (Omit<Finding, 'verdict'> & { verdict: string })[], none = 'No findings.'): string[] {
+  if (findings.length === 0) return [none];
   return mdTable(
     ['Time (UTC)', 'Verdict', 'Category', 'User', 'IP', 'Source', 'Record id', 'Reason'],
     findings.map((f) => [when(f.time), f.verdict, f.category, f.user, f.ip ?? '', f.source, f.id, f.reason]),
@@ -20,20 +22,32 @@ function iocs(r: Pick<AnalysisResult, 'iocs'>): string[] {
 
 const notesSection = (notes: string[]) => (notes.length ? ['## Notes', '', ...notes.map((n) => `- ${md(n)}`), ''] : []);
 
-/** `investigate <user>`: every finding, the indicators, and what could not be read. */
-export function investigationMarkdown(who: string, sinceDays: number, r: AnalysisResult, notes: string[], generated: string): string {
+/**
+ * `investigate <user>`: the timeline picture, every finding, what the attacker touched, the indicators, the
+ * notable-but-normal records apart, and what could not be read.
+ */
+export function investigationMarkdown(who: string, sinceDays: number, r: AnalysisResult, notes: string[], generated: string, svg?: string): string {
   return [
     `# Investigation: ${md(who)}`,
     '',
-    `Last ${sinceDays} days, ${r.records} records read, ${r.findings.length} findings. Generated ${when(generated)} UTC by Contain.`,
+    `Last ${sinceDays} days, ${r.records} records read, ${r.findings.length} findings, ${r.context.length} notable but normal. Generated ${when(generated)} UTC by Contain.`,
     '',
+    ...(svg ? [markdownImage(svg, 'Incident timeline'), ''] : []),
     '## Findings',
     '',
     ...findingsTable(r.findings),
     '',
+    '## What the attacker touched',
+    '',
+    ...attackerActivityMarkdown(r.attackerActivity),
     '## Indicators',
     '',
     ...iocs(r),
+    '## Context: notable, not compromise',
+    '',
+    ...(r.context.length > 200 ? [`${r.context.length} entries: ${contextSummary(r.context)}. The first 200 follow; the JSON result has them all.`, ''] : []),
+    ...findingsTable(r.context.slice(0, 200), 'None.'),
+    '',
     ...notesSection(notes),
   ].join('\n');
 }

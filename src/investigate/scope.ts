@@ -12,6 +12,8 @@ import type { Progress } from './live';
 import type { Investigated } from './publish';
 import { scopeMarkdown } from './result-markdown';
 import { MESSAGE_TRACE_FIX, isMissingMessageTracePrincipal } from '../doctor/fixes';
+import { kql } from './kql';
+import { huntingRows } from '../graph/hunting';
 
 /** One delivered copy of a mail, from advanced hunting (EmailEvents) or message trace, in one shape. */
 interface MailCopy {
@@ -56,10 +58,6 @@ interface TraceRow {
 const DAY = 86_400_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A KQL string literal: double quotes, with backslashes and quotes escaped. */
-function kql(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
 
 /** Where the mail is looked up: advanced hunting when licensed, else message trace. */
 interface MailSource {
@@ -71,7 +69,7 @@ interface MailSource {
 }
 
 function huntingSource(ctx: ContainContext): MailSource {
-  const rows = async <T>(q: string) => (await ctx.graph.post<{ results?: T[] }>('/security/runHuntingQuery', { Query: q }, { idempotent: true, what: 'advanced hunting (EmailEvents)' })).results ?? [];
+  const rows = <T>(q: string) => huntingRows<T>(ctx.graph, q, { what: 'advanced hunting (EmailEvents)' });
   const hunt = async (q: string) =>
     (await rows<EmailRow>(q)).map((m): MailCopy => ({ time: m.Timestamp, sender: m.SenderFromAddress, recipient: m.RecipientEmailAddress, recipientId: m.RecipientObjectId, subject: m.Subject, messageId: m.InternetMessageId, networkMessageId: m.NetworkMessageId, urlCount: m.UrlCount ?? 0 }));
   const between = (from: number, to: number) => `Timestamp between (datetime(${odataDateTime(from)}) .. datetime(${odataDateTime(to)}))`;

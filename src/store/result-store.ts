@@ -2,10 +2,10 @@ import type { ContainerClient } from '@azure/storage-blob';
 import type { TokenCredential } from '@azure/core-auth';
 import { ContainError } from '../errors';
 
-/** The two renderings of a full result kept for download. */
-export type ResultFormat = 'json' | 'md';
+/** The renderings of a full result kept for download: data, document, and the timeline picture where there is one. */
+export type ResultFormat = 'json' | 'md' | 'svg';
 
-const CONTENT_TYPE: Record<ResultFormat, string> = { json: 'application/json; charset=utf-8', md: 'text/markdown; charset=utf-8' };
+const CONTENT_TYPE: Record<ResultFormat, string> = { json: 'application/json; charset=utf-8', md: 'text/markdown; charset=utf-8', svg: 'image/svg+xml; charset=utf-8' };
 
 /**
  * Full investigation, scope and hunt results in blob storage: a card shows the top findings, the blob holds all of
@@ -38,12 +38,12 @@ export class ResultStore {
     return this.ready;
   }
 
-  /** Keep both renderings of one result under its id. */
-  async put(id: string, files: Record<ResultFormat, string>): Promise<void> {
+  /** Keep the renderings of one result under its id. */
+  async put(id: string, files: { json: string; md: string; svg?: string }): Promise<void> {
     const c = await this.container();
     await Promise.all(
       (Object.keys(files) as ResultFormat[]).map((f) => {
-        const data = Buffer.from(files[f], 'utf8');
+        const data = Buffer.from(files[f]!, 'utf8');
         return c.getBlockBlobClient(`${id}.${f}`).uploadData(data, { blobHTTPHeaders: { blobContentType: CONTENT_TYPE[f] } });
       }),
     );

@@ -86,6 +86,8 @@ export interface IncidentListView {
 export interface Download {
   markdown: string;
   json: string;
+  /** The timeline picture (SVG), when the result has one. */
+  timeline?: string;
   expires: string;
 }
 

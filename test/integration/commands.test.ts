@@ -121,7 +121,21 @@ describe('investigate', () => {
     expect(doc).toMatch(/\| inbox-rule \| alice\.aoki@contoso\.example \| 152\.42\.161\.220 \| ual \|/);
     expect(doc).toMatch(/\| ual \| a0d17000-0000-4000-8000-000000000008 \| FileDownloaded in stolen session/);
     expect(doc).toMatch(/CreateFlow|flow-created/);
-    const json = (await (await fetch(url.replace('format=md', 'format=json'))).json()) as { findings: { id: string; source: string; category: string }[] };
+    const json = (await (await fetch(url.replace('format=md', 'format=json'))).json()) as { findings: { id: string; source: string; category: string }[]; context: { verdict: string }[]; attackerActivity: { files: string[]; mailSent: string[] } };
+    // What the attacker touched, for the breach-notification decision; the ordinary rest kept apart as context.
+    expect(json.attackerActivity.files).toEqual(['https://contoso.sharepoint.com/sites/finance/Shared Documents/Q4 payments.xlsx']);
+    expect(json.attackerActivity.mailSent).toContain('<att-0001@contoso.example>');
+    expect(json.context.every((c) => c.verdict === 'info')).toBe(true);
+    expect(doc).toContain('## What the attacker touched');
+    expect(doc).toContain('![Incident timeline](data:image/svg+xml;base64,');
+    // The timeline picture is kept next to the Markdown, served inline with a policy that forbids scripts.
+    const svgUrl = (/"url":"([^"]+format=svg[^"]+)"/.exec(t) ?? [])[1];
+    expect(svgUrl).toBeDefined();
+    const svg = await fetch(svgUrl);
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(svg.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await svg.text()).toMatch(/^<svg [^>]*>[\s\S]*Initial access and sign-ins[\s\S]*<\/svg>$/);
     expect(json.findings.filter((f) => f.source === 'ual').length).toBeGreaterThanOrEqual(5);
     expect(json.findings.some((f) => f.source === 'ual' && f.category === 'inbox-rule')).toBe(true);
     // Graph lists only interactive sign-ins unless asked; the attacker's token replay is a non-interactive one.
@@ -162,6 +176,7 @@ describe('investigate', () => {
   });
 
   test('scope alice: the phishing mail, its other recipients, and Erin who signed in from the attacker\'s IP', async () => {
+    const before = stack.emulator.requests().length; // investigate reads mail through advanced hunting too
     const card = await say(stack, 'scope alice', 'Scope: Alice Aoki');
     expect(adaptiveCardProblems(card)).toEqual([]);
     const t = text(card);
@@ -178,7 +193,7 @@ describe('investigate', () => {
     expect(t).toContain('"title":"Links","value":"hxxps://sharepoint-files\\\\[.\\\\]example/d/Q4-invoice?e=4711"');
     expect(t).toContain('"title":"Recipients","value":"5"');
     // Inbound mail, the same sender and subject, the mail's links, the other mails with them, and those mails.
-    const hunts = stack.emulator.requests().filter((r) => r.path === '/v1.0/security/runHuntingQuery');
+    const hunts = stack.emulator.requests().slice(before).filter((r) => r.path === '/v1.0/security/runHuntingQuery');
     expect(hunts).toHaveLength(5);
     // The progress line ends saying what was done, not with a dangling "…".
     await waitFor(() => stack.connector.all().some((r) => r.activity.text === 'Checked the sign-ins of 4 other recipients: 2 look compromised.'), { what: 'final progress line' });
@@ -220,6 +235,9 @@ describe('investigate', () => {
     expect(md).toContain('- Stolen sessions: `5e551000-0000-4000-8000-00000000a1ce`');
     expect(md).not.toContain('were not investigated');
     expect(md).toContain('## Timeline');
+    expect(md).toMatch(/## Timeline\n\n!\[Incident INC-\d{8}-\d{4} timeline\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\)/);
+    expect(md).toMatch(/## What the attacker touched[\s\S]*Files opened or downloaded: 1\n {2}- https:\/\/contoso\.sharepoint\.com\/sites\/finance\/Shared Documents\/Q4 payments\.xlsx/);
+    expect(md).toContain('  - \\<att-0001@contoso.example\\>');
     expect(md).toMatch(/phishing mail "Shared document: Q4 invoice" delivered/);
     expect(md).toMatch(/## Mail rules[\s\S]*Disable inbox rule "\."[\s\S]*Conditions: `\{"subjectOrBodyContains":\["invoice"/);
     expect(md).toMatch(/## Applications added or consented[\s\S]*Turn off sign-in for app "\.\."/);

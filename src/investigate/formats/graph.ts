@@ -7,8 +7,10 @@ export function fromSignIn(s: Record<string, unknown>): LogRecord | undefined {
   const time = toUtc(s.createdDateTime);
   if (!time) return undefined;
   const status = s.status as { errorCode?: number } | undefined;
-  const device = s.deviceDetail as { deviceId?: string } | undefined;
+  const device = s.deviceDetail as { deviceId?: string; isCompliant?: boolean; isManaged?: boolean; trustType?: string } | undefined;
   const location = s.location as { countryOrRegion?: string } | undefined;
+  const types = s.signInEventTypes as string[] | undefined;
+  const networks = s.networkLocationDetails as { networkType?: string }[] | undefined;
   return {
     id: String(s.id),
     source: 'signin',
@@ -19,12 +21,19 @@ export function fromSignIn(s: Record<string, unknown>): LogRecord | undefined {
     userAgent: s.userAgent as string | undefined,
     sessionId: (s.sessionId as string | undefined) || undefined,
     app: s.appDisplayName as string | undefined,
+    appId: (s.appId as string | undefined) || undefined,
     deviceId: device?.deviceId ?? '',
+    deviceTrusted: !!device && (device.isCompliant === true || device.isManaged === true || /joined/i.test(device.trustType ?? '')),
     success: (status?.errorCode ?? 0) === 0,
+    errorCode: status?.errorCode ?? 0,
     country: location?.countryOrRegion,
     asn: typeof s.autonomousSystemNumber === 'number' && s.autonomousSystemNumber > 0 ? s.autonomousSystemNumber : undefined,
     clientApp: s.clientAppUsed as string | undefined,
-    details: { riskLevelDuringSignIn: s.riskLevelDuringSignIn, correlationId: s.correlationId },
+    logon: true,
+    interactive: typeof s.isInteractive === 'boolean' ? s.isInteractive : types ? types.includes('interactiveUser') : undefined,
+    deviceCode: s.authenticationProtocol === 'deviceCode' || s.originalTransferMethod === 'deviceCodeFlow',
+    trustedNetwork: !!networks?.some((n) => n.networkType === 'trustedNamedLocation'),
+    details: { riskLevelDuringSignIn: s.riskLevelDuringSignIn, correlationId: s.correlationId, incomingTokenType: s.incomingTokenType, resource: s.resourceDisplayName },
   };
 }
 
@@ -55,18 +64,62 @@ export function fromAuditQueryRecord(r: Record<string, unknown>): LogRecord | un
   return rec;
 }
 
-/** An advanced-hunting EmailEvents row (results of runHuntingQuery) -> a record. */
+const DIRECTION: Record<string, 'inbound' | 'outbound' | 'intra'> = { inbound: 'inbound', outbound: 'outbound', 'intra-org': 'intra', intraorg: 'intra' };
+
+/** AuthenticationDetails is a JSON string ({"SPF":"fail","DKIM":"pass",...}) in hunting results. */
+function authFailed(v: unknown): boolean {
+  if (!v) return false;
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return /"(SPF|DKIM|DMARC)"\s*:\s*"(fail|softfail|permerror)"/i.test(text);
+}
+
+/**
+ * An advanced-hunting EmailEvents row (results of runHuntingQuery) -> a record. The record's user is the mailbox
+ * the mail belongs to: the recipient of inbound mail, the sender of outbound and internal mail.
+ */
 export function fromEmailEvent(row: Record<string, unknown>): LogRecord | undefined {
   const time = toUtc(row.Timestamp);
   if (!time) return undefined;
+  const direction = DIRECTION[String(row.EmailDirection ?? 'Inbound').toLowerCase()] ?? 'inbound';
+  const sender = String(row.SenderFromAddress ?? row.SenderMailFromAddress ?? '').toLowerCase();
+  const recipient = String(row.RecipientEmailAddress ?? '').toLowerCase();
+  const action = String(row.LatestDeliveryAction || row.DeliveryAction || 'Delivered');
   return {
     id: String(row.NetworkMessageId ?? row.ReportId ?? ''),
     source: 'emailEvent',
     time,
-    user: String(row.RecipientEmailAddress ?? '').toLowerCase(),
+    user: direction === 'inbound' ? recipient : sender,
     ip: bareIp(row.SenderIPv4 ?? row.SenderIPv6),
     operation: String(row.EmailDirection ?? 'EmailEvent'),
+    mail: {
+      direction,
+      sender,
+      recipient,
+      subject: String(row.Subject ?? ''),
+      internetMessageId: (row.InternetMessageId as string | undefined) || undefined,
+      urlCount: Number(row.UrlCount ?? 0) || 0,
+      senderDisplayName: (row.SenderDisplayName as string | undefined) || undefined,
+      threats: (row.ThreatTypes as string | undefined) || undefined,
+      authFailed: authFailed(row.AuthenticationDetails),
+      delivered: !/blocked|junked|replaced|quarantin|removed|deleted/i.test(action),
+    },
     details: { sender: row.SenderFromAddress, subject: row.Subject, deliveryAction: row.DeliveryAction, threatTypes: row.ThreatTypes, urlCount: row.UrlCount },
+  };
+}
+
+/** An advanced-hunting EmailUrlInfo row (a link in a mail, by NetworkMessageId) -> a record. */
+export function fromEmailUrl(row: Record<string, unknown>): LogRecord | undefined {
+  const time = toUtc(row.Timestamp);
+  if (!time || typeof row.Url !== 'string') return undefined;
+  return {
+    id: String(row.NetworkMessageId ?? ''),
+    source: 'emailUrl',
+    time,
+    user: '',
+    ip: null,
+    operation: 'EmailUrl',
+    mail: { direction: 'inbound', sender: '', recipient: '', subject: '', urlCount: 1, url: row.Url, delivered: true },
+    details: { urlDomain: row.UrlDomain, urlLocation: row.UrlLocation },
   };
 }
 
