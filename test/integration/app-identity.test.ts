@@ -63,10 +63,13 @@ describe('Contain within the app\'s documented rights', () => {
 
   test('removing one certificate sends the others back whole: they survive with their key', async () => {
     const app = stack.emulator.state.applications.find((x) => x.data.id === A.appAttacker)!;
+    // An app older than the intrusion (still flagged: a punctuation name and a localhost redirect), where only the
+    // certificate added in the window is the attacker's.
+    app.data.createdDateTime = '2024-01-01T00:00:00Z';
     const keep = { keyId: 'ce500000-0000-4000-8000-00000000b0b2', displayName: 'CN=kept', type: 'AsymmetricX509Cert', usage: 'Verify', startDateTime: '2020-01-01T00:00:00Z', endDateTime: '2030-01-01T00:00:00Z', customKeyIdentifier: 'QkJCQg==', key: 'TUlJQ2tlcHQ=' };
     (app.data.keyCredentials as unknown[]).push(keep);
     const { incidentId, actions } = await open(stack, 'alice');
-    const cert = actions.find((a) => a.kind === 'removeAppCertificate' && a.params.keyId === A.attackerCert)!;
+    const cert = actions.find((a) => a.kind === 'removeAppCertificate' && a.params.keyIds === A.attackerCert)!;
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve', { ref: `${incidentId}/${cert.id}` }, CONV));
     const done = (await settled(incidentId)).find((a) => a.id === cert.id)!;
     expect(done.state).toBe('succeeded');

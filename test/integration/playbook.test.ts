@@ -16,7 +16,7 @@ async function open(stack: LocalStack, who: string): Promise<{ incidentId: strin
   return { incidentId, actions: await (await getContext()).store.listActions(incidentId) };
 }
 
-const byKind = (actions: Action[]) => actions.map((a) => `${a.kind}:${a.objectId}${a.params.keyId ? `:${a.params.keyId}` : ''}`).sort();
+const byKind = (actions: Action[]) => actions.map((a) => `${a.kind}:${a.objectId}${a.params.keyId ?? a.params.keyIds ? `:${a.params.keyId ?? a.params.keyIds}` : ''}`).sort();
 
 describe('playbook steps 1-7 against the sandbox tenant', () => {
   let stack: LocalStack;
@@ -154,6 +154,22 @@ describe('playbook steps 1-7 against the sandbox tenant', () => {
     expect(done.decision!.option).toBe('delete');
     expect(stack.emulator.state.rules.map((r) => r.data.id)).not.toContain(A.ruleDotDot);
     expect(done.evidence).toMatchObject({ displayName: '..', conditions: { senderContains: ['@fabrikam-finance.example'] } });
+  });
+
+  test('two attacker certificates on one app: one approval removes both; the rewrite of one never puts back the other', async () => {
+    const app = stack.emulator.state.applications.find((x) => x.data.id === A.appAttacker)!;
+    const first = (app.data.keyCredentials as Record<string, unknown>[])[0];
+    const second = { ...first, keyId: 'ce500000-0000-4000-8000-00000000ad03', displayName: 'CN=...', customKeyIdentifier: 'QTdCRjBB' };
+    (app.data.keyCredentials as Record<string, unknown>[]).push(second);
+    const { incidentId, actions } = await open(stack, 'alice');
+    const certs = actions.filter((a) => a.kind === 'removeAppCertificate');
+    expect(certs).toHaveLength(1);
+    expect(certs[0].title).toBe('Remove 2 certificates "CN=..", "CN=..." of app ".."');
+    await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve', { ref: `${incidentId}/${certs[0].id}` }, CONV));
+    const done = (await settled(incidentId)).find((a) => a.id === certs[0].id)!;
+    expect(done.state).toBe('succeeded');
+    expect(done.result!.verified).toBe(true);
+    expect(app.data.keyCredentials).toEqual([]);
   });
 
   test('throttled sub-requests are retried on their own, and everything still happens once', async () => {

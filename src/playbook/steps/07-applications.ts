@@ -1,3 +1,4 @@
+import type { Action } from '../../incidents/model';
 import type { ProposedAction, StepModule } from '../types';
 import { del, failed, get, gone, hhmm, inWindow, ok, patch, post, query, seg, suspiciousName } from './common';
 
@@ -64,10 +65,25 @@ export const applicationsStep: StepModule = {
       if (redirect.length) reasons.push(`redirect URI on localhost (${redirect.join(', ')})`);
       if (!reasons.length || !(inWindow(app.createdDateTime, window.start) || reasons.length >= 2)) continue;
       const name = String(app.displayName);
-      for (const p of (app.passwordCredentials as { keyId: string; hint?: string; displayName?: string }[] | undefined) ?? [])
+      // An app registered in the window is the attacker's, credentials and all; an older one may be the user's own,
+      // where only the credentials added in the window are the attacker's (removing the others breaks its owner).
+      const attackers = inWindow(app.createdDateTime, window.start);
+      const added = <T extends { startDateTime?: string }>(creds: T[] | undefined) => (creds ?? []).filter((c) => attackers || inWindow(c.startDateTime, window.start));
+      for (const p of added(app.passwordCredentials as { keyId: string; hint?: string; displayName?: string; startDateTime?: string }[] | undefined))
         proposals.push({ kind: 'removeAppSecret', step: 7, objectId: String(app.id), params: { keyId: p.keyId, name, hint: p.hint ?? '' }, title: `Remove secret "${p.displayName ?? p.hint ?? p.keyId}" of app "${name}"`, detail: 'Calls removePassword: the secret stops working at once. The app registration is kept.', reason: reasons.join('; ') });
-      for (const k of (app.keyCredentials as { keyId: string; displayName?: string }[] | undefined) ?? [])
-        proposals.push({ kind: 'removeAppCertificate', step: 7, objectId: String(app.id), params: { keyId: k.keyId, name }, title: `Remove certificate "${k.displayName ?? k.keyId}" of app "${name}"`, detail: 'Rewrites keyCredentials without this certificate, sending the app\'s other certificates back whole with their key (Graph replaces the collection). removeKey would need a proof-of-possession token signed with the app\'s own private key, which Contain never has.', reason: reasons.join('; ') });
+      // One action for all of an app's certificates: Graph replaces keyCredentials as a whole, so two rewrites of the
+      // same app, each leaving out its own certificate, would put back the one the other removed.
+      const certs = added(app.keyCredentials as { keyId: string; displayName?: string; startDateTime?: string }[] | undefined);
+      if (certs.length)
+        proposals.push({
+          kind: 'removeAppCertificate',
+          step: 7,
+          objectId: String(app.id),
+          params: { keyIds: certs.map((k) => k.keyId).join(','), name },
+          title: `Remove ${certs.length === 1 ? 'certificate' : `${certs.length} certificates`} ${certs.map((k) => `"${k.displayName ?? k.keyId}"`).join(', ')} of app "${name}"`,
+          detail: 'Rewrites keyCredentials without these certificates, sending the app\'s other certificates back whole with their key (Graph replaces the collection). removeKey would need a proof-of-possession token signed with the app\'s own private key, which Contain never has.',
+          reason: reasons.join('; '),
+        });
     }
     const notes = d.failures.has('grants') ? [`Consents could not be read: ${d.failures.get('grants')}`] : [];
     return { proposals, checked: `${d.grants.length} consent(s), ${d.applications.length} owned app(s)`, notes };
@@ -107,17 +123,20 @@ export const applicationsStep: StepModule = {
       // Graph takes keyCredentials as a whole collection: the certificates that stay are sent back as the snapshot read
       // them ($select=keyCredentials returns each one's key), so none is dropped or altered by the rewrite.
       change: (a, evidence) => {
-        const keys = ((evidence as { keyCredentials?: KeyCredential[] })?.keyCredentials ?? []).filter((k) => k.keyId !== a.params.keyId);
+        const keys = ((evidence as { keyCredentials?: KeyCredential[] })?.keyCredentials ?? []).filter((k) => !certIds(a).includes(k.keyId));
         return patch(`/applications/${seg(a.objectId)}`, { keyCredentials: keys.map(({ keyId, type, usage, key, displayName, customKeyIdentifier, startDateTime, endDateTime }) => ({ keyId, type, usage, key, displayName, customKeyIdentifier, startDateTime, endDateTime })) });
       },
       outcome: (a, r) => {
-        if (ok(r)) return { outcome: 'succeeded', message: `Certificate removed from "${a.params.name}"; its other certificates are unchanged.` };
+        if (ok(r)) return { outcome: 'succeeded', message: `${certIds(a).length === 1 ? 'Certificate' : `${certIds(a).length} certificates`} removed from "${a.params.name}"; its other certificates are unchanged.` };
         if (r.status === 404) return gone(`App "${a.params.name}"`);
         if (r.status === 400) return failed(r, `Graph would not rewrite the certificates of "${a.params.name}" (it needs every remaining certificate sent back with its key, and Contain could not read one), so nothing changed. Delete the certificate in App registrations > "${a.params.name}" > Certificates & secrets.`);
         return failed(r, `The certificate of "${a.params.name}" could not be removed; delete it in App registrations > Certificates & secrets.`);
       },
       check: (a) => get(`/applications/${seg(a.objectId)}${query({ $select: 'id,keyCredentials' })}`),
-      verified: (a, _e, r) => ok(r) && !((r.body as { keyCredentials?: { keyId: string }[] })?.keyCredentials ?? []).some((k) => k.keyId === a.params.keyId),
+      verified: (a, _e, r) => ok(r) && !((r.body as { keyCredentials?: { keyId: string }[] })?.keyCredentials ?? []).some((k) => certIds(a).includes(k.keyId)),
     },
   ],
 };
+
+/** The certificates one removeAppCertificate action takes off its app. */
+const certIds = (a: Action) => (a.params.keyIds ?? '').split(',').filter(Boolean);
