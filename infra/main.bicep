@@ -1,8 +1,9 @@
-// Contain on Azure: Function App (Flex Consumption, Node 20), storage (tables + queues), Key Vault, a user-assigned
+// Contain on Azure: Function App (Flex Consumption, Node 22), storage (tables + queues), Key Vault, a user-assigned
 // managed identity holding Contain's Graph application roles, Application Insights, and the Azure Bot with Teams.
-// Deploy: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.example.json
-// (docs/deploy.md has every step, including admin consent and the Power Automate registration.)
-extension microsoftGraphV1
+// Three ways in, one template (docs/deploy.md): `azd up` (azure.yaml, main.parameters.json), the Microsoft 365
+// Agents Toolkit (m365agents.yml, m365agents.parameters.json), or by hand:
+//   az deployment group create -g <rg> -f infra/main.bicep -p <your copy of main.parameters.example.json>
+// Resource group scope, so that all three deploy into a resource group the operator chose.
 
 @description('Short name used in resource names, e.g. "contain".')
 @minLength(3)
@@ -11,14 +12,19 @@ param name string = 'contain'
 
 param location string = resourceGroup().location
 
-@description('Entra object ids (users or groups) allowed to approve destructive actions.')
-param approverIds array
+@description('azd environment name (AZURE_ENV_NAME): tags every resource so `azd` finds and deletes them. Empty outside azd.')
+param environmentName string = ''
 
-@description('Entra object ids allowed to open incidents. Empty = approvers only.')
-param responderIds array = []
+@description('Comma-separated Entra object ids (users or groups) allowed to approve destructive actions (CONTAIN_APPROVERS).')
+@minLength(36)
+param approvers string
 
-@description('Object ids or UPNs Contain must never act on: break-glass accounts, the Global Administrator role object id.')
-param protectedIds array
+@description('Comma-separated Entra object ids allowed to open incidents (CONTAIN_RESPONDERS). Empty = approvers only.')
+param responders string = ''
+
+@description('Comma-separated object ids or UPNs Contain must never act on: break-glass accounts, the Global Administrator role object id (CONTAIN_PROTECTED_USERS).')
+@minLength(1)
+param protectedUsers string
 
 @description('Let "revoke sessions" run without approval (it is reversible and time-critical).')
 param fastPathRevoke bool = false
@@ -36,37 +42,25 @@ param slackBotToken string = ''
 @secure()
 param resultLinkKey string = '${newGuid()}${newGuid()}'
 
+@description('Grant the Graph application roles here (admin consent: needs a Privileged Role Administrator). false: infra/hooks/postprovision.js grants or prints them.')
+param grantGraphPermissions bool = true
+
 var suffix = uniqueString(resourceGroup().id)
-var graphAppId = '00000003-0000-0000-c000-000000000000'
+var tags = empty(environmentName) ? {} : { 'azd-env-name': environmentName }
 // Directory roles (User Administrator for step 2, Cloud Device Administrator for step 4) cannot be assigned from Bicep:
-// docs/deploy.md has the one Graph call per role, and `contain doctor` verifies them (and everything below).
-// Least privilege, one line per playbook step (docs/permissions.md explains each and what happens without it).
-var graphRoles = [
-  'User.Read.All' //                       find the user
-  'Directory.Read.All' //                  group and role membership of approvers and protected accounts
-  'AuditLog.Read.All' //                   sign-ins and directory audit (needs Entra ID P1)
-  'User.RevokeSessions.All' //             step 1
-  'User-PasswordProfile.ReadWrite.All' //  step 2
-  'UserAuthenticationMethod.ReadWrite.All' // step 3
-  'Device.ReadWrite.All' //                step 4
-  'MailboxSettings.ReadWrite' //           step 5: inbox rules
-  'Mail.ReadBasic.All' //                  step 5: folder names of rule targets
-  'DelegatedPermissionGrant.ReadWrite.All' // step 7: remove the user's consent
-  'Application.ReadWrite.All' //           step 7: service principal sign-in off, secrets and certificates
-  'ThreatHunting.Read.All' //              steps 9-10: EmailEvents through advanced hunting (Defender for Office 365 P2)
-  'ExchangeMessageTrace.Read.All' //       steps 9-10 without Defender: message trace
-  'AuditLogsQuery.Read.All' //             step 8: the unified audit log (Audit Log Query API)
-  'Policy.Read.All' //                     posture: Conditional Access and authorization policy
-]
+// infra/hooks/postprovision.js assigns or prints them (graph-permissions.json lists both kinds), and `contain doctor`
+// verifies them and everything below.
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${name}-id-${suffix}'
   location: location
+  tags: tags
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: toLower('${name}st${suffix}')
   location: location
+  tags: tags
   sku: { name: 'Standard_ZRS' }
   kind: 'StorageV2'
   properties: {
@@ -125,6 +119,7 @@ resource storageAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [f
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: '${name}-kv-${suffix}'
   location: location
+  tags: tags
   properties: {
     tenantId: subscription().tenantId
     sku: { family: 'A', name: 'standard' }
@@ -154,11 +149,13 @@ resource vaultAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: '${name}-log-${suffix}'
   location: location
+  tags: tags
   properties: { retentionInDays: 90, sku: { name: 'PerGB2018' } }
 }
 resource insights 'Microsoft.Insights/components@2020-02-02' = {
   name: '${name}-ai-${suffix}'
   location: location
+  tags: tags
   kind: 'web'
   properties: { Application_Type: 'web', WorkspaceResourceId: logs.id, DisableLocalAuth: true }
 }
@@ -166,6 +163,7 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${name}-plan-${suffix}'
   location: location
+  tags: tags
   kind: 'functionapp'
   sku: { tier: 'FlexConsumption', name: 'FC1' }
   properties: { reserved: true }
@@ -176,6 +174,8 @@ var kvRef = (secret string) => '@Microsoft.KeyVault(VaultName=${vault.name};Secr
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: '${name}-func-${suffix}'
   location: location
+  // azd deploys the `contain` service of azure.yaml to the resource carrying this tag.
+  tags: union(tags, { 'azd-service-name': 'contain' })
   kind: 'functionapp,linux'
   identity: { type: 'UserAssigned', userAssignedIdentities: { '${identity.id}': {} } }
   properties: {
@@ -185,7 +185,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     functionAppConfig: {
       deployment: { storage: { type: 'blobContainer', value: '${storage.properties.primaryEndpoints.blob}deployments', authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identity.id } } }
       scaleAndConcurrency: { maximumInstanceCount: 40, instanceMemoryMB: 2048 }
-      runtime: { name: 'node', version: '20' }
+      runtime: { name: 'node', version: '22' }
     }
     siteConfig: {
       minTlsVersion: '1.2'
@@ -204,9 +204,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'MicrosoftAppTenantId', value: subscription().tenantId }
         { name: 'STORAGE_CONNECTION_STRING', value: 'BlobEndpoint=${storage.properties.primaryEndpoints.blob};TableEndpoint=${storage.properties.primaryEndpoints.table};QueueEndpoint=${storage.properties.primaryEndpoints.queue}' }
         { name: 'CONTAIN_LINK_KEY', value: kvRef('result-link-key') }
-        { name: 'CONTAIN_APPROVERS', value: join(approverIds, ',') }
-        { name: 'CONTAIN_RESPONDERS', value: join(responderIds, ',') }
-        { name: 'CONTAIN_PROTECTED_USERS', value: join(protectedIds, ',') }
+        { name: 'CONTAIN_APPROVERS', value: approvers }
+        { name: 'CONTAIN_RESPONDERS', value: responders }
+        { name: 'CONTAIN_PROTECTED_USERS', value: protectedUsers }
         { name: 'CONTAIN_FAST_PATH_REVOKE', value: string(fastPathRevoke) }
       ], empty(powerAutomateEnvironment) ? [] : [
         { name: 'POWER_AUTOMATE_API_URL', value: 'https://api.flow.microsoft.com' }
@@ -224,6 +224,7 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
   name: '${name}-bot-${suffix}'
   location: 'global'
   kind: 'azurebot'
+  tags: tags
   sku: { name: 'S1' }
   properties: {
     displayName: 'Contain'
@@ -241,19 +242,18 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
   }
 }
 
-// Graph application roles for the managed identity (Microsoft Graph Bicep extension; docs/deploy.md has the az CLI
-// alternative). Granting them is admin consent: run the deployment as a Privileged Role Administrator.
-resource graphSp 'Microsoft.Graph/servicePrincipals@v1.0' existing = {
-  appId: graphAppId
+module graphGrants 'graph-grants.bicep' = if (grantGraphPermissions) {
+  name: 'contain-graph-grants'
+  params: { principalId: identity.properties.principalId }
 }
-resource graphGrants 'Microsoft.Graph/appRoleAssignedTo@v1.0' = [for role in graphRoles: {
-  principalId: identity.properties.principalId
-  resourceId: graphSp.id
-  appRoleId: (filter(graphSp.appRoles, r => r.value == role)[0]).id
-}]
 
-output functionAppName string = app.name
-output messagingEndpoint string = 'https://${app.properties.defaultHostName}/api/messages'
-output slackRequestUrl string = 'https://${app.properties.defaultHostName}/api/slack/events'
-output botAppId string = identity.properties.clientId
-output managedIdentityPrincipalId string = identity.properties.principalId
+// UPPER_SNAKE names: azd stores outputs in its environment as named, the Agents Toolkit upper-cases them; both then
+// hand them to infra/hooks/postprovision.js, and the toolkit fills appPackage/manifest.json's ${{BOT_ID}}, ${{BOT_DOMAIN}}.
+output FUNCTION_APP_NAME string = app.name
+output FUNCTION_APP_URL string = 'https://${app.properties.defaultHostName}'
+output BOT_ID string = identity.properties.clientId
+output BOT_DOMAIN string = app.properties.defaultHostName
+output BOT_AZURE_FUNCTION_APP_RESOURCE_ID string = app.id
+output MESSAGING_ENDPOINT string = 'https://${app.properties.defaultHostName}/api/messages'
+output SLACK_REQUEST_URL string = 'https://${app.properties.defaultHostName}/api/slack/events'
+output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.properties.principalId
