@@ -26,7 +26,7 @@ export function roleFix(role: ContainRole, servicePrincipalId = "<Contain's serv
 export function permissionFix(permission: string, servicePrincipalId = "<Contain's service principal object id>"): string {
   return (
     `Grant the Microsoft Graph application permission ${permission} with admin consent: Entra admin center > Enterprise applications > Contain > Permissions, ` +
-    `or the appRoleAssignments command in docs/deploy.md step 1 with ROLE=${permission} and MI=${servicePrincipalId}. Then run "contain doctor" again.`
+    `or the appRoleAssignments command in docs/deploy.md step 2 with ROLE=${permission} and MI=${servicePrincipalId}. Then run "contain doctor" again.`
   );
 }
 

@@ -70,7 +70,7 @@ async function expectTruthful(actions: Action[]): Promise<void> {
 describe('exactly once through crashes (worker in its own process)', () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startTestStack({ CONTAIN_ACTION_LEASE_SECONDS: '2', CONTAIN_QUEUE_VISIBILITY_SECONDS: '2', CONTAIN_SEND_GRACE_SECONDS: '8' }, { worker: 'process' });
+    stack = await startTestStack({ CONTAIN_ACTION_LEASE_SECONDS: '2', CONTAIN_QUEUE_VISIBILITY_SECONDS: '2', CONTAIN_SEND_GRACE_SECONDS: '12' }, { worker: 'process' });
   }, 60_000);
   afterAll(() => stack?.stop());
   beforeEach(() => {
@@ -146,8 +146,9 @@ describe('exactly once through crashes (worker in its own process)', () => {
 
   test('a lease that runs out under a frozen worker: the new holder finishes, the old one writes and sends nothing more', async () => {
     const incidentId = await open(stack);
-    // The phase-2 batch takes 5 s inside Graph; the worker that sent it is frozen meanwhile, so its lease runs out.
-    stack.emulator.faults.add({ route: `^/v1.0/servicePrincipals/${A.spAttacker}$`, method: 'PATCH', latencyMs: 5000, times: 1 });
+    // The phase-2 batch takes 3 s inside Graph; the worker that sent it is frozen meanwhile, so its lease runs out. The
+    // new holder finds those changes not made yet and must wait out the grace period (12 s) rather than send them again.
+    stack.emulator.faults.add({ route: `^/v1.0/servicePrincipals/${A.spAttacker}$`, method: 'PATCH', latencyMs: 3000, times: 1 });
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
     const ctx = await getContext();
     await waitFor(async () => ((await ctx.store.listActions(incidentId)).some((a) => a.kind === 'disableServicePrincipal' && a.state === 'sending') ? true : undefined), { what: 'the phase-2 batch in flight', timeoutMs: 30_000 });
