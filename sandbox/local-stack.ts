@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { teamsMessages } from '../functions/teams-messages';
 import { slackEvents } from '../functions/slack-events';
 import { incidentReport } from '../functions/incident-report';
@@ -147,6 +148,14 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
       return { status: r.status ?? 200, headers: r.headers as Record<string, string>, body: r.jsonBody ?? r.body };
     };
   const admin = (fn: (body: string, url: URL) => unknown, status = 200): Route => async (_req, body, url) => ({ status, body: fn(body, url) ?? {} });
+  // Bad JSON or a body the schema refuses answers 400 with the reason.
+  const tryAdmin = (fn: () => unknown, status = 200) => {
+    try {
+      return { status, body: fn() };
+    } catch (err) {
+      return { status: 400, body: { error: err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message } };
+    }
+  };
   return [
     ['POST', /^\/api\/messages$/, functionRoute(teamsMessages)],
     ['POST', /^\/api\/slack\/events$/, functionRoute(slackEvents)],
@@ -176,6 +185,9 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     }],
     ...sandboxAppRoutes(emulator),
     ['GET', /^\/sandbox\/faults$/, admin(() => emulator.faults.list())],
+    ['GET', /^\/sandbox\/budgets$/, admin(() => emulator.budgets.describe())],
+    ['PUT', /^\/sandbox\/budgets$/, async (_r, body) => tryAdmin(() => emulator.budgets.update(JSON.parse(body || '{}')))],
+    ['POST', /^\/sandbox\/scenario$/, async (_r, body) => tryAdmin(() => emulator.addScenario(JSON.parse(body || '{}')), 201)],
     ['DELETE', /^\/sandbox\/faults$/, admin(() => emulator.faults.clear())],
     ['POST', /^\/sandbox\/reset$/, admin(() => {
       emulator.reset();
