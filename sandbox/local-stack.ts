@@ -94,6 +94,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   for (const [k, v] of Object.entries(options.env ?? {})) process.env[k] = v;
   resetContext();
   const ready = await getContext(); // fail fast on bad configuration, before anyone types a command
+  // A reset tenant has its budgets back: Contain's pacer need not wait out what the old one spent.
+  emulator.onReset(() => void getContext().then((c) => c.graph.pacer?.forget(), () => undefined));
   clearApproverRoster();
   void approverRoster(ready).catch(() => undefined);
 

@@ -102,7 +102,13 @@ export class GraphEmulator {
     return this.options.now?.() ?? Date.now();
   }
 
-  /** Restore the seed tenant, clear the log and faults. */
+  private readonly resetHooks: (() => void)[] = [];
+  /** Run `hook` after every reset (the local stack tells Contain's pacer that the budgets are fresh). */
+  onReset(hook: () => void): void {
+    this.resetHooks.push(hook);
+  }
+
+  /** Restore the seed tenant, clear the log, faults and spent budgets. */
   reset(): void {
     this.state = seedTenant(this.clock());
     this.log = [];
@@ -110,6 +116,7 @@ export class GraphEmulator {
     this.faults.clear();
     this.budgets.reset();
     this.auditQueryOutcome = 'succeeded';
+    for (const hook of this.resetHooks) hook();
   }
 
   /** Add `n` compromised users for load tests: each with an attacker inbox rule moving mail to Deleted Items. */

@@ -72,6 +72,11 @@ export class Pacer {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Forget what was spent (a fresh tenant, e.g. the sandbox after a reset); requests in flight stay counted. */
+  forget(): void {
+    this.sent.clear();
+  }
+
   /** Wait until one request fits every budget it counts against; the returned function ends it (call it once answered). */
   async acquire(req: PacedRequest, signal?: AbortSignal): Promise<() => void> {
     return (await this.take([req], signal)).release;
