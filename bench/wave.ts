@@ -18,7 +18,8 @@ import { getContext, resetContext } from '../src/runtime';
 import { benchStack, postTeams, record, until } from './common';
 
 const N = Number(process.env.BENCH_N ?? 100);
-const R = Number(process.env.BENCH_RECIPIENTS ?? 10 * N);
+// CI's smoke run keeps the mail small: the opening phase alone waits out the report budget (about 4 s per incident).
+const R = Number(process.env.BENCH_RECIPIENTS ?? (process.env.BENCH_SMOKE ? N : 10 * N));
 const FAULT_RATE = Number(process.env.BENCH_FAULT_RATE ?? 0);
 
 const REPORTS = /^\/(v1\.0|beta)\/auditLogs\/(signIns|directoryAudits)$/;
@@ -60,7 +61,8 @@ async function main(): Promise<void> {
   try {
     const added = stack.emulator.addScenario({ phishRecipients: R, compromised: N });
     const victims = added.added.filter((a) => a.compromised);
-    const reports = (log: LoggedRequest[]) => log.filter((r) => REPORTS.test(r.path)).length;
+    // The work a phase needs is the reads that succeeded; a 429 and its retry add time, not work.
+    const reports = (log: LoggedRequest[]) => log.filter((r) => REPORTS.test(r.path) && r.status !== 429).length;
     const reportBound = (log: LoggedRequest[]) => ({ ms: windowBound(reports(log), 5, 10), note: `${reports(log)} sign-in/audit reads at 5 per 10 s` });
 
     // 1. Step 10 over every recipient, paced and unpaced, each on fresh budgets.
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
         }, 1_800_000, 'the wave to settle');
       },
       (log) => {
-        const writes = log.filter((r) => WRITE.test(r.method) && !r.path.endsWith('/$batch')).length;
+        const writes = log.filter((r) => WRITE.test(r.method) && !r.path.endsWith('/$batch') && r.status !== 429).length;
         return { ms: bucketBound(writes, 3_000, 20), note: `${writes} writes against a 3,000-write bucket` };
       },
     );
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
     const perRecipient = 1 + (added.recipients - 1);
     record(`bench:wave (${R} more recipients, ${N} compromised, ${actionCount} actions; published budgets${FAULT_RATE ? ` + ${Math.round(FAULT_RATE * 100)}% random 429` : ''})`, rows, [
       `Approve all: ${settled.filter((a) => a.state === 'succeeded').length}/${settled.length} succeeded, ${failed} failed.`,
-      'Bounds come from the published budgets only (no latency, no local machine): sign-in and audit reads floor((k - 1) / 5) x 10 s; writes max(0, k - 3000) / 20 s. "n/a": no budget binds; the local stack is the limit.',
+      'Bounds come from the published budgets only (no latency, no local machine), k being the requests that succeeded (retries of 429s add time, not work): sign-in and audit reads floor((k - 1) / 5) x 10 s; writes max(0, k - 3000) / 20 s. "n/a": no budget binds; the local stack is the limit.',
       `Step 10 reading each recipient's sign-ins alone (as before) would need ${perRecipient} reads: at least ${Math.round(windowBound(perRecipient, 5, 10) / 1000)} s.`,
       'Paced and unpaced scope ran one after the other in this run, on the same tenant, each with fresh budgets.',
     ]);
