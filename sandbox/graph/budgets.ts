@@ -52,7 +52,8 @@ const OUTLOOK = /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|events
 /** Identity and access reports: sign-ins, directory audits, provisioning, authentication-method reports. */
 const REPORTS = /^\/(auditLogs\/(signIns|directoryAudits|provisioning)|reports\/(authenticationMethods|credentialUserRegistrationDetails|userCredentialUsageDetails|getCredentialUsageSummary|getCredentialUserRegistrationCount|getAzureADApplicationSignInSummary|applicationSignInDetailedSummary|getRelyingPartyDetailedSummary))(\/|$|\()/i;
 const PROTECTION_CA = /^\/(identity\/conditionalAccess|identityProtection|riskyUsers|riskDetections|riskyServicePrincipals|servicePrincipalRiskDetections)(\/|$)/i;
-const DIRECTORY = /^\/(users|groups|applications|servicePrincipals|devices|directoryObjects|directoryRoles|directoryRoleTemplates|domains|organization|contracts|subscribedSkus|oauth2PermissionGrants|policies|getObjectsById|administrativeUnits|orgContacts|groupSettings|groupSettingTemplates)(\/|$)/i;
+// Entries addressed by alternate key (servicePrincipals(appId='...')) are the same resources.
+const DIRECTORY = /^\/(users|groups|applications|servicePrincipals|devices|directoryObjects|directoryRoles|directoryRoleTemplates|domains|organization|contracts|subscribedSkus|oauth2PermissionGrants|policies|getObjectsById|administrativeUnits|orgContacts|groupSettings|groupSettingTemplates|roleManagement)(\/|$|\()/i;
 
 const isDirectory = (r: Req) => DIRECTORY.test(r.path) && !OUTLOOK.test(r.path) && !PROTECTION_CA.test(r.path);
 const isDevice = (r: Req) => /^\/devices(\/|$)/i.test(r.path);

@@ -28,7 +28,7 @@ interface Rule {
 
 const OUTLOOK = /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|events|calendar|calendars|calendarView|contacts|contactFolders|inferenceClassification|outlook)(\/|$)/i;
 const REPORTS = /^\/(auditLogs\/(signIns|directoryAudits|provisioning)|reports\/authenticationMethods)(\/|$)/i;
-const DIRECTORY = /^\/(users|groups|applications|servicePrincipals|devices|directoryObjects|directoryRoles|oauth2PermissionGrants|policies)(\/|$)/i;
+const DIRECTORY = /^\/(users|groups|applications|servicePrincipals|devices|directoryObjects|directoryRoles|oauth2PermissionGrants|policies|roleManagement)(\/|$|\()/i;
 const READ_POSTS = /\/(checkMemberObjects|checkMemberGroups|getMemberObjects|getMemberGroups|getByIds|getObjectsById)$/i;
 const mailbox = (path: string) => OUTLOOK.exec(path)?.[1].toLowerCase();
 const when = (re: RegExp, id: string) => (_m: string, path: string) => (re.test(path) ? id : undefined);

@@ -126,6 +126,8 @@ describe(`identity and access: resource units and writes as token buckets (${L}#
     expect(resourceUnits({ method: 'GET', path: '/oauth2PermissionGrants/x', query: q() })).toBe(2);
     expect(resourceUnits({ method: 'GET', path: `/users/${SEED_IDS.alice}/oauth2PermissionGrants`, query: q() })).toBe(1); // not in the table
     expect(resourceUnits({ method: 'PATCH', path: `/users/${SEED_IDS.alice}`, query: q() })).toBe(1);
+    // Alternate keys address the same resources: they count against the directory's budget too.
+    expect(BUDGETS.find((b) => b.id === 'identity-resource-units')!.cost({ method: 'GET', path: "/servicePrincipals(appId='x')", query: q() })).toBe(1);
   });
 
   test('a small tenant (under 50 users) has 3,500 units per 10 s: the 1,751st list of users (2 units) is refused with the x-ms-throttle headers', async () => {

@@ -44,11 +44,11 @@ describe('Contain within the published Graph budgets (on by default in the local
     const mark = stack.emulator.requests().length;
     await say(stack, 'contain alice', '"verb":"approve-all"');
     const log = stack.emulator.requests().slice(mark);
-    const batches = log.filter((r) => r.path === '/v1.0/$batch');
-    expect(batches).toHaveLength(2);
+    // Discovery's batches are the ones reading Alice's account (the others check Contain's own app: doctor).
+    const discovery = new Set(log.filter((r) => r.batchId && r.path.includes(SEED_IDS.alice)).map((r) => r.batchId));
+    expect(discovery.size).toBe(2);
     const mailbox = log.filter((r) => r.batchId && r.path.startsWith(`/v1.0/users/${SEED_IDS.alice}/mailFolders`));
-    const perBatch = [...new Set(mailbox.map((r) => r.batchId))].map((id) => mailbox.filter((r) => r.batchId === id).length);
-    expect(perBatch.length).toBe(2);
+    const perBatch = [...discovery].map((id) => mailbox.filter((r) => r.batchId === id).length);
     expect(Math.max(...perBatch)).toBeLessThanOrEqual(4);
     expect(log.filter((r) => r.status === 429)).toEqual([]);
     // The rule moving mail to RSS Feeds is still recognised: the later well-known folders came in the second batch.
