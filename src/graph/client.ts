@@ -73,21 +73,22 @@ export function createGraph(options: CreateGraphOptions): Graph {
     if (!(o.idempotent ?? method === 'GET')) r = r.middlewareOptions([new SendOnce()]);
     return r;
   };
-  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+  const call = async <T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
     try {
       return await fn();
     } catch (err) {
-      throw fromGraphError(err, what);
+      // The Graph client wraps an abort during a request in a GraphError that may no longer say so: the signal does.
+      throw fromGraphError(signal?.aborted ? Object.assign(new Error(`${what} was cancelled.`, { cause: err }), { name: 'AbortError' }) : err, what);
     }
   };
 
   const graph: Graph = {
     baseUrl,
     pacer,
-    get: (path, o) => call(o?.what ?? `GET ${pathOnly(path)}`, () => request(path, o).get()),
-    post: (path, body, o) => call(o?.what ?? `POST ${pathOnly(path)}`, () => request(path, o, 'POST').post(body)),
-    patch: (path, body, o) => call(o?.what ?? `PATCH ${pathOnly(path)}`, () => request(path, o, 'PATCH').patch(body)),
-    delete: (path, o) => call(o?.what ?? `DELETE ${pathOnly(path)}`, () => request(path, o, 'DELETE').delete()),
+    get: (path, o) => call(o?.what ?? `GET ${pathOnly(path)}`, () => request(path, o).get(), o?.signal),
+    post: (path, body, o) => call(o?.what ?? `POST ${pathOnly(path)}`, () => request(path, o, 'POST').post(body), o?.signal),
+    patch: (path, body, o) => call(o?.what ?? `PATCH ${pathOnly(path)}`, () => request(path, o, 'PATCH').patch(body), o?.signal),
+    delete: (path, o) => call(o?.what ?? `DELETE ${pathOnly(path)}`, () => request(path, o, 'DELETE').delete(), o?.signal),
     pages: <T>(path: string, o?: GraphCallOptions) => ({
       async *[Symbol.asyncIterator]() {
         let next: string | undefined = path;

@@ -43,6 +43,14 @@ describe('Graph client against the sandbox tenant', () => {
     expect(calls(/^\/v1\.0\/users\//)).toHaveLength(3);
   });
 
+  test('a call stopped while its request is in flight ends ABORTED, not as a Graph outage to retry', async () => {
+    server.emulator.faults.add({ route: '^/v1.0/users/[^/]+$', latencyMs: 1000 });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 50);
+    await expect(graph.get(`/users/${SEED_IDS.alice}`, { signal: stop.signal })).rejects.toMatchObject({ code: 'ABORTED', transient: false });
+    expect(retries).toHaveLength(0);
+  });
+
   test('never retries a 400, and reports Graph\'s code and request id', async () => {
     const err = (await graph.get(`/users${query({ $filter: "startswith(displayName,'x' ) ) or" })}`).catch((e: unknown) => e)) as ContainError;
     expect(err.code).toBe('GRAPH_BAD_REQUEST');
