@@ -18,7 +18,7 @@ export const WELL_KNOWN_FOLDERS = ['deleteditems', 'junkemail', 'archive', 'rssf
 const FIRST_WELL_KNOWN = WELL_KNOWN_FOLDERS.slice(0, 2);
 const LATER_WELL_KNOWN = WELL_KNOWN_FOLDERS.slice(2);
 
-/** Everything steps 2-7 look at, read in two Graph batches of at most 4 mailbox requests each (plus the Power Automate API). */
+/** Everything steps 2-7 look at, read in Graph batches of at most 4 mailbox requests each (plus the Power Automate API). */
 export interface Discovery {
   methods: Record<string, unknown>[];
   devices: Record<string, unknown>[];
