@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { teamsMessages } from '../functions/teams-messages';
 import { slackEvents } from '../functions/slack-events';
 import { incidentReport } from '../functions/incident-report';
@@ -93,6 +94,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   for (const [k, v] of Object.entries(options.env ?? {})) process.env[k] = v;
   resetContext();
   const ready = await getContext(); // fail fast on bad configuration, before anyone types a command
+  // A reset tenant has its budgets back: Contain's pacer need not wait out what the old one spent.
+  emulator.onReset(() => void getContext().then((c) => c.graph.pacer?.forget(), () => undefined));
   clearApproverRoster();
   void approverRoster(ready).catch(() => undefined);
 
@@ -147,6 +150,14 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
       return { status: r.status ?? 200, headers: r.headers as Record<string, string>, body: r.jsonBody ?? r.body };
     };
   const admin = (fn: (body: string, url: URL) => unknown, status = 200): Route => async (_req, body, url) => ({ status, body: fn(body, url) ?? {} });
+  // Bad JSON or a body the schema refuses answers 400 with the reason.
+  const tryAdmin = (fn: () => unknown, status = 200) => {
+    try {
+      return { status, body: fn() };
+    } catch (err) {
+      return { status: 400, body: { error: err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message } };
+    }
+  };
   return [
     ['POST', /^\/api\/messages$/, functionRoute(teamsMessages)],
     ['POST', /^\/api\/slack\/events$/, functionRoute(slackEvents)],
@@ -176,6 +187,9 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     }],
     ...sandboxAppRoutes(emulator),
     ['GET', /^\/sandbox\/faults$/, admin(() => emulator.faults.list())],
+    ['GET', /^\/sandbox\/budgets$/, admin(() => emulator.budgets.describe())],
+    ['PUT', /^\/sandbox\/budgets$/, async (_r, body) => tryAdmin(() => emulator.budgets.update(JSON.parse(body || '{}')))],
+    ['POST', /^\/sandbox\/scenario$/, async (_r, body) => tryAdmin(() => emulator.addScenario(JSON.parse(body || '{}')), 201)],
     ['DELETE', /^\/sandbox\/faults$/, admin(() => emulator.faults.clear())],
     ['POST', /^\/sandbox\/reset$/, admin(() => {
       emulator.reset();

@@ -14,6 +14,8 @@ async function main(): Promise<void> {
     `  Sandbox Graph        ${stack.url}/sandbox/graph/v1.0/users`,
     `  Graph request log    GET  ${stack.url}/sandbox/requests`,
     `  Fault injection      POST ${stack.url}/sandbox/faults   (DELETE to clear)`,
+    `  Throttling budgets   GET/PUT ${stack.url}/sandbox/budgets   (published Graph limits, on)`,
+    `  Scenario at scale    POST ${stack.url}/sandbox/scenario {"phishRecipients":100,"compromised":5}`,
     `  Reset the tenant     POST ${stack.url}/sandbox/reset`,
     `  Contain's app        GET/PUT ${stack.url}/sandbox/app   (permissions, directory roles)`,
     `  Tenant prerequisites GET/PUT ${stack.url}/sandbox/tenant   (message-trace principal, Power Platform, licences)`,

@@ -22,6 +22,7 @@ const schema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3978)),
   CONTAIN_MODE: z.preprocess(emptyToUndefined, z.enum(['local', 'azure']).default('local')),
   GRAPH_BASE_URL: optionalUrl,
+  CONTAIN_GRAPH_PACING: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
   AZURE_TENANT_ID: optionalString,
   AZURE_CLIENT_ID: optionalString,
   AZURE_CLIENT_SECRET: optionalString,
@@ -75,8 +76,9 @@ export type GraphCredentialConfig =
 export interface Config {
   port: number;
   mode: 'local' | 'azure';
-  /** clientId: Contain's app (AZURE_CLIENT_ID), whose service principal `contain doctor` checks. */
-  graph: { baseUrl: string; credential: GraphCredentialConfig; clientId?: string };
+  /** clientId: Contain's app (AZURE_CLIENT_ID), whose service principal `contain doctor` checks. pacing: spend Graph's
+   * published throttling budgets client-side (src/graph/pacing.ts) rather than meet 429s. */
+  graph: { baseUrl: string; credential: GraphCredentialConfig; clientId?: string; pacing: boolean };
   teams: { appId: string; appPassword?: string; appTenantId?: string; appType: RawConfig['MicrosoftAppType'] };
   slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
   /** Power Automate admin API; undefined = step 6 reports "not checked". */
@@ -111,6 +113,7 @@ const FIXES: Record<string, string> = {
   CONTAIN_APPROVERS: 'list Entra object ids separated by commas',
   CONTAIN_RESPONDERS: 'list Entra object ids separated by commas',
   CONTAIN_APPROVAL_TTL_MINUTES: 'set a whole number of minutes between 1 and 1440',
+  CONTAIN_GRAPH_PACING: "set 'on' (default: pace Graph calls within the published throttling budgets) or 'off'",
   CONTAIN_AUDIT_POLL_SECONDS: 'set the first poll interval in seconds (0.01-300), e.g. 10',
   CONTAIN_AUDIT_TIMEOUT_MINUTES: 'set how many minutes to wait for a unified audit log query (0.01-120), e.g. 8',
   CONTAIN_LINK_KEY: 'set 32 or more random characters (a Key Vault reference in Azure), e.g. from: openssl rand -base64 48',
@@ -187,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: (raw.GRAPH_BASE_URL ?? (mode === 'local' ? `http://127.0.0.1:${raw.PORT}/sandbox/graph` : 'https://graph.microsoft.com')).replace(/\/+$/, ''),
       credential,
       clientId: raw.AZURE_CLIENT_ID,
+      pacing: raw.CONTAIN_GRAPH_PACING === 'on',
     },
     teams: { appId: raw.MicrosoftAppId ?? '', appPassword: raw.MicrosoftAppPassword, appTenantId: raw.MicrosoftAppTenantId, appType: raw.MicrosoftAppType },
     slack: { signingSecret: raw.SLACK_SIGNING_SECRET, botToken: raw.SLACK_BOT_TOKEN, apiUrl: raw.SLACK_API_URL },

@@ -21,6 +21,7 @@ export async function createContext(config: Config, overrides: Partial<ContainCo
     createGraph({
       baseUrl: config.graph.baseUrl,
       credential,
+      pacer: config.graph.pacing ? undefined : false,
       onRetry: (e) => log.info('graph retry', { attempt: e.attempt, status: e.status, delayMs: e.delayMs, path: new URL(e.url).pathname }),
     });
   const flows = overrides.flows ?? (config.powerAutomate ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment, credential, clientId: config.graph.clientId }) : undefined);

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { FaultTable, type AfterFault } from './faults';
 import { batchRefusal, executionOrder, type BatchSubRequest } from './batch-rules';
+import { Budgets } from './budgets';
 import { FilterSyntaxError, matches, parseFilter } from './odata-filter';
 import { seedTenant, type TenantData } from './seed';
 import { registerContainmentRoutes } from './routes-containment';
 import { registerInvestigationRoutes } from './routes-investigation';
 import { registerIdentityRoutes } from './routes-identity';
 import { checkAppIdentity } from './app-rules';
+import { addPhishRecipients, addWaveUsers, scenarioSchema, type ScenarioResult } from './scenario';
 
 export interface EmulatorResponse {
   status: number;
@@ -74,6 +76,8 @@ const notFound = (what: string) => new GraphHttpError(404, 'Request_ResourceNotF
 export class GraphEmulator {
   state: TenantData;
   readonly faults: FaultTable;
+  /** The published throttling budgets (sandbox/graph/budgets.ts), on by default; GET/PUT /sandbox/budgets. */
+  readonly budgets: Budgets;
   private log: LoggedRequest[] = [];
   /** Power Automate calls, kept apart from the Graph log. */
   flowRequests: { method: string; path: string; time: string; status: number; applied: boolean }[] = [];
@@ -83,8 +87,9 @@ export class GraphEmulator {
   /** How audit log queries end once they have run: set 'failed' to see a client handle Purview's failure. */
   auditQueryOutcome: 'succeeded' | 'failed' = 'succeeded';
 
-  constructor(private readonly options: { random?: () => number; now?: () => number } = {}) {
+  constructor(private readonly options: { random?: () => number; now?: () => number; budgetClock?: () => number } = {}) {
     this.faults = new FaultTable(options.random);
+    this.budgets = new Budgets({ now: options.budgetClock ?? Date.now, tenantUsers: () => this.state.users.length, mailbox: (key) => this.state.users.find((u) => u.id === key.toLowerCase() || u.userPrincipalName.toLowerCase() === key.toLowerCase())?.id ?? key.toLowerCase() });
     this.state = seedTenant(this.clock());
     this.registerRoutes();
     registerContainmentRoutes(this);
@@ -97,29 +102,31 @@ export class GraphEmulator {
     return this.options.now?.() ?? Date.now();
   }
 
-  /** Restore the seed tenant, clear the log and faults. */
+  private readonly resetHooks: (() => void)[] = [];
+  /** Run `hook` after every reset (the local stack tells Contain's pacer that the budgets are fresh). */
+  onReset(hook: () => void): void {
+    this.resetHooks.push(hook);
+  }
+
+  /** Restore the seed tenant, clear the log, faults and spent budgets. */
   reset(): void {
     this.state = seedTenant(this.clock());
     this.log = [];
     this.flowRequests = [];
     this.faults.clear();
+    this.budgets.reset();
     this.auditQueryOutcome = 'succeeded';
+    for (const hook of this.resetHooks) hook();
   }
 
   /** Add `n` compromised users for load tests: each with an attacker inbox rule moving mail to Deleted Items. */
   addWaveUsers(n: number): { id: string; upn: string }[] {
-    const out: { id: string; upn: string }[] = [];
-    const base = this.state.users[0];
-    for (let i = 0; i < n; i++) {
-      const id = `3a7e0000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-      const upn = `wave.user${i}@contoso.example`;
-      this.state.users.push({ ...base, id, displayName: `Wave User ${i}`, givenName: 'Wave', surname: `User ${i}`, userPrincipalName: upn, mail: upn, jobTitle: 'Sales', onPremisesSyncEnabled: null });
-      const deleted = this.state.folders.find((f) => f.userId === base.id && f.wellKnown === 'deleteditems')!;
-      this.state.folders.push({ ...deleted, userId: id, id: `${deleted.id}${i}` });
-      this.state.rules.push({ userId: id, data: { id: `AQAAWave${i}=`, displayName: '.', sequence: 1, isEnabled: true, hasError: false, isReadOnly: false, conditions: { subjectOrBodyContains: ['invoice'] }, actions: { moveToFolder: `${deleted.id}${i}`, markAsRead: true } } });
-      out.push({ id, upn });
-    }
-    return out;
+    return addWaveUsers(this.state, n);
+  }
+
+  /** POST /sandbox/scenario: more recipients of Alice's phishing mail, `compromised` of them signed in by the attacker. */
+  addScenario(input: unknown): ScenarioResult {
+    return addPhishRecipients(this.state, this.clock(), scenarioSchema.parse(input));
   }
 
   requests(): LoggedRequest[] {
@@ -131,15 +138,18 @@ export class GraphEmulator {
     const requestId = randomUUID();
     const url = new URL(pathAndQuery, 'http://sandbox');
     const path = url.pathname;
+    const leave = this.budgets.arrive(requestId, pathAndQuery, bodyText); // Outlook's concurrency counts requests in flight
     // A batch takes as long as its slowest sub-request (Graph runs them in parallel).
     const latency = Math.max(this.faults.latency(method, path), ...(path.endsWith('/$batch') ? this.subLatencies(path, bodyText) : []));
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     // A caller that hung up while the request waited (a killed worker) never reached the service: nothing changes.
     if (options.isAborted?.()) {
+      leave();
       this.log.push({ method, path, query: url.search || undefined, status: 499, time: new Date().toISOString(), applied: false });
       return json(499, errorBody('ClientClosedRequest', 'The client closed the connection before the request was processed.', requestId));
     }
     const { res, applied } = this.dispatch(method, path, url.search, headers, bodyText, base, requestId);
+    leave();
     const after = applied ? this.faults.after(method, path) : undefined;
     const answered = after ? faultResponse(after, requestId) : res;
     const disconnect = answered.disconnect ?? this.pendingDisconnect;
@@ -181,7 +191,7 @@ export class GraphEmulator {
       }
     }
     const call: Call = { method, version: m[1] as Call['version'], path: m[2], query: new URLSearchParams(search), headers: lower(headers), body, base };
-    const res = call.path === '/$batch' && method === 'POST' ? this.batch(call, requestId) : this.route(call, requestId);
+    const res = call.path === '/$batch' && method === 'POST' ? this.batch(call, requestId) : (this.budgets.charge(call, requestId) ?? this.route(call, requestId));
     return { res, applied: res.status < 400 };
   }
 
@@ -233,7 +243,7 @@ export class GraphEmulator {
           if (fault.drop) this.pendingDisconnect ??= 'drop';
         } else {
           const sub: Call = { method: r.method.toUpperCase(), version: call.version, path: url.pathname, query: url.searchParams, headers: lower(r.headers ?? {}), body: r.body, base: call.base };
-          res = this.route(sub, randomUUID());
+          res = this.budgets.charge(sub, batchId, { requests: reqs as BatchSubRequest[], id: r.id }) ?? this.route(sub, randomUUID());
           applied = res.status < 400;
           const after = applied ? this.faults.after(r.method, subPath) : undefined;
           if (after?.disconnect) this.pendingDisconnect = after.disconnect === 'kill' ? 'kill' : (this.pendingDisconnect ?? 'drop');

@@ -82,7 +82,7 @@ export interface TenantData extends ReturnType<typeof seedObjects>, Omit<ReturnT
 
 const iso = (now: number, hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
 
-function user(id: string, given: string, surname: string, local: string, extra: Partial<SeedUser> = {}, now = Date.now()): SeedUser {
+export function user(id: string, given: string, surname: string, local: string, extra: Partial<SeedUser> = {}, now = Date.now()): SeedUser {
   return {
     id,
     displayName: `${given} ${surname}`,
@@ -106,8 +106,39 @@ function user(id: string, given: string, surname: string, local: string, extra: 
   };
 }
 
-const OFFICE_HOME = '4765445b-32c6-49b0-83e6-1d93765276ca';
+export const OFFICE_HOME = '4765445b-32c6-49b0-83e6-1d93765276ca';
 const EDGE_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0';
+
+export type SignInFields = Partial<SeedSignIn> & { ip: string; city: string; country: string };
+
+/** One sign-in row of `who`, `hoursAgo` before `now`; `n` makes its ids unique (the scenario numbers from 100,000). */
+export function signInRow(now: number, n: number, who: SeedUser, hoursAgo: number, f: SignInFields): SeedSignIn {
+  const { ip, city, country, ...rest } = f;
+  return {
+    id: `5191a000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    createdDateTime: iso(now, hoursAgo),
+    userDisplayName: who.displayName,
+    userPrincipalName: who.userPrincipalName,
+    userId: who.id,
+    appId: OFFICE_HOME,
+    appDisplayName: 'OfficeHome',
+    ipAddress: ip,
+    clientAppUsed: 'Browser',
+    userAgent: EDGE_WINDOWS,
+    correlationId: `c0a1e000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    conditionalAccessStatus: 'success',
+    isInteractive: true,
+    riskLevelDuringSignIn: 'none',
+    riskState: 'none',
+    status: { errorCode: 0, failureReason: null, additionalDetails: null },
+    deviceDetail: { deviceId: 'd1ce0000-0000-4000-8000-00000000a11c', displayName: 'ALICE-LAPTOP', operatingSystem: 'Windows10', browser: 'Edge 124.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' },
+    location: { city, state: city, countryOrRegion: country, geoCoordinates: { latitude: 35.68, longitude: 139.69 } },
+    sessionId: `5e551000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    signInEventTypes: ['interactiveUser'],
+    autonomousSystemNumber: ip.startsWith('203.0.113.') ? 64500 : 64501,
+    ...rest,
+  };
+}
 
 /** A fresh copy of the demo tenant, with times counted back from `now`. */
 export function seedTenant(now: number = Date.now()): TenantData {
@@ -140,34 +171,7 @@ export function seedTenant(now: number = Date.now()): TenantData {
   ];
 
   let n = 0;
-  const signIn = (who: SeedUser, hoursAgo: number, f: Partial<SeedSignIn> & { ip: string; city: string; country: string }): SeedSignIn => {
-    n++;
-    const { ip, city, country, ...rest } = f;
-    return {
-      id: `5191a000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-      createdDateTime: iso(now, hoursAgo),
-      userDisplayName: who.displayName,
-      userPrincipalName: who.userPrincipalName,
-      userId: who.id,
-      appId: OFFICE_HOME,
-      appDisplayName: 'OfficeHome',
-      ipAddress: ip,
-      clientAppUsed: 'Browser',
-      userAgent: EDGE_WINDOWS,
-      correlationId: `c0a1e000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-      conditionalAccessStatus: 'success',
-      isInteractive: true,
-      riskLevelDuringSignIn: 'none',
-      riskState: 'none',
-      status: { errorCode: 0, failureReason: null, additionalDetails: null },
-      deviceDetail: { deviceId: 'd1ce0000-0000-4000-8000-00000000a11c', displayName: 'ALICE-LAPTOP', operatingSystem: 'Windows10', browser: 'Edge 124.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' },
-      location: { city, state: city, countryOrRegion: country, geoCoordinates: { latitude: 35.68, longitude: 139.69 } },
-      sessionId: `5e551000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-      signInEventTypes: ['interactiveUser'],
-      autonomousSystemNumber: ip.startsWith('203.0.113.') ? 64500 : 64501,
-      ...rest,
-    };
-  };
+  const signIn = (who: SeedUser, hoursAgo: number, f: SignInFields): SeedSignIn => signInRow(now, ++n, who, hoursAgo, f);
   const alice = users[0];
   const stolenSession = '5e551000-0000-4000-8000-00000000a1ce';
   const attackerNet = { autonomousSystemNumber: 14061 };

@@ -1,5 +1,6 @@
 import type { Graph, GraphVersion } from './client';
-import { isRetryableStatus, parseRetryAfter, retryDelayMs, sleep, defaultRetryPolicy, type RetryPolicy } from './retry';
+import { isRetryableStatus, mayRetry, parseRetryAfter, retryDelayMs, sleep, defaultRetryPolicy, type RetryPolicy } from './retry';
+import { paced } from './pacing';
 
 /** One request inside a JSON batch; `url` is relative to the version ("/users/{id}"). */
 export interface BatchRequest {
@@ -38,11 +39,13 @@ export async function runBatch(graph: Graph, requests: BatchRequest[], options: 
   const policy = { ...defaultRetryPolicy, ...options.retry };
   const results = new Map<string, BatchResponse>();
   let pending = requests;
+  let throttledMs = 0;
   for (let attempt = 1; pending.length > 0; attempt++) {
     const retry: BatchRequest[] = [];
     let waitMs: number | undefined;
-    for (let i = 0; i < pending.length; i += BATCH_LIMIT) {
-      const chunk = pending.slice(i, i + BATCH_LIMIT);
+    let throttledNow = false;
+    const slices = Array.from({ length: Math.ceil(pending.length / BATCH_LIMIT) }, (_, i) => pending.slice(i * BATCH_LIMIT, (i + 1) * BATCH_LIMIT));
+    for await (const chunk of paced(graph.pacer, slices, options.signal)) {
       const body = {
         requests: chunk.map((r) => ({
           id: r.id,
@@ -58,8 +61,9 @@ export async function runBatch(graph: Graph, requests: BatchRequest[], options: 
       for (const sub of res.responses) {
         const headers = Object.fromEntries(Object.entries(sub.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
         const original = chunk.find((c) => c.id === sub.id)!;
-        if (mayResend(original, sub.status) && attempt < policy.maxAttempts) {
+        if (mayResend(original, sub.status) && mayRetry(policy, sub.status, attempt, throttledMs)) {
           retry.push(original);
+          throttledNow ||= sub.status === 429;
           waitMs = Math.max(waitMs ?? 0, retryDelayMs(policy, attempt, parseRetryAfter(headers['retry-after']), options.random));
         } else {
           results.set(sub.id, { id: sub.id, status: sub.status, headers, body: sub.body });
@@ -67,6 +71,7 @@ export async function runBatch(graph: Graph, requests: BatchRequest[], options: 
       }
     }
     pending = retry;
+    if (throttledNow && waitMs !== undefined) throttledMs += waitMs;
     if (pending.length && waitMs !== undefined) await sleep(waitMs, options.signal);
   }
   return results;

@@ -3,6 +3,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ContainError } from '../errors';
 import { TokenMiddleware } from './auth';
 import { fromGraphError } from './errors';
+import { Pacer, PacingMiddleware } from './pacing';
 import { defaultRetryPolicy, RetryMiddleware, SendOnce, type RetryObserver, type RetryPolicy } from './retry';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -37,6 +38,8 @@ export interface Graph {
   /** Items of a collection across pages; stops after `max` items. */
   list<T>(path: string, options?: GraphCallOptions & { max?: number }): AsyncIterable<T>;
   readonly baseUrl: string;
+  /** The published budgets this client spends (pacing.ts); runBatch paces sub-requests with it. */
+  readonly pacer?: Pacer;
 }
 
 export interface CreateGraphOptions {
@@ -45,13 +48,18 @@ export interface CreateGraphOptions {
   retry?: Partial<RetryPolicy>;
   onRetry?: RetryObserver;
   random?: () => number;
+  /** Pace requests within Graph's published budgets (default: a new Pacer); false sends as fast as asked. */
+  pacer?: Pacer | false;
 }
 
 /** Create the Graph client: token only to baseUrl, retries per policy, errors as ContainError. */
 export function createGraph(options: CreateGraphOptions): Graph {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const pacer = options.pacer === false ? undefined : (options.pacer ?? new Pacer());
   const chain: Middleware[] = [
     new RetryMiddleware({ ...defaultRetryPolicy, ...options.retry }, options.onRetry, options.random),
+    // Inside the retry loop: every attempt counts against Graph's budgets, so every attempt is paced.
+    ...(pacer ? [new PacingMiddleware(pacer, baseUrl)] : []),
     new TokenMiddleware(options.credential, baseUrl),
     new HTTPMessageHandler(),
   ];
@@ -65,20 +73,22 @@ export function createGraph(options: CreateGraphOptions): Graph {
     if (!(o.idempotent ?? method === 'GET')) r = r.middlewareOptions([new SendOnce()]);
     return r;
   };
-  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+  const call = async <T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
     try {
       return await fn();
     } catch (err) {
-      throw fromGraphError(err, what);
+      // The Graph client wraps an abort during a request in a GraphError that may no longer say so: the signal does.
+      throw fromGraphError(signal?.aborted ? Object.assign(new Error(`${what} was cancelled.`, { cause: err }), { name: 'AbortError' }) : err, what);
     }
   };
 
   const graph: Graph = {
     baseUrl,
-    get: (path, o) => call(o?.what ?? `GET ${pathOnly(path)}`, () => request(path, o).get()),
-    post: (path, body, o) => call(o?.what ?? `POST ${pathOnly(path)}`, () => request(path, o, 'POST').post(body)),
-    patch: (path, body, o) => call(o?.what ?? `PATCH ${pathOnly(path)}`, () => request(path, o, 'PATCH').patch(body)),
-    delete: (path, o) => call(o?.what ?? `DELETE ${pathOnly(path)}`, () => request(path, o, 'DELETE').delete()),
+    pacer,
+    get: (path, o) => call(o?.what ?? `GET ${pathOnly(path)}`, () => request(path, o).get(), o?.signal),
+    post: (path, body, o) => call(o?.what ?? `POST ${pathOnly(path)}`, () => request(path, o, 'POST').post(body), o?.signal),
+    patch: (path, body, o) => call(o?.what ?? `PATCH ${pathOnly(path)}`, () => request(path, o, 'PATCH').patch(body), o?.signal),
+    delete: (path, o) => call(o?.what ?? `DELETE ${pathOnly(path)}`, () => request(path, o, 'DELETE').delete(), o?.signal),
     pages: <T>(path: string, o?: GraphCallOptions) => ({
       async *[Symbol.asyncIterator]() {
         let next: string | undefined = path;

@@ -10,9 +10,20 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Fraction of the delay added at random so that many workers do not retry in lockstep. */
   jitter: number;
+  /**
+   * 429s do not use up attempts: Graph says to keep waiting Retry-After and retrying until the request succeeds
+   * (https://learn.microsoft.com/graph/throttling). A request gives up only after waiting this long on throttling.
+   */
+  maxThrottledMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, jitter: 0.2 };
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, jitter: 0.2, maxThrottledMs: 600_000 };
+
+/** Whether a failed attempt is tried again: 429s while the time spent throttled allows, other transient ones by count. */
+export function mayRetry(policy: RetryPolicy, status: number | 'network', failures: number, throttledMs: number): boolean {
+  if (status === 429) return throttledMs < policy.maxThrottledMs;
+  return (status === 'network' || isRetryableStatus(status)) && failures < policy.maxAttempts;
+}
 
 /** 429 and 503/504 are transient by Graph's contract; 500/502 are retried too because they are on the sandbox's fault list and seen in practice. 408 is a timeout. */
 export function isRetryableStatus(status: number): boolean {
@@ -94,6 +105,7 @@ export class RetryMiddleware implements Middleware {
   async execute(context: Context): Promise<void> {
     const signal = context.options?.signal ?? undefined;
     const once = !!context.middlewareControl?.getMiddlewareOptions(SendOnce);
+    let [failures, throttles, throttledMs] = [0, 0, 0];
     for (let attempt = 1; ; attempt++) {
       context.response = undefined;
       let status: number | 'network';
@@ -101,15 +113,18 @@ export class RetryMiddleware implements Middleware {
       try {
         await this.next!.execute(context);
         status = context.response!.status;
-        if (!(once ? status === 429 : isRetryableStatus(status)) || attempt >= this.policy.maxAttempts) return;
+        if (status !== 429) failures++;
+        if (!(once ? status === 429 : isRetryableStatus(status)) || !mayRetry(this.policy, status, failures, throttledMs)) return;
         retryAfter = parseRetryAfter(context.response!.headers.get('Retry-After'));
         // Drain the body so the socket goes back to the pool before we sleep.
         await context.response!.arrayBuffer().catch(() => undefined);
       } catch (err) {
-        if ((err as Error).name === 'AbortError' || attempt >= this.policy.maxAttempts || (once && !neverSent(err))) throw err;
+        if ((err as Error).name === 'AbortError' || !mayRetry(this.policy, 'network', ++failures, throttledMs) || (once && !neverSent(err))) throw err;
         status = 'network';
       }
-      const delayMs = retryDelayMs(this.policy, attempt, retryAfter, this.random);
+      // Without Retry-After (Conditional Access sends none) a throttled request backs off by its own count.
+      const delayMs = retryDelayMs(this.policy, status === 429 ? ++throttles : failures, retryAfter, this.random);
+      if (status === 429) throttledMs += delayMs;
       this.onRetry({ attempt, status, delayMs, url: typeof context.request === 'string' ? context.request : context.request.url });
       await sleep(delayMs, signal);
     }

@@ -95,7 +95,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     }
   };
   await Promise.all([
-    source('sign-in logs', betaSignInsPath(`userId eq ${uid} and createdDateTime ge ${since}`, 500), 'beta', fromSignIn),
+    source('sign-in logs', betaSignInsPath(`userId eq ${uid} and createdDateTime ge ${since}`, 1000), 'beta', fromSignIn),
     source('directory audit', `/auditLogs/directoryAudits${query({ $filter: `activityDateTime ge ${since} and (targetResources/any(t: t/id eq ${uid}) or initiatedBy/user/id eq ${uid})`, $top: 500 })}`, 'v1.0', fromDirectoryAudit),
     ual(),
     mail(),

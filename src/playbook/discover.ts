@@ -9,8 +9,16 @@ import { MICROSOFT_TENANTS } from './steps/07-applications';
 const APP_FIELDS = 'id,appId,displayName,createdDateTime,signInAudience,web,passwordCredentials,keyCredentials';
 
 export const WELL_KNOWN_FOLDERS = ['deleteditems', 'junkemail', 'archive', 'rssfeeds', 'conversationhistory'] as const;
+/**
+ * Outlook runs at most 4 requests at once per app and mailbox; a parallel $batch with more for one mailbox gets 429s
+ * past the fourth (https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits). The first batch reads
+ * the rules, the folder list and the two commonest hiding places; the other well-known folders ride in the second
+ * batch, and only when a rule moves mail somewhere not yet named.
+ */
+const FIRST_WELL_KNOWN = WELL_KNOWN_FOLDERS.slice(0, 2);
+const LATER_WELL_KNOWN = WELL_KNOWN_FOLDERS.slice(2);
 
-/** Everything steps 2-7 look at, read in two Graph batches (plus the Power Automate API). */
+/** Everything steps 2-7 look at, read in Graph batches of at most 4 mailbox requests each (plus the Power Automate API). */
 export interface Discovery {
   methods: Record<string, unknown>[];
   devices: Record<string, unknown>[];
@@ -44,7 +52,7 @@ export async function discover(ctx: ContainContext, user: TargetUser, windowStar
     { id: 'ownedDevices', method: 'GET', url: `/users/${u}/ownedDevices${query({ $top: 100 })}` },
     { id: 'rules', method: 'GET', url: `/users/${u}/mailFolders/inbox/messageRules` },
     { id: 'folders', method: 'GET', url: `/users/${u}/mailFolders${query({ $top: 250, $select: 'id,displayName' })}` },
-    ...WELL_KNOWN_FOLDERS.map((w): BatchRequest => ({ id: `folder:${w}`, method: 'GET', url: `/users/${u}/mailFolders/${w}${query({ $select: 'id,displayName' })}` })),
+    ...FIRST_WELL_KNOWN.map((w) => wellKnown(u, w)),
     { id: 'grants', method: 'GET', url: `/users/${u}/oauth2PermissionGrants` },
     {
       id: 'audits',
@@ -69,8 +77,9 @@ export async function discover(ctx: ContainContext, user: TargetUser, windowStar
   const grants = value(first.get('grants'));
   const devices = dedupe([...value(first.get('registeredDevices')), ...value(first.get('ownedDevices'))]);
 
-  // Second pass: the service principals behind consents, the apps the user registered, and folders a rule moves mail
-  // to that we have not named yet.
+  // Second pass: the service principals behind consents, the apps the user registered, and what the folders rules
+  // move mail to are: the other well-known folders when a target is not one of the first two, and folders not in the
+  // top-level list by id.
   const audits = value(first.get('audits'));
   const added = new Set(
     audits
@@ -78,9 +87,12 @@ export async function discover(ctx: ContainContext, user: TargetUser, windowStar
       .flatMap((e) => ((e.targetResources as { id?: string; type?: string }[] | undefined) ?? []).filter((t) => t.type === 'Application' && t.id).map((t) => String(t.id))),
   );
   const spIds = [...new Set(grants.map((g) => String(g.clientId)))];
-  const unknownFolders = [...new Set(rules.map((r) => (r.actions as { moveToFolder?: string } | undefined)?.moveToFolder).filter((id): id is string => !!id && !folders.has(id)))];
+  const targets = [...new Set(rules.map((r) => (r.actions as { moveToFolder?: string } | undefined)?.moveToFolder).filter((id): id is string => !!id))];
+  const unnamed = targets.filter((id) => !folders.get(id)?.wellKnown);
+  const unknownFolders = targets.filter((id) => !folders.has(id));
   const second: BatchRequest[] = [
     ...spIds.map((id): BatchRequest => ({ id: `sp:${id}`, method: 'GET', url: `/servicePrincipals/${segment(id)}${query({ $select: 'id,appId,displayName,accountEnabled,appOwnerOrganizationId,replyUrls,servicePrincipalType' })}` })),
+    ...(unnamed.length ? LATER_WELL_KNOWN.map((w) => wellKnown(u, w)) : []),
     ...unknownFolders.map((id): BatchRequest => ({ id: `folder:${id}`, method: 'GET', url: `/users/${u}/mailFolders/${segment(id)}${query({ $select: 'id,displayName' })}` })),
     ...[...added].map((id): BatchRequest => ({ id: `app:${id}`, method: 'GET', url: `/applications/${segment(id)}${query({ $select: APP_FIELDS })}` })),
   ];
@@ -91,7 +103,13 @@ export async function discover(ctx: ContainContext, user: TargetUser, windowStar
     if (r.status >= 300) continue;
     if (id.startsWith('sp:')) servicePrincipals.set(id.slice(3), r.body as Record<string, unknown>);
     else if (id.startsWith('app:')) applications.set(String((r.body as { appId: string }).appId), r.body as Record<string, unknown>);
-    else folders.set(id.slice(7), { name: String((r.body as { displayName: string }).displayName) });
+    else {
+      const f = r.body as { id: string; displayName: string };
+      const w = LATER_WELL_KNOWN.find((x) => id === `folder:${x}`);
+      // Answers come in any order: a folder read by id must not hide that it is also a well-known one.
+      if (w) folders.set(f.id, { name: String(f.displayName), wellKnown: w });
+      else if (!folders.get(id.slice(7))?.wellKnown) folders.set(id.slice(7), { name: String(f.displayName) });
+    }
   }
   // Third pass, only when needed: the registrations behind consented apps that are not Microsoft's and not found above
   // (a foreign multi-tenant app answers 404 here: it has no registration in this tenant).
@@ -117,3 +135,5 @@ function dedupe(items: Record<string, unknown>[]): Record<string, unknown>[] {
   for (const i of items) seen.set(String(i.id), i);
   return [...seen.values()];
 }
+
+const wellKnown = (u: string, w: string): BatchRequest => ({ id: `folder:${w}`, method: 'GET', url: `/users/${u}/mailFolders/${w}${query({ $select: 'id,displayName' })}` });
