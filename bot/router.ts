@@ -16,10 +16,11 @@ import type { IncidentListView } from '../src/views/types';
 import type { View } from '../src/views/types';
 import { authorize, refuseTarget } from '../src/incidents/policy';
 import { COMMAND_ROLES } from '../src/incidents/roles';
-import { parseCommand, USAGE, type Command, type Target } from './commands';
+import { parseCommand, USAGE, type Command, type Target } from '../src/commands';
 import { runDoctor } from '../src/doctor/run';
 import { keepDoctor } from '../src/doctor/latest';
 import { doctorView } from '../src/doctor/format';
+import { INCIDENT_ID } from '../src/ids';
 
 export interface RouteInput {
   command: Command;
@@ -39,7 +40,7 @@ export interface RouteOutput {
 }
 
 async function toQuery(target: Target, input: RouteInput): Promise<UserQuery> {
-  if (target.kind !== 'slackUser') return target;
+  if (target.kind !== 'mention') return target;
   if (!input.resolveSlackUser) throw new ContainError('BAD_COMMAND', 'Slack mentions only work in Slack; type the user\'s name or email instead.');
   return { kind: 'email', value: await input.resolveSlackUser(target.value) };
 }
@@ -92,7 +93,7 @@ async function doctor(ctx: ContainContext, input: RouteInput) {
 /** `report <incident|user>`: an incident id as given, or the newest incident of that user. */
 async function incidentFor(ctx: ContainContext, ref: string, input: RouteInput): Promise<string> {
   const id = ref.trim().toUpperCase();
-  if (/^INC-\d{8}-\d{4}$/.test(id)) return id;
+  if (INCIDENT_ID.test(id)) return id;
   const target = parseCommand(`contain ${ref}`);
   if (target.name !== 'contain') throw new ContainError('BAD_COMMAND', 'Use: report <incident|user>');
   const found = await findUser(ctx, await toQuery(target.target, input));

@@ -2,12 +2,12 @@ import { App, LogLevel } from '@slack/bolt';
 import type { ContainContext } from '../../src/context';
 import { ContainError } from '../../src/errors';
 import type { WorkMessage } from '../../src/store/work-queue';
-import { parseCommand } from '../commands';
+import { parseCommand } from '../../src/commands';
 import { approverRoster } from '../../src/directory/roster';
 import { escapeSlack } from '../../cards/text';
 import { errorView } from '../errors';
 import { FunctionsReceiver } from './receiver';
-import { slackVerbSchema as SLACK_VERBS } from '../../src/store/work-queue';
+import { buttonVerbSchema } from '../../src/views/buttons';
 
 let built: { app: App; receiver: FunctionsReceiver; config: ContainContext['config'] } | undefined;
 
@@ -60,7 +60,7 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     await ack();
     const b = body as { trigger_id?: string; user: { id: string; name?: string; username?: string; team_id?: string }; team?: { id: string } | null; enterprise?: { id: string } | null; channel?: { id: string }; container?: { message_ts?: string; channel_id?: string }; message?: { ts: string }; response_url?: string };
     const a = action as { action_id: string; value?: string; action_ts?: string };
-    const verb = SLACK_VERBS.safeParse(a.action_id.split('.')[1]);
+    const verb = buttonVerbSchema.safeParse(a.action_id.split('.')[1]);
     if (!verb.success || !a.value) {
       log.warn('unknown Slack action ignored', { actionId: a.action_id.slice(0, 60) });
       return;

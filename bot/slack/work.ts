@@ -7,7 +7,7 @@ import { releaseFastPath } from '../../src/incidents/open-containment';
 import { updateThreads } from '../../src/incidents/threads';
 import type { WorkMessage } from '../../src/store/work-queue';
 import type { View } from '../../src/views/types';
-import { parseCommand, type Command } from '../commands';
+import { parseCommand, type Command } from '../../src/commands';
 import { errorView } from '../errors';
 import { route } from '../router';
 import { progressLine } from '../progress';

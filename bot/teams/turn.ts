@@ -8,7 +8,9 @@ import type { Actor, Incident, TeamsThread } from '../../src/incidents/model';
 import { updateThreads } from '../../src/incidents/threads';
 import { approverRoster } from '../../src/directory/roster';
 import { message, type View } from '../../src/views/types';
-import { parseCommand, type Command } from '../commands';
+import { refVerbSchema } from '../../src/views/buttons';
+import { GUID } from '../../src/ids';
+import { parseCommand, type Command } from '../../src/commands';
 import { errorView } from '../errors';
 import { route } from '../router';
 import { progressLine } from '../progress';
@@ -16,14 +18,9 @@ import { cardActivity, invokeCardResponse, plainActivity } from './render';
 import { referenceOf, teamsThread, threadConversationId } from './thread';
 
 /** What a card button sends back: a verb and an opaque reference, nothing trusted. */
-const cardActionSchema = z.discriminatedUnion('verb', [
-  z.object({ verb: z.literal('approve'), ref: z.string().max(64) }),
-  z.object({ verb: z.literal('approve-delete'), ref: z.string().max(64) }),
-  z.object({ verb: z.literal('reject'), ref: z.string().max(64) }),
-  z.object({ verb: z.literal('approve-all'), ref: z.string().max(64) }),
-  z.object({ verb: z.literal('reject-all'), ref: z.string().max(64) }),
-  z.object({ verb: z.literal('repropose'), ref: z.string().max(64) }),
-  z.object({ verb: z.literal('choose'), userId: z.string().uuid(), dryRun: z.literal('true').optional() }),
+const cardActionSchema = z.union([
+  z.object({ verb: refVerbSchema, ref: z.string().max(64) }),
+  z.object({ verb: z.literal('choose'), userId: z.string().regex(GUID), dryRun: z.literal('true').optional() }),
 ]);
 type CardAction = z.infer<typeof cardActionSchema>;
 

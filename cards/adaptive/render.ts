@@ -2,6 +2,7 @@ import type { ChooserView, ContainmentView, DoctorView, Download, HelpView, Hunt
 import { escapeMarkdown as md, truncate, visibleDeep } from '../text';
 import { defang } from '../../src/views/defang';
 import { card, execute, text, type AdaptiveCard, type Element } from './types';
+import { formatUtc } from '../../src/views/time';
 
 const color: Record<Tone, string> = { default: 'Default', good: 'Good', warning: 'Warning', attention: 'Attention' };
 const stateColor: Record<string, string> = { succeeded: 'Good', failed: 'Attention', rejected: 'Warning', expired: 'Warning', running: 'Accent', approved: 'Accent', proposed: 'Default', skipped: 'Default' };
@@ -46,7 +47,7 @@ function doctorCard(v: DoctorView): AdaptiveCard {
   const passing = v.checks.filter((c) => c.ok);
   if (passing.length) body.push(text(`OK: ${passing.map((c) => md(c.id)).join(', ')}`, { size: 'Small', isSubtle: true, spacing: 'Medium' }));
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
-  body.push(text(`Checked ${v.at.slice(0, 16).replace('T', ' ')} UTC`, { size: 'Small', isSubtle: true }));
+  body.push(text(`Checked ${formatUtc(v.at)}`, { size: 'Small', isSubtle: true }));
   return card(body);
 }
 
@@ -61,7 +62,7 @@ function postureCard(v: PostureView): AdaptiveCard {
 /** Buttons that open the full result (links we signed, never text from outside), and until when they work. */
 function cardWithLinks(body: Element[], d: Download | undefined): AdaptiveCard {
   if (!d) return card(body);
-  body.push(text(`Full result links work until ${d.expires.slice(0, 16).replace('T', ' ')} UTC.`, { size: 'Small', isSubtle: true }));
+  body.push(text(`Full result links work until ${formatUtc(d.expires)}.`, { size: 'Small', isSubtle: true }));
   return card(body, [
     { type: 'Action.OpenUrl', title: 'Full result (Markdown)', url: d.markdown },
     { type: 'Action.OpenUrl', title: 'Full result (JSON)', url: d.json },
@@ -74,7 +75,7 @@ function huntCard(v: HuntView): AdaptiveCard {
     text(`Harmful user agents, last ${v.days} days`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
     text(`${v.signIns} sign-ins checked`, { isSubtle: true, spacing: 'None' }),
     { type: 'FactSet', facts: v.userAgents.length ? v.userAgents.map((u) => ({ title: md(u.userAgent), value: `${u.success} successful, ${u.failure} failed` })) : [{ title: 'Result', value: 'none found' }] },
-    ...v.hits.map((h) => text(`${h.time.slice(0, 16).replace('T', ' ')} UTC · **${h.verdict}** · ${md(h.user)}${h.ip ? ` · ${md(h.ip)}` : ''}: ${md(h.reason)}`, { size: 'Small', color: h.verdict === 'malicious' ? 'Attention' : 'Warning', spacing: 'Small' })),
+    ...v.hits.map((h) => text(`${formatUtc(h.time)} · **${h.verdict}** · ${md(h.user)}${h.ip ? ` · ${md(h.ip)}` : ''}: ${md(h.reason)}`, { size: 'Small', color: h.verdict === 'malicious' ? 'Attention' : 'Warning', spacing: 'Small' })),
   ];
   if (v.more) body.push(text(`… and ${v.more} more${v.download ? ' in the full result' : ''}.`, { size: 'Small', isSubtle: true }));
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', isSubtle: true }));
@@ -84,7 +85,7 @@ function huntCard(v: HuntView): AdaptiveCard {
 function scopeCard(v: ScopeView): AdaptiveCard {
   const body: Element[] = [text(`Scope: ${md(v.target.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' })];
   if (v.mail)
-    body.push({ type: 'FactSet', facts: [{ title: 'Phishing mail', value: md(v.mail.subject) }, { title: 'From', value: md(v.mail.sender) }, { title: 'Delivered', value: `${v.mail.time.slice(0, 16).replace('T', ' ')} UTC` }, { title: 'Recipients', value: String(v.mail.recipients) }, ...(v.mail.messageId ? [{ title: 'Message id', value: md(v.mail.messageId) }] : []), ...(v.mail.urls.length ? [{ title: 'Links', value: v.mail.urls.map((u) => md(defang(u))).join(', ') }] : []), { title: 'Found by', value: v.mail.source }] });
+    body.push({ type: 'FactSet', facts: [{ title: 'Phishing mail', value: md(v.mail.subject) }, { title: 'From', value: md(v.mail.sender) }, { title: 'Delivered', value: `${formatUtc(v.mail.time)}` }, { title: 'Recipients', value: String(v.mail.recipients) }, ...(v.mail.messageId ? [{ title: 'Message id', value: md(v.mail.messageId) }] : []), ...(v.mail.urls.length ? [{ title: 'Links', value: v.mail.urls.map((u) => md(defang(u))).join(', ') }] : []), { title: 'Found by', value: v.mail.source }] });
   for (const r of v.recipients)
     body.push(text(`${r.flagged ? '**Likely compromised**' : 'No sign of compromise'} · ${md(r.upn)}${r.via === 'same link' ? ` (same link${r.subject ? `, subject "${md(r.subject)}"` : ''})` : ''}${r.reasons.length ? `: ${md(r.reasons.join('; '))}` : ''}`, { size: 'Small', color: r.flagged ? 'Attention' : 'Default', spacing: 'Small' }));
   if (v.mail && !v.recipients.length) body.push(text('Nobody else received it.', { isSubtle: true }));
@@ -99,7 +100,7 @@ function investigationCard(v: InvestigationView): AdaptiveCard {
     text(`${v.records} records from the last ${v.sinceDays} days, ${v.findings.length + v.more} findings`, { isSubtle: true, spacing: 'None' }),
   ];
   for (const f of v.findings)
-    body.push(text(`${f.time.slice(0, 16).replace('T', ' ')} UTC · **${f.verdict}** · ${md(f.category)}${f.ip ? ` · ${md(f.ip)}` : ''}: ${md(f.reason)}`, { size: 'Small', color: f.verdict === 'malicious' ? 'Attention' : 'Warning', spacing: 'Small' }));
+    body.push(text(`${formatUtc(f.time)} · **${f.verdict}** · ${md(f.category)}${f.ip ? ` · ${md(f.ip)}` : ''}: ${md(f.reason)}`, { size: 'Small', color: f.verdict === 'malicious' ? 'Attention' : 'Warning', spacing: 'Small' }));
   if (v.more) body.push(text(`… and ${v.more} more${v.download ? ' in the full result' : ' (run contain investigate from the CLI for all of them)'}.`, { size: 'Small', isSubtle: true }));
   if (!v.findings.length) body.push(text('Nothing suspicious in these sources.', { isSubtle: true }));
   body.push({ type: 'FactSet', facts: [{ title: 'Attacker IPs', value: v.iocs.ips.map(md).join(', ') || 'none found' }, { title: 'User agents', value: v.iocs.userAgents.map(md).join(', ') || 'none found' }, { title: 'Sessions', value: v.iocs.sessionIds.map(md).join(', ') || 'none found' }] });
@@ -112,7 +113,7 @@ function reportCard(v: ReportView): AdaptiveCard {
     text(`Report ${v.incidentId}: ${md(v.target.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
     text(md(v.summary)),
     text('Response actions', { weight: 'Bolder', spacing: 'Medium' }),
-    ...v.actions.map((a) => text(`${md(a.title)}: **${a.state}**${a.by ? ` · ${md(a.by)}` : ''}${a.at ? ` · ${a.at.slice(0, 16).replace('T', ' ')} UTC` : ''}${a.result ? ` · ${md(truncate(a.result, 200))}` : ''}`, { size: 'Small' })),
+    ...v.actions.map((a) => text(`${md(a.title)}: **${a.state}**${a.by ? ` · ${md(a.by)}` : ''}${a.at ? ` · ${formatUtc(a.at)}` : ''}${a.result ? ` · ${md(truncate(a.result, 200))}` : ''}`, { size: 'Small' })),
     text('Indicators', { weight: 'Bolder', spacing: 'Medium' }),
     { type: 'FactSet', facts: [{ title: 'IPs', value: v.iocs.ips.map(md).join(', ') || 'none yet' }, { title: 'Clients', value: v.iocs.userAgents.map(md).join('; ') || 'none yet' }] },
     text('Open questions', { weight: 'Bolder', spacing: 'Medium' }),
@@ -126,7 +127,7 @@ function reportCard(v: ReportView): AdaptiveCard {
 function incidentsCard(v: IncidentListView): AdaptiveCard {
   const body: Element[] = [text(md(v.title), { weight: 'Bolder', size: 'Medium' })];
   if (v.items.length === 0) body.push(text('None.', { isSubtle: true }));
-  for (const i of v.items) body.push(text(`**${i.incidentId}** · ${md(i.target)} · ${i.state}${i.pending ? ` · ${i.pending} waiting for approval` : ''} · opened ${i.openedAt.slice(0, 16).replace('T', ' ')} UTC`, { size: 'Small' }));
+  for (const i of v.items) body.push(text(`**${i.incidentId}** · ${md(i.target)} · ${i.state}${i.pending ? ` · ${i.pending} waiting for approval` : ''} · opened ${formatUtc(i.openedAt)}`, { size: 'Small' }));
   return card(body);
 }
 
@@ -154,7 +155,7 @@ function containmentCard(v: ContainmentView): AdaptiveCard {
   for (const s of v.signIns) {
     const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : ''].filter(Boolean).join(', ');
     body.push(
-      text(`${s.time.slice(0, 16).replace('T', ' ')} UTC · ${md(s.ip)} · ${md(s.location)} · ${md(s.app)} · ${md(truncate(s.client, 60))}${flags ? ` · **${flags}**` : ''}`, {
+      text(`${formatUtc(s.time)} · ${md(s.ip)} · ${md(s.location)} · ${md(s.app)} · ${md(truncate(s.client, 60))}${flags ? ` · **${flags}**` : ''}`, {
         size: 'Small',
         spacing: 'Small',
         color: flags ? 'Attention' : 'Default',
@@ -162,7 +163,7 @@ function containmentCard(v: ContainmentView): AdaptiveCard {
     );
   }
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
-  if (v.window) body.push(text(`Intrusion window from ${v.window.start.slice(0, 16).replace('T', ' ')} UTC: ${md(v.window.reason)}`, { size: 'Small', isSubtle: true }));
+  if (v.window) body.push(text(`Intrusion window from ${formatUtc(v.window.start)}: ${md(v.window.reason)}`, { size: 'Small', isSubtle: true }));
   if (v.decideAll) {
     body.push({
       type: 'ActionSet',

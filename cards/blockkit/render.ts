@@ -1,6 +1,8 @@
 import type { ChooserView, ContainmentView, DoctorView, Download, HelpView, HuntView, IncidentListView, InvestigationView, MessageView, PostureView, ReportView, ScopeView, View } from '../../src/views/types';
 import { escapeSlack as esc, truncate, visibleDeep } from '../text';
 import { defang } from '../../src/views/defang';
+import { formatUtc } from '../../src/views/time';
+import { chooseRef, type ButtonVerb } from '../../src/views/buttons';
 
 /** Slack's published limits for what Contain posts. */
 export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fieldText: 2000, fields: 10, buttonValue: 255, buttonText: 75, headerText: 150, actionsElements: 25, messageText: 40_000 };
@@ -30,7 +32,7 @@ function sections(lines: string[]): Block[] {
 const toneIcon = { default: ':information_source:', good: ':white_check_mark:', warning: ':warning:', attention: ':no_entry:' } as const;
 const stateIcon: Record<string, string> = { proposed: ':hourglass_flowing_sand:', approved: ':arrow_forward:', running: ':arrows_counterclockwise:', succeeded: ':white_check_mark:', failed: ':x:', rejected: ':no_entry_sign:', expired: ':alarm_clock:', skipped: ':fast_forward:' };
 
-function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger', confirm?: { title: string; text: string; confirm: string }): Block {
+function button(text: string, actionId: `contain.${ButtonVerb}${string}`, value: string, style?: 'primary' | 'danger', confirm?: { title: string; text: string; confirm: string }): Block {
   if (value.length > SLACK_LIMITS.buttonValue) throw new Error(`button value over ${SLACK_LIMITS.buttonValue} characters`);
   return {
     type: 'button',
@@ -97,11 +99,11 @@ function containment(v: ContainmentView): SlackMessage {
   blocks.push({ type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: truncate(f, SLACK_LIMITS.fieldText) })) });
   const lines = v.signIns.map((s) => {
     const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : ''].filter(Boolean).join(', ');
-    return `• ${s.time.slice(0, 16).replace('T', ' ')} UTC · \`${esc(s.ip)}\` · ${esc(s.location)} · ${esc(s.app)} · ${esc(truncate(s.client, 60))}${flags ? ` · *${flags}*` : ''}`;
+    return `• ${formatUtc(s.time)} · \`${esc(s.ip)}\` · ${esc(s.location)} · ${esc(s.app)} · ${esc(truncate(s.client, 60))}${flags ? ` · *${flags}*` : ''}`;
   });
   blocks.push(section(`*Recent sign-ins (risky first)*\n${lines.length ? lines.join('\n') : v.notes.length ? '_None shown: see the note below._' : '_No sign-ins in the last 7 days._'}`));
   for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
-  if (v.window) blocks.push(context(`Intrusion window from ${v.window.start.slice(0, 16).replace('T', ' ')} UTC: ${esc(v.window.reason)}`));
+  if (v.window) blocks.push(context(`Intrusion window from ${formatUtc(v.window.start)}: ${esc(v.window.reason)}`));
   if (v.decideAll)
     blocks.push({
       type: 'actions',
@@ -139,7 +141,7 @@ function containment(v: ContainmentView): SlackMessage {
 function chooser(v: ChooserView): SlackMessage {
   const blocks: Block[] = [section(`*Several users match "${esc(v.query)}"*\nContain never guesses. Pick the account to contain:`)];
   for (const c of v.candidates) blocks.push(section(`${esc(c.displayName)} · ${esc(c.userPrincipalName)}${c.jobTitle ? ` · ${esc(c.jobTitle)}` : ''}`));
-  const elements = v.candidates.slice(0, SLACK_LIMITS.actionsElements).map((c) => button(c.displayName, `contain.choose.${c.id}`, v.dryRun ? `${c.id}|dry-run` : c.id));
+  const elements = v.candidates.slice(0, SLACK_LIMITS.actionsElements).map((c) => button(c.displayName, `contain.choose.${c.id}`, chooseRef(c.id, v.dryRun)));
   blocks.push({ type: 'actions', block_id: 'choose', elements });
   return { text: `Several users match "${v.query}"`, blocks };
 }
@@ -156,7 +158,7 @@ function report(v: ReportView): SlackMessage {
   const blocks: Block[] = [
     { type: 'header', text: plain(`Report ${v.incidentId}: ${v.target.displayName}`, SLACK_LIMITS.headerText) },
     section(esc(v.summary)),
-    section(`*Response actions*\n${v.actions.map((a) => `• ${esc(a.title)}: *${a.state}*${a.by ? ` · ${esc(a.by)}` : ''}${a.at ? ` · ${a.at.slice(0, 16).replace('T', ' ')} UTC` : ''}${a.result ? ` · ${esc(truncate(a.result, 200))}` : ''}`).join('\n') || '_none_'}`),
+    section(`*Response actions*\n${v.actions.map((a) => `• ${esc(a.title)}: *${a.state}*${a.by ? ` · ${esc(a.by)}` : ''}${a.at ? ` · ${formatUtc(a.at)}` : ''}${a.result ? ` · ${esc(truncate(a.result, 200))}` : ''}`).join('\n') || '_none_'}`),
     section(`*Indicators*\nIPs: ${v.iocs.ips.map((i) => `\`${esc(i)}\``).join(', ') || '_none yet_'}\nClients: ${v.iocs.userAgents.map(esc).join('; ') || '_none yet_'}`),
     section(`*Open questions*\n${v.openQuestions.map((q) => `• ${esc(q)}`).join('\n')}`),
     ...v.notes.map((n) => context(`:warning: ${esc(n)}`)),
@@ -176,11 +178,11 @@ const linkUrl = (u: string) => u.replace(/&/g, '&amp;').replace(/</g, '%3C').rep
 
 /** Links to the full result (we signed them; nothing from outside), and until when they work. */
 function downloadBlocks(d: Download | undefined): Block[] {
-  return d ? [context(`Full result: <${linkUrl(d.markdown)}|Markdown> · <${linkUrl(d.json)}|JSON>${d.timeline ? ` · <${linkUrl(d.timeline)}|Timeline>` : ''} · links work until ${d.expires.slice(0, 16).replace('T', ' ')} UTC`)] : [];
+  return d ? [context(`Full result: <${linkUrl(d.markdown)}|Markdown> · <${linkUrl(d.json)}|JSON>${d.timeline ? ` · <${linkUrl(d.timeline)}|Timeline>` : ''} · links work until ${formatUtc(d.expires)}`)] : [];
 }
 
 function investigation(v: InvestigationView): SlackMessage {
-  const lines = v.findings.map((f) => `• ${f.time.slice(0, 16).replace('T', ' ')} UTC · *${f.verdict}* · ${esc(f.category)}${f.ip ? ` · \`${esc(f.ip)}\`` : ''}: ${esc(f.reason)}`);
+  const lines = v.findings.map((f) => `• ${formatUtc(f.time)} · *${f.verdict}* · ${esc(f.category)}${f.ip ? ` · \`${esc(f.ip)}\`` : ''}: ${esc(f.reason)}`);
   const blocks: Block[] = [
     { type: 'header', text: plain(`Investigation: ${v.target.displayName}`, SLACK_LIMITS.headerText) },
     context(`${v.records} records from the last ${v.sinceDays} days, ${v.findings.length + v.more} findings`),
@@ -195,7 +197,7 @@ function investigation(v: InvestigationView): SlackMessage {
 
 function scope(v: ScopeView): SlackMessage {
   const blocks: Block[] = [{ type: 'header', text: plain(`Scope: ${v.target.displayName}`, SLACK_LIMITS.headerText) }];
-  if (v.mail) blocks.push(section(`*Phishing mail:* ${esc(v.mail.subject)}\n*From:* ${esc(v.mail.sender)} · ${v.mail.time.slice(0, 16).replace('T', ' ')} UTC · ${v.mail.recipients} recipients${v.mail.messageId ? `\n*Message id:* ${esc(v.mail.messageId)}` : ''}${v.mail.urls.length ? `\n*Links:* ${v.mail.urls.map((u) => `\`${esc(defang(u))}\``).join(', ')}` : ''}\n_Found by ${v.mail.source}_`));
+  if (v.mail) blocks.push(section(`*Phishing mail:* ${esc(v.mail.subject)}\n*From:* ${esc(v.mail.sender)} · ${formatUtc(v.mail.time)} · ${v.mail.recipients} recipients${v.mail.messageId ? `\n*Message id:* ${esc(v.mail.messageId)}` : ''}${v.mail.urls.length ? `\n*Links:* ${v.mail.urls.map((u) => `\`${esc(defang(u))}\``).join(', ')}` : ''}\n_Found by ${v.mail.source}_`));
   const lines = v.recipients.map((r) => `• ${r.flagged ? '*Likely compromised*' : 'No sign of compromise'} · ${esc(r.upn)}${r.via === 'same link' ? ` (same link${r.subject ? `, subject "${esc(r.subject)}"` : ''})` : ''}${r.reasons.length ? `: ${esc(r.reasons.join('; '))}` : ''}`);
   blocks.push(...sections(lines));
   if (v.recipients.some((r) => r.flagged)) blocks.push(section('*Open an incident for each likely compromised recipient with* `/contain <user>`.'));
@@ -206,7 +208,7 @@ function scope(v: ScopeView): SlackMessage {
 
 function hunt(v: HuntView): SlackMessage {
   const uas = v.userAgents.map((u) => `• \`${esc(u.userAgent)}\`: ${u.success} successful, ${u.failure} failed`).join('\n') || '_none found_';
-  const hits = v.hits.map((h) => `• ${h.time.slice(0, 16).replace('T', ' ')} UTC · *${h.verdict}* · ${esc(h.user)}${h.ip ? ` · \`${esc(h.ip)}\`` : ''}`);
+  const hits = v.hits.map((h) => `• ${formatUtc(h.time)} · *${h.verdict}* · ${esc(h.user)}${h.ip ? ` · \`${esc(h.ip)}\`` : ''}`);
   const blocks: Block[] = [
     { type: 'header', text: plain(`Harmful user agents, last ${v.days} days`, SLACK_LIMITS.headerText) },
     context(`${v.signIns} sign-ins checked`),
@@ -230,7 +232,7 @@ function doctor(v: DoctorView): SlackMessage {
       ...sections(failing.map((c) => `:x: *${esc(c.needs)}*: ${esc(c.enables)}\n*Fix:* ${esc(c.fix)}`)),
       ...(passing.length ? [context(`OK: ${passing.map((c) => esc(c.id)).join(', ')}`)] : []),
       ...v.notes.map((n) => context(`:warning: ${esc(n)}`)),
-      context(`Checked ${v.at.slice(0, 16).replace('T', ' ')} UTC`),
+      context(`Checked ${formatUtc(v.at)}`),
     ],
   };
 }

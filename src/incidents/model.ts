@@ -177,13 +177,3 @@ export interface AuditEntry {
   actionId?: string;
   details?: Record<string, unknown>;
 }
-
-/** Opaque reference carried by card buttons: identifies an action, grants nothing. */
-export function actionRef(a: Pick<Action, 'incidentId' | 'id'>): string {
-  return `${a.incidentId}/${a.id}`;
-}
-
-export function parseActionRef(ref: string): { incidentId: string; actionId: string } | undefined {
-  const m = /^(INC-\d{8}-\d{4})\/(a\d{2,3})$/.exec(ref);
-  return m ? { incidentId: m[1], actionId: m[2] } : undefined;
-}

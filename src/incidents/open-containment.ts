@@ -11,6 +11,7 @@ import { blockerFor } from '../doctor/run';
 import type { ChooserView, ContainmentView } from '../views/types';
 import type { Action, Actor, Incident, IncidentFacts, SlackThread, TeamsThread } from './model';
 import { isProtected, type Grant } from './policy';
+import { actionId } from '../ids';
 
 export interface OpenContainmentInput {
   query: UserQuery;
@@ -60,7 +61,7 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
     const fastPath = p.kind === 'revokeSessions' && ctx.policy.fastPathRevoke && !input.dryRun && !blocked;
     return {
       incidentId: id,
-      id: `a${String(i + 1).padStart(2, '0')}`,
+      id: actionId(i + 1),
       step: p.step,
       kind: p.kind,
       objectId: p.objectId,

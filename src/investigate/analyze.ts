@@ -4,6 +4,7 @@ import { ActivityLog, isCollection, isSend, type AttackerActivity } from './acti
 import { MailDetector } from './mail-detect';
 import { isMicrosoftService, networkOf } from './networks';
 import { clientOf, harmfulUserAgent } from './user-agents';
+import { formatMinute } from '../views/time';
 
 export { HARMFUL_USER_AGENTS } from './user-agents';
 export { isMicrosoftService } from './networks';
@@ -439,7 +440,7 @@ export class Analyzer {
     const newNetwork = (b: Baseline, ip: string, a: Addr) => !b.nets.has(networkOf(ip, a.asn));
     const newClient = (b: Baseline, a: Addr) => !a.clients?.length || a.clients.some((c) => !b.clients.has(c));
     const newCountry = (b: Baseline, a: Addr) => !!a.country && b.countries.size > 0 && !b.countries.has(a.country);
-    const at = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+    const at = (t: number) => formatMinute(new Date(t).toISOString());
 
     // Direct evidence.
     for (const [user, u] of this.users)

@@ -15,6 +15,7 @@ import { huntedMail } from './mail-records';
 import { phaseSpans, timelineEvents, timelineLanes } from './timeline';
 import { timelineSvg } from '../views/timeline-svg';
 import type { AttackerActivity } from './activity';
+import { formatUtc } from '../views/time';
 
 /** How long-running reads tell the thread where they are; one line, updated in place where the platform can. */
 export type Progress = (text: string) => Promise<void>;
@@ -77,7 +78,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
         read++;
       }
       if (read >= UAL_MAX) notes.push(`Only the first ${UAL_MAX.toLocaleString('en-US')} unified audit log records were read; open the query in Purview > Audit and export the rest for contain analyze.`);
-      if (reusable && !created) notes.push(`The unified audit log covers up to ${reusable.end.slice(0, 16).replace('T', ' ')} UTC: an earlier run's query was picked up (after an hour, a run starts a fresh one).`);
+      if (reusable && !created) notes.push(`The unified audit log covers up to ${formatUtc(reusable.end)}: an earlier run's query was picked up (after an hour, a run starts a fresh one).`);
       await progress(`Unified audit log: ${read} record${read === 1 ? '' : 's'} read.`);
     } catch (err) {
       degrade('unified audit log', err, ' It needs AuditLogsQuery.Read.All and Microsoft Purview Audit.');

@@ -1,6 +1,7 @@
 import type { ContainContext } from '../context';
 import { findUser, type UserQuery } from '../directory/find-user';
 import { ContainError } from '../errors';
+import { isGuid } from '../ids';
 import { subError } from '../graph/batch';
 import { batchList } from '../graph/batch-list';
 import { odataDateTime, odataString, query } from '../graph/odata';
@@ -15,6 +16,7 @@ import { scopeMarkdown } from './result-markdown';
 import { MESSAGE_TRACE_FIX, isMissingMessageTracePrincipal } from '../doctor/fixes';
 import { kql } from './kql';
 import { huntingRows } from '../graph/hunting';
+import { formatUtc } from '../views/time';
 
 /** One delivered copy of a mail, from advanced hunting (EmailEvents) or message trace, in one shape. */
 interface MailCopy {
@@ -65,8 +67,6 @@ const HOUR = 3_600_000;
  * joined by `or`; `in` is not documented for sign-ins. Fifteen keeps the URL near 1,300 characters.
  */
 const RECIPIENTS_PER_QUERY = 15;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 
 /** Where the mail is looked up: advanced hunting when licensed, else message trace. */
 interface MailSource {
@@ -86,7 +86,7 @@ function huntingSource(ctx: ContainContext): MailSource {
     name: 'advanced hunting',
     inbound: (userId, _upn, from, to, messageId) =>
       messageId
-        ? hunt(`EmailEvents | where ${GUID.test(messageId) ? 'NetworkMessageId' : 'InternetMessageId'} == ${kql(messageId)} and ${between(from, to)}`)
+        ? hunt(`EmailEvents | where ${isGuid(messageId) ? 'NetworkMessageId' : 'InternetMessageId'} == ${kql(messageId)} and ${between(from, to)}`)
         : hunt(`EmailEvents | where RecipientObjectId == ${kql(userId)} and EmailDirection == "Inbound" and ${between(from, to)}`),
     campaign: async (mail, from, to) => {
       const same = (await hunt(`EmailEvents | where SenderFromAddress == ${kql(mail.sender)} and Subject == ${kql(mail.subject)} and ${between(from, to)}`)).map((c) => ({ ...c, via: 'same sender and subject' as const }));
@@ -229,7 +229,7 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
     const signIns = got.signIns;
     const reasons = new Set<string>();
     for (const s of signIns) {
-      const at = `${s.time.slice(0, 16).replace('T', ' ')} UTC`;
+      const at = `${formatUtc(s.time)}`;
       if (s.ip && attackerIps.has(s.ip)) reasons.add(`signed in from the attacker's IP ${s.ip} at ${at}`);
       else if (s.asn !== undefined && attackerAsns.has(s.asn)) reasons.add(`signed in from the attacker's network AS${s.asn} (${s.ip ?? 'unknown IP'}) at ${at}`);
       if (s.userAgent && attackerUas.has(s.userAgent)) reasons.add(`signed in with the attacker's user agent`);

@@ -3,6 +3,7 @@ import { ContainError } from '../errors';
 import { odataString } from '../graph/odata';
 import type { Action, AuditEntry, Incident } from '../incidents/model';
 import { insecureAllowed } from './connection';
+import { compactDay, incidentId } from '../ids';
 import type { TokenCredential } from '@azure/core-auth';
 
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
@@ -74,18 +75,18 @@ export class IncidentStore {
   /** Next id of the form INC-YYYYMMDD-NNNN, from a per-day counter row updated by compare-and-swap. */
   async nextIncidentId(now: Date): Promise<string> {
     await this.ensure();
-    const day = now.toISOString().slice(0, 10).replace(/-/g, '');
+    const day = compactDay(now);
     for (let attempt = 0; attempt < 50; attempt++) {
       try {
         const row = await this.table.getEntity<{ value: number }>('counters', day);
         const value = Number(row.value) + 1;
         await this.table.updateEntity({ partitionKey: 'counters', rowKey: day, value }, 'Replace', { etag: row.etag });
-        return `INC-${day}-${String(value).padStart(4, '0')}`;
+        return incidentId(day, value);
       } catch (err) {
         if (isStatus(err, 404)) {
           try {
             await this.table.createEntity({ partitionKey: 'counters', rowKey: day, value: 1 });
-            return `INC-${day}-0001`;
+            return incidentId(day, 1);
           } catch (e) {
             if (isStatus(e, 409)) continue;
             throw storeError(e, 'allocating an incident id');

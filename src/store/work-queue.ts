@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { ContainError } from '../errors';
 import type { TokenCredential } from '@azure/core-auth';
 
+import { buttonVerbSchema } from '../views/buttons';
+
 /** A unit of work for the worker. `key` makes a message idempotent: the worker checks state before acting. */
-/** The Slack button verbs the worker understands. */
-export const slackVerbSchema = z.enum(['approve', 'approve-delete', 'approve-all', 'reject', 'reject-all', 'repropose', 'choose']);
 
 const slackActor = z.object({ userId: z.string(), teamId: z.string(), enterpriseId: z.string().optional(), name: z.string() });
 
@@ -23,7 +23,7 @@ export const workMessageSchema = z.discriminatedUnion('type', [
   /** A Slack slash command or mention, acknowledged already; the raw text is parsed again by the worker. */
   z.object({ type: z.literal('slack-command'), key: z.string(), text: z.string().max(1000), actor: slackActor, channel: z.string(), threadTs: z.string().optional() }),
   /** A Slack button press, acknowledged already. `value` is the button's opaque reference. */
-  z.object({ type: z.literal('slack-action'), key: z.string(), verb: slackVerbSchema, value: z.string().max(255), actor: slackActor, channel: z.string(), messageTs: z.string(), responseUrl: z.string().optional() }),
+  z.object({ type: z.literal('slack-action'), key: z.string(), verb: buttonVerbSchema, value: z.string().max(255), actor: slackActor, channel: z.string(), messageTs: z.string(), responseUrl: z.string().optional() }),
 ]);
 export type WorkMessage = z.infer<typeof workMessageSchema>;
 

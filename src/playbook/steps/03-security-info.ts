@@ -1,6 +1,7 @@
 import type { Action } from '../../incidents/model';
 import type { ProposedAction, StepModule } from '../types';
-import { del, failed, get, gone, hhmm, inWindow, ok, seg } from './common';
+import { del, failed, get, gone,  inWindow, ok, seg } from './common';
+import { formatUtc } from '../../views/time';
 
 /** @odata.type of a method -> the path segment its DELETE uses. */
 const SEGMENTS: Record<string, { segment: string; label: string; audit: RegExp }> = {
@@ -27,13 +28,13 @@ export const securityInfoStep: StepModule = {
       const meta = SEGMENTS[type];
       if (!meta) continue; // the password method, and types Graph cannot delete
       const reasons: string[] = [];
-      if (inWindow(m.createdDateTime, window.start)) reasons.push(`registered ${hhmm(String(m.createdDateTime))}, inside the intrusion window`);
+      if (inWindow(m.createdDateTime, window.start)) reasons.push(`registered ${formatUtc(String(m.createdDateTime))}, inside the intrusion window`);
       const fromAttacker = registrations.find((e) => {
         const ip = (e.initiatedBy as { user?: { ipAddress?: string } })?.user?.ipAddress;
         const what = `${e.resultReason ?? ''} ${JSON.stringify(e.additionalDetails ?? [])}`;
         return !!ip && attackerIps.has(ip) && meta.audit.test(what) && (m.createdDateTime === undefined || inWindow(m.createdDateTime, window.start));
       });
-      if (fromAttacker) reasons.push(`a ${meta.label} was registered from attacker IP ${(fromAttacker.initiatedBy as { user: { ipAddress: string } }).user.ipAddress} at ${hhmm(String(fromAttacker.activityDateTime))}`);
+      if (fromAttacker) reasons.push(`a ${meta.label} was registered from attacker IP ${(fromAttacker.initiatedBy as { user: { ipAddress: string } }).user.ipAddress} at ${formatUtc(String(fromAttacker.activityDateTime))}`);
       if (!reasons.length) continue;
       const label = m.displayName ?? m.phoneNumber ?? m.emailAddress ?? meta.label;
       proposals.push({

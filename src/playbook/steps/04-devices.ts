@@ -1,6 +1,7 @@
 import type { ProposedAction, StepModule } from '../types';
 import { roleFix } from '../../doctor/fixes';
-import { failed, get, gone, hhmm, inWindow, ok, patch, seg } from './common';
+import { failed, get, gone,  inWindow, ok, patch, seg } from './common';
+import { formatUtc } from '../../views/time';
 
 const GENERIC_NAME = /^(DESKTOP|LAPTOP|WIN)-[A-Z0-9]{5,}$|^(iPhone|iPad|Android|Galaxy|Pixel|unknown)$/i;
 
@@ -12,7 +13,7 @@ export const devicesStep: StepModule = {
     const proposals: ProposedAction[] = [];
     for (const dev of d.devices) {
       if (!inWindow(dev.registrationDateTime, window.start) || dev.accountEnabled === false) continue;
-      const reasons = [`registered ${hhmm(String(dev.registrationDateTime))}, inside the intrusion window`];
+      const reasons = [`registered ${formatUtc(String(dev.registrationDateTime))}, inside the intrusion window`];
       if (dev.trustType === 'Workplace') reasons.push('only workplace-registered (personal device), not joined');
       if (GENERIC_NAME.test(String(dev.displayName))) reasons.push(`generic name "${dev.displayName}"`);
       if (dev.isCompliant === false) reasons.push('not compliant');

@@ -1,5 +1,6 @@
 import type { ProposedAction, StepModule } from '../types';
-import { failed, hhmm, inWindow, ok } from './common';
+import { failed,  inWindow, ok } from './common';
+import { formatUtc } from '../../views/time';
 
 const MAIL_OUT = /SendEmail|ForwardEmail|SendMail|Reply|Forward/i;
 const NEW_MAIL = /^OnNew(Email|Mail)/i;
@@ -22,7 +23,7 @@ export const flowsStep: StepModule = {
     for (const f of d.flows) {
       if (f.state !== 'Started') continue;
       const reasons: string[] = [];
-      if (inWindow(f.createdTime, window.start)) reasons.push(`created ${hhmm(f.createdTime)}, inside the intrusion window`);
+      if (inWindow(f.createdTime, window.start)) reasons.push(`created ${formatUtc(f.createdTime)}, inside the intrusion window`);
       const mailOut = f.actions.filter((a) => MAIL_OUT.test(a.swaggerOperationId ?? ''));
       const onNewMail = f.triggers.find((t) => NEW_MAIL.test(t.swaggerOperationId ?? ''));
       if (onNewMail && mailOut.length) reasons.push(`${mailOut.some((a) => /forward/i.test(a.swaggerOperationId ?? '')) ? 'forwards' : 'sends'} mail every time new mail arrives (${opName(onNewMail)} then ${mailOut.map(opName).join(', ')})`);

@@ -1,6 +1,7 @@
 import type { Action } from '../../incidents/model';
 import type { ProposedAction, StepModule } from '../types';
-import { del, failed, get, gone, hhmm, inWindow, ok, patch, post, query, seg, suspiciousName } from './common';
+import { del, failed, get, gone,  inWindow, ok, patch, post, query, seg, suspiciousName } from './common';
+import { formatUtc } from '../../views/time';
 
 interface KeyCredential {
   keyId: string;
@@ -37,10 +38,10 @@ export const applicationsStep: StepModule = {
       const consent = audit('Consent to application', String(g.clientId));
       if (consent && inWindow(consent.activityDateTime, window.start)) {
         const ip = (consent.initiatedBy as { user?: { ipAddress?: string } })?.user?.ipAddress;
-        timing.push(`consent given ${hhmm(String(consent.activityDateTime))}, inside the intrusion window${ip && attackerIps.has(ip) ? `, from attacker IP ${ip}` : ''}`);
+        timing.push(`consent given ${formatUtc(String(consent.activityDateTime))}, inside the intrusion window${ip && attackerIps.has(ip) ? `, from attacker IP ${ip}` : ''}`);
       }
       const added = audit('Add service principal', String(g.clientId));
-      if (added && inWindow(added.activityDateTime, window.start)) timing.push(`app added to the tenant ${hhmm(String(added.activityDateTime))}`);
+      if (added && inWindow(added.activityDateTime, window.start)) timing.push(`app added to the tenant ${formatUtc(String(added.activityDateTime))}`);
       const mail = scopes.filter((s) => MAIL_SCOPES.test(s));
       if (mail.length) traits.push(`mail permissions: ${mail.join(', ')}`);
       const odd = suspiciousName(name);
@@ -58,7 +59,7 @@ export const applicationsStep: StepModule = {
     }
     for (const app of d.applications) {
       const reasons: string[] = [];
-      if (inWindow(app.createdDateTime, window.start)) reasons.push(`registered ${hhmm(String(app.createdDateTime))}, inside the intrusion window`);
+      if (inWindow(app.createdDateTime, window.start)) reasons.push(`registered ${formatUtc(String(app.createdDateTime))}, inside the intrusion window`);
       const odd = suspiciousName(app.displayName);
       if (odd) reasons.push(odd);
       const redirect = ((app.web as { redirectUris?: string[] } | undefined)?.redirectUris ?? []).filter((u) => /localhost|127\.0\.0\.1/i.test(u));

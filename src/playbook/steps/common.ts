@@ -31,4 +31,3 @@ export function suspiciousName(name: unknown): string | undefined {
   return undefined;
 }
 
-export const hhmm = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
