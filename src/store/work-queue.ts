@@ -1,7 +1,4 @@
-import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
-import { ContainError } from '../errors';
-import type { TokenCredential } from '@azure/core-auth';
 
 import { buttonVerbSchema } from '../views/buttons';
 
@@ -27,81 +24,10 @@ export const workMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type WorkMessage = z.infer<typeof workMessageSchema>;
 
-export interface ReceivedMessage {
-  message: WorkMessage | undefined;
-  raw: string;
-  messageId: string;
-  popReceipt: string;
-  dequeueCount: number;
-}
-
-/** The queue the worker triggers on. Messages are base64 JSON, the Functions host's default encoding. */
-export class WorkQueue {
-  private ready?: Promise<void>;
-  private queueClient?: QueueClient;
-
-  /** `open` builds the client on first use (@azure/storage-queue costs ~100 ms to load). */
-  constructor(
-    private readonly open: () => Promise<QueueClient>,
-    readonly name: string,
-  ) {}
-
-  /** Identity-based access: the queue service endpoint and a token credential. */
-  static fromEndpoint(endpoint: string, prefix: string, credential: TokenCredential): WorkQueue {
-    return new WorkQueue(async () => new (await import('@azure/storage-queue')).QueueClient(`${endpoint}/${prefix}-work`, credential), `${prefix}-work`);
-  }
-
-  static fromConnectionString(connectionString: string, prefix: string): WorkQueue {
-    return new WorkQueue(async () => new (await import('@azure/storage-queue')).QueueClient(connectionString, `${prefix}-work`), `${prefix}-work`);
-  }
-
-  /** The SDK client (after ensure()). */
-  get client(): QueueClient {
-    if (!this.queueClient) throw new Error('WorkQueue used before ensure()');
-    return this.queueClient;
-  }
-
-  ensure(): Promise<void> {
-    this.ready ??= (async () => {
-      this.queueClient ??= await this.open();
-      await this.queueClient.createIfNotExists();
-    })().catch((err: unknown) => {
-      this.ready = undefined;
-      throw new ContainError('STORE_ERROR', 'Could not reach the work queue.', { cause: err, transient: true });
-    });
-    return this.ready;
-  }
-
-  async send(message: WorkMessage, options: { delaySeconds?: number } = {}): Promise<void> {
-    await this.ensure();
-    const text = Buffer.from(JSON.stringify(workMessageSchema.parse(message))).toString('base64');
-    await this.client.sendMessage(text, { visibilityTimeout: options.delaySeconds });
-  }
-
-  /** Receive up to `max` messages, hidden from other receivers for `visibilitySeconds`. */
-  async receive(max = 8, visibilitySeconds = 30): Promise<ReceivedMessage[]> {
-    await this.ensure();
-    const r = await this.client.receiveMessages({ numberOfMessages: max, visibilityTimeout: visibilitySeconds });
-    return r.receivedMessageItems.map((m) => ({
-      message: decodeWorkMessage(m.messageText),
-      raw: m.messageText,
-      messageId: m.messageId,
-      popReceipt: m.popReceipt,
-      dequeueCount: m.dequeueCount,
-    }));
-  }
-
-  async delete(m: Pick<ReceivedMessage, 'messageId' | 'popReceipt'>): Promise<void> {
-    await this.ensure();
-    try {
-      await this.client.deleteMessage(m.messageId, m.popReceipt);
-    } catch (err) {
-      // Already deleted or the pop receipt moved on (visibility expired and another receiver took it): fine.
-      const status = (err as { statusCode?: number }).statusCode;
-      if (status === 404 || status === 400) return;
-      throw err;
-    }
-  }
+/** Where use cases hand work to the worker: Queue Storage (src/store/queue-storage.ts) or memory in tests. */
+export interface WorkQueue {
+  /** Enqueue one message (validated first); `delaySeconds` keeps it invisible that long. */
+  send(message: WorkMessage, options?: { delaySeconds?: number; signal?: AbortSignal }): Promise<void>;
 }
 
 /** Decode a queue message body (base64 JSON, or plain JSON as the Functions host hands it over after decoding). */
