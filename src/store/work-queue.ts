@@ -1,28 +1,37 @@
 import { z } from 'zod';
+import { commandSchema } from '../commands';
+import { buttonPressSchema } from '../views/buttons';
 
-import { buttonVerbSchema } from '../views/buttons';
+/**
+ * Where a command or button press came from, as the platform adapter in bot/ that enqueued it needs it again: the
+ * platform's name, its opaque thread reference (read only by that adapter) and who acted.
+ */
+const conversation = {
+  /** The delivery's idempotency key: the worker claims it before acting, so redeliveries do nothing twice. */
+  key: z.string(),
+  surface: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/),
+  thread: z.record(z.string(), z.string().max(2048)),
+  actor: z.object({ id: z.string().max(256), name: z.string().max(256), aadObjectId: z.string().max(64).optional() }),
+};
 
-/** A unit of work for the worker. `key` makes a message idempotent: the worker checks state before acting. */
-
-const slackActor = z.object({ userId: z.string(), teamId: z.string(), enterpriseId: z.string().optional(), name: z.string() });
-
+/** A unit of work for the worker. */
 export const workMessageSchema = z.discriminatedUnion('type', [
   /** Run approved actions of one incident; several ids run as one batched unit (snapshot, act, verify). */
   z.object({ type: z.literal('execute'), incidentId: z.string(), actionIds: z.array(z.string()).min(1).max(100), key: z.string() }),
-  /** A Teams message command, acknowledged already; the worker replies proactively into the thread. */
+  /** A command, parsed and acknowledged already; the worker runs it and answers in the conversation. */
+  z.object({ type: z.literal('command'), ...conversation, command: commandSchema }),
+  /** A button press, acknowledged already; `message` is the message the button was on. */
+  z.object({ type: z.literal('button'), ...conversation, press: buttonPressSchema, message: z.string().max(256).optional() }),
+  /** A message to post in the conversation: the answer to input that could not be acknowledged with one (a bad mention). */
   z.object({
-    type: z.literal('teams-command'),
-    key: z.string(),
-    text: z.string().max(1000),
-    actor: z.object({ id: z.string(), aadObjectId: z.string().optional(), name: z.string() }),
-    thread: z.object({ serviceUrl: z.string(), conversationId: z.string(), tenantId: z.string().optional(), botId: z.string(), botName: z.string().optional(), channelId: z.string(), conversationType: z.string().optional() }),
+    type: z.literal('reply'),
+    ...conversation,
+    view: z.object({ kind: z.literal('message'), tone: z.enum(['default', 'good', 'warning', 'attention']), title: z.string().max(200), text: z.string().max(4000) }),
   }),
-  /** A Slack slash command or mention, acknowledged already; the raw text is parsed again by the worker. */
-  z.object({ type: z.literal('slack-command'), key: z.string(), text: z.string().max(1000), actor: slackActor, channel: z.string(), threadTs: z.string().optional() }),
-  /** A Slack button press, acknowledged already. `value` is the button's opaque reference. */
-  z.object({ type: z.literal('slack-action'), key: z.string(), verb: buttonVerbSchema, value: z.string().max(255), actor: slackActor, channel: z.string(), messageTs: z.string(), responseUrl: z.string().optional() }),
 ]);
 export type WorkMessage = z.infer<typeof workMessageSchema>;
+/** The messages a chat platform's adapter enqueues and runs. */
+export type ConversationMessage = Exclude<WorkMessage, { type: 'execute' }>;
 
 /** Where use cases hand work to the worker: Queue Storage (src/store/queue-storage.ts) or memory in tests. */
 export interface WorkQueue {
