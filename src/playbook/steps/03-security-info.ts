@@ -1,6 +1,6 @@
 import type { Action } from '../../incidents/model';
 import type { ProposedAction, StepModule } from '../types';
-import { del, failed, get, gone,  inWindow, ok, seg } from './common';
+import { del, directoryAudits, failed, get, gone, inWindow, ok, read, seg, userPath } from './common';
 import { formatUtc } from '../../views/time';
 
 /** @odata.type of a method -> the path segment its DELETE uses. */
@@ -20,10 +20,12 @@ const methodPath = (a: Action) => `/users/${seg(a.params.userId)}/authentication
 export const securityInfoStep: StepModule = {
   number: 3,
   name: 'Suspicious security info',
+  reads: { first: (scope) => [read('methods', `${userPath(scope)}/authentication/methods`), directoryAudits(scope)] },
   analyze(d, { user, window, attackerIps }) {
-    const registrations = d.audits.filter((e) => e.activityDisplayName === 'User registered security info' && String(e.activityDateTime) >= window.start);
+    const methods = d.answers.list('methods');
+    const registrations = d.answers.list('audits').filter((e) => e.activityDisplayName === 'User registered security info' && String(e.activityDateTime) >= window.start);
     const proposals: ProposedAction[] = [];
-    for (const m of d.methods) {
+    for (const m of methods) {
       const type = String(m['@odata.type']);
       const meta = SEGMENTS[type];
       if (!meta) continue; // the password method, and types Graph cannot delete
@@ -47,7 +49,8 @@ export const securityInfoStep: StepModule = {
         reason: reasons.join('; '),
       });
     }
-    return { proposals, checked: `${d.methods.length} authentication method(s)`, notes: d.failures.has('methods') ? [`Authentication methods could not be read: ${d.failures.get('methods')}`] : [] };
+    const failure = d.answers.failure('methods');
+    return { proposals, checked: `${methods.length} authentication method(s)`, notes: failure ? [`Authentication methods could not be read: ${failure}`] : [] };
   },
   handlers: [
     {

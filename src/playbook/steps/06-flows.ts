@@ -1,5 +1,5 @@
 import type { ProposedAction, StepModule } from '../types';
-import { failed,  inWindow, ok } from './common';
+import { failed, inWindow, ok } from './common';
 import { formatUtc } from '../../views/time';
 
 const MAIL_OUT = /SendEmail|ForwardEmail|SendMail|Reply|Forward/i;
@@ -17,6 +17,17 @@ const opName = (o: { type?: string; swaggerOperationId?: string; api?: { name?: 
 export const flowsStep: StepModule = {
   number: 6,
   name: 'Power Automate flows',
+  reads: {
+    // The Power Automate admin API, not Graph: the flows the user created, each described by its steps.
+    async flows(client, userId, signal) {
+      if (!client) return { notChecked: 'Power Automate is not configured: set POWER_AUTOMATE_API_URL and POWER_AUTOMATE_ENVIRONMENT and grant Contain the Power Automate admin role (docs/permissions.md).' };
+      try {
+        return await client.listByCreator(userId, { signal });
+      } catch (err) {
+        return { notChecked: `Power Automate could not be read: ${(err as Error).message}` };
+      }
+    },
+  },
   analyze(d, { window }) {
     if (!Array.isArray(d.flows)) return { proposals: [], checked: 'not checked', notes: [d.flows.notChecked] };
     const proposals: ProposedAction[] = [];
