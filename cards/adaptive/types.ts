@@ -1,4 +1,5 @@
 import type { ButtonVerb } from '../../src/views/buttons';
+import type { Tone } from '../../src/views/types';
 
 /** The subset of Adaptive Card 1.5 JSON that Contain emits. */
 export type Element = Record<string, unknown> & { type: string };
@@ -37,3 +38,6 @@ export function execute(title: string, verb: ButtonVerb, data: Record<string, st
     fallback: { type: 'Action.Submit', title, data: { ...payload, msteams: { type: 'messageBack', text: title } } },
   };
 }
+
+/** Adaptive Card text colours for a view's tone. */
+export const color: Record<Tone, string> = { default: 'Default', good: 'Good', warning: 'Warning', attention: 'Attention' };
