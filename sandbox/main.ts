@@ -5,7 +5,9 @@ import { startLocalStack } from './local-stack';
 /** `npm start`: the whole of Contain on 127.0.0.1 with the sandbox tenant; Ctrl+C stops it, Azurite included. */
 async function main(): Promise<void> {
   const log = createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) || 'info', fields: { app: 'contain-local' } });
-  const stack = await startLocalStack({ log });
+  // The worker runs in its own supervised process, as under the Functions host, so that the sandbox's kill faults work
+  // from the playground; CONTAIN_LOCAL_WORKER=inline keeps it in this process.
+  const stack = await startLocalStack({ log, worker: process.env.CONTAIN_LOCAL_WORKER ? undefined : 'process' });
   const lines = [
     '',
     `Contain is running (local mode, sandbox tenant) on ${stack.url}`,
