@@ -10,6 +10,7 @@ import { slackEvents } from '../functions/slack-events';
 import { incidentReport } from '../functions/incident-report';
 import { results } from '../functions/results';
 import { sweeper } from '../functions/sweeper';
+import { alerts } from '../functions/alerts';
 import { getContext, resetContext } from '../src/runtime';
 import { approverRoster, clearApproverRoster } from '../src/directory/roster';
 import { createLogger, type Logger } from '../src/log';
@@ -18,6 +19,7 @@ import { FakeConnector } from './connector';
 import { FakeSlackApi } from './slack-api';
 import { GraphEmulator } from './graph/emulator';
 import { flowApi } from './flow-api';
+import { addSandboxAlert } from './graph/seed-alerts';
 import { sandboxAppRoutes } from './app-routes';
 import { localDefaults, SANDBOX_SLACK_SECRET } from './local-env';
 import { PLAYGROUND_PEOPLE } from './playground-people';
@@ -44,6 +46,8 @@ export interface LocalStackOptions {
   workerProcesses?: number;
   /** Period of the sweeper timer; 0 turns it off (tests call stack.sweep()). Default 60 s, as in host. */
   sweepMs?: number;
+  /** Period of the alert poll timer; 0 turns it off (tests call stack.pollAlerts()). Default CONTAIN_ALERT_POLL_SECONDS (5 s). */
+  alertPollMs?: number;
   log?: Logger;
 }
 
@@ -59,6 +63,8 @@ export interface LocalStack {
   idle(): Promise<void>;
   /** Fire the sweeper timer function once. */
   sweep(): Promise<void>;
+  /** Fire the alert poll timer function once. */
+  pollAlerts(): Promise<void>;
   /** Stop the worker (queued work stays in the queue). */
   stopWorker(): Promise<void>;
   /** The supervised worker processes ('process' mode only). */
@@ -109,6 +115,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sweepMs = options.sweepMs ?? 60_000;
   const timer = sweepMs > 0 ? setInterval(() => void fireSweeper().catch((err: unknown) => log.warn('sweeper failed', { err })), sweepMs) : undefined;
   timer?.unref();
+  const fireAlerts = () => alerts({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext({ invocationId: randomUUID(), functionName: 'alerts', logHandler: () => undefined }));
+  const alertMs = options.alertPollMs ?? ready.config.alerts.pollMs;
+  let alertPoll: Promise<void> | undefined;
+  const alertTimer = alertMs > 0 ? setInterval(() => void (alertPoll = fireAlerts().catch((err: unknown) => log.warn('alert poll failed', { err }))), alertMs) : undefined;
+  alertTimer?.unref();
 
   return {
     port,
@@ -119,6 +130,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     azuritePid: azurite?.pid,
     idle: () => pump?.idle() ?? Promise.resolve(),
     sweep: fireSweeper,
+    pollAlerts: fireAlerts,
     workers,
     stopWorker: async () => {
       await pump?.stop();
@@ -126,6 +138,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     async stop() {
       if (timer) clearInterval(timer);
+      if (alertTimer) clearInterval(alertTimer);
+      await alertPoll;
       await pump?.stop();
       await workers?.stop();
       await new Promise<void>((resolve) => {
@@ -190,6 +204,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['GET', /^\/sandbox\/budgets$/, admin(() => emulator.budgets.describe())],
     ['PUT', /^\/sandbox\/budgets$/, async (_r, body) => tryAdmin(() => emulator.budgets.update(JSON.parse(body || '{}')))],
     ['POST', /^\/sandbox\/scenario$/, async (_r, body) => tryAdmin(() => emulator.addScenario(JSON.parse(body || '{}')), 201)],
+    ['POST', /^\/sandbox\/alerts$/, async (_r, body) => tryAdmin(() => addSandboxAlert(emulator, JSON.parse(body || '{}')), 201)],
     ['DELETE', /^\/sandbox\/faults$/, admin(() => emulator.faults.clear())],
     ['POST', /^\/sandbox\/reset$/, admin(() => {
       emulator.reset();

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     `  Fault injection      POST ${stack.url}/sandbox/faults   (DELETE to clear)`,
     `  Throttling budgets   GET/PUT ${stack.url}/sandbox/budgets   (published Graph limits, on)`,
     `  Scenario at scale    POST ${stack.url}/sandbox/scenario {"phishRecipients":100,"compromised":5}`,
+    `  Alerts               POST ${stack.url}/sandbox/alerts {"userId":"alice.aoki@contoso.example","source":"defender","title":"Possible AiTM phishing attempt"}`,
     `  Reset the tenant     POST ${stack.url}/sandbox/reset`,
     `  Contain's app        GET/PUT ${stack.url}/sandbox/app   (permissions, directory roles)`,
     `  Tenant prerequisites GET/PUT ${stack.url}/sandbox/tenant   (message-trace principal, Power Platform, licences)`,

@@ -58,6 +58,7 @@ const schema = z.object({
   CONTAIN_QUEUE_VISIBILITY_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(600).default(30)),
   CONTAIN_AUDIT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(300).default(10)),
   CONTAIN_AUDIT_TIMEOUT_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(120).default(8)),
+  CONTAIN_ALERT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(3600).optional()),
   CONTAIN_PUBLIC_URL: optionalUrl,
   CONTAIN_LINK_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'use at least 32 random characters').optional()),
   CONTAIN_RESULT_LINK_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 7).default(24)),
@@ -102,6 +103,8 @@ export interface Config {
   investigate: { auditPollMs: number; auditTimeoutMs: number };
   /** Where full results are linked from chat; no key = results are kept but not linked. */
   links: { baseUrl?: string; key?: string; ttlHours: number };
+  /** The alert poll (src/alerts): off at 0; in local mode its period, in Azure the timer runs every minute. */
+  alerts: { pollMs: number };
 }
 
 const FIXES: Record<string, string> = {
@@ -116,6 +119,7 @@ const FIXES: Record<string, string> = {
   CONTAIN_GRAPH_PACING: "set 'on' (default: pace Graph calls within the published throttling budgets) or 'off'",
   CONTAIN_AUDIT_POLL_SECONDS: 'set the first poll interval in seconds (0.01-300), e.g. 10',
   CONTAIN_AUDIT_TIMEOUT_MINUTES: 'set how many minutes to wait for a unified audit log query (0.01-120), e.g. 8',
+  CONTAIN_ALERT_POLL_SECONDS: 'set seconds between alert polls in local mode (0 turns polling off), e.g. 5',
   CONTAIN_LINK_KEY: 'set 32 or more random characters (a Key Vault reference in Azure), e.g. from: openssl rand -base64 48',
 };
 
@@ -214,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       key: raw.CONTAIN_LINK_KEY,
       ttlHours: raw.CONTAIN_RESULT_LINK_HOURS,
     },
+    alerts: { pollMs: Math.round((raw.CONTAIN_ALERT_POLL_SECONDS ?? (mode === 'local' ? 5 : 60)) * 1000) },
   };
 }
 

@@ -54,6 +54,11 @@ export const DEFAULT_APP = {
     'AuditLogsQuery.Read.All',
     'Policy.Read.All',
     'Application.ReadWrite.All',
+    // Optional (alerts open incidents; confirm compromised and its undo): the sandbox tenant has them all.
+    'IdentityRiskyUser.Read.All',
+    'IdentityRiskyUser.ReadWrite.All',
+    'SecurityAlert.Read.All',
+    'SecurityIncident.Read.All',
   ],
   directoryRoles: ['User Administrator', 'Cloud Device Administrator'],
 };

@@ -48,6 +48,11 @@ function holdsAdminRole(em: GraphEmulator, idOrUpn: string): boolean {
 
 const body = (c: Call) => (c.body ?? {}) as Record<string, unknown>;
 
+/** Entra ID P2 (service plan AAD_PREMIUM_P2) for Identity Protection's riskyUsers. */
+function needsP2(em: GraphEmulator): void {
+  if (!hasServicePlan(em, ['AAD_PREMIUM_P2'])) throw new GraphHttpError(403, 'Forbidden', 'Your tenant is not licensed for this feature.');
+}
+
 export const RULES: Record<string, RouteRule> = {
   // Finding users, membership checks, sessions.
   'GET /users': { doc: `${L}user-list`, permissions: USER_READ },
@@ -126,6 +131,21 @@ export const RULES: Record<string, RouteRule> = {
   'GET /security/auditLog/queries/{id}': { doc: `${L}security-auditlogquery-get`, permissions: AUDIT_QUERY, workload: 'security' },
   'GET /security/auditLog/queries/{id}/records': { doc: `${L}security-auditlogquery-list-records`, permissions: AUDIT_QUERY, workload: 'security' },
   'POST /security/runHuntingQuery': { doc: `${L}security-security-runhuntingquery`, permissions: any('ThreatHunting.Read.All'), workload: 'security' },
+  // Alerts and undo (issue 16). riskyUsers "requires a Microsoft Entra ID P2 license" (riskyuser-list); without it the
+  // service answers 403 "Your tenant is not licensed for this feature." (the docs give no body; the most-cited public
+  // reports quote this one). The permission tables list no higher privileged permission for these routes.
+  'GET /identityProtection/riskyUsers': { doc: `${L}riskyuser-list`, permissions: any('IdentityRiskyUser.Read.All'), precondition: needsP2 },
+  'GET /identityProtection/riskyUsers/{id}': { doc: `${L}riskyuser-get`, permissions: any('IdentityRiskyUser.Read.All'), precondition: needsP2 },
+  'POST /identityProtection/riskyUsers/confirmCompromised': { doc: `${L}riskyuser-confirmcompromised`, permissions: any('IdentityRiskyUser.ReadWrite.All'), precondition: needsP2 },
+  'POST /identityProtection/riskyUsers/dismiss': { doc: `${L}riskyuser-dismiss`, permissions: any('IdentityRiskyUser.ReadWrite.All'), precondition: needsP2 },
+  'GET /security/alerts_v2': { doc: `${L}security-list-alerts_v2`, permissions: any('SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'), workload: 'security' },
+  'GET /security/alerts_v2/{id}': { doc: `${L}security-alert-get`, permissions: any('SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'), workload: 'security' },
+  'GET /security/incidents': { doc: `${L}security-list-incidents`, permissions: any('SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'), workload: 'security' },
+  'GET /security/incidents/{id}': { doc: `${L}security-incident-get`, permissions: any('SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'), workload: 'security' },
+  'GET /oauth2PermissionGrants': { doc: `${L}oauth2permissiongrant-list`, permissions: GRANTS_READ },
+  'POST /oauth2PermissionGrants': { doc: `${L}oauth2permissiongrant-post`, permissions: any('DelegatedPermissionGrant.ReadWrite.All', 'Directory.ReadWrite.All') },
+  'POST /users/{id}/mailFolders/inbox/messageRules': { doc: `${L}mailfolder-post-messagerules`, permissions: any('MailboxSettings.ReadWrite'), workload: 'outlook' },
+
   // Message trace also needs Microsoft's message-trace service principal in the tenant (exchangemessagetrace
   // "Prerequisites"); without it the service answers 401 "Service principal-less Authentication failed".
   'GET /admin/exchange/tracing/messageTraces': {

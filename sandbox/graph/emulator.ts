@@ -7,6 +7,8 @@ import { seedTenant, type TenantData } from './seed';
 import { registerContainmentRoutes } from './routes-containment';
 import { registerInvestigationRoutes } from './routes-investigation';
 import { registerIdentityRoutes } from './routes-identity';
+import { registerAlertRoutes } from './routes-alerts';
+import { registerRestoreRoutes } from './routes-restore';
 import { checkAppIdentity } from './app-rules';
 import { addPhishRecipients, addWaveUsers, scenarioSchema, type ScenarioResult } from './scenario';
 
@@ -95,6 +97,8 @@ export class GraphEmulator {
     registerContainmentRoutes(this);
     registerInvestigationRoutes(this);
     registerIdentityRoutes(this);
+    registerAlertRoutes(this);
+    registerRestoreRoutes(this);
   }
 
   /** The emulator's clock (injectable for tests). */

@@ -21,6 +21,8 @@ export interface DoctorCheck {
   actions: ActionKind[];
   /** What the containment card says on those actions. */
   card?: string;
+  /** A feature Contain works without: failing, it does not fail doctor. */
+  optional?: boolean;
 }
 
 export interface DoctorResult {
@@ -90,6 +92,7 @@ export async function runDoctor(ctx: ContainContext, options: { signal?: AbortSi
     known: ok !== undefined,
     actions: r.actions,
     card: r.card,
+    ...(r.optional ? { optional: true } : {}),
   });
   const checks = REQUIREMENTS.map((r): DoctorCheck => {
     switch (r.kind) {
