@@ -30,6 +30,8 @@ export const ROLE_TEMPLATES: Record<string, string> = {
   'Intune Administrator': '3a2c62db-5318-420d-8d74-23affee5d9d5',
   'Privileged Role Administrator': 'e8611ab8-c189-46e8-94e1-60213ab1f814',
   'Exchange Administrator': '29232cdf-9323-42fd-ade2-1d097af3e4de',
+  'Exchange Recipient Administrator': '31392ffb-586c-42d1-9346-e59415a2cc4e',
+  'Compliance Administrator': '17315797-102d-40b4-93e0-432062caca18',
   'Power Platform Administrator': '11648597-926c-4cf3-9c36-bcebb0ba8dcc',
   'Security Administrator': '194ae4cb-b126-40b2-bd5b-6091b380977d',
   'Security Reader': '5d6b6bb7-de71-4623-b4af-96380a352509',
@@ -60,12 +62,17 @@ export const DEFAULT_APP = {
     'SecurityAlert.Read.All',
     'SecurityIncident.Read.All',
   ],
-  directoryRoles: ['User Administrator', 'Cloud Device Administrator'],
+  directoryRoles: ['User Administrator', 'Cloud Device Administrator', 'Exchange Administrator'],
+  // The Exchange admin API (optional in docs/permissions.md): the Office 365 Exchange Online app role, and the
+  // management roles of custom Exchange role groups the app is a member of (none: the Entra role above covers it).
+  exchange: { permissions: ['Exchange.ManageAsApp'], managementRoles: [] as string[] },
 };
 
 export interface AppIdentity {
   permissions: string[];
   directoryRoles: string[];
+  /** Absent: no Office 365 Exchange Online permission and no Exchange role group membership. */
+  exchange?: { permissions: string[]; managementRoles: string[] };
 }
 
 /** Service plans of the sandbox's one subscription (Microsoft 365 E5: Entra ID P1/P2, Defender for Office 365 P2, Audit). */

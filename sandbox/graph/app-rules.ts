@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { GraphHttpError, type Call, type GraphEmulator } from './emulator';
 import { DEFAULT_APP, MESSAGE_TRACE_APP_ID, ROLE_TEMPLATES, hasServicePlan } from './app-identity';
+import { EXCHANGE_PERMISSION, MANAGEMENT_ROLES } from '../exchange/rbac';
 
 export const L = 'https://learn.microsoft.com/graph/api/';
 
@@ -166,6 +167,8 @@ export const GRAPH_PERMISSIONS: string[] = [...new Set([...DEFAULT_APP.permissio
 export const appIdentitySchema = z.object({
   permissions: z.array(z.enum(GRAPH_PERMISSIONS as [string, ...string[]])).max(100),
   directoryRoles: z.array(z.enum(Object.keys(ROLE_TEMPLATES) as [string, ...string[]])).max(20),
+  /** The Exchange admin API's rights (sandbox/exchange/rbac.ts); absent = none. */
+  exchange: z.object({ permissions: z.array(z.literal(EXCHANGE_PERMISSION)).max(1), managementRoles: z.array(z.enum(MANAGEMENT_ROLES)).max(20) }).strict().optional(),
 });
 
 /** Graph's refusal bodies differ by workload: the code and message a client sees for "the app may not do this". */
