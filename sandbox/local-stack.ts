@@ -21,6 +21,7 @@ import { GraphEmulator } from './graph/emulator';
 import { flowApi } from './flow-api';
 import { addSandboxAlert } from './graph/seed-alerts';
 import { exchangeApi, mountExchange } from './exchange-api';
+import { replaySignIns } from './graph/ca-evaluate';
 import { sandboxAppRoutes } from './app-routes';
 import { localDefaults, SANDBOX_SLACK_SECRET } from './local-env';
 import { PLAYGROUND_PEOPLE } from './playground-people';
@@ -208,6 +209,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['PUT', /^\/sandbox\/budgets$/, async (_r, body) => tryAdmin(() => emulator.budgets.update(JSON.parse(body || '{}')))],
     ['POST', /^\/sandbox\/scenario$/, async (_r, body) => tryAdmin(() => emulator.addScenario(JSON.parse(body || '{}')), 201)],
     ['POST', /^\/sandbox\/alerts$/, async (_r, body) => tryAdmin(() => addSandboxAlert(emulator, JSON.parse(body || '{}')), 201)],
+    ['POST', /^\/sandbox\/signins\/replay$/, async (_r, body) => tryAdmin(() => replaySignIns(emulator, JSON.parse(body || '{}')), 201)],
     ['DELETE', /^\/sandbox\/faults$/, admin(() => emulator.faults.clear())],
     ['POST', /^\/sandbox\/reset$/, admin(() => {
       emulator.reset();

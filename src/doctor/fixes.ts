@@ -7,9 +7,16 @@
 export const DIRECTORY_ROLES = {
   'User Administrator': 'fe930be7-5e62-47db-91af-98c3a49a38b1',
   'Cloud Device Administrator': '7698a772-787b-4ac8-901f-60d6b08affd2',
+} as const;
+/** Roles for optional features only: deployment does not assign them; doctor lists them as optional. */
+export const OPTIONAL_DIRECTORY_ROLES = {
   'Exchange Administrator': '29232cdf-9323-42fd-ade2-1d097af3e4de',
 } as const;
-export type ContainRole = keyof typeof DIRECTORY_ROLES;
+export type ContainRole = keyof typeof DIRECTORY_ROLES | keyof typeof OPTIONAL_DIRECTORY_ROLES;
+const ROLE_TEMPLATE_IDS: Record<ContainRole, string> = { ...DIRECTORY_ROLES, ...OPTIONAL_DIRECTORY_ROLES };
+
+/** The template id of a role Contain asks for. */
+export const roleTemplateId = (role: ContainRole): string => ROLE_TEMPLATE_IDS[role];
 
 /** Microsoft's message-trace application: its service principal must exist in the tenant. */
 export const MESSAGE_TRACE_APP_ID = '8bd644d1-64a1-4d4b-ae52-2e0cbf64e373';
@@ -18,7 +25,7 @@ export const MESSAGE_TRACE_APP_ID = '8bd644d1-64a1-4d4b-ae52-2e0cbf64e373';
 export function roleFix(role: ContainRole, servicePrincipalId = "<Contain's service principal object id>"): string {
   return (
     `Ask a Global Administrator (or Privileged Role Administrator) to assign it: Entra admin center > Roles & admins > ${role} > Add assignments > select Contain's app; ` +
-    `or: az rest -m POST -u https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments -b '{"principalId":"${servicePrincipalId}","roleDefinitionId":"${DIRECTORY_ROLES[role]}","directoryScopeId":"/"}'. ` +
+    `or: az rest -m POST -u https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments -b '{"principalId":"${servicePrincipalId}","roleDefinitionId":"${roleTemplateId(role)}","directoryScopeId":"/"}'. ` +
     'Then run "contain doctor" again.'
   );
 }
