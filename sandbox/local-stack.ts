@@ -20,6 +20,8 @@ import { FakeSlackApi } from './slack-api';
 import { GraphEmulator } from './graph/emulator';
 import { flowApi } from './flow-api';
 import { addSandboxAlert } from './graph/seed-alerts';
+import { exchangeApi, mountExchange } from './exchange-api';
+import { replaySignIns } from './graph/ca-evaluate';
 import { sandboxAppRoutes } from './app-routes';
 import { localDefaults, SANDBOX_SLACK_SECRET } from './local-env';
 import { PLAYGROUND_PEOPLE } from './playground-people';
@@ -82,6 +84,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const connectionString = storage ?? (azurite = await startAzurite()).connectionString;
 
   const emulator = new GraphEmulator();
+  mountExchange(emulator);
   const connector = new FakeConnector();
   const slack = new FakeSlackApi();
   const server = createServer();
@@ -95,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const port = (server.address() as { port: number }).port;
   const defaults = localDefaults(port);
-  for (const [k, v] of Object.entries(defaults)) if (!process.env[k] || ['PORT', 'GRAPH_BASE_URL', 'SLACK_API_URL', 'POWER_AUTOMATE_API_URL'].includes(k)) process.env[k] = v;
+  for (const [k, v] of Object.entries(defaults)) if (!process.env[k] || ['PORT', 'GRAPH_BASE_URL', 'SLACK_API_URL', 'POWER_AUTOMATE_API_URL', 'EXCHANGE_ADMIN_API_URL'].includes(k)) process.env[k] = v;
   process.env.STORAGE_CONNECTION_STRING = connectionString;
   for (const [k, v] of Object.entries(options.env ?? {})) process.env[k] = v;
   resetContext();
@@ -187,6 +190,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
       return { status: r.status, headers: r.headers, body: r.body, disconnect: r.disconnect };
     }],
     ['*', /^\/sandbox\/flow\//, async (req, _body, url) => flowApi(emulator, req.method!, url)],
+    ['*', /^\/sandbox\/exchange\//, async (req, body, url) => exchangeApi(emulator, req.method!, url, req.headers as Record<string, string | undefined>, body)],
     ['GET', /^\/sandbox\/requests$/, admin(() => emulator.requests())],
     ['POST', /^\/sandbox\/faults$/, async (_r, body) => {
       try {
@@ -205,6 +209,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['PUT', /^\/sandbox\/budgets$/, async (_r, body) => tryAdmin(() => emulator.budgets.update(JSON.parse(body || '{}')))],
     ['POST', /^\/sandbox\/scenario$/, async (_r, body) => tryAdmin(() => emulator.addScenario(JSON.parse(body || '{}')), 201)],
     ['POST', /^\/sandbox\/alerts$/, async (_r, body) => tryAdmin(() => addSandboxAlert(emulator, JSON.parse(body || '{}')), 201)],
+    ['POST', /^\/sandbox\/signins\/replay$/, async (_r, body) => tryAdmin(() => replaySignIns(emulator, JSON.parse(body || '{}')), 201)],
     ['DELETE', /^\/sandbox\/faults$/, admin(() => emulator.faults.clear())],
     ['POST', /^\/sandbox\/reset$/, admin(() => {
       emulator.reset();

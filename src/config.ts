@@ -34,6 +34,7 @@ const schema = z.object({
   MicrosoftAppType: z.preprocess(emptyToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant')),
   POWER_AUTOMATE_API_URL: optionalUrl,
   POWER_AUTOMATE_ENVIRONMENT: optionalString,
+  EXCHANGE_ADMIN_API_URL: optionalUrl,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_BOT_TOKEN: optionalString,
   SLACK_API_URL: optionalUrl,
@@ -84,6 +85,8 @@ export interface Config {
   slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
   /** Power Automate admin API; undefined = step 6 reports "not checked". */
   powerAutomate?: { apiUrl: string; environment: string };
+  /** Exchange Online admin API, tenant-scoped (…/adminapi/beta/<tenant id>); undefined = PowerShell lines instead. */
+  exchange?: { apiUrl: string };
   storage: { connectionString: string; prefix: string };
   policy: {
     approvers: string[];
@@ -112,6 +115,7 @@ const FIXES: Record<string, string> = {
   CONTAIN_MODE: "set CONTAIN_MODE to 'local' (sandbox tenant, no Azure account) or 'azure'",
   GRAPH_BASE_URL: 'set GRAPH_BASE_URL to an http(s) URL such as https://graph.microsoft.com',
   SLACK_API_URL: 'set SLACK_API_URL to an http(s) URL such as https://slack.com/api/',
+  EXCHANGE_ADMIN_API_URL: 'set EXCHANGE_ADMIN_API_URL to https://outlook.office365.com/adminapi/beta/<tenant id>, or leave it empty',
   MicrosoftAppType: "set MicrosoftAppType to 'SingleTenant', 'MultiTenant' or 'UserAssignedMSI'",
   CONTAIN_APPROVERS: 'list Entra object ids separated by commas',
   CONTAIN_RESPONDERS: 'list Entra object ids separated by commas',
@@ -183,6 +187,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!connectionString) problems.push('STORAGE_CONNECTION_STRING is required when CONTAIN_MODE=azure; fix: set it (or AzureWebJobsStorage) to the storage account connection string');
     if (raw.CONTAIN_APPROVERS.length === 0) problems.push('CONTAIN_APPROVERS is empty: nobody could approve an action; fix: list approver Entra object ids');
   }
+  if (raw.EXCHANGE_ADMIN_API_URL && !/\/adminapi\/beta\/[^/]+\/?$/.test(new URL(raw.EXCHANGE_ADMIN_API_URL).pathname))
+    problems.push(`EXCHANGE_ADMIN_API_URL must end with /adminapi/beta/<tenant id> (got '${raw.EXCHANGE_ADMIN_API_URL}'); fix: ${FIXES.EXCHANGE_ADMIN_API_URL}`);
+  else if (raw.EXCHANGE_ADMIN_API_URL && mode === 'azure' && !raw.EXCHANGE_ADMIN_API_URL.startsWith('https://'))
+    problems.push(`EXCHANGE_ADMIN_API_URL must use https in azure mode (a token is sent to it); fix: ${FIXES.EXCHANGE_ADMIN_API_URL}`);
   if (!!raw.POWER_AUTOMATE_API_URL !== !!raw.POWER_AUTOMATE_ENVIRONMENT)
     problems.push('POWER_AUTOMATE_API_URL and POWER_AUTOMATE_ENVIRONMENT go together; fix: set both (https://api.flow.microsoft.com and your environment id) or neither');
   if (problems.length > 0) fail(problems);
@@ -199,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     teams: { appId: raw.MicrosoftAppId ?? '', appPassword: raw.MicrosoftAppPassword, appTenantId: raw.MicrosoftAppTenantId, appType: raw.MicrosoftAppType },
     slack: { signingSecret: raw.SLACK_SIGNING_SECRET, botToken: raw.SLACK_BOT_TOKEN, apiUrl: raw.SLACK_API_URL },
     powerAutomate: raw.POWER_AUTOMATE_API_URL && raw.POWER_AUTOMATE_ENVIRONMENT ? { apiUrl: raw.POWER_AUTOMATE_API_URL, environment: raw.POWER_AUTOMATE_ENVIRONMENT } : undefined,
+    exchange: raw.EXCHANGE_ADMIN_API_URL ? { apiUrl: raw.EXCHANGE_ADMIN_API_URL.replace(/\/+$/, '') } : undefined,
     storage: { connectionString: connectionString as string, prefix: raw.CONTAIN_STORAGE_PREFIX },
     policy: {
       approvers: raw.CONTAIN_APPROVERS.map((s) => s.toLowerCase()),

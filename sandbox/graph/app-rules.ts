@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { GraphHttpError, type Call, type GraphEmulator } from './emulator';
 import { DEFAULT_APP, MESSAGE_TRACE_APP_ID, ROLE_TEMPLATES, hasServicePlan } from './app-identity';
+import { EXCHANGE_PERMISSION, MANAGEMENT_ROLES } from '../exchange/rbac';
 
 export const L = 'https://learn.microsoft.com/graph/api/';
 
@@ -39,6 +40,7 @@ const AUDIT_QUERY = any('AuditLogsQuery.Read.All', 'AuditLogsQuery-Exchange.Read
 const PASSWORD = any('User-PasswordProfile.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All');
 const ENABLE = any('User.EnableDisableAccount.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All');
 const USER_WRITE = any('User.ReadWrite.All', 'Directory.ReadWrite.All');
+const CA_WRITE = [['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess', 'Application.Read.All'], ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess', 'Application.ReadWrite.All']];
 
 /** True when the user holds a directory (admin) role: their password then needs a stronger role than User Administrator. */
 function holdsAdminRole(em: GraphEmulator, idOrUpn: string): boolean {
@@ -117,6 +119,25 @@ export const RULES: Record<string, RouteRule> = {
   'GET /identity/conditionalAccess/policies': { doc: `${L}conditionalaccessroot-list-policies`, permissions: any('Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess') },
   'GET /policies/authorizationPolicy': { doc: `${L}authorizationpolicy-get`, permissions: any('Policy.Read.All', 'Policy.ReadWrite.Authorization') },
 
+  // Defensive measures (issue 17). Creating and changing Conditional Access policies: the v1.0 pages list
+  // "Policy.Read.All, Policy.ReadWrite.ConditionalAccess and Application.Read.All" together (all three held).
+  'POST /identity/conditionalAccess/policies': { doc: `${L}conditionalaccessroot-post-policies`, permissions: CA_WRITE },
+  'GET /identity/conditionalAccess/policies/{id}': { doc: `${L}conditionalaccesspolicy-get`, permissions: any('Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess') },
+  'PATCH /identity/conditionalAccess/policies/{id}': { doc: `${L}conditionalaccesspolicy-update`, permissions: CA_WRITE },
+  'DELETE /identity/conditionalAccess/policies/{id}': { doc: `${L}conditionalaccesspolicy-delete`, permissions: [['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess']] },
+  'PATCH /policies/authorizationPolicy': { doc: `${L}authorizationpolicy-update`, permissions: any('Policy.ReadWrite.Authorization') },
+  // "To create the group with users as owners or members, the app must have at least the User.Read.All permission"
+  // (with Group.Create).
+  'POST /groups': {
+    doc: `${L}group-post-groups`,
+    permissions: [['Group.Create'], ...any('Group.ReadWrite.All', 'Directory.ReadWrite.All')],
+    forBody: (c) => (body(c)['members@odata.bind'] || body(c)['owners@odata.bind'] ? [['Group.Create', 'User.Read.All'], ['Group.Create', 'Directory.Read.All'], ...any('Group.ReadWrite.All', 'Directory.ReadWrite.All')] : undefined),
+  },
+  'GET /groups/{id}': { doc: `${L}group-get`, permissions: any('GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All') },
+  'DELETE /groups/{id}': { doc: `${L}group-delete`, permissions: any('Group.ReadWrite.All', 'Directory.ReadWrite.All') },
+  'POST /groups/{id}/members/\\$ref': { doc: `${L}group-post-members`, permissions: any('GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All') },
+  'GET /directoryRoles/{id}': { doc: `${L}directoryrole-get`, permissions: any('RoleManagement.Read.Directory', 'Directory.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All') },
+
   // Logs. Sign-ins need Entra ID P1 or P2 in the tenant.
   'GET /auditLogs/signIns': {
     doc: `${L}signin-list`,
@@ -166,6 +187,8 @@ export const GRAPH_PERMISSIONS: string[] = [...new Set([...DEFAULT_APP.permissio
 export const appIdentitySchema = z.object({
   permissions: z.array(z.enum(GRAPH_PERMISSIONS as [string, ...string[]])).max(100),
   directoryRoles: z.array(z.enum(Object.keys(ROLE_TEMPLATES) as [string, ...string[]])).max(20),
+  /** The Exchange admin API's rights (sandbox/exchange/rbac.ts); absent = none. */
+  exchange: z.object({ permissions: z.array(z.literal(EXCHANGE_PERMISSION)).max(1), managementRoles: z.array(z.enum(MANAGEMENT_ROLES)).max(20) }).strict().optional(),
 });
 
 /** Graph's refusal bodies differ by workload: the code and message a client sees for "the app may not do this". */

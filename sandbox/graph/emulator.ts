@@ -3,12 +3,14 @@ import { FaultTable, type AfterFault } from './faults';
 import { batchRefusal, executionOrder, type BatchSubRequest } from './batch-rules';
 import { Budgets } from './budgets';
 import { FilterSyntaxError, matches, parseFilter } from './odata-filter';
-import { seedTenant, type TenantData } from './seed';
+import { seedTenant, type SeedSignIn, type TenantData } from './seed';
 import { registerContainmentRoutes } from './routes-containment';
 import { registerInvestigationRoutes } from './routes-investigation';
 import { registerIdentityRoutes } from './routes-identity';
 import { registerAlertRoutes } from './routes-alerts';
 import { registerRestoreRoutes } from './routes-restore';
+import { registerPostureRoutes } from './routes-posture';
+import { withAppliedPolicies } from './ca-evaluate';
 import { checkAppIdentity } from './app-rules';
 import { addPhishRecipients, addWaveUsers, scenarioSchema, type ScenarioResult } from './scenario';
 
@@ -99,6 +101,7 @@ export class GraphEmulator {
     registerIdentityRoutes(this);
     registerAlertRoutes(this);
     registerRestoreRoutes(this);
+    registerPostureRoutes(this);
   }
 
   /** The emulator's clock (injectable for tests). */
@@ -304,7 +307,8 @@ export class GraphEmulator {
       const shaped = c.version === 'beta' ? kinds : rows.map(({ sessionId: _s, signInEventTypes: _t, autonomousSystemNumber: _a, ...v1 }) => v1);
       if (c.version === 'v1.0' && /signInEventTypes|sessionId/.test(c.query.get('$filter') ?? ''))
         throw new GraphHttpError(400, 'Request_UnsupportedQuery', "Could not find a property named 'signInEventTypes' on type 'microsoft.graph.signIn'.");
-      return this.collection(c, '/auditLogs/signIns', shaped, { defaultTop: 1000 });
+      // Each sign-in with the Conditional Access policies in force at its time (ca-evaluate.ts).
+      return this.collection(c, '/auditLogs/signIns', withAppliedPolicies(this, shaped as SeedSignIn[], c.headers), { defaultTop: 1000 });
     });
   }
 

@@ -1,5 +1,5 @@
 import type { ActionKind } from '../incidents/model';
-import { DIRECTORY_ROLES, MESSAGE_TRACE_FIX, permissionFix, powerPlatformFix, roleFix, type ContainRole } from './fixes';
+import { MESSAGE_TRACE_FIX, exchangeAppFix, permissionFix, powerPlatformFix, roleFix, roleTemplateId, type ContainRole } from './fixes';
 
 /** One thing Contain's app needs from the tenant, what it enables, and how to fix its absence. */
 export interface Requirement {
@@ -18,6 +18,8 @@ export interface Requirement {
   card?: string;
   /** A feature Contain works without (alerts, Identity Protection): a failing optional row never fails doctor. */
   optional?: true;
+  /** Whose application permission it is (default Microsoft Graph). */
+  resource?: 'exchange';
 }
 
 const permission = (name: string, enables: string, also: string[] = [], actions: ActionKind[] = []): Requirement => ({
@@ -36,7 +38,7 @@ const role = (name: ContainRole, also: (keyof typeof ROLE_IDS)[], enables: strin
   kind: 'role',
   needs: `Entra directory role ${name} on Contain's app, tenant-wide (or ${also.join(', ')})`,
   enables,
-  satisfiedBy: [DIRECTORY_ROLES[name], ...also.map((r) => ROLE_IDS[r])],
+  satisfiedBy: [roleTemplateId(name), ...also.map((r) => ROLE_IDS[r])],
   actions,
   fix: (ids) => roleFix(name, ids.servicePrincipalId),
   card: `needs the ${name} role; ask a Global Administrator to assign it (Entra admin center > Roles & admins > ${name} > Add assignments > Contain's app), then run "doctor" and open the incident again.`,
@@ -83,6 +85,25 @@ export const REQUIREMENTS: Requirement[] = [
   optional(permission('IdentityRiskyUser.ReadWrite.All', 'confirm a user compromised in Identity Protection, and its undo (dismiss)')),
   optional(permission('SecurityAlert.Read.All', 'alerts: Defender XDR alerts about account compromise open incidents', ['SecurityAlert.ReadWrite.All'])),
   optional(permission('SecurityIncident.Read.All', 'alerts: Defender XDR incidents determined a compromised account open incidents', ['SecurityIncident.ReadWrite.All'])),
+  // The defensive measures applied from posture, and the Exchange admin API (issue 17).
+  optional(permission('Policy.ReadWrite.ConditionalAccess', 'posture: the Conditional Access measures created report-only, their Undo and Enforce (with Policy.Read.All and Application.Read.All)')),
+  optional(permission('Group.ReadWrite.All', 'posture: the pilot and exclusion groups of the harmful-user-agent and device-code measures', ['Directory.ReadWrite.All'])),
+  optional(permission('Policy.ReadWrite.Authorization', 'posture: user consent to applications off, users may not register applications')),
+  optional({
+    id: 'permission:Exchange.ManageAsApp',
+    kind: 'permission',
+    resource: 'exchange',
+    needs: 'Office 365 Exchange Online application permission Exchange.ManageAsApp',
+    enables: 'mailbox forwarding, hidden inbox rules and the mailbox audit configuration through the Exchange admin API (otherwise: PowerShell lines)',
+    satisfiedBy: ['Exchange.ManageAsApp'],
+    actions: [],
+    fix: (ids) => exchangeAppFix(ids.servicePrincipalId),
+  }),
+  optional({
+    ...role('Exchange Administrator', ['Global Administrator'], 'the Exchange admin API\'s cmdlets (forwarding, inbox rules, audit bypass)', []),
+    needs: "Entra directory role Exchange Administrator on Contain's app (or Global Administrator; a custom Exchange role group with Mail Recipients and View-Only Configuration also works but doctor cannot see Exchange role groups)",
+    fix: (ids) => exchangeAppFix(ids.servicePrincipalId),
+  }),
   role('User Administrator', ['Privileged Authentication Administrator', 'Global Administrator'], 'step 2: app-only password resets (Graph needs the role as well as the permission)', ['resetPassword']),
   role('Cloud Device Administrator', ['Intune Administrator', 'Global Administrator'], 'step 4: accountEnabled on devices', ['disableDevice']),
   licence('entra-id-p1', 'Microsoft Entra ID P1 or P2', ['AAD_PREMIUM', 'AAD_PREMIUM_P2'], 'sign-in logs (card, investigate, scope) and Conditional Access in posture', 'Buy and assign Microsoft Entra ID P1 or P2 (included in Microsoft 365 E3/E5 and Business Premium): Microsoft 365 admin center > Billing > Purchase services.'),
