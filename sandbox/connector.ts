@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { TEAMS_LIMITS, activityCardProblem, teamsPayloadBytes } from './teams-limits';
 
 export interface ConnectorRecord {
@@ -28,6 +29,9 @@ export interface ConnectorLimits {
   /** UTF-16 bytes past which an activity is refused with 413 MessageSizeTooBig (Teams documents 100 KB). */
   maxMessageBytes: number;
 }
+
+/** PUT /sandbox/connector/limits: try a card against an older or stricter limit (the docs said 28 KB, then 40 KB). */
+export const connectorLimitsSchema = z.object({ maxMessageBytes: z.number().int().min(1000).max(10_000_000) }).partial().strict();
 
 /**
  * A fake Bot Connector service: the bot's replies and card updates land here (the incoming activity's serviceUrl

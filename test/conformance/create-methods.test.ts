@@ -52,7 +52,7 @@ describe('POST /users/{id}/authentication/phoneMethods', () => {
     expect((await post(SEED_IDS.carol, 'phoneMethods', { phoneNumber: '+44 7700900124', phoneType: 'alternateMobile' })).status).toBe(201);
   });
 
-  test.each([
+  test.each<[Record<string, string>, string]>([
     [{ phoneNumber: '07700900123', phoneType: 'office' }, 'a number without +country code'],
     [{ phoneNumber: '+44 7700900123', phoneType: 'pager' }, 'an unknown phoneType'],
     [{ phoneNumber: '+44 7700900123', phoneType: 'office', smsSignInState: 'ready' }, 'the read-only smsSignInState'],

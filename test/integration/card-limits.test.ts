@@ -54,7 +54,7 @@ async function teamsCard(label: string): Promise<{ accepted: boolean; bytes: num
   const refusal = 'code' in attempt ? `refused ${attempt.status} ${attempt.code}` : undefined;
   const body = (((attempt.activity.attachments as { content: { body?: unknown[] } }[] | undefined) ?? [])[0]?.content.body ?? []).length;
   const d = await decisions(attempt.activity);
-  measured.push(`Teams ${label}: ${bytes} UTF-16 bytes (${kb(bytes)}; limit ${kb(TEAMS_LIMITS.messageBytes)}, advice ${kb(TEAMS_LIMITS.recommendedBytes)}), ${body} top-level card elements, decisions offered on ${d.offered} of ${d.proposed} proposed actions, ${refusal ?? 'posted'}`);
+  measured.push(`Teams ${label}: ${bytes} UTF-16 bytes (${kb(bytes)}; limit ${kb(stack.connector.limits.maxMessageBytes)}, advice ${kb(TEAMS_LIMITS.recommendedBytes)}), ${body} top-level card elements, decisions offered on ${d.offered} of ${d.proposed} proposed actions, ${refusal ?? 'posted'}`);
   return { accepted: !refusal, bytes, ...d };
 }
 
@@ -82,6 +82,18 @@ describe('Alice as seeded: the card fits both platforms and offers every decisio
     expect(card).toMatchObject({ accepted: true, offered: card.proposed });
     expect(card.blocks).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
   });
+});
+
+test('PUT /sandbox/connector/limits: against the 40 KB the Teams docs once gave, Alice\'s card as seeded is already refused', async () => {
+  const put = (body: unknown) => fetch(`${stack.url}/sandbox/connector/limits`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect((await put({ maxMessageBytes: 'big' })).status).toBe(400);
+  expect((await put({ maxMessageBytes: 40_000 })).status).toBe(200);
+  try {
+    expect(await teamsCard('Alice as seeded, 40 KB limit')).toMatchObject({ accepted: false });
+  } finally {
+    await put({ maxMessageBytes: TEAMS_LIMITS.messageBytes });
+  }
+  expect(stack.connector.limits.maxMessageBytes).toBe(TEAMS_LIMITS.messageBytes);
 });
 
 describe('Alice with 10 extra suspicious objects of each kind: not yet (the card redesign)', () => {
