@@ -15,7 +15,7 @@ import { getContext, resetContext } from '../src/runtime';
 import { approverRoster, clearApproverRoster } from '../src/directory/roster';
 import { createLogger, type Logger } from '../src/log';
 import { startAzurite, type AzuriteHandle } from './azurite';
-import { FakeConnector } from './connector';
+import { FakeConnector, connectorLimitsSchema } from './connector';
 import { FakeSlackApi } from './slack-api';
 import { GraphEmulator } from './graph/emulator';
 import { flowApi } from './flow-api';
@@ -218,6 +218,9 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     })],
     ['GET', /^\/sandbox\/state$/, admin(() => emulator.state)],
     ['GET', /^\/sandbox\/connector\/activities$/, admin(() => connector.all())],
+    ['GET', /^\/sandbox\/connector\/refusals$/, admin(() => connector.refusals())],
+    ['GET', /^\/sandbox\/connector\/limits$/, admin(() => connector.limits)],
+    ['PUT', /^\/sandbox\/connector\/limits$/, async (_r, body) => tryAdmin(() => Object.assign(connector.limits, connectorLimitsSchema.parse(JSON.parse(body || '{}'))))],
     ['*', /^\/sandbox\/connector\/v3\//, async (req, body, url) => connector.handle(req.method!, url.pathname.slice('/sandbox/connector'.length), body)],
     ['GET', /^\/favicon\.ico$/, async () => ({ status: 204 })],
     ['GET', /^\/sandbox\/slack\/messages$/, admin(() => [...slack.messages.values()])],

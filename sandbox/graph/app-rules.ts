@@ -77,6 +77,8 @@ export const RULES: Record<string, RouteRule> = {
   'GET /users/{id}/authentication/methods': { doc: `${L}authentication-list-methods`, permissions: METHODS_READ },
   'GET /users/{id}/authentication/{type}/{methodId}': { doc: `${L}phoneauthenticationmethod-get`, permissions: METHODS_READ },
   'DELETE /users/{id}/authentication/{type}/{methodId}': { doc: `${L}phoneauthenticationmethod-delete`, permissions: any('UserAuthenticationMethod.ReadWrite.All') },
+  'POST /users/{id}/authentication/phoneMethods': { doc: `${L}authentication-post-phonemethods`, permissions: any('UserAuthenticationMethod.ReadWrite.All') },
+  'POST /users/{id}/authentication/emailMethods': { doc: `${L}authentication-post-emailmethods`, permissions: any('UserAuthenticationMethod.ReadWrite.All') },
 
   // Step 4: accountEnabled "only callers with at least the Cloud Device Administrator role" may set.
   'GET /users/{id}/registeredDevices': { doc: `${L}user-list-registereddevices`, permissions: USER_READ },

@@ -13,6 +13,8 @@ import { registerPostureRoutes } from './routes-posture';
 import { withAppliedPolicies } from './ca-evaluate';
 import { checkAppIdentity } from './app-rules';
 import { addPhishRecipients, addWaveUsers, scenarioSchema, type ScenarioResult } from './scenario';
+import { addSuspiciousObjects, extraSchema, type ExtraInput, type ExtraResult } from './scenario-extra';
+import type { z } from 'zod';
 
 export interface EmulatorResponse {
   status: number;
@@ -131,8 +133,18 @@ export class GraphEmulator {
     return addWaveUsers(this.state, n);
   }
 
-  /** POST /sandbox/scenario: more recipients of Alice's phishing mail, `compromised` of them signed in by the attacker. */
-  addScenario(input: unknown): ScenarioResult {
+  /**
+   * POST /sandbox/scenario: more recipients of Alice's phishing mail, `compromised` of them signed in by the attacker;
+   * or, given `user`, `extra` suspicious objects of each kind added to that user (scenario-extra.ts).
+   */
+  addScenario(input: z.input<typeof scenarioSchema>): ScenarioResult;
+  addScenario(input: ExtraInput): ExtraResult;
+  addScenario(input: unknown): ScenarioResult | ExtraResult;
+  addScenario(input: unknown): ScenarioResult | ExtraResult {
+    if (typeof input === 'object' && input !== null && 'user' in input) {
+      const extra = extraSchema.parse(input);
+      return addSuspiciousObjects(this.state, this.clock(), this.user(extra.user), extra);
+    }
     return addPhishRecipients(this.state, this.clock(), scenarioSchema.parse(input));
   }
 

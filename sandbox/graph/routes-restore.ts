@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GraphHttpError, json, type GraphEmulator } from './emulator';
+import { createMessageRule } from './create-objects';
 
 const ctx = (base: string, version: string, what: string) => `${base}/${version}/$metadata#${what}`;
 
@@ -33,31 +34,10 @@ export function registerRestoreRoutes(em: GraphEmulator): void {
     return json(201, { '@odata.context': ctx(c.base, c.version, 'oauth2PermissionGrants/$entity'), ...data });
   });
 
-  // mailfolder-post-messagerules: displayName, sequence and actions are required; 201 Created with the rule and a
-  // new id. Outlook's refusal bodies are not documented: the sandbox answers 400 ErrorInvalidRequest naming the gap.
+  // mailfolder-post-messagerules: 201 Created with the rule and a new id (create-objects.ts has the rules).
   em.on('POST', '/users/{id}/mailFolders/inbox/messageRules', (c, m) => {
     const u = em.user(m[1]);
-    const b = (c.body ?? {}) as Record<string, unknown>;
-    if (typeof b.displayName !== 'string' || !b.displayName) throw new GraphHttpError(400, 'ErrorInvalidRequest', 'The displayName property is required.');
-    if (!Number.isInteger(b.sequence) || (b.sequence as number) < 1) throw new GraphHttpError(400, 'ErrorInvalidRequest', 'The sequence property is required and must be a positive integer.');
-    if (!b.actions || typeof b.actions !== 'object') throw new GraphHttpError(400, 'ErrorInvalidRequest', 'The actions property is required.');
-    const actions = b.actions as Record<string, unknown>;
-    for (const k of ['moveToFolder', 'copyToFolder']) {
-      const folder = actions[k];
-      if (folder !== undefined && folder !== null && !s().folders.some((f) => f.userId === u.id && f.id === folder)) throw new GraphHttpError(400, 'ErrorItemNotFound', 'The specified folder could not be found in the store.');
-    }
-    const data: Record<string, unknown> = {
-      id: `AQAAA${randomBytes(5).toString('base64').replace(/[+/=]/g, 'A')}=`,
-      displayName: b.displayName,
-      sequence: b.sequence,
-      isEnabled: b.isEnabled ?? true,
-      hasError: false,
-      isReadOnly: false,
-      conditions: b.conditions ?? {},
-      actions,
-      ...(b.exceptions ? { exceptions: b.exceptions } : {}),
-    };
-    s().rules.push({ userId: u.id, data });
+    const data = createMessageRule(s(), u.id, (c.body ?? {}) as Record<string, unknown>);
     return json(201, { '@odata.context': ctx(c.base, c.version, `users('${u.id}')/mailFolders('inbox')/messageRules/$entity`), ...data });
   });
 }
