@@ -8,7 +8,7 @@ import { createLogger } from '../src/log';
 /** A local stack for benchmarks: logs off, its own storage prefix, Azurite started if none is given. */
 export async function benchStack(env: Record<string, string> = {}): Promise<LocalStack> {
   process.env.CONTAIN_LOG_LEVEL = 'silent';
-  return startLocalStack({ port: 0, pollMs: 20, sweepMs: 0, env: { CONTAIN_STORAGE_PREFIX: `b${Date.now().toString(36)}`, ...env }, log: createLogger({ level: 'silent' }) });
+  return startLocalStack({ port: 0, pollMs: 20, sweepMs: 0, alertPollMs: 0, env: { CONTAIN_STORAGE_PREFIX: `b${Date.now().toString(36)}`, ...env }, log: createLogger({ level: 'silent' }) });
 }
 
 export function percentile(values: number[], p: number): number {

@@ -25,7 +25,8 @@ export function sandboxAppRoutes(em: GraphEmulator): [string, RegExp, Route][] {
     ['PUT', /^\/sandbox\/app$/, async (_req, body) => {
       const r = parsed(body, (v) => appIdentitySchema.parse(v));
       if (!r.ok) return r;
-      em.state.app = { permissions: [...new Set(r.value.permissions)], directoryRoles: [...new Set(r.value.directoryRoles)] };
+      const { exchange } = r.value;
+      em.state.app = { permissions: [...new Set(r.value.permissions)], directoryRoles: [...new Set(r.value.directoryRoles)], ...(exchange ? { exchange: { permissions: [...new Set(exchange.permissions)], managementRoles: [...new Set(exchange.managementRoles)] } } : {}) };
       return { status: 200, body: em.state.app };
     }],
     ['GET', /^\/sandbox\/tenant$/, async () => ({ status: 200, body: tenantSettings(em) })],

@@ -10,7 +10,7 @@ export interface FlowAnswer {
 }
 
 /**
- * The Power Automate admin API of the sandbox tenant (list flows of an environment, get one, stop one), answering
+ * The Power Automate admin API of the sandbox tenant (list flows of an environment, get one, stop or start one), answering
  * with the API's shapes. Its calls are recorded apart from Graph's: they are not Graph round trips. Faults match the
  * path below /sandbox (e.g. "^/flow/.*\/stop$"), before or after the call is applied, as for Graph.
  *
@@ -38,7 +38,7 @@ export function flowApi(em: GraphEmulator, method: string, url: URL): FlowAnswer
 }
 
 function serve(em: GraphEmulator, method: string, url: URL): FlowAnswer {
-  const m = /^\/sandbox\/flow\/providers\/Microsoft\.ProcessSimple\/scopes\/admin\/environments\/([^/]+)\/(v2\/flows|flows\/([^/]+)(\/stop)?)$/.exec(url.pathname);
+  const m = /^\/sandbox\/flow\/providers\/Microsoft\.ProcessSimple\/scopes\/admin\/environments\/([^/]+)\/(v2\/flows|flows\/([^/]+)(\/stop|\/start)?)$/.exec(url.pathname);
   if (!m || url.searchParams.get('api-version') !== '2016-11-01') return { status: 404, body: { error: { code: 'NotFound', message: 'Unknown Power Automate route or api-version.' } } };
   if (!em.state.powerPlatformManagementApp) {
     const path = url.pathname.replace(/^\/sandbox\/flow/, '');
@@ -53,7 +53,9 @@ function serve(em: GraphEmulator, method: string, url: URL): FlowAnswer {
   const flow = flows.find((f) => f.data.name === decodeURIComponent(m[3] ?? ''));
   if (!flow) return { status: 404, body: { error: { code: 'FlowNotFound', message: `Could not find flow '${m[3]}'.` } } };
   if (m[4] && method === 'POST') {
-    (flow.data.properties as { state: string }).state = 'Stopped';
+    // stop and start answer the same way, 200 with an empty body; start is the route Microsoft's PowerApps PowerShell
+    // module posts to enable a flow (Enable-Flow; Enable-AdminFlow under scopes/admin), as stop is for disabling.
+    (flow.data.properties as { state: string }).state = m[4] === '/stop' ? 'Stopped' : 'Started';
     return { status: 200, body: {} };
   }
   if (!m[4] && method === 'GET') return { status: 200, body: flow.data };

@@ -1,6 +1,7 @@
 import { SEED_IDS } from './graph/seed';
 import { FLOW_ENVIRONMENT } from './graph/seed-objects';
 import { SANDBOX_APP } from './graph/app-identity';
+import { TENANT_ID } from './graph/ids';
 
 /** The fake Slack workspace's signing secret: public by design, it only ever signs requests to this machine. */
 export const SANDBOX_SLACK_SECRET = 'local-sandbox-signing-secret';
@@ -24,6 +25,8 @@ export function localDefaults(port: number): Record<string, string> {
     CONTAIN_PROTECTED_USERS: [SEED_IDS.breakGlass, SEED_IDS.globalAdminRole].join(','),
     POWER_AUTOMATE_API_URL: `http://127.0.0.1:${port}/sandbox/flow`,
     POWER_AUTOMATE_ENVIRONMENT: FLOW_ENVIRONMENT,
+    // The sandbox's Exchange admin API (forwarding, hidden inbox rules, mailbox audit configuration).
+    EXCHANGE_ADMIN_API_URL: `http://127.0.0.1:${port}/sandbox/exchange/adminapi/beta/${TENANT_ID}`,
     // The fake Slack workspace: these values only ever talk to the sandbox on this machine.
     SLACK_SIGNING_SECRET: SANDBOX_SLACK_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-local-sandbox-token',

@@ -10,14 +10,18 @@ import { slackEvents } from '../functions/slack-events';
 import { incidentReport } from '../functions/incident-report';
 import { results } from '../functions/results';
 import { sweeper } from '../functions/sweeper';
+import { alerts } from '../functions/alerts';
 import { getContext, resetContext } from '../src/runtime';
 import { approverRoster, clearApproverRoster } from '../src/directory/roster';
 import { createLogger, type Logger } from '../src/log';
 import { startAzurite, type AzuriteHandle } from './azurite';
-import { FakeConnector } from './connector';
+import { FakeConnector, connectorLimitsSchema } from './connector';
 import { FakeSlackApi } from './slack-api';
 import { GraphEmulator } from './graph/emulator';
 import { flowApi } from './flow-api';
+import { addSandboxAlert } from './graph/seed-alerts';
+import { exchangeApi, mountExchange } from './exchange-api';
+import { replaySignIns } from './graph/ca-evaluate';
 import { sandboxAppRoutes } from './app-routes';
 import { localDefaults, SANDBOX_SLACK_SECRET } from './local-env';
 import { PLAYGROUND_PEOPLE } from './playground-people';
@@ -44,6 +48,8 @@ export interface LocalStackOptions {
   workerProcesses?: number;
   /** Period of the sweeper timer; 0 turns it off (tests call stack.sweep()). Default 60 s, as in host. */
   sweepMs?: number;
+  /** Period of the alert poll timer; 0 turns it off (tests call stack.pollAlerts()). Default CONTAIN_ALERT_POLL_SECONDS (5 s). */
+  alertPollMs?: number;
   log?: Logger;
 }
 
@@ -59,6 +65,8 @@ export interface LocalStack {
   idle(): Promise<void>;
   /** Fire the sweeper timer function once. */
   sweep(): Promise<void>;
+  /** Fire the alert poll timer function once. */
+  pollAlerts(): Promise<void>;
   /** Stop the worker (queued work stays in the queue). */
   stopWorker(): Promise<void>;
   /** The supervised worker processes ('process' mode only). */
@@ -76,6 +84,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const connectionString = storage ?? (azurite = await startAzurite()).connectionString;
 
   const emulator = new GraphEmulator();
+  mountExchange(emulator);
   const connector = new FakeConnector();
   const slack = new FakeSlackApi();
   const server = createServer();
@@ -89,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const port = (server.address() as { port: number }).port;
   const defaults = localDefaults(port);
-  for (const [k, v] of Object.entries(defaults)) if (!process.env[k] || ['PORT', 'GRAPH_BASE_URL', 'SLACK_API_URL', 'POWER_AUTOMATE_API_URL'].includes(k)) process.env[k] = v;
+  for (const [k, v] of Object.entries(defaults)) if (!process.env[k] || ['PORT', 'GRAPH_BASE_URL', 'SLACK_API_URL', 'POWER_AUTOMATE_API_URL', 'EXCHANGE_ADMIN_API_URL'].includes(k)) process.env[k] = v;
   process.env.STORAGE_CONNECTION_STRING = connectionString;
   for (const [k, v] of Object.entries(options.env ?? {})) process.env[k] = v;
   resetContext();
@@ -109,6 +118,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sweepMs = options.sweepMs ?? 60_000;
   const timer = sweepMs > 0 ? setInterval(() => void fireSweeper().catch((err: unknown) => log.warn('sweeper failed', { err })), sweepMs) : undefined;
   timer?.unref();
+  const fireAlerts = () => alerts({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext({ invocationId: randomUUID(), functionName: 'alerts', logHandler: () => undefined }));
+  const alertMs = options.alertPollMs ?? ready.config.alerts.pollMs;
+  let alertPoll: Promise<void> | undefined;
+  const alertTimer = alertMs > 0 ? setInterval(() => void (alertPoll = fireAlerts().catch((err: unknown) => log.warn('alert poll failed', { err }))), alertMs) : undefined;
+  alertTimer?.unref();
 
   return {
     port,
@@ -119,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     azuritePid: azurite?.pid,
     idle: () => pump?.idle() ?? Promise.resolve(),
     sweep: fireSweeper,
+    pollAlerts: fireAlerts,
     workers,
     stopWorker: async () => {
       await pump?.stop();
@@ -126,6 +141,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     async stop() {
       if (timer) clearInterval(timer);
+      if (alertTimer) clearInterval(alertTimer);
+      await alertPoll;
       await pump?.stop();
       await workers?.stop();
       await new Promise<void>((resolve) => {
@@ -173,6 +190,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
       return { status: r.status, headers: r.headers, body: r.body, disconnect: r.disconnect };
     }],
     ['*', /^\/sandbox\/flow\//, async (req, _body, url) => flowApi(emulator, req.method!, url)],
+    ['*', /^\/sandbox\/exchange\//, async (req, body, url) => exchangeApi(emulator, req.method!, url, req.headers as Record<string, string | undefined>, body)],
     ['GET', /^\/sandbox\/requests$/, admin(() => emulator.requests())],
     ['POST', /^\/sandbox\/faults$/, async (_r, body) => {
       try {
@@ -190,6 +208,8 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['GET', /^\/sandbox\/budgets$/, admin(() => emulator.budgets.describe())],
     ['PUT', /^\/sandbox\/budgets$/, async (_r, body) => tryAdmin(() => emulator.budgets.update(JSON.parse(body || '{}')))],
     ['POST', /^\/sandbox\/scenario$/, async (_r, body) => tryAdmin(() => emulator.addScenario(JSON.parse(body || '{}')), 201)],
+    ['POST', /^\/sandbox\/alerts$/, async (_r, body) => tryAdmin(() => addSandboxAlert(emulator, JSON.parse(body || '{}')), 201)],
+    ['POST', /^\/sandbox\/signins\/replay$/, async (_r, body) => tryAdmin(() => replaySignIns(emulator, JSON.parse(body || '{}')), 201)],
     ['DELETE', /^\/sandbox\/faults$/, admin(() => emulator.faults.clear())],
     ['POST', /^\/sandbox\/reset$/, admin(() => {
       emulator.reset();
@@ -198,6 +218,9 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     })],
     ['GET', /^\/sandbox\/state$/, admin(() => emulator.state)],
     ['GET', /^\/sandbox\/connector\/activities$/, admin(() => connector.all())],
+    ['GET', /^\/sandbox\/connector\/refusals$/, admin(() => connector.refusals())],
+    ['GET', /^\/sandbox\/connector\/limits$/, admin(() => connector.limits)],
+    ['PUT', /^\/sandbox\/connector\/limits$/, async (_r, body) => tryAdmin(() => Object.assign(connector.limits, connectorLimitsSchema.parse(JSON.parse(body || '{}'))))],
     ['*', /^\/sandbox\/connector\/v3\//, async (req, body, url) => connector.handle(req.method!, url.pathname.slice('/sandbox/connector'.length), body)],
     ['GET', /^\/favicon\.ico$/, async () => ({ status: 204 })],
     ['GET', /^\/sandbox\/slack\/messages$/, admin(() => [...slack.messages.values()])],

@@ -5,7 +5,9 @@ import { startLocalStack } from './local-stack';
 /** `npm start`: the whole of Contain on 127.0.0.1 with the sandbox tenant; Ctrl+C stops it, Azurite included. */
 async function main(): Promise<void> {
   const log = createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) || 'info', fields: { app: 'contain-local' } });
-  const stack = await startLocalStack({ log });
+  // The worker runs in its own supervised process, as under the Functions host, so that the sandbox's kill faults work
+  // from the playground; CONTAIN_LOCAL_WORKER=inline keeps it in this process.
+  const stack = await startLocalStack({ log, worker: process.env.CONTAIN_LOCAL_WORKER ? undefined : 'process' });
   const lines = [
     '',
     `Contain is running (local mode, sandbox tenant) on ${stack.url}`,
@@ -16,10 +18,12 @@ async function main(): Promise<void> {
     `  Fault injection      POST ${stack.url}/sandbox/faults   (DELETE to clear)`,
     `  Throttling budgets   GET/PUT ${stack.url}/sandbox/budgets   (published Graph limits, on)`,
     `  Scenario at scale    POST ${stack.url}/sandbox/scenario {"phishRecipients":100,"compromised":5}`,
+    `  Incident of any size POST ${stack.url}/sandbox/scenario {"user":"alice.aoki@contoso.example","extra":{"inboxRules":10,"methods":10,"devices":10,"apps":10,"flows":10}}`,
+    `  Alerts               POST ${stack.url}/sandbox/alerts {"userId":"alice.aoki@contoso.example","source":"defender","title":"Possible AiTM phishing attempt"}`,
     `  Reset the tenant     POST ${stack.url}/sandbox/reset`,
     `  Contain's app        GET/PUT ${stack.url}/sandbox/app   (permissions, directory roles)`,
     `  Tenant prerequisites GET/PUT ${stack.url}/sandbox/tenant   (message-trace principal, Power Platform, licences)`,
-    `  Bot replies          GET  ${stack.url}/sandbox/connector/activities`,
+    `  Bot replies          GET  ${stack.url}/sandbox/connector/activities   (refused ones: /refusals; size limit: GET/PUT /limits)`,
     ...(stack.azuritePid ? [`  Storage              Azurite in memory (pid ${stack.azuritePid}); it stops with this process`] : []),
     '',
     'Press Ctrl+C to stop.',

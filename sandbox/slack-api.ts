@@ -1,9 +1,12 @@
 import { DOMAIN } from './graph/seed';
+import { SLACK_LIMITS, TRUNCATED_WARNING, blockKitErrors, invalidBlocks } from './slack-limits';
 
 export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
   time: string;
+  /** Slack's error code when the call was refused (invalid_blocks, msg_too_long ...). */
+  error?: string;
 }
 
 /** Slack workspace members of the sandbox, mapped to the tenant by email as users.info would. */
@@ -19,8 +22,9 @@ export const SLACK_USERS: Record<string, { name: string; real_name: string; emai
 export const SLACK_BOT = { userId: 'U0CONTAIN', botId: 'B0CONTAIN', teamId: 'T0CONTOSO' };
 
 /**
- * A fake Slack Web API: the methods Contain calls, with Slack's response shapes. Records every call so tests and the
- * playground can see what was posted and updated.
+ * A fake Slack Web API: the methods Contain calls, with Slack's response shapes and Slack's documented limits on what
+ * they post (sandbox/slack-limits.ts). Records every call, refused ones with their error, so tests and the
+ * playground can see what was posted, updated and turned away.
  */
 export class FakeSlackApi {
   private calls: SlackCall[] = [];
@@ -37,8 +41,22 @@ export class FakeSlackApi {
 
   handle(method: string, bodyText: string, contentType: string, authorization: string | undefined): { status: number; body: unknown } {
     const args = parseArgs(bodyText, contentType);
-    this.calls.push({ method, args, time: new Date().toISOString() });
+    const call: SlackCall = { method, args, time: new Date().toISOString() };
+    this.calls.push(call);
+    const answer = this.answer(method, args, authorization);
+    const body = answer.body as { ok?: boolean; error?: string };
+    if (body.ok === false) call.error = body.error;
+    return answer;
+  }
+
+  private answer(method: string, args: Record<string, unknown>, authorization: string | undefined): { status: number; body: unknown } {
     if (!authorization?.startsWith('Bearer xoxb-') && !String(args.token ?? '').startsWith('xoxb-')) return { status: 200, body: { ok: false, error: 'not_authed' } };
+    const refusal = ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(method) ? contentRefusal(method, args) : undefined;
+    if (refusal) return { status: 200, body: refusal };
+    // Past 40,000 characters postMessage and postEphemeral keep the start of the text and say so in a warning.
+    const long = typeof args.text === 'string' && args.text.length > SLACK_LIMITS.messageText;
+    if (long) args = { ...args, text: (args.text as string).slice(0, SLACK_LIMITS.messageText) };
+    const warned = (r: { status: number; body: unknown }) => (long ? { ...r, body: { ...(r.body as object), response_metadata: TRUNCATED_WARNING } } : r);
     // Like Slack's: seconds and a six-digit fraction that orders messages in time (milliseconds, then a counter).
     const ts = () => {
       const now = Date.now();
@@ -52,7 +70,7 @@ export class FakeSlackApi {
         const t = ts();
         const m = { channel: String(args.channel), ts: t, thread_ts: args.thread_ts as string | undefined, text: args.text as string, blocks: args.blocks };
         this.messages.set(`${m.channel}/${t}`, m);
-        return ok({ channel: m.channel, ts: t, message: { ...m, type: 'message', bot_id: SLACK_BOT.botId } });
+        return warned(ok({ channel: m.channel, ts: t, message: { ...m, type: 'message', bot_id: SLACK_BOT.botId } }));
       }
       case 'chat.update': {
         const key = `${args.channel}/${args.ts}`;
@@ -63,7 +81,7 @@ export class FakeSlackApi {
       case 'chat.postEphemeral': {
         const t = ts();
         this.messages.set(`${args.channel}/${t}`, { channel: String(args.channel), ts: t, text: args.text as string, blocks: args.blocks, user: String(args.user), ephemeral: true });
-        return ok({ message_ts: t });
+        return warned(ok({ message_ts: t }));
       }
       case 'users.info': {
         const u = SLACK_USERS[String(args.user)];
@@ -74,6 +92,18 @@ export class FakeSlackApi {
         return ok({}, 'unknown_method');
     }
   }
+}
+
+/**
+ * What Slack says to a message it will not take: blocks that are not JSON (invalid_blocks_format) or break a Block Kit
+ * limit (invalid_blocks), and for chat.update a `text` over 4,000 characters (msg_too_long).
+ */
+function contentRefusal(method: string, args: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (typeof args.blocks === 'string') return { ok: false, error: 'invalid_blocks_format' };
+  const errors = blockKitErrors(args.blocks);
+  if (errors.length) return invalidBlocks(errors);
+  if (method === 'chat.update' && typeof args.text === 'string' && args.text.length > SLACK_LIMITS.updateText) return { ok: false, error: 'msg_too_long' };
+  return undefined;
 }
 
 function ok(body: Record<string, unknown>, error?: string): { status: number; body: unknown } {

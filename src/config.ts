@@ -34,6 +34,7 @@ const schema = z.object({
   MicrosoftAppType: z.preprocess(emptyToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant')),
   POWER_AUTOMATE_API_URL: optionalUrl,
   POWER_AUTOMATE_ENVIRONMENT: optionalString,
+  EXCHANGE_ADMIN_API_URL: optionalUrl,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_BOT_TOKEN: optionalString,
   SLACK_API_URL: optionalUrl,
@@ -58,6 +59,7 @@ const schema = z.object({
   CONTAIN_QUEUE_VISIBILITY_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(600).default(30)),
   CONTAIN_AUDIT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(300).default(10)),
   CONTAIN_AUDIT_TIMEOUT_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(120).default(8)),
+  CONTAIN_ALERT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(3600).optional()),
   CONTAIN_PUBLIC_URL: optionalUrl,
   CONTAIN_LINK_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'use at least 32 random characters').optional()),
   CONTAIN_RESULT_LINK_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 7).default(24)),
@@ -83,6 +85,8 @@ export interface Config {
   slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
   /** Power Automate admin API; undefined = step 6 reports "not checked". */
   powerAutomate?: { apiUrl: string; environment: string };
+  /** Exchange Online admin API, tenant-scoped (…/adminapi/beta/<tenant id>); undefined = PowerShell lines instead. */
+  exchange?: { apiUrl: string };
   storage: { connectionString: string; prefix: string };
   policy: {
     approvers: string[];
@@ -102,6 +106,8 @@ export interface Config {
   investigate: { auditPollMs: number; auditTimeoutMs: number };
   /** Where full results are linked from chat; no key = results are kept but not linked. */
   links: { baseUrl?: string; key?: string; ttlHours: number };
+  /** The alert poll (src/alerts): off at 0; in local mode its period, in Azure the timer runs every minute. */
+  alerts: { pollMs: number };
 }
 
 const FIXES: Record<string, string> = {
@@ -109,6 +115,7 @@ const FIXES: Record<string, string> = {
   CONTAIN_MODE: "set CONTAIN_MODE to 'local' (sandbox tenant, no Azure account) or 'azure'",
   GRAPH_BASE_URL: 'set GRAPH_BASE_URL to an http(s) URL such as https://graph.microsoft.com',
   SLACK_API_URL: 'set SLACK_API_URL to an http(s) URL such as https://slack.com/api/',
+  EXCHANGE_ADMIN_API_URL: 'set EXCHANGE_ADMIN_API_URL to https://outlook.office365.com/adminapi/beta/<tenant id>, or leave it empty',
   MicrosoftAppType: "set MicrosoftAppType to 'SingleTenant', 'MultiTenant' or 'UserAssignedMSI'",
   CONTAIN_APPROVERS: 'list Entra object ids separated by commas',
   CONTAIN_RESPONDERS: 'list Entra object ids separated by commas',
@@ -116,6 +123,7 @@ const FIXES: Record<string, string> = {
   CONTAIN_GRAPH_PACING: "set 'on' (default: pace Graph calls within the published throttling budgets) or 'off'",
   CONTAIN_AUDIT_POLL_SECONDS: 'set the first poll interval in seconds (0.01-300), e.g. 10',
   CONTAIN_AUDIT_TIMEOUT_MINUTES: 'set how many minutes to wait for a unified audit log query (0.01-120), e.g. 8',
+  CONTAIN_ALERT_POLL_SECONDS: 'set seconds between alert polls in local mode (0 turns polling off), e.g. 5',
   CONTAIN_LINK_KEY: 'set 32 or more random characters (a Key Vault reference in Azure), e.g. from: openssl rand -base64 48',
 };
 
@@ -179,6 +187,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!connectionString) problems.push('STORAGE_CONNECTION_STRING is required when CONTAIN_MODE=azure; fix: set it (or AzureWebJobsStorage) to the storage account connection string');
     if (raw.CONTAIN_APPROVERS.length === 0) problems.push('CONTAIN_APPROVERS is empty: nobody could approve an action; fix: list approver Entra object ids');
   }
+  if (raw.EXCHANGE_ADMIN_API_URL && !/\/adminapi\/beta\/[^/]+\/?$/.test(new URL(raw.EXCHANGE_ADMIN_API_URL).pathname))
+    problems.push(`EXCHANGE_ADMIN_API_URL must end with /adminapi/beta/<tenant id> (got '${raw.EXCHANGE_ADMIN_API_URL}'); fix: ${FIXES.EXCHANGE_ADMIN_API_URL}`);
+  else if (raw.EXCHANGE_ADMIN_API_URL && mode === 'azure' && !raw.EXCHANGE_ADMIN_API_URL.startsWith('https://'))
+    problems.push(`EXCHANGE_ADMIN_API_URL must use https in azure mode (a token is sent to it); fix: ${FIXES.EXCHANGE_ADMIN_API_URL}`);
   if (!!raw.POWER_AUTOMATE_API_URL !== !!raw.POWER_AUTOMATE_ENVIRONMENT)
     problems.push('POWER_AUTOMATE_API_URL and POWER_AUTOMATE_ENVIRONMENT go together; fix: set both (https://api.flow.microsoft.com and your environment id) or neither');
   if (problems.length > 0) fail(problems);
@@ -195,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     teams: { appId: raw.MicrosoftAppId ?? '', appPassword: raw.MicrosoftAppPassword, appTenantId: raw.MicrosoftAppTenantId, appType: raw.MicrosoftAppType },
     slack: { signingSecret: raw.SLACK_SIGNING_SECRET, botToken: raw.SLACK_BOT_TOKEN, apiUrl: raw.SLACK_API_URL },
     powerAutomate: raw.POWER_AUTOMATE_API_URL && raw.POWER_AUTOMATE_ENVIRONMENT ? { apiUrl: raw.POWER_AUTOMATE_API_URL, environment: raw.POWER_AUTOMATE_ENVIRONMENT } : undefined,
+    exchange: raw.EXCHANGE_ADMIN_API_URL ? { apiUrl: raw.EXCHANGE_ADMIN_API_URL.replace(/\/+$/, '') } : undefined,
     storage: { connectionString: connectionString as string, prefix: raw.CONTAIN_STORAGE_PREFIX },
     policy: {
       approvers: raw.CONTAIN_APPROVERS.map((s) => s.toLowerCase()),
@@ -214,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       key: raw.CONTAIN_LINK_KEY,
       ttlHours: raw.CONTAIN_RESULT_LINK_HOURS,
     },
+    alerts: { pollMs: Math.round((raw.CONTAIN_ALERT_POLL_SECONDS ?? (mode === 'local' ? 5 : 60)) * 1000) },
   };
 }
 

@@ -18,6 +18,10 @@ export const MESSAGE_TRACE_APP_ID = '8bd644d1-64a1-4d4b-ae52-2e0cbf64e373';
 export const SANDBOX_APP = { appId: 'c0a7a1e0-0000-4000-8000-00000000a99d', servicePrincipalId: '5b000000-0000-4000-8000-00000000c0a7', displayName: 'Contain' };
 export const GRAPH_SP_ID = '5b000000-0000-4000-8000-000000000ms1';
 const MESSAGE_TRACE_SP_ID = '5b000000-0000-4000-8000-0000000e7ace';
+/** Office 365 Exchange Online (the resource of Exchange.ManageAsApp) and that role's id, as in every tenant. */
+export const EXCHANGE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
+export const EXCHANGE_SP_ID = '5b000000-0000-4000-8000-0000000e8c4a';
+export const EXCHANGE_APP_ROLES = [{ allowedMemberTypes: ['Application'], description: 'Allows the app to manage the organization\'s Exchange environment without any user interaction.', displayName: 'Manage Exchange As Application', id: 'dc50a0fb-09a3-484d-be87-e023b12c6440', isEnabled: true, origin: 'Application', value: 'Exchange.ManageAsApp' }];
 
 /** Built-in directory roles by display name -> role template id (the same in every tenant). */
 export const ROLE_TEMPLATES: Record<string, string> = {
@@ -30,6 +34,8 @@ export const ROLE_TEMPLATES: Record<string, string> = {
   'Intune Administrator': '3a2c62db-5318-420d-8d74-23affee5d9d5',
   'Privileged Role Administrator': 'e8611ab8-c189-46e8-94e1-60213ab1f814',
   'Exchange Administrator': '29232cdf-9323-42fd-ade2-1d097af3e4de',
+  'Exchange Recipient Administrator': '31392ffb-586c-42d1-9346-e59415a2cc4e',
+  'Compliance Administrator': '17315797-102d-40b4-93e0-432062caca18',
   'Power Platform Administrator': '11648597-926c-4cf3-9c36-bcebb0ba8dcc',
   'Security Administrator': '194ae4cb-b126-40b2-bd5b-6091b380977d',
   'Security Reader': '5d6b6bb7-de71-4623-b4af-96380a352509',
@@ -54,13 +60,27 @@ export const DEFAULT_APP = {
     'AuditLogsQuery.Read.All',
     'Policy.Read.All',
     'Application.ReadWrite.All',
+    // Optional (alerts open incidents; confirm compromised and its undo): the sandbox tenant has them all.
+    'IdentityRiskyUser.Read.All',
+    'IdentityRiskyUser.ReadWrite.All',
+    'SecurityAlert.Read.All',
+    'SecurityIncident.Read.All',
+    // Optional (defensive measures from posture): the sandbox grants them so the playground can apply measures.
+    'Policy.ReadWrite.ConditionalAccess',
+    'Group.ReadWrite.All',
+    'Policy.ReadWrite.Authorization',
   ],
-  directoryRoles: ['User Administrator', 'Cloud Device Administrator'],
+  directoryRoles: ['User Administrator', 'Cloud Device Administrator', 'Exchange Administrator'],
+  // The Exchange admin API (optional in docs/permissions.md): the Office 365 Exchange Online app role, and the
+  // management roles of custom Exchange role groups the app is a member of (none: the Entra role above covers it).
+  exchange: { permissions: ['Exchange.ManageAsApp'], managementRoles: [] as string[] },
 };
 
 export interface AppIdentity {
   permissions: string[];
   directoryRoles: string[];
+  /** Absent: no Office 365 Exchange Online permission and no Exchange role group membership. */
+  exchange?: { permissions: string[]; managementRoles: string[] };
 }
 
 /** Service plans of the sandbox's one subscription (Microsoft 365 E5: Entra ID P1/P2, Defender for Office 365 P2, Audit). */
@@ -107,6 +127,7 @@ export function seedIdentity(now: number) {
       sp(SANDBOX_APP.servicePrincipalId, SANDBOX_APP.appId, SANDBOX_APP.displayName, TENANT_ID, { createdDateTime: created }),
       sp(GRAPH_SP_ID, GRAPH_APP_ID, 'Microsoft Graph', 'f8cdef31-a31e-4b4a-93e4-5f571e91255a'),
       messageTraceServicePrincipal(),
+      sp(EXCHANGE_SP_ID, EXCHANGE_APP_ID, 'Office 365 Exchange Online', 'f8cdef31-a31e-4b4a-93e4-5f571e91255a'),
     ],
   };
 }

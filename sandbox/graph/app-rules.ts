@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { GraphHttpError, type Call, type GraphEmulator } from './emulator';
 import { DEFAULT_APP, MESSAGE_TRACE_APP_ID, ROLE_TEMPLATES, hasServicePlan } from './app-identity';
+import { EXCHANGE_PERMISSION, MANAGEMENT_ROLES } from '../exchange/rbac';
 
 export const L = 'https://learn.microsoft.com/graph/api/';
 
@@ -39,6 +40,7 @@ const AUDIT_QUERY = any('AuditLogsQuery.Read.All', 'AuditLogsQuery-Exchange.Read
 const PASSWORD = any('User-PasswordProfile.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All');
 const ENABLE = any('User.EnableDisableAccount.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All');
 const USER_WRITE = any('User.ReadWrite.All', 'Directory.ReadWrite.All');
+const CA_WRITE = [['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess', 'Application.Read.All'], ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess', 'Application.ReadWrite.All']];
 
 /** True when the user holds a directory (admin) role: their password then needs a stronger role than User Administrator. */
 function holdsAdminRole(em: GraphEmulator, idOrUpn: string): boolean {
@@ -47,6 +49,11 @@ function holdsAdminRole(em: GraphEmulator, idOrUpn: string): boolean {
 }
 
 const body = (c: Call) => (c.body ?? {}) as Record<string, unknown>;
+
+/** Entra ID P2 (service plan AAD_PREMIUM_P2) for Identity Protection's riskyUsers. */
+function needsP2(em: GraphEmulator): void {
+  if (!hasServicePlan(em, ['AAD_PREMIUM_P2'])) throw new GraphHttpError(403, 'Forbidden', 'Your tenant is not licensed for this feature.');
+}
 
 export const RULES: Record<string, RouteRule> = {
   // Finding users, membership checks, sessions.
@@ -70,6 +77,8 @@ export const RULES: Record<string, RouteRule> = {
   'GET /users/{id}/authentication/methods': { doc: `${L}authentication-list-methods`, permissions: METHODS_READ },
   'GET /users/{id}/authentication/{type}/{methodId}': { doc: `${L}phoneauthenticationmethod-get`, permissions: METHODS_READ },
   'DELETE /users/{id}/authentication/{type}/{methodId}': { doc: `${L}phoneauthenticationmethod-delete`, permissions: any('UserAuthenticationMethod.ReadWrite.All') },
+  'POST /users/{id}/authentication/phoneMethods': { doc: `${L}authentication-post-phonemethods`, permissions: any('UserAuthenticationMethod.ReadWrite.All') },
+  'POST /users/{id}/authentication/emailMethods': { doc: `${L}authentication-post-emailmethods`, permissions: any('UserAuthenticationMethod.ReadWrite.All') },
 
   // Step 4: accountEnabled "only callers with at least the Cloud Device Administrator role" may set.
   'GET /users/{id}/registeredDevices': { doc: `${L}user-list-registereddevices`, permissions: USER_READ },
@@ -112,6 +121,25 @@ export const RULES: Record<string, RouteRule> = {
   'GET /identity/conditionalAccess/policies': { doc: `${L}conditionalaccessroot-list-policies`, permissions: any('Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess') },
   'GET /policies/authorizationPolicy': { doc: `${L}authorizationpolicy-get`, permissions: any('Policy.Read.All', 'Policy.ReadWrite.Authorization') },
 
+  // Defensive measures (issue 17). Creating and changing Conditional Access policies: the v1.0 pages list
+  // "Policy.Read.All, Policy.ReadWrite.ConditionalAccess and Application.Read.All" together (all three held).
+  'POST /identity/conditionalAccess/policies': { doc: `${L}conditionalaccessroot-post-policies`, permissions: CA_WRITE },
+  'GET /identity/conditionalAccess/policies/{id}': { doc: `${L}conditionalaccesspolicy-get`, permissions: any('Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess') },
+  'PATCH /identity/conditionalAccess/policies/{id}': { doc: `${L}conditionalaccesspolicy-update`, permissions: CA_WRITE },
+  'DELETE /identity/conditionalAccess/policies/{id}': { doc: `${L}conditionalaccesspolicy-delete`, permissions: [['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess']] },
+  'PATCH /policies/authorizationPolicy': { doc: `${L}authorizationpolicy-update`, permissions: any('Policy.ReadWrite.Authorization') },
+  // "To create the group with users as owners or members, the app must have at least the User.Read.All permission"
+  // (with Group.Create).
+  'POST /groups': {
+    doc: `${L}group-post-groups`,
+    permissions: [['Group.Create'], ...any('Group.ReadWrite.All', 'Directory.ReadWrite.All')],
+    forBody: (c) => (body(c)['members@odata.bind'] || body(c)['owners@odata.bind'] ? [['Group.Create', 'User.Read.All'], ['Group.Create', 'Directory.Read.All'], ...any('Group.ReadWrite.All', 'Directory.ReadWrite.All')] : undefined),
+  },
+  'GET /groups/{id}': { doc: `${L}group-get`, permissions: any('GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All') },
+  'DELETE /groups/{id}': { doc: `${L}group-delete`, permissions: any('Group.ReadWrite.All', 'Directory.ReadWrite.All') },
+  'POST /groups/{id}/members/\\$ref': { doc: `${L}group-post-members`, permissions: any('GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All') },
+  'GET /directoryRoles/{id}': { doc: `${L}directoryrole-get`, permissions: any('RoleManagement.Read.Directory', 'Directory.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All') },
+
   // Logs. Sign-ins need Entra ID P1 or P2 in the tenant.
   'GET /auditLogs/signIns': {
     doc: `${L}signin-list`,
@@ -126,6 +154,21 @@ export const RULES: Record<string, RouteRule> = {
   'GET /security/auditLog/queries/{id}': { doc: `${L}security-auditlogquery-get`, permissions: AUDIT_QUERY, workload: 'security' },
   'GET /security/auditLog/queries/{id}/records': { doc: `${L}security-auditlogquery-list-records`, permissions: AUDIT_QUERY, workload: 'security' },
   'POST /security/runHuntingQuery': { doc: `${L}security-security-runhuntingquery`, permissions: any('ThreatHunting.Read.All'), workload: 'security' },
+  // Alerts and undo (issue 16). riskyUsers "requires a Microsoft Entra ID P2 license" (riskyuser-list); without it the
+  // service answers 403 "Your tenant is not licensed for this feature." (the docs give no body; the most-cited public
+  // reports quote this one). The permission tables list no higher privileged permission for these routes.
+  'GET /identityProtection/riskyUsers': { doc: `${L}riskyuser-list`, permissions: any('IdentityRiskyUser.Read.All'), precondition: needsP2 },
+  'GET /identityProtection/riskyUsers/{id}': { doc: `${L}riskyuser-get`, permissions: any('IdentityRiskyUser.Read.All'), precondition: needsP2 },
+  'POST /identityProtection/riskyUsers/confirmCompromised': { doc: `${L}riskyuser-confirmcompromised`, permissions: any('IdentityRiskyUser.ReadWrite.All'), precondition: needsP2 },
+  'POST /identityProtection/riskyUsers/dismiss': { doc: `${L}riskyuser-dismiss`, permissions: any('IdentityRiskyUser.ReadWrite.All'), precondition: needsP2 },
+  'GET /security/alerts_v2': { doc: `${L}security-list-alerts_v2`, permissions: any('SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'), workload: 'security' },
+  'GET /security/alerts_v2/{id}': { doc: `${L}security-alert-get`, permissions: any('SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'), workload: 'security' },
+  'GET /security/incidents': { doc: `${L}security-list-incidents`, permissions: any('SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'), workload: 'security' },
+  'GET /security/incidents/{id}': { doc: `${L}security-incident-get`, permissions: any('SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'), workload: 'security' },
+  'GET /oauth2PermissionGrants': { doc: `${L}oauth2permissiongrant-list`, permissions: GRANTS_READ },
+  'POST /oauth2PermissionGrants': { doc: `${L}oauth2permissiongrant-post`, permissions: any('DelegatedPermissionGrant.ReadWrite.All', 'Directory.ReadWrite.All') },
+  'POST /users/{id}/mailFolders/inbox/messageRules': { doc: `${L}mailfolder-post-messagerules`, permissions: any('MailboxSettings.ReadWrite'), workload: 'outlook' },
+
   // Message trace also needs Microsoft's message-trace service principal in the tenant (exchangemessagetrace
   // "Prerequisites"); without it the service answers 401 "Service principal-less Authentication failed".
   'GET /admin/exchange/tracing/messageTraces': {
@@ -146,6 +189,8 @@ export const GRAPH_PERMISSIONS: string[] = [...new Set([...DEFAULT_APP.permissio
 export const appIdentitySchema = z.object({
   permissions: z.array(z.enum(GRAPH_PERMISSIONS as [string, ...string[]])).max(100),
   directoryRoles: z.array(z.enum(Object.keys(ROLE_TEMPLATES) as [string, ...string[]])).max(20),
+  /** The Exchange admin API's rights (sandbox/exchange/rbac.ts); absent = none. */
+  exchange: z.object({ permissions: z.array(z.literal(EXCHANGE_PERMISSION)).max(1), managementRoles: z.array(z.enum(MANAGEMENT_ROLES)).max(20) }).strict().optional(),
 });
 
 /** Graph's refusal bodies differ by workload: the code and message a client sees for "the app may not do this". */

@@ -3,12 +3,18 @@ import { FaultTable, type AfterFault } from './faults';
 import { batchRefusal, executionOrder, type BatchSubRequest } from './batch-rules';
 import { Budgets } from './budgets';
 import { FilterSyntaxError, matches, parseFilter } from './odata-filter';
-import { seedTenant, type TenantData } from './seed';
+import { seedTenant, type SeedSignIn, type TenantData } from './seed';
 import { registerContainmentRoutes } from './routes-containment';
 import { registerInvestigationRoutes } from './routes-investigation';
 import { registerIdentityRoutes } from './routes-identity';
+import { registerAlertRoutes } from './routes-alerts';
+import { registerRestoreRoutes } from './routes-restore';
+import { registerPostureRoutes } from './routes-posture';
+import { withAppliedPolicies } from './ca-evaluate';
 import { checkAppIdentity } from './app-rules';
 import { addPhishRecipients, addWaveUsers, scenarioSchema, type ScenarioResult } from './scenario';
+import { addSuspiciousObjects, extraSchema, type ExtraInput, type ExtraResult } from './scenario-extra';
+import type { z } from 'zod';
 
 export interface EmulatorResponse {
   status: number;
@@ -95,6 +101,9 @@ export class GraphEmulator {
     registerContainmentRoutes(this);
     registerInvestigationRoutes(this);
     registerIdentityRoutes(this);
+    registerAlertRoutes(this);
+    registerRestoreRoutes(this);
+    registerPostureRoutes(this);
   }
 
   /** The emulator's clock (injectable for tests). */
@@ -124,8 +133,18 @@ export class GraphEmulator {
     return addWaveUsers(this.state, n);
   }
 
-  /** POST /sandbox/scenario: more recipients of Alice's phishing mail, `compromised` of them signed in by the attacker. */
-  addScenario(input: unknown): ScenarioResult {
+  /**
+   * POST /sandbox/scenario: more recipients of Alice's phishing mail, `compromised` of them signed in by the attacker;
+   * or, given `user`, `extra` suspicious objects of each kind added to that user (scenario-extra.ts).
+   */
+  addScenario(input: z.input<typeof scenarioSchema>): ScenarioResult;
+  addScenario(input: ExtraInput): ExtraResult;
+  addScenario(input: unknown): ScenarioResult | ExtraResult;
+  addScenario(input: unknown): ScenarioResult | ExtraResult {
+    if (typeof input === 'object' && input !== null && 'user' in input) {
+      const extra = extraSchema.parse(input);
+      return addSuspiciousObjects(this.state, this.clock(), this.user(extra.user), extra);
+    }
     return addPhishRecipients(this.state, this.clock(), scenarioSchema.parse(input));
   }
 
@@ -300,7 +319,8 @@ export class GraphEmulator {
       const shaped = c.version === 'beta' ? kinds : rows.map(({ sessionId: _s, signInEventTypes: _t, autonomousSystemNumber: _a, ...v1 }) => v1);
       if (c.version === 'v1.0' && /signInEventTypes|sessionId/.test(c.query.get('$filter') ?? ''))
         throw new GraphHttpError(400, 'Request_UnsupportedQuery', "Could not find a property named 'signInEventTypes' on type 'microsoft.graph.signIn'.");
-      return this.collection(c, '/auditLogs/signIns', shaped, { defaultTop: 1000 });
+      // Each sign-in with the Conditional Access policies in force at its time (ca-evaluate.ts).
+      return this.collection(c, '/auditLogs/signIns', withAppliedPolicies(this, shaped as SeedSignIn[], c.headers), { defaultTop: 1000 });
     });
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GraphHttpError, json, type Call, type GraphEmulator } from './emulator';
+import { createEmailMethod, createPhoneMethod } from './create-objects';
 
 const METHOD_SEGMENTS: Record<string, string> = {
   phoneMethods: 'phone',
@@ -52,6 +53,14 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
     if (!found) throw notFound(id);
     return found;
   };
+  // The methods an app may add for a user (authentication-post-phonemethods, -emailmethods): 201 with the method.
+  // Microsoft Authenticator, FIDO2, Windows Hello and software OATH methods have no create call in v1.0.
+  for (const [segment, create] of [['phoneMethods', createPhoneMethod], ['emailMethods', createEmailMethod]] as const) {
+    em.on('POST', `/users/{id}/authentication/${segment}`, (c, m) => {
+      const u = em.user(m[1]);
+      return json(201, { '@odata.context': ctx(c, `users('${u.id}')/authentication/${segment}/$entity`), ...create(s(), u.id, (c.body ?? {}) as Record<string, unknown>) });
+    });
+  }
   em.on('GET', '/users/{id}/authentication/{type}/{methodId}', (_c, m) => json(200, methodOf(em.user(m[1]).id, m[2], decodeURIComponent(m[3])).data));
   em.on('DELETE', '/users/{id}/authentication/{type}/{methodId}', (_c, m) => {
     const u = em.user(m[1]);

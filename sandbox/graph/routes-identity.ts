@@ -1,5 +1,5 @@
 import { GraphHttpError, json, type Call, type GraphEmulator } from './emulator';
-import { GRAPH_APP_ID, GRAPH_SP_ID, ROLE_TEMPLATES, SANDBOX_APP, nameGuid } from './app-identity';
+import { EXCHANGE_APP_ID, EXCHANGE_APP_ROLES, EXCHANGE_SP_ID, GRAPH_APP_ID, GRAPH_SP_ID, ROLE_TEMPLATES, SANDBOX_APP, nameGuid } from './app-identity';
 import { GRAPH_PERMISSIONS } from './app-rules';
 
 const ctx = (c: Call, what: string) => `${c.base}/${c.version}/$metadata#${what}`;
@@ -19,7 +19,7 @@ function selected(obj: Record<string, unknown>, c: Call): Record<string, unknown
 export function registerIdentityRoutes(em: GraphEmulator): void {
   const s = () => em.state;
   const appRoles = () => GRAPH_PERMISSIONS.map((value) => ({ allowedMemberTypes: ['Application'], description: `Allows the app to use ${value} without a signed-in user.`, displayName: value, id: nameGuid(value), isEnabled: true, origin: 'Application', value }));
-  const spData = (p: { data: Record<string, unknown> }) => (p.data.appId === GRAPH_APP_ID ? { ...p.data, appRoles: appRoles() } : p.data);
+  const spData = (p: { data: Record<string, unknown> }) => (p.data.appId === GRAPH_APP_ID ? { ...p.data, appRoles: appRoles() } : p.data.appId === EXCHANGE_APP_ID ? { ...p.data, appRoles: EXCHANGE_APP_ROLES } : p.data);
 
   em.on('GET', "/servicePrincipals\\(appId='{appId}'\\)", (c, m) => {
     const appId = decodeURIComponent(m[1]);
@@ -45,7 +45,12 @@ export function registerIdentityRoutes(em: GraphEmulator): void {
       resourceDisplayName: 'Microsoft Graph',
       resourceId: GRAPH_SP_ID,
     }));
-    return em.collection(c, `/servicePrincipals/${id}/appRoleAssignments`, value);
+    // And Office 365 Exchange Online's (Exchange.ManageAsApp), for the Exchange admin API.
+    const exchange = (id === SANDBOX_APP.servicePrincipalId ? (s().app.exchange?.permissions ?? []) : []).flatMap((perm) => {
+      const r = EXCHANGE_APP_ROLES.find((x) => x.value === perm);
+      return r ? [{ id: nameGuid(`${id}:${perm}`), appRoleId: r.id, principalDisplayName: p.data.displayName, principalId: id, principalType: 'ServicePrincipal', resourceDisplayName: 'Office 365 Exchange Online', resourceId: EXCHANGE_SP_ID, createdDateTime: created, deletedDateTime: null }] : [];
+    });
+    return em.collection(c, `/servicePrincipals/${id}/appRoleAssignments`, [...value, ...exchange]);
   });
 
   // Built-in roles: roleDefinitionId is the role template id. Contain's app from /sandbox/app; people from the seed.

@@ -45,18 +45,41 @@ export const ALICE_OBJECTS = {
 /** A stand-in for the attacker's certificate (base64 DER in real tenants; any base64 here). */
 const ATTACKER_CERT = Buffer.from('sandbox: public certificate of the attacker app "..", CN=..').toString('base64');
 
-function folderId(userId: string, name: string): string {
+export function folderId(userId: string, name: string): string {
   return Buffer.from(`${userId}:${name}`).toString('base64').replace(/=+$/, '') + 'AAA=';
+}
+
+/** The well-known folders every mailbox has, by their Graph well-known names. */
+export const WELL_KNOWN_FOLDERS: Record<string, string> = { inbox: 'Inbox', deleteditems: 'Deleted Items', junkemail: 'Junk Email', archive: 'Archive', rssfeeds: 'RSS Feeds', conversationhistory: 'Conversation History', sentitems: 'Sent Items', drafts: 'Drafts' };
+
+/** A mailbox's well-known folders, with the sandbox's ids. */
+export const mailboxFolders = (userId: string): SeedFolder[] => Object.entries(WELL_KNOWN_FOLDERS).map(([w, displayName]) => ({ userId, id: folderId(userId, w), wellKnown: w, displayName }));
+
+/**
+ * Flows in the admin list's shape (as PnP's and Microsoft's PowerShell see it): definitionSummary names each trigger's
+ * and action's type, operation and connector, never their inputs; so no recipients, subjects or URLs. Operation
+ * metadata ids count from `firstOp`, so that a reseed gives the same ids.
+ */
+export function flowBuilders(now: number, firstOp = 0) {
+  const connector = (name: string, displayName: string) => ({ name, id: `/providers/Microsoft.PowerApps/apis/${name}`, displayName, type: '/providers/Microsoft.PowerApps/apis' });
+  let opSeq = firstOp;
+  const op = (type: string, swaggerOperationId?: string, api?: ReturnType<typeof connector>) => ({ type, ...(swaggerOperationId ? { swaggerOperationId } : {}), ...(api ? { api } : {}), metadata: { operationMetadataId: `0be7a000-0000-4000-8000-${(++opSeq).toString().padStart(12, '0')}` } });
+  const flow = (id: string, name: string, creator: string, hoursAgo: number, triggers: Record<string, unknown>[], actions: Record<string, unknown>[]) => ({
+    name: id, id: `/providers/Microsoft.ProcessSimple/environments/${FLOW_ENVIRONMENT}/flows/${id}`, type: 'Microsoft.ProcessSimple/environments/flows',
+    properties: {
+      apiId: '/providers/Microsoft.PowerApps/apis/shared_logicflows', displayName: name, state: 'Started', createdTime: iso(now, hoursAgo), lastModifiedTime: iso(now, hoursAgo),
+      environment: { name: FLOW_ENVIRONMENT, type: 'Microsoft.ProcessSimple/environments', id: `/providers/Microsoft.ProcessSimple/environments/${FLOW_ENVIRONMENT}` },
+      definitionSummary: { triggers, actions }, creator: { tenantId: TENANT_ID, objectId: creator, userId: creator, userType: 'ActiveDirectory' }, provisioningMethod: 'FromDefinition', flowFailureAlertSubscribed: true,
+    },
+  });
+  return { connector, op, flow, outlook: connector('shared_office365', 'Office 365 Outlook') };
 }
 
 export function seedObjects(now: number) {
   const A = ALICE_OBJECTS;
   const alice = SEED_IDS.alice;
   const bob = SEED_IDS.bob;
-  const wellKnown = ['inbox', 'deleteditems', 'junkemail', 'archive', 'rssfeeds', 'conversationhistory', 'sentitems', 'drafts'];
-  const names: Record<string, string> = { inbox: 'Inbox', deleteditems: 'Deleted Items', junkemail: 'Junk Email', archive: 'Archive', rssfeeds: 'RSS Feeds', conversationhistory: 'Conversation History', sentitems: 'Sent Items', drafts: 'Drafts' };
-  const folders: SeedFolder[] = [];
-  for (const u of Object.values(SEED_IDS)) for (const w of wellKnown) folders.push({ userId: u, id: folderId(u, w), wellKnown: w, displayName: names[w] });
+  const folders: SeedFolder[] = Object.values(SEED_IDS).flatMap(mailboxFolders);
   folders.push({ userId: alice, id: folderId(alice, 'Newsletters'), displayName: 'Newsletters' });
   folders.push({ userId: bob, id: folderId(bob, 'Team'), displayName: 'Team' });
   const fid = (u: string, n: string) => folders.find((f) => f.userId === u && (f.wellKnown === n || f.displayName === n))!.id;
@@ -126,20 +149,7 @@ export function seedObjects(now: number) {
     { data: { id: 'Directory_att_05', category: 'Device', correlationId: 'c0a1e000-0000-4000-8000-0000000a0006', result: 'success', resultReason: '', activityDisplayName: 'Register device', activityDateTime: iso(now, 49.6), loggedByService: 'Device Registration Service', operationType: 'Add', initiatedBy: actor(ATTACKER.ipv4), targetResources: [{ id: A.attackerWindowsDevice, displayName: 'DESKTOP-7Q2V9KD', type: 'Device' }], additionalDetails: [{ key: 'Device Trust Type', value: 'Workplace' }] } },
     { data: { id: 'Directory_leg_01', category: 'ApplicationManagement', correlationId: 'c0a1e000-0000-4000-8000-0000000a0005', result: 'success', resultReason: '', activityDisplayName: 'Consent to application', activityDateTime: iso(now, 24 * 300), loggedByService: 'Core Directory', operationType: 'Assign', initiatedBy: actor('203.0.113.10'), targetResources: [{ id: A.spTeams, displayName: 'Microsoft Teams', type: 'ServicePrincipal' }], additionalDetails: [] } },
   ];
-  // The admin list's shape (as PnP's and Microsoft's PowerShell see it): definitionSummary names each trigger's and
-  // action's type, operation and connector, never their inputs; so no recipients, subjects or URLs.
-  const connector = (name: string, displayName: string) => ({ name, id: `/providers/Microsoft.PowerApps/apis/${name}`, displayName, type: '/providers/Microsoft.PowerApps/apis' });
-  let opSeq = 0;
-  const op = (type: string, swaggerOperationId?: string, api?: ReturnType<typeof connector>) => ({ type, ...(swaggerOperationId ? { swaggerOperationId } : {}), ...(api ? { api } : {}), metadata: { operationMetadataId: `0be7a000-0000-4000-8000-${(++opSeq).toString().padStart(12, '0')}` } });
-  const outlook = connector('shared_office365', 'Office 365 Outlook');
-  const flow = (id: string, name: string, creator: string, hoursAgo: number, triggers: Record<string, unknown>[], actions: Record<string, unknown>[]) => ({
-    name: id, id: `/providers/Microsoft.ProcessSimple/environments/${FLOW_ENVIRONMENT}/flows/${id}`, type: 'Microsoft.ProcessSimple/environments/flows',
-    properties: {
-      apiId: '/providers/Microsoft.PowerApps/apis/shared_logicflows', displayName: name, state: 'Started', createdTime: iso(now, hoursAgo), lastModifiedTime: iso(now, hoursAgo),
-      environment: { name: FLOW_ENVIRONMENT, type: 'Microsoft.ProcessSimple/environments', id: `/providers/Microsoft.ProcessSimple/environments/${FLOW_ENVIRONMENT}` },
-      definitionSummary: { triggers, actions }, creator: { tenantId: TENANT_ID, objectId: creator, userId: creator, userType: 'ActiveDirectory' }, provisioningMethod: 'FromDefinition', flowFailureAlertSubscribed: true,
-    },
-  });
+  const { connector, op, flow, outlook } = flowBuilders(now);
   const flows: SeedFlow[] = [
     // The attacker's: every new mail is forwarded out (the recipient is in the flow's definition, which the list does not carry).
     { environment: FLOW_ENVIRONMENT, data: flow(A.flowAttacker, 'Sync', alice, 48.9, [op('OpenApiConnectionNotification', 'OnNewEmailV3', outlook)], [op('OpenApiConnection', 'ForwardEmail_V2', outlook)]) },
@@ -174,7 +184,7 @@ export function seedObjects(now: number) {
   // Conditional Access as many tenants have it: MFA for everyone, legacy auth blocked, risky sign-ins challenged.
   // No compliant-device, phishing-resistant, token-protection or registration-location policy, and users may still
   // register apps and consent to them: the posture check should say so.
-  const ca = (id: string, name: string, state: string, extra: Record<string, unknown>) => ({ id, displayName: name, state, createdDateTime: iso(now, 24 * 500), conditions: { users: { includeUsers: ['All'], excludeUsers: [], excludeGroups: [SEED_IDS.breakGlass] }, applications: { includeApplications: ['All'], includeUserActions: [] }, clientAppTypes: ['all'], signInRiskLevels: [], locations: null }, grantControls: null, sessionControls: null, ...extra });
+  const ca = (id: string, name: string, state: string, extra: Record<string, unknown>) => ({ id, displayName: name, state, createdDateTime: iso(now, 24 * 500), conditions: { users: { includeUsers: ['All'], excludeUsers: [SEED_IDS.breakGlass], excludeGroups: [] }, applications: { includeApplications: ['All'], includeUserActions: [] }, clientAppTypes: ['all'], signInRiskLevels: [], locations: null }, grantControls: null, sessionControls: null, ...extra });
   const conditionalAccessPolicies = [
     ca('ca000000-0000-4000-8000-000000000001', 'Require MFA for all users', 'enabled', { grantControls: { operator: 'OR', builtInControls: ['mfa'], authenticationStrength: null } }),
     ca('ca000000-0000-4000-8000-000000000002', 'Block legacy authentication', 'enabled', { conditions: { users: { includeUsers: ['All'] }, applications: { includeApplications: ['All'], includeUserActions: [] }, clientAppTypes: ['exchangeActiveSync', 'other'], signInRiskLevels: [], locations: null }, grantControls: { operator: 'OR', builtInControls: ['block'] } }),

@@ -6,6 +6,7 @@
 import { seedObjects } from './seed-objects';
 import { seedUal, type SeedUalRecord } from './seed-ual';
 import { seedIdentity } from './app-identity';
+import { seedAlerts } from './seed-alerts';
 export { ATTACKER, DOMAIN, GLOBAL_ADMIN_TEMPLATE, SEED_IDS, TENANT_ID } from './ids';
 import { ATTACKER, DOMAIN, GLOBAL_ADMIN_TEMPLATE, SEED_IDS } from './ids';
 
@@ -72,7 +73,7 @@ export interface SandboxAuditQuery {
   createdAt: number;
 }
 
-export interface TenantData extends ReturnType<typeof seedObjects>, Omit<ReturnType<typeof seedIdentity>, 'identityServicePrincipals'> {
+export interface TenantData extends ReturnType<typeof seedObjects>, Omit<ReturnType<typeof seedIdentity>, 'identityServicePrincipals'>, ReturnType<typeof seedAlerts> {
   users: SeedUser[];
   signIns: SeedSignIn[];
   groups: SeedGroup[];
@@ -205,5 +206,5 @@ export function seedTenant(now: number = Date.now()): TenantData {
   // Contain's own app, Microsoft Graph and the message-trace app are service principals of the tenant too.
   const { identityServicePrincipals, ...identity } = seedIdentity(now);
   objects.servicePrincipals.push(...identityServicePrincipals);
-  return { users, signIns, groups, ...objects, ...identity, ual: seedUal(now), auditQueries: [] };
+  return { users, signIns, groups, ...objects, ...identity, ...seedAlerts(now, users), ual: seedUal(now), auditQueries: [] };
 }

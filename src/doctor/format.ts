@@ -8,11 +8,12 @@ export function doctorJson(r: DoctorResult): string {
 
 /** The default CLI output: one row per check, failures with their fix underneath. */
 export function doctorTable(r: DoctorResult): string {
-  const failed = r.checks.filter((c) => !c.ok).length;
-  const lines = [`contain doctor: ${r.appId ? `app ${r.appId}` : 'app unknown (AZURE_CLIENT_ID)'}, ${r.checks.length} checks, ${failed ? `${failed} failing` : 'all pass'}`, ''];
+  const failed = r.checks.filter((c) => !c.ok && !c.optional).length;
+  const off = r.checks.filter((c) => !c.ok && c.optional).length;
+  const lines = [`contain doctor: ${r.appId ? `app ${r.appId}` : 'app unknown (AZURE_CLIENT_ID)'}, ${r.checks.length} checks, ${failed ? `${failed} failing` : 'all pass'}${off ? ` (${off} optional off)` : ''}`, ''];
   const width = Math.max(...r.checks.map((c) => c.id.length));
   for (const c of r.checks) {
-    lines.push(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.id.padEnd(width)}  enables ${c.enables}`);
+    lines.push(`${c.ok ? 'ok  ' : c.optional ? 'off ' : 'FAIL'}  ${c.id.padEnd(width)}  enables ${c.enables}`);
     if (!c.ok) lines.push(`      needs: ${c.needs}`, `      fix:   ${c.fix}`);
   }
   return lines.join('\n') + '\n';
@@ -28,5 +29,5 @@ export function doctorMarkdown(r: DoctorResult): string {
 /** The chat card's view: failing checks first, with their fix. */
 export function doctorView(r: DoctorResult): DoctorView {
   const checks = [...r.checks].sort((a, b) => Number(a.ok) - Number(b.ok)).map(({ id, ok, needs, enables, fix }) => ({ id, ok, needs, enables, fix }));
-  return { kind: 'doctor', at: r.at, ok: checks.every((c) => c.ok), checks, notes: r.appId ? [] : ['Contain does not know its own app id: set AZURE_CLIENT_ID.'] };
+  return { kind: 'doctor', at: r.at, ok: r.checks.every((c) => c.ok || c.optional), checks, notes: r.appId ? [] : ['Contain does not know its own app id: set AZURE_CLIENT_ID.'] };
 }

@@ -1,5 +1,5 @@
 import type { ActionKind } from '../incidents/model';
-import { DIRECTORY_ROLES, MESSAGE_TRACE_FIX, permissionFix, powerPlatformFix, roleFix, type ContainRole } from './fixes';
+import { MESSAGE_TRACE_FIX, exchangeAppFix, permissionFix, powerPlatformFix, roleFix, roleTemplateId, type ContainRole } from './fixes';
 
 /** One thing Contain's app needs from the tenant, what it enables, and how to fix its absence. */
 export interface Requirement {
@@ -16,6 +16,10 @@ export interface Requirement {
   fix: (ids: { appId?: string; servicePrincipalId?: string }) => string;
   /** What the containment card says on an action that cannot run. */
   card?: string;
+  /** A feature Contain works without (alerts, Identity Protection): a failing optional row never fails doctor. */
+  optional?: true;
+  /** Whose application permission it is (default Microsoft Graph). */
+  resource?: 'exchange';
 }
 
 const permission = (name: string, enables: string, also: string[] = [], actions: ActionKind[] = []): Requirement => ({
@@ -34,7 +38,7 @@ const role = (name: ContainRole, also: (keyof typeof ROLE_IDS)[], enables: strin
   kind: 'role',
   needs: `Entra directory role ${name} on Contain's app, tenant-wide (or ${also.join(', ')})`,
   enables,
-  satisfiedBy: [DIRECTORY_ROLES[name], ...also.map((r) => ROLE_IDS[r])],
+  satisfiedBy: [roleTemplateId(name), ...also.map((r) => ROLE_IDS[r])],
   actions,
   fix: (ids) => roleFix(name, ids.servicePrincipalId),
   card: `needs the ${name} role; ask a Global Administrator to assign it (Entra admin center > Roles & admins > ${name} > Add assignments > Contain's app), then run "doctor" and open the incident again.`,
@@ -57,6 +61,9 @@ const licence = (id: string, name: string, plans: string[], enables: string, fix
   fix: () => fix,
 });
 
+/** An optional row: said as such in `needs`, never failing doctor. */
+const optional = (r: Requirement): Requirement => ({ ...r, needs: `Optional: ${r.needs}`, optional: true });
+
 /** Everything each step needs, as docs/permissions.md lists it. */
 export const REQUIREMENTS: Requirement[] = [
   permission('User.Read.All', 'finding the user for every command; Slack user mapping', ['User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']),
@@ -74,10 +81,34 @@ export const REQUIREMENTS: Requirement[] = [
   permission('ExchangeMessageTrace.Read.All', 'scope through message trace, without Defender for Office 365'),
   permission('AuditLogsQuery.Read.All', 'investigate: the unified audit log'),
   permission('Policy.Read.All', 'posture: Conditional Access and the authorization policy'),
+  optional(permission('IdentityRiskyUser.Read.All', 'alerts: Entra ID Protection risky users open incidents')),
+  optional(permission('IdentityRiskyUser.ReadWrite.All', 'confirm a user compromised in Identity Protection, and its undo (dismiss)')),
+  optional(permission('SecurityAlert.Read.All', 'alerts: Defender XDR alerts about account compromise open incidents', ['SecurityAlert.ReadWrite.All'])),
+  optional(permission('SecurityIncident.Read.All', 'alerts: Defender XDR incidents determined a compromised account open incidents', ['SecurityIncident.ReadWrite.All'])),
+  // The defensive measures applied from posture, and the Exchange admin API (issue 17).
+  optional(permission('Policy.ReadWrite.ConditionalAccess', 'posture: the Conditional Access measures created report-only, their Undo and Enforce (with Policy.Read.All and Application.Read.All)')),
+  optional(permission('Group.ReadWrite.All', 'posture: the pilot and exclusion groups of the harmful-user-agent and device-code measures', ['Directory.ReadWrite.All'])),
+  optional(permission('Policy.ReadWrite.Authorization', 'posture: user consent to applications off, users may not register applications')),
+  optional({
+    id: 'permission:Exchange.ManageAsApp',
+    kind: 'permission',
+    resource: 'exchange',
+    needs: 'Office 365 Exchange Online application permission Exchange.ManageAsApp',
+    enables: 'mailbox forwarding, hidden inbox rules and the mailbox audit configuration through the Exchange admin API (otherwise: PowerShell lines)',
+    satisfiedBy: ['Exchange.ManageAsApp'],
+    actions: [],
+    fix: (ids) => exchangeAppFix(ids.servicePrincipalId),
+  }),
+  optional({
+    ...role('Exchange Administrator', ['Global Administrator'], 'the Exchange admin API\'s cmdlets (forwarding, inbox rules, audit bypass)', []),
+    needs: "Entra directory role Exchange Administrator on Contain's app (or Global Administrator; a custom Exchange role group with Mail Recipients and View-Only Configuration also works but doctor cannot see Exchange role groups)",
+    fix: (ids) => exchangeAppFix(ids.servicePrincipalId),
+  }),
   role('User Administrator', ['Privileged Authentication Administrator', 'Global Administrator'], 'step 2: app-only password resets (Graph needs the role as well as the permission)', ['resetPassword']),
   role('Cloud Device Administrator', ['Intune Administrator', 'Global Administrator'], 'step 4: accountEnabled on devices', ['disableDevice']),
   licence('entra-id-p1', 'Microsoft Entra ID P1 or P2', ['AAD_PREMIUM', 'AAD_PREMIUM_P2'], 'sign-in logs (card, investigate, scope) and Conditional Access in posture', 'Buy and assign Microsoft Entra ID P1 or P2 (included in Microsoft 365 E3/E5 and Business Premium): Microsoft 365 admin center > Billing > Purchase services.'),
   licence('defender-office-365-p2', 'Microsoft Defender for Office 365 Plan 2', ['THREAT_INTELLIGENCE'], 'scope through advanced hunting; without it scope uses message trace', 'Buy and assign Defender for Office 365 Plan 2 (included in Microsoft 365 E5): Microsoft 365 admin center > Billing > Purchase services.'),
+  optional(licence('entra-id-p2', 'Microsoft Entra ID P2', ['AAD_PREMIUM_P2'], 'alerts and confirm compromised: Identity Protection risky users', 'Buy and assign Microsoft Entra ID P2 (included in Microsoft 365 E5): Microsoft 365 admin center > Billing > Purchase services.')),
   licence('purview-audit', 'Microsoft Purview Audit', ['M365_AUDIT_PLATFORM', 'M365_ADVANCED_AUDITING'], 'investigate: the unified audit log', 'Turn on auditing and license Microsoft Purview Audit: Microsoft Purview portal > Audit (Standard comes with most Microsoft 365 plans; Premium with E5).'),
   {
     id: 'prerequisite:message-trace-service-principal',

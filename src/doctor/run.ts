@@ -3,7 +3,7 @@ import { runBatch, subError, type BatchResponse } from '../graph/batch';
 import { odataString, query, segment } from '../graph/odata';
 import type { ActionKind } from '../incidents/model';
 import { isUnregistered } from '../powerautomate/client';
-import { MESSAGE_TRACE_APP_ID } from './fixes';
+import { EXCHANGE_APP_ID, MESSAGE_TRACE_APP_ID } from './fixes';
 import { REQUIREMENTS, type Requirement } from './requirements';
 
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
@@ -21,6 +21,8 @@ export interface DoctorCheck {
   actions: ActionKind[];
   /** What the containment card says on those actions. */
   card?: string;
+  /** A feature Contain works without: failing, it does not fail doctor. */
+  optional?: boolean;
 }
 
 export interface DoctorResult {
@@ -49,6 +51,7 @@ export async function runDoctor(ctx: ContainContext, options: { signal?: AbortSi
       { id: 'graph', method: 'GET', url: sp(GRAPH_APP_ID, 'id,appRoles') },
       { id: 'skus', method: 'GET', url: '/subscribedSkus' },
       { id: 'trace', method: 'GET', url: sp(MESSAGE_TRACE_APP_ID, 'id,appId') },
+      { id: 'exchange', method: 'GET', url: sp(EXCHANGE_APP_ID, 'id,appRoles') },
     ],
     { signal: options.signal },
   );
@@ -68,7 +71,12 @@ export async function runDoctor(ctx: ContainContext, options: { signal?: AbortSi
   // What the app holds, or why doctor cannot tell.
   const graph = body<{ id: string; appRoles?: { id: string; value: string }[] }>(first.get('graph'));
   const assignments = body<{ value: { appRoleId: string; resourceId: string }[] }>(second.get('appRoles'));
-  const permissions = graph && assignments ? new Set(assignments.value.filter((a) => a.resourceId === graph.id).map((a) => graph.appRoles?.find((r) => r.id === a.appRoleId)?.value).filter((v): v is string => !!v)) : undefined;
+  const heldOn = (resource: { id: string; appRoles?: { id: string; value: string }[] } | undefined) =>
+    resource && assignments ? new Set(assignments.value.filter((a) => a.resourceId === resource.id).map((a) => resource.appRoles?.find((r) => r.id === a.appRoleId)?.value).filter((v): v is string => !!v)) : undefined;
+  const permissions = heldOn(graph);
+  // Office 365 Exchange Online's service principal: absent (404) in a tenant without Exchange Online, so nothing held.
+  const exchange = first.get('exchange');
+  const exchangePermissions = exchange?.status === 404 && assignments ? new Set<string>() : heldOn(body<{ id: string; appRoles?: { id: string; value: string }[] }>(exchange));
   const roleRows = body<{ value: { roleDefinitionId: string; directoryScopeId?: string; roleDefinition?: { templateId?: string } }[] }>(second.get('roles'));
   // Only tenant-wide assignments count: a role scoped to an administrative unit does not cover every user.
   const roles = roleRows ? new Set(roleRows.value.filter((r) => (r.directoryScopeId ?? '/') === '/').map((r) => r.roleDefinition?.templateId ?? r.roleDefinitionId)) : undefined;
@@ -90,11 +98,14 @@ export async function runDoctor(ctx: ContainContext, options: { signal?: AbortSi
     known: ok !== undefined,
     actions: r.actions,
     card: r.card,
+    ...(r.optional ? { optional: true } : {}),
   });
   const checks = REQUIREMENTS.map((r): DoctorCheck => {
     switch (r.kind) {
-      case 'permission':
-        return row(r, permissions && r.satisfiedBy.some((p) => permissions.has(p)), unreadable ?? `its app role assignments could not be read (${why(second.get('appRoles'))}; Microsoft Graph's roles: ${why(first.get('graph'))})`);
+      case 'permission': {
+        const held = r.resource === 'exchange' ? exchangePermissions : permissions;
+        return row(r, held && r.satisfiedBy.some((p) => held.has(p)), unreadable ?? `its app role assignments could not be read (${why(second.get('appRoles'))}; the resource's roles: ${why(first.get(r.resource ?? 'graph'))})`);
+      }
       case 'role':
         return row(r, roles && r.satisfiedBy.some((t) => roles.has(t)), unreadable ?? `its directory role assignments could not be read (${why(second.get('roles'))}): it needs Directory.Read.All or RoleManagement.Read.Directory`);
       case 'licence':

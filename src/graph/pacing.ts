@@ -41,6 +41,7 @@ const when = (re: RegExp, id: string) => (_m: string, path: string) => (re.test(
 export const PUBLISHED_BUDGETS: Rule[] = [
   { id: 'reports', limit: 5, windowMs: 10_000, key: when(REPORTS, 'reports') },
   { id: 'identity-protection-ca', limit: 1, windowMs: 1_000, key: when(/^\/(identity\/conditionalAccess|identityProtection|riskyUsers|riskDetections)(\/|$)/i, 'ca') },
+  { id: 'security-detections', limit: 150, windowMs: 60_000, key: when(/^\/security\/(alerts|alerts_v2|incidents)(\/|$)/i, 'security') },
   { id: 'message-trace', limit: 100, windowMs: 300_000, key: when(/^\/admin\/exchange\/tracing\//i, 'trace') },
   { id: 'advanced-hunting', limit: 45, windowMs: 60_000, key: when(/^\/security\/runHuntingQuery$/i, 'hunting') },
   { id: 'device-writes', limit: 25, windowMs: 10_000, key: (m, p) => (m !== 'GET' && /^\/devices(\/|$)/i.test(p) ? 'devices' : undefined) },

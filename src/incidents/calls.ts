@@ -21,7 +21,7 @@ export async function runCalls(ctx: ContainContext, calls: PlannedCall[], option
     flowCalls.map(async ([id, c]) => {
       if (!ctx.flows) return void out.set(id, new ContainError('CONFIG_INVALID', 'Power Automate is not configured.'));
       try {
-        const r = c.op === 'get' ? await ctx.flows.get(c.environment, c.flowId, options) : await ctx.flows.stop(c.environment, c.flowId, options);
+        const r = await ctx.flows[c.op](c.environment, c.flowId, options);
         out.set(id, { ...r, headers: {} });
       } catch (err) {
         out.set(id, new ContainError('GRAPH_UNAVAILABLE', 'The Power Automate API did not answer.', { transient: true, cause: err }));

@@ -1,6 +1,7 @@
 import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
 import type { PostureView } from '../views/types';
+import { AUTH_STRENGTH } from '../posture/measures';
 
 interface CaPolicy {
   id: string;
@@ -19,7 +20,6 @@ interface CaPolicy {
 
 type Check = PostureView['checks'][number];
 
-const PHISHING_RESISTANT = '00000000-0000-0000-0000-000000000004';
 
 /** Policies that enforce (enabled) versus ones only reporting: reporting-only counts as "missing (report-only)". */
 function judge(name: string, advice: string, policies: CaPolicy[], test: (p: CaPolicy) => boolean): Check {
@@ -57,7 +57,7 @@ export async function checkPosture(ctx: ContainContext, options: { signal?: Abor
   const all = (p: CaPolicy) => (p.conditions?.users?.includeUsers ?? []).includes('All') || (p.conditions?.users?.includeGroups ?? []).length > 0;
   const checks: Check[] = [
     ca('Compliant or hybrid-joined device required', 'Require a compliant device: a stolen session cookie then fails from the attacker\'s machine.', (p) => all(p) && !!p.grantControls?.builtInControls?.some((c) => c === 'compliantDevice' || c === 'domainJoinedDevice')),
-    ca('Phishing-resistant MFA', 'Require the "Phishing-resistant MFA" authentication strength (FIDO2, Windows Hello, certificates): AiTM proxies cannot relay it.', (p) => all(p) && p.grantControls?.authenticationStrength?.id === PHISHING_RESISTANT),
+    ca('Phishing-resistant MFA', 'Require the "Phishing-resistant MFA" authentication strength (FIDO2, Windows Hello, certificates): AiTM proxies cannot relay it.', (p) => all(p) && p.grantControls?.authenticationStrength?.id === AUTH_STRENGTH.phishingResistantMfa),
     ca('Token protection', 'Enable token protection (sign-in session binding) for supported clients.', (p) => !!p.sessionControls?.secureSignInSession?.isEnabled),
     ca('Sign-in frequency for browser sessions', 'Limit browser sessions (e.g. 1 hour for Outlook on the web) so a stolen cookie expires soon.', (p) => !!p.sessionControls?.signInFrequency?.isEnabled),
     ca('Security-info registration only from trusted locations', 'Add a policy on the user action "Register security information" that requires a trusted location or device.', (p) => (p.conditions?.applications?.includeUserActions ?? []).includes('urn:user:registersecurityinfo')),

@@ -4,7 +4,7 @@ import type { FlowClient, FlowSummary } from '../powerautomate/client';
 import type { Answers } from './answers';
 
 /** A read or write one action needs: a Graph request (batched) or a Power Automate call. */
-export type Call = ({ api: 'graph' } & Omit<BatchRequest, 'id' | 'dependsOn'>) | { api: 'flow'; op: 'get' | 'stop'; environment: string; flowId: string };
+export type Call = ({ api: 'graph' } & Omit<BatchRequest, 'id' | 'dependsOn'>) | { api: 'flow'; op: 'get' | 'stop' | 'start'; environment: string; flowId: string };
 
 /** The answer to a Call, in one shape whichever API served it. */
 export type CallResult = Pick<BatchResponse, 'status' | 'body' | 'headers'>;

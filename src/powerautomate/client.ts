@@ -31,6 +31,8 @@ export interface FlowClient {
   listByCreator(objectId: string, options?: { signal?: AbortSignal }): Promise<FlowSummary[]>;
   get(environment: string, flowId: string, options?: { signal?: AbortSignal }): Promise<{ status: number; body: unknown }>;
   stop(environment: string, flowId: string, options?: { signal?: AbortSignal }): Promise<{ status: number; body: unknown }>;
+  /** Turn a stopped flow back on (the undo of stop). */
+  start(environment: string, flowId: string, options?: { signal?: AbortSignal }): Promise<{ status: number; body: unknown }>;
 }
 
 /** HTTP client for https://api.flow.microsoft.com (or the sandbox), token for the Flow service audience. */
@@ -72,6 +74,7 @@ export function createFlowClient(options: { baseUrl: string; environment: string
     probe: (o = {}) => request('GET', `${admin}/${encodeURIComponent(options.environment)}/v2/flows?api-version=${API_VERSION}&$top=1`, o.signal),
     get: (env, id, o = {}) => request('GET', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}?api-version=${API_VERSION}`, o.signal),
     stop: (env, id, o = {}) => request('POST', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}/stop?api-version=${API_VERSION}`, o.signal),
+    start: (env, id, o = {}) => request('POST', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}/start?api-version=${API_VERSION}`, o.signal),
   };
 }
 

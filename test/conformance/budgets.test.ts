@@ -47,6 +47,7 @@ describe(`the published figures (${L})`, () => {
       'identity-protection-ca': [1, 1, `${L}#identity-protection-and-conditional-access-service-limits`], // one request per second per tenant
       'outlook-concurrency': [4, 0, `${L}#outlook-service-limits`], // four concurrent requests per app and mailbox
       'outlook-requests': [10_000, 600, `${L}#outlook-service-limits`], // 10,000 API requests in a 10-minute period
+      'security-detections': [150, 60, `${L}#security-detections-and-incidents-service-limits`], // "Any operation on alert ...: 150 requests per minute"
       'message-trace': [100, 300, `${L}#exchange-message-trace-service-limits`], // per tenant: 100 requests per 5 minutes
       'advanced-hunting': [45, 60, 'https://learn.microsoft.com/defender-xdr/api-advanced-hunting'], // "at least 45 calls per minute per tenant"
       'advanced-hunting-hourly': [1_500, 3_600, 'https://learn.microsoft.com/defender-endpoint/api/run-advanced-query-api'], // "up to 1,500 calls per hour"

@@ -7,7 +7,7 @@ import type { Action } from '../../src/incidents/model';
 /** A local stack with its own storage prefix (tables and queue) on the run's shared Azurite. */
 export async function startTestStack(env: Record<string, string> = {}, options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
   const prefix = `t${randomBytes(5).toString('hex')}`;
-  return startLocalStack({ port: 0, pollMs: 50, sweepMs: 0, env: { CONTAIN_STORAGE_PREFIX: prefix, ...env }, log: createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) ?? 'silent' }), ...options });
+  return startLocalStack({ port: 0, pollMs: 50, sweepMs: 0, alertPollMs: 0, env: { CONTAIN_STORAGE_PREFIX: prefix, ...env }, log: createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) ?? 'silent' }), ...options });
 }
 
 /** Poll until `fn` returns a truthy value or the timeout passes. */

@@ -128,7 +128,7 @@ describe('contain doctor', () => {
     const r = await cli(['doctor', '--format', 'json']);
     expect(r.code).toBe(0);
     const { checks } = JSON.parse(r.out) as { checks: Record<string, unknown>[] };
-    expect(checks.length).toBe(22);
+    expect(checks.length).toBe(32); // 22 required, 5 optional (alerts and Identity Protection), 5 optional (posture measures, Exchange admin API)
     for (const c of checks) {
       expect(Object.keys(c)).toEqual(['id', 'ok', 'needs', 'enables', 'fix']);
       expect(c.ok).toBe(true);
@@ -140,18 +140,33 @@ describe('contain doctor', () => {
 
   test('each missing prerequisite fails its own row with the exact fix: exit 1', async () => {
     await putJson(stack, '/sandbox/tenant', { messageTraceServicePrincipal: false, powerPlatformManagementApp: false, servicePlans: ['EXCHANGE_S_ENTERPRISE'] });
-    await putJson(stack, '/sandbox/app', { permissions: DEFAULT_APP.permissions.filter((p) => p !== 'MailboxSettings.ReadWrite'), directoryRoles: DEFAULT_APP.directoryRoles });
+    await putJson(stack, '/sandbox/app', { permissions: DEFAULT_APP.permissions.filter((p) => p !== 'MailboxSettings.ReadWrite'), directoryRoles: DEFAULT_APP.directoryRoles, exchange: DEFAULT_APP.exchange });
     const r = await cli(['doctor', '--format', 'json']);
     expect(r.code).toBe(1);
     const rows = new Map((JSON.parse(r.out) as { checks: { id: string; ok: boolean; fix: string }[] }).checks.map((c) => [c.id, c]));
-    expect([...rows.values()].filter((c) => !c.ok).map((c) => c.id).sort()).toEqual(['licence:defender-office-365-p2', 'licence:entra-id-p1', 'licence:purview-audit', 'permission:MailboxSettings.ReadWrite', 'prerequisite:message-trace-service-principal', 'prerequisite:power-automate-registration']);
+    expect([...rows.values()].filter((c) => !c.ok).map((c) => c.id).sort()).toEqual(['licence:defender-office-365-p2', 'licence:entra-id-p1', 'licence:entra-id-p2', 'licence:purview-audit', 'permission:MailboxSettings.ReadWrite', 'prerequisite:message-trace-service-principal', 'prerequisite:power-automate-registration']);
     expect(rows.get('prerequisite:message-trace-service-principal')!.fix).toContain(`New-MgServicePrincipal -AppId ${MESSAGE_TRACE_APP_ID}`);
     expect(rows.get('prerequisite:power-automate-registration')!.fix).toContain('pac admin application register --application-id c0a7a1e0-0000-4000-8000-00000000a99d');
     expect(rows.get('permission:MailboxSettings.ReadWrite')!.fix).toMatch(/ROLE=MailboxSettings\.ReadWrite and MI=5b000000-0000-4000-8000-00000000c0a7/);
   });
 
+  test('the optional rows (alerts, Identity Protection) say so and never fail doctor: exit 0 without them, "off" in the table', async () => {
+    const optional = ['IdentityRiskyUser.Read.All', 'IdentityRiskyUser.ReadWrite.All', 'SecurityAlert.Read.All', 'SecurityIncident.Read.All'];
+    await putJson(stack, '/sandbox/app', { permissions: DEFAULT_APP.permissions.filter((p) => !optional.includes(p)), directoryRoles: DEFAULT_APP.directoryRoles, exchange: DEFAULT_APP.exchange });
+    await putJson(stack, '/sandbox/tenant', { servicePlans: ['AAD_PREMIUM', 'THREAT_INTELLIGENCE', 'M365_ADVANCED_AUDITING', 'EXCHANGE_S_ENTERPRISE'] });
+    const r = await cli(['doctor', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const failing = (JSON.parse(r.out) as { checks: { id: string; ok: boolean; needs: string }[] }).checks.filter((c) => !c.ok);
+    expect(failing.map((c) => c.id).sort()).toEqual(['licence:entra-id-p2', ...optional.map((p) => `permission:${p}`)].sort());
+    for (const c of failing) expect(c.needs).toMatch(/^Optional: /);
+    const table = await cli(['doctor']);
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/32 checks, all pass \(5 optional off\)/);
+    expect(table.out).toMatch(/^off +permission:SecurityAlert\.Read\.All/m);
+  });
+
   test('without User Administrator: doctor fails naming it, the card marks step 2 as not possible with the fix, and everything else still runs', async () => {
-    await putJson(stack, '/sandbox/app', { permissions: DEFAULT_APP.permissions, directoryRoles: ['Cloud Device Administrator'] });
+    await putJson(stack, '/sandbox/app', { permissions: DEFAULT_APP.permissions, directoryRoles: ['Cloud Device Administrator', 'Exchange Administrator'], exchange: DEFAULT_APP.exchange });
     const table = await cli(['doctor']);
     expect(table.code).toBe(1);
     expect(table.out).toMatch(/FAIL {2}role:user-administrator/);
@@ -162,7 +177,7 @@ describe('contain doctor', () => {
     const refused = text(await say(stack, 'doctor', 'needs the approver role'));
     expect(refused).toContain('approver role');
     const card = text(await say(stack, 'doctor', 'Contain doctor', PEOPLE.avery));
-    expect(card).toContain('1 of 22 checks fail');
+    expect(card).toContain('1 of 32 checks fail');
     expect(card).toContain('Entra directory role User Administrator');
 
     const { incidentId, actions, card: containment } = await open(stack, 'alice');
@@ -179,6 +194,22 @@ describe('contain doctor', () => {
     expect(done.filter((a) => a.state === 'succeeded').length).toBe(actions.length - 2); // the password (not possible) and the iPhone (portal)
     const refusedCalls = stack.emulator.requests().filter((r) => [400, 401, 403].includes(r.status)).map((r) => `${r.method} ${r.path}`);
     expect(refusedCalls).toEqual([`PATCH /v1.0/devices/${A.attackerIphone}`]);
+  });
+
+  test('optional features not set up (Exchange admin API, posture measures): their rows say "Optional" with the fix, and doctor still passes (exit 0, no start-up warning)', async () => {
+    await putJson(stack, '/sandbox/app', { permissions: DEFAULT_APP.permissions.filter((p) => !['Policy.ReadWrite.ConditionalAccess', 'Group.ReadWrite.All', 'Policy.ReadWrite.Authorization'].includes(p)), directoryRoles: ['User Administrator', 'Cloud Device Administrator'] });
+    const r = await cli(['doctor', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const rows = (JSON.parse(r.out) as { checks: { id: string; ok: boolean; needs: string; fix: string }[] }).checks;
+    const unmet = rows.filter((c) => !c.ok);
+    expect(unmet.map((c) => c.id).sort()).toEqual(['permission:Exchange.ManageAsApp', 'permission:Group.ReadWrite.All', 'permission:Policy.ReadWrite.Authorization', 'permission:Policy.ReadWrite.ConditionalAccess', 'role:exchange-administrator']);
+    expect(unmet.every((c) => c.needs.startsWith('Optional: '))).toBe(true);
+    expect(unmet.find((c) => c.id === 'permission:Exchange.ManageAsApp')!.fix).toMatch(/Exchange\.ManageAsApp.*"appRoleId":"dc50a0fb-09a3-484d-be87-e023b12c6440".*Add-RoleGroupMember/);
+    expect((await cli(['doctor'])).out).toMatch(/all pass \(5 optional off\)[\s\S]*off +permission:Exchange\.ManageAsApp/);
+    const ctx = await getContext();
+    const lines: { msg: string }[] = [];
+    await doctorAtStartup({ ...ctx, log: createLogger({ level: 'info', sink: (l) => lines.push(JSON.parse(l)) }), config: { ...ctx.config, mode: 'azure' } });
+    expect(lines.map((l) => l.msg)).toEqual(['contain doctor: all checks pass']);
   });
 
   test('in azure mode it runs at start-up and logs each failing check with its fix; one that cannot run is logged, never thrown', async () => {

@@ -166,6 +166,7 @@ describe('contain alice in Teams (slice)', () => {
   });
 
   test('an unknown command is answered with the commands, never taken as a user to search for', async () => {
+    await stack.idle(); // the previous test's read-backs land a round after its status line
     const mark = stack.emulator.requests().length;
     await post(stack, channelMention(stack, PEOPLE.riley, 'reprot INC-20261125-0001'));
     const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Unknown command')), { what: 'help' });

@@ -1,0 +1,312 @@
+/**
+ * The sandbox tenant's Exchange Online admin API: POST /sandbox/exchange/adminapi/beta/{tenant}/InvokeCommand with
+ * {"CmdletInput":{"CmdletName","Parameters"}}, the endpoint the ExchangeOnlineManagement v3 module calls. It is not
+ * documented as public REST; the request and answer shapes follow the module's observed traffic and the public
+ * clients built on it (ExoHelper, Microsoft Extractor Suite): "value" arrays with PowerShell property names,
+ * "@odata.nextLink" paging under "Prefer: odata.maxpagesize", errors as {"error":{"code","message","details":[{"message":
+ * "<code>|<exception type>|<text>"}]}}. Five cmdlets are emulated (Get-Mailbox, Set-Mailbox forwarding, Get-InboxRule,
+ * Disable-InboxRule, Get-MailboxAuditBypassAssociation); anything else is refused, never silently accepted.
+ *
+ * Authorization as sandbox/exchange/rbac.ts models it. Throttling: no budget for this endpoint is published; the
+ * sandbox refuses a fourth request in flight for the tenant with the plain-text answer public clients retry on
+ * ("You have reached the maximum number of concurrent requests per tenant"). The figure 3 is a stand-in, chosen low.
+ * Faults (/sandbox/faults) match the path below /sandbox, e.g. "^/exchange/".
+ */
+import type { GraphEmulator } from './graph/emulator';
+import { SANDBOX_APP } from './graph/app-identity';
+import { DOMAIN, TENANT_ID } from './graph/ids';
+import { refusalFor } from './exchange/rbac';
+import { exchangeState, ruleIdentityOf, type SandboxHiddenRule, type SandboxMailbox } from './exchange/state';
+
+export interface ExchangeAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  disconnect?: 'drop' | 'kill';
+}
+
+export interface ExchangeRequestLog {
+  cmdlet?: string;
+  mailbox?: string;
+  status: number;
+  time: string;
+  applied: boolean;
+}
+
+/** The stand-in for the undocumented per-tenant concurrency limit. */
+export const MAX_CONCURRENT_PER_TENANT = 3;
+export const CONCURRENCY_REFUSAL = 'You have reached the maximum number of concurrent requests per tenant. Please wait and try again.';
+
+const logs = new WeakMap<GraphEmulator, ExchangeRequestLog[]>();
+const inFlight = new WeakMap<GraphEmulator, number>();
+
+/** What the sandbox's Exchange admin API was asked, in order (kept apart from Graph's log). */
+export function exchangeRequests(em: GraphEmulator): ExchangeRequestLog[] {
+  return [...(logs.get(em) ?? [])];
+}
+
+/** Seed the Exchange side now and after every reset, so /sandbox/state always shows it. */
+export function mountExchange(em: GraphEmulator): void {
+  if (logs.has(em)) return;
+  logs.set(em, []);
+  exchangeState(em);
+  em.onReset(() => {
+    logs.set(em, []);
+    exchangeState(em);
+  });
+}
+
+class ExchangeFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly exceptionType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The error body the module's REST layer returns (ExoHelper's Get-ExoException reads details[0].message). */
+function errorBody(f: ExchangeFailure): unknown {
+  const tag = `Ex${(f.exceptionType.length * 7919).toString(16).toUpperCase().padStart(6, '0')}`;
+  return { error: { code: f.code, message: `|${f.exceptionType}|${f.message}`, details: [{ code: 'Context', target: '', message: `${tag}|${f.exceptionType}|${f.message}` }], innererror: { message: f.message, type: f.exceptionType } } };
+}
+
+const JSON_TYPE = { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8' };
+const notFound = (identity: string) => new ExchangeFailure(404, 'NotFound', 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException', `The operation couldn't be performed because object '${identity}' couldn't be found on 'SANDBOX01A001.prod.outlook.com'.`);
+const badParameter = (cmdlet: string, name: string) => new ExchangeFailure(400, 'BadRequest', 'System.Management.Automation.ParameterBindingException', `A parameter cannot be found that matches parameter name '${name}' (${cmdlet}, as the sandbox emulates it).`);
+const badValue = (name: string, expected: string) => new ExchangeFailure(400, 'BadRequest', 'System.Management.Automation.ParameterBindingException', `Cannot process argument transformation on parameter '${name}'. Expected ${expected}.`);
+
+/** Handle one request below /sandbox/exchange; `url` is the full request URL. */
+export async function exchangeApi(em: GraphEmulator, method: string, url: URL, headers: Record<string, string | undefined>, bodyText: string): Promise<ExchangeAnswer> {
+  mountExchange(em);
+  const log = logs.get(em)!;
+  const faultPath = url.pathname.slice('/sandbox'.length);
+  const time = new Date().toISOString();
+  let cmdlet: string | undefined;
+  try {
+    cmdlet = (JSON.parse(bodyText || '{}') as { CmdletInput?: { CmdletName?: string } }).CmdletInput?.CmdletName;
+  } catch {
+    cmdlet = undefined;
+  }
+  const before = em.faults.failure(method, faultPath);
+  if (before) {
+    log.push({ cmdlet, status: before.drop ? 0 : before.status, time, applied: false });
+    return before.drop ? { status: 0, disconnect: 'drop' } : { status: before.status, headers: { ...JSON_TYPE, ...(before.retryAfter !== undefined ? { 'retry-after': String(before.retryAfter) } : {}) }, body: { error: { code: before.code, message: before.message } } };
+  }
+  const busy = inFlight.get(em) ?? 0;
+  if (busy >= MAX_CONCURRENT_PER_TENANT) {
+    log.push({ cmdlet, status: 429, time, applied: false });
+    return { status: 429, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: CONCURRENCY_REFUSAL };
+  }
+  inFlight.set(em, busy + 1);
+  try {
+    const latency = em.faults.latency(method, faultPath);
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+    const res = serve(em, method, url, headers, bodyText);
+    const applied = res.status < 400;
+    const after = applied ? em.faults.after(method, faultPath) : undefined;
+    const answered: ExchangeAnswer = after?.disconnect ? { status: 0, disconnect: after.disconnect } : after?.status ? { status: after.status, headers: JSON_TYPE, body: { error: { code: after.code, message: after.message } } } : res;
+    log.push({ cmdlet, mailbox: headers['x-anchormailbox'], status: answered.status, time, applied });
+    return answered;
+  } finally {
+    inFlight.set(em, (inFlight.get(em) ?? 1) - 1);
+  }
+}
+
+function serve(em: GraphEmulator, method: string, url: URL, headers: Record<string, string | undefined>, bodyText: string): ExchangeAnswer {
+  const m = /^\/sandbox\/exchange\/adminapi\/beta\/([^/]+)\/InvokeCommand$/.exec(url.pathname);
+  if (!m) return { status: 404, headers: JSON_TYPE, body: { error: { code: 'NotFound', message: `No resource at ${url.pathname}.` } } };
+  if (method !== 'POST') return { status: 405, headers: JSON_TYPE, body: { error: { code: 'MethodNotAllowed', message: 'InvokeCommand takes POST.' } } };
+  const tenant = decodeURIComponent(m[1]).toLowerCase();
+  if (tenant !== TENANT_ID && tenant !== DOMAIN) return { status: 404, headers: JSON_TYPE, body: { error: { code: 'NotFound', message: `The organization '${tenant}' was not found.` } } };
+  try {
+    let input: { CmdletInput?: { CmdletName?: unknown; Parameters?: unknown } };
+    try {
+      input = JSON.parse(bodyText || 'null') ?? {};
+    } catch {
+      throw new ExchangeFailure(400, 'BadRequest', 'Microsoft.OData.ODataException', 'The request body is not valid JSON.');
+    }
+    const name = input.CmdletInput?.CmdletName;
+    const params = input.CmdletInput?.Parameters ?? {};
+    if (typeof name !== 'string' || !name || typeof params !== 'object' || params === null || Array.isArray(params))
+      throw new ExchangeFailure(400, 'BadRequest', 'Microsoft.OData.ODataException', 'The request body must be {"CmdletInput":{"CmdletName":"...","Parameters":{...}}}.');
+    // The token and the app's roles first (no role: nothing runs), then the cmdlet, then whether a role grants it.
+    const run: Cmdlet | undefined = Object.hasOwn(CMDLETS, name) ? CMDLETS[name] : undefined;
+    const refusal = refusalFor(em.state.app, SANDBOX_APP.appId) ?? (run ? refusalFor(em.state.app, SANDBOX_APP.appId, name) : undefined);
+    if (!refusal && !run) throw new ExchangeFailure(400, 'BadRequest', 'System.Management.Automation.CommandNotFoundException', `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.`);
+    if (refusal) return { status: refusal.status, headers: JSON_TYPE, body: { error: { code: refusal.code, message: refusal.message, innererror: { message: refusal.message, type: 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException' } } } };
+    const rows = run!(em, params as Record<string, unknown>, name);
+    return page(rows, url, headers);
+  } catch (err) {
+    if (err instanceof ExchangeFailure) return { status: err.status, headers: JSON_TYPE, body: errorBody(err) };
+    return { status: 500, headers: JSON_TYPE, body: { error: { code: 'InternalServerError', message: 'The sandbox failed this request.' } } };
+  }
+}
+
+/** One page of output: "Prefer: odata.maxpagesize=N" (default 1000), the next page's link carrying $skiptoken. */
+function page(rows: unknown[], url: URL, headers: Record<string, string | undefined>): ExchangeAnswer {
+  const size = Math.min(1000, Number(/odata\.maxpagesize=(\d+)/i.exec(headers.prefer ?? '')?.[1] ?? 1000) || 1000);
+  const skip = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
+  const base = `${url.origin}${url.pathname.replace(/\/InvokeCommand$/, '')}`;
+  const body: Record<string, unknown> = { '@odata.context': `${base}/$metadata#Collection(Exchange.GenericHashTable)`, '@adminapi.warnings': [], value: rows.slice(skip, skip + size) };
+  if (skip + size < rows.length) body['@odata.nextLink'] = `${base}/InvokeCommand?$skiptoken=${skip + size}`;
+  return { status: 200, headers: JSON_TYPE, body };
+}
+
+type Cmdlet = (em: GraphEmulator, p: Record<string, unknown>, name: string) => unknown[];
+
+/** Only these parameters are emulated; the rest of each cmdlet's surface is refused by name. */
+function allow(name: string, p: Record<string, unknown>, known: string[]): void {
+  for (const k of Object.keys(p)) if (!known.some((x) => x.toLowerCase() === k.toLowerCase())) throw badParameter(name, k);
+}
+const param = (p: Record<string, unknown>, key: string) => Object.entries(p).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+function text(p: Record<string, unknown>, key: string, required = false): string | undefined {
+  const v = param(p, key);
+  if (v === undefined || v === null) {
+    if (required) throw new ExchangeFailure(400, 'BadRequest', 'System.Management.Automation.ParameterBindingException', `Missing an argument for parameter '${key}'.`);
+    return undefined;
+  }
+  if (typeof v !== 'string' && typeof v !== 'number') throw badValue(key, 'a string');
+  return String(v);
+}
+function flag(p: Record<string, unknown>, key: string): boolean | undefined {
+  const v = param(p, key);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw badValue(key, 'a Boolean ($true or $false)');
+  return v;
+}
+
+const alias = (upn: string) => upn.split('@')[0];
+
+/** Mailbox identities Exchange accepts: UPN, primary SMTP address, alias, display name, ExternalDirectoryObjectId. */
+function mailboxOf(em: GraphEmulator, identity: string): { user: GraphEmulator['state']['users'][number]; mbx: SandboxMailbox } {
+  const key = identity.trim().toLowerCase();
+  const user = em.state.users.find((u) => [u.userPrincipalName, u.mail, alias(u.userPrincipalName), u.displayName, u.id].some((x) => x.toLowerCase() === key));
+  const mbx = user && exchangeState(em).mailboxes.find((x) => x.userId === user.id);
+  if (!user || !mbx) throw notFound(identity);
+  return { user, mbx };
+}
+
+function mailboxView(em: GraphEmulator, identity: string) {
+  const { user, mbx } = mailboxOf(em, identity);
+  const { userId: _u, AuditBypassEnabled: _b, ...settings } = mbx;
+  return {
+    Identity: alias(user.userPrincipalName),
+    Name: alias(user.userPrincipalName),
+    Alias: alias(user.userPrincipalName),
+    DisplayName: user.displayName,
+    UserPrincipalName: user.userPrincipalName,
+    PrimarySmtpAddress: user.mail,
+    ExternalDirectoryObjectId: user.id,
+    RecipientTypeDetails: 'UserMailbox',
+    ...settings,
+  };
+}
+
+type GraphRule = { id: string; displayName?: string; sequence?: number; isEnabled?: boolean; hasError?: boolean; conditions?: Record<string, unknown>; actions?: Record<string, unknown> };
+type Recipient = { emailAddress?: { name?: string; address?: string } };
+
+/** A Graph messageRule as Get-InboxRule prints it. */
+function ruleView(em: GraphEmulator, user: { id: string; displayName: string; userPrincipalName: string }, r: GraphRule) {
+  const c = r.conditions ?? {};
+  const a = r.actions ?? {};
+  const people = (v: unknown) => ((v as Recipient[] | undefined)?.length ? (v as Recipient[]).map((x) => `"${x.emailAddress?.name ?? x.emailAddress?.address}" [SMTP:${x.emailAddress?.address}]`) : null);
+  const words = (v: unknown) => ((v as string[] | undefined)?.length ? (v as string[]) : null);
+  const folder = a.moveToFolder ? em.state.folders.find((f) => f.userId === user.id && f.id === a.moveToFolder) : undefined;
+  const ruleIdentity = ruleIdentityOf(r.id);
+  return {
+    Name: r.displayName ?? '',
+    Identity: `${alias(user.userPrincipalName)}\\${ruleIdentity}`,
+    RuleIdentity: ruleIdentity,
+    Enabled: r.isEnabled !== false,
+    Priority: r.sequence ?? 0,
+    Description: '',
+    From: people(c.fromAddresses),
+    SubjectContainsWords: words(c.subjectContains),
+    SubjectOrBodyContainsWords: words(c.subjectOrBodyContains),
+    BodyContainsWords: words(c.bodyContains),
+    FromAddressContainsWords: words(c.senderContains),
+    ForwardTo: people(a.forwardTo),
+    RedirectTo: people(a.redirectTo),
+    ForwardAsAttachmentTo: people(a.forwardAsAttachmentTo),
+    MoveToFolder: a.moveToFolder ? `${user.displayName}:\\${folder?.displayName ?? a.moveToFolder}` : null,
+    DeleteMessage: a.delete === true,
+    SoftDeleteMessage: a.permanentDelete === true,
+    MarkAsRead: a.markAsRead === true,
+    StopProcessingRules: a.stopProcessingRules === true,
+    MailboxOwnerId: user.displayName,
+    InError: r.hasError === true,
+  };
+}
+
+function hiddenView(user: { displayName: string; userPrincipalName: string }, h: SandboxHiddenRule) {
+  const { userId: _u, system: _s, ...rest } = h;
+  return { ...rest, Identity: `${alias(user.userPrincipalName)}\\${h.RuleIdentity}`, SubjectContainsWords: null, BodyContainsWords: null, From: null, ForwardAsAttachmentTo: null, MailboxOwnerId: user.displayName, InError: false };
+}
+
+/** Every rule of the mailbox, Graph's and the hidden ones, as the cmdlet shows them. */
+function rulesOf(em: GraphEmulator, identity: string, includeHidden: boolean) {
+  const { user } = mailboxOf(em, identity);
+  const visible = em.state.rules.filter((r) => r.userId === user.id).map((r) => ({ graph: r, view: ruleView(em, user, r.data as GraphRule) }));
+  const hidden = includeHidden ? exchangeState(em).hiddenRules.filter((h) => h.userId === user.id).map((h) => ({ hidden: h, view: hiddenView(user, h) })) : [];
+  return { user, rules: [...visible, ...hidden] as ({ graph?: (typeof em.state.rules)[number]; hidden?: SandboxHiddenRule; view: { Name: string; RuleIdentity: string } })[] };
+}
+
+const CMDLETS: Record<string, Cmdlet> = {
+  'Get-Mailbox': (em, p, name) => {
+    allow(name, p, ['Identity', 'ResultSize']);
+    const identity = text(p, 'Identity');
+    return identity ? [mailboxView(em, identity)] : exchangeState(em).mailboxes.map((m) => mailboxView(em, m.userId));
+  },
+  'Set-Mailbox': (em, p, name) => {
+    allow(name, p, ['Identity', 'ForwardingSmtpAddress', 'ForwardingAddress', 'DeliverToMailboxAndForward', 'Confirm', 'Force']);
+    const { mbx } = mailboxOf(em, text(p, 'Identity', true)!);
+    const smtp = param(p, 'ForwardingSmtpAddress');
+    const internal = param(p, 'ForwardingAddress');
+    const deliver = flag(p, 'DeliverToMailboxAndForward');
+    // Validate everything before changing anything: a refused Set-Mailbox changes nothing.
+    let smtpValue: string | null | undefined;
+    if (smtp !== undefined) {
+      if (smtp !== null && (typeof smtp !== 'string' || !/^(smtp:)?[^\s@]+@[^\s@]+\.[^\s@]+$/i.test(smtp))) throw badValue('ForwardingSmtpAddress', 'an SMTP address');
+      smtpValue = smtp === null || smtp === '' ? null : `smtp:${smtp.replace(/^smtp:/i, '')}`;
+    }
+    const internalValue = internal === undefined ? undefined : internal === null || internal === '' ? null : mailboxView(em, text(p, 'ForwardingAddress')!).DisplayName;
+    if (smtpValue !== undefined) mbx.ForwardingSmtpAddress = smtpValue;
+    if (internalValue !== undefined) mbx.ForwardingAddress = internalValue;
+    if (deliver !== undefined) mbx.DeliverToMailboxAndForward = deliver;
+    return [];
+  },
+  'Get-InboxRule': (em, p, name) => {
+    allow(name, p, ['Mailbox', 'Identity', 'IncludeHidden']);
+    const { rules } = rulesOf(em, text(p, 'Mailbox', true)!, flag(p, 'IncludeHidden') === true);
+    const identity = text(p, 'Identity');
+    return (identity ? pick(rules, identity) : rules).map((r) => r.view);
+  },
+  'Disable-InboxRule': (em, p, name) => {
+    allow(name, p, ['Mailbox', 'Identity', 'AlwaysDeleteOutlookRulesBlob', 'Confirm', 'Force']);
+    flag(p, 'AlwaysDeleteOutlookRulesBlob');
+    const { rules } = rulesOf(em, text(p, 'Mailbox', true)!, true);
+    const [rule] = pick(rules, text(p, 'Identity', true)!);
+    if (rule.graph) (rule.graph.data as { isEnabled?: boolean }).isEnabled = false;
+    if (rule.hidden) rule.hidden.Enabled = false;
+    return [];
+  },
+  'Get-MailboxAuditBypassAssociation': (em, p, name) => {
+    allow(name, p, ['Identity', 'ResultSize']);
+    const identity = text(p, 'Identity');
+    const all = identity ? [mailboxOf(em, identity)] : exchangeState(em).mailboxes.map((m) => mailboxOf(em, m.userId));
+    return all.map(({ user, mbx }) => ({ Identity: alias(user.userPrincipalName), Name: alias(user.userPrincipalName), AuditBypassEnabled: mbx.AuditBypassEnabled }));
+  },
+};
+
+/** Rules matching an Identity: RuleIdentity, "alias\RuleIdentity" or Name; several by name is an error, as in Exchange. */
+function pick<T extends { view: { Name: string; RuleIdentity: string } }>(rules: T[], identity: string): T[] {
+  const id = identity.includes('\\') ? identity.slice(identity.lastIndexOf('\\') + 1) : identity;
+  const byId = rules.filter((r) => r.view.RuleIdentity === id);
+  const found = byId.length ? byId : rules.filter((r) => r.view.Name.toLowerCase() === identity.toLowerCase());
+  if (!found.length) throw notFound(identity);
+  if (found.length > 1) throw new ExchangeFailure(400, 'BadRequest', 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException', `The operation couldn't be performed because '${identity}' matches multiple entries.`);
+  return found;
+}
