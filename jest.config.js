@@ -5,12 +5,13 @@ const common = {
   // Type errors are caught by `npm run lint` (tsc --noEmit); transpiling only keeps the suite fast on 2 cores.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   setupFiles: ['<rootDir>/test/setup/env.ts'],
-  testTimeout: 30000,
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: 2,
+  // A global option: Jest ignores it inside a project.
+  testTimeout: 30000,
   projects: [
     // Steps, handlers, use cases, cards, the grammar: memory stores and the sandbox Graph on a loopback port, no
     // Azurite, in seconds (`npm run test:unit`).
