@@ -1,7 +1,7 @@
 import type { ContainContext } from '../src/context';
 import type { UserQuery } from '../src/directory/find-user';
 import { ContainError } from '../src/errors';
-import type { Actor, SlackThread, TeamsThread } from '../src/incidents/model';
+import type { Actor } from '../src/incidents/model';
 import { openContainment } from '../src/incidents/open-containment';
 import { containmentView } from '../src/views/containment';
 import { buildReport } from '../src/incidents/report';
@@ -16,17 +16,18 @@ import type { IncidentListView } from '../src/views/types';
 import type { View } from '../src/views/types';
 import { authorize, refuseTarget } from '../src/incidents/policy';
 import { COMMAND_ROLES } from '../src/incidents/roles';
-import { parseCommand, USAGE, type Command, type Target } from './commands';
+import { parseCommand, USAGE, type Command, type Target } from '../src/commands';
 import { runDoctor } from '../src/doctor/run';
 import { keepDoctor } from '../src/doctor/latest';
 import { doctorView } from '../src/doctor/format';
+import { INCIDENT_ID } from '../src/ids';
+import type { Surface } from './core/surface';
 
 export interface RouteInput {
   command: Command;
   actor: Actor;
-  thread: { teams?: TeamsThread; slack?: SlackThread };
-  /** Maps a Slack user id to an email; Teams has no such mentions. */
-  resolveSlackUser?: (slackUserId: string) => Promise<string>;
+  /** The conversation the command came from: its platform and thread, how mentions resolve, which channel it is. */
+  surface: Pick<Surface, 'name' | 'thread' | 'resolveMention' | 'channelOf'>;
   signal?: AbortSignal;
   /** Posts (then updates) one progress line in the thread while long reads run. */
   progress?: (text: string) => Promise<void>;
@@ -39,9 +40,9 @@ export interface RouteOutput {
 }
 
 async function toQuery(target: Target, input: RouteInput): Promise<UserQuery> {
-  if (target.kind !== 'slackUser') return target;
-  if (!input.resolveSlackUser) throw new ContainError('BAD_COMMAND', 'Slack mentions only work in Slack; type the user\'s name or email instead.');
-  return { kind: 'email', value: await input.resolveSlackUser(target.value) };
+  if (target.kind !== 'mention') return target;
+  if (!input.surface.resolveMention) throw new ContainError('BAD_COMMAND', 'That mention only works on the chat platform it was typed in; type the user\'s name or email instead.');
+  return { kind: 'email', value: await input.surface.resolveMention(target.value) };
 }
 
 /** Command -> role check (COMMAND_ROLES) -> use case in src/ -> view models. Never platform JSON. */
@@ -53,11 +54,11 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
     case 'help':
       return { views: [{ kind: 'help', commands: USAGE }] };
     case 'contain': {
-      const r = await openContainment(ctx, { query: await toQuery(c.target, input), requester: grant, dryRun: c.dryRun, sinceDays: c.sinceDays, thread: input.thread, signal: input.signal });
+      const r = await openContainment(ctx, { query: await toQuery(c.target, input), requester: grant, dryRun: c.dryRun, sinceDays: c.sinceDays, threads: { [input.surface.name]: input.surface.thread }, signal: input.signal });
       return r.kind === 'chooser' ? { views: [r.view] } : { views: [r.view], incidentId: r.incident.id };
     }
     case 'status': {
-      if (!c.incidentId) return { views: [await openIncidentsHere(ctx, input.thread)] };
+      if (!c.incidentId) return { views: [await openIncidentsHere(ctx, input.surface)] };
       const incident = await ctx.store.getIncident(c.incidentId);
       if (!incident) throw new ContainError('NOT_FOUND', `No incident ${c.incidentId}.`);
       refuseTarget(incident, input.actor);
@@ -92,7 +93,7 @@ async function doctor(ctx: ContainContext, input: RouteInput) {
 /** `report <incident|user>`: an incident id as given, or the newest incident of that user. */
 async function incidentFor(ctx: ContainContext, ref: string, input: RouteInput): Promise<string> {
   const id = ref.trim().toUpperCase();
-  if (/^INC-\d{8}-\d{4}$/.test(id)) return id;
+  if (INCIDENT_ID.test(id)) return id;
   const target = parseCommand(`contain ${ref}`);
   if (target.name !== 'contain') throw new ContainError('BAD_COMMAND', 'Use: report <incident|user>');
   const found = await findUser(ctx, await toQuery(target.target, input));
@@ -103,11 +104,12 @@ async function incidentFor(ctx: ContainContext, ref: string, input: RouteInput):
 }
 
 /** `status` with no incident: the open incidents whose thread is in this channel. */
-async function openIncidentsHere(ctx: ContainContext, thread: RouteInput['thread']): Promise<IncidentListView> {
-  const channelOf = (conversationId: string) => conversationId.split(';')[0];
-  const here = (i: Incident) =>
-    (thread.teams && i.threads.teams && channelOf(i.threads.teams.conversationId) === channelOf(thread.teams.conversationId)) ||
-    (thread.slack && i.threads.slack && i.threads.slack.channel === thread.slack.channel);
+async function openIncidentsHere(ctx: ContainContext, surface: RouteInput['surface']): Promise<IncidentListView> {
+  const channel = surface.channelOf(surface.thread);
+  const here = (i: Incident) => {
+    const thread = i.threads[surface.name];
+    return !!thread && surface.channelOf(thread) === channel;
+  };
   const open = (await ctx.store.findIncidents({ state: 'open' })).filter(here).slice(0, 20);
   const items = await Promise.all(
     open.map(async (i) => ({ incidentId: i.id, target: i.target.displayName, state: i.state, openedAt: i.createdAt, pending: (await ctx.store.listActions(i.id)).filter((a) => a.state === 'proposed').length })),

@@ -1,9 +1,10 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { INCIDENT_ID } from '../src/ids';
 
 /** GET /api/incidents/{id}/report: the Markdown report as a file. Function-key protected in Azure (authLevel). */
 export async function incidentReport(req: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   const id = (req.params.id ?? '').toUpperCase();
-  if (!/^INC-\d{8}-\d{4}$/.test(id)) return { status: 400, jsonBody: { error: 'incident id must look like INC-YYYYMMDD-NNNN' } };
+  if (!INCIDENT_ID.test(id)) return { status: 400, jsonBody: { error: 'incident id must look like INC-YYYYMMDD-NNNN' } };
   const [{ getContext }, { buildReport }, { ContainError }] = await Promise.all([import('../src/runtime'), import('../src/incidents/report'), import('../src/errors')]);
   try {
     const report = await buildReport(await getContext(), id);

@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { RESULT_ID } from '../src/ids';
 
 const REFUSED = {
   unsigned: [401, 'This link is not signed. Use the link on the card in the incident thread.'],
@@ -13,7 +14,7 @@ const REFUSED = {
  */
 export async function results(req: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   const id = req.params.id ?? '';
-  if (!/^[a-z]+-\d{8}-[0-9a-f-]{36}$/.test(id)) return { status: 400, jsonBody: { error: 'not a result id' } };
+  if (!RESULT_ID.test(id)) return { status: 400, jsonBody: { error: 'not a result id' } };
   const format = req.query.get('format') ?? 'md';
   if (format !== 'md' && format !== 'json' && format !== 'svg') return { status: 400, jsonBody: { error: 'format must be md, json or svg' } };
   const [{ getContext }, { checkResultLink }] = await Promise.all([import('../src/runtime'), import('../src/links')]);

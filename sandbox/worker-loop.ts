@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { worker } from '../functions/worker';
 import { getContext } from '../src/runtime';
 import type { ContainContext } from '../src/context';
-import type { ReceivedMessage } from '../src/store/work-queue';
+import { StorageWorkQueue, type ReceivedMessage } from '../src/store/queue-storage';
 import type { Logger } from '../src/log';
 
 export interface WorkerLoopOptions {
@@ -30,11 +30,17 @@ export function startWorkerLoop(options: WorkerLoopOptions) {
   let lastEmpty = false;
   const waiters: (() => void)[] = [];
   const running = new Set<Promise<void>>();
+  /** The host's trigger reads Queue Storage itself: the context's queue must be that queue. */
+  const queueOf = (ctx: ContainContext): StorageWorkQueue => {
+    if (!(ctx.queue instanceof StorageWorkQueue)) throw new Error('the worker loop needs the Queue Storage work queue');
+    return ctx.queue;
+  };
   const handle = async (m: ReceivedMessage, ctx: ContainContext, visibility: number) => {
+    const queue = queueOf(ctx);
     const invocation = new InvocationContext({ invocationId: randomUUID(), functionName: 'worker', logHandler: () => undefined });
     let receipt = m.popReceipt;
     const renew = setInterval(() => {
-      void ctx.queue.client
+      void queue.client
         .updateMessage(m.messageId, receipt, undefined, visibility)
         .then((r) => void (receipt = r.popReceipt ?? receipt))
         .catch(() => undefined);
@@ -42,19 +48,19 @@ export function startWorkerLoop(options: WorkerLoopOptions) {
     try {
       await worker(m.message ?? m.raw, invocation);
       clearInterval(renew);
-      await ctx.queue.delete({ messageId: m.messageId, popReceipt: receipt });
+      await queue.delete({ messageId: m.messageId, popReceipt: receipt });
     } catch (err) {
       clearInterval(renew);
       if (m.dequeueCount >= (options.maxDequeueCount ?? 5)) {
         options.log.error('work message moved to poison queue', { messageId: m.messageId, err });
         const { QueueClient } = await import('@azure/storage-queue');
-        const pq = new QueueClient(ctx.config.storage.connectionString, ctx.queue.name + '-poison');
+        const pq = new QueueClient(ctx.config.storage.connectionString, queue.name + '-poison');
         await pq.createIfNotExists();
         await pq.sendMessage(m.raw);
-        await ctx.queue.delete({ messageId: m.messageId, popReceipt: receipt });
+        await queue.delete({ messageId: m.messageId, popReceipt: receipt });
       } else {
-        await ctx.queue.ensure();
-        await ctx.queue.client.updateMessage(m.messageId, receipt, undefined, Math.min(2 ** m.dequeueCount, 30)).catch(() => undefined);
+        await queue.ensure();
+        await queue.client.updateMessage(m.messageId, receipt, undefined, Math.min(2 ** m.dequeueCount, 30)).catch(() => undefined);
       }
     }
   };
@@ -67,7 +73,7 @@ export function startWorkerLoop(options: WorkerLoopOptions) {
         }
         const ctx = await getContext();
         const visibility = options.visibilitySeconds ?? ctx.config.local.queueVisibilitySeconds;
-        const msgs = await ctx.queue.receive(batchSize - inFlight, visibility);
+        const msgs = await queueOf(ctx).receive(batchSize - inFlight, visibility);
         lastEmpty = msgs.length === 0;
         if (lastEmpty) {
           if (inFlight === 0) while (waiters.length) waiters.shift()!();

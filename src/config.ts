@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ContainError } from './errors';
+import { isGuid } from './ids';
 
 /** Comma-separated list, trimmed, empties dropped. */
 const csv = z
@@ -7,8 +8,7 @@ const csv = z
   .optional()
   .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const guidList = csv.refine((ids) => ids.every((id) => GUID.test(id)), {
+const guidList = csv.refine((ids) => ids.every(isGuid), {
   message: 'every entry must be an Entra object id (a GUID); separate several with commas',
 });
 

@@ -5,9 +5,9 @@ import { createGraph } from './graph/client';
 import { createFlowClient } from './powerautomate/client';
 import { policyFromConfig } from './incidents/policy';
 import { createLogger, type Logger } from './log';
-import { IncidentStore } from './store/incident-store';
-import { WorkQueue } from './store/work-queue';
-import { ResultStore } from './store/result-store';
+import { TableIncidentStore } from './store/table-store';
+import { StorageWorkQueue } from './store/queue-storage';
+import { BlobResultStore } from './store/result-store';
 import { keylessEndpoints } from './store/connection';
 
 let current: Promise<ContainContext> | undefined;
@@ -27,16 +27,18 @@ export async function createContext(config: Config, overrides: Partial<ContainCo
   const flows = overrides.flows ?? (config.powerAutomate ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment, credential, clientId: config.graph.clientId }) : undefined);
   const keyless = keylessEndpoints(config.storage.connectionString);
   const storageCredential = keyless ? (credential ?? (await createCredential({ kind: 'managedIdentity', clientId: process.env.AZURE_CLIENT_ID }))) : undefined;
+  const now = overrides.now ?? (() => new Date());
+  const { connectionString, prefix } = config.storage;
   return {
     config,
     graph,
     flows,
-    store: overrides.store ?? (keyless ? IncidentStore.fromEndpoint(keyless.table, config.storage.prefix, storageCredential!) : IncidentStore.fromConnectionString(config.storage.connectionString, config.storage.prefix)),
-    queue: overrides.queue ?? (keyless ? WorkQueue.fromEndpoint(keyless.queue, config.storage.prefix, storageCredential!) : WorkQueue.fromConnectionString(config.storage.connectionString, config.storage.prefix)),
-    results: overrides.results ?? (keyless ? ResultStore.fromEndpoint(keyless.blob, config.storage.prefix, storageCredential!) : ResultStore.fromConnectionString(config.storage.connectionString, config.storage.prefix)),
+    store: overrides.store ?? (keyless ? TableIncidentStore.fromEndpoint(keyless.table, prefix, storageCredential!, now) : TableIncidentStore.fromConnectionString(connectionString, prefix, now)),
+    queue: overrides.queue ?? (keyless ? StorageWorkQueue.fromEndpoint(keyless.queue, prefix, storageCredential!) : StorageWorkQueue.fromConnectionString(connectionString, prefix)),
+    results: overrides.results ?? (keyless ? BlobResultStore.fromEndpoint(keyless.blob, prefix, storageCredential!) : BlobResultStore.fromConnectionString(connectionString, prefix)),
     policy: overrides.policy ?? policyFromConfig(config),
     log,
-    now: overrides.now ?? (() => new Date()),
+    now,
   };
 }
 

@@ -2,16 +2,15 @@ import { App, LogLevel } from '@slack/bolt';
 import type { ContainContext } from '../../src/context';
 import { ContainError } from '../../src/errors';
 import type { WorkMessage } from '../../src/store/work-queue';
-import { parseCommand } from '../commands';
+import { parseCommand, type Command } from '../../src/commands';
 import { approverRoster } from '../../src/directory/roster';
 import { escapeSlack } from '../../cards/text';
 import { errorView } from '../errors';
+import { threadRef } from '../core/surface';
 import { FunctionsReceiver } from './receiver';
-import { slackVerbSchema as SLACK_VERBS } from '../../src/store/work-queue';
+import { buttonVerbSchema } from '../../src/views/buttons';
 
 let built: { app: App; receiver: FunctionsReceiver; config: ContainContext['config'] } | undefined;
-
-type SlackActorRef = { userId: string; teamId: string; enterpriseId?: string; name: string };
 
 /**
  * Bolt with our Functions receiver. Every listener enqueues the work and acknowledges; the worker claims the delivery
@@ -34,15 +33,16 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
 
   app.command('/contain', async ({ command, ack }) => {
     const text = command.text ?? '';
+    let parsed: Command;
     try {
-      parseCommand(text); // reject bad input in the ack itself: the person sees the right form at once
+      parsed = parseCommand(text); // reject bad input in the ack itself: the person sees the right form at once
     } catch (err) {
       const v = errorView(err, log);
       await ack({ response_type: 'ephemeral', text: escapeSlack(`${v.title}: ${v.text}`) });
       return;
     }
-    const actor: SlackActorRef = { userId: command.user_id, teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, name: command.user_name };
-    await enqueue({ type: 'slack-command', key: command.trigger_id, text, actor, channel: command.channel_id });
+    const thread = threadRef({ teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, channel: command.channel_id });
+    await enqueue({ type: 'command', surface: 'slack', key: command.trigger_id, thread, actor: { id: command.user_id, name: command.user_name }, command: parsed });
     await ack({ response_type: 'ephemeral', text: `On it: ${escapeSlack(`/contain ${text}`)}. The result will appear in this channel.` });
   });
 
@@ -51,16 +51,24 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     if (!e.user) return;
     const text = e.text.replace(/^\s*<@[A-Z0-9]+(\|[^>]*)?>\s*/, '');
     const b = body as { event_id?: string; team_id?: string; enterprise_id?: string };
-    const actor: SlackActorRef = { userId: e.user, teamId: b.team_id ?? e.team ?? '', enterpriseId: b.enterprise_id, name: e.user };
-    const key = b.event_id ?? `${e.channel}:${e.ts}`;
-    await enqueue({ type: 'slack-command', key, text, actor, channel: e.channel, threadTs: e.thread_ts ?? e.ts });
+    // A mention's answer goes in its thread; one that cannot be parsed is answered there too, by the worker.
+    const from = { surface: 'slack', key: b.event_id ?? `${e.channel}:${e.ts}`, actor: { id: e.user, name: e.user } };
+    const thread = threadRef({ teamId: b.team_id ?? e.team ?? '', enterpriseId: b.enterprise_id, channel: e.channel, threadTs: e.thread_ts ?? e.ts });
+    let command: Command;
+    try {
+      command = parseCommand(text);
+    } catch (err) {
+      await enqueue({ type: 'reply', ...from, thread, view: errorView(err, log) });
+      return;
+    }
+    await enqueue({ type: 'command', ...from, thread, command });
   });
 
   app.action(/^contain\./, async ({ ack, body, action }) => {
     await ack();
-    const b = body as { trigger_id?: string; user: { id: string; name?: string; username?: string; team_id?: string }; team?: { id: string } | null; enterprise?: { id: string } | null; channel?: { id: string }; container?: { message_ts?: string; channel_id?: string }; message?: { ts: string }; response_url?: string };
+    const b = body as { trigger_id?: string; user: { id: string; name?: string; username?: string; team_id?: string }; team?: { id: string } | null; enterprise?: { id: string } | null; channel?: { id: string }; container?: { message_ts?: string; channel_id?: string }; message?: { ts: string } };
     const a = action as { action_id: string; value?: string; action_ts?: string };
-    const verb = SLACK_VERBS.safeParse(a.action_id.split('.')[1]);
+    const verb = buttonVerbSchema.safeParse(a.action_id.split('.')[1]);
     if (!verb.success || !a.value) {
       log.warn('unknown Slack action ignored', { actionId: a.action_id.slice(0, 60) });
       return;
@@ -68,9 +76,10 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     const channel = b.channel?.id ?? b.container?.channel_id;
     const messageTs = b.message?.ts ?? b.container?.message_ts;
     if (!channel || !messageTs) return;
-    const actor: SlackActorRef = { userId: b.user.id, teamId: b.user.team_id ?? b.team?.id ?? '', enterpriseId: b.enterprise?.id, name: b.user.name ?? b.user.username ?? b.user.id };
+    const thread = threadRef({ teamId: b.user.team_id ?? b.team?.id ?? '', enterpriseId: b.enterprise?.id, channel });
+    const actor = { id: b.user.id, name: b.user.name ?? b.user.username ?? b.user.id };
     const key = `${b.trigger_id ?? ''}:${a.action_ts ?? ''}:${b.user.id}`;
-    await enqueue({ type: 'slack-action', key, verb: verb.data, value: a.value, actor, channel, messageTs, responseUrl: b.response_url });
+    await enqueue({ type: 'button', surface: 'slack', key, thread, actor, press: { verb: verb.data, ref: a.value }, message: messageTs });
   });
 
   built = { app, receiver, config: ctx.config };

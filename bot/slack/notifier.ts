@@ -4,19 +4,20 @@ import type { Notifier } from '../../src/incidents/notifier';
 import type { ContainmentView } from '../../src/views/types';
 import { escapeSlack } from '../../cards/text';
 import { slackMessage } from './render';
+import { asSlackThread } from './thread';
 
 /** Updates into the incident's Slack thread: chat.update on the card, chat.postMessage as a thread reply. */
 export function slackNotifier(client: WebClient): Notifier {
   return {
     async updateCard(incident: Incident, view: ContainmentView) {
-      const t = incident.threads.slack;
-      if (!t) return;
+      if (!incident.threads.slack) return;
+      const t = asSlackThread(incident.threads.slack);
       if (t.cardTs) await client.chat.update({ channel: t.channel, ts: t.cardTs, ...slackMessage(view) });
       else await client.chat.postMessage({ channel: t.channel, ...slackMessage(view) });
     },
     async postStatus(incident: Incident, text: string) {
-      const t = incident.threads.slack;
-      if (!t) return;
+      if (!incident.threads.slack) return;
+      const t = asSlackThread(incident.threads.slack);
       await client.chat.postMessage({ channel: t.channel, thread_ts: t.cardTs, text: escapeSlack(text), mrkdwn: false });
     },
   };

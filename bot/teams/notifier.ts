@@ -3,14 +3,14 @@ import type { Incident } from '../../src/incidents/model';
 import type { Notifier } from '../../src/incidents/notifier';
 import type { ContainmentView } from '../../src/views/types';
 import { cardActivity, plainActivity } from './render';
-import { referenceOf } from './thread';
+import { asTeamsThread, referenceOf } from './thread';
 
 /** Proactive updates into the incident's Teams thread, from the worker. */
 export function teamsNotifier(adapter: CloudAdapter, appId: string): Notifier {
   const inThread = async (incident: Incident, fn: Parameters<CloudAdapter['continueConversationAsync']>[2]) => {
     const thread = incident.threads.teams;
     if (!thread) return;
-    await adapter.continueConversationAsync(appId, referenceOf(thread), fn as never);
+    await adapter.continueConversationAsync(appId, referenceOf(asTeamsThread(thread)), fn as never);
   };
   return {
     async updateCard(incident: Incident, view: ContainmentView) {

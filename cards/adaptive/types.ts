@@ -1,3 +1,6 @@
+import type { ButtonVerb } from '../../src/views/buttons';
+import type { Tone } from '../../src/views/types';
+
 /** The subset of Adaptive Card 1.5 JSON that Contain emits. */
 export type Element = Record<string, unknown> & { type: string };
 export interface AdaptiveCard {
@@ -24,7 +27,7 @@ export function text(value: string, extra: Record<string, unknown> = {}): Elemen
  * A Universal Action (Action.Execute, answered by the bot as an invoke) with an Action.Submit fallback for clients
  * older than schema 1.4. Data carries only the verb and an opaque reference.
  */
-export function execute(title: string, verb: string, data: Record<string, string>, style?: 'positive' | 'destructive'): Element {
+export function execute(title: string, verb: ButtonVerb, data: Record<string, string>, style?: 'positive' | 'destructive'): Element {
   const payload = { verb, ...data };
   return {
     type: 'Action.Execute',
@@ -35,3 +38,6 @@ export function execute(title: string, verb: string, data: Record<string, string
     fallback: { type: 'Action.Submit', title, data: { ...payload, msteams: { type: 'messageBack', text: title } } },
   };
 }
+
+/** Adaptive Card text colours for a view's tone. */
+export const color: Record<Tone, string> = { default: 'Default', good: 'Good', warning: 'Warning', attention: 'Attention' };

@@ -8,9 +8,9 @@
  * The texts of the other refusals are not public: the sandbox's say what is wrong, with Graph's 400 BadRequest.
  */
 import { z } from 'zod';
+import { isGuid } from '../../src/ids';
 import { GraphHttpError, type GraphEmulator } from './emulator';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const strings = z.array(z.string()).optional();
 const risk = z.array(z.enum(['low', 'medium', 'high', 'hidden', 'none', 'unknownFutureValue'])).optional();
 /** Built-in authentication strengths (L/authenticationstrengthroot-list-policies). */
@@ -95,9 +95,9 @@ export function validatePolicy(em: GraphEmulator, input: unknown): PolicyBody {
 
   if (a.includeUserActions?.some((x) => !USER_ACTIONS.includes(x))) throw bad(`Invalid policy: includeUserActions supports ${USER_ACTIONS.join(' and ')}.`);
   if (a.includeUserActions?.length && (a.includeApplications?.length || a.excludeApplications?.length)) throw bad('Invalid policy: user actions cannot be combined with cloud applications.');
-  for (const app of [...(a.includeApplications ?? []), ...(a.excludeApplications ?? [])]) if (!['All', 'None', 'Office365', 'MicrosoftAdminPortals'].includes(app) && !GUID.test(app)) throw bad(`Invalid policy: '${app}' is not an application id.`);
+  for (const app of [...(a.includeApplications ?? []), ...(a.excludeApplications ?? [])]) if (!['All', 'None', 'Office365', 'MicrosoftAdminPortals'].includes(app) && !isGuid(app)) throw bad(`Invalid policy: '${app}' is not an application id.`);
   checkUsers(em, u);
-  for (const l of [...(c.locations?.includeLocations ?? []), ...(c.locations?.excludeLocations ?? [])]) if (!['All', 'AllTrusted'].includes(l) && !GUID.test(l)) throw bad(`Invalid policy: '${l}' is not a named location id.`);
+  for (const l of [...(c.locations?.includeLocations ?? []), ...(c.locations?.excludeLocations ?? [])]) if (!['All', 'AllTrusted'].includes(l) && !isGuid(l)) throw bad(`Invalid policy: '${l}' is not a named location id.`);
   if (c.authenticationFlows) {
     const methods = c.authenticationFlows.transferMethods.split(',').map((x) => x.trim());
     if (methods.some((x) => !TRANSFER_METHODS.includes(x))) throw bad(`Invalid policy: transferMethods takes ${TRANSFER_METHODS.join(', ')}.`);
@@ -121,7 +121,7 @@ function checkUsers(em: GraphEmulator, u: z.infer<typeof users> | null | undefin
     if (!specials.includes(id) && !em.state.users.some((x) => x.id === id.toLowerCase())) throw bad(`Invalid policy: the user '${id}' does not exist in the directory.`);
   for (const id of [...(u.includeGroups ?? []), ...(u.excludeGroups ?? [])])
     if (!em.state.groups.some((x) => x.kind === 'group' && x.id === id.toLowerCase())) throw bad(`Invalid policy: the group '${id}' does not exist in the directory.`);
-  for (const id of [...(u.includeRoles ?? []), ...(u.excludeRoles ?? [])]) if (!GUID.test(id)) throw bad(`Invalid policy: '${id}' is not a role template id.`);
+  for (const id of [...(u.includeRoles ?? []), ...(u.excludeRoles ?? [])]) if (!isGuid(id)) throw bad(`Invalid policy: '${id}' is not a role template id.`);
 }
 
 /** The stored policy: Graph fills the collections and objects a body left out. */

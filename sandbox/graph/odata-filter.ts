@@ -3,6 +3,7 @@
  * (eq/ne/gt/ge/lt/le, and/or/not, startswith/endswith/contains, any() lambdas, parentheses) that Contain's
  * real queries run, and malformed or injected ones fail with Graph's 400 rather than matching everything.
  */
+import { isGuid } from '../../src/ids';
 export type Literal = string | number | boolean | null;
 export type Expr =
   | { kind: 'and' | 'or'; left: Expr; right: Expr }
@@ -72,7 +73,7 @@ export function parseFilter(src: string): Expr {
     if (t.v === 'null') return null;
     if (/^-?\d+(\.\d+)?$/.test(t.v)) return Number(t.v);
     if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(t.v)) return t.v; // DateTimeOffset literal
-    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t.v)) return t.v;
+    if (isGuid(t.v)) return t.v;
     throw new FilterSyntaxError(`'${t.v}' is not a valid literal`);
   };
   const primary = (): Expr => {

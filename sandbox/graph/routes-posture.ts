@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { isGuid } from '../../src/ids';
 import { GraphHttpError, json, type Call, type GraphEmulator } from './emulator';
 import type { SeedGroup } from './seed';
 import { normalizePolicy, validatePolicy } from './ca-validate';
 
 const ctx = (c: Call, what: string) => `${c.base}/${c.version}/$metadata#${what}`;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const notFound = (what: string) => new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
 const badRequest = (message: string) => new GraphHttpError(400, 'Request_BadRequest', message);
 
@@ -170,7 +170,7 @@ export function registerPostureRoutes(em: GraphEmulator): void {
   // L/api/directoryrole-get: a role activated in the tenant, by object id; roleTemplateId is what Conditional Access takes.
   em.on('GET', '/directoryRoles/{id}', (c, m) => {
     const id = decodeURIComponent(m[1]).toLowerCase();
-    const r = GUID.test(id) ? s().groups.find((x) => x.kind === 'directoryRole' && x.id === id) : undefined;
+    const r = isGuid(id) ? s().groups.find((x) => x.kind === 'directoryRole' && x.id === id) : undefined;
     if (!r) throw notFound(id);
     return json(200, { '@odata.context': ctx(c, 'directoryRoles/$entity'), id: r.id, displayName: r.displayName, description: null, roleTemplateId: r.roleTemplateId });
   });

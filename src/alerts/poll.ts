@@ -97,7 +97,7 @@ async function claimUser(ctx: Ctx, userId: string, signals: UserSignal[]): Promi
   // Pending is written before the claim: a poller that dies in between leaves a request that is handed out again
   // later, never one that is lost. Of two pollers at once, only the one whose claim succeeds hands it out.
   await ctx.store.remember(SCOPE_USER, userId, { ...memo, pending: { since: now.toISOString() } } satisfies UserMemo);
-  if (!(await ctx.store.claim(SCOPE_CLAIM, `${userId}#${memo.generation}`, 'alert-opened incident'))) return undefined;
+  if (!(await ctx.store.claim(SCOPE_CLAIM, `${userId}#${memo.generation}`))) return undefined;
   return request(userId, memo.generation, fresh);
 }
 

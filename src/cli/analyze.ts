@@ -4,6 +4,7 @@ import { readRecordBatches, UnreadableFile } from '../investigate/reader';
 import { timelineEvents, timelineLanes } from '../investigate/timeline';
 import { ContainError } from '../errors';
 import { markdownImage, timelineSvg } from '../views/timeline-svg';
+import { formatSecond } from '../views/time';
 
 export interface AnalyzeArgs {
   files: string[];
@@ -110,7 +111,7 @@ function render(r: AnalysisResult, format: AnalyzeArgs['format']): string {
       '',
     ].join('\n');
   }
-  const rows = r.findings.map((f) => [f.time.slice(0, 19).replace('T', ' '), f.user, f.ip ?? '', f.verdict, f.category, f.reason]);
+  const rows = r.findings.map((f) => [formatSecond(f.time), f.user, f.ip ?? '', f.verdict, f.category, f.reason]);
   const head = ['time (UTC)', 'user', 'ip', 'verdict', 'category', 'reason'];
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((row) => row[i].length))));
   const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.slice(0, widths[i]).padEnd(widths[i]))).join('  ');

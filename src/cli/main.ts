@@ -12,6 +12,8 @@ import { investigateUser } from '../investigate/live';
 import { runDoctor } from '../doctor/run';
 import { keepDoctor } from '../doctor/latest';
 import { doctorJson, doctorTable } from '../doctor/format';
+import { parseCommand } from '../commands';
+import { isIncidentId } from '../ids';
 
 const HELP = `contain: the Contain command line
 
@@ -24,7 +26,7 @@ Usage:
                                  check what Contain's app may do in the configured tenant: every permission, directory
                                  role, licence and prerequisite each step needs, with the fix; exit 0 when all pass
   contain report <INC-...>       print an incident's Markdown report (reads STORAGE_CONNECTION_STRING)
-  contain investigate <user> [--since 7d]
+  contain investigate <user> [--since 7d|48h]
                                  the user's sign-ins and directory audit through the analyzer (JSON)
   contain hunt user-agents [--days 7]
                                  harmful user agents in the tenant's sign-ins (reads GRAPH_BASE_URL and credentials)
@@ -77,26 +79,19 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'analyze') {
       return await runAnalyze(rest, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
     }
-    if (cmd === 'investigate') {
-      const sinceAt = rest.indexOf('--since');
-      const days = sinceAt >= 0 ? Number(/^(\d+)d?$/.exec(rest[sinceAt + 1] ?? '')?.[1]) : 7;
-      const who = rest.filter((_, i) => i !== sinceAt && i !== sinceAt + 1).join(' ');
-      if (!who || !Number.isInteger(days) || days < 1 || days > 90) throw new ContainError('BAD_COMMAND', 'Usage: contain investigate <user> [--since 7d]');
-      const r = await investigateUser(await createContext(loadConfig()), { kind: who.includes('@') ? 'email' : 'text', value: who }, days, { progress: toStderr });
-      process.stdout.write(JSON.stringify(r.full, null, 2) + '\n');
-      return 0;
-    }
-    if (cmd === 'hunt') {
-      const days = Number(rest[rest.indexOf('--days') + 1] ?? 7);
-      if (rest[0] !== 'user-agents' || !Number.isInteger(days) || days < 1 || days > 90) throw new ContainError('BAD_COMMAND', 'Usage: contain hunt user-agents [--days 1-90]');
-      const r = await huntUserAgents(await createContext(loadConfig()), rest.includes('--days') ? days : 7, { progress: toStderr });
-      process.stdout.write(JSON.stringify(r.full, null, 2) + '\n');
-      return 0;
-    }
-    if (cmd === 'report') {
-      if (!/^INC-\d{8}-\d{4}$/i.test(rest[0] ?? '')) throw new ContainError('BAD_COMMAND', 'Usage: contain report INC-YYYYMMDD-NNNN');
-      const ctx = await createContext(loadConfig());
-      process.stdout.write((await buildReport(ctx, rest[0].toUpperCase())).markdown);
+    if (cmd === 'investigate' || cmd === 'hunt' || cmd === 'report') {
+      // The chat grammar, so that what works in a channel works here (`--since 48h`, a quoted name, an object id).
+      const c = parseCommand([cmd, ...rest].join(' '));
+      if (c.name === 'investigate') {
+        if (c.target.kind === 'mention') throw new ContainError('BAD_COMMAND', 'Mentions only work in chat; give the user\'s name, UPN or object id.');
+        const r = await investigateUser(await createContext(loadConfig()), c.target, c.sinceDays, { progress: toStderr });
+        process.stdout.write(JSON.stringify(r.full, null, 2) + '\n');
+      } else if (c.name === 'hunt') {
+        const r = await huntUserAgents(await createContext(loadConfig()), c.days, { progress: toStderr });
+        process.stdout.write(JSON.stringify(r.full, null, 2) + '\n');
+      } else if (c.name === 'report' && isIncidentId(c.ref)) {
+        process.stdout.write((await buildReport(await createContext(loadConfig()), c.ref.toUpperCase())).markdown);
+      } else throw new ContainError('BAD_COMMAND', 'Usage: contain report INC-YYYYMMDD-NNNN');
       return 0;
     }
     process.stderr.write(`contain: unknown command "${cmd}"\n\n${HELP}`);

@@ -1,5 +1,6 @@
 import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
+import { isGuid } from '../ids';
 import { odataString, query, segment } from '../graph/odata';
 import type { Page } from '../graph/client';
 import type { TargetUser } from '../incidents/model';
@@ -10,13 +11,12 @@ export type UserQuery = { kind: 'text'; value: string } | { kind: 'email'; value
 export type FindUserResult = { kind: 'one'; user: TargetUser } | { kind: 'many'; candidates: TargetUser[] };
 
 const SELECT = 'id,displayName,userPrincipalName,mail,jobTitle,department,accountEnabled,onPremisesSyncEnabled';
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Resolve a user by id, UPN/mail or name prefix. Several matches are returned for a chooser: never guess. */
 export async function findUser(ctx: Pick<ContainContext, 'graph'>, q: UserQuery, options: { signal?: AbortSignal } = {}): Promise<FindUserResult> {
   const value = q.value.trim();
   if (value === '') throw new ContainError('BAD_COMMAND', 'Say which user: a name, a UPN or an email address.');
-  if (q.kind === 'id' || GUID.test(value)) {
+  if (q.kind === 'id' || isGuid(value)) {
     try {
       const user = await ctx.graph.get<TargetUser>(`/users/${segment(value)}${query({ $select: SELECT })}`, { signal: options.signal, what: 'looking up the user' });
       return { kind: 'one', user };

@@ -1,12 +1,12 @@
 import type { ContainContext } from '../context';
 import { segment } from '../graph/odata';
+import { isGuid } from '../ids';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The group and role ids among `candidates` worth asking Graph about for this user, sorted, without the user's own id. */
 export function membershipCandidates(userId: string, candidates: readonly string[]): string[] {
   const user = userId.toLowerCase();
-  return [...new Set(candidates.map((c) => c.toLowerCase()).filter((c) => GUID.test(c) && c !== user))].sort();
+  return [...new Set(candidates.map((c) => c.toLowerCase()).filter((c) => isGuid(c) && c !== user))].sort();
 }
 
 /** The checkMemberObjects requests (20 ids each) that answer which of `ids` the user belongs to, transitively. */

@@ -3,6 +3,7 @@
  * step 5 analyses (displayName, isEnabled, conditions, actions with forwardTo/redirectTo recipients and a
  * moveToFolder id) plus the folder names those ids stand for, so the same analysis judges rules Graph cannot see.
  */
+import { Answers } from '../playbook/answers';
 
 /** One rule as the cmdlet returns it; multi-valued properties are arrays of display strings. */
 export interface RawInboxRule {
@@ -42,8 +43,6 @@ export interface ExchangeInboxRule {
   conditions: Record<string, unknown>;
   actions: Record<string, unknown>;
 }
-
-export type RuleFolders = Map<string, { name: string; wellKnown?: string }>;
 
 /** English display names of the well-known folders step 5 treats as hiding places. */
 const WELL_KNOWN: Record<string, string> = {
@@ -116,13 +115,19 @@ export function mergeListings(all: RawInboxRule[], visible: RawInboxRule[]): Exc
   return all.filter((r) => !(r.Name && SYSTEM_HIDDEN_RULES.has(r.Name) && !seen.has(String(r.RuleIdentity)))).map((r) => normalizeRule(r, !seen.has(String(r.RuleIdentity))));
 }
 
-/** What step 5 reads: the rules, and the folders their moveToFolder ids name. */
-export function stepFiveInput(rules: ExchangeInboxRule[], raw: RawInboxRule[]): { rules: Record<string, unknown>[]; folders: RuleFolders } {
-  const folders: RuleFolders = new Map();
+/**
+ * The two listings as the answers step 5 judges (src/playbook/steps/05-inbox-rules.ts): the rules under its `rules`
+ * read, and the folders their MoveToFolder names, well-known ones as its hiding-place reads, so the same analysis
+ * judges rules Graph cannot see.
+ */
+export function stepFiveAnswers(rules: ExchangeInboxRule[], raw: RawInboxRule[]): Answers {
+  const folders = new Map<string, { id: string; displayName: string }>();
+  const hidingPlaces: Record<string, { status: number; body: unknown }> = {};
   for (const r of raw) {
     if (!r.MoveToFolder) continue;
     const f = folderOf(r.MoveToFolder);
-    folders.set(f.id, { name: f.name, ...(f.wellKnown ? { wellKnown: f.wellKnown } : {}) });
+    if (f.wellKnown) hidingPlaces[`folder:${f.wellKnown}`] = { status: 200, body: { id: f.id, displayName: f.name } };
+    else folders.set(f.id, { id: f.id, displayName: f.name });
   }
-  return { rules: rules.map((r) => ({ ...r }) as unknown as Record<string, unknown>), folders };
+  return Answers.from({ rules: { status: 200, body: { value: rules.map((r) => ({ ...r })) } }, folders: { status: 200, body: { value: [...folders.values()] } }, ...hidingPlaces });
 }

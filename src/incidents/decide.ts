@@ -2,9 +2,12 @@ import type { ContainContext } from '../context';
 import { ConcurrencyError } from '../store/incident-store';
 import { containmentView } from '../views/containment';
 import type { ContainmentView, Tone } from '../views/types';
-import { parseActionRef, type Action, type Actor, type Incident } from './model';
-import { checkDecision, isProtected, OWN_INCIDENT, rolesOf, type DecisionOutcome, type DecisionVerb } from './policy';
+import { INCIDENT_ID, parseActionRef } from '../ids';
+import type { Action, Actor, Incident } from './model';
+import { checkDecision, isProtected, OWN_INCIDENT, rolesOf, type DecisionOutcome } from './policy';
+import type { DecisionVerb } from '../views/buttons';
 import { missingRole, type ActorRoles } from './roles';
+import { formatClock } from '../views/time';
 
 export interface DecideInput {
   /** An action reference, or an incident id for the -all verbs. */
@@ -28,8 +31,6 @@ export type DecideResult =
       message: string;
     };
 
-const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
-
 function explain(o: DecisionOutcome, actor: Actor, what: string, verb: DecisionVerb, incident: Incident): { tone: Tone; text: string } {
   switch (o.kind) {
     case 'approved':
@@ -50,9 +51,9 @@ function explain(o: DecisionOutcome, actor: Actor, what: string, verb: DecisionV
       return { tone: 'warning', text: 'This approval expired. Nothing was changed. Use "Propose again" to ask for a new decision.' };
     case 'already-decided': {
       const d = o.action.decision;
-      if (d?.verb === 'reject') return { tone: 'default', text: `Already rejected by ${d.by.name} at ${hhmm(d.at)}. A responder or approver may use "Propose again" to ask for a new decision.` };
-      if (d) return { tone: 'default', text: `Already approved by ${d.by.name} at ${hhmm(d.at)}. Nothing more to do.` };
-      if (o.action.state === 'expired') return { tone: 'warning', text: `Already expired at ${hhmm(o.action.expiresAt)}; nothing was changed. Use "Propose again" to ask for a new decision.` };
+      if (d?.verb === 'reject') return { tone: 'default', text: `Already rejected by ${d.by.name} at ${formatClock(d.at)}. A responder or approver may use "Propose again" to ask for a new decision.` };
+      if (d) return { tone: 'default', text: `Already approved by ${d.by.name} at ${formatClock(d.at)}. Nothing more to do.` };
+      if (o.action.state === 'expired') return { tone: 'warning', text: `Already expired at ${formatClock(o.action.expiresAt)}; nothing was changed. Use "Propose again" to ask for a new decision.` };
       return { tone: 'default', text: `Already ${o.action.state}${o.action.fastPath ? ' (fast path allowed by policy)' : ''}. Nothing more to do.` };
     }
   }
@@ -90,7 +91,7 @@ async function decideOne(ctx: ContainContext, incident: Incident, action: Action
  */
 export async function decide(ctx: ContainContext, input: DecideInput): Promise<DecideResult> {
   const all = input.verb === 'approve-all' || input.verb === 'reject-all';
-  const ref = all ? (/^INC-\d{8}-\d{4}$/.test(input.ref) ? { incidentId: input.ref, actionId: '' } : undefined) : parseActionRef(input.ref);
+  const ref = all ? (INCIDENT_ID.test(input.ref) ? { incidentId: input.ref, actionId: '' } : undefined) : parseActionRef(input.ref);
   if (!ref) return { kind: 'not-found', message: 'That button does not belong to a Contain incident.' };
   const incident = await ctx.store.getIncident(ref.incidentId);
   if (!incident) return { kind: 'not-found', message: `Incident ${ref.incidentId} no longer exists.` };

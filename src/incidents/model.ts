@@ -1,35 +1,25 @@
-/** The incident model shared by both chat platforms; persisted in Table Storage by src/store. */
-export type Platform = 'teams' | 'slack' | 'cli';
+/** The incident model, whichever chat platform it came from; persisted by src/store. */
+
+/** The chat platform someone acted through, by the name its adapter in bot/ goes by, or 'cli'. */
+export type Platform = string;
 
 /** Someone acting through a chat platform; `aadObjectId` is the Entra identity policy decisions use. */
 export interface Actor {
   platform: Platform;
-  /** Platform user id (Teams 29:..., Slack U...). */
+  /** The user's id on that platform. */
   id: string;
   aadObjectId?: string;
   name: string;
 }
 
-export interface TeamsThread {
-  serviceUrl: string;
-  conversationId: string;
-  tenantId?: string;
-  botId: string;
-  botName?: string;
-  channelId: string;
-  /** channel, groupChat or personal: replies need it to address the conversation. */
-  conversationType?: string;
-  /** The containment card's activity id, for updateActivity. */
-  cardActivityId?: string;
-}
+/**
+ * Where an incident's conversation lives on one chat platform, and where its containment card went. Opaque here: only
+ * that platform's adapter (bot/<platform>/) reads or writes its fields. Stored as given.
+ */
+export type ThreadRef = { readonly [field: string]: string | undefined };
 
-export interface SlackThread {
-  teamId: string;
-  enterpriseId?: string;
-  channel: string;
-  /** The containment card's message ts: chat.update target and the status thread's parent. */
-  cardTs?: string;
-}
+/** An incident's threads, keyed by platform name: one per platform the incident is discussed on. */
+export type Threads = { readonly [platform: string]: ThreadRef | undefined };
 
 export interface TargetUser {
   id: string;
@@ -92,7 +82,7 @@ export interface Incident {
   target: TargetUser;
   state: IncidentState;
   dryRun: boolean;
-  threads: { teams?: TeamsThread; slack?: SlackThread };
+  threads: Threads;
   facts: IncidentFacts;
   etag?: string;
 }
@@ -176,14 +166,4 @@ export interface AuditEntry {
   actor?: Actor;
   actionId?: string;
   details?: Record<string, unknown>;
-}
-
-/** Opaque reference carried by card buttons: identifies an action, grants nothing. */
-export function actionRef(a: Pick<Action, 'incidentId' | 'id'>): string {
-  return `${a.incidentId}/${a.id}`;
-}
-
-export function parseActionRef(ref: string): { incidentId: string; actionId: string } | undefined {
-  const m = /^(INC-\d{8}-\d{4})\/(a\d{2,3})$/.exec(ref);
-  return m ? { incidentId: m[1], actionId: m[2] } : undefined;
 }

@@ -9,15 +9,17 @@ import { APP_CANNOT, containmentView } from '../views/containment';
 import { currentDoctor } from '../doctor/latest';
 import { blockerFor } from '../doctor/run';
 import type { ChooserView, ContainmentView } from '../views/types';
-import type { Action, Actor, Incident, IncidentFacts, SlackThread, TeamsThread } from './model';
+import type { Action, Actor, Incident, IncidentFacts, Threads } from './model';
 import { isProtected, type Grant } from './policy';
+import { actionId } from '../ids';
 
 export interface OpenContainmentInput {
   query: UserQuery;
   /** The requester, checked for the `contain` role (COMMAND_ROLES) by whoever called. */
   requester: Grant;
   dryRun: boolean;
-  thread: { teams?: TeamsThread; slack?: SlackThread };
+  /** Where the conversation is, on the platform the command came from. */
+  threads: Threads;
   /** --since: overrides the intrusion window found from sign-ins. */
   sinceDays?: number;
   signal?: AbortSignal;
@@ -60,7 +62,7 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
     const fastPath = p.kind === 'revokeSessions' && ctx.policy.fastPathRevoke && !input.dryRun && !blocked;
     return {
       incidentId: id,
-      id: `a${String(i + 1).padStart(2, '0')}`,
+      id: actionId(i + 1),
       step: p.step,
       kind: p.kind,
       objectId: p.objectId,
@@ -76,7 +78,7 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
       result: blocked ? { outcome: 'skipped', code: APP_CANNOT, message: blocked } : input.dryRun ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' } : undefined,
     };
   });
-  const incident: Incident = { id, createdAt: now.toISOString(), requester, target, state: 'open', dryRun: input.dryRun, threads: input.thread, facts };
+  const incident: Incident = { id, createdAt: now.toISOString(), requester, target, state: 'open', dryRun: input.dryRun, threads: input.threads, facts };
   await ctx.store.createIncident(incident, actions);
   await ctx.store.appendAudit(id, { at: now.toISOString(), event: input.dryRun ? 'incident.opened.dry-run' : 'incident.opened', actor: requester, details: { target: target.userPrincipalName, actions: actions.map((a) => a.title) } });
   for (const a of actions.filter((x) => x.state === 'approved')) {

@@ -5,6 +5,7 @@ import { approverRoster } from '../directory/roster';
 import { ContainError } from '../errors';
 import type { Action, Actor, Incident } from './model';
 import { BUTTON_ROLES, holds, missingRole, type ActorRoles, type Role } from './roles';
+import type { DecisionVerb } from '../views/buttons';
 
 /** Who may do what; built from config (CONTAIN_APPROVERS, CONTAIN_RESPONDERS, CONTAIN_PROTECTED_USERS). */
 export interface Policy {
@@ -136,5 +137,3 @@ export function checkDecision(_policy: Policy, input: { verb: DecisionVerb; acto
   return allowed ? { kind: 'approved' } : { kind: 'refused-not-approver' };
 }
 
-/** The card buttons that decide actions. */
-export type DecisionVerb = 'approve' | 'approve-delete' | 'approve-all' | 'reject' | 'reject-all';

@@ -2,7 +2,8 @@ import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
 import { containmentView } from '../views/containment';
 import type { ContainmentView } from '../views/types';
-import { parseActionRef, REPROPOSABLE, type Action, type Actor } from './model';
+import { actionId, parseActionRef } from '../ids';
+import { REPROPOSABLE, type Action, type Actor } from './model';
 import { authorize, refuseTarget } from './policy';
 import { BUTTON_ROLES } from './roles';
 
@@ -26,7 +27,7 @@ export async function proposeAgain(ctx: ContainContext, ref: string, actor: Acto
   }
   const next: Action = {
     ...old,
-    id: `a${String(actions.length + 1).padStart(2, '0')}`,
+    id: actionId(actions.length + 1),
     state: 'proposed',
     proposedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + ctx.policy.approvalTtlMs).toISOString(),

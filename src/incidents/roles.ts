@@ -10,6 +10,8 @@
  * On top of the role: the person an incident contains has no role on that incident (src/incidents/policy.ts), and
  * approving needs someone other than the requester (four-eyes).
  */
+import type { ButtonVerb } from '../views/buttons';
+
 export type Role = 'responder' | 'approver' | 'either' | 'anyone';
 
 /** The role each command needs. A new command needs its row here (the router does not compile without one). */
@@ -36,10 +38,9 @@ export const BUTTON_ROLES = {
   repropose: 'either',
   /** Picking a user from the chooser opens the incident: the same as `contain`. */
   choose: COMMAND_ROLES.contain,
-} as const satisfies Record<string, Role>;
+} as const satisfies Record<ButtonVerb, Role>;
 
 export type CommandName = keyof typeof COMMAND_ROLES;
-export type ButtonVerb = keyof typeof BUTTON_ROLES;
 
 /** What an actor is, resolved through the directory. */
 export interface ActorRoles {

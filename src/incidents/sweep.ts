@@ -22,7 +22,7 @@ export async function sweep(ctx: ContainContext, notifierFor: (incidentId: strin
   const result: SweepResult = { expired: 0, requeued: 0 };
   const touched = new Set<string>();
 
-  for (const action of await ctx.store.findActions('proposed', 'expiresAt', nowIso)) {
+  for (const action of await ctx.store.findActions({ state: 'proposed', before: { field: 'expiresAt', time: nowIso } })) {
     if (await swap(ctx, { ...action, state: 'expired' })) {
       result.expired++;
       touched.add(action.incidentId);
@@ -36,7 +36,7 @@ export async function sweep(ctx: ContainContext, notifierFor: (incidentId: strin
     result.requeued++;
     await ctx.store.appendAudit(lease.incidentId, { at: nowIso, event: 'actions.requeued', details: { fence: lease.fence, leaseUntil: lease.until } });
   }
-  const lost = (await ctx.store.findActions('approved', 'proposedAt', nowIso)).filter((a) => Date.parse(a.decision?.at ?? a.proposedAt) < now.getTime() - STALE_APPROVED_MS);
+  const lost = (await ctx.store.findActions({ state: 'approved', before: { field: 'proposedAt', time: nowIso } })).filter((a) => Date.parse(a.decision?.at ?? a.proposedAt) < now.getTime() - STALE_APPROVED_MS);
   for (const action of lost) {
     await ctx.queue.send({ type: 'execute', incidentId: action.incidentId, actionIds: [action.id], key: `${action.incidentId}/${action.id}/sweep-${action.attempts}` });
     result.requeued++;

@@ -1,7 +1,7 @@
 import { md, mdTable } from '../views/markdown';
 import type { AttackerActivity } from './activity';
+import { formatMinute } from '../views/time';
 
-const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
 /**
  * "What the attacker touched", for breach-notification decisions: per attacker session or address, the mail read
@@ -12,7 +12,7 @@ export function attackerActivityMarkdown(a: Pick<AttackerActivity, 'byActor'>, l
   const out: string[] = [];
   for (const x of a.byActor) {
     const who = [x.sessionId ? `session \`${x.sessionId}\`` : '', x.ip ? `address ${x.ip.split(', ').map((i) => `\`${i}\``).join(', ')}` : '', !x.sessionId && !x.ip ? 'mail rows' : ''].filter(Boolean).join(', ');
-    out.push(`### ${md(x.user)}: ${who}`, '', `${when(x.first)} to ${when(x.last)} UTC.`, '');
+    out.push(`### ${md(x.user)}: ${who}`, '', `${formatMinute(x.first)} to ${formatMinute(x.last)} UTC.`, '');
     if (x.mailRead.length) out.push(`**Mail read** (${x.mailRead.length}):`, '', ...mdTable(['Internet message id', 'Subject', 'Folder'], x.mailRead.slice(0, limit).map((m) => [m.internetMessageId, m.subject ?? '', m.folder ?? ''])), ...(x.mailRead.length > limit ? [`… and ${x.mailRead.length - limit} more in the JSON result.`] : []), '');
     if (x.foldersSynced.length) out.push(`**Folders synchronised whole** (every item in them must be taken as read): ${x.foldersSynced.map((f) => `\`${f.replace(/`/g, "'")}\``).join(', ')}`, '');
     if (x.mailAccessRecords) out.push(`**Mail access records naming no item**: ${x.mailAccessRecords}`, '');

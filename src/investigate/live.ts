@@ -1,11 +1,10 @@
 import type { ContainContext } from '../context';
 import { findUser, type UserQuery } from '../directory/find-user';
 import { ContainError } from '../errors';
-import { odataDateTime, odataString, query } from '../graph/odata';
+import { odataDateTime } from '../graph/odata';
 import type { InvestigationView } from '../views/types';
-import { analyze } from './analyze';
 import { auditLogRecords } from './audit-log';
-import { betaSignInsPath, fromDirectoryAudit, fromSignIn } from './formats/graph';
+import { fromDirectoryAudit, fromSignIn } from './formats/graph';
 import type { Investigated } from './publish';
 import type { LogRecord } from './record';
 import { readGraphRecords } from './graph-records';
@@ -14,13 +13,11 @@ import { recordOnIncident } from '../incidents/threads';
 import { huntedMail } from './mail-records';
 import { phaseSpans, timelineEvents, timelineLanes } from './timeline';
 import { timelineSvg } from '../views/timeline-svg';
-import type { AttackerActivity } from './activity';
+import { analyzeLogs, investigationSummary, logReads, UAL_OPERATIONS } from '../playbook/steps/08-logs';
+import { formatUtc } from '../views/time';
 
 /** How long-running reads tell the thread where they are; one line, updated in place where the platform can. */
 export type Progress = (text: string) => Promise<void>;
-
-/** The unified audit log operations step 8 reads (reference/graph.md). */
-const UAL_OPERATIONS = ['New-InboxRule', 'Set-InboxRule', 'UpdateInboxRules', 'Set-Mailbox', 'MailItemsAccessed', 'Send', 'SendAs', 'SendOnBehalf', 'HardDelete', 'SoftDelete', 'MoveToDeletedItems', 'CreateFlow', 'FileAccessed', 'FileDownloaded', 'SearchQueryInitiatedExchange', 'SearchQueryInitiatedSharePoint', 'Consent to application.', 'Add service principal.', 'User registered security info'];
 
 /** Audit records read from chat at most: enough for one user's week; a busier mailbox goes through an export. */
 const UAL_MAX = 50_000;
@@ -77,7 +74,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
         read++;
       }
       if (read >= UAL_MAX) notes.push(`Only the first ${UAL_MAX.toLocaleString('en-US')} unified audit log records were read; open the query in Purview > Audit and export the rest for contain analyze.`);
-      if (reusable && !created) notes.push(`The unified audit log covers up to ${reusable.end.slice(0, 16).replace('T', ' ')} UTC: an earlier run's query was picked up (after an hour, a run starts a fresh one).`);
+      if (reusable && !created) notes.push(`The unified audit log covers up to ${formatUtc(reusable.end)}: an earlier run's query was picked up (after an hour, a run starts a fresh one).`);
       await progress(`Unified audit log: ${read} record${read === 1 ? '' : 's'} read.`);
     } catch (err) {
       degrade('unified audit log', err, ' It needs AuditLogsQuery.Read.All and Microsoft Purview Audit.');
@@ -85,7 +82,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     }
   };
   await progress(`Reading sign-ins, directory audit and the unified audit log of ${user.userPrincipalName} for the last ${sinceDays} days…`);
-  const uid = odataString(user.id);
+  const reads = logReads(user.id, since);
   const mail = async () => {
     // The phishing mail before the intrusion and what the mailbox sent during it: advanced hunting, when licensed.
     try {
@@ -95,20 +92,18 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     }
   };
   await Promise.all([
-    source('sign-in logs', betaSignInsPath(`userId eq ${uid} and createdDateTime ge ${since}`, 1000), 'beta', fromSignIn),
-    source('directory audit', `/auditLogs/directoryAudits${query({ $filter: `activityDateTime ge ${since} and (targetResources/any(t: t/id eq ${uid}) or initiatedBy/user/id eq ${uid})`, $top: 500 })}`, 'v1.0', fromDirectoryAudit),
+    source('sign-in logs', reads.signIns, 'beta', fromSignIn),
+    source('directory audit', reads.directoryAudit, 'v1.0', fromDirectoryAudit),
     ual(),
     mail(),
   ]);
-  const result = await analyze([async function* () { yield* collected; }]);
+  const result = await analyzeLogs([async function* () { yield* collected; }]);
   notes.push(...result.notes);
   const events = timelineEvents(result.findings);
-  // The incident report builds its timeline and indicators from this; the table row has room for the top findings
-  // (an entity property holds 64 KiB), the full result link for all of them.
-  const kept = result.findings.slice(0, 30).map((f) => ({ time: f.time, verdict: f.verdict, category: f.category, reason: f.reason.slice(0, 300), ip: f.ip }));
-  const activity = summarise(result.attackerActivity);
   const timeline = phaseSpans(events);
-  await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, investigation: { at: now.toISOString(), records: result.records, findings: kept, more: result.findings.length - kept.length, iocs: { ips: result.iocs.ips.slice(0, 50), userAgents: result.iocs.userAgents.slice(0, 20), sessionIds: result.iocs.sessionIds.slice(0, 20) }, notes, attackerActivity: activity, timeline, cleared: (result.ownAddresses[user.userPrincipalName.toLowerCase()] ?? []).slice(0, 50) } }));
+  // The incident report builds its timeline and indicators from this.
+  const summary = investigationSummary(result, user.userPrincipalName, notes, timeline);
+  await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, investigation: { at: now.toISOString(), ...summary } }));
   const view: InvestigationView = {
     kind: 'investigation',
     target: user,
@@ -118,7 +113,7 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     more: Math.max(0, result.findings.length - 12),
     iocs: result.iocs,
     notes,
-    attackerActivity: activity,
+    attackerActivity: summary.attackerActivity,
     timeline,
   };
   const svg = result.findings.length ? timelineSvg(timelineLanes({ events }), `Investigation of ${user.userPrincipalName} (UTC)`) : undefined;
@@ -127,18 +122,5 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     full: { user: user.userPrincipalName, sinceDays, records: result.records, findings: result.findings, iocs: result.iocs, context: result.context, attackerActivity: result.attackerActivity, notes },
     markdown: investigationMarkdown(`${user.displayName} (${user.userPrincipalName})`, sinceDays, result, notes, now.toISOString(), svg),
     svg,
-  };
-}
-
-/** What an incident keeps of the attacker's activity: the first 25 of each list and the full counts. */
-function summarise(a: AttackerActivity): NonNullable<InvestigationView['attackerActivity']> {
-  const first = (xs: string[]) => xs.slice(0, 25).map((x) => x.slice(0, 300));
-  return {
-    mailRead: first(a.mailRead),
-    searches: first(a.searches),
-    files: first(a.files),
-    mailSent: first(a.mailSent),
-    foldersSynced: first(a.foldersSynced),
-    counts: { mailRead: a.mailRead.length, searches: a.searches.length, files: a.files.length, mailSent: a.mailSent.length, foldersSynced: a.foldersSynced.length },
   };
 }

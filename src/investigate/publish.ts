@@ -4,6 +4,7 @@ import { ContainError } from '../errors';
 import type { Grant } from '../incidents/policy';
 import { resultLink } from '../links';
 import type { Download } from '../views/types';
+import { resultId } from '../ids';
 
 /** What an investigation command produced: the card, and everything behind it. */
 export interface Investigated<V> {
@@ -24,7 +25,7 @@ export interface Investigated<V> {
 export async function withDownload<V extends { download?: Download; notes: string[] }>(ctx: ContainContext, reader: Grant, kind: string, r: Investigated<V>): Promise<V> {
   if (reader.role === 'anyone') throw new ContainError('INTERNAL', 'Result links need a responder or approver.', { details: { kind } });
   const now = ctx.now();
-  const id = `${kind}-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomUUID()}`;
+  const id = resultId(kind, now, randomUUID());
   const markdown = resultLink(ctx.config, id, 'md', now);
   const json = resultLink(ctx.config, id, 'json', now);
   const timeline = r.svg ? resultLink(ctx.config, id, 'svg', now) : undefined;

@@ -4,14 +4,14 @@ import type { HuntView, ScopeView } from '../views/types';
 import type { AnalysisResult, Finding } from './analyze';
 import { attackerActivityMarkdown, contextSummary } from './activity-markdown';
 import { markdownImage } from '../views/timeline-svg';
+import { formatSecond } from '../views/time';
 
-const when = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 
 function findingsTable(findings: (Omit<Finding, 'verdict'> & { verdict: string })[], none = 'No findings.'): string[] {
   if (findings.length === 0) return [none];
   return mdTable(
     ['Time (UTC)', 'Verdict', 'Category', 'User', 'IP', 'Source', 'Record id', 'Reason'],
-    findings.map((f) => [when(f.time), f.verdict, f.category, f.user, f.ip ?? '', f.source, f.id, f.reason]),
+    findings.map((f) => [formatSecond(f.time), f.verdict, f.category, f.user, f.ip ?? '', f.source, f.id, f.reason]),
   );
 }
 
@@ -30,7 +30,7 @@ export function investigationMarkdown(who: string, sinceDays: number, r: Analysi
   return [
     `# Investigation: ${md(who)}`,
     '',
-    `Last ${sinceDays} days, ${r.records} records read, ${r.findings.length} findings, ${r.context.length} notable but normal. Generated ${when(generated)} UTC by Contain.`,
+    `Last ${sinceDays} days, ${r.records} records read, ${r.findings.length} findings, ${r.context.length} notable but normal. Generated ${formatSecond(generated)} UTC by Contain.`,
     '',
     ...(svg ? [markdownImage(svg, 'Incident timeline'), ''] : []),
     '## Findings',
@@ -57,7 +57,7 @@ export function huntMarkdown(view: HuntView, hits: Finding[], generated: string)
   return [
     `# Harmful user agents, last ${view.days} days`,
     '',
-    `${view.signIns} sign-ins read, ${hits.length} hits. Generated ${when(generated)} UTC by Contain.`,
+    `${view.signIns} sign-ins read, ${hits.length} hits. Generated ${formatSecond(generated)} UTC by Contain.`,
     '',
     '## By user agent',
     '',
@@ -77,15 +77,15 @@ export function scopeMarkdown(view: ScopeView, generated: string): string {
   return [
     `# Scope: ${md(view.target.displayName)} (${md(view.target.userPrincipalName)})`,
     '',
-    `Generated ${when(generated)} UTC by Contain.`,
+    `Generated ${formatSecond(generated)} UTC by Contain.`,
     '',
     '## The phishing mail',
     '',
-    ...(m ? [`- Sender: ${md(m.sender)}`, `- Subject: ${md(m.subject)}`, `- Delivered: ${when(m.time)} UTC`, `- Recipients: ${m.recipients}`, ...(m.messageId ? [`- Message id: ${md(m.messageId)}`] : []), ...m.urls.map((u) => `- Link (defanged): ${md(defang(u))}`), `- Found by: ${md(m.source)}`] : ['Not found.']),
+    ...(m ? [`- Sender: ${md(m.sender)}`, `- Subject: ${md(m.subject)}`, `- Delivered: ${formatSecond(m.time)} UTC`, `- Recipients: ${m.recipients}`, ...(m.messageId ? [`- Message id: ${md(m.messageId)}`] : []), ...m.urls.map((u) => `- Link (defanged): ${md(defang(u))}`), `- Found by: ${md(m.source)}`] : ['Not found.']),
     '',
     '## Other recipients',
     '',
-    ...(view.recipients.length ? mdTable(['Recipient', 'Received (UTC)', 'Tied by', 'Subject', 'Verdict', 'Reasons'], view.recipients.map((r) => [r.upn, when(r.received), r.via, r.subject ?? m?.subject ?? '', r.flagged ? 'likely compromised' : 'no sign of compromise', r.reasons.join('; ')])) : ['None.']),
+    ...(view.recipients.length ? mdTable(['Recipient', 'Received (UTC)', 'Tied by', 'Subject', 'Verdict', 'Reasons'], view.recipients.map((r) => [r.upn, formatSecond(r.received), r.via, r.subject ?? m?.subject ?? '', r.flagged ? 'likely compromised' : 'no sign of compromise', r.reasons.join('; ')])) : ['None.']),
     '',
     '## Attacker addresses used for matching',
     '',

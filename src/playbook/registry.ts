@@ -1,5 +1,5 @@
 import type { ActionKind } from '../incidents/model';
-import type { ActionHandler, StepModule } from './types';
+import type { ActionHandler, InvestigationStep, StepModule } from './types';
 import { revokeSessionsStep } from './steps/01-revoke-sessions';
 import { resetPasswordStep } from './steps/02-reset-password';
 import { securityInfoStep } from './steps/03-security-info';
@@ -7,9 +7,18 @@ import { devicesStep } from './steps/04-devices';
 import { inboxRulesStep } from './steps/05-inbox-rules';
 import { flowsStep } from './steps/06-flows';
 import { applicationsStep } from './steps/07-applications';
+import { logsStep } from './steps/08-logs';
+import { otherRecipientsStep } from './steps/09-other-recipients';
+import { recipientSignInsStep } from './steps/10-recipient-signins';
 
-/** The containment steps in playbook order. */
+/** The containment steps in playbook order: discovery reads for them, the containment card proposes their actions. */
 export const containmentSteps: StepModule[] = [revokeSessionsStep, resetPasswordStep, securityInfoStep, devicesStep, inboxRulesStep, flowsStep, applicationsStep];
+
+/** The investigation steps, run by `investigate` and `scope`. */
+export const investigationSteps: InvestigationStep[] = [logsStep, otherRecipientsStep, recipientSignInsStep];
+
+/** The whole playbook, steps 1-10 (reference/playbook.md), one module each in src/playbook/steps/. */
+export const playbook: readonly { number: number; name: string }[] = [...containmentSteps, ...investigationSteps];
 
 const handlers = new Map<ActionKind, ActionHandler>(containmentSteps.flatMap((s) => s.handlers.map((h) => [h.kind, h] as const)));
 
@@ -20,5 +29,5 @@ export function handlerFor(kind: ActionKind): ActionHandler {
 }
 
 export function stepName(step: number): string {
-  return containmentSteps.find((s) => s.number === step)?.name ?? `Step ${step}`;
+  return playbook.find((s) => s.number === step)?.name ?? `Step ${step}`;
 }

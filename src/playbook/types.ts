@@ -1,6 +1,7 @@
 import type { Action, ActionKind, ActionResult, IncidentFacts, TargetUser } from '../incidents/model';
 import type { BatchRequest, BatchResponse } from '../graph/batch';
-import type { Discovery } from './discover';
+import type { FlowClient, FlowSummary } from '../powerautomate/client';
+import type { Answers } from './answers';
 
 /** A read or write one action needs: a Graph request (batched) or a Power Automate call. */
 export type Call = ({ api: 'graph' } & Omit<BatchRequest, 'id' | 'dependsOn'>) | { api: 'flow'; op: 'get' | 'stop' | 'start'; environment: string; flowId: string };
@@ -52,12 +53,48 @@ export interface ActionHandler {
   verified(a: Action, evidence: unknown, r: CallResult): boolean;
 }
 
-/** One playbook step: analyse what discovery read, and the handlers for the actions it proposes. */
+/** Everything steps 2-7 judge: Graph's answers by request id, and the user's Power Automate flows. */
+export interface Discovery {
+  answers: Answers;
+  flows: FlowSummary[] | { notChecked: string };
+}
+
+/** Whom discovery reads about: the user, and the start of the intrusion window as Graph filters take it. */
+export interface ReadScope {
+  user: TargetUser;
+  /** The window start, without milliseconds. */
+  since: string;
+}
+
+/**
+ * What a step reads. Discovery merges every step's reads into as few Graph batches as their dependencies allow
+ * (src/playbook/discover.ts): the `first` reads of all steps together, then whatever `next` asks for given the answers
+ * so far, batch after batch until no step asks for anything new. Requests with the same id are made once.
+ */
+export interface StepReads {
+  /** Reads that need only the user and the window. */
+  first?(scope: ReadScope): BatchRequest[];
+  /** Reads that follow from answers (any step's): asked after every batch; ids already asked are dropped. */
+  next?(answers: Answers, scope: ReadScope): BatchRequest[];
+  /** A read outside Graph, run alongside the first batch: the Power Automate admin API (step 6). */
+  flows?(client: FlowClient | undefined, userId: string, signal?: AbortSignal): Promise<Discovery['flows']>;
+}
+
+/** One containment step (1-7): what it reads, how it judges what was read, the handlers for the actions it proposes. */
 export interface StepModule {
   number: number;
   name: string;
+  reads?: StepReads;
   analyze(d: Discovery, ctx: AnalyzeContext): StepAnalysis;
   handlers: ActionHandler[];
+}
+
+/** One investigation step (8-10): read-only, run by a chat command, its judgement exported for the command and tests. */
+export interface InvestigationStep {
+  number: number;
+  name: string;
+  /** The command that runs it. */
+  command: 'investigate' | 'scope';
 }
 
 export type { IncidentFacts };

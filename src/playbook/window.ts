@@ -1,4 +1,5 @@
 import type { SignInFact } from '../incidents/model';
+import { formatUtc } from '../views/time';
 
 /**
  * The intrusion window: from `--since` when the responder gave one; otherwise from one hour before the first risky
@@ -9,7 +10,7 @@ export function intrusionWindow(signIns: SignInFact[], now: Date, sinceDays?: nu
   const risky = signIns.filter((s) => s.risk !== 'none' || !s.deviceKnown).sort((a, b) => a.time.localeCompare(b.time));
   if (risky.length) {
     const first = risky[0];
-    return { start: new Date(Date.parse(first.time) - 3_600_000).toISOString(), reason: `one hour before the first suspicious sign-in (${first.time.slice(0, 16).replace('T', ' ')} UTC from ${first.ip})` };
+    return { start: new Date(Date.parse(first.time) - 3_600_000).toISOString(), reason: `one hour before the first suspicious sign-in (${formatUtc(first.time)} from ${first.ip})` };
   }
   return { start: new Date(now.getTime() - 7 * 86_400_000).toISOString(), reason: 'no suspicious sign-in found: the last 7 days' };
 }

@@ -1,18 +1,19 @@
 import type { Action, Incident } from '../incidents/model';
-import { actionRef, REPROPOSABLE } from '../incidents/model';
+import { REPROPOSABLE } from '../incidents/model';
+import { actionRef } from '../ids';
 import type { ContainmentView, Tone } from './types';
+import { formatUtc } from './time';
 
 /** Result code of an action Contain's app cannot perform (marked when the incident opened, from contain doctor). */
 export const APP_CANNOT = 'APP_CANNOT';
 
-const hhmm = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 /** Human label for an action's state, naming who decided and when. */
 export function stateLabel(a: Action): string {
-  const by = a.decision ? `${a.decision.by.name} (${a.decision.by.platform}) at ${hhmm(a.decision.at)}` : '';
+  const by = a.decision ? `${a.decision.by.name} (${a.decision.by.platform}) at ${formatUtc(a.decision.at)}` : '';
   switch (a.state) {
     case 'proposed':
-      return `Waiting for approval until ${hhmm(a.expiresAt)}`;
+      return `Waiting for approval until ${formatUtc(a.expiresAt)}`;
     case 'approved':
       return a.fastPath && !a.decision ? 'Running now (fast path allowed by policy)' : `Approved by ${by}; queued`;
     case 'running':
@@ -26,7 +27,7 @@ export function stateLabel(a: Action): string {
     case 'rejected':
       return `Rejected by ${by}`;
     case 'expired':
-      return `Expired at ${hhmm(a.expiresAt)} without a decision; nothing was changed.`;
+      return `Expired at ${formatUtc(a.expiresAt)} without a decision; nothing was changed.`;
     case 'skipped':
       return a.result?.code === APP_CANNOT ? 'Not offered for approval.' : (a.result?.message ?? 'Skipped');
   }
@@ -59,6 +60,6 @@ export function containmentView(incident: Incident, actions: Action[], banner?: 
       ...(a.result?.code === APP_CANNOT ? { blocked: a.result.message } : {}),
     })),
     banner,
-    footer: `${incident.id} · opened by ${incident.requester.name} at ${hhmm(incident.createdAt)}${incident.dryRun ? ' · DRY RUN: nothing will be changed' : ''}`,
+    footer: `${incident.id} · opened by ${incident.requester.name} at ${formatUtc(incident.createdAt)}${incident.dryRun ? ' · DRY RUN: nothing will be changed' : ''}`,
   };
 }

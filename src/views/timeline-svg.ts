@@ -4,6 +4,7 @@
  * logs an attacker can write to (subjects, rule names, user agents), so all of it is escaped and the picture has no
  * scripts, styles, links or external references.
  */
+import { formatUtc, formatMinute } from './time';
 
 export interface TimelineLane {
   title: string;
@@ -81,7 +82,7 @@ export function timelineSvg(lanes: TimelineLane[], title: string): string | unde
     for (const s of spans) {
       const [a, b] = [x(Date.parse(s.start)), x(Date.parse(s.end))];
       const w = Math.max(8, b - a);
-      out.push(`<rect x="${a.toFixed(1)}" y="${y - 8}" width="${w.toFixed(1)}" height="16" rx="8" fill="${color}" fill-opacity="0.8"><title>${xmlText(`${s.count} × ${s.start.slice(0, 16).replace('T', ' ')} – ${s.end.slice(0, 16).replace('T', ' ')} UTC: ${s.label}`)}</title></rect>`);
+      out.push(`<rect x="${a.toFixed(1)}" y="${y - 8}" width="${w.toFixed(1)}" height="16" rx="8" fill="${color}" fill-opacity="0.8"><title>${xmlText(`${s.count} × ${formatMinute(s.start)} – ${formatUtc(s.end)}: ${s.label}`)}</title></rect>`);
       if (s.count > 1) out.push(`<text x="${(a + w + 4).toFixed(1)}" y="${y + 4}" fill="${color}">${s.count}</text>`);
     }
     // Dots closer than 6 px merge: a burst of thousands of mail reads is one mark with its count.

@@ -162,6 +162,15 @@ describe('Slack: contain, approve, reject', () => {
     expect(card.args.thread_ts).toBeDefined();
   });
 
+  test('a mention that does not parse is answered in its thread with the right form; nothing is looked up', async () => {
+    const graphBefore = stack.emulator.requests().length;
+    await postSlack(stack, appMention('stauts'));
+    const reply = await waitFor(() => calls('chat.postMessage').find((c) => json(c).includes('Did you mean')), { what: 'the answer to a slip' });
+    expect(reply.args.thread_ts).toBeDefined();
+    expect(json(reply.args)).toContain('status');
+    expect(stack.emulator.requests().length).toBe(graphBefore);
+  });
+
   test('Slack mention and mailto forms of a target resolve to the user', async () => {
     await postSlack(stack, slashCommand('contain <@U0ALICE|alice> --dry-run'));
     const dry = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Dry run')), { what: 'dry-run card' });

@@ -37,4 +37,16 @@ describe('contain CLI', () => {
     expect((await capture(['hunt', 'user-agents', '--days', '900'])).code).toBe(2);
     expect((await capture(['doctor', '--format', 'yaml'])).code).toBe(2);
   });
+
+  test('investigate, hunt and report read the chat grammar: the same durations, options and answers as in a channel', async () => {
+    const bad = await capture(['investigate', 'alice', '--since', '48x']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--since needs a duration such as 7d or 48h');
+    expect((await capture(['investigate', 'alice', '--since', '91d'])).err).toContain('--since must be between 1 and 90 days');
+    expect((await capture(['investigate', '<@U0ALICE>'])).err).toContain('Mentions only work in chat');
+    expect((await capture(['hunt', 'user-agents', '--since', '7d'])).err).toContain('Unknown option --since for "hunt"');
+    const report = await capture(['report', 'alice']);
+    expect(report.code).toBe(2);
+    expect(report.err).toContain('Usage: contain report INC-YYYYMMDD-NNNN');
+  });
 });

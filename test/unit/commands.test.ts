@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseCommand } from '../../bot/commands';
+import { parseCommand } from '../../src/commands';
 import { ContainError } from '../../src/errors';
 
 describe('command grammar', () => {
@@ -12,7 +12,7 @@ describe('command grammar', () => {
     ['contain \u201cAlice Aoki\u201d --since 48h', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false, sinceDays: 2 }],
     ['contain alice@contoso.com', { name: 'contain', target: { kind: 'email', value: 'alice@contoso.com' }, dryRun: false }],
     ['contain <mailto:alice@contoso.com|alice@contoso.com>', { name: 'contain', target: { kind: 'email', value: 'alice@contoso.com' }, dryRun: false }],
-    ['contain <@U0123ABC|alice>', { name: 'contain', target: { kind: 'slackUser', value: 'U0123ABC' }, dryRun: false }],
+    ['contain <@U0123ABC|alice>', { name: 'contain', target: { kind: 'mention', value: 'U0123ABC' }, dryRun: false }],
     ['contain A11CE000-0000-4000-8000-000000000001', { name: 'contain', target: { kind: 'id', value: 'a11ce000-0000-4000-8000-000000000001' }, dryRun: false }],
     ['investigate alice --since=14d', { name: 'investigate', target: { kind: 'text', value: 'alice' }, sinceDays: 14 }],
     ['hunt user-agents --days 3', { name: 'hunt', what: 'user-agents', days: 3 }],

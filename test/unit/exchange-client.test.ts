@@ -8,11 +8,10 @@ import { createExchangeClient, exchangeScope, type ExchangeClient } from '../../
 import { auditWeakenings } from '../../src/exchange/audit';
 import { forwardingReason } from '../../src/exchange/forwarding';
 import { powershellFallback, psQuote } from '../../src/exchange/powershell';
-import { stepFiveInput } from '../../src/exchange/rules';
+import { stepFiveAnswers } from '../../src/exchange/rules';
 import { ContainError } from '../../src/errors';
 import { inboxRulesStep } from '../../src/playbook/steps/05-inbox-rules';
-import type { Discovery } from '../../src/playbook/discover';
-import type { AnalyzeContext } from '../../src/playbook/types';
+import type { AnalyzeContext, Discovery } from '../../src/playbook/types';
 import { DEFAULT_APP } from '../../sandbox/graph/app-identity';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import { ALICE_OBJECTS as A } from '../../sandbox/graph/seed-objects';
@@ -88,8 +87,7 @@ describe('inbox rules, hidden ones included', () => {
 
   test('the rules come in the shape step 5 analyses: its own analysis flags the hidden rule and the two attacker rules, not the newsletter one', async () => {
     const { rules, raw } = await exo.listInboxRules(ALICE);
-    const input = stepFiveInput(rules, raw);
-    const d = { rules: input.rules, folders: input.folders, failures: new Map() } as unknown as Discovery;
+    const d: Discovery = { answers: stepFiveAnswers(rules, raw), flows: { notChecked: 'not read' } };
     const user = { id: SEED_IDS.alice, userPrincipalName: ALICE, mail: ALICE, displayName: 'Alice Aoki' };
     const a = inboxRulesStep.analyze(d, { user, window: { start: '', reason: '' }, attackerIps: new Set() } as unknown as AnalyzeContext);
     const flagged = new Map(a.proposals.map((p) => [p.objectId, p.reason]));

@@ -1,6 +1,7 @@
 import type { Action } from '../../incidents/model';
 import type { ProposedAction, StepModule } from '../types';
-import { del, failed, get, gone, hhmm, inWindow, ok, seg } from './common';
+import { del, directoryAudits, failed, get, gone, inWindow, ok, read, seg, userPath } from './common';
+import { formatUtc } from '../../views/time';
 
 /** @odata.type of a method -> the path segment its DELETE uses. */
 const SEGMENTS: Record<string, { segment: string; label: string; audit: RegExp }> = {
@@ -19,21 +20,23 @@ const methodPath = (a: Action) => `/users/${seg(a.params.userId)}/authentication
 export const securityInfoStep: StepModule = {
   number: 3,
   name: 'Suspicious security info',
+  reads: { first: (scope) => [read('methods', `${userPath(scope)}/authentication/methods`), directoryAudits(scope)] },
   analyze(d, { user, window, attackerIps }) {
-    const registrations = d.audits.filter((e) => e.activityDisplayName === 'User registered security info' && String(e.activityDateTime) >= window.start);
+    const methods = d.answers.list('methods');
+    const registrations = d.answers.list('audits').filter((e) => e.activityDisplayName === 'User registered security info' && String(e.activityDateTime) >= window.start);
     const proposals: ProposedAction[] = [];
-    for (const m of d.methods) {
+    for (const m of methods) {
       const type = String(m['@odata.type']);
       const meta = SEGMENTS[type];
       if (!meta) continue; // the password method, and types Graph cannot delete
       const reasons: string[] = [];
-      if (inWindow(m.createdDateTime, window.start)) reasons.push(`registered ${hhmm(String(m.createdDateTime))}, inside the intrusion window`);
+      if (inWindow(m.createdDateTime, window.start)) reasons.push(`registered ${formatUtc(String(m.createdDateTime))}, inside the intrusion window`);
       const fromAttacker = registrations.find((e) => {
         const ip = (e.initiatedBy as { user?: { ipAddress?: string } })?.user?.ipAddress;
         const what = `${e.resultReason ?? ''} ${JSON.stringify(e.additionalDetails ?? [])}`;
         return !!ip && attackerIps.has(ip) && meta.audit.test(what) && (m.createdDateTime === undefined || inWindow(m.createdDateTime, window.start));
       });
-      if (fromAttacker) reasons.push(`a ${meta.label} was registered from attacker IP ${(fromAttacker.initiatedBy as { user: { ipAddress: string } }).user.ipAddress} at ${hhmm(String(fromAttacker.activityDateTime))}`);
+      if (fromAttacker) reasons.push(`a ${meta.label} was registered from attacker IP ${(fromAttacker.initiatedBy as { user: { ipAddress: string } }).user.ipAddress} at ${formatUtc(String(fromAttacker.activityDateTime))}`);
       if (!reasons.length) continue;
       const label = m.displayName ?? m.phoneNumber ?? m.emailAddress ?? meta.label;
       proposals.push({
@@ -46,7 +49,8 @@ export const securityInfoStep: StepModule = {
         reason: reasons.join('; '),
       });
     }
-    return { proposals, checked: `${d.methods.length} authentication method(s)`, notes: d.failures.has('methods') ? [`Authentication methods could not be read: ${d.failures.get('methods')}`] : [] };
+    const failure = d.answers.failure('methods');
+    return { proposals, checked: `${methods.length} authentication method(s)`, notes: failure ? [`Authentication methods could not be read: ${failure}`] : [] };
   },
   handlers: [
     {

@@ -1,6 +1,7 @@
 import type { ProposedAction, StepModule } from '../types';
 import { roleFix } from '../../doctor/fixes';
-import { failed, get, gone, hhmm, inWindow, ok, patch, seg } from './common';
+import { failed, get, gone, inWindow, ok, patch, query, read, seg, userPath } from './common';
+import { formatUtc } from '../../views/time';
 
 const GENERIC_NAME = /^(DESKTOP|LAPTOP|WIN)-[A-Z0-9]{5,}$|^(iPhone|iPad|Android|Galaxy|Pixel|unknown)$/i;
 
@@ -8,11 +9,16 @@ const GENERIC_NAME = /^(DESKTOP|LAPTOP|WIN)-[A-Z0-9]{5,}$|^(iPhone|iPad|Android|
 export const devicesStep: StepModule = {
   number: 4,
   name: 'Suspicious devices',
+  reads: {
+    first: (scope) => [read('registeredDevices', `${userPath(scope)}/registeredDevices${query({ $top: 100 })}`), read('ownedDevices', `${userPath(scope)}/ownedDevices${query({ $top: 100 })}`)],
+  },
   analyze(d, { window }) {
     const proposals: ProposedAction[] = [];
-    for (const dev of d.devices) {
+    // A device can be both registered to and owned by the user: judge it once.
+    const devices = [...new Map([...d.answers.list('registeredDevices'), ...d.answers.list('ownedDevices')].map((dev) => [String(dev.id), dev])).values()];
+    for (const dev of devices) {
       if (!inWindow(dev.registrationDateTime, window.start) || dev.accountEnabled === false) continue;
-      const reasons = [`registered ${hhmm(String(dev.registrationDateTime))}, inside the intrusion window`];
+      const reasons = [`registered ${formatUtc(String(dev.registrationDateTime))}, inside the intrusion window`];
       if (dev.trustType === 'Workplace') reasons.push('only workplace-registered (personal device), not joined');
       if (GENERIC_NAME.test(String(dev.displayName))) reasons.push(`generic name "${dev.displayName}"`);
       if (dev.isCompliant === false) reasons.push('not compliant');
@@ -29,7 +35,7 @@ export const devicesStep: StepModule = {
         reason: reasons.join('; '),
       });
     }
-    return { proposals, checked: `${d.devices.length} registered or owned device(s)`, notes: [] };
+    return { proposals, checked: `${devices.length} registered or owned device(s)`, notes: [] };
   },
   handlers: [
     {

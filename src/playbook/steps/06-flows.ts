@@ -1,5 +1,6 @@
 import type { ProposedAction, StepModule } from '../types';
-import { failed, hhmm, inWindow, ok } from './common';
+import { failed, inWindow, ok } from './common';
+import { formatUtc } from '../../views/time';
 
 const MAIL_OUT = /SendEmail|ForwardEmail|SendMail|Reply|Forward/i;
 const NEW_MAIL = /^OnNew(Email|Mail)/i;
@@ -16,13 +17,24 @@ const opName = (o: { type?: string; swaggerOperationId?: string; api?: { name?: 
 export const flowsStep: StepModule = {
   number: 6,
   name: 'Power Automate flows',
+  reads: {
+    // The Power Automate admin API, not Graph: the flows the user created, each described by its steps.
+    async flows(client, userId, signal) {
+      if (!client) return { notChecked: 'Power Automate is not configured: set POWER_AUTOMATE_API_URL and POWER_AUTOMATE_ENVIRONMENT and grant Contain the Power Automate admin role (docs/permissions.md).' };
+      try {
+        return await client.listByCreator(userId, { signal });
+      } catch (err) {
+        return { notChecked: `Power Automate could not be read: ${(err as Error).message}` };
+      }
+    },
+  },
   analyze(d, { window }) {
     if (!Array.isArray(d.flows)) return { proposals: [], checked: 'not checked', notes: [d.flows.notChecked] };
     const proposals: ProposedAction[] = [];
     for (const f of d.flows) {
       if (f.state !== 'Started') continue;
       const reasons: string[] = [];
-      if (inWindow(f.createdTime, window.start)) reasons.push(`created ${hhmm(f.createdTime)}, inside the intrusion window`);
+      if (inWindow(f.createdTime, window.start)) reasons.push(`created ${formatUtc(f.createdTime)}, inside the intrusion window`);
       const mailOut = f.actions.filter((a) => MAIL_OUT.test(a.swaggerOperationId ?? ''));
       const onNewMail = f.triggers.find((t) => NEW_MAIL.test(t.swaggerOperationId ?? ''));
       if (onNewMail && mailOut.length) reasons.push(`${mailOut.some((a) => /forward/i.test(a.swaggerOperationId ?? '')) ? 'forwards' : 'sends'} mail every time new mail arrives (${opName(onNewMail)} then ${mailOut.map(opName).join(', ')})`);

@@ -1,6 +1,9 @@
+import { odataString } from '../../graph/odata';
 import type { Action } from '../../incidents/model';
+import type { Answers } from '../answers';
 import type { ProposedAction, StepModule } from '../types';
-import { del, failed, get, gone, hhmm, inWindow, ok, patch, post, query, seg, suspiciousName } from './common';
+import { del, directoryAudits, failed, get, gone, inWindow, ok, patch, post, query, read, seg, suspiciousName, userPath } from './common';
+import { formatUtc } from '../../views/time';
 
 interface KeyCredential {
   keyId: string;
@@ -17,6 +20,22 @@ const MAIL_SCOPES = /^(Mail\.(Read|ReadWrite|Send)(\.Shared)?|MailboxSettings\.R
 /** Tenants Microsoft's own apps are registered in: their consents are not the attacker's. */
 export const MICROSOFT_TENANTS = new Set(['f8cdef31-a31e-4b4a-93e4-5f571e91255a', '72f988bf-86f1-41af-91ab-2d7cd011db47']);
 
+/** What step 7 reads of an app registration; keyCredentials selected so that the certificates come with their key. */
+const APP_FIELDS = 'id,appId,displayName,createdDateTime,signInAudience,web,passwordCredentials,keyCredentials';
+const SP_FIELDS = 'id,appId,displayName,accountEnabled,appOwnerOrganizationId,replyUrls,servicePrincipalType';
+
+/** Object ids of the applications the user registered ("Add application" initiated by them, per the directory audit). */
+function appsAddedBy(answers: Answers, userId: string): Set<string> {
+  const added = answers.list('audits').filter((e) => e.activityDisplayName === 'Add application' && (e.initiatedBy as { user?: { id?: string } } | undefined)?.user?.id === userId);
+  return new Set(added.flatMap((e) => ((e.targetResources as { id?: string; type?: string }[] | undefined) ?? []).filter((t) => t.type === 'Application' && t.id).map((t) => String(t.id))));
+}
+
+/** The service principals behind the user's consents, by object id. */
+const servicePrincipalsOf = (answers: Answers) => new Map(answers.withPrefix('sp:'));
+
+/** App registrations in this tenant that the user added or consented to, by appId (read by object id or by appId). */
+const applicationsOf = (answers: Answers) => new Map([...answers.withPrefix('app:'), ...answers.withPrefix('appid:')].map(([, app]) => [String(app.appId), app]));
+
 /**
  * Step 7: the user's consents and the apps behind them, plus apps the user registered. Contain turns sign-in off, removes
  * the grant and the app's secrets and certificates; it never deletes an app (the evidence the investigation needs).
@@ -24,12 +43,33 @@ export const MICROSOFT_TENANTS = new Set(['f8cdef31-a31e-4b4a-93e4-5f571e91255a'
 export const applicationsStep: StepModule = {
   number: 7,
   name: 'Applications',
+  reads: {
+    first: (scope) => [read('grants', `${userPath(scope)}/oauth2PermissionGrants`), directoryAudits(scope)],
+    // Apps are found through the audit log and the consents: Graph does not list a user's owned objects to an app
+    // (user-list-ownedobjects). Then the registrations behind consented apps that are not Microsoft's and not found by
+    // object id (a foreign multi-tenant app answers 404: it has no registration in this tenant).
+    next(answers, scope) {
+      const spIds = [...new Set(answers.list('grants').map((g) => String(g.clientId)))];
+      const applications = applicationsOf(answers);
+      const foreign = [...servicePrincipalsOf(answers).values()].filter((sp) => !MICROSOFT_TENANTS.has(String(sp.appOwnerOrganizationId)) && !applications.has(String(sp.appId)));
+      return [
+        ...spIds.map((id) => read(`sp:${id}`, `/servicePrincipals/${seg(id)}${query({ $select: SP_FIELDS })}`)),
+        ...[...appsAddedBy(answers, scope.user.id)].map((id) => read(`app:${id}`, `/applications/${seg(id)}${query({ $select: APP_FIELDS })}`)),
+        ...foreign.map((sp) => read(`appid:${sp.appId}`, `/applications(appId=${odataString(String(sp.appId))})${query({ $select: APP_FIELDS })}`)),
+      ];
+    },
+  },
   analyze(d, { user, window, attackerIps }) {
     const proposals: ProposedAction[] = [];
-    const audit = (activity: string, targetId: string) => d.audits.find((e) => e.activityDisplayName === activity && (e.targetResources as { id?: string }[] | undefined)?.some((t) => t.id === targetId));
-    const ownedAppIds = new Set(d.applications.filter((a) => d.appsAddedByUser.has(String(a.id))).map((a) => String(a.appId)));
-    for (const g of d.grants) {
-      const sp = d.servicePrincipals.get(String(g.clientId));
+    const grants = d.answers.list('grants');
+    const audits = d.answers.list('audits');
+    const servicePrincipals = servicePrincipalsOf(d.answers);
+    const applications = [...applicationsOf(d.answers).values()];
+    const appsAddedByUser = appsAddedBy(d.answers, user.id);
+    const audit = (activity: string, targetId: string) => audits.find((e) => e.activityDisplayName === activity && (e.targetResources as { id?: string }[] | undefined)?.some((t) => t.id === targetId));
+    const ownedAppIds = new Set(applications.filter((a) => appsAddedByUser.has(String(a.id))).map((a) => String(a.appId)));
+    for (const g of grants) {
+      const sp = servicePrincipals.get(String(g.clientId));
       const name = String(sp?.displayName ?? g.clientId);
       const scopes = String(g.scope ?? '').split(' ').filter(Boolean);
       const timing: string[] = [];
@@ -37,10 +77,10 @@ export const applicationsStep: StepModule = {
       const consent = audit('Consent to application', String(g.clientId));
       if (consent && inWindow(consent.activityDateTime, window.start)) {
         const ip = (consent.initiatedBy as { user?: { ipAddress?: string } })?.user?.ipAddress;
-        timing.push(`consent given ${hhmm(String(consent.activityDateTime))}, inside the intrusion window${ip && attackerIps.has(ip) ? `, from attacker IP ${ip}` : ''}`);
+        timing.push(`consent given ${formatUtc(String(consent.activityDateTime))}, inside the intrusion window${ip && attackerIps.has(ip) ? `, from attacker IP ${ip}` : ''}`);
       }
       const added = audit('Add service principal', String(g.clientId));
-      if (added && inWindow(added.activityDateTime, window.start)) timing.push(`app added to the tenant ${hhmm(String(added.activityDateTime))}`);
+      if (added && inWindow(added.activityDateTime, window.start)) timing.push(`app added to the tenant ${formatUtc(String(added.activityDateTime))}`);
       const mail = scopes.filter((s) => MAIL_SCOPES.test(s));
       if (mail.length) traits.push(`mail permissions: ${mail.join(', ')}`);
       const odd = suspiciousName(name);
@@ -56,9 +96,9 @@ export const applicationsStep: StepModule = {
         proposals.push({ kind: 'disableServicePrincipal', step: 7, objectId: String(sp.id), params: { name }, title: `Turn off sign-in for app "${name}"`, detail: 'Sets the service principal to accountEnabled=false: nobody in the tenant can sign in to it or use its tokens for new requests. The app is kept as evidence.', reason });
       proposals.push({ kind: 'removeGrant', step: 7, objectId: String(g.id), params: { name, scope: scopes.join(' ') }, title: `Remove ${user.displayName}'s consent to "${name}"`, detail: `Deletes the delegated permission grant (${scopes.join(' ')}).`, reason });
     }
-    for (const app of d.applications) {
+    for (const app of applications) {
       const reasons: string[] = [];
-      if (inWindow(app.createdDateTime, window.start)) reasons.push(`registered ${hhmm(String(app.createdDateTime))}, inside the intrusion window`);
+      if (inWindow(app.createdDateTime, window.start)) reasons.push(`registered ${formatUtc(String(app.createdDateTime))}, inside the intrusion window`);
       const odd = suspiciousName(app.displayName);
       if (odd) reasons.push(odd);
       const redirect = ((app.web as { redirectUris?: string[] } | undefined)?.redirectUris ?? []).filter((u) => /localhost|127\.0\.0\.1/i.test(u));
@@ -85,8 +125,8 @@ export const applicationsStep: StepModule = {
           reason: reasons.join('; '),
         });
     }
-    const notes = d.failures.has('grants') ? [`Consents could not be read: ${d.failures.get('grants')}`] : [];
-    return { proposals, checked: `${d.grants.length} consent(s), ${d.applications.length} owned app(s)`, notes };
+    const failure = d.answers.failure('grants');
+    return { proposals, checked: `${grants.length} consent(s), ${applications.length} owned app(s)`, notes: failure ? [`Consents could not be read: ${failure}`] : [] };
   },
   handlers: [
     {

@@ -1,7 +1,8 @@
 import { subError } from '../../graph/batch';
-import { query, segment } from '../../graph/odata';
+import type { BatchRequest } from '../../graph/batch';
+import { odataString, query, segment } from '../../graph/odata';
 import type { ActionResult } from '../../incidents/model';
-import type { Call, CallResult } from '../types';
+import type { Call, CallResult, ReadScope } from '../types';
 
 export const get = (url: string): Call => ({ api: 'graph', method: 'GET', url });
 export const patch = (url: string, body: unknown): Call => ({ api: 'graph', method: 'PATCH', url, body });
@@ -31,4 +32,20 @@ export function suspiciousName(name: unknown): string | undefined {
   return undefined;
 }
 
-export const hhmm = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+/** A read for a batch: a GET under an id the steps' answers are looked up by. */
+export const read = (id: string, url: string): BatchRequest => ({ id, method: 'GET', url });
+
+/** The users/{id} path segment of the scope's user. */
+export const userPath = (scope: ReadScope) => `/users/${segment(scope.user.id)}`;
+
+/** The directory audit since a moment, of what the user did or what was done to them (steps 3, 7 and 8 read it). */
+export function directoryAuditPath(userId: string, since: string): string {
+  const id = odataString(userId);
+  return `/auditLogs/directoryAudits${query({ $filter: `activityDateTime ge ${since} and (targetResources/any(t: t/id eq ${id}) or initiatedBy/user/id eq ${id})`, $top: 500 })}`;
+}
+
+/**
+ * The window's directory audit as a batch read: step 3 finds security info registered from the attacker's addresses
+ * in it, step 7 consents and app registrations. Both declare it; discovery reads it once.
+ */
+export const directoryAudits = (scope: ReadScope): BatchRequest => read('audits', directoryAuditPath(scope.user.id, scope.since));

@@ -1,24 +1,28 @@
 import { z } from 'zod';
-import { ContainError } from '../src/errors';
+import { ContainError } from './errors';
+import { GUID, INCIDENT_ID, isGuid, isIncidentId, mentionsIncidentId } from './ids';
 
-/** A target as typed: plain text, an email (also Slack's <mailto:..>), an object id, or a Slack user mention. */
+/**
+ * A target as typed: plain text, an email (also as a <mailto:..> link), an object id, or a mention of a chat user
+ * (<@U0123|name>), which the platform it came from resolves to an email address.
+ */
 export const targetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), value: z.string().min(1).max(256) }),
   z.object({ kind: z.literal('email'), value: z.string().min(3).max(256) }),
-  z.object({ kind: z.literal('id'), value: z.string().uuid() }),
-  z.object({ kind: z.literal('slackUser'), value: z.string().regex(/^[UW][A-Z0-9]{2,}$/) }),
+  z.object({ kind: z.literal('id'), value: z.string().regex(GUID) }),
+  z.object({ kind: z.literal('mention'), value: z.string().regex(/^[UW][A-Z0-9]{2,}$/) }),
 ]);
 export type Target = z.infer<typeof targetSchema>;
 
 const days = z.number().int().min(1).max(90);
 
-/** Every command Contain understands; the same grammar for Teams, Slack and the CLI. */
+/** Every command Contain understands; the same grammar on every chat platform and in the CLI. */
 export const commandSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('contain'), target: targetSchema, dryRun: z.boolean(), sinceDays: days.optional() }),
   z.object({ name: z.literal('investigate'), target: targetSchema, sinceDays: days }),
   z.object({ name: z.literal('scope'), target: targetSchema, messageId: z.string().min(3).max(256).optional() }),
   z.object({ name: z.literal('hunt'), what: z.literal('user-agents'), days }),
-  z.object({ name: z.literal('status'), incidentId: z.string().regex(/^INC-\d{8}-\d{4}$/).optional() }),
+  z.object({ name: z.literal('status'), incidentId: z.string().regex(INCIDENT_ID).optional() }),
   z.object({ name: z.literal('report'), ref: z.string().min(1).max(256) }),
   z.object({ name: z.literal('posture') }),
   z.object({ name: z.literal('doctor') }),
@@ -47,10 +51,10 @@ const ALLOWED_FLAGS: Record<string, string[]> = { contain: ['--dry-run', '--sinc
 const bad = (message: string, details: Record<string, unknown> = {}) => new ContainError('BAD_COMMAND', message, { details });
 const usageOf = (verb: string) => USAGE.find((u) => u.usage.startsWith(verb))?.usage ?? 'help';
 
-/** Strip mention markup and normalise whitespace and quotes; Slack and Teams deliver the same words differently. */
+/** Strip mention markup and normalise whitespace and quotes; chat platforms deliver the same words differently. */
 export function normalise(text: string): string {
   return text
-    .replace(/<at>[^<]*<\/at>/gi, (m) => m.replace(/<\/?at>/gi, '')) // Teams mentions of other users keep their name
+    .replace(/<at>[^<]*<\/at>/gi, (m) => m.replace(/<\/?at>/gi, '')) // <at>Name</at> mentions of other users keep their name
     .replace(/[\u00a0\u2000-\u200b\u3000]/g, ' ')
     .replace(/[\u201c\u201d\u201e]/g, '"')
     .replace(/[\u2018\u2019]/g, "'")
@@ -61,10 +65,10 @@ export function normalise(text: string): string {
 function parseTarget(raw: string): Target {
   const s = raw.trim().replace(/^"(.*)"$/, '$1').trim();
   const mention = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(s);
-  if (mention) return { kind: 'slackUser', value: mention[1] };
+  if (mention) return { kind: 'mention', value: mention[1] };
   const mailto = /^<mailto:([^|>]+)(\|[^>]*)?>$/.exec(s);
   if (mailto) return { kind: 'email', value: mailto[1] };
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)) return { kind: 'id', value: s.toLowerCase() };
+  if (isGuid(s)) return { kind: 'id', value: s.toLowerCase() };
   if (/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(s)) return { kind: 'email', value: s };
   if (/[<>]/.test(s)) throw bad(`"${s.slice(0, 60)}" is not a user name, UPN or email address.`);
   return { kind: 'text', value: s };
@@ -72,12 +76,12 @@ function parseTarget(raw: string): Target {
 
 /**
  * The phishing message as a responder copies it: an Internet message id (with or without its angle brackets, which
- * Slack delivers as &lt; &gt;) or a network message id (a GUID). Returned as the mail systems store it.
+ * some chat clients deliver as &lt; &gt;) or a network message id (a GUID). Returned as the mail systems store it.
  */
 function parseMessageId(value: string | undefined): string {
-  // Slack links anything that looks like an address: <mailto:a@b|a@b>, and escapes the brackets around it.
+  // Chat clients link anything that looks like an address (<mailto:a@b|a@b>) and escape the brackets around it.
   const v = (value ?? '').replace(/<mailto:[^|>]*\|([^>]*)>/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) return v.toLowerCase();
+  if (isGuid(v)) return v.toLowerCase();
   const m = /^<?([^<>\s"'@]+@[^<>\s"'@]+)>?$/.exec(v);
   if (!m || m[1].length > 250) throw bad('--message needs the Internet message id (<...@...>) or the network message id (a GUID) of the phishing mail.');
   return `<${m[1]}>`;
@@ -130,7 +134,7 @@ export function parseCommand(input: string): Command {
   if (VERBS.has(firstWord)) text = text.slice(firstWord.length).trim();
   else {
     const slip = slipOf(firstWord);
-    if (slip || /\bINC-\d/i.test(text) || firstWord.startsWith('--')) throw unknownCommand(text, slip);
+    if (slip || mentionsIncidentId(text) || firstWord.startsWith('--')) throw unknownCommand(text, slip);
     verb = 'contain';
   }
 
@@ -171,7 +175,7 @@ export function parseCommand(input: string): Command {
       command = { name: 'hunt', what: 'user-agents', days: flags['--days'] === undefined ? 7 : parseDays('--days', flags['--days'] as string, 'int') };
       break;
     case 'status':
-      if (rest !== '' && !/^INC-\d{8}-\d{4}$/i.test(rest)) throw bad(`"${rest.slice(0, 40)}" is not an incident id (INC-YYYYMMDD-NNNN). Use: ${usageOf('status')}`);
+      if (rest !== '' && !isIncidentId(rest)) throw bad(`"${rest.slice(0, 40)}" is not an incident id (INC-YYYYMMDD-NNNN). Use: ${usageOf('status')}`);
       command = { name: 'status', ...(rest ? { incidentId: rest.toUpperCase() } : {}) };
       break;
     case 'report':

@@ -1,0 +1,86 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import type { ContainContext } from '../../src/context';
+import type { Actor } from '../../src/incidents/model';
+import type { Logger } from '../../src/log';
+import type { ConversationMessage } from '../../src/store/work-queue';
+import type { View } from '../../src/views/types';
+import type { Surface, SurfaceModule } from '../core/surface';
+import { getAdapter } from './adapter';
+import { teamsNotifier } from './notifier';
+import { cardActivity, invokeCardResponse, plainActivity } from './render';
+import { asTeamsThread, referenceOf, TEAMS_CARD_FIELD, teamsChannelOf, teamsThread } from './thread';
+
+/** Who acted in a Teams activity; the Entra object id comes with it, as policy needs it. */
+export function actorOf(a: Partial<Activity>): Actor {
+  return { platform: 'teams', id: a.from?.id ?? 'unknown', aadObjectId: a.from?.aadObjectId?.toLowerCase(), name: a.from?.name ?? 'someone' };
+}
+
+/** Teams answers the clicker alone only through the invoke's own response; anything else is seen by everyone. */
+function tellIn(turn: TurnContext, via: 'invoke' | 'submit'): Surface['tell'] {
+  return async ({ view, text }) => {
+    if (via === 'invoke') await turn.sendActivity(invokeCardResponse(view));
+    else if (view.kind === 'message') await turn.sendActivity(cardActivity(view));
+    else if (text) await turn.sendActivity(plainActivity(text));
+  };
+}
+
+/**
+ * A button press inside its Bot Framework turn (Universal Actions answer the clicker with a card in the HTTP response,
+ * so Teams decides here rather than in the worker). A shared card that cannot be updated is logged, not fatal.
+ */
+export function turnSurface(turn: TurnContext, via: 'invoke' | 'submit', log: Logger): Surface {
+  const a = turn.activity;
+  return {
+    name: 'teams',
+    thread: teamsThread(a),
+    cardField: TEAMS_CARD_FIELD,
+    log,
+    actor: async () => actorOf(a),
+    post: async (view) => (await turn.sendActivity(cardActivity(view)))?.id,
+    update: async (id, view) => {
+      try {
+        await turn.updateActivity({ ...cardActivity(view), id });
+      } catch (err) {
+        log.warn('could not update the shared card', { err });
+      }
+    },
+    postText: async (text) => (await turn.sendActivity(plainActivity(text)))?.id,
+    updateText: async (id, text) => void (await turn.updateActivity({ ...plainActivity(text), id })),
+    tell: tellIn(turn, via),
+    channelOf: teamsChannelOf,
+  };
+}
+
+/** A queued command in the worker: everything goes proactively into the thread (the HTTP turn is long over). */
+function proactiveSurface(ctx: ContainContext, msg: ConversationMessage, log: Logger): Surface {
+  const adapter = getAdapter(ctx.config, ctx.log);
+  const reference = referenceOf(asTeamsThread(msg.thread));
+  const inThread = async <T>(fn: (turn: TurnContext) => Promise<T>): Promise<T | undefined> => {
+    let out: T | undefined;
+    await adapter.continueConversationAsync(ctx.config.teams.appId, reference, async (turn) => void (out = await fn(turn)));
+    return out;
+  };
+  const send = (activity: Partial<Activity>) => inThread(async (turn) => (await turn.sendActivity(activity))?.id);
+  const replace = (activity: Partial<Activity>, id: string) => inThread(async (turn) => void (await turn.updateActivity({ ...activity, id }))).then(() => undefined);
+  const actor: Actor = { platform: 'teams', id: msg.actor.id, aadObjectId: msg.actor.aadObjectId?.toLowerCase(), name: msg.actor.name };
+  return {
+    name: 'teams',
+    thread: msg.thread,
+    cardField: TEAMS_CARD_FIELD,
+    log,
+    actor: async () => actor,
+    post: (view: View) => send(cardActivity(view)),
+    update: (id, view) => replace(cardActivity(view), id),
+    postText: (text) => send(plainActivity(text)),
+    updateText: (id, text) => replace(plainActivity(text), id),
+    // Nobody clicked here: whatever the core wants said goes into the thread.
+    tell: async ({ view, text }) => void (view.kind === 'message' ? await send(cardActivity(view)) : text ? await send(plainActivity(text)) : undefined),
+    channelOf: teamsChannelOf,
+  };
+}
+
+/** Teams as the worker and the sweeper load it. */
+export const teams: SurfaceModule = {
+  fromWork: (ctx, msg, log) => proactiveSurface(ctx, msg, log.child({ conversation: msg.thread.conversationId })),
+  notifier: (ctx) => teamsNotifier(getAdapter(ctx.config, ctx.log), ctx.config.teams.appId),
+};

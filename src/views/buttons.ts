@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { isGuid } from '../ids';
+
+/**
+ * Every card button Contain makes, in one list: the card renderers name them, the role table (src/incidents/roles.ts)
+ * guards them, the platforms' payload schemas and the work queue accept exactly these.
+ */
+export const BUTTON_VERBS = ['approve', 'approve-delete', 'approve-all', 'reject', 'reject-all', 'repropose', 'choose'] as const;
+export type ButtonVerb = (typeof BUTTON_VERBS)[number];
+export const buttonVerbSchema = z.enum(BUTTON_VERBS);
+
+/** The buttons that decide proposed actions (the -all ones an incident's every proposal at once). */
+export const DECISION_VERBS = ['approve', 'approve-delete', 'approve-all', 'reject', 'reject-all'] as const satisfies readonly ButtonVerb[];
+export type DecisionVerb = (typeof DECISION_VERBS)[number];
+
+/** The buttons whose reference names an action or an incident (all but the chooser's). */
+export const refVerbSchema = buttonVerbSchema.exclude(['choose']);
+
+/** A button press as the conversation core takes it: the verb and the button's opaque reference, nothing trusted. */
+export const buttonPressSchema = z.object({ verb: buttonVerbSchema, ref: z.string().max(255) });
+export type ButtonPress = z.infer<typeof buttonPressSchema>;
+
+/** The chooser's reference: the picked user's object id, and whether the run is a dry run. */
+export function chooseRef(userId: string, dryRun: boolean): string {
+  return dryRun ? `${userId}|dry-run` : userId;
+}
+
+/** The user and mode a chooser button picked; undefined for anything Contain did not make. */
+export function parseChooseRef(ref: string): { userId: string; dryRun: boolean } | undefined {
+  const [userId, flag] = ref.split('|');
+  return isGuid(userId) ? { userId: userId.toLowerCase(), dryRun: flag === 'dry-run' } : undefined;
+}
