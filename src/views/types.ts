@@ -20,6 +20,10 @@ export interface ActionView {
   reproposable: boolean;
   /** Contain's app cannot do this (contain doctor): why and the fix, shown instead of buttons. */
   blocked?: string;
+  /** A done, reversible change: Undo offered (`ref` for the button), undo waiting for approval, or undone. */
+  undo?: { state: 'offered' | 'requested' | 'done'; ref: string };
+  /** Shown before approval when the change cannot be taken back (secrets, deleted methods, sessions, password). */
+  irreversible?: string;
 }
 
 export interface ContainmentView {
