@@ -16,7 +16,11 @@ import type { GraphEmulator } from './graph/emulator';
 import { SANDBOX_APP } from './graph/app-identity';
 import { DOMAIN, TENANT_ID } from './graph/ids';
 import { refusalFor } from './exchange/rbac';
-import { exchangeState, ruleIdentityOf, type SandboxHiddenRule, type SandboxMailbox } from './exchange/state';
+import { exchangeState } from './exchange/state';
+import { badParameter, badValue, errorBody, ExchangeFailure, notFound } from './exchange/failures';
+import { alias, mailboxOf, mailboxView, rulesOf } from './exchange/views';
+
+const JSON_TYPE = { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8' };
 
 export interface ExchangeAnswer {
   status: number;
@@ -55,28 +59,6 @@ export function mountExchange(em: GraphEmulator): void {
     exchangeState(em);
   });
 }
-
-class ExchangeFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly exceptionType: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The error body the module's REST layer returns (ExoHelper's Get-ExoException reads details[0].message). */
-function errorBody(f: ExchangeFailure): unknown {
-  const tag = `Ex${(f.exceptionType.length * 7919).toString(16).toUpperCase().padStart(6, '0')}`;
-  return { error: { code: f.code, message: `|${f.exceptionType}|${f.message}`, details: [{ code: 'Context', target: '', message: `${tag}|${f.exceptionType}|${f.message}` }], innererror: { message: f.message, type: f.exceptionType } } };
-}
-
-const JSON_TYPE = { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8' };
-const notFound = (identity: string) => new ExchangeFailure(404, 'NotFound', 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException', `The operation couldn't be performed because object '${identity}' couldn't be found on 'SANDBOX01A001.prod.outlook.com'.`);
-const badParameter = (cmdlet: string, name: string) => new ExchangeFailure(400, 'BadRequest', 'System.Management.Automation.ParameterBindingException', `A parameter cannot be found that matches parameter name '${name}' (${cmdlet}, as the sandbox emulates it).`);
-const badValue = (name: string, expected: string) => new ExchangeFailure(400, 'BadRequest', 'System.Management.Automation.ParameterBindingException', `Cannot process argument transformation on parameter '${name}'. Expected ${expected}.`);
 
 /** Handle one request below /sandbox/exchange; `url` is the full request URL. */
 export async function exchangeApi(em: GraphEmulator, method: string, url: URL, headers: Record<string, string | undefined>, bodyText: string): Promise<ExchangeAnswer> {
@@ -176,82 +158,6 @@ function flag(p: Record<string, unknown>, key: string): boolean | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'boolean') throw badValue(key, 'a Boolean ($true or $false)');
   return v;
-}
-
-const alias = (upn: string) => upn.split('@')[0];
-
-/** Mailbox identities Exchange accepts: UPN, primary SMTP address, alias, display name, ExternalDirectoryObjectId. */
-function mailboxOf(em: GraphEmulator, identity: string): { user: GraphEmulator['state']['users'][number]; mbx: SandboxMailbox } {
-  const key = identity.trim().toLowerCase();
-  const user = em.state.users.find((u) => [u.userPrincipalName, u.mail, alias(u.userPrincipalName), u.displayName, u.id].some((x) => x.toLowerCase() === key));
-  const mbx = user && exchangeState(em).mailboxes.find((x) => x.userId === user.id);
-  if (!user || !mbx) throw notFound(identity);
-  return { user, mbx };
-}
-
-function mailboxView(em: GraphEmulator, identity: string) {
-  const { user, mbx } = mailboxOf(em, identity);
-  const { userId: _u, AuditBypassEnabled: _b, ...settings } = mbx;
-  return {
-    Identity: alias(user.userPrincipalName),
-    Name: alias(user.userPrincipalName),
-    Alias: alias(user.userPrincipalName),
-    DisplayName: user.displayName,
-    UserPrincipalName: user.userPrincipalName,
-    PrimarySmtpAddress: user.mail,
-    ExternalDirectoryObjectId: user.id,
-    RecipientTypeDetails: 'UserMailbox',
-    ...settings,
-  };
-}
-
-type GraphRule = { id: string; displayName?: string; sequence?: number; isEnabled?: boolean; hasError?: boolean; conditions?: Record<string, unknown>; actions?: Record<string, unknown> };
-type Recipient = { emailAddress?: { name?: string; address?: string } };
-
-/** A Graph messageRule as Get-InboxRule prints it. */
-function ruleView(em: GraphEmulator, user: { id: string; displayName: string; userPrincipalName: string }, r: GraphRule) {
-  const c = r.conditions ?? {};
-  const a = r.actions ?? {};
-  const people = (v: unknown) => ((v as Recipient[] | undefined)?.length ? (v as Recipient[]).map((x) => `"${x.emailAddress?.name ?? x.emailAddress?.address}" [SMTP:${x.emailAddress?.address}]`) : null);
-  const words = (v: unknown) => ((v as string[] | undefined)?.length ? (v as string[]) : null);
-  const folder = a.moveToFolder ? em.state.folders.find((f) => f.userId === user.id && f.id === a.moveToFolder) : undefined;
-  const ruleIdentity = ruleIdentityOf(r.id);
-  return {
-    Name: r.displayName ?? '',
-    Identity: `${alias(user.userPrincipalName)}\\${ruleIdentity}`,
-    RuleIdentity: ruleIdentity,
-    Enabled: r.isEnabled !== false,
-    Priority: r.sequence ?? 0,
-    Description: '',
-    From: people(c.fromAddresses),
-    SubjectContainsWords: words(c.subjectContains),
-    SubjectOrBodyContainsWords: words(c.subjectOrBodyContains),
-    BodyContainsWords: words(c.bodyContains),
-    FromAddressContainsWords: words(c.senderContains),
-    ForwardTo: people(a.forwardTo),
-    RedirectTo: people(a.redirectTo),
-    ForwardAsAttachmentTo: people(a.forwardAsAttachmentTo),
-    MoveToFolder: a.moveToFolder ? `${user.displayName}:\\${folder?.displayName ?? a.moveToFolder}` : null,
-    DeleteMessage: a.delete === true,
-    SoftDeleteMessage: a.permanentDelete === true,
-    MarkAsRead: a.markAsRead === true,
-    StopProcessingRules: a.stopProcessingRules === true,
-    MailboxOwnerId: user.displayName,
-    InError: r.hasError === true,
-  };
-}
-
-function hiddenView(user: { displayName: string; userPrincipalName: string }, h: SandboxHiddenRule) {
-  const { userId: _u, system: _s, ...rest } = h;
-  return { ...rest, Identity: `${alias(user.userPrincipalName)}\\${h.RuleIdentity}`, SubjectContainsWords: null, BodyContainsWords: null, From: null, ForwardAsAttachmentTo: null, MailboxOwnerId: user.displayName, InError: false };
-}
-
-/** Every rule of the mailbox, Graph's and the hidden ones, as the cmdlet shows them. */
-function rulesOf(em: GraphEmulator, identity: string, includeHidden: boolean) {
-  const { user } = mailboxOf(em, identity);
-  const visible = em.state.rules.filter((r) => r.userId === user.id).map((r) => ({ graph: r, view: ruleView(em, user, r.data as GraphRule) }));
-  const hidden = includeHidden ? exchangeState(em).hiddenRules.filter((h) => h.userId === user.id).map((h) => ({ hidden: h, view: hiddenView(user, h) })) : [];
-  return { user, rules: [...visible, ...hidden] as ({ graph?: (typeof em.state.rules)[number]; hidden?: SandboxHiddenRule; view: { Name: string; RuleIdentity: string } })[] };
 }
 
 const CMDLETS: Record<string, Cmdlet> = {

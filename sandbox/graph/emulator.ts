@@ -1,78 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { FaultTable, type AfterFault } from './faults';
-import { batchRefusal, executionOrder, type BatchSubRequest } from './batch-rules';
+import { FaultTable } from './faults';
 import { Budgets } from './budgets';
-import { FilterSyntaxError, matches, parseFilter } from './odata-filter';
-import { seedTenant, type SeedSignIn, type TenantData } from './seed';
+import { FilterSyntaxError } from './odata-filter';
+import { seedTenant, type TenantData } from './seed';
 import { registerContainmentRoutes } from './routes-containment';
+import { registerDirectoryRoutes } from './routes-directory';
 import { registerInvestigationRoutes } from './routes-investigation';
 import { registerIdentityRoutes } from './routes-identity';
 import { registerAlertRoutes } from './routes-alerts';
 import { registerRestoreRoutes } from './routes-restore';
 import { registerPostureRoutes } from './routes-posture';
-import { withAppliedPolicies } from './ca-evaluate';
 import { checkAppIdentity } from './app-rules';
 import { addPhishRecipients, addWaveUsers, scenarioSchema, type ScenarioResult } from './scenario';
 import { addSuspiciousObjects, extraSchema, type ExtraInput, type ExtraResult } from './scenario-extra';
 import type { z } from 'zod';
+import { runJsonBatch } from './batch-run';
+import { collection, errorBody, faultResponse, GraphHttpError, json, lower, notFound, type Call, type EmulatorResponse, type Handler, type LoggedRequest } from './http';
 
-export interface EmulatorResponse {
-  status: number;
-  headers: Record<string, string>;
-  body?: unknown;
-  /** The caller gets no answer: the connection is dropped, or the worker process that sent it is killed first. */
-  disconnect?: 'drop' | 'kill';
-}
-
-export interface LoggedRequest {
-  method: string;
-  path: string;
-  query?: string;
-  /** What the caller was answered; 0 when it got no answer (dropped connection, killed worker). */
-  status: number;
-  time: string;
-  batchId?: string;
-  /** True when the service carried the request out (a change made, a read served), whatever the caller was told. */
-  applied: boolean;
-}
-
-export interface Call {
-  method: string;
-  version: 'v1.0' | 'beta';
-  /** Path below the version, e.g. /users/abc. */
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string>;
-  body: unknown;
-  /** http://host:port/sandbox/graph, for absolute nextLinks. */
-  base: string;
-}
-
-export type Handler = (call: Call, m: RegExpExecArray) => EmulatorResponse;
-
-export class GraphHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-export const json = (status: number, body?: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({
-  status,
-  headers: body === undefined ? headers : { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8', ...headers },
-  body,
-});
-
-/** Graph's error body: {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}. */
-export function errorBody(code: string, message: string, requestId: string): unknown {
-  return { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId } } };
-}
-
-const notFound = (what: string) => new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
+export { errorBody, GraphHttpError, json, type Call, type EmulatorResponse, type Handler, type LoggedRequest } from './http';
 
 /**
  * A stateful Microsoft Graph emulator: real paths, shapes, status codes and error bodies for the endpoints Contain
@@ -97,7 +42,7 @@ export class GraphEmulator {
     this.faults = new FaultTable(options.random);
     this.budgets = new Budgets({ now: options.budgetClock ?? Date.now, tenantUsers: () => this.state.users.length, mailbox: (key) => this.state.users.find((u) => u.id === key.toLowerCase() || u.userPrincipalName.toLowerCase() === key.toLowerCase())?.id ?? key.toLowerCase() });
     this.state = seedTenant(this.clock());
-    this.registerRoutes();
+    registerDirectoryRoutes(this);
     registerContainmentRoutes(this);
     registerInvestigationRoutes(this);
     registerIdentityRoutes(this);
@@ -235,47 +180,16 @@ export class GraphEmulator {
     }
   }
 
-  /**
-   * JSON batching as Graph does it: the batch's rules checked first (at most 20 requests, unique ids, Content-Type
-   * with a body, and a parallel, sequential or all-on-one dependency shape; else 400 and nothing runs), then each
-   * request after the ones it depends on, 424 for dependents of a failed request, responses in arbitrary order.
-   */
+  /** JSON batching as Graph does it (sandbox/graph/batch-run.ts); sub-requests go through route() and the log. */
   private batch(call: Call, requestId: string): EmulatorResponse {
-    const reqs = (call.body as { requests?: unknown })?.requests;
-    const refusal = batchRefusal(reqs);
-    if (refusal) return json(400, errorBody('BadRequest', refusal, requestId));
-    const batchId = requestId;
-    const results = new Map<string, EmulatorResponse>();
-    const responses: { id: string; status: number; headers: Record<string, string>; body?: unknown }[] = [];
-    for (const r of executionOrder(reqs as BatchSubRequest[])) {
-      let res: EmulatorResponse;
-      let applied = false;
-      const failedDep = (r.dependsOn ?? []).find((d) => results.get(d)!.status >= 400);
-      const url = new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'http://sandbox');
-      const subPath = `/${call.version}${url.pathname}`;
-      if (failedDep !== undefined) {
-        res = json(424, errorBody('FailedDependency', `Request depends on request '${failedDep}' which failed.`, randomUUID()));
-      } else {
-        const fault = this.faults.failure(r.method, subPath);
-        if (fault) {
-          res = faultResponse(fault, randomUUID());
-          if (fault.drop) this.pendingDisconnect ??= 'drop';
-        } else {
-          const sub: Call = { method: r.method.toUpperCase(), version: call.version, path: url.pathname, query: url.searchParams, headers: lower(r.headers ?? {}), body: r.body, base: call.base };
-          res = this.budgets.charge(sub, batchId, { requests: reqs as BatchSubRequest[], id: r.id }) ?? this.route(sub, randomUUID());
-          applied = res.status < 400;
-          const after = applied ? this.faults.after(r.method, subPath) : undefined;
-          if (after?.disconnect) this.pendingDisconnect = after.disconnect === 'kill' ? 'kill' : (this.pendingDisconnect ?? 'drop');
-          else if (after) res = faultResponse(after, randomUUID());
-        }
-      }
-      results.set(r.id, res);
-      this.pendingBatchLog.push({ method: r.method.toUpperCase(), path: subPath, query: url.search || undefined, status: res.status, time: new Date().toISOString(), batchId, applied });
-      responses.push({ id: r.id, status: res.status, headers: res.headers, body: res.body });
-    }
-    // Graph documents that responses may come back in any order; make sure callers do not rely on it.
-    shuffle(responses, this.options.random ?? Math.random);
-    return json(200, { responses });
+    return runJsonBatch(call, requestId, {
+      faults: this.faults,
+      budgets: this.budgets,
+      random: this.options.random ?? Math.random,
+      route: (sub, id) => this.route(sub, id),
+      log: (entry) => void this.pendingBatchLog.push(entry),
+      disconnect: (how) => void (how === 'kill' ? (this.pendingDisconnect = 'kill') : (this.pendingDisconnect ??= 'drop')),
+    });
   }
 
   /** "METHOD pattern" of every registered route, as the authorization rules are keyed. */
@@ -296,97 +210,8 @@ export class GraphEmulator {
     return u;
   }
 
-  private registerRoutes(): void {
-    this.on('GET', '/users', (c) => this.collection(c, '/users', this.state.users));
-    this.on('GET', '/users/{id}', (c, m) => json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#users/$entity`, ...select(this.user(m[1]), c.query, USER_DEFAULT) }));
-    this.on('POST', '/users/{id}/revokeSignInSessions', (c, m) => {
-      const u = this.user(m[1]);
-      u.signInSessionsValidFromDateTime = new Date(this.clock()).toISOString();
-      return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#Edm.Boolean`, value: true });
-    });
-    // Transitive membership in groups and directory roles, as checkMemberObjects answers it.
-    this.on('POST', '/users/{id}/checkMemberObjects', (c, m) => {
-      const u = this.user(m[1]);
-      const ids = (c.body as { ids?: unknown })?.ids;
-      if (!Array.isArray(ids) || ids.length > 20) throw new GraphHttpError(400, 'Request_BadRequest', 'ids must be an array of at most 20 object ids.');
-      const mine = this.transitiveMemberOf(u.id);
-      return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#Collection(Edm.String)`, value: ids.filter((id) => mine.has(String(id).toLowerCase())) });
-    });
-    this.on('GET', '/auditLogs/signIns', (c) => {
-      const rows = [...this.state.signIns].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
-      // Beta lists interactive sign-ins only, unless the filter asks for other kinds by signInEventTypes.
-      const kinds = c.version === 'beta' && !/signInEventTypes/.test(c.query.get('$filter') ?? '') ? rows.filter((r) => r.signInEventTypes.includes('interactiveUser')) : rows;
-      const shaped = c.version === 'beta' ? kinds : rows.map(({ sessionId: _s, signInEventTypes: _t, autonomousSystemNumber: _a, ...v1 }) => v1);
-      if (c.version === 'v1.0' && /signInEventTypes|sessionId/.test(c.query.get('$filter') ?? ''))
-        throw new GraphHttpError(400, 'Request_UnsupportedQuery', "Could not find a property named 'signInEventTypes' on type 'microsoft.graph.signIn'.");
-      // Each sign-in with the Conditional Access policies in force at its time (ca-evaluate.ts).
-      return this.collection(c, '/auditLogs/signIns', withAppliedPolicies(this, shaped as SeedSignIn[], c.headers), { defaultTop: 1000 });
-    });
-  }
-
-  private transitiveMemberOf(objectId: string): Set<string> {
-    const out = new Set<string>();
-    const visit = (id: string) => {
-      for (const g of this.state.groups) {
-        if (g.members.includes(id) && !out.has(g.id)) {
-          out.add(g.id);
-          if (g.kind === 'group') visit(g.id);
-        }
-      }
-    };
-    visit(objectId);
-    return out;
-  }
-
   /** $filter, $select, $top, $count and $skiptoken paging with absolute nextLinks, as Graph collections do. */
   collection<T extends object>(c: Call, path: string, all: T[], o: { defaultTop?: number } = {}): EmulatorResponse {
-    const filter = c.query.get('$filter');
-    let items = filter ? all.filter((x) => matches(parseFilter(filter), x)) : all;
-    const wantsCount = c.query.get('$count') === 'true';
-    if (wantsCount && c.headers['consistencylevel'] !== 'eventual' && path === '/users')
-      throw new GraphHttpError(400, 'Request_BadRequest', "$count is not currently supported without the 'ConsistencyLevel: eventual' header.");
-    const total = items.length;
-    const top = Math.min(Number(c.query.get('$top') ?? o.defaultTop ?? 100), 999);
-    if (!Number.isInteger(top) || top < 1) throw new GraphHttpError(400, 'Request_BadRequest', "Invalid value for '$top'.");
-    const skip = Number(c.query.get('$skiptoken') ?? '0');
-    items = items.slice(skip, skip + top);
-    const body: Record<string, unknown> = { '@odata.context': `${c.base}/${c.version}/$metadata#${path.slice(1)}` };
-    if (wantsCount) body['@odata.count'] = total;
-    body.value = items.map((x) => select(x, c.query, path === '/users' ? USER_DEFAULT : undefined));
-    if (skip + top < total) {
-      const next = new URLSearchParams(c.query);
-      next.set('$skiptoken', String(skip + top));
-      body['@odata.nextLink'] = `${c.base}/${c.version}${path}?${next.toString().replace(/%24/g, '$')}`;
-    }
-    return json(200, body);
-  }
-}
-
-const USER_DEFAULT = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
-
-function select(obj: object, q: URLSearchParams, defaults?: string[]): Record<string, unknown> {
-  const sel = q.get('$select');
-  const keys = sel ? sel.split(',').map((s) => s.trim()) : defaults;
-  const src = obj as Record<string, unknown>;
-  if (!keys) return { ...src };
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (k in src) out[k] = src[k];
-  return out;
-}
-
-/** The answer a fault gives in place of the service's own. */
-function faultResponse(f: Pick<AfterFault, 'status' | 'retryAfter' | 'code' | 'message' | 'disconnect'>, requestId: string): EmulatorResponse {
-  if (f.disconnect || f.status === undefined || f.status === 0) return { status: 0, headers: {}, disconnect: f.disconnect ?? 'drop' };
-  return json(f.status, errorBody(f.code, f.message, requestId), f.retryAfter !== undefined ? { 'Retry-After': String(f.retryAfter) } : {});
-}
-
-function lower(h: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
-function shuffle<T>(a: T[], random: () => number): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
+    return collection(c, path, all, o);
   }
 }

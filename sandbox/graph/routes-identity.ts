@@ -1,14 +1,7 @@
-import { GraphHttpError, json, type Call, type GraphEmulator } from './emulator';
+import { json, type GraphEmulator } from './emulator';
+import { notFound, odataContext, select } from './http';
 import { EXCHANGE_APP_ID, EXCHANGE_APP_ROLES, EXCHANGE_SP_ID, GRAPH_APP_ID, GRAPH_SP_ID, ROLE_TEMPLATES, SANDBOX_APP, nameGuid } from './app-identity';
 import { GRAPH_PERMISSIONS } from './app-rules';
-
-const ctx = (c: Call, what: string) => `${c.base}/${c.version}/$metadata#${what}`;
-const notFound = (what: string) => new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
-
-function selected(obj: Record<string, unknown>, c: Call): Record<string, unknown> {
-  const sel = c.query.get('$select');
-  return sel ? Object.fromEntries(sel.split(',').map((k) => k.trim()).filter((k) => k in obj).map((k) => [k, obj[k]])) : obj;
-}
 
 /**
  * What `contain doctor` reads about Contain's own app, with Graph's shapes: its service principal (by appId), its app
@@ -25,7 +18,7 @@ export function registerIdentityRoutes(em: GraphEmulator): void {
     const appId = decodeURIComponent(m[1]);
     const p = s().servicePrincipals.find((x) => x.data.appId === appId);
     if (!p) throw notFound(`servicePrincipals(appId='${appId}')`);
-    return json(200, { '@odata.context': ctx(c, 'servicePrincipals/$entity'), ...selected(spData(p), c) });
+    return json(200, { '@odata.context': odataContext(c, 'servicePrincipals/$entity'), ...select(spData(p), c.query) });
   });
 
   em.on('GET', '/servicePrincipals/{id}/appRoleAssignments', (c, m) => {
@@ -71,5 +64,5 @@ export function registerIdentityRoutes(em: GraphEmulator): void {
     return em.collection(c, '/roleManagement/directory/roleAssignments', [...app, ...people]);
   });
 
-  em.on('GET', '/subscribedSkus', (c) => json(200, { '@odata.context': ctx(c, 'subscribedSkus'), value: s().subscribedSkus }));
+  em.on('GET', '/subscribedSkus', (c) => json(200, { '@odata.context': odataContext(c, 'subscribedSkus'), value: s().subscribedSkus }));
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { GraphHttpError, json, type Call, type GraphEmulator } from './emulator';
+import { GraphHttpError, json, type GraphEmulator } from './emulator';
+import { odataContext } from './http';
 import type { SeedUalRecord } from './seed-ual';
 
-const ctx = (c: Call, what: string) => `${c.base}/${c.version}/$metadata#${what}`;
 const stringList = (v: unknown, name: string): string[] => {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new GraphHttpError(400, 'BadRequest', `${name} must be a collection of strings.`);
@@ -41,7 +41,7 @@ export function registerInvestigationRoutes(em: GraphEmulator): void {
       status: 'notStarted',
     };
     s().auditQueries.push({ data, createdAt: em.clock() });
-    return json(201, { '@odata.context': ctx(c, 'security/auditLog/queries/$entity'), ...data });
+    return json(201, { '@odata.context': odataContext(c, 'security/auditLog/queries/$entity'), ...data });
   });
 
   const query = (id: string) => {
@@ -67,7 +67,7 @@ export function registerInvestigationRoutes(em: GraphEmulator): void {
   em.on('GET', '/security/auditLog/queries/{id}', (c, m) => {
     const q = query(decodeURIComponent(m[1]));
     const done = q.data.status === 'succeeded';
-    return json(200, { '@odata.context': ctx(c, 'security/auditLog/queries/$entity'), ...q.data, ...(done ? { approximateReturnedRecordCount: matching(q).length } : {}) });
+    return json(200, { '@odata.context': odataContext(c, 'security/auditLog/queries/$entity'), ...q.data, ...(done ? { approximateReturnedRecordCount: matching(q).length } : {}) });
   });
 
   // The sandbox pages records four at a time so that every client exercises nextLink paging.

@@ -7,12 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { isGuid } from '../../src/ids';
-import { GraphHttpError, json, type Call, type GraphEmulator } from './emulator';
+import { GraphHttpError, json, type GraphEmulator } from './emulator';
+import { notFound, odataContext } from './http';
 import type { SeedGroup } from './seed';
 import { normalizePolicy, validatePolicy } from './ca-validate';
 
-const ctx = (c: Call, what: string) => `${c.base}/${c.version}/$metadata#${what}`;
-const notFound = (what: string) => new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
 const badRequest = (message: string) => new GraphHttpError(400, 'Request_BadRequest', message);
 
 /** A group Contain created: the seed's shape plus the properties POST /groups sets. */
@@ -81,9 +80,9 @@ export function registerPostureRoutes(em: GraphEmulator): void {
     const body = validatePolicy(em, c.body);
     const stored = normalizePolicy(body, randomUUID(), new Date(em.clock()).toISOString());
     policies().push(stored);
-    return json(201, { '@odata.context': ctx(c, 'identity/conditionalAccess/policies/$entity'), ...stored });
+    return json(201, { '@odata.context': odataContext(c, 'identity/conditionalAccess/policies/$entity'), ...stored });
   });
-  em.on('GET', '/identity/conditionalAccess/policies/{id}', (c, m) => json(200, { '@odata.context': ctx(c, 'identity/conditionalAccess/policies/$entity'), ...policy(m[1]) }));
+  em.on('GET', '/identity/conditionalAccess/policies/{id}', (c, m) => json(200, { '@odata.context': odataContext(c, 'identity/conditionalAccess/policies/$entity'), ...policy(m[1]) }));
   // L/api/conditionalaccesspolicy-update: the properties given replace the stored ones; 204.
   em.on('PATCH', '/identity/conditionalAccess/policies/{id}', (c, m) => {
     const p = policy(m[1]);
@@ -150,9 +149,9 @@ export function registerPostureRoutes(em: GraphEmulator): void {
       createdDateTime: new Date(em.clock()).toISOString(),
     };
     s().groups.push(g);
-    return json(201, { '@odata.context': ctx(c, 'groups/$entity'), ...groupView(g) });
+    return json(201, { '@odata.context': odataContext(c, 'groups/$entity'), ...groupView(g) });
   });
-  em.on('GET', '/groups/{id}', (c, m) => json(200, { '@odata.context': ctx(c, 'groups/$entity'), ...groupView(group(m[1])) }));
+  em.on('GET', '/groups/{id}', (c, m) => json(200, { '@odata.context': odataContext(c, 'groups/$entity'), ...groupView(group(m[1])) }));
   em.on('DELETE', '/groups/{id}', (_c, m) => {
     const g = group(m[1]);
     s().groups.splice(s().groups.indexOf(g), 1);
@@ -172,6 +171,6 @@ export function registerPostureRoutes(em: GraphEmulator): void {
     const id = decodeURIComponent(m[1]).toLowerCase();
     const r = isGuid(id) ? s().groups.find((x) => x.kind === 'directoryRole' && x.id === id) : undefined;
     if (!r) throw notFound(id);
-    return json(200, { '@odata.context': ctx(c, 'directoryRoles/$entity'), id: r.id, displayName: r.displayName, description: null, roleTemplateId: r.roleTemplateId });
+    return json(200, { '@odata.context': odataContext(c, 'directoryRoles/$entity'), id: r.id, displayName: r.displayName, description: null, roleTemplateId: r.roleTemplateId });
   });
 }

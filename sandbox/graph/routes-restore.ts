@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GraphHttpError, json, type GraphEmulator } from './emulator';
+import { odataContext } from './http';
 import { createMessageRule } from './create-objects';
-
-const ctx = (base: string, version: string, what: string) => `${base}/${version}/$metadata#${what}`;
 
 /**
  * Routes that put back what containment took away: list and create delegated permission grants
@@ -31,13 +30,13 @@ export function registerRestoreRoutes(em: GraphEmulator): void {
     if (same) throw new GraphHttpError(409, 'Request_MultipleObjectsWithSameKeyValue', 'Permission entry already exists.');
     const data = { id: randomBytes(33).toString('base64url').slice(0, 43), clientId, consentType, principalId: principalId ?? null, resourceId, scope: scope ?? '' };
     s().grants.push({ data });
-    return json(201, { '@odata.context': ctx(c.base, c.version, 'oauth2PermissionGrants/$entity'), ...data });
+    return json(201, { '@odata.context': odataContext(c, 'oauth2PermissionGrants/$entity'), ...data });
   });
 
   // mailfolder-post-messagerules: 201 Created with the rule and a new id (create-objects.ts has the rules).
   em.on('POST', '/users/{id}/mailFolders/inbox/messageRules', (c, m) => {
     const u = em.user(m[1]);
     const data = createMessageRule(s(), u.id, (c.body ?? {}) as Record<string, unknown>);
-    return json(201, { '@odata.context': ctx(c.base, c.version, `users('${u.id}')/mailFolders('inbox')/messageRules/$entity`), ...data });
+    return json(201, { '@odata.context': odataContext(c, `users('${u.id}')/mailFolders('inbox')/messageRules/$entity`), ...data });
   });
 }

@@ -3,7 +3,8 @@ import { GRAPH_SP_ID } from './app-identity';
 import { createEmailMethod, createMessageRule, createPhoneMethod, PHONE_METHOD_IDS, type PhoneType } from './create-objects';
 import { ATTACKER, TENANT_ID } from './ids';
 import type { SeedUser, TenantData } from './seed';
-import { FLOW_ENVIRONMENT, flowBuilders, mailboxFolders } from './seed-objects';
+import { FLOW_ENVIRONMENT, mailboxFolders } from './seed-objects';
+import { flowBuilders } from './seed-mail';
 
 /** Per kind; enough for any card test, small enough that a typo cannot fill the sandbox. */
 export const MAX_EXTRA = 100;

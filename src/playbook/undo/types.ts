@@ -1,5 +1,5 @@
 import type { Action, ActionKind } from '../../incidents/model';
-import type { ActionHandler } from '../types';
+import type { ActionHandler, ProposedAction } from '../types';
 
 /** Changes that put back what a containment action changed. */
 export type UndoKind = 'enableDevice' | 'enableInboxRule' | 'recreateInboxRule' | 'startFlow' | 'enableServicePrincipal' | 'recreateGrant' | 'dismissUserRisk';
@@ -32,14 +32,8 @@ export interface UndoHandler {
 export type RiskActionHandler = Omit<UndoHandler, 'kind' | 'undoes'> & { kind: RiskActionKind; phase: 1 | 2 };
 
 /** An undo to propose: like ProposedAction, of an undo kind, naming the action it takes back. */
-export interface ProposedUndo {
+export interface ProposedUndo extends Omit<ProposedAction, 'kind'> {
   kind: UndoKind;
   /** The id of the action it takes back. */
   undoes: string;
-  step: number;
-  objectId: string;
-  params: Record<string, string>;
-  title: string;
-  detail: string;
-  reason: string;
 }
