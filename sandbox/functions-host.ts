@@ -14,6 +14,8 @@ export interface FunctionsHost {
   names(): string[];
   /** Hooks registered with the worker (appStart, ...). */
   hooks(): string[];
+  /** Run the registered hooks of one kind, as the worker does at app start ("appStart") and shutdown ("appTerminate"). */
+  runHooks(name: 'appStart' | 'appTerminate'): Promise<void>;
   /** Invoke an HTTP-triggered function; resolves to the status and body the host would send. */
   http(name: string, request: { method: string; url: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string; headers: Record<string, string> }>;
   /** Invoke a queue-triggered function with the message as the host hands it over (base64 decoded, JSON parsed when it is JSON). */
@@ -40,7 +42,8 @@ interface ProgrammingModel {
 /** A real dynamic import: TypeScript's CommonJS output would turn `import()` into require(), which cannot load .mjs. */
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
-let installed: { functions: Map<string, Registered>; hooks: string[]; model?: ProgrammingModel } | undefined;
+type HookCallback = (coreContext: { hookData: Record<string, unknown>; appHookData: Record<string, unknown> }) => unknown;
+let installed: { functions: Map<string, Registered>; hooks: { name: string; callback: HookCallback }[]; model?: ProgrammingModel } | undefined;
 
 /** Install `@azure/functions-core` for this process (once) and load the app's entry files, CommonJS or ES modules. */
 export async function loadFunctionsApp(files: string[]): Promise<FunctionsHost> {
@@ -66,7 +69,10 @@ export async function loadFunctionsApp(files: string[]): Promise<FunctionsHost> 
   };
   return {
     names: () => [...state.functions.keys()],
-    hooks: () => [...state.hooks],
+    hooks: () => state.hooks.map((h) => h.name),
+    async runHooks(name) {
+      for (const h of state.hooks.filter((x) => x.name === name)) await h.callback({ hookData: {}, appHookData: {} });
+    },
     async http(name, request) {
       const rpc = await invoke(name, { http: { method: request.method, url: request.url, headers: request.headers ?? {}, body: request.body === undefined ? undefined : { string: request.body }, query: {}, params: {} } });
       const http = rpc.returnValue?.http;
@@ -90,9 +96,10 @@ function installCore(): NonNullable<typeof installed> {
       state.functions.set(metadata.name, { metadata, handler });
       return { dispose: () => state.functions.delete(metadata.name) };
     },
-    registerHook: (name: string) => {
-      state.hooks.push(name);
-      return { dispose: () => undefined };
+    registerHook: (name: string, callback: HookCallback) => {
+      const hook = { name, callback };
+      state.hooks.push(hook);
+      return { dispose: () => void state.hooks.splice(state.hooks.indexOf(hook), 1) };
     },
     log: () => undefined,
     Disposable: class {

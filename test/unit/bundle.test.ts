@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { WorkQueue } from '../../src/store/work-queue';
+import { StorageWorkQueue } from '../../src/store/queue-storage';
 import { sign, slashCommand } from '../helpers/slack';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -18,6 +20,8 @@ interface Metafile {
 const root = join(__dirname, '..', '..');
 const BOTBUILDER = /node_modules\/(botbuilder|botframework)/;
 const BOLT = /node_modules\/@slack\/bolt\//;
+const MONITOR = /node_modules\/@azure\/monitor-opentelemetry\//;
+const either = (...res: RegExp[]) => new RegExp(res.map((r) => r.source).join('|'));
 
 /** Every output a trigger can ever load: its entry file, then every static or dynamic import, transitively. */
 function reachable(meta: Metafile, trigger: string): string[] {
@@ -84,12 +88,12 @@ describe('the Function App bundle (scripts/bundle-functions.js, what package:fun
     expect(holds(meta, teams, BOLT)).toEqual([]);
   });
 
-  test('without any botbuilder chunk, the bundled Slack route answers url_verification and queues a /contain command; nothing comes from node_modules', async () => {
+  test('without any botbuilder chunk (nor the telemetry SDK, which loads only when configured), the bundled Slack route answers url_verification and queues a /contain command; nothing comes from node_modules', async () => {
     const ts = Math.floor(Date.now() / 1000);
     const verification = JSON.stringify({ type: 'url_verification', challenge: 'bundled', token: 't' });
     const command = slashCommand('alice');
     const post = (body: string, contentType: string) => ({ fn: 'slack-events', method: 'POST', url: 'http://127.0.0.1/api/slack/events', headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) }, body });
-    const r = await runWithout(meta, bundle, BOTBUILDER, [post(verification, 'application/json'), post(command.body, command.contentType)], { ...env, STORAGE_CONNECTION_STRING: process.env.STORAGE_CONNECTION_STRING! });
+    const r = await runWithout(meta, bundle, either(BOTBUILDER, MONITOR), [post(verification, 'application/json'), post(command.body, command.contentType)], { ...env, STORAGE_CONNECTION_STRING: process.env.STORAGE_CONNECTION_STRING! });
     expect(r.dropped).toBeGreaterThan(0);
     expect(r.names).toContain('slack-events');
     expect(r.answers[0]).toMatchObject({ status: 200, body: JSON.stringify({ challenge: 'bundled' }) });
@@ -97,7 +101,7 @@ describe('the Function App bundle (scripts/bundle-functions.js, what package:fun
     expect(r.answers[1].body).toContain('On it');
     // The child loads the stand-in host's own TypeScript helper only; the bundle itself required no package.
     expect(r.required.filter((p) => p !== 'typescript')).toEqual([]);
-    const queue = WorkQueue.fromConnectionString(process.env.STORAGE_CONNECTION_STRING!, prefix);
+    const queue = StorageWorkQueue.fromConnectionString(process.env.STORAGE_CONNECTION_STRING!, prefix);
     const [m] = await queue.receive(1);
     expect(m.message).toMatchObject({ type: 'slack-command', text: 'alice' });
   }, 60_000);
@@ -107,7 +111,35 @@ describe('the Function App bundle (scripts/bundle-functions.js, what package:fun
     const r = await runWithout(meta, bundle, BOLT, [{ fn: 'teams-messages', method: 'POST', url: 'http://127.0.0.1/api/messages', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) }], { ...env, STORAGE_CONNECTION_STRING: process.env.STORAGE_CONNECTION_STRING! });
     expect(r.dropped).toBeGreaterThan(0);
     expect(r.answers[0].status).toBeLessThan(300);
-    const queued = await WorkQueue.fromConnectionString(process.env.STORAGE_CONNECTION_STRING!, prefix).receive(8);
+    const queued = await StorageWorkQueue.fromConnectionString(process.env.STORAGE_CONNECTION_STRING!, prefix).receive(8);
     expect(queued.map((m) => m.message?.type)).toContain('teams-command');
+  }, 60_000);
+
+  test('with an Application Insights connection string, the bundled app loads the telemetry SDK and exports the request (on appTerminate at the latest)', async () => {
+    const cert = join(root, 'test', 'fixtures', 'tls', 'loopback.crt');
+    const names: string[] = [];
+    const collector = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(join(root, 'test', 'fixtures', 'tls', 'loopback.key')) }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const items = JSON.parse((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8')) as { data: { baseData: { name?: string } } }[];
+        names.push(...items.map((i) => i.data.baseData.name ?? ''));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] }));
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+    try {
+      const ts = Math.floor(Date.now() / 1000);
+      const body = JSON.stringify({ type: 'url_verification', challenge: 'traced', token: 't' });
+      const request = { fn: 'slack-events', method: 'POST', url: 'http://127.0.0.1/api/slack/events', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) }, body };
+      const connection = `InstrumentationKey=00000000-0000-4000-8000-00000000c0de;IngestionEndpoint=https://127.0.0.1:${(collector.address() as { port: number }).port}/`;
+      // The child trusts the collector's test certificate the standard way; nothing else differs from Azure.
+      const r = await runWithout(meta, bundle, BOTBUILDER, [request], { ...env, STORAGE_CONNECTION_STRING: process.env.STORAGE_CONNECTION_STRING!, APPLICATIONINSIGHTS_CONNECTION_STRING: connection, NODE_EXTRA_CA_CERTS: cert, APPLICATIONINSIGHTS_INSTRUMENTATION_LOGGING_LEVEL: 'ERROR' });
+      expect(r.answers[0].status).toBe(200);
+      expect(names).toContain('slack-events');
+    } finally {
+      await new Promise((r) => collector.close(r));
+    }
   }, 60_000);
 });

@@ -75,7 +75,7 @@ describe('the Functions host finds every function (func start, Azure)', () => {
     expect(read('infra/main.bicep')).toContain("resource work 'queues' = { name: 'contain-work' }");
     expect(triggers.sweeper).toMatchObject({ type: 'timerTrigger', schedule: '0 */1 * * * *' });
     expect(triggers.alerts).toMatchObject({ type: 'timerTrigger', schedule: '0 */1 * * * *' });
-    expect(registrations('startup.ts').hooks).toEqual(['appStart']);
+    expect(registrations('startup.ts').hooks).toEqual(['appStart', 'appTerminate']);
   });
 });
 
