@@ -11,6 +11,7 @@ import { incidentReport } from '../functions/incident-report';
 import { results } from '../functions/results';
 import { sweeper } from '../functions/sweeper';
 import { alerts } from '../functions/alerts';
+import { health } from '../functions/health';
 import { getContext, resetContext } from '../src/runtime';
 import { approverRoster, clearApproverRoster } from '../src/directory/roster';
 import { createLogger, type Logger } from '../src/log';
@@ -180,6 +181,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['POST', /^\/api\/slack\/events$/, functionRoute(slackEvents)],
     ['GET', /^\/api\/incidents\/[^/]+\/report$/, functionRoute(incidentReport, (url) => ({ id: routeParam(url.pathname.split('/')[3]) }))],
     ['GET', /^\/api\/results\/[^/]+$/, functionRoute(results, (url) => ({ id: routeParam(url.pathname.split('/')[3]) }))],
+    ['GET', /^\/api\/health$/, functionRoute(health)],
     ['POST', /^\/sandbox\/slack\/api\/[a-zA-Z.]+$/, async (req, body, url) => slack.handle(url.pathname.split('/').pop()!, body, String(req.headers['content-type'] ?? ''), req.headers.authorization)],
     ['GET', /^\/sandbox\/slack\/calls$/, admin(() => slack.all())],
     ['*', /^\/sandbox\/graph\//, async (req, body, url) => {
