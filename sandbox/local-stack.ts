@@ -28,6 +28,7 @@ import { localDefaults, SANDBOX_SLACK_SECRET } from './local-env';
 import { PLAYGROUND_PEOPLE } from './playground-people';
 import { startWorkerLoop } from './worker-loop';
 import { superviseWorkers, type WorkerSupervisor } from './worker-supervisor';
+import { changesTenant, stateFiles, TenantFile } from './local-state';
 
 export interface LocalStackOptions {
   /** 0 picks a free port. */
@@ -51,6 +52,11 @@ export interface LocalStackOptions {
   sweepMs?: number;
   /** Period of the alert poll timer; 0 turns it off (tests call stack.pollAlerts()). Default CONTAIN_ALERT_POLL_SECONDS (5 s). */
   alertPollMs?: number;
+  /**
+   * Keep state in this folder across restarts (`npm start`): Azurite's data and the sandbox tenant, written after
+   * every change. Absent (tests): Azurite in memory and a freshly seeded tenant.
+   */
+  stateDir?: string;
   log?: Logger;
 }
 
@@ -62,6 +68,8 @@ export interface LocalStack {
   slack: FakeSlackApi;
   /** The Azurite process this stack started, if it started one. */
   azuritePid?: number;
+  /** Whether the sandbox tenant was restored from the state folder rather than seeded. */
+  restored?: boolean;
   /** Resolves when the worker loop has no message in flight and the queue looked empty. */
   idle(): Promise<void>;
   /** Fire the sweeper timer function once. */
@@ -81,18 +89,23 @@ export type Route = (req: IncomingMessage, body: string, url: URL) => Promise<{ 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) ?? 'info', fields: { app: 'contain-local' } });
   let azurite: AzuriteHandle | undefined;
-  const storage = options.storageConnectionString ?? options.env?.STORAGE_CONNECTION_STRING ?? process.env.STORAGE_CONNECTION_STRING;
-  const connectionString = storage ?? (azurite = await startAzurite()).connectionString;
+  const files = options.stateDir ? stateFiles(options.stateDir) : undefined;
+  // A state folder brings its own Azurite: the data on disk belongs with that folder, whatever the environment says.
+  const storage = files ? undefined : (options.storageConnectionString ?? options.env?.STORAGE_CONNECTION_STRING ?? process.env.STORAGE_CONNECTION_STRING);
+  const connectionString = storage ?? (azurite = await startAzurite({ location: files?.azurite })).connectionString;
 
   const emulator = new GraphEmulator();
   mountExchange(emulator);
+  const tenantFile = files ? new TenantFile(emulator, files.tenant) : undefined;
+  const restored = tenantFile?.load() ?? false;
+  if (tenantFile && !restored) tenantFile.save();
   const connector = new FakeConnector();
   const slack = new FakeSlackApi();
   const server = createServer();
   let workers: WorkerSupervisor | undefined;
   const routes = buildRoutes(emulator, connector, slack, () => workers !== undefined);
   // A kill fault: the worker that sent the request dies after the service applied it, before it reads the answer.
-  server.on('request', (req, res) => void serve(req, res, routes, log, () => workers?.killAll()));
+  server.on('request', (req, res) => void serve(req, res, routes, log, () => workers?.killAll(), tenantFile));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? Number(process.env.PORT ?? 3978), '127.0.0.1', () => resolve());
@@ -132,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     connector,
     slack,
     azuritePid: azurite?.pid,
+    restored,
     idle: () => pump?.idle() ?? Promise.resolve(),
     sweep: fireSweeper,
     pollAlerts: fireAlerts,
@@ -247,7 +261,7 @@ function routeParam(segment: string): string {
   }
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, routes: [string, RegExp, Route][], log: Logger, killWorkers: () => Promise<void> | undefined): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, routes: [string, RegExp, Route][], log: Logger, killWorkers: () => Promise<void> | undefined, tenantFile?: TenantFile): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const chunks: Buffer[] = [];
@@ -259,6 +273,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: [string,
       return;
     }
     const r = await match[2](req, body, url);
+    // On disk before the caller hears the answer: a crash right after cannot lose a change Contain was told was made.
+    if (tenantFile && changesTenant(req.method ?? 'GET', url.pathname)) tenantFile.save();
     if (r.disconnect) {
       if (r.disconnect === 'kill') await killWorkers();
       req.socket.destroy();

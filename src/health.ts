@@ -68,7 +68,7 @@ export async function checkHealth(ctx: ContainContext, options: { timeoutMs?: nu
       return `${ctx.config.graph.credential.kind} token valid for ${Math.max(0, Math.round((t.expiresOnTimestamp - Date.now()) / 60_000))} min`;
     }, timeoutMs),
     probe(async () => void (await ctx.graph.get('/users?$top=1&$select=id', { what: 'the health probe' })), timeoutMs),
-    Promise.race([keptDoctor(ctx), new Promise<undefined>((resolve) => setTimeout(resolve, timeoutMs).unref())]).catch(() => undefined),
+    Promise.race([keptDoctor(ctx), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref())]).catch(() => undefined),
   ]);
   const now = ctx.now();
   const doctor: HealthReport['doctor'] = kept
