@@ -25,7 +25,7 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env, options: { 
     if (!env.WEBSITE_SITE_NAME) env.OTEL_SERVICE_NAME ??= 'contain';
     const { useAzureMonitor } = await import('@azure/monitor-opentelemetry');
     useAzureMonitor({
-      azureMonitorExporterOptions: { ...options.exporter, connectionString, disableOfflineStorage: local },
+      azureMonitorExporterOptions: { credential: await entraCredential(env), ...options.exporter, connectionString, disableOfflineStorage: local },
       // Incidents are rare and each trace is the record of one: keep them all (no rate-limited sampling).
       samplingRatio: 1,
       tracesPerSecond: 0,
@@ -42,6 +42,18 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env, options: { 
     return false;
   });
   return starting;
+}
+
+/**
+ * With key ingestion off (infra/main.bicep), Application Insights takes telemetry signed by Entra ID only. The Function
+ * App names its identity the way the Functions host reads it: APPLICATIONINSIGHTS_AUTHENTICATION_STRING
+ * "ClientId=<client id>;Authorization=AAD" (a user-assigned managed identity; without ClientId, the system-assigned one).
+ */
+async function entraCredential(env: NodeJS.ProcessEnv): Promise<import('@azure/core-auth').TokenCredential | undefined> {
+  const auth = Object.fromEntries((env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? '').split(';').map((kv) => kv.split('=').map((x) => x.trim())).filter(([k, v]) => k && v).map(([k, v]) => [k.toLowerCase(), v]));
+  if (auth.authorization?.toUpperCase() !== 'AAD') return undefined;
+  const { ManagedIdentityCredential } = await import('@azure/identity');
+  return auth.clientid ? new ManagedIdentityCredential({ clientId: auth.clientid }) : new ManagedIdentityCredential();
 }
 
 /** Export what is buffered now (tests; the appTerminate hook), without waiting for the exporter's next interval. */
