@@ -52,10 +52,7 @@ export interface LocalStackOptions {
   sweepMs?: number;
   /** Period of the alert poll timer; 0 turns it off (tests call stack.pollAlerts()). Default CONTAIN_ALERT_POLL_SECONDS (5 s). */
   alertPollMs?: number;
-  /**
-   * Keep state in this folder across restarts (`npm start`): Azurite's data and the sandbox tenant, written after
-   * every change. Absent (tests): Azurite in memory and a freshly seeded tenant.
-   */
+  /** Keep Azurite's data and the sandbox tenant here across restarts (`npm start`); absent (tests): all fresh, in memory. */
   stateDir?: string;
   log?: Logger;
 }
@@ -97,8 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const emulator = new GraphEmulator();
   mountExchange(emulator);
   const tenantFile = files ? new TenantFile(emulator, files.tenant) : undefined;
-  const restored = tenantFile?.load() ?? false;
-  if (tenantFile && !restored) tenantFile.save();
+  const restored = tenantFile?.loadOrSave() ?? false;
   const connector = new FakeConnector();
   const slack = new FakeSlackApi();
   const server = createServer();

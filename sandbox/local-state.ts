@@ -34,6 +34,13 @@ export class TenantFile {
     return true;
   }
 
+  /** Load the saved tenant, or save the seeded one as the first; true when one was restored. */
+  loadOrSave(): boolean {
+    if (this.load()) return true;
+    this.save();
+    return false;
+  }
+
   save(): void {
     const tmp = `${this.path}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w');

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { ContainContext } from './context';
 import { createCredential, GRAPH_SCOPE } from './graph/auth';
 import { DOCTOR_TTL_MS, keptDoctor } from './doctor/latest';
+import { StorageWorkQueue } from './store/queue-storage';
 
 /** One component of /api/health: whether it works, how long the probe took, and a word on why not (never a secret). */
 export interface HealthCheck {
@@ -56,6 +57,7 @@ export async function checkHealth(ctx: ContainContext, options: { timeoutMs?: nu
   const [table, queue, results, token, graph, kept] = await Promise.all([
     probe(async () => void (await ctx.store.recall('health', 'probe')), timeoutMs),
     probe(async () => {
+      if (!(ctx.queue instanceof StorageWorkQueue)) return 'in memory';
       await ctx.queue.ensure();
       await ctx.queue.client.getProperties();
     }, timeoutMs),

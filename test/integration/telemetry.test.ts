@@ -76,7 +76,7 @@ describe('telemetry to Application Insights (OpenTelemetry, @azure/monitor-opent
     const spans = traceOf(executed.tags['ai.operation.id']);
     const root = spans.filter((e) => !e.tags['ai.operation.parentId']);
     expect(root.map((e) => [e.data.baseType, e.data.baseData.name])).toEqual([['RequestData', 'teams-messages']]);
-    expect(spans.filter((e) => e.data.baseType === 'RequestData').map((e) => props(e)['contain.work.type'] ?? e.data.baseData.name).sort()).toEqual(['execute', 'teams-command', 'teams-messages']);
+    expect(spans.filter((e) => e.data.baseType === 'RequestData').map((e) => props(e)['contain.work.type'] ?? e.data.baseData.name).sort()).toEqual(['command', 'execute', 'teams-messages']);
     // The approval's own request is a trace of its own; what it caused joins the incident's.
     expect(spans.map((e) => e.data.baseData.name)).toContain('contain approved');
     expect(received.filter((e) => e.data.baseData.name === 'teams-messages').length).toBe(2);

@@ -103,7 +103,7 @@ describe('the Function App bundle (scripts/bundle-functions.js, what package:fun
     expect(r.required.filter((p) => p !== 'typescript')).toEqual([]);
     const queue = StorageWorkQueue.fromConnectionString(process.env.STORAGE_CONNECTION_STRING!, prefix);
     const [m] = await queue.receive(1);
-    expect(m.message).toMatchObject({ type: 'slack-command', text: 'alice' });
+    expect(m.message).toMatchObject({ type: 'command', surface: 'slack' });
   }, 60_000);
 
   test('without any Bolt chunk, the bundled Teams route takes a message', async () => {
@@ -112,7 +112,7 @@ describe('the Function App bundle (scripts/bundle-functions.js, what package:fun
     expect(r.dropped).toBeGreaterThan(0);
     expect(r.answers[0].status).toBeLessThan(300);
     const queued = await StorageWorkQueue.fromConnectionString(process.env.STORAGE_CONNECTION_STRING!, prefix).receive(8);
-    expect(queued.map((m) => m.message?.type)).toContain('teams-command');
+    expect(queued.map((m) => `${m.message?.type} ${(m.message as { surface?: string } | undefined)?.surface}`)).toContain('command teams');
   }, 60_000);
 
   test('with an Application Insights connection string, the bundled app loads the telemetry SDK and exports the request (on appTerminate at the latest)', async () => {
