@@ -1,42 +1,41 @@
-// One cold start: a fresh Node process loads one Functions entry point from dist/ and handles one request.
-// Prints JSON: { ms (since process start), botbuilder, bolt (whether each was loaded) }.
+// One cold start: a fresh Node process loads the Function App the way the Functions worker does (every entry file of
+// one build, through sandbox/functions-host.ts standing in for the worker) and handles one request on one route.
+// argv: <build: bare|unbundled|bundled> <route: bare|slack|teams|worker> <dir of entry files>
+// Prints JSON: { ms (since process start), status, botbuilder, bolt (whether their code was loaded) }.
 'use strict';
 const { performance } = require('node:perf_hooks');
 const { createHmac, randomUUID } = require('node:crypto');
+const fs = require('node:fs');
 const path = require('node:path');
-const route = process.argv[2];
-const dist = path.join(__dirname, '..', 'dist');
-const loaded = (name) => Object.keys(require.cache).some((k) => k.includes(`${path.sep}node_modules${path.sep}${name}${path.sep}`));
+const [build, route, dir] = process.argv.slice(2);
+
+/** Whether a package was loaded through require (unbundled builds; a bundle has no node_modules to load from). */
+const required = (name) => Object.keys(require.cache).some((k) => k.includes(`${path.sep}node_modules${path.sep}${name.split('/').join(path.sep)}${path.sep}`));
 
 async function main() {
-  console.warn = () => undefined; // the @azure/functions test-mode banner
-  const { HttpRequest, InvocationContext } = require('@azure/functions');
-  const ctx = new InvocationContext({ invocationId: randomUUID(), functionName: route, logHandler: () => undefined });
-  let res;
+  console.warn = () => undefined; // the @azure/functions banners
+  const { loadFunctionsApp } = require(path.join(__dirname, '..', 'dist', 'sandbox', 'functions-host.js'));
+  const files = build === 'bare' ? [path.join(__dirname, 'cold-bare.js')] : fs.readdirSync(dir).filter((f) => /\.m?js$/.test(f)).map((f) => path.join(dir, f));
+  const host = await loadFunctionsApp(files);
+  let status;
   if (route === 'bare') {
-    const { app } = require('@azure/functions');
-    const handler = async () => ({ status: 200, jsonBody: { ok: true } });
-    app.http('bare', { methods: ['POST'], handler });
-    res = await handler(new HttpRequest({ method: 'POST', url: 'http://127.0.0.1/api/bare', body: { string: '{}' } }), ctx);
+    status = (await host.http('bare', { method: 'POST', url: 'http://127.0.0.1/api/bare', headers: { 'content-type': 'application/json' }, body: '{}' })).status;
   } else if (route === 'slack') {
     const body = JSON.stringify({ type: 'url_verification', challenge: 'c', token: 't' });
     const ts = Math.floor(Date.now() / 1000);
     const sig = 'v0=' + createHmac('sha256', process.env.SLACK_SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex');
-    const { slackEvents } = require(path.join(dist, 'functions/slack-events.js'));
-    res = await slackEvents(new HttpRequest({ method: 'POST', url: 'http://127.0.0.1/api/slack/events', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body: { string: body } }), ctx);
+    status = (await host.http('slack-events', { method: 'POST', url: 'http://127.0.0.1/api/slack/events', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body })).status;
   } else if (route === 'teams') {
-    const { teamsMessages } = require(path.join(dist, 'functions/teams-messages.js'));
     const activity = { type: 'conversationUpdate', id: randomUUID(), channelId: 'msteams', serviceUrl: 'http://127.0.0.1:9/', from: { id: '29:x' }, recipient: { id: '28:bot' }, conversation: { id: '19:c@thread.tacv2' } };
-    res = await teamsMessages(new HttpRequest({ method: 'POST', url: 'http://127.0.0.1/api/messages', headers: { 'content-type': 'application/json' }, body: { string: JSON.stringify(activity) } }), ctx);
+    status = (await host.http('teams-messages', { method: 'POST', url: 'http://127.0.0.1/api/messages', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) })).status;
   } else if (route === 'worker') {
-    const { worker } = require(path.join(dist, 'functions/worker.js'));
-    await worker({ type: 'execute', incidentId: 'INC-20000101-0001', actionIds: ['a01'], key: 'cold' }, ctx);
-    res = { status: 200 };
+    await host.queue('worker', JSON.stringify({ type: 'execute', incidentId: 'INC-20000101-0001', actionIds: ['a01'], key: 'cold' }));
+    status = 200;
   }
   const ms = performance.now();
-  process.stdout.write(JSON.stringify({ route, ms, status: res && res.status, botbuilder: loaded('botbuilder'), bolt: loaded('@slack/bolt'.replace('/', path.sep)) }) + '\n');
+  process.stdout.write(JSON.stringify({ build, route, ms, status, botbuilder: required('botbuilder'), bolt: required('@slack/bolt') }) + '\n');
 }
 main().catch((err) => {
-  process.stderr.write(String(err && err.stack || err) + '\n');
+  process.stderr.write(String((err && err.stack) || err) + '\n');
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import type { AlertRequestHandler } from '../src/alerts/run';
+import { tracedTimer } from './lib/telemetry';
 
 /**
  * Where each alert-opened incident request goes: the seam the chat wiring fills (open the incident in the incident
@@ -8,10 +9,10 @@ import type { AlertRequestHandler } from '../src/alerts/run';
 const onAlertRequest: AlertRequestHandler = async (ctx, request) => (await import('../src/alerts/run')).logAlertRequest(ctx, request);
 
 /** Every minute: poll Entra ID Protection and Defender XDR for compromised accounts (off with CONTAIN_ALERT_POLL_SECONDS=0). */
-export async function alerts(_timer: Timer, _context: InvocationContext): Promise<void> {
+export const alerts = tracedTimer('alerts', async (_timer: Timer, _context: InvocationContext) => {
   const [{ getContext }, { runAlertPoll }] = await Promise.all([import('../src/runtime'), import('../src/alerts/run')]);
   const ctx = await getContext();
   if (ctx.config.alerts.pollMs > 0) await runAlertPoll(ctx, onAlertRequest);
-}
+});
 
 app.timer('alerts', { schedule: '0 */1 * * * *', runOnStartup: false, handler: alerts });

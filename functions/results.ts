@@ -1,5 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { RESULT_ID } from '../src/ids';
+import { tracedHttp } from './lib/telemetry';
 
 const REFUSED = {
   unsigned: [401, 'This link is not signed. Use the link on the card in the incident thread.'],
@@ -12,7 +13,7 @@ const REFUSED = {
  * timeline picture). Anonymous at the Functions level because the link itself carries the permission (HMAC over id
  * and expiry, like a SAS).
  */
-export async function results(req: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+export const results = tracedHttp('results', async (req: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
   const id = req.params.id ?? '';
   if (!RESULT_ID.test(id)) return { status: 400, jsonBody: { error: 'not a result id' } };
   const format = req.query.get('format') ?? 'md';
@@ -39,6 +40,6 @@ export async function results(req: HttpRequest, _context: InvocationContext): Pr
     },
     body: file.body,
   };
-}
+});
 
 app.http('results', { methods: ['GET'], authLevel: 'anonymous', route: 'results/{id}', handler: results });

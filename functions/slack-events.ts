@@ -1,9 +1,10 @@
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
+import { tracedHttp } from './lib/telemetry';
 
 /** POST /api/slack/events: slash commands, interactivity, Events API. @slack/bolt is loaded on this route only. */
-export async function slackEvents(req: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+export const slackEvents = tracedHttp('slack-events', async (req: HttpRequest, _context: InvocationContext) => {
   const { handleSlackRequest } = await import('../bot/slack/handler');
   return handleSlackRequest(req);
-}
+});
 
 app.http('slack-events', { methods: ['POST'], authLevel: 'anonymous', route: 'slack/events', handler: slackEvents });

@@ -159,6 +159,13 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   kind: 'web'
   properties: { Application_Type: 'web', WorkspaceResourceId: logs.id, DisableLocalAuth: true }
 }
+// Local (key) ingestion is off: the identity sends the Functions host's and Contain's own telemetry (OpenTelemetry,
+// APPLICATIONINSIGHTS_AUTHENTICATION_STRING) with Entra ID, as Monitoring Metrics Publisher on this resource.
+resource insightsAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(insights.id, identity.id, 'metrics-publisher')
+  scope: insights
+  properties: { principalId: identity.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '3913510d-42f4-4e42-8a64-420c390055eb') }
+}
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${name}-plan-${suffix}'

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,14 +54,25 @@ function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Prom
 const EXIT_WITH_PARENT = "process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume(); require(process.argv[1]);";
 
 /**
- * Start Azurite from node_modules on free loopback ports, in memory; stop() kills it and removes its workspace, and it
- * exits by itself when this process ends in any way.
+ * The same for Azurite with data on disk: when the pipe closes it shuts down as on Ctrl+C (Azurite saves its
+ * databases on SIGINT), and exits at the latest a few seconds later.
  */
-export async function startAzurite(options: { silent?: boolean } = {}): Promise<AzuriteHandle> {
+const SAVE_AND_EXIT_WITH_PARENT =
+  "const bye = () => { process.emit('SIGINT'); setTimeout(() => process.exit(0), 5000).unref(); }; process.stdin.on('end', bye).on('error', bye).resume(); require(process.argv[1]);";
+
+/**
+ * Start Azurite from node_modules on free loopback ports: in memory, or with its data in `location` (kept across
+ * starts: `npm start`'s state folder). stop() stops it (and removes an in-memory workspace), and it exits by itself,
+ * saving what it holds, when this process ends in any way.
+ */
+export async function startAzurite(options: { silent?: boolean; location?: string } = {}): Promise<AzuriteHandle> {
   const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
-  const location = mkdtempSync(join(tmpdir(), 'contain-azurite-'));
+  const persistent = options.location !== undefined;
+  const location = options.location ?? mkdtempSync(join(tmpdir(), 'contain-azurite-'));
+  if (persistent) mkdirSync(location, { recursive: true });
   const entry = require.resolve('azurite/dist/src/azurite.js');
-  const args = ['-e', EXIT_WITH_PARENT, entry, '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose', '--blobPort', String(blobPort), '--queuePort', String(queuePort), '--tablePort', String(tablePort)];
+  const storage = persistent ? ['--location', location] : ['--inMemoryPersistence'];
+  const args = ['-e', persistent ? SAVE_AND_EXIT_WITH_PARENT : EXIT_WITH_PARENT, entry, ...storage, '--skipApiVersionCheck', '--disableTelemetry', '--loose', '--blobPort', String(blobPort), '--queuePort', String(queuePort), '--tablePort', String(tablePort)];
   if (options.silent !== false) args.push('--silent');
   const child = spawn(process.execPath, args, { cwd: location, stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
@@ -80,13 +91,13 @@ export async function startAzurite(options: { silent?: boolean } = {}): Promise<
     stop: () =>
       new Promise<void>((resolve) => {
         const done = () => {
-          rmSync(location, { recursive: true, force: true });
+          if (!persistent) rmSync(location, { recursive: true, force: true });
           resolve();
         };
         if (child.exitCode !== null) return done();
         child.once('exit', done);
-        child.stdin?.end(); // in-memory: nothing to flush, so closing the pipe is the quickest clean exit
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+        child.stdin?.end(); // in memory: exits at once; on disk: saves its databases first
+        setTimeout(() => child.kill('SIGKILL'), persistent ? 8000 : 3000).unref();
       }),
   };
 }

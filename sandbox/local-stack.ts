@@ -11,6 +11,7 @@ import { incidentReport } from '../functions/incident-report';
 import { results } from '../functions/results';
 import { sweeper } from '../functions/sweeper';
 import { alerts } from '../functions/alerts';
+import { health } from '../functions/health';
 import { getContext, resetContext } from '../src/runtime';
 import { approverRoster, clearApproverRoster } from '../src/directory/roster';
 import { createLogger, type Logger } from '../src/log';
@@ -27,6 +28,7 @@ import { localDefaults, SANDBOX_SLACK_SECRET } from './local-env';
 import { PLAYGROUND_PEOPLE } from './playground-people';
 import { startWorkerLoop } from './worker-loop';
 import { superviseWorkers, type WorkerSupervisor } from './worker-supervisor';
+import { changesTenant, stateFiles, TenantFile } from './local-state';
 
 export interface LocalStackOptions {
   /** 0 picks a free port. */
@@ -50,6 +52,8 @@ export interface LocalStackOptions {
   sweepMs?: number;
   /** Period of the alert poll timer; 0 turns it off (tests call stack.pollAlerts()). Default CONTAIN_ALERT_POLL_SECONDS (5 s). */
   alertPollMs?: number;
+  /** Keep Azurite's data and the sandbox tenant here across restarts (`npm start`); absent (tests): all fresh, in memory. */
+  stateDir?: string;
   log?: Logger;
 }
 
@@ -61,6 +65,8 @@ export interface LocalStack {
   slack: FakeSlackApi;
   /** The Azurite process this stack started, if it started one. */
   azuritePid?: number;
+  /** Whether the sandbox tenant was restored from the state folder rather than seeded. */
+  restored?: boolean;
   /** Resolves when the worker loop has no message in flight and the queue looked empty. */
   idle(): Promise<void>;
   /** Fire the sweeper timer function once. */
@@ -80,18 +86,22 @@ export type Route = (req: IncomingMessage, body: string, url: URL) => Promise<{ 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) ?? 'info', fields: { app: 'contain-local' } });
   let azurite: AzuriteHandle | undefined;
-  const storage = options.storageConnectionString ?? options.env?.STORAGE_CONNECTION_STRING ?? process.env.STORAGE_CONNECTION_STRING;
-  const connectionString = storage ?? (azurite = await startAzurite()).connectionString;
+  const files = options.stateDir ? stateFiles(options.stateDir) : undefined;
+  // A state folder brings its own Azurite: the data on disk belongs with that folder, whatever the environment says.
+  const storage = files ? undefined : (options.storageConnectionString ?? options.env?.STORAGE_CONNECTION_STRING ?? process.env.STORAGE_CONNECTION_STRING);
+  const connectionString = storage ?? (azurite = await startAzurite({ location: files?.azurite })).connectionString;
 
   const emulator = new GraphEmulator();
   mountExchange(emulator);
+  const tenantFile = files ? new TenantFile(emulator, files.tenant) : undefined;
+  const restored = tenantFile?.loadOrSave() ?? false;
   const connector = new FakeConnector();
   const slack = new FakeSlackApi();
   const server = createServer();
   let workers: WorkerSupervisor | undefined;
   const routes = buildRoutes(emulator, connector, slack, () => workers !== undefined);
   // A kill fault: the worker that sent the request dies after the service applied it, before it reads the answer.
-  server.on('request', (req, res) => void serve(req, res, routes, log, () => workers?.killAll()));
+  server.on('request', (req, res) => void serve(req, res, routes, log, () => workers?.killAll(), tenantFile));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? Number(process.env.PORT ?? 3978), '127.0.0.1', () => resolve());
@@ -131,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     connector,
     slack,
     azuritePid: azurite?.pid,
+    restored,
     idle: () => pump?.idle() ?? Promise.resolve(),
     sweep: fireSweeper,
     pollAlerts: fireAlerts,
@@ -180,6 +191,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['POST', /^\/api\/slack\/events$/, functionRoute(slackEvents)],
     ['GET', /^\/api\/incidents\/[^/]+\/report$/, functionRoute(incidentReport, (url) => ({ id: routeParam(url.pathname.split('/')[3]) }))],
     ['GET', /^\/api\/results\/[^/]+$/, functionRoute(results, (url) => ({ id: routeParam(url.pathname.split('/')[3]) }))],
+    ['GET', /^\/api\/health$/, functionRoute(health)],
     ['POST', /^\/sandbox\/slack\/api\/[a-zA-Z.]+$/, async (req, body, url) => slack.handle(url.pathname.split('/').pop()!, body, String(req.headers['content-type'] ?? ''), req.headers.authorization)],
     ['GET', /^\/sandbox\/slack\/calls$/, admin(() => slack.all())],
     ['*', /^\/sandbox\/graph\//, async (req, body, url) => {
@@ -245,7 +257,7 @@ function routeParam(segment: string): string {
   }
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, routes: [string, RegExp, Route][], log: Logger, killWorkers: () => Promise<void> | undefined): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, routes: [string, RegExp, Route][], log: Logger, killWorkers: () => Promise<void> | undefined, tenantFile?: TenantFile): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const chunks: Buffer[] = [];
@@ -257,6 +269,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: [string,
       return;
     }
     const r = await match[2](req, body, url);
+    // On disk before the caller hears the answer: a crash right after cannot lose a change Contain was told was made.
+    if (tenantFile && changesTenant(req.method ?? 'GET', url.pathname)) tenantFile.save();
     if (r.disconnect) {
       if (r.disconnect === 'kill') await killWorkers();
       req.socket.destroy();

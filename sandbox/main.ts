@@ -1,13 +1,25 @@
 import { ContainError } from '../src/errors';
 import { createLogger } from '../src/log';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { startLocalStack } from './local-stack';
+import { DEFAULT_STATE_DIR, prepareStateDir } from './local-state';
 
-/** `npm start`: the whole of Contain on 127.0.0.1 with the sandbox tenant; Ctrl+C stops it, Azurite included. */
+/**
+ * `npm start`: the whole of Contain on 127.0.0.1 with the sandbox tenant; Ctrl+C stops it, Azurite included. Its state
+ * (Azurite's data: incidents, approvals, results; and the sandbox tenant) lives in .contain-local/ and survives a
+ * restart or a crash; `npm start -- --fresh` starts clean, `--state-dir <dir>` keeps it elsewhere.
+ */
 async function main(): Promise<void> {
   const log = createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) || 'info', fields: { app: 'contain-local' } });
+  const argv = process.argv.slice(2);
+  // dist/sandbox/main.js after a build, sandbox/main.ts when run through ts-register: the checkout is the folder with package.json.
+  const root = [join(__dirname, '..'), join(__dirname, '..', '..')].find((d) => existsSync(join(d, 'package.json')))!;
+  const stateDir = argv.includes('--state-dir') ? resolve(argv[argv.indexOf('--state-dir') + 1]) : join(root, DEFAULT_STATE_DIR);
+  prepareStateDir(stateDir, { fresh: argv.includes('--fresh') });
   // The worker runs in its own supervised process, as under the Functions host, so that the sandbox's kill faults work
   // from the playground; CONTAIN_LOCAL_WORKER=inline keeps it in this process.
-  const stack = await startLocalStack({ log, worker: process.env.CONTAIN_LOCAL_WORKER ? undefined : 'process' });
+  const stack = await startLocalStack({ log, stateDir, worker: process.env.CONTAIN_LOCAL_WORKER ? undefined : 'process' });
   const lines = [
     '',
     `Contain is running (local mode, sandbox tenant) on ${stack.url}`,
@@ -24,7 +36,8 @@ async function main(): Promise<void> {
     `  Contain's app        GET/PUT ${stack.url}/sandbox/app   (permissions, directory roles)`,
     `  Tenant prerequisites GET/PUT ${stack.url}/sandbox/tenant   (message-trace principal, Power Platform, licences)`,
     `  Bot replies          GET  ${stack.url}/sandbox/connector/activities   (refused ones: /refusals; size limit: GET/PUT /limits)`,
-    ...(stack.azuritePid ? [`  Storage              Azurite in memory (pid ${stack.azuritePid}); it stops with this process`] : []),
+    ...(stack.azuritePid ? [`  Storage              Azurite (pid ${stack.azuritePid}); it stops with this process`] : []),
+    `  State                ${relative(process.cwd(), stateDir) || '.'}/ (${stack.restored ? 'restored: incidents, approvals and the tenant as you left them' : 'new'}); npm start -- --fresh starts clean`,
     '',
     'Press Ctrl+C to stop.',
     '',

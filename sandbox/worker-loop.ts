@@ -16,6 +16,16 @@ export interface WorkerLoopOptions {
   visibilitySeconds?: number;
 }
 
+/** A queue message as the Functions host hands it to the function: base64 decoded (host.json), then JSON parsed when it is JSON. */
+export function asHostDelivers(raw: string): unknown {
+  const text = Buffer.from(raw, 'base64').toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return raw;
+  }
+}
+
 /**
  * The Functions host's queue trigger, for local runs: receive up to `batchSize` messages, fetch more as soon as fewer
  * than `newBatchThreshold` are in flight (as the host does, so one slow message never holds up the rest), keep each
@@ -46,7 +56,7 @@ export function startWorkerLoop(options: WorkerLoopOptions) {
         .catch(() => undefined);
     }, (visibility * 1000) / 2);
     try {
-      await worker(m.message ?? m.raw, invocation);
+      await worker(asHostDelivers(m.raw), invocation);
       clearInterval(renew);
       await queue.delete({ messageId: m.messageId, popReceipt: receipt });
     } catch (err) {

@@ -9,6 +9,7 @@ import { TableIncidentStore } from './store/table-store';
 import { StorageWorkQueue } from './store/queue-storage';
 import { BlobResultStore } from './store/result-store';
 import { keylessEndpoints } from './store/connection';
+import { countRetry } from './telemetry';
 
 let current: Promise<ContainContext> | undefined;
 
@@ -22,7 +23,10 @@ export async function createContext(config: Config, overrides: Partial<ContainCo
       baseUrl: config.graph.baseUrl,
       credential,
       pacer: config.graph.pacing ? undefined : false,
-      onRetry: (e) => log.info('graph retry', { attempt: e.attempt, status: e.status, delayMs: e.delayMs, path: new URL(e.url).pathname }),
+      onRetry: (e) => {
+        log.info('graph retry', { attempt: e.attempt, status: e.status, delayMs: e.delayMs, path: new URL(e.url).pathname });
+        countRetry({ status: e.status, batch: false });
+      },
     });
   const flows = overrides.flows ?? (config.powerAutomate ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment, credential, clientId: config.graph.clientId }) : undefined);
   const keyless = keylessEndpoints(config.storage.connectionString);

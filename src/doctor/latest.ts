@@ -11,12 +11,17 @@ export async function keepDoctor(ctx: ContainContext, result: DoctorResult): Pro
   await ctx.results.put(ID, { json: JSON.stringify(result, null, 2), md: doctorMarkdown(result) });
 }
 
+/** The last result kept, however old (/api/health reports its age); undefined when doctor never ran. */
+export async function keptDoctor(ctx: ContainContext): Promise<DoctorResult | undefined> {
+  const file = await ctx.results.get(ID, 'json');
+  return file ? (JSON.parse(file.body.toString('utf8')) as DoctorResult) : undefined;
+}
+
 /** The latest result if it is younger than the TTL; undefined when there is none, it expired, or storage fails. */
 export async function latestDoctor(ctx: ContainContext): Promise<DoctorResult | undefined> {
   try {
-    const file = await ctx.results.get(ID, 'json');
-    if (!file) return undefined;
-    const result = JSON.parse(file.body.toString('utf8')) as DoctorResult;
+    const result = await keptDoctor(ctx);
+    if (!result) return undefined;
     return ctx.now().getTime() - Date.parse(result.at) < DOCTOR_TTL_MS ? result : undefined;
   } catch (err) {
     ctx.log.warn('could not read the latest doctor result', { err });

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Graph, GraphVersion } from './client';
 import { isRetryableStatus, mayRetry, parseRetryAfter, retryDelayMs, sleep, defaultRetryPolicy, type RetryPolicy } from './retry';
-import { paced } from './pacing';
+import { budgetOf, paced } from './pacing';
+import { countRetry, countThrottled, recordSpan, SpanKind, withSpan } from '../telemetry';
+import { templatePath } from './tracing';
 
 /** One request inside a JSON batch; `url` is relative to the version ("/users/{id}"). */
 export interface BatchRequest {
@@ -56,12 +59,23 @@ export async function runBatch(graph: Graph, requests: BatchRequest[], options: 
       };
       // The envelope may be resent on a 5xx or a dropped connection only when every request in it is a read.
       const idempotent = chunk.every((r) => r.method === 'GET');
-      const res = await graph.post<{ responses: BatchResponse[] }>('/$batch', body, { version: options.version, signal: options.signal, idempotent, what: 'a batch of Graph requests' });
+      // One span for the envelope (its HTTP attempts are children), and one per sub-request: each is a Graph request
+      // of its own with its own request-id, answered inside the envelope's time.
+      // The envelope's client-request-id is on every sub-request span: Graph gives a successful sub-request no id of its own.
+      const clientRequestId = randomUUID();
+      const res = await withSpan('graph $batch', { kind: SpanKind.INTERNAL, attributes: { 'graph.batch.size': chunk.length, 'graph.batch.attempt': attempt, 'graph.client_request_id': clientRequestId } }, async () => {
+        const started = Date.now();
+        const answer = await graph.post<{ responses: BatchResponse[] }>('/$batch', body, { version: options.version, signal: options.signal, idempotent, what: 'a batch of Graph requests', headers: { 'client-request-id': clientRequestId } });
+        for (const sub of answer.responses) traceSubRequest(chunk.find((c) => c.id === sub.id), sub, clientRequestId, started, Date.now());
+        return answer;
+      });
       // Graph may answer in any order: index by id.
       for (const sub of res.responses) {
         const headers = Object.fromEntries(Object.entries(sub.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
         const original = chunk.find((c) => c.id === sub.id)!;
+        if (sub.status === 429) countThrottled({ service: budgetOf(original.method, original.url.split('?')[0]), batch: true });
         if (mayResend(original, sub.status) && mayRetry(policy, sub.status, attempt, throttledMs)) {
+          countRetry({ status: sub.status, batch: true });
           retry.push(original);
           throttledNow ||= sub.status === 429;
           waitMs = Math.max(waitMs ?? 0, retryDelayMs(policy, attempt, parseRetryAfter(headers['retry-after']), options.random));
@@ -75,6 +89,14 @@ export async function runBatch(graph: Graph, requests: BatchRequest[], options: 
     if (pending.length && waitMs !== undefined) await sleep(waitMs, options.signal);
   }
   return results;
+}
+
+/** A finished span for one sub-request: method, templated path, status, Graph's request-id. */
+function traceSubRequest(request: BatchRequest | undefined, sub: BatchResponse, batchClientRequestId: string, started: number, ended: number): void {
+  if (!request) return;
+  const path = templatePath(request.url.split('?')[0]);
+  const requestId = Object.entries(sub.headers ?? {}).find(([k]) => k.toLowerCase() === 'request-id')?.[1] ?? subError(sub).requestId;
+  recordSpan(`${request.method} ${path}`, started, ended, { 'http.request.method': request.method, 'url.template': path, 'http.response.status_code': sub.status, 'graph.batch.client_request_id': batchClientRequestId, 'graph.batch.request': request.id, ...(requestId ? { 'graph.request_id': String(requestId) } : {}) }, sub.status >= 400);
 }
 
 /** The Graph error code and message of a failed sub-response, if it has the standard error body. */

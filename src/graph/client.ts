@@ -5,6 +5,7 @@ import { TokenMiddleware } from './auth';
 import { fromGraphError } from './errors';
 import { Pacer, PacingMiddleware } from './pacing';
 import { defaultRetryPolicy, RetryMiddleware, SendOnce, type RetryObserver, type RetryPolicy } from './retry';
+import { TracingMiddleware } from './tracing';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -61,6 +62,8 @@ export function createGraph(options: CreateGraphOptions): Graph {
     // Inside the retry loop: every attempt counts against Graph's budgets, so every attempt is paced.
     ...(pacer ? [new PacingMiddleware(pacer, baseUrl)] : []),
     new TokenMiddleware(options.credential, baseUrl),
+    // Innermost: one span per HTTP attempt, with Graph's request-id (a no-op while no telemetry SDK is registered).
+    new TracingMiddleware(baseUrl),
     new HTTPMessageHandler(),
   ];
   const client = Client.initWithMiddleware({ middleware: chain, baseUrl, defaultVersion: 'v1.0' });

@@ -50,6 +50,11 @@ export const PUBLISHED_BUDGETS: Rule[] = [
   { id: 'outlook-concurrency', limit: 4, windowMs: 0, concurrent: true, key: (_m, p) => mailbox(p) },
 ];
 
+/** The first published budget a request counts against ("reports", "outlook-requests", ...), else "other": a low-cardinality name for metrics. */
+export function budgetOf(method: string, path: string): string {
+  return PUBLISHED_BUDGETS.find((r) => r.key(method.toUpperCase(), path) !== undefined)?.id ?? 'other';
+}
+
 /** Graph may count a window coarser than this clock: leave a little room at its end. */
 const margin = (windowMs: number) => Math.max(50, windowMs * 0.01);
 

@@ -8,6 +8,7 @@ import { checkDecision, isProtected, OWN_INCIDENT, rolesOf, type DecisionOutcome
 import type { DecisionVerb } from '../views/buttons';
 import { missingRole, type ActorRoles } from './roles';
 import { formatClock } from '../views/time';
+import { inIncidentTrace } from '../telemetry/incident';
 
 export interface DecideInput {
   /** An action reference, or an incident id for the -all verbs. */
@@ -108,7 +109,7 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
   const decided = await Promise.all(targets.map((a) => decideOne(ctx, incident, a, input.verb, input.actor, roles, protectedNow, input.justification)));
 
   const approved = decided.filter((d) => d.changed && d.action.state === 'approved').map((d) => d.action.id);
-  if (approved.length) await ctx.queue.send({ type: 'execute', incidentId: incident.id, actionIds: approved, key: `${incident.id}/${approved.join(',')}` });
+  if (approved.length) await inIncidentTrace(ctx, incident.id, 'contain approved', () => ctx.queue.send({ type: 'execute', incidentId: incident.id, actionIds: approved, key: `${incident.id}/${approved.join(',')}` }));
   const changed = decided.some((d) => d.changed);
   // The clicker hears about the best thing that happened, or else why nothing did.
   const outcome = decided.find((d) => d.changed && d.outcome.kind !== 'expired')?.outcome ?? decided[0].outcome;

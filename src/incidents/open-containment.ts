@@ -12,6 +12,7 @@ import type { ChooserView, ContainmentView } from '../views/types';
 import type { Action, Actor, Incident, IncidentFacts, Threads } from './model';
 import { isProtected, type Grant } from './policy';
 import { actionId } from '../ids';
+import { rememberIncidentTrace } from '../telemetry/incident';
 
 export interface OpenContainmentInput {
   query: UserQuery;
@@ -80,6 +81,7 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
   });
   const incident: Incident = { id, createdAt: now.toISOString(), requester, target, state: 'open', dryRun: input.dryRun, threads: input.threads, facts };
   await ctx.store.createIncident(incident, actions);
+  await rememberIncidentTrace(ctx, id);
   await ctx.store.appendAudit(id, { at: now.toISOString(), event: input.dryRun ? 'incident.opened.dry-run' : 'incident.opened', actor: requester, details: { target: target.userPrincipalName, actions: actions.map((a) => a.title) } });
   for (const a of actions.filter((x) => x.state === 'approved')) {
     await ctx.store.appendAudit(id, { at: now.toISOString(), event: 'action.fast-path', actionId: a.id, details: { title: a.title } });

@@ -1,6 +1,7 @@
 import type { QueueClient } from '@azure/storage-queue';
 import type { TokenCredential } from '@azure/core-auth';
 import { ContainError } from '../errors';
+import { traceCarrier } from '../telemetry';
 import { decodeWorkMessage, workMessageSchema, type WorkMessage, type WorkQueue } from './work-queue';
 
 export interface ReceivedMessage {
@@ -50,7 +51,8 @@ export class StorageWorkQueue implements WorkQueue {
 
   async send(message: WorkMessage, options: { delaySeconds?: number; signal?: AbortSignal } = {}): Promise<void> {
     await this.ensure();
-    const text = Buffer.from(JSON.stringify(workMessageSchema.parse(message))).toString('base64');
+    // The trace context rides beside the validated message: the worker continues the trace (src/telemetry).
+    const text = Buffer.from(JSON.stringify({ ...workMessageSchema.parse(message), ...traceCarrier() })).toString('base64');
     await this.client.sendMessage(text, { visibilityTimeout: options.delaySeconds, abortSignal: options.signal });
   }
 

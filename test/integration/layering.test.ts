@@ -18,8 +18,14 @@ describe('src/ and cards/ import no chat platform package', () => {
     ['cards/bad.ts', "import { App } from '@slack/bolt';\nexport const x = App;\n"],
     ['src/bad.ts', "import { app } from '@azure/functions';\nexport const x = app;\n"],
     ['src/bad2.ts', "import { route } from '../bot/router';\nexport const x = route;\n"],
+    ['src/telemetry/bad.ts', "import { useAzureMonitor } from '@azure/monitor-opentelemetry';\nexport const x = useAzureMonitor;\n"],
+    ['src/telemetry/bad2.ts', "import { NodeSDK } from '@opentelemetry/sdk-node';\nexport const x = NodeSDK;\n"],
   ])('%s is rejected', (filePath, code) => {
     expect(lintAs(filePath, code)).toContain('no-restricted-imports');
+  });
+
+  test('src/ may record telemetry through @opentelemetry/api', () => {
+    expect(lintAs('src/telemetry/ok.ts', "import { trace } from '@opentelemetry/api';\nexport const x = trace;\n")).not.toContain('no-restricted-imports');
   });
 
   test('bot/ may import botbuilder', () => {

@@ -66,16 +66,17 @@ describe('the Functions host finds every function (func start, Azure)', () => {
   test('the host sees the routes, queue and timer that infra, host.json and the docs name', () => {
     const all = functionFiles.flatMap((f) => registrations(f).functions);
     const triggers = Object.fromEntries(all.map((m) => [m.name, Object.values(m.bindings).find((b) => b.direction === 'in' && /Trigger$/.test(b.type))!]));
-    expect(Object.keys(triggers).sort()).toEqual(['alerts', 'incident-report', 'results', 'slack-events', 'sweeper', 'teams-messages', 'worker']);
+    expect(Object.keys(triggers).sort()).toEqual(['alerts', 'health', 'incident-report', 'results', 'slack-events', 'sweeper', 'teams-messages', 'worker']);
     expect(triggers['teams-messages']).toMatchObject({ type: 'httpTrigger', route: 'messages', methods: ['POST'], authLevel: 'anonymous' });
     expect(triggers['slack-events']).toMatchObject({ type: 'httpTrigger', route: 'slack/events' });
     expect(triggers['incident-report']).toMatchObject({ type: 'httpTrigger', authLevel: 'function' });
+    expect(triggers.health).toMatchObject({ type: 'httpTrigger', route: 'health', methods: ['GET'], authLevel: 'function' });
     // The queue main.bicep creates, on the storage connection the Function App and local.settings.json configure.
     expect(triggers.worker).toMatchObject({ type: 'queueTrigger', queueName: 'contain-work', connection: 'AzureWebJobsStorage' });
     expect(read('infra/main.bicep')).toContain("resource work 'queues' = { name: 'contain-work' }");
     expect(triggers.sweeper).toMatchObject({ type: 'timerTrigger', schedule: '0 */1 * * * *' });
     expect(triggers.alerts).toMatchObject({ type: 'timerTrigger', schedule: '0 */1 * * * *' });
-    expect(registrations('startup.ts').hooks).toEqual(['appStart']);
+    expect(registrations('startup.ts').hooks).toEqual(['appStart', 'appTerminate']);
   });
 });
 
