@@ -4,6 +4,7 @@ import { ContainError } from '../../src/errors';
 import { decide } from '../../src/incidents/decide';
 import type { Incident } from '../../src/incidents/model';
 import { proposeAgain } from '../../src/incidents/propose-again';
+import { showStep } from '../../src/incidents/show-step';
 import { parseChooseRef, type ButtonPress } from '../../src/views/buttons';
 import { message, type View } from '../../src/views/types';
 import { errorView } from '../errors';
@@ -18,7 +19,8 @@ export interface PressOptions {
 
 /**
  * A button press, whatever platform: the chooser opens an incident; "Propose again" proposes an expired or rejected
- * action anew; the rest decide (policy and four-eyes in src/incidents/decide.ts, one compare-and-swap per action).
+ * action anew; "Show all" lists a step's actions in a dialog; the rest decide (policy and four-eyes in
+ * src/incidents/decide.ts, one compare-and-swap per action, whether one action, a step or all were pressed).
  * Everyone's card is updated when it changed; the clicker alone hears what happened and why.
  */
 export async function pressButton(ctx: ContainContext, surface: Surface, press: ButtonPress, options: PressOptions): Promise<void> {
@@ -34,6 +36,17 @@ export async function pressButton(ctx: ContainContext, surface: Surface, press: 
       const again = await proposeAgain(ctx, press.ref, await surface.actor());
       await updateShared(surface, await ctx.store.getIncident(again.incidentId), again.view, options.clicked);
       await surface.tell({ view: again.view });
+      return;
+    }
+    if (press.verb === 'show-step') {
+      // The dialog is open already on some platforms (a Slack modal says "loading"): what went wrong goes there too.
+      const view = await showStep(ctx, press.ref, await surface.actor()).catch((err: unknown) => errorView(err, surface.log));
+      await (surface.dialog ? surface.dialog(view) : surface.tell({ view }));
+      return;
+    }
+    if (press.verb === 'undo') {
+      // The Undo button is drawn when an action offers it (ActionView.undo); taking changes back is not built yet.
+      await surface.tell({ view: message('default', 'Undo', 'Undo is not available in this version yet. Nothing was changed.'), text: 'Undo is not available in this version yet. Nothing was changed.' });
       return;
     }
     const result = await decide(ctx, { ref: press.ref, verb: press.verb, actor: await surface.actor() });

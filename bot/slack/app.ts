@@ -5,6 +5,7 @@ import type { WorkMessage } from '../../src/store/work-queue';
 import { parseCommand, type Command } from '../../src/commands';
 import { approverRoster } from '../../src/directory/roster';
 import { escapeSlack } from '../../cards/text';
+import { loadingModal } from '../../cards/blockkit/render';
 import { errorView } from '../errors';
 import { threadRef } from '../core/surface';
 import { FunctionsReceiver } from './receiver';
@@ -64,7 +65,7 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     await enqueue({ type: 'command', ...from, thread, command });
   });
 
-  app.action(/^contain\./, async ({ ack, body, action }) => {
+  app.action(/^contain\./, async ({ ack, body, action, client }) => {
     await ack();
     const b = body as { trigger_id?: string; user: { id: string; name?: string; username?: string; team_id?: string }; team?: { id: string } | null; enterprise?: { id: string } | null; channel?: { id: string }; container?: { message_ts?: string; channel_id?: string }; message?: { ts: string } };
     const a = action as { action_id: string; value?: string; action_ts?: string };
@@ -79,7 +80,16 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     const thread = threadRef({ teamId: b.user.team_id ?? b.team?.id ?? '', enterpriseId: b.enterprise?.id, channel });
     const actor = { id: b.user.id, name: b.user.name ?? b.user.username ?? b.user.id };
     const key = `${b.trigger_id ?? ''}:${a.action_ts ?? ''}:${b.user.id}`;
-    await enqueue({ type: 'button', surface: 'slack', key, thread, actor, press: { verb: verb.data, ref: a.value }, message: messageTs });
+    // "Show all": a modal opens only within 3 seconds of the click (trigger_id), long before the worker has read the
+    // step and checked the clicker's role; so it opens now saying so, and the worker fills it in (views.update).
+    let dialog: string | undefined;
+    if (verb.data === 'show-step') {
+      if (!b.trigger_id) return;
+      const opened = await client.views.open({ trigger_id: b.trigger_id, view: loadingModal('Reading the step…') }).catch((err: unknown) => log.warn('could not open the Show all modal', { err }));
+      dialog = opened?.view?.id;
+      if (!dialog) return;
+    }
+    await enqueue({ type: 'button', surface: 'slack', key, thread, actor, press: { verb: verb.data, ref: a.value }, message: messageTs, ...(dialog ? { dialog } : {}) });
   });
 
   built = { app, receiver, config: ctx.config };
