@@ -32,7 +32,12 @@ export class FakeSlackApi {
   private seq = 0;
   readonly messages = new Map<string, { channel: string; ts: string; thread_ts?: string; text?: string; blocks?: unknown; user?: string; ephemeral?: boolean }>();
   /** Modals opened with views.open (sandbox/slack-views.ts). */
-  readonly modals = new FakeSlackViews();
+  readonly modals: FakeSlackViews;
+
+  /** `now`: the clock trigger ids are judged by (tests set it). */
+  constructor(options: { now?: () => number } = {}) {
+    this.modals = new FakeSlackViews(options.now);
+  }
 
   all(): SlackCall[] {
     return [...this.calls];
