@@ -39,6 +39,12 @@ export function executeInvoke(stack: LocalStack, from: Person, verb: string, dat
   return { ...a, conversation, value: { action: { type: 'Action.Execute', verb, data: { verb, ...data } }, trigger: 'manual' } };
 }
 
+/** A dialog's task/fetch invoke, as Teams sends it when an Action.Submit with msteams task/fetch is pressed. */
+export function taskFetch(stack: LocalStack, from: Person, data: Record<string, string>, conversationId: string) {
+  const a = activity(stack, 'invoke-action-execute.json', { from, name: 'task/fetch' });
+  return { ...a, conversation: { ...(a.conversation as object), id: conversationId }, value: { data: { ...data, msteams: { type: 'task/fetch' } }, context: { theme: 'default' } } };
+}
+
 /** POST an activity to the stack's real /api/messages handler. */
 export async function post(stack: LocalStack, act: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
   const r = await fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(act) });
