@@ -38,7 +38,7 @@ function header(v: ContainmentView, compact: boolean): Element[] {
       }),
     );
   }
-  for (const n of v.notes) body.push(text(md(compact ? truncate(n, 300) : n), { size: 'Small', color: 'Warning' }));
+  for (const n of compact ? v.notes.slice(0, 5) : v.notes) body.push(text(md(compact ? truncate(n, 300) : n), { size: 'Small', color: 'Warning' }));
   if (v.window) body.push(text(`Intrusion window from ${formatUtc(v.window.start)}: ${md(v.window.reason)}`, { size: 'Small', isSubtle: true }));
   if (v.decideAll) {
     body.push({
@@ -55,7 +55,7 @@ function header(v: ContainmentView, compact: boolean): Element[] {
  */
 export function containmentCard(v: ContainmentView): AdaptiveCard {
   const steps = stepsOf(v);
-  const build = (shown: Shown, compact: boolean) => card([...header(v, compact), ...steps.flatMap((st) => stepElements(v, st, shown.get(st.step) ?? 0)), text(md(v.footer), { size: 'Small', isSubtle: true, spacing: 'Medium' })]);
+  const build = (shown: Shown, compact: boolean) => card([...header(v, compact), ...steps.flatMap((st) => stepElements(v, st, shown.get(st.step) ?? 0, compact)), text(md(v.footer), { size: 'Small', isSubtle: true, spacing: 'Medium' })]);
   return fitSteps(stepSizes(v.actions, steps), build, (c) => cardBytes(c) <= TEAMS_CARD_BYTES);
 }
 

@@ -73,12 +73,15 @@ export function stepButtons(st: StepView, total: number, who: string): Element {
   return { type: 'ActionSet', actions };
 }
 
-/** A step on the containment card with its first `shown` actions in full; the rest are counted and behind its buttons. */
-export function stepElements(v: ContainmentView, st: StepView, shown: number): Element[] {
+/**
+ * A step on the containment card with its first `shown` actions in full; the rest are counted and behind its buttons.
+ * `compact`: the last resort when nothing else fits; the notes shortened.
+ */
+export function stepElements(v: ContainmentView, st: StepView, shown: number, compact = false): Element[] {
   const mine = actionsOf(v, st.step);
   const hidden = mine.length - shown;
   const out: Element[] = [text(`${st.step}. ${md(st.name)}${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` (${md(st.checked)})` : ''}`, { weight: 'Bolder', spacing: 'Medium', separator: true })];
-  for (const n of st.notes) out.push(text(md(n), { size: 'Small', color: 'Warning', spacing: 'Small' }));
+  for (const n of compact ? st.notes.slice(0, 2) : st.notes) out.push(text(md(compact ? truncate(n, 300) : n), { size: 'Small', color: 'Warning', spacing: 'Small' }));
   if (hidden > 0) out.push(text(`${stateSummary(mine)}. ${shown ? `The ${shown} most suspicious first; "Show all" lists` : '"Show all" lists'} every one.`, { size: 'Small', isSubtle: true, spacing: 'Small' }));
   for (const a of mine.slice(0, shown)) out.push(actionItem(a));
   if (hidden > 0) out.push(stepButtons(st, mine.length, v.target.displayName));

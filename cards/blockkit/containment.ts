@@ -21,13 +21,13 @@ function header(v: ContainmentView, compact: boolean): Block[] {
     ...(t.onPremisesSyncEnabled ? ['*Source*\nSynced from on-premises AD'] : []),
   ].slice(0, SLACK_LIMITS.fields);
   blocks.push({ type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: truncate(f, SLACK_LIMITS.fieldText) })) });
-  const lines = v.signIns.map((s) => {
+  const lines = (compact ? v.signIns.slice(0, 3) : v.signIns).map((s) => {
     const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : ''].filter(Boolean).join(', ');
     return `• ${formatUtc(s.time)} · \`${esc(s.ip)}\` · ${esc(s.location)} · ${esc(s.app)} · ${esc(truncate(s.client, 60))}${flags ? ` · *${flags}*` : ''}`;
   });
   blocks.push(section(`*Recent sign-ins (risky first)*\n${lines.length ? lines.join('\n') : v.notes.length ? '_None shown: see the note below._' : '_No sign-ins in the last 7 days._'}`));
   // Compact: the notes in one block rather than one each.
-  if (compact && v.notes.length) blocks.push(context(v.notes.map((n) => `:warning: ${esc(n)}`).join('\n')));
+  if (compact && v.notes.length) blocks.push(context(v.notes.slice(0, 5).map((n) => `:warning: ${esc(truncate(n, 300))}`).join('\n')));
   else for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
   if (v.window) blocks.push(context(`Intrusion window from ${formatUtc(v.window.start)}: ${esc(v.window.reason)}`));
   if (v.decideAll)
@@ -48,7 +48,7 @@ function header(v: ContainmentView, compact: boolean): Block[] {
  */
 export function containment(v: ContainmentView): SlackMessage {
   const steps = stepsOf(v);
-  const build = (shown: Shown, compact: boolean): Block[] => [...header(v, compact), ...steps.flatMap((st) => stepBlocks(v, st, shown.get(st.step) ?? 0)), context(esc(v.footer))];
+  const build = (shown: Shown, compact: boolean): Block[] => [...header(v, compact), ...steps.flatMap((st) => stepBlocks(v, st, shown.get(st.step) ?? 0, compact)), context(esc(v.footer))];
   const blocks = fitSteps(stepSizes(v.actions, steps), build, (b) => b.length <= SLACK_LIMITS.blocks);
   return { text: `Contain ${v.target.displayName} (${v.incidentId})`, blocks };
 }

@@ -54,12 +54,12 @@ export function stepButtons(st: StepView, total: number, who: string): Block {
   return { type: 'actions', block_id: `step:${st.ref ?? st.step}`, elements };
 }
 
-/** A step with its first `shown` actions in full; the rest are counted, and behind its buttons. */
-export function stepBlocks(v: ContainmentView, st: StepView, shown: number): Block[] {
+/** A step with its first `shown` actions in full; the rest are counted, and behind its buttons. `compact`: notes shortened. */
+export function stepBlocks(v: ContainmentView, st: StepView, shown: number, compact = false): Block[] {
   const mine = actionsOf(v, st.step);
   const hidden = mine.length - shown;
   const summary = hidden > 0 ? `\n${stateSummary(mine)}. ${shown ? `The ${shown} most suspicious first; *Show all* lists` : '*Show all* lists'} every one.` : '';
-  const blocks: Block[] = [{ type: 'divider' }, section(`*${st.step}. ${esc(st.name)}*${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` _(${esc(st.checked)})_` : ''}${summary}${st.notes.map((n) => `\n:warning: ${esc(n)}`).join('')}`)];
+  const blocks: Block[] = [{ type: 'divider' }, section(`*${st.step}. ${esc(st.name)}*${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` _(${esc(st.checked)})_` : ''}${summary}${(compact ? st.notes.slice(0, 2) : st.notes).map((n) => `\n:warning: ${esc(compact ? truncate(n, 300) : n)}`).join('')}`)];
   for (const a of mine.slice(0, shown)) blocks.push(...actionBlocks(a, v.target.displayName));
   if (hidden > 0) blocks.push(stepButtons(st, mine.length, v.target.displayName));
   return blocks;

@@ -72,18 +72,20 @@ const STATE_WORDS: Record<ActionState, string> = {
   skipped: 'skipped',
 };
 
-/** "13 actions: 10 done, 2 failed, 1 waiting for approval" (the counts in the order the states first appear). */
+/** "13 actions: 10 done, 2 failed, 1 waiting for approval", "12 actions, all waiting for approval". */
 export function stateSummary(actions: Pick<ActionView, 'state'>[]): string {
   const counts = new Map<string, number>();
   for (const a of actions) counts.set(STATE_WORDS[a.state], (counts.get(STATE_WORDS[a.state]) ?? 0) + 1);
-  const parts = [...counts].map(([w, n]) => `${n} ${w}`);
-  return `${actions.length} action${actions.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
+  const all = `${actions.length} action${actions.length === 1 ? '' : 's'}`;
+  if (counts.size === 1 && actions.length > 1) return `${all}, all ${[...counts.keys()][0]}`;
+  return `${all}: ${[...counts].map(([w, n]) => `${n} ${w}`).join(', ')}`;
 }
 
-/** The steps a card shows: the incident's own, or (views built without them) one per step that has actions. */
+/** The steps a card shows: the incident's own, and one for any step that has actions but was not listed. */
 export function stepsOf(v: Pick<ContainmentView, 'steps' | 'actions'>): StepView[] {
-  if (v.steps.length) return v.steps;
-  return [...new Set(v.actions.map((a) => a.step))].map((n) => ({ step: n, name: `Step ${n}`, checked: '', notes: [] }));
+  const listed = new Set(v.steps.map((s) => s.step));
+  const unlisted = [...new Set(v.actions.map((a) => a.step))].filter((n) => !listed.has(n)).map((n) => ({ step: n, name: `Step ${n}`, checked: '', notes: [] }));
+  return unlisted.length ? [...v.steps, ...unlisted].sort((a, b) => a.step - b.step) : v.steps;
 }
 
 /** A step's actions, in the order the view gives them (ranked by the view builder). */

@@ -40,7 +40,7 @@ export function executeInvoke(stack: LocalStack, from: Person, verb: string, dat
 }
 
 /** A dialog's task/fetch invoke, as Teams sends it when an Action.Submit with msteams task/fetch is pressed. */
-export function taskFetch(stack: LocalStack, from: Person, data: Record<string, string>, conversationId: string) {
+export function taskFetch(stack: LocalStack, from: { id: string; aadObjectId: string; name: string }, data: Record<string, string>, conversationId: string) {
   const a = activity(stack, 'invoke-action-execute.json', { from, name: 'task/fetch' });
   return { ...a, conversation: { ...(a.conversation as object), id: conversationId }, value: { data: { ...data, msteams: { type: 'task/fetch' } }, context: { theme: 'default' } } };
 }

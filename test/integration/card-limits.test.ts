@@ -52,7 +52,7 @@ async function decisions(card: unknown): Promise<{ proposed: number; offered: nu
 }
 
 /** `contain alice` from a Teams channel; the containment card's first delivery attempt, taken or refused. */
-async function teamsCard(label: string): Promise<{ accepted: boolean; bytes: number; proposed: number; offered: number }> {
+async function teamsCard(label: string): Promise<{ accepted: boolean; bytes: number; proposed: number; offered: number; own: number }> {
   expect((await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice'))).status).toBe(200);
   const isCard = (activity: unknown) => json(activity).includes('"verb":"approve"');
   const attempt = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && isCard(r.activity)) ?? stack.connector.refusals().find((r) => isCard(r.activity)), { what: 'containment card sent or refused', timeoutMs: 30_000 });
@@ -65,7 +65,7 @@ async function teamsCard(label: string): Promise<{ accepted: boolean; bytes: num
 }
 
 /** /contain alice in Slack; the containment card's chat.postMessage, taken or refused. */
-async function slackCard(label: string): Promise<{ accepted: boolean; blocks: number; proposed: number; offered: number }> {
+async function slackCard(label: string): Promise<{ accepted: boolean; blocks: number; proposed: number; offered: number; own: number }> {
   expect((await postSlack(stack, slashCommand('contain alice'))).status).toBe(200);
   const call = await waitFor(() => stack.slack.all().find((c: SlackCall) => c.method === 'chat.postMessage' && json(c.args.blocks).includes('contain.approve')), { what: 'containment card posted or refused', timeoutMs: 30_000 });
   const blocks = Array.isArray(call.args.blocks) ? call.args.blocks.length : 0;
