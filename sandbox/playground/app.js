@@ -52,6 +52,13 @@
     if (res && res.type === 'application/vnd.microsoft.card.adaptive') views.set(record.activityId, { card: res.value, person: person().key, at: Date.now() });
     render(true);
   }
+  // "Show all": an Action.Submit asking Teams for a dialog (task/fetch); the bot's answer is the dialog's card.
+  async function teamsTaskFetch(record, data) {
+    const a = teamsActivity({ type: 'invoke', name: 'task/fetch', replyToId: record.activityId, value: { data, context: { theme: 'default' } } });
+    a.conversation.id = record.conversationId;
+    const res = await json('/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
+    window.showTeamsDialog(res && res.task, (card) => adaptive(card, record));
+  }
   function adaptive(card, record) {
     const ac = new AdaptiveCards.AdaptiveCard();
     ac.hostConfig = new AdaptiveCards.HostConfig(window.TEAMS_HOST_CONFIG);
@@ -59,6 +66,7 @@
       // Full-result links: open them as Teams would, in the browser.
       if (action.getJsonTypeName() === 'Action.OpenUrl') return void window.open(action.url, '_blank', 'noopener');
       const data = action.data || {};
+      if (data.msteams && data.msteams.type === 'task/fetch') return void teamsTaskFetch(record, data);
       const verb = action.verb || data.verb;
       teamsInvoke(record, verb, data);
     };
@@ -87,14 +95,18 @@
     if (ack && ack.text) acks.push({ user: p.slackId, text: ack.text, at: Date.now() });
     render(true);
   }
+  let triggers = 0;
   async function slackAction(button, message) {
     const p = person();
+    // As the sandbox's fake Slack reads them: the time of the click first (a modal must open within 3 s of it).
+    const trigger = `${Date.now()}.${++triggers}.playground`;
+    if (button.action_id === 'contain.show-step') window.showSlackModal(trigger, (blocks) => window.renderBlockKit(blocks, () => undefined, confirmDialog));
     const payload = {
       type: 'block_actions',
       user: { id: p.slackId, username: p.key, name: p.key, team_id: 'T0CONTOSO' },
       api_app_id: 'A0CONTAIN',
       container: { type: 'message', message_ts: message.ts, channel_id: SLACK_CHANNEL },
-      trigger_id: uuid(),
+      trigger_id: trigger,
       team: { id: 'T0CONTOSO', domain: 'contoso' },
       channel: { id: SLACK_CHANNEL, name: 'soc-incidents' },
       message: { type: 'message', ts: message.ts },
@@ -236,6 +248,11 @@
       if (!t) return;
       $('command').value = '';
       (platform() === 'slack' ? sendSlack(t) : sendTeams(t)).catch((err) => alert(err));
+    };
+    $('big').onclick = async () => {
+      const alice = (await json('/sandbox/state')).users.find((u) => u.userPrincipalName.startsWith('alice.aoki'));
+      await fetch('/sandbox/scenario', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: alice.id, extra: { inboxRules: 10, methods: 10, devices: 10, apps: 10, flows: 10 } }) });
+      renderState();
     };
     $('latency').onchange = setFaults;
     $('throttle').onchange = setFaults;

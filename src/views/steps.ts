@@ -12,16 +12,18 @@ export const TOP_FINDINGS = 3;
 /** A step of at most this many actions is shown whole: hiding one or two behind "Show all" saves nothing. */
 export const WHOLE_STEP = TOP_FINDINGS + 1;
 
-/** Signs that point at the attacker rather than at an odd but harmless object. */
-const STRONG = /attacker IP|outside the organisation|forwards mail|redirects mail|sends mail|deletes mail/i;
+/** Signs that point at the attacker: their address, or mail leaving the organisation. */
+const ATTACKER = /attacker IP|outside the organisation/i;
+/** Signs of harm done to mail: destroyed, or sent on. */
+const HARM = /deletes mail|forwards mail|redirects mail|sends mail/i;
 
 /**
- * How strongly discovery's reasons point at the attacker: one point a reason (steps join them with "; "), two more when
- * one of them names the attacker's IP address or mail leaving or being destroyed.
+ * How strongly discovery's reasons point at the attacker: one point a reason (steps join them with "; "), three more
+ * when one names the attacker's IP address or mail leaving the organisation, one more when mail is destroyed or sent on.
  */
 export function suspicion(reason: string): number {
   const reasons = reason.split('; ').filter((r) => r.trim()).length;
-  return reasons + (STRONG.test(reason) ? 2 : 0);
+  return reasons + (ATTACKER.test(reason) ? 3 : 0) + (HARM.test(reason) ? 1 : 0);
 }
 
 /** Failed changes need a person first, then what still waits for a decision, then the rest. */

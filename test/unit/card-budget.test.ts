@@ -15,10 +15,12 @@ const json = (v: unknown) => JSON.stringify(v);
 const stepOf = (ref: string) => Number(ref.slice(-2));
 
 describe('ranking and words (src/views/steps.ts)', () => {
-  test('suspicion: a point a reason, two more for the attacker\'s IP or mail leaving', () => {
+  test('suspicion: a point a reason, three more for the attacker\'s IP or mail leaving the organisation, one for mail destroyed or sent on', () => {
     expect(suspicion('moves mail to RSS Feeds')).toBe(1);
     expect(suspicion('moves mail to RSS Feeds; marks the moved mail as read')).toBe(2);
-    expect(suspicion('a phone was registered from attacker IP 152.42.161.220 at 2026-11-23 17:58 UTC')).toBe(3);
+    expect(suspicion('deletes mail; its name "x" is very short')).toBe(3);
+    expect(suspicion('a phone was registered from attacker IP 152.42.161.220 at 2026-11-23 17:58 UTC')).toBe(4);
+    expect(suspicion('forwards mail outside the organisation (ap.desk3@fabrikam-finance.example)')).toBe(5);
   });
 
   test('within a step: failed first, then waiting by suspicion, then the rest; steps in order; ties keep discovery\'s order', () => {
