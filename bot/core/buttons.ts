@@ -4,7 +4,7 @@ import { ContainError } from '../../src/errors';
 import { decide } from '../../src/incidents/decide';
 import type { Incident } from '../../src/incidents/model';
 import { proposeAgain } from '../../src/incidents/propose-again';
-import { showStep } from '../../src/incidents/show-step';
+import { showStep, stepOf } from '../../src/incidents/show-step';
 import { parseChooseRef, type ButtonPress } from '../../src/views/buttons';
 import { message, type View } from '../../src/views/types';
 import { errorView } from '../errors';
@@ -15,6 +15,8 @@ export interface PressOptions {
   clicked?: string;
   /** Open the incident the chooser picked: run the command now (in the worker) or queue it (in an HTTP turn). */
   start(command: Command): Promise<void>;
+  /** The button was in a dialog ("Show all"): what happened is shown there, with the step as it is now. */
+  inDialog?: boolean;
 }
 
 /**
@@ -24,6 +26,7 @@ export interface PressOptions {
  * Everyone's card is updated when it changed; the clicker alone hears what happened and why.
  */
 export async function pressButton(ctx: ContainContext, surface: Surface, press: ButtonPress, options: PressOptions): Promise<void> {
+  if (options.inDialog && surface.dialog && press.verb !== 'show-step' && press.verb !== 'choose') return pressInDialog(ctx, surface, press, options);
   try {
     if (press.verb === 'choose') {
       const picked = parseChooseRef(press.ref);
@@ -60,6 +63,19 @@ export async function pressButton(ctx: ContainContext, surface: Surface, press: 
     const v = errorView(err, surface.log);
     await surface.tell({ view: v, text: `${v.title}: ${v.text}` }).catch(() => undefined);
   }
+}
+
+/**
+ * A button inside a "Show all" dialog: pressed exactly as on the card (the same decision, the shared card updated),
+ * then the dialog shows the step again as it is now, with what the clicker would have been told on top.
+ */
+async function pressInDialog(ctx: ContainContext, surface: Surface, press: ButtonPress, options: PressOptions): Promise<void> {
+  let said: { view: View; text?: string } | undefined;
+  await pressButton(ctx, { ...surface, tell: async (answer) => void (said = answer) }, press, { ...options, inDialog: false });
+  const told = said?.view.kind === 'containment' ? said.view.banner : said?.view.kind === 'message' ? { tone: said.view.tone, text: said.text ?? said.view.text } : undefined;
+  const step = await stepOf(ctx, press.ref).catch(() => undefined);
+  const view = step ? await showStep(ctx, step, await surface.actor(), told).catch((err: unknown) => errorView(err, surface.log)) : (said?.view ?? message('default', 'Contain', 'Done.'));
+  await surface.dialog!(view);
 }
 
 /** Replace the card everyone sees: where the incident recorded it on this platform, else the message clicked. */

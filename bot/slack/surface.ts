@@ -8,7 +8,7 @@ import { slackClient } from './client';
 import { slackActor, slackEmail } from './identity';
 import { slackNotifier } from './notifier';
 import { slackMessage, slackModal } from './render';
-import { asSlackThread } from './thread';
+import { asSlackThread, modalMetadata } from './thread';
 
 /** A queued command, button press or reply, in the worker: Web API calls only (Bolt stays out of the worker). */
 function workSurface(ctx: ContainContext, msg: ConversationMessage, log: Logger): Surface {
@@ -29,7 +29,7 @@ function workSurface(ctx: ContainContext, msg: ConversationMessage, log: Logger)
     // Slack refreshes no card for the clicker: what they alone should read is an ephemeral message.
     tell: async ({ text }) => void (text ? await client.chat.postEphemeral({ channel, user: msg.actor.id, text: escapeSlack(text) }) : undefined),
     // The modal the click opened (bot/slack/app.ts), filled in now.
-    ...(modalId ? { dialog: async (view) => void (await client.views.update({ view_id: modalId, view: slackModal(view) })) } : {}),
+    ...(modalId ? { dialog: async (view) => void (await client.views.update({ view_id: modalId, view: { ...slackModal(view), private_metadata: modalMetadata({ channel, message: msg.type === 'button' ? msg.message : undefined }) } })) } : {}),
     resolveMention: async (id) => {
       const email = await slackEmail(client, id);
       if (!email) throw new ContainError('USER_NOT_FOUND', 'Slack has no email address for that person, so Contain cannot find them in Entra ID. Type their name or UPN instead.');

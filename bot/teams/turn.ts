@@ -19,15 +19,18 @@ const cardActionSchema = z.union([
 ]);
 type CardAction = z.infer<typeof cardActionSchema>;
 
-/** What "Show all" sends with task/fetch: its Action.Submit data (Teams adds its own msteams field, ignored). */
-const taskFetchSchema = z.object({ data: z.object({ verb: z.literal('show-step'), ref: z.string().max(64) }) });
+/**
+ * What a dialog's buttons send: "Show all" with task/fetch, the buttons inside the dialog with task/submit, each its
+ * Action.Submit data (Teams adds its own msteams field, ignored).
+ */
+const taskSchema = z.object({ data: z.object({ verb: refVerbSchema, ref: z.string().max(64) }) });
 
 const pressOf = (action: CardAction): ButtonPress => (action.verb === 'choose' ? { verb: 'choose', ref: chooseRef(action.userId, action.dryRun === 'true') } : action);
 
 /**
  * One Bot Framework turn from Teams: a typed command (parsed here, answered at once when bad, else queued for the
- * worker), an Action.Execute invoke, an Action.Submit fallback, or a dialog's task/fetch ("Show all"); the buttons
- * all go to the conversation core.
+ * worker), an Action.Execute invoke, an Action.Submit fallback, or a dialog's task/fetch ("Show all") or task/submit
+ * (a button inside it); the buttons all go to the conversation core.
  */
 export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promise<void> {
   const a = turn.activity;
@@ -39,8 +42,8 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
 
   let action: CardAction | undefined;
   let via: TeamsVia = 'submit';
-  if (a.type === 'invoke' && a.name === 'task/fetch') {
-    const parsed = taskFetchSchema.safeParse(a.value);
+  if (a.type === 'invoke' && (a.name === 'task/fetch' || a.name === 'task/submit')) {
+    const parsed = taskSchema.safeParse(a.value);
     if (!parsed.success) {
       await turn.sendActivity(taskResponse(message('warning', 'Unknown button', 'This button is not one Contain knows. Nothing was changed.')));
       return;
@@ -58,7 +61,7 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
     action = cardActionSchema.safeParse(a.value).data;
   } else if (a.type !== 'message') return;
   if (action) {
-    await pressButton(ctx, turnSurface(turn, via, log), pressOf(action), { clicked: a.replyToId, start: (command) => enqueue(ctx, turn, command) });
+    await pressButton(ctx, turnSurface(turn, via, log), pressOf(action), { clicked: a.replyToId, inDialog: via === 'task', start: (command) => enqueue(ctx, turn, command) });
     return;
   }
 

@@ -1,32 +1,36 @@
 import type { ActionView, ContainmentView, StepView } from '../../src/views/types';
 import { actionsOf, stateSummary } from '../../src/views/steps';
 import { escapeMarkdown as md, truncate } from '../text';
-import { execute, text, type Element } from './types';
+import { execute, submit, text, type Element } from './types';
 
 export const stateColor: Record<string, string> = { succeeded: 'Good', failed: 'Attention', rejected: 'Warning', expired: 'Warning', running: 'Accent', approved: 'Accent', proposed: 'Default', skipped: 'Default' };
 
 const UNDO_STATE = { requested: 'Undo requested: waiting for an approver.', done: 'Undone: the change was taken back.' } as const;
 
+/** Buttons on a card are Universal Actions; in a Teams dialog they are Action.Submit (task/submit). */
+export type Buttons = 'card' | 'dialog' | 'none';
+
 /** The buttons on one action: decide it, propose it again, or undo it. */
-function actionButtons(a: ActionView): Element[] {
+function actionButtons(a: ActionView, where: Exclude<Buttons, 'none'>): Element[] {
+  const button = where === 'card' ? execute : submit;
   const sets: Element[] = [];
   if (a.decidable) {
     sets.push({
       type: 'ActionSet',
       actions: [
-        execute(a.deletable ? 'Approve (disable)' : 'Approve', 'approve', { ref: a.ref }, 'positive'),
-        ...(a.deletable ? [execute('Approve: delete rule', 'approve-delete', { ref: a.ref }, 'destructive')] : []),
-        execute('Reject', 'reject', { ref: a.ref }, 'destructive'),
+        button(a.deletable ? 'Approve (disable)' : 'Approve', 'approve', { ref: a.ref }, 'positive'),
+        ...(a.deletable ? [button('Approve: delete rule', 'approve-delete', { ref: a.ref }, 'destructive')] : []),
+        button('Reject', 'reject', { ref: a.ref }, 'destructive'),
       ],
     });
   }
-  if (a.reproposable) sets.push({ type: 'ActionSet', actions: [execute('Propose again', 'repropose', { ref: a.ref })] });
-  if (a.undo?.state === 'offered') sets.push({ type: 'ActionSet', actions: [execute('Undo', 'undo', { ref: a.undo.ref })] });
+  if (a.reproposable) sets.push({ type: 'ActionSet', actions: [button('Propose again', 'repropose', { ref: a.ref })] });
+  if (a.undo?.state === 'offered') sets.push({ type: 'ActionSet', actions: [button('Undo', 'undo', { ref: a.undo.ref })] });
   return sets;
 }
 
 /** One action: what, why, the object, its state and who decided, what cannot be taken back, and its buttons. */
-export function actionItem(a: ActionView, options: { buttons: boolean } = { buttons: true }): Element {
+export function actionItem(a: ActionView, buttons: Buttons = 'card'): Element {
   const items: Element[] = [
     text(`**${md(a.title)}**`),
     ...(a.reason ? [text(`Why: ${md(a.reason)}`, { size: 'Small', spacing: 'None' })] : []),
@@ -35,7 +39,7 @@ export function actionItem(a: ActionView, options: { buttons: boolean } = { butt
     ...(a.blocked ? [text(md(a.blocked), { size: 'Small', color: 'Attention', weight: 'Bolder', spacing: 'None' })] : []),
     ...(a.irreversible && a.state === 'proposed' ? [text(md(a.irreversible), { size: 'Small', color: 'Warning', spacing: 'None' })] : []),
     ...(a.undo && a.undo.state !== 'offered' ? [text(UNDO_STATE[a.undo.state], { size: 'Small', color: a.undo.state === 'done' ? 'Good' : 'Accent', spacing: 'None' })] : []),
-    ...(options.buttons ? actionButtons(a) : []),
+    ...(buttons === 'none' ? [] : actionButtons(a, buttons)),
   ];
   return { type: 'Container', items, spacing: 'Small' };
 }

@@ -51,3 +51,11 @@ export function execute(title: string, verb: ButtonVerb, data: Record<string, st
 
 /** Adaptive Card text colours for a view's tone. */
 export const color: Record<Tone, string> = { default: 'Default', good: 'Good', warning: 'Warning', attention: 'Attention' };
+
+/**
+ * A button inside a Teams dialog: dialogs take Action.Submit (answered by the bot as task/submit), not Universal
+ * Actions. Data carries only the verb and an opaque reference, as on the card.
+ */
+export function submit(title: string, verb: ButtonVerb, data: Record<string, string>, style?: 'positive' | 'destructive'): Element {
+  return { type: 'Action.Submit', title, data: { verb, ...data }, ...(style ? { style } : {}) };
+}

@@ -42,15 +42,19 @@ export function actionBlocks(a: ActionView, who: string): Block[] {
   return blocks;
 }
 
-/** A step's own buttons once some of its actions are behind "Show all": Approve step and Reject step (each confirmed, naming the count), Show all. */
+/** Approve step and Reject step, each confirmed naming the count (none when nothing in the step waits). */
+export function stepDecision(st: StepView, who: string): Block[] {
+  if (!st.decide || !st.ref) return [];
+  const { count, what } = st.decide;
+  return [
+    button(`Approve step ${st.step} (${count})`, 'contain.approve-step', st.ref, 'primary', { title: `Approve step ${st.step}?`, text: `This will ${what} for ${esc(who)} as soon as you confirm. *Show all* lists every one of them.`, confirm: `Approve ${count}` }),
+    button(`Reject step ${st.step}`, 'contain.reject-step', st.ref, 'danger', { title: `Reject step ${st.step}?`, text: `None of the ${count} proposed actions of step ${st.step} will run.`, confirm: 'Reject step' }),
+  ];
+}
+
+/** A step's own buttons once some of its actions are behind "Show all": its decision, and Show all. */
 export function stepButtons(st: StepView, total: number, who: string): Block {
-  const elements: Block[] = [];
-  if (st.decide && st.ref) {
-    const { count, what } = st.decide;
-    elements.push(button(`Approve step ${st.step} (${count})`, 'contain.approve-step', st.ref, 'primary', { title: `Approve step ${st.step}?`, text: `This will ${what} for ${esc(who)} as soon as you confirm. *Show all* lists every one of them.`, confirm: `Approve ${count}` }));
-    elements.push(button(`Reject step ${st.step}`, 'contain.reject-step', st.ref, 'danger', { title: `Reject step ${st.step}?`, text: `None of the ${count} proposed actions of step ${st.step} will run.`, confirm: 'Reject step' }));
-  }
-  if (st.ref) elements.push(button(`Show all ${total}`, 'contain.show-step', st.ref));
+  const elements = [...stepDecision(st, who), ...(st.ref ? [button(`Show all ${total}`, 'contain.show-step', st.ref)] : [])];
   return { type: 'actions', block_id: `step:${st.ref ?? st.step}`, elements };
 }
 
