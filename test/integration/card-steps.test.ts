@@ -7,6 +7,7 @@ import { getContext } from '../../src/runtime';
 import { approverRoster } from '../../src/directory/roster';
 import type { Action } from '../../src/incidents/model';
 import { stepRef } from '../../src/ids';
+import { escapeMarkdown } from '../../cards/text';
 import { adaptiveCardProblems } from '../helpers/adaptive';
 import { mutatingCalls, settled, startTestStack, waitFor } from '../helpers/stack';
 import { PEOPLE, cardsOf, channelMention, executeInvoke, json, post, taskFetch } from '../helpers/teams';
@@ -75,7 +76,7 @@ describe('Show all', () => {
     const rules = (await actionsOf(incidentId)).filter((a) => a.step === 5);
     expect(rules).toHaveLength(12);
     for (const a of rules) expect(shown).toContain(a.title);
-    expect(shown).toContain('on the card will disable 12 inbox rules: these are every one of them');
+    expect(shown).toContain('Approve step 5* will disable 12 inbox rules: these are every one of them');
     expect(stack.slack.all().filter((c) => c.error)).toEqual([]);
   });
 
@@ -110,6 +111,42 @@ describe('Show all', () => {
     const card = (res.body as { task: { value: { card: { content: unknown } } } }).task.value.card.content;
     expect(json(card)).toContain('You are the person this incident contains');
     expect(json(card)).not.toContain('inbox rule');
+  });
+});
+
+describe('buttons inside Show all', () => {
+  test('Teams: an approver rejects one rule and approves the rest of the step from the dialog; it shows the step again each time', async () => {
+    const { incidentId, conversationId } = await openInTeams();
+    const rules = (await actionsOf(incidentId)).filter((a) => a.step === 5);
+    const weakest = rules.at(-1)!;
+    const dialog = async (data: Record<string, string>) => ((await post(stack, taskFetch(stack, PEOPLE.avery, data, conversationId, 'task/submit'))).body as { task: { type: string; value: { card: { content: unknown } } } }).task;
+    const first = await dialog({ verb: 'reject', ref: `${incidentId}/${weakest.id}` });
+    expect(first.type).toBe('continue');
+    expect(plainText(first.value.card.content)).toContain(escapeMarkdown(`Rejected by Avery Adams. "${weakest.title}" will not run.`));
+    const second = await dialog({ verb: 'approve-step', ref: stepRef(incidentId, 5) });
+    expect(json(second.value.card.content)).toContain('Approved by Avery Adams. Running 11 action(s) of step 5 now.');
+    const done = (await settled(incidentId, { timeoutMs: 60_000 })).filter((a) => a.step === 5);
+    expect(done.filter((a) => a.state === 'rejected').map((a) => a.id)).toEqual([weakest.id]);
+    expect(done.filter((a) => a.state === 'succeeded')).toHaveLength(11);
+    // The card everyone sees was updated too.
+    await waitFor(() => stack.connector.all().find((r) => r.op === 'update' && json(cardsOf(r)).includes('1 rejected')), { what: 'shared card updated' });
+  });
+
+  test('Slack: a rule approved from the modal: the same decision, the modal shows the step again, the card is updated', async () => {
+    const { ts, incidentId } = await openInSlack();
+    await postSlack(stack, blockAction('contain.show-step', stepRef(incidentId, 5), 'U0PARKER', ts));
+    await waitFor(() => stack.slack.all().find((c) => c.method === 'views.update'), { what: 'modal filled in' });
+    const modal = [...stack.slack.modals.views.values()][0];
+    const rule = (await actionsOf(incidentId)).filter((a) => a.step === 5).at(-1)!;
+    const ref = `${incidentId}/${rule.id}`;
+    expect(json(modal.view.blocks)).toContain(`"action_id":"contain.approve","value":"${ref}"`);
+    const inModal = { container: { type: 'view', view_id: modal.id }, view: { id: modal.id, type: 'modal', private_metadata: modal.view.private_metadata }, channel: undefined, message: undefined };
+    await postSlack(stack, blockAction('contain.approve', ref, 'U0PARKER', '', inModal));
+    await waitFor(async () => (await actionsOf(incidentId)).find((a) => a.id === rule.id)!.state === 'succeeded', { what: 'the rule disabled' });
+    await waitFor(() => plainText(stack.slack.modals.views.get(modal.id)!.view.blocks).includes(`Approved by Parker Patel. Running "${rule.title}" now.`), { what: 'modal shows the step again' });
+    await waitFor(() => stack.slack.all().find((c) => c.method === 'chat.update' && c.args.ts === ts), { what: 'card updated' });
+    expect(stack.slack.all().filter((c) => c.method === 'chat.postEphemeral')).toEqual([]);
+    expect((await actionsOf(incidentId)).filter((a) => a.state !== 'proposed' && a.step !== 1).map((a) => a.id)).toEqual([rule.id]);
   });
 });
 
