@@ -40,7 +40,7 @@
       const sig = mine.hash;
       if (sig === shown) return;
       shown = sig;
-      show(mine.view.title.text, renderBlocks(mine.view.blocks));
+      show(mine.view.title.text, renderBlocks(mine.view.blocks, mine));
     };
     polling = setInterval(() => poll().catch(() => undefined), 300);
     poll().catch(() => undefined);

@@ -92,7 +92,7 @@ describeBrowser('playground in Chromium', () => {
   };
   const rulesDisabled = () => stack.emulator.state.rules.filter((r) => r.userId === SEED_IDS.alice && !r.data.isEnabled).length;
 
-  test('Teams, a big incident: steps summarised, Show all opens every rule in a dialog, Approve step confirms the count', async () => {
+  test('Teams, a big incident: steps summarised, Show all opens every rule in a dialog where one is rejected, Approve step confirms the count', async () => {
     await bigIncident();
     await page.selectOption('#platform', 'teams');
     await send('contain alice');
@@ -108,20 +108,24 @@ describeBrowser('playground in Chromium', () => {
     await page.screenshot({ path: join(shots, 'teams-show-all.png') });
     await page.locator('#dialog button[value=close]').click();
 
+    // An approver leaves one rule out from the dialog (task/submit), then approves the rest of the step on the card.
     await page.selectOption('#person', 'avery');
-    await page.getByRole('button', { name: 'Approve step 5 (12)' }).click();
-    await page.getByText('Approving step 5 will disable 12 inbox rules for Alice Aoki, as soon as you confirm.').waitFor({ timeout: 5_000 });
-    await page.getByRole('button', { name: 'Confirm: Disable 12 inbox rules' }).click();
-    await waitFor(() => rulesDisabled() === 12, { what: '12 rules disabled', timeoutMs: 30_000 });
+    await page.getByRole('button', { name: 'Show all 12' }).nth(2).click();
+    await page.locator('#dialog-body').getByRole('button', { name: 'Reject', exact: true }).last().click();
+    await page.locator('#dialog-body', { hasText: 'Rejected by Avery Adams' }).waitFor({ timeout: 10_000 });
+    await page.locator('#dialog button[value=close]').click();
+    await page.getByRole('button', { name: 'Approve step 5 (11)' }).click();
+    await page.getByText('Approving step 5 will disable 11 inbox rules for Alice Aoki, as soon as you confirm.').waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: 'Confirm: Disable 11 inbox rules' }).click();
+    await waitFor(() => rulesDisabled() === 11, { what: '11 rules disabled', timeoutMs: 30_000 });
     expect(sessionsRevoked()).toBe(false);
   }, 120_000);
 
-  test('Slack, a big incident: Show all opens a modal filled in by the worker; Approve step is confirmed with the count', async () => {
+  test('Slack, a big incident: Show all opens a modal filled in by the worker; Approve step there is confirmed with the count', async () => {
     await bigIncident();
     await page.selectOption('#platform', 'slack');
     await send('/contain alice');
-    const approveStep = page.locator('button.bk-button', { hasText: 'Approve step 5 (12)' });
-    await approveStep.waitFor({ timeout: 30_000 });
+    await page.locator('button.bk-button', { hasText: 'Approve step 5 (12)' }).waitFor({ timeout: 30_000 });
     await page.locator('button.bk-button', { hasText: 'Show all 12' }).nth(2).click();
     await page.locator('#dialog[open]').waitFor({ timeout: 10_000 });
     await page.locator('#dialog-body', { hasText: 'every one of them' }).waitFor({ timeout: 10_000 });
@@ -130,10 +134,15 @@ describeBrowser('playground in Chromium', () => {
     await page.screenshot({ path: join(shots, 'slack-show-all.png') });
     await page.locator('#dialog button[value=close]').click();
 
+    // An approver approves the step from the modal, where every rule is listed (confirmed, naming the count).
     await page.selectOption('#person', 'parker');
-    await approveStep.click();
+    await page.locator('button.bk-button', { hasText: 'Show all 12' }).nth(2).click();
+    const inModal = page.locator('#dialog-body button.bk-button', { hasText: 'Approve step 5 (12)' });
+    await inModal.waitFor({ timeout: 10_000 });
+    await inModal.click();
     expect(await page.locator('#confirm-text').innerText()).toContain('This will disable 12 inbox rules for Alice Aoki as soon as you confirm.');
     await page.locator('#confirm-ok').click();
+    await page.locator('#dialog-body', { hasText: 'Approved by Parker Patel. Running 12 action(s) of step 5 now.' }).waitFor({ timeout: 10_000 });
     await waitFor(() => rulesDisabled() === 12, { what: '12 rules disabled', timeoutMs: 30_000 });
   }, 120_000);
 
