@@ -235,8 +235,7 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['PUT', /^\/sandbox\/connector\/limits$/, async (_r, body) => tryAdmin(() => Object.assign(connector.limits, connectorLimitsSchema.parse(JSON.parse(body || '{}'))))],
     ['*', /^\/sandbox\/connector\/v3\//, async (req, body, url) => connector.handle(req.method!, url.pathname.slice('/sandbox/connector'.length), body)],
     ['GET', /^\/favicon\.ico$/, async () => ({ status: 204 })],
-    ['GET', /^\/sandbox\/slack\/messages$/, admin(() => [...slack.messages.values()])],
-    ['GET', /^\/sandbox\/slack\/views$/, admin(() => [...slack.modals.views.values()])],
+    ['GET', /^\/sandbox\/slack\/(messages|views)$/, admin((_b, url) => (url.pathname.endsWith('/views') ? [...slack.modals.views.values()] : [...slack.messages.values()]))],
     // The playground signs Slack requests in the browser with the sandbox's own signing secret (local mode only).
     // Only the sandbox's own secret is ever handed out; a real one configured by the developer stays on the server.
     ['GET', /^\/sandbox\/playground\/config$/, admin(() => ({ slackSigningSecret: process.env.SLACK_SIGNING_SECRET === SANDBOX_SLACK_SECRET ? SANDBOX_SLACK_SECRET : null, people: PLAYGROUND_PEOPLE }))],

@@ -178,6 +178,8 @@ describe('Approve step', () => {
     expect(steps.length).toBeGreaterThanOrEqual(5);
     for (const ref of steps) await postSlack(stack, blockAction('contain.approve-step', ref, 'U0AVERY', ts));
     for (const a of whole) await postSlack(stack, blockAction('contain.approve', `${a.incidentId}/${a.id}`, 'U0AVERY', ts));
+    // The presses are queued: every action decided first, then every approved one run.
+    await waitFor(async () => (await actionsOf(incidentId)).every((a) => a.state !== 'proposed'), { what: 'every action decided', timeoutMs: 60_000 });
     const done = await settled(incidentId, { timeoutMs: 90_000 });
 
     // Every action decided once, by the approver; the only failures are Graph's documented refusal of app-only
