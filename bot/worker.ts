@@ -40,7 +40,7 @@ async function runConversation(ctx: ContainContext, msg: ConversationMessage, op
   }
   const surface = module.fromWork(ctx, msg, ctx.log.child({ correlationId: msg.key, platform: msg.surface }));
   if (msg.type === 'command') await runCommand(ctx, surface, msg.command, options);
-  else if (msg.type === 'button') await pressButton(ctx, surface, msg.press, { clicked: msg.message, start: (command) => runCommand(ctx, surface, command, options) });
+  else if (msg.type === 'button') await pressButton(ctx, surface, msg.press, { clicked: msg.message, inDialog: msg.dialog !== undefined, start: (command) => runCommand(ctx, surface, command, options) });
   else await surface.post(msg.view);
 }
 

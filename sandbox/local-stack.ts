@@ -235,12 +235,12 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['PUT', /^\/sandbox\/connector\/limits$/, async (_r, body) => tryAdmin(() => Object.assign(connector.limits, connectorLimitsSchema.parse(JSON.parse(body || '{}'))))],
     ['*', /^\/sandbox\/connector\/v3\//, async (req, body, url) => connector.handle(req.method!, url.pathname.slice('/sandbox/connector'.length), body)],
     ['GET', /^\/favicon\.ico$/, async () => ({ status: 204 })],
-    ['GET', /^\/sandbox\/slack\/messages$/, admin(() => [...slack.messages.values()])],
+    ['GET', /^\/sandbox\/slack\/(messages|views)$/, admin((_b, url) => (url.pathname.endsWith('/views') ? [...slack.modals.views.values()] : [...slack.messages.values()]))],
     // The playground signs Slack requests in the browser with the sandbox's own signing secret (local mode only).
     // Only the sandbox's own secret is ever handed out; a real one configured by the developer stays on the server.
     ['GET', /^\/sandbox\/playground\/config$/, admin(() => ({ slackSigningSecret: process.env.SLACK_SIGNING_SECRET === SANDBOX_SLACK_SECRET ? SANDBOX_SLACK_SECRET : null, people: PLAYGROUND_PEOPLE }))],
     ['GET', /^\/vendor\/adaptivecards\.js$/, async () => ({ status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: await readFile(require.resolve('adaptivecards/dist/adaptivecards.min.js'), 'utf8') })],
-    ['GET', /^\/(index\.html|app\.js|blockkit\.js|style\.css|teams-host-config\.js)?$/, async (_r, _b, url) => {
+    ['GET', /^\/(index\.html|app\.js|blockkit\.js|dialog\.js|style\.css|teams-host-config\.js)?$/, async (_r, _b, url) => {
       const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
       const type = name.endsWith('.js') ? 'text/javascript' : name.endsWith('.css') ? 'text/css' : 'text/html';
       return { status: 200, headers: { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' }, body: await readFile(playgroundFile(name), 'utf8') };

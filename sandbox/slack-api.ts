@@ -1,5 +1,6 @@
 import { DOMAIN } from './graph/seed';
 import { SLACK_LIMITS, TRUNCATED_WARNING, blockKitErrors, invalidBlocks } from './slack-limits';
+import { FakeSlackViews } from './slack-views';
 
 export interface SlackCall {
   method: string;
@@ -30,6 +31,13 @@ export class FakeSlackApi {
   private calls: SlackCall[] = [];
   private seq = 0;
   readonly messages = new Map<string, { channel: string; ts: string; thread_ts?: string; text?: string; blocks?: unknown; user?: string; ephemeral?: boolean }>();
+  /** Modals opened with views.open (sandbox/slack-views.ts). */
+  readonly modals: FakeSlackViews;
+
+  /** `now`: the clock trigger ids are judged by (tests set it). */
+  constructor(options: { now?: () => number } = {}) {
+    this.modals = new FakeSlackViews(options.now);
+  }
 
   all(): SlackCall[] {
     return [...this.calls];
@@ -37,6 +45,7 @@ export class FakeSlackApi {
   clear(): void {
     this.calls = [];
     this.messages.clear();
+    this.modals.clear();
   }
 
   handle(method: string, bodyText: string, contentType: string, authorization: string | undefined): { status: number; body: unknown } {
@@ -83,6 +92,10 @@ export class FakeSlackApi {
         this.messages.set(`${args.channel}/${t}`, { channel: String(args.channel), ts: t, text: args.text as string, blocks: args.blocks, user: String(args.user), ephemeral: true });
         return warned(ok({ message_ts: t }));
       }
+      case 'views.open':
+        return { status: 200, body: this.modals.open(args) };
+      case 'views.update':
+        return { status: 200, body: this.modals.update(args) };
       case 'users.info': {
         const u = SLACK_USERS[String(args.user)];
         if (!u) return ok({}, 'user_not_found');

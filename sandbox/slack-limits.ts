@@ -114,12 +114,29 @@ function block(errors: string[], b: unknown, pointer: string): void {
   }
 }
 
-/** Slack's sentences refusing these blocks, or [] when Slack would take them. */
-export function blockKitErrors(blocks: unknown): string[] {
+/**
+ * Slack's sentences refusing these blocks, or [] when Slack would take them: a message's (at most 50, at /blocks), or
+ * a view's (`max` 100 at /view/blocks).
+ */
+export function blockKitErrors(blocks: unknown, where: { pointer: string; max: number } = { pointer: '/blocks', max: SLACK_LIMITS.blocksPerMessage }): string[] {
   if (!Array.isArray(blocks)) return [];
   const errors: string[] = [];
-  if (blocks.length > SLACK_LIMITS.blocksPerMessage) errors.push(tooMany(SLACK_LIMITS.blocksPerMessage, '/blocks'));
-  blocks.forEach((b, i) => block(errors, b, `/blocks/${i}`));
+  if (blocks.length > where.max) errors.push(tooMany(where.max, where.pointer));
+  blocks.forEach((b, i) => block(errors, b, `${where.pointer}/${i}`));
+  return errors;
+}
+
+/** A plain_text object's text over `max`, as a view's title and buttons are checked. */
+export function plainTextErrors(value: unknown, max: number, pointer: string): string[] {
+  const errors: string[] = [];
+  textObject(errors, value, max, pointer);
+  return errors;
+}
+
+/** A string over `max` characters, as Slack words it. */
+export function stringErrors(value: unknown, max: number, pointer: string): string[] {
+  const errors: string[] = [];
+  stringField(errors, value, max, pointer);
   return errors;
 }
 

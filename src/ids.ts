@@ -33,6 +33,18 @@ export function parseActionRef(ref: string): { incidentId: string; actionId: str
   return m ? { incidentId: m[1], actionId: m[2] } : undefined;
 }
 
+const STEP_REF = /^(INC-\d{8}-\d{4})\/s(\d{2})$/;
+
+/** Opaque reference carried by a playbook step's buttons (approve or reject the step, show all): INC-.../s05. */
+export function stepRef(incidentId: string, step: number): string {
+  return `${incidentId}/s${String(step).padStart(2, '0')}`;
+}
+
+export function parseStepRef(ref: string): { incidentId: string; step: number } | undefined {
+  const m = STEP_REF.exec(ref);
+  return m ? { incidentId: m[1], step: Number(m[2]) } : undefined;
+}
+
 /** A full result kept for download: its kind, the day and a random GUID (investigation-20261125-...). */
 export const RESULT_ID = /^[a-z]+-\d{8}-[0-9a-f-]{36}$/;
 export const resultId = (kind: string, now: Date, uuid: string): string => `${kind}-${compactDay(now)}-${uuid}`;

@@ -4,6 +4,7 @@ import { ContainError } from '../../src/errors';
 import { decide } from '../../src/incidents/decide';
 import type { Incident } from '../../src/incidents/model';
 import { proposeAgain } from '../../src/incidents/propose-again';
+import { showStep, stepOf } from '../../src/incidents/show-step';
 import { parseChooseRef, type ButtonPress } from '../../src/views/buttons';
 import { message, type View } from '../../src/views/types';
 import { errorView } from '../errors';
@@ -14,14 +15,18 @@ export interface PressOptions {
   clicked?: string;
   /** Open the incident the chooser picked: run the command now (in the worker) or queue it (in an HTTP turn). */
   start(command: Command): Promise<void>;
+  /** The button was in a dialog ("Show all"): what happened is shown there, with the step as it is now. */
+  inDialog?: boolean;
 }
 
 /**
  * A button press, whatever platform: the chooser opens an incident; "Propose again" proposes an expired or rejected
- * action anew; the rest decide (policy and four-eyes in src/incidents/decide.ts, one compare-and-swap per action).
+ * action anew; "Show all" lists a step's actions in a dialog; the rest decide (policy and four-eyes in
+ * src/incidents/decide.ts, one compare-and-swap per action, whether one action, a step or all were pressed).
  * Everyone's card is updated when it changed; the clicker alone hears what happened and why.
  */
 export async function pressButton(ctx: ContainContext, surface: Surface, press: ButtonPress, options: PressOptions): Promise<void> {
+  if (options.inDialog && surface.dialog && press.verb !== 'show-step' && press.verb !== 'choose') return pressInDialog(ctx, surface, press, options);
   try {
     if (press.verb === 'choose') {
       const picked = parseChooseRef(press.ref);
@@ -36,6 +41,17 @@ export async function pressButton(ctx: ContainContext, surface: Surface, press: 
       await surface.tell({ view: again.view });
       return;
     }
+    if (press.verb === 'show-step') {
+      // The dialog is open already on some platforms (a Slack modal says "loading"): what went wrong goes there too.
+      const view = await showStep(ctx, press.ref, await surface.actor()).catch((err: unknown) => errorView(err, surface.log));
+      await (surface.dialog ? surface.dialog(view) : surface.tell({ view }));
+      return;
+    }
+    if (press.verb === 'undo') {
+      // The Undo button is drawn when an action offers it (ActionView.undo); taking changes back is not built yet.
+      await surface.tell({ view: message('default', 'Undo', 'Undo is not available in this version yet. Nothing was changed.'), text: 'Undo is not available in this version yet. Nothing was changed.' });
+      return;
+    }
     const result = await decide(ctx, { ref: press.ref, verb: press.verb, actor: await surface.actor() });
     if (result.kind === 'not-found') {
       await surface.tell({ view: message('warning', 'Unknown incident', result.message), text: result.message });
@@ -47,6 +63,19 @@ export async function pressButton(ctx: ContainContext, surface: Surface, press: 
     const v = errorView(err, surface.log);
     await surface.tell({ view: v, text: `${v.title}: ${v.text}` }).catch(() => undefined);
   }
+}
+
+/**
+ * A button inside a "Show all" dialog: pressed exactly as on the card (the same decision, the shared card updated),
+ * then the dialog shows the step again as it is now, with what the clicker would have been told on top.
+ */
+async function pressInDialog(ctx: ContainContext, surface: Surface, press: ButtonPress, options: PressOptions): Promise<void> {
+  let said: { view: View; text?: string } | undefined;
+  await pressButton(ctx, { ...surface, tell: async (answer) => void (said = answer) }, press, { ...options, inDialog: false });
+  const told = said?.view.kind === 'containment' ? said.view.banner : said?.view.kind === 'message' ? { tone: said.view.tone, text: said.text ?? said.view.text } : undefined;
+  const step = await stepOf(ctx, press.ref).catch(() => undefined);
+  const view = step ? await showStep(ctx, step, await surface.actor(), told).catch((err: unknown) => errorView(err, surface.log)) : (said?.view ?? message('default', 'Contain', 'Done.'));
+  await surface.dialog!(view);
 }
 
 /** Replace the card everyone sees: where the incident recorded it on this platform, else the message clicked. */

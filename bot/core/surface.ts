@@ -32,6 +32,11 @@ export interface Surface {
    * others say `text` privately (nothing when there is none).
    */
   tell(answer: { view: View; text?: string }): Promise<void>;
+  /**
+   * Show a view to the person who pressed a button, in a dialog over the conversation (Teams: the task module the
+   * button asked for; Slack: the modal opened at the click). Platforms without one are told instead.
+   */
+  dialog?(view: View): Promise<void>;
   /** The email address behind a mention typed in a command; platforms without mentions in text leave it out. */
   resolveMention?(id: string): Promise<string>;
   /** The channel a thread of this platform is in: `status` lists the open incidents of the asker's channel. */

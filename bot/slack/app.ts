@@ -5,8 +5,10 @@ import type { WorkMessage } from '../../src/store/work-queue';
 import { parseCommand, type Command } from '../../src/commands';
 import { approverRoster } from '../../src/directory/roster';
 import { escapeSlack } from '../../cards/text';
+import { loadingModal } from '../../cards/blockkit/render';
 import { errorView } from '../errors';
 import { threadRef } from '../core/surface';
+import { modalOrigin } from './thread';
 import { FunctionsReceiver } from './receiver';
 import { buttonVerbSchema } from '../../src/views/buttons';
 
@@ -64,22 +66,34 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     await enqueue({ type: 'command', ...from, thread, command });
   });
 
-  app.action(/^contain\./, async ({ ack, body, action }) => {
+  app.action(/^contain\./, async ({ ack, body, action, client }) => {
     await ack();
-    const b = body as { trigger_id?: string; user: { id: string; name?: string; username?: string; team_id?: string }; team?: { id: string } | null; enterprise?: { id: string } | null; channel?: { id: string }; container?: { message_ts?: string; channel_id?: string }; message?: { ts: string } };
+    const b = body as { trigger_id?: string; user: { id: string; name?: string; username?: string; team_id?: string }; team?: { id: string } | null; enterprise?: { id: string } | null; channel?: { id: string }; container?: { message_ts?: string; channel_id?: string }; message?: { ts: string }; view?: { id: string; private_metadata?: string } };
     const a = action as { action_id: string; value?: string; action_ts?: string };
     const verb = buttonVerbSchema.safeParse(a.action_id.split('.')[1]);
     if (!verb.success || !a.value) {
       log.warn('unknown Slack action ignored', { actionId: a.action_id.slice(0, 60) });
       return;
     }
-    const channel = b.channel?.id ?? b.container?.channel_id;
-    const messageTs = b.message?.ts ?? b.container?.message_ts;
-    if (!channel || !messageTs) return;
+    // A button inside a "Show all" modal: its card's channel and message travel in the modal's private_metadata.
+    const origin = b.view ? modalOrigin(b.view.private_metadata) : undefined;
+    if (b.view && !origin) return;
+    const channel = origin?.channel ?? b.channel?.id ?? b.container?.channel_id;
+    const messageTs = origin ? origin.message : (b.message?.ts ?? b.container?.message_ts);
+    if (!channel || (!messageTs && !origin)) return;
     const thread = threadRef({ teamId: b.user.team_id ?? b.team?.id ?? '', enterpriseId: b.enterprise?.id, channel });
     const actor = { id: b.user.id, name: b.user.name ?? b.user.username ?? b.user.id };
     const key = `${b.trigger_id ?? ''}:${a.action_ts ?? ''}:${b.user.id}`;
-    await enqueue({ type: 'button', surface: 'slack', key, thread, actor, press: { verb: verb.data, ref: a.value }, message: messageTs });
+    // "Show all": a modal opens only within 3 seconds of the click (trigger_id), long before the worker has read the
+    // step and checked the clicker's role; so it opens now saying so, and the worker fills it in (views.update).
+    let dialog = b.view?.id;
+    if (verb.data === 'show-step' && !dialog) {
+      if (!b.trigger_id) return;
+      const opened = await client.views.open({ trigger_id: b.trigger_id, view: loadingModal('Reading the step…') }).catch((err: unknown) => log.warn('could not open the Show all modal', { err }));
+      dialog = opened?.view?.id;
+      if (!dialog) return;
+    }
+    await enqueue({ type: 'button', surface: 'slack', key, thread, actor, press: { verb: verb.data, ref: a.value }, ...(messageTs ? { message: messageTs } : {}), ...(dialog ? { dialog } : {}) });
   });
 
   built = { app, receiver, config: ctx.config };

@@ -7,7 +7,7 @@ import type { View } from '../../src/views/types';
 import type { Surface, SurfaceModule } from '../core/surface';
 import { getAdapter } from './adapter';
 import { teamsNotifier } from './notifier';
-import { cardActivity, invokeCardResponse, plainActivity } from './render';
+import { cardActivity, invokeCardResponse, plainActivity, taskResponse } from './render';
 import { asTeamsThread, referenceOf, TEAMS_CARD_FIELD, teamsChannelOf, teamsThread } from './thread';
 
 /** Who acted in a Teams activity; the Entra object id comes with it, as policy needs it. */
@@ -15,10 +15,14 @@ export function actorOf(a: Partial<Activity>): Actor {
   return { platform: 'teams', id: a.from?.id ?? 'unknown', aadObjectId: a.from?.aadObjectId?.toLowerCase(), name: a.from?.name ?? 'someone' };
 }
 
+/** How a button reached the bot: Action.Execute (an invoke), Action.Submit (a message), or a dialog's task/fetch. */
+export type TeamsVia = 'invoke' | 'submit' | 'task';
+
 /** Teams answers the clicker alone only through the invoke's own response; anything else is seen by everyone. */
-function tellIn(turn: TurnContext, via: 'invoke' | 'submit'): Surface['tell'] {
+function tellIn(turn: TurnContext, via: TeamsVia): Surface['tell'] {
   return async ({ view, text }) => {
-    if (via === 'invoke') await turn.sendActivity(invokeCardResponse(view));
+    if (via === 'task') await turn.sendActivity(taskResponse(view));
+    else if (via === 'invoke') await turn.sendActivity(invokeCardResponse(view));
     else if (view.kind === 'message') await turn.sendActivity(cardActivity(view));
     else if (text) await turn.sendActivity(plainActivity(text));
   };
@@ -26,9 +30,10 @@ function tellIn(turn: TurnContext, via: 'invoke' | 'submit'): Surface['tell'] {
 
 /**
  * A button press inside its Bot Framework turn (Universal Actions answer the clicker with a card in the HTTP response,
- * so Teams decides here rather than in the worker). A shared card that cannot be updated is logged, not fatal.
+ * and a dialog's content is the HTTP response to task/fetch, so Teams decides here rather than in the worker). A
+ * shared card that cannot be updated is logged, not fatal.
  */
-export function turnSurface(turn: TurnContext, via: 'invoke' | 'submit', log: Logger): Surface {
+export function turnSurface(turn: TurnContext, via: TeamsVia, log: Logger): Surface {
   const a = turn.activity;
   return {
     name: 'teams',
@@ -47,6 +52,8 @@ export function turnSurface(turn: TurnContext, via: 'invoke' | 'submit', log: Lo
     postText: async (text) => (await turn.sendActivity(plainActivity(text)))?.id,
     updateText: async (id, text) => void (await turn.updateActivity({ ...plainActivity(text), id })),
     tell: tellIn(turn, via),
+    // A dialog opens only as the answer to task/fetch; a card's clicker is answered in place of it otherwise.
+    dialog: async (view) => tellIn(turn, via)({ view }),
     channelOf: teamsChannelOf,
   };
 }

@@ -8,8 +8,8 @@ import { chooseRef, refVerbSchema, type ButtonPress } from '../../src/views/butt
 import { message } from '../../src/views/types';
 import { pressButton } from '../core/buttons';
 import { errorView } from '../errors';
-import { cardActivity, invokeCardResponse } from './render';
-import { actorOf, turnSurface } from './surface';
+import { cardActivity, invokeCardResponse, taskResponse } from './render';
+import { actorOf, turnSurface, type TeamsVia } from './surface';
 import { teamsThread, threadConversationId } from './thread';
 
 /** What a card button sends back: a verb and an opaque reference, nothing trusted. */
@@ -19,11 +19,18 @@ const cardActionSchema = z.union([
 ]);
 type CardAction = z.infer<typeof cardActionSchema>;
 
+/**
+ * What a dialog's buttons send: "Show all" with task/fetch, the buttons inside the dialog with task/submit, each its
+ * Action.Submit data (Teams adds its own msteams field, ignored).
+ */
+const taskSchema = z.object({ data: z.object({ verb: refVerbSchema, ref: z.string().max(64) }) });
+
 const pressOf = (action: CardAction): ButtonPress => (action.verb === 'choose' ? { verb: 'choose', ref: chooseRef(action.userId, action.dryRun === 'true') } : action);
 
 /**
  * One Bot Framework turn from Teams: a typed command (parsed here, answered at once when bad, else queued for the
- * worker), an Action.Execute invoke, or an Action.Submit fallback (both go to the conversation core's buttons).
+ * worker), an Action.Execute invoke, an Action.Submit fallback, or a dialog's task/fetch ("Show all") or task/submit
+ * (a button inside it); the buttons all go to the conversation core.
  */
 export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promise<void> {
   const a = turn.activity;
@@ -34,8 +41,15 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
   if (a.conversation) a.conversation = { ...a.conversation, id: threadConversationId(a) };
 
   let action: CardAction | undefined;
-  let via: 'invoke' | 'submit' = 'submit';
-  if (a.type === 'invoke' && a.name === 'adaptiveCard/action') {
+  let via: TeamsVia = 'submit';
+  if (a.type === 'invoke' && (a.name === 'task/fetch' || a.name === 'task/submit')) {
+    const parsed = taskSchema.safeParse(a.value);
+    if (!parsed.success) {
+      await turn.sendActivity(taskResponse(message('warning', 'Unknown button', 'This button is not one Contain knows. Nothing was changed.')));
+      return;
+    }
+    [action, via] = [parsed.data.data, 'task'];
+  } else if (a.type === 'invoke' && a.name === 'adaptiveCard/action') {
     const data = (a.value as { action?: { verb?: string; data?: Record<string, unknown> } } | undefined)?.action;
     const parsed = cardActionSchema.safeParse({ ...(data?.data ?? {}), verb: data?.verb ?? data?.data?.verb });
     if (!parsed.success) {
@@ -47,7 +61,7 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
     action = cardActionSchema.safeParse(a.value).data;
   } else if (a.type !== 'message') return;
   if (action) {
-    await pressButton(ctx, turnSurface(turn, via, log), pressOf(action), { clicked: a.replyToId, start: (command) => enqueue(ctx, turn, command) });
+    await pressButton(ctx, turnSurface(turn, via, log), pressOf(action), { clicked: a.replyToId, inDialog: via === 'task', start: (command) => enqueue(ctx, turn, command) });
     return;
   }
 

@@ -1,11 +1,13 @@
 import type { ChooserView, ContainmentView } from '../../src/views/types';
 import { formatUtc } from '../../src/views/time';
+import { stepsOf } from '../../src/views/steps';
+import { fitSteps, stepSizes, type Shown } from '../budget';
 import { escapeMarkdown as md, truncate } from '../text';
-import { card, color, execute, text, type AdaptiveCard, type Element } from './types';
+import { stepElements } from './steps';
+import { card, cardBytes, color, execute, TEAMS_CARD_BYTES, text, type AdaptiveCard, type Element } from './types';
 
-export const stateColor: Record<string, string> = { succeeded: 'Good', failed: 'Attention', rejected: 'Warning', expired: 'Warning', running: 'Accent', approved: 'Accent', proposed: 'Default', skipped: 'Default' };
-
-export function containmentCard(v: ContainmentView): AdaptiveCard {
+/** Who, which account, the sign-ins that made this an incident. `compact`: the last resort when nothing else fits. */
+function header(v: ContainmentView, compact: boolean): Element[] {
   const t = v.target;
   const body: Element[] = [
     text(`${v.dryRun ? 'Dry run: ' : ''}Contain ${md(t.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
@@ -26,7 +28,7 @@ export function containmentCard(v: ContainmentView): AdaptiveCard {
   });
   body.push(text('Recent sign-ins (risky first)', { weight: 'Bolder', spacing: 'Medium' }));
   if (v.signIns.length === 0) body.push(text(v.notes.length ? 'None shown: see the note below.' : 'No sign-ins in the last 7 days.', { isSubtle: true }));
-  for (const s of v.signIns) {
+  for (const s of compact ? v.signIns.slice(0, 3) : v.signIns) {
     const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : ''].filter(Boolean).join(', ');
     body.push(
       text(`${formatUtc(s.time)} · ${md(s.ip)} · ${md(s.location)} · ${md(s.app)} · ${md(truncate(s.client, 60))}${flags ? ` · **${flags}**` : ''}`, {
@@ -36,7 +38,7 @@ export function containmentCard(v: ContainmentView): AdaptiveCard {
       }),
     );
   }
-  for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
+  for (const n of compact ? v.notes.slice(0, 5) : v.notes) body.push(text(md(compact ? truncate(n, 300) : n), { size: 'Small', color: 'Warning' }));
   if (v.window) body.push(text(`Intrusion window from ${formatUtc(v.window.start)}: ${md(v.window.reason)}`, { size: 'Small', isSubtle: true }));
   if (v.decideAll) {
     body.push({
@@ -44,36 +46,17 @@ export function containmentCard(v: ContainmentView): AdaptiveCard {
       actions: [execute('Approve all', 'approve-all', { ref: v.incidentId }, 'positive'), execute('Reject all', 'reject-all', { ref: v.incidentId }, 'destructive')],
     });
   }
-  const steps = v.steps.length ? v.steps : [...new Set(v.actions.map((a) => a.step))].map((n) => ({ step: n, name: `Step ${n}`, checked: '', notes: [] as string[] }));
-  for (const st of steps) {
-    const mine = v.actions.filter((a) => a.step === st.step);
-    const header = `${st.step}. ${md(st.name)}${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` (${md(st.checked)})` : ''}`;
-    body.push(text(header, { weight: 'Bolder', spacing: 'Medium', separator: true }));
-    for (const n of st.notes) body.push(text(md(n), { size: 'Small', color: 'Warning', spacing: 'Small' }));
-    for (const a of mine) {
-      const items: Element[] = [
-        text(`**${md(a.title)}**`),
-        ...(a.reason ? [text(`Why: ${md(a.reason)}`, { size: 'Small', spacing: 'None' })] : []),
-        text(md(a.detail), { size: 'Small', isSubtle: true, spacing: 'None' }),
-        text(md(a.stateLabel), { size: 'Small', color: stateColor[a.state] ?? 'Default', spacing: 'Small' }),
-        ...(a.blocked ? [text(md(a.blocked), { size: 'Small', color: 'Attention', weight: 'Bolder', spacing: 'None' })] : []),
-      ];
-      if (a.decidable) {
-        items.push({
-          type: 'ActionSet',
-          actions: [
-            execute(a.deletable ? 'Approve (disable)' : 'Approve', 'approve', { ref: a.ref }, 'positive'),
-            ...(a.deletable ? [execute('Approve: delete rule', 'approve-delete', { ref: a.ref }, 'destructive')] : []),
-            execute('Reject', 'reject', { ref: a.ref }, 'destructive'),
-          ],
-        });
-      }
-      if (a.reproposable) items.push({ type: 'ActionSet', actions: [execute('Propose again', 'repropose', { ref: a.ref })] });
-      body.push({ type: 'Container', items, spacing: 'Small' });
-    }
-  }
-  body.push(text(md(v.footer), { size: 'Small', isSubtle: true, spacing: 'Medium' }));
-  return card(body);
+  return body;
+}
+
+/**
+ * The containment card, within what Teams delivers (TEAMS_CARD_BYTES): small steps whole with a decision on each
+ * action; big steps as a summary, their most suspicious findings, and Approve step / Reject step / Show all.
+ */
+export function containmentCard(v: ContainmentView): AdaptiveCard {
+  const steps = stepsOf(v);
+  const build = (shown: Shown, compact: boolean) => card([...header(v, compact), ...steps.flatMap((st) => stepElements(v, st, shown.get(st.step) ?? 0, compact)), text(md(v.footer), { size: 'Small', isSubtle: true, spacing: 'Medium' })]);
+  return fitSteps(stepSizes(v.actions, steps), build, (c) => cardBytes(c) <= TEAMS_CARD_BYTES);
 }
 
 export function chooserCard(v: ChooserView): AdaptiveCard {

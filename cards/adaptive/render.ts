@@ -1,6 +1,7 @@
 import type { HelpView, MessageView, View } from '../../src/views/types';
 import { escapeMarkdown as md, visibleDeep } from '../text';
 import { chooserCard, containmentCard } from './containment';
+import { stepListCard } from './dialog';
 import { doctorCard, huntCard, incidentsCard, investigationCard, postureCard, reportCard, scopeCard } from './results';
 import { card, color, text, type AdaptiveCard } from './types';
 
@@ -11,6 +12,8 @@ export function renderAdaptive(shown: View): AdaptiveCard {
   switch (view.kind) {
     case 'containment':
       return containmentCard(view);
+    case 'step-list':
+      return stepListCard(view);
     case 'chooser':
       return chooserCard(view);
     case 'message':

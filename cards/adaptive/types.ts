@@ -15,6 +15,16 @@ export interface AdaptiveCard {
 
 export const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 
+/**
+ * The card's share of a Teams message: Teams refuses activities over 100 KB of UTF-16 and advises staying under 80 KB
+ * (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages); the activity around the
+ * card (ids, conversation, summary) takes the rest.
+ */
+export const TEAMS_CARD_BYTES = 70_000;
+
+/** A card's size as Teams counts it: its JSON as UTF-16, two bytes a code unit. */
+export const cardBytes = (c: AdaptiveCard): number => JSON.stringify(c).length * 2;
+
 export function card(body: Element[], actions?: Element[]): AdaptiveCard {
   return { type: 'AdaptiveCard', $schema: SCHEMA, version: '1.5', body, ...(actions && actions.length ? { actions } : {}), msteams: { width: 'Full' } };
 }
@@ -41,3 +51,11 @@ export function execute(title: string, verb: ButtonVerb, data: Record<string, st
 
 /** Adaptive Card text colours for a view's tone. */
 export const color: Record<Tone, string> = { default: 'Default', good: 'Good', warning: 'Warning', attention: 'Attention' };
+
+/**
+ * A button inside a Teams dialog: dialogs take Action.Submit (answered by the bot as task/submit), not Universal
+ * Actions. Data carries only the verb and an opaque reference, as on the card.
+ */
+export function submit(title: string, verb: ButtonVerb, data: Record<string, string>, style?: 'positive' | 'destructive'): Element {
+  return { type: 'Action.Submit', title, data: { verb, ...data }, ...(style ? { style } : {}) };
+}

@@ -3,8 +3,12 @@ import type { Download } from '../../src/views/types';
 import { formatUtc } from '../../src/views/time';
 import { truncate } from '../text';
 
-/** Slack's published limits for what Contain posts. */
-export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fieldText: 2000, fields: 10, buttonValue: 255, buttonText: 75, headerText: 150, actionsElements: 25, messageText: 40_000 };
+/**
+ * Slack's published limits for what Contain posts (sandbox/slack-limits.ts enforces them, with their sources); a
+ * button's value is kept far below Slack's 2,000 because it is only ever a reference. Modals: 100 blocks, a title of
+ * 24 characters, close and submit buttons of 24 (https://docs.slack.dev/reference/views/modal-views).
+ */
+export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fieldText: 2000, fields: 10, buttonValue: 255, buttonText: 75, headerText: 150, actionsElements: 25, messageText: 40_000, confirmTitle: 100, confirmText: 300, confirmButton: 30, modalBlocks: 100, modalTitle: 24, modalButton: 24 };
 
 export type Block = Record<string, unknown> & { type: string };
 
@@ -16,7 +20,7 @@ export interface SlackMessage {
 
 export const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) });
 
-export const plain = (text: string, max: number) => ({ type: 'plain_text', text: truncate(text, max), emoji: true });
+export const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
 
 export const section = (text: string): Block => ({ type: 'section', text: mrkdwn(text) });
 
@@ -45,7 +49,7 @@ export function button(text: string, actionId: `contain.${ButtonVerb}${string}`,
     action_id: actionId,
     value,
     ...(style ? { style } : {}),
-    ...(confirm ? { confirm: { title: plain(confirm.title, 100), text: mrkdwn(confirm.text), confirm: plain(confirm.confirm, 30), deny: plain('Cancel', 30), ...(style === 'danger' ? { style: 'danger' } : {}) } } : {}),
+    ...(confirm ? { confirm: { title: plain(confirm.title, SLACK_LIMITS.confirmTitle), text: { type: 'mrkdwn', text: truncate(confirm.text, SLACK_LIMITS.confirmText) }, confirm: plain(confirm.confirm, SLACK_LIMITS.confirmButton), deny: plain('Cancel', SLACK_LIMITS.confirmButton), ...(style === 'danger' ? { style: 'danger' } : {}) } } : {}),
   };
 }
 

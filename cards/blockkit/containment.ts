@@ -1,10 +1,14 @@
 import type { ChooserView, ContainmentView } from '../../src/views/types';
 import { formatUtc } from '../../src/views/time';
-import { escapeSlack as esc, truncate } from '../text';
-import { button, context, plain, section, SLACK_LIMITS, stateIcon, toneIcon, type Block, type SlackMessage } from './blocks';
+import { stepsOf } from '../../src/views/steps';
 import { chooseRef } from '../../src/views/buttons';
+import { fitSteps, stepSizes, type Shown } from '../budget';
+import { escapeSlack as esc, truncate } from '../text';
+import { button, context, plain, section, SLACK_LIMITS, toneIcon, type Block, type SlackMessage } from './blocks';
+import { stepBlocks } from './steps';
 
-export function containment(v: ContainmentView): SlackMessage {
+/** Who, which account, the sign-ins that made this an incident. `compact`: the last resort when nothing else fits. */
+function header(v: ContainmentView, compact: boolean): Block[] {
   const t = v.target;
   const blocks: Block[] = [{ type: 'header', text: plain(`${v.dryRun ? 'Dry run: ' : ''}Contain ${t.displayName}`, SLACK_LIMITS.headerText) }, context(`${v.incidentId} · requested by ${esc(v.requesterName)}`)];
   if (v.banner) blocks.push(section(`${toneIcon[v.banner.tone]} *${esc(v.banner.text)}*`));
@@ -17,12 +21,14 @@ export function containment(v: ContainmentView): SlackMessage {
     ...(t.onPremisesSyncEnabled ? ['*Source*\nSynced from on-premises AD'] : []),
   ].slice(0, SLACK_LIMITS.fields);
   blocks.push({ type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: truncate(f, SLACK_LIMITS.fieldText) })) });
-  const lines = v.signIns.map((s) => {
+  const lines = (compact ? v.signIns.slice(0, 3) : v.signIns).map((s) => {
     const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : ''].filter(Boolean).join(', ');
     return `• ${formatUtc(s.time)} · \`${esc(s.ip)}\` · ${esc(s.location)} · ${esc(s.app)} · ${esc(truncate(s.client, 60))}${flags ? ` · *${flags}*` : ''}`;
   });
   blocks.push(section(`*Recent sign-ins (risky first)*\n${lines.length ? lines.join('\n') : v.notes.length ? '_None shown: see the note below._' : '_No sign-ins in the last 7 days._'}`));
-  for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
+  // Compact: the notes in one block rather than one each.
+  if (compact && v.notes.length) blocks.push(context(v.notes.slice(0, 5).map((n) => `:warning: ${esc(truncate(n, 300))}`).join('\n')));
+  else for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
   if (v.window) blocks.push(context(`Intrusion window from ${formatUtc(v.window.start)}: ${esc(v.window.reason)}`));
   if (v.decideAll)
     blocks.push({
@@ -33,29 +39,18 @@ export function containment(v: ContainmentView): SlackMessage {
         button('Reject all', 'contain.reject-all', v.incidentId, 'danger', { title: 'Reject every proposed action?', text: 'None of them will run.', confirm: 'Reject all' }),
       ],
     });
-  const steps = v.steps.length ? v.steps : [...new Set(v.actions.map((a) => a.step))].map((n) => ({ step: n, name: `Step ${n}`, checked: '', notes: [] as string[] }));
-  for (const st of steps) {
-    const mine = v.actions.filter((a) => a.step === st.step);
-    blocks.push({ type: 'divider' });
-    blocks.push(section(`*${st.step}. ${esc(st.name)}*${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` _(${esc(st.checked)})_` : ''}${st.notes.map((n) => `\n:warning: ${esc(n)}`).join('')}`));
-    for (const a of mine) {
-      blocks.push(section(`${a.blocked ? ':no_entry:' : (stateIcon[a.state] ?? '')} *${esc(a.title)}*${a.reason ? `\n*Why:* ${esc(a.reason)}` : ''}\n${esc(a.detail)}\n_${esc(a.stateLabel)}_${a.blocked ? `\n*${esc(a.blocked)}*` : ''}`));
-      if (a.decidable) {
-        blocks.push({
-          type: 'actions',
-          block_id: `decide:${a.ref}`,
-          elements: [
-            button(a.deletable ? 'Approve (disable)' : 'Approve', 'contain.approve', a.ref, 'primary', { title: 'Approve this action?', text: `*${esc(a.title)}* for ${esc(t.displayName)} runs as soon as you confirm.`, confirm: 'Approve' }),
-            ...(a.deletable ? [button('Approve: delete rule', 'contain.approve-delete', a.ref, 'danger', { title: 'Delete the rule?', text: `*${esc(a.title)}*: the rule is deleted instead of disabled (its definition stays in the evidence).`, confirm: 'Delete' })] : []),
-            button('Reject', 'contain.reject', a.ref, 'danger', { title: 'Reject this action?', text: `*${esc(a.title)}* will not run.`, confirm: 'Reject' }),
-          ],
-        });
-      }
-      if (a.reproposable) blocks.push({ type: 'actions', block_id: `again:${a.ref}`, elements: [button('Propose again', 'contain.repropose', a.ref)] });
-    }
-  }
-  blocks.push(context(esc(v.footer)));
-  return { text: `Contain ${t.displayName} (${v.incidentId})`, blocks };
+  return blocks;
+}
+
+/**
+ * The containment message, within Slack's 50 blocks: small steps whole with a decision on each action; big steps as
+ * a summary, their most suspicious findings, and Approve step / Reject step / Show all.
+ */
+export function containment(v: ContainmentView): SlackMessage {
+  const steps = stepsOf(v);
+  const build = (shown: Shown, compact: boolean): Block[] => [...header(v, compact), ...steps.flatMap((st) => stepBlocks(v, st, shown.get(st.step) ?? 0, compact)), context(esc(v.footer))];
+  const blocks = fitSteps(stepSizes(v.actions, steps), build, (b) => b.length <= SLACK_LIMITS.blocks);
+  return { text: `Contain ${v.target.displayName} (${v.incidentId})`, blocks };
 }
 
 export function chooser(v: ChooserView): SlackMessage {

@@ -52,13 +52,31 @@
     if (res && res.type === 'application/vnd.microsoft.card.adaptive') views.set(record.activityId, { card: res.value, person: person().key, at: Date.now() });
     render(true);
   }
-  function adaptive(card, record) {
+  // "Show all": an Action.Submit asking Teams for a dialog (task/fetch); the bot's answer is the dialog's card.
+  async function teamsTaskFetch(record, data) {
+    const a = teamsActivity({ type: 'invoke', name: 'task/fetch', replyToId: record.activityId, value: { data, context: { theme: 'default' } } });
+    a.conversation.id = record.conversationId;
+    const res = await json('/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
+    window.showTeamsDialog(res && res.task, (card) => adaptive(card, record, true));
+    render(true);
+  }
+  // A button inside the dialog: task/submit, answered with what the dialog shows next.
+  async function teamsTaskSubmit(record, data) {
+    const a = teamsActivity({ type: 'invoke', name: 'task/submit', value: { data, context: { theme: 'default' } } });
+    a.conversation.id = record.conversationId;
+    const res = await json('/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
+    window.showTeamsDialog(res && res.task, (card) => adaptive(card, record, true));
+    render(true);
+  }
+  function adaptive(card, record, inDialog) {
     const ac = new AdaptiveCards.AdaptiveCard();
     ac.hostConfig = new AdaptiveCards.HostConfig(window.TEAMS_HOST_CONFIG);
     ac.onExecuteAction = (action) => {
       // Full-result links: open them as Teams would, in the browser.
       if (action.getJsonTypeName() === 'Action.OpenUrl') return void window.open(action.url, '_blank', 'noopener');
       const data = action.data || {};
+      if (data.msteams && data.msteams.type === 'task/fetch') return void teamsTaskFetch(record, data);
+      if (inDialog) return void teamsTaskSubmit(record, data);
       const verb = action.verb || data.verb;
       teamsInvoke(record, verb, data);
     };
@@ -87,17 +105,23 @@
     if (ack && ack.text) acks.push({ user: p.slackId, text: ack.text, at: Date.now() });
     render(true);
   }
-  async function slackAction(button, message) {
+  let triggers = 0;
+  async function slackAction(button, message, modal) {
     const p = person();
+    // As the sandbox's fake Slack reads them: the time of the click first (a modal must open within 3 s of it).
+    const trigger = `${Date.now()}.${++triggers}.playground`;
+    if (button.action_id === 'contain.show-step') window.showSlackModal(trigger, (blocks, modal) => window.renderBlockKit(blocks, (b) => slackAction(b, undefined, modal), confirmDialog));
+    // A button inside a modal arrives with the view (and its private_metadata) instead of a channel and message.
+    const where = modal
+      ? { container: { type: 'view', view_id: modal.id }, view: { id: modal.id, type: 'modal', private_metadata: modal.view.private_metadata } }
+      : { container: { type: 'message', message_ts: message.ts, channel_id: SLACK_CHANNEL }, channel: { id: SLACK_CHANNEL, name: 'soc-incidents' }, message: { type: 'message', ts: message.ts } };
     const payload = {
       type: 'block_actions',
       user: { id: p.slackId, username: p.key, name: p.key, team_id: 'T0CONTOSO' },
       api_app_id: 'A0CONTAIN',
-      container: { type: 'message', message_ts: message.ts, channel_id: SLACK_CHANNEL },
-      trigger_id: uuid(),
+      trigger_id: trigger,
       team: { id: 'T0CONTOSO', domain: 'contoso' },
-      channel: { id: SLACK_CHANNEL, name: 'soc-incidents' },
-      message: { type: 'message', ts: message.ts },
+      ...where,
       actions: [{ action_id: button.action_id, value: button.value, type: 'button', action_ts: String(Date.now() / 1000) }],
     };
     await signAndPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
@@ -236,6 +260,11 @@
       if (!t) return;
       $('command').value = '';
       (platform() === 'slack' ? sendSlack(t) : sendTeams(t)).catch((err) => alert(err));
+    };
+    $('big').onclick = async () => {
+      const alice = (await json('/sandbox/state')).users.find((u) => u.userPrincipalName.startsWith('alice.aoki'));
+      await fetch('/sandbox/scenario', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: alice.id, extra: { inboxRules: 10, methods: 10, devices: 10, apps: 10, flows: 10 } }) });
+      renderState();
     };
     $('latency').onchange = setFaults;
     $('throttle').onchange = setFaults;

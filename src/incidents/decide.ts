@@ -2,7 +2,7 @@ import type { ContainContext } from '../context';
 import { ConcurrencyError } from '../store/incident-store';
 import { containmentView } from '../views/containment';
 import type { ContainmentView, Tone } from '../views/types';
-import { INCIDENT_ID, parseActionRef } from '../ids';
+import { INCIDENT_ID, parseActionRef, parseStepRef } from '../ids';
 import type { Action, Actor, Incident } from './model';
 import { checkDecision, isProtected, OWN_INCIDENT, rolesOf, type DecisionOutcome } from './policy';
 import type { DecisionVerb } from '../views/buttons';
@@ -11,7 +11,7 @@ import { formatClock } from '../views/time';
 import { inIncidentTrace } from '../telemetry/incident';
 
 export interface DecideInput {
-  /** An action reference, or an incident id for the -all verbs. */
+  /** An action reference, an incident id for the -all verbs, a step reference for the -step verbs. */
   ref: string;
   verb: DecisionVerb;
   actor: Actor;
@@ -85,19 +85,42 @@ async function decideOne(ctx: ContainContext, incident: Incident, action: Action
   }
 }
 
+/** What a decision button covers: one action, the proposals of one playbook step, or every proposal of the incident. */
+type Scope = { incidentId: string } & ({ kind: 'one'; actionId: string } | { kind: 'step'; step: number } | { kind: 'all' });
+
+function scopeOf(verb: DecisionVerb, ref: string): Scope | undefined {
+  if (verb === 'approve-all' || verb === 'reject-all') return INCIDENT_ID.test(ref) ? { kind: 'all', incidentId: ref } : undefined;
+  if (verb === 'approve-step' || verb === 'reject-step') {
+    const s = parseStepRef(ref);
+    return s && { kind: 'step', ...s };
+  }
+  const a = parseActionRef(ref);
+  return a && { kind: 'one', ...a };
+}
+
+/** The actions a scope covers now: for a step or the incident, only those still waiting for a decision. */
+async function targetsOf(ctx: ContainContext, scope: Scope): Promise<Action[]> {
+  if (scope.kind === 'one') return [await ctx.store.getAction(scope.incidentId, scope.actionId)].filter((a): a is Action => !!a);
+  return (await ctx.store.listActions(scope.incidentId)).filter((a) => a.state === 'proposed' && (scope.kind === 'all' || a.step === scope.step));
+}
+
+function nothingIn(scope: Scope): string {
+  if (scope.kind === 'one') return `Incident ${scope.incidentId} has no such action.`;
+  return scope.kind === 'step' ? `Nothing in step ${scope.step} is waiting for a decision.` : 'Nothing is waiting for a decision in this incident.';
+}
+
 /**
- * Approve or reject one proposed action, or all of an incident's proposed actions at once. Double clicks, retried
- * deliveries and two approvers at once produce exactly one decision per action; approved actions go to the worker
- * as one unit so they run batched.
+ * Approve or reject one proposed action, one step's proposals, or all of an incident's proposed actions at once. Double
+ * clicks, retried deliveries and two approvers at once produce exactly one decision per action; approved actions go to
+ * the worker as one unit so they run batched.
  */
 export async function decide(ctx: ContainContext, input: DecideInput): Promise<DecideResult> {
-  const all = input.verb === 'approve-all' || input.verb === 'reject-all';
-  const ref = all ? (INCIDENT_ID.test(input.ref) ? { incidentId: input.ref, actionId: '' } : undefined) : parseActionRef(input.ref);
-  if (!ref) return { kind: 'not-found', message: 'That button does not belong to a Contain incident.' };
-  const incident = await ctx.store.getIncident(ref.incidentId);
-  if (!incident) return { kind: 'not-found', message: `Incident ${ref.incidentId} no longer exists.` };
-  const targets = all ? (await ctx.store.listActions(incident.id)).filter((a) => a.state === 'proposed') : [await ctx.store.getAction(ref.incidentId, ref.actionId)].filter((a): a is Action => !!a);
-  if (!targets.length) return all ? { kind: 'not-found', message: 'Nothing is waiting for a decision in this incident.' } : { kind: 'not-found', message: `Incident ${ref.incidentId} has no such action.` };
+  const scope = scopeOf(input.verb, input.ref);
+  if (!scope) return { kind: 'not-found', message: 'That button does not belong to a Contain incident.' };
+  const incident = await ctx.store.getIncident(scope.incidentId);
+  if (!incident) return { kind: 'not-found', message: `Incident ${scope.incidentId} no longer exists.` };
+  const targets = await targetsOf(ctx, scope);
+  if (!targets.length) return { kind: 'not-found', message: nothingIn(scope) };
 
   const roles = targets.some((a) => a.state === 'proposed') ? await rolesOf(ctx, input.actor, { need: 'approver' }) : { approver: false, responder: false };
   // Protected status may have changed since the incident opened: ask the directory again before anything is approved.
@@ -113,7 +136,8 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
   const changed = decided.some((d) => d.changed);
   // The clicker hears about the best thing that happened, or else why nothing did.
   const outcome = decided.find((d) => d.changed && d.outcome.kind !== 'expired')?.outcome ?? decided[0].outcome;
-  const what = all ? `${decided.filter((d) => d.changed).length} action(s)` : `"${targets[0].title}"`;
+  const count = `${decided.filter((d) => d.changed).length} action(s)`;
+  const what = scope.kind === 'one' ? `"${targets[0].title}"` : scope.kind === 'step' ? `${count} of step ${scope.step}` : count;
   const banner = explain(outcome, input.actor, what, input.verb, incident);
   ctx.log.child({ incidentId: incident.id }).info(changed ? 'decision recorded' : 'decision refused', { verb: input.verb, outcome: outcome.kind, actions: decided.length, approved: approved.length, by: input.actor.aadObjectId, platform: input.actor.platform });
   const actions = await ctx.store.listActions(incident.id);

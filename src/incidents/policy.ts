@@ -5,7 +5,7 @@ import { approverRoster } from '../directory/roster';
 import { ContainError } from '../errors';
 import type { Action, Actor, Incident } from './model';
 import { BUTTON_ROLES, holds, missingRole, type ActorRoles, type Role } from './roles';
-import type { DecisionVerb } from '../views/buttons';
+import { isRejectVerb, type DecisionVerb } from '../views/buttons';
 
 /** Who may do what; built from config (CONTAIN_APPROVERS, CONTAIN_RESPONDERS, CONTAIN_PROTECTED_USERS). */
 export interface Policy {
@@ -132,7 +132,7 @@ export function checkDecision(_policy: Policy, input: { verb: DecisionVerb; acto
   if (isTarget(incident, actor)) return { kind: 'refused-target' };
   const isRequester = incident.requester.aadObjectId?.toLowerCase() === actor.aadObjectId.toLowerCase();
   const allowed = holds(roles, BUTTON_ROLES[verb]);
-  if (verb === 'reject' || verb === 'reject-all') return allowed || isRequester ? { kind: 'rejected' } : { kind: 'refused-not-approver' };
+  if (isRejectVerb(verb)) return allowed || isRequester ? { kind: 'rejected' } : { kind: 'refused-not-approver' };
   if (isRequester) return { kind: 'refused-four-eyes' };
   return allowed ? { kind: 'approved' } : { kind: 'refused-not-approver' };
 }

@@ -36,6 +36,12 @@ export const BUTTON_ROLES = {
   reject: 'approver',
   'reject-all': 'approver',
   repropose: 'either',
+  'approve-step': 'approver',
+  'reject-step': 'approver',
+  /** The full list behind a step's summary: what the card would show if it were big enough, for the same people. */
+  'show-step': 'either',
+  /** Asking to take a finished change back: the undo is itself proposed, and needs an approver. */
+  undo: 'either',
   /** Picking a user from the chooser opens the incident: the same as `contain`. */
   choose: COMMAND_ROLES.contain,
 } as const satisfies Record<ButtonVerb, Role>;
@@ -81,9 +87,13 @@ const BUTTON_LABELS: Record<ButtonVerb, string> = {
   reject: '"Reject" button',
   'reject-all': '"Reject all" button',
   repropose: '"Propose again" button',
+  'approve-step': '"Approve step" button',
+  'reject-step': '"Reject step" button',
+  'show-step': '"Show all" button of a step',
+  undo: '"Undo" button',
   choose: 'picking a user on the chooser',
 };
-const ALSO: Partial<Record<ButtonVerb, string>> = { reject: ', or the requester (withdrawing)', 'reject-all': ', or the requester (withdrawing)' };
+const ALSO: Partial<Record<ButtonVerb, string>> = { reject: ', or the requester (withdrawing)', 'reject-all': ', or the requester (withdrawing)', 'reject-step': ', or the requester (withdrawing)' };
 
 /** The table as docs/operations.md shows it. */
 export function rolesTable(): string {

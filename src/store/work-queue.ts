@@ -20,8 +20,11 @@ export const workMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('execute'), incidentId: z.string(), actionIds: z.array(z.string()).min(1).max(100), key: z.string() }),
   /** A command, parsed and acknowledged already; the worker runs it and answers in the conversation. */
   z.object({ type: z.literal('command'), ...conversation, command: commandSchema }),
-  /** A button press, acknowledged already; `message` is the message the button was on. */
-  z.object({ type: z.literal('button'), ...conversation, press: buttonPressSchema, message: z.string().max(256).optional() }),
+  /**
+   * A button press, acknowledged already; `message` is the message the button was on, `dialog` the dialog opened at
+   * the click that the answer goes into (a Slack modal's view id).
+   */
+  z.object({ type: z.literal('button'), ...conversation, press: buttonPressSchema, message: z.string().max(256).optional(), dialog: z.string().max(64).optional() }),
   /** A message to post in the conversation: the answer to input that could not be acknowledged with one (a bad mention). */
   z.object({
     type: z.literal('reply'),

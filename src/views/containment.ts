@@ -1,8 +1,9 @@
 import type { Action, Incident } from '../incidents/model';
 import { REPROPOSABLE } from '../incidents/model';
-import { actionRef } from '../ids';
-import type { ContainmentView, Tone } from './types';
+import { actionRef, stepRef } from '../ids';
+import type { ActionView, ContainmentView, StepListView, StepView, Tone } from './types';
 import { formatUtc } from './time';
+import { decisionWords, rank } from './steps';
 
 /** Result code of an action Contain's app cannot perform (marked when the incident opened, from contain doctor). */
 export const APP_CANNOT = 'APP_CANNOT';
@@ -33,7 +34,30 @@ export function stateLabel(a: Action): string {
   }
 }
 
-/** The containment card's view of an incident and its actions. */
+/** One action as a card shows it. */
+function actionView(incident: Incident, actions: Action[], a: Action): ActionView {
+  return {
+    ref: actionRef(a),
+    step: a.step,
+    title: a.title,
+    detail: a.detail,
+    reason: a.reason,
+    deletable: a.kind === 'disableInboxRule' && a.state === 'proposed' && !incident.dryRun,
+    state: a.state,
+    stateLabel: stateLabel(a),
+    decidable: a.state === 'proposed' && !incident.dryRun,
+    reproposable: REPROPOSABLE.has(a.state) && !incident.dryRun && !actions.some((b) => b.kind === a.kind && b.objectId === a.objectId && b.id > a.id),
+    ...(a.result?.code === APP_CANNOT ? { blocked: a.result.message } : {}),
+  };
+}
+
+/** A step with its buttons' reference and, when proposals wait in it, what approving the whole step does. */
+function stepView(incident: Incident, actions: Action[], s: Omit<StepView, 'ref' | 'decide'>): StepView {
+  const waiting = incident.dryRun ? [] : actions.filter((a) => a.step === s.step && a.state === 'proposed');
+  return { ...s, ref: stepRef(incident.id, s.step), ...(waiting.length ? { decide: { count: waiting.length, what: decisionWords(waiting) } } : {}) };
+}
+
+/** The containment card's view of an incident and its actions: by step, the most suspicious first. */
 export function containmentView(incident: Incident, actions: Action[], banner?: { tone: Tone; text: string }): ContainmentView {
   return {
     kind: 'containment',
@@ -43,23 +67,18 @@ export function containmentView(incident: Incident, actions: Action[], banner?: 
     target: incident.target,
     signIns: incident.facts.signIns,
     notes: incident.facts.notes,
-    steps: incident.facts.steps ?? [],
+    steps: (incident.facts.steps ?? []).map((s) => stepView(incident, actions, s)),
     window: incident.facts.window,
     decideAll: !incident.dryRun && actions.filter((a) => a.state === 'proposed').length > 1,
-    actions: actions.map((a) => ({
-      ref: actionRef(a),
-      step: a.step,
-      title: a.title,
-      detail: a.detail,
-      reason: a.reason,
-      deletable: a.kind === 'disableInboxRule' && a.state === 'proposed' && !incident.dryRun,
-      state: a.state,
-      stateLabel: stateLabel(a),
-      decidable: a.state === 'proposed' && !incident.dryRun,
-      reproposable: REPROPOSABLE.has(a.state) && !incident.dryRun && !actions.some((b) => b.kind === a.kind && b.objectId === a.objectId && b.id > a.id),
-      ...(a.result?.code === APP_CANNOT ? { blocked: a.result.message } : {}),
-    })),
+    actions: rank(actions).map((a) => actionView(incident, actions, a)),
     banner,
     footer: `${incident.id} · opened by ${incident.requester.name} at ${formatUtc(incident.createdAt)}${incident.dryRun ? ' · DRY RUN: nothing will be changed' : ''}`,
   };
+}
+
+/** "Show all" of one step: every one of its actions, the most suspicious first. */
+export function stepListView(incident: Incident, actions: Action[], step: number, banner?: { tone: Tone; text: string }): StepListView {
+  const known = incident.facts.steps?.find((s) => s.step === step) ?? { step, name: `Step ${step}`, checked: '', notes: [] };
+  const mine = actions.filter((a) => a.step === step);
+  return { kind: 'step-list', incidentId: incident.id, dryRun: incident.dryRun, target: incident.target, step: stepView(incident, actions, known), actions: rank(mine).map((a) => actionView(incident, actions, a)), ...(banner ? { banner } : {}) };
 }

@@ -34,15 +34,40 @@ export interface ContainmentView {
   target: TargetUser;
   signIns: SignInFact[];
   notes: string[];
+  /** Every action, by step, the most suspicious of a step first (src/views/steps.ts). */
   actions: ActionView[];
-  /** Playbook steps in order: what was checked, notes, and this step's actions (by index into `actions`). */
-  steps: { step: number; name: string; checked: string; notes: string[] }[];
+  /** Playbook steps in order: what was checked, notes, and what deciding the whole step does. */
+  steps: StepView[];
   window?: { start: string; reason: string };
   /** More than one action waits for a decision: offer "Approve all". */
   decideAll: boolean;
   /** A line for this viewer (e.g. why their click was refused). */
   banner?: { tone: Tone; text: string };
   footer: string;
+}
+
+/** A playbook step on the containment card: its own actions are those of ContainmentView.actions with its number. */
+export interface StepView {
+  step: number;
+  name: string;
+  checked: string;
+  notes: string[];
+  /** Reference for the step's buttons: Approve step, Reject step, Show all. */
+  ref?: string;
+  /** What "Approve step" does to the step's proposals still waiting: how many, and in words ("disable 13 inbox rules"). */
+  decide?: { count: number; what: string };
+}
+
+/** "Show all" of one step: every action of the step, for the person who asked (Teams dialog, Slack modal). */
+export interface StepListView {
+  kind: 'step-list';
+  incidentId: string;
+  dryRun: boolean;
+  target: TargetUser;
+  step: StepView;
+  /** The step's actions, the most suspicious first. */
+  actions: ActionView[];
+  banner?: { tone: Tone; text: string };
 }
 
 export interface ChooserView {
@@ -139,7 +164,7 @@ export interface DoctorView {
   notes: string[];
 }
 
-export type View = ContainmentView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView | PostureView | DoctorView;
+export type View = ContainmentView | StepListView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView | PostureView | DoctorView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

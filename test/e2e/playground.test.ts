@@ -85,6 +85,67 @@ describeBrowser('playground in Chromium', () => {
     await waitFor(() => (stack.emulator.state.flows.find((f) => f.data.name === A.flowAttacker)!.data.properties as { state: string }).state === 'Stopped', { what: 'the flow stopped' });
   }, 90_000);
 
+  /** Alice with 10 more suspicious objects of each kind, through the playground's button (POST /sandbox/scenario). */
+  const bigIncident = async () => {
+    await page.click('#big');
+    await waitFor(() => stack.emulator.state.rules.filter((r) => r.userId === SEED_IDS.alice).length > 10, { what: 'the extra objects' });
+  };
+  const rulesDisabled = () => stack.emulator.state.rules.filter((r) => r.userId === SEED_IDS.alice && !r.data.isEnabled).length;
+
+  test('Teams, a big incident: steps summarised, Show all opens every rule in a dialog where one is rejected, Approve step confirms the count', async () => {
+    await bigIncident();
+    await page.selectOption('#platform', 'teams');
+    await send('contain alice');
+    const inbox = page.locator('.card').first();
+    await page.getByRole('button', { name: 'Approve step 5 (12)' }).waitFor({ timeout: 30_000 });
+    expect(await inbox.innerText()).toContain('12 actions, all waiting for approval. The 3 most suspicious first');
+    await page.screenshot({ path: join(shots, 'teams-big-card.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Show all 12' }).nth(2).click();
+    await page.locator('#dialog[open]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#dialog-title').innerText()).toBe('Step 5: Inbox rules (12)');
+    expect((await page.locator('#dialog-body').innerText()).match(/Disable inbox rule/g)).toHaveLength(12);
+    await page.screenshot({ path: join(shots, 'teams-show-all.png') });
+    await page.locator('#dialog button[value=close]').click();
+
+    // An approver leaves one rule out from the dialog (task/submit), then approves the rest of the step on the card.
+    await page.selectOption('#person', 'avery');
+    await page.getByRole('button', { name: 'Show all 12' }).nth(2).click();
+    await page.locator('#dialog-body').getByRole('button', { name: 'Reject', exact: true }).last().click();
+    await page.locator('#dialog-body', { hasText: 'Rejected by Avery Adams' }).waitFor({ timeout: 10_000 });
+    await page.locator('#dialog button[value=close]').click();
+    await page.getByRole('button', { name: 'Approve step 5 (11)' }).click();
+    await page.getByText('Approving step 5 will disable 11 inbox rules for Alice Aoki, as soon as you confirm.').waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: 'Confirm: Disable 11 inbox rules' }).click();
+    await waitFor(() => rulesDisabled() === 11, { what: '11 rules disabled', timeoutMs: 30_000 });
+    expect(sessionsRevoked()).toBe(false);
+  }, 120_000);
+
+  test('Slack, a big incident: Show all opens a modal filled in by the worker; Approve step there is confirmed with the count', async () => {
+    await bigIncident();
+    await page.selectOption('#platform', 'slack');
+    await send('/contain alice');
+    await page.locator('button.bk-button', { hasText: 'Approve step 5 (12)' }).waitFor({ timeout: 30_000 });
+    await page.locator('button.bk-button', { hasText: 'Show all 12' }).nth(2).click();
+    await page.locator('#dialog[open]').waitFor({ timeout: 10_000 });
+    await page.locator('#dialog-body', { hasText: 'every one of them' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#dialog-title').innerText()).toBe('Step 5: 12 actions');
+    expect((await page.locator('#dialog-body').innerText()).match(/Disable inbox rule/g)).toHaveLength(12);
+    await page.screenshot({ path: join(shots, 'slack-show-all.png') });
+    await page.locator('#dialog button[value=close]').click();
+
+    // An approver approves the step from the modal, where every rule is listed (confirmed, naming the count).
+    await page.selectOption('#person', 'parker');
+    await page.locator('button.bk-button', { hasText: 'Show all 12' }).nth(2).click();
+    const inModal = page.locator('#dialog-body button.bk-button', { hasText: 'Approve step 5 (12)' });
+    await inModal.waitFor({ timeout: 10_000 });
+    await inModal.click();
+    expect(await page.locator('#confirm-text').innerText()).toContain('This will disable 12 inbox rules for Alice Aoki as soon as you confirm.');
+    await page.locator('#confirm-ok').click();
+    await page.locator('#dialog-body', { hasText: 'Approved by Parker Patel. Running 12 action(s) of step 5 now.' }).waitFor({ timeout: 10_000 });
+    await waitFor(() => rulesDisabled() === 12, { what: '12 rules disabled', timeoutMs: 30_000 });
+  }, 120_000);
+
   test('investigate: a progress line while the audit log query runs, then findings and links that open the full result', async () => {
     stack.emulator.auditQueryMs = 1500;
     await page.selectOption('#platform', 'teams');

@@ -39,6 +39,15 @@ export function executeInvoke(stack: LocalStack, from: Person, verb: string, dat
   return { ...a, conversation, value: { action: { type: 'Action.Execute', verb, data: { verb, ...data } }, trigger: 'manual' } };
 }
 
+/**
+ * A dialog's invoke, as Teams sends it: task/fetch when an Action.Submit with msteams task/fetch is pressed on a card,
+ * task/submit when an Action.Submit inside the dialog is.
+ */
+export function taskFetch(stack: LocalStack, from: { id: string; aadObjectId: string; name: string }, data: Record<string, string>, conversationId: string, name: 'task/fetch' | 'task/submit' = 'task/fetch') {
+  const a = activity(stack, 'invoke-action-execute.json', { from, name });
+  return { ...a, conversation: { ...(a.conversation as object), id: conversationId }, value: { data: { ...data, ...(name === 'task/fetch' ? { msteams: { type: 'task/fetch' } } : {}) }, context: { theme: 'default' } } };
+}
+
 /** POST an activity to the stack's real /api/messages handler. */
 export async function post(stack: LocalStack, act: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
   const r = await fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(act) });

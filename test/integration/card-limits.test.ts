@@ -9,13 +9,11 @@ import { PEOPLE, channelMention, post, json } from '../helpers/teams';
 import { postSlack, slashCommand } from '../helpers/slack';
 
 /**
- * Measure, do not fix (issue 20): Alice's containment card through the real Teams and Slack handlers against fakes that
- * enforce the platforms' documented limits (test/conformance/teams-limits.test.ts, slack-limits.test.ts), as seeded
- * and with 10 extra suspicious objects of each kind (POST /sandbox/scenario {user, extra}).
- *
- * The tests marked `test.failing` cannot pass until the card redesign: they are expected to fail today, keep the suite
- * green while they do, and turn into failures the day the big card posts, when the marker must come off.
- * The sizes measured are printed once, after the tests.
+ * Alice's containment card through the real Teams and Slack handlers against fakes that enforce the platforms'
+ * documented limits (test/conformance/teams-limits.test.ts, slack-limits.test.ts), as seeded and with 10 extra
+ * suspicious objects of each kind (POST /sandbox/scenario {user, extra}). Big steps are summarised (issue 20): an
+ * action is decidable from the card when it has its own buttons, or when its step has "Approve step" and the "Show
+ * all" that lists it. The sizes measured are printed once, after the tests.
  */
 let stack: LocalStack;
 const measured: string[] = [];
@@ -37,16 +35,24 @@ const TEN = { inboxRules: 10, methods: 10, devices: 10, apps: 10, flows: 10 };
 const withExtra = () => stack.emulator.addScenario({ user: SEED_IDS.alice, extra: TEN });
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 
-/** The proposed actions of the incident a card is about, and how many of them the card offers a decision on. */
-async function decisions(card: unknown): Promise<{ proposed: number; offered: number }> {
+/** The steps whose own button of `verb` is on the card (Teams: its data's ref; Slack: the button's value). */
+const stepsWith = (text: string, verb: string): Set<number> => new Set([...text.matchAll(new RegExp(`${verb}"[^}]*?"(?:ref|value)":"INC-\\d{8}-\\d{4}/s(\\d{2})"`, 'g'))].map((m) => Number(m[1])));
+
+/**
+ * The proposed actions of the incident a card is about, and how many of them the card offers a decision on: its own
+ * Approve button, or its step's "Approve step" next to the "Show all" that names it.
+ */
+async function decisions(card: unknown): Promise<{ proposed: number; offered: number; own: number }> {
   const text = json(card);
   const incidentId = /INC-\d{8}-\d{4}/.exec(text)![0];
   const proposed = (await (await getContext()).store.listActions(incidentId)).filter((a) => a.state === 'proposed');
-  return { proposed: proposed.length, offered: proposed.filter((a) => text.includes(`"${a.incidentId}/${a.id}"`)).length };
+  const [approve, show] = [stepsWith(text, 'approve-step'), stepsWith(text, 'show-step')];
+  const own = proposed.filter((a) => text.includes(`"${a.incidentId}/${a.id}"`));
+  return { proposed: proposed.length, own: own.length, offered: proposed.filter((a) => own.includes(a) || (approve.has(a.step) && show.has(a.step))).length };
 }
 
 /** `contain alice` from a Teams channel; the containment card's first delivery attempt, taken or refused. */
-async function teamsCard(label: string): Promise<{ accepted: boolean; bytes: number; proposed: number; offered: number }> {
+async function teamsCard(label: string): Promise<{ accepted: boolean; bytes: number; proposed: number; offered: number; own: number }> {
   expect((await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice'))).status).toBe(200);
   const isCard = (activity: unknown) => json(activity).includes('"verb":"approve"');
   const attempt = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && isCard(r.activity)) ?? stack.connector.refusals().find((r) => isCard(r.activity)), { what: 'containment card sent or refused', timeoutMs: 30_000 });
@@ -54,19 +60,19 @@ async function teamsCard(label: string): Promise<{ accepted: boolean; bytes: num
   const refusal = 'code' in attempt ? `refused ${attempt.status} ${attempt.code}` : undefined;
   const body = (((attempt.activity.attachments as { content: { body?: unknown[] } }[] | undefined) ?? [])[0]?.content.body ?? []).length;
   const d = await decisions(attempt.activity);
-  measured.push(`Teams ${label}: ${bytes} UTF-16 bytes (${kb(bytes)}; limit ${kb(stack.connector.limits.maxMessageBytes)}, advice ${kb(TEAMS_LIMITS.recommendedBytes)}), ${body} top-level card elements, decisions offered on ${d.offered} of ${d.proposed} proposed actions, ${refusal ?? 'posted'}`);
+  measured.push(`Teams ${label}: ${bytes} UTF-16 bytes (${kb(bytes)}; limit ${kb(stack.connector.limits.maxMessageBytes)}, advice ${kb(TEAMS_LIMITS.recommendedBytes)}), ${body} top-level card elements, decisions offered on ${d.offered} of ${d.proposed} proposed actions (${d.own} with their own buttons), ${refusal ?? 'posted'}`);
   return { accepted: !refusal, bytes, ...d };
 }
 
 /** /contain alice in Slack; the containment card's chat.postMessage, taken or refused. */
-async function slackCard(label: string): Promise<{ accepted: boolean; blocks: number; proposed: number; offered: number }> {
+async function slackCard(label: string): Promise<{ accepted: boolean; blocks: number; proposed: number; offered: number; own: number }> {
   expect((await postSlack(stack, slashCommand('contain alice'))).status).toBe(200);
   const call = await waitFor(() => stack.slack.all().find((c: SlackCall) => c.method === 'chat.postMessage' && json(c.args.blocks).includes('contain.approve')), { what: 'containment card posted or refused', timeoutMs: 30_000 });
   const blocks = Array.isArray(call.args.blocks) ? call.args.blocks.length : 0;
   const bytes = teamsPayloadBytes(JSON.stringify({ text: call.args.text, blocks: call.args.blocks }));
   const d = await decisions(call.args.blocks);
   const omitted = /(\d+) blocks omitted/.exec(json(call.args.blocks))?.[1];
-  measured.push(`Slack ${label}: ${blocks} blocks (limit ${SLACK_LIMITS.blocksPerMessage})${omitted ? ` after the renderer cut ${omitted}` : ''}, ${bytes} UTF-16 bytes of text and blocks, decisions offered on ${d.offered} of ${d.proposed} proposed actions, ${call.error ? `refused ${call.error}` : 'posted'}`);
+  measured.push(`Slack ${label}: ${blocks} blocks (limit ${SLACK_LIMITS.blocksPerMessage})${omitted ? ` after the renderer cut ${omitted}` : ''}, ${bytes} UTF-16 bytes of text and blocks, decisions offered on ${d.offered} of ${d.proposed} proposed actions (${d.own} with their own buttons), ${call.error ? `refused ${call.error}` : 'posted'}`);
   return { accepted: !call.error, blocks, ...d };
 }
 
@@ -96,19 +102,23 @@ test('PUT /sandbox/connector/limits: against the 40 KB the Teams docs once gave,
   expect(stack.connector.limits.maxMessageBytes).toBe(TEAMS_LIMITS.messageBytes);
 });
 
-describe('Alice with 10 extra suspicious objects of each kind: not yet (the card redesign)', () => {
-  // Today the activity is about 207 KB of UTF-16: Teams answers 413 MessageSizeTooBig and no card is shown.
-  test.failing('Teams posts the containment card, offering a decision on every proposed action', async () => {
+describe('Alice with 10 extra suspicious objects of each kind: big steps summarised, every action decidable', () => {
+  // Every action on the card, as before the redesign, was about 207 KB of UTF-16: Teams answered 413.
+  test('Teams posts the containment card under the 80 KB Microsoft advises, offering a decision on every proposed action', async () => {
     withExtra();
     const card = await teamsCard('Alice + 10 of each kind');
     expect(card).toMatchObject({ accepted: true, offered: card.proposed });
+    expect(card.bytes).toBeLessThan(TEAMS_LIMITS.recommendedBytes);
+    expect(card.own).toBeGreaterThan(0);
   });
 
-  // Today the renderer keeps Slack's 50 blocks by cutting the top of the card: it posts, but most of the proposed
-  // actions (and Approve all) are not on it.
-  test.failing('Slack posts the containment card, offering a decision on every proposed action', async () => {
+  // Before the redesign the renderer kept Slack's 50 blocks by cutting the top of the card: most proposed actions
+  // (and Approve all) were not on it.
+  test('Slack posts the containment card within 50 blocks, offering a decision on every proposed action', async () => {
     withExtra();
     const card = await slackCard('Alice + 10 of each kind');
     expect(card).toMatchObject({ accepted: true, offered: card.proposed });
+    expect(card.blocks).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
+    expect(card.own).toBeGreaterThan(0);
   });
 });

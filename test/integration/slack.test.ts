@@ -239,7 +239,11 @@ describe('Slack: tenant-controlled text is escaped in everything Contain posts',
     stack.emulator.state.rules.find((r) => r.data.displayName === '.')!.data.displayName = HOSTILE;
     const { ts } = await openInSlack('contain alice');
     const card = calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Open Defender'))!;
-    const rule = [...json(card.args.blocks).matchAll(/"block_id":"decide:([^"]+)"/g)].map((m) => m[1]).find((ref) => json(card.args.blocks).includes(`"action_id":"contain.approve-delete","value":"${ref}"`))!;
+    // The hostile rule's own Approve (rules are ranked by suspicion, so it need not be the first one on the card).
+    const incidentId = /INC-\d{8}-\d{4}/.exec(json(card.args.blocks))![0];
+    const hostile = (await (await getContext()).store.listActions(incidentId)).find((a) => a.title.includes('Open Defender'))!;
+    const rule = `${incidentId}/${hostile.id}`;
+    expect(json(card.args.blocks)).toContain(`"action_id":"contain.approve-delete","value":"${rule}"`);
     await postSlack(stack, blockAction('contain.approve', rule, 'U0AVERY', ts));
     await waitFor(() => calls('chat.postMessage').find((c) => c.args.thread_ts === ts && json(c.args.text).includes('Open Defender')), { what: 'status line about the rule' });
     await waitFor(() => calls('chat.postEphemeral').find((c) => json(c.args.text).includes('Open Defender')), { what: 'private reply naming the rule' });

@@ -2,6 +2,7 @@ import { renderAdaptive } from '../../cards/adaptive/render';
 import { renderBlockKit, SLACK_LIMITS, type Block } from '../../cards/blockkit/render';
 import type { ContainmentView, View } from '../../src/views/types';
 import * as views from '../fixtures/views';
+import * as bigViews from '../fixtures/views/big';
 import { visible } from '../../cards/text';
 import { adaptiveCardProblems } from '../helpers/adaptive';
 
@@ -21,6 +22,9 @@ const all: [string, View][] = [
   ['incidents', views.incidents],
   ['blocked', views.blocked],
   ['doctor', views.doctor],
+  ['big', bigViews.big],
+  ['step list', bigViews.stepList],
+  ['undo', bigViews.undoable],
 ];
 
 describe('Adaptive Cards', () => {
@@ -36,8 +40,8 @@ describe('Adaptive Cards', () => {
     expect(adaptiveCardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'x', color: 'Purple' }, { type: 'Carousel2' }] })).toHaveLength(2);
   });
 
-  test('buttons carry only a verb and an opaque reference', () => {
-    const json = JSON.stringify(renderAdaptive(views.containment));
+  test.each([views.containment, bigViews.big])('buttons carry only a verb and an opaque reference', (view) => {
+    const json = JSON.stringify(renderAdaptive(view));
     const datas = [...json.matchAll(/"data":(\{[^}]*\})/g)].map((m) => JSON.parse(m[1].replace(/,"msteams".*$/, '}')) as Record<string, string>);
     expect(datas.length).toBeGreaterThan(0);
     for (const d of datas) expect(Object.keys(d).sort()).toEqual(['ref', 'verb']);

@@ -119,6 +119,37 @@ describe('the conversation core, on any platform', () => {
     expect(said[2].id).toBe('clicked-msg');
     expect(said[3].text).toBeUndefined();
   });
+  test('buttons: "Approve step" decides the step\'s proposals and nothing else; the requester may withdraw a step ("Reject step")', async () => {
+    const incident = await contain(fakeSurface(riley).surface);
+    const { surface, said } = fakeSurface(parker);
+    await pressButton(s.ctx, surface, { verb: 'approve-step', ref: `${incident.id}/s03` }, { start: jest.fn() });
+    expect(said[1].text).toBe('Approved by Parker Patel. Running 2 action(s) of step 3 now.');
+    const byStep = async () => (await s.store.listActions(incident.id)).map((a) => `${a.step}:${a.state}`);
+    expect((await byStep()).filter((x) => x.startsWith('3:'))).toEqual(['3:approved', '3:approved']);
+    expect((await byStep()).filter((x) => !x.startsWith('3:') && !x.startsWith('1:')).every((x) => x.endsWith(':proposed'))).toBe(true);
+    const mine = fakeSurface(riley);
+    await pressButton(s.ctx, mine.surface, { verb: 'reject-step', ref: `${incident.id}/s05` }, { start: jest.fn() });
+    expect(mine.said.at(-1)!.text).toBe('Rejected by Riley Reyes. 2 action(s) of step 5 will not run.');
+    await pressButton(s.ctx, surface, { verb: 'approve-step', ref: `${incident.id}/s05` }, { start: jest.fn() });
+    expect(said.at(-1)).toMatchObject({ op: 'tell', text: 'Nothing in step 5 is waiting for a decision.' });
+  });
+
+  test('buttons: "Show all" opens the step in a dialog where the platform has one, tells the clicker elsewhere, and refuses the person contained', async () => {
+    const incident = await contain(fakeSurface(riley).surface);
+    const dialogs: View[] = [];
+    const withDialog = fakeSurface(parker, undefined, { dialog: async (view) => void dialogs.push(view) });
+    await pressButton(s.ctx, withDialog.surface, { verb: 'show-step', ref: `${incident.id}/s07` }, { start: jest.fn() });
+    expect(withDialog.said).toEqual([]);
+    expect(dialogs[0]).toMatchObject({ kind: 'step-list', step: { step: 7, decide: { count: 4 } } });
+    expect((dialogs[0] as { actions: unknown[] }).actions).toHaveLength(4);
+    const without = fakeSurface(parker);
+    await pressButton(s.ctx, without.surface, { verb: 'show-step', ref: `${incident.id}/s07` }, { start: jest.fn() });
+    expect(kinds(without.said)).toEqual(['tell:step-list']);
+    const alice: Actor = { platform: 'chat', id: 'alice', aadObjectId: SEED_IDS.alice, name: 'Alice Aoki' };
+    await pressButton(s.ctx, fakeSurface(alice, undefined, { dialog: async (view) => void dialogs.push(view) }).surface, { verb: 'show-step', ref: `${incident.id}/s07` }, { start: jest.fn() });
+    expect(dialogs[1]).toMatchObject({ kind: 'message', tone: 'attention' });
+    expect(JSON.stringify(dialogs[1])).toContain('You are the person this incident contains');
+  });
 });
 
 describe('work queued by the previous release', () => {
