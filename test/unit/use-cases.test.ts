@@ -7,7 +7,7 @@ import { authorize } from '../../src/incidents/policy';
 import { proposeAgain } from '../../src/incidents/propose-again';
 import { sweep } from '../../src/incidents/sweep';
 import { clearApproverRoster } from '../../src/directory/roster';
-import type { ContainmentView } from '../../src/views/types';
+import type { IncidentView } from '../../src/views/types';
 import { sandboxContext, type SandboxContext } from '../helpers/sandbox-context';
 
 const riley: Actor = { platform: 'teams', id: '29:riley', aadObjectId: SEED_IDS.riley, name: 'Riley Reyes' };
@@ -81,7 +81,7 @@ describe('use cases on the memory store', () => {
 
   test('the sweeper expires what nobody decided in time and says so on the card, once', async () => {
     const r = await open();
-    const cards: ContainmentView[] = [];
+    const cards: IncidentView[] = [];
     const notifier: Notifier = { updateCard: async (_i, v) => void cards.push(v), postStatus: async () => undefined };
     const later = new Date(Date.now() + s.ctx.policy.approvalTtlMs + 60_000);
     const ctx = { ...s.ctx, now: () => later };
