@@ -62,35 +62,33 @@ describe('Teams: posture, then two measures applied report-only, enforced and un
     expect(new Set(applies)).toEqual(new Set(['compliantDevice', 'phishingResistantMfa', 'registrationFromTrustedLocations', 'blockDeviceCodeFlow', 'userConsentOff', 'usersCannotRegisterApps']));
   }, 60_000);
 
-  test('Apply two after approval: report-only policy and setting in /sandbox/state; Enforce and Undo, approved', async () => {
+  test('Apply two after approval: report-only policies in /sandbox/state; Enforce one and Undo the other, each approved', async () => {
     const device = await press(PEOPLE.riley, 'posture-apply', 'compliantDevice');
     expect(device.answer).toContain('Change requested');
     expect(device.card).toContain('Apply (report-only): Require a compliant or hybrid-joined device');
-    const consent = await press(PEOPLE.riley, 'posture-apply', 'userConsentOff');
-    // The requester cannot approve their own request.
+    const mfa = await press(PEOPLE.riley, 'posture-apply', 'phishingResistantMfa');
+    // The requester cannot approve their own request; nothing is made before someone else approves.
     expect(json((await approve(PEOPLE.riley, device.incidentId)).body)).toContain('four-eyes');
     expect(await contains(device.incidentId)()).toBeUndefined();
 
     await approve(PEOPLE.avery, device.incidentId);
-    await approve(PEOPLE.parker, consent.incidentId);
-    const policy = await waitFor(contains(device.incidentId), { what: 'the report-only policy', timeoutMs: 30_000 });
-    expect(policy.state).toBe('enabledForReportingButNotEnforced');
-    await waitFor(async () => ((await tenant()).authorizationPolicy.defaultUserRolePermissions.permissionGrantPoliciesAssigned.length === 0 ? true : undefined), { what: 'user consent off' });
+    await approve(PEOPLE.parker, mfa.incidentId);
+    for (const id of [device.incidentId, mfa.incidentId]) expect((await waitFor(contains(id), { what: 'the report-only policy', timeoutMs: 30_000 })).state).toBe('enabledForReportingButNotEnforced');
     await waitFor(() => stack.connector.all().find((r) => r.op === 'update' && json(cardsOf(r)).includes('Done, approved by Avery Adams')), { what: 'the change card updated' });
 
     const card = await say(PEOPLE.riley, 'posture', 'Applied by Contain');
     expect(card).toContain(`"verb":"posture-enforce","ref":"${device.incidentId}/a01"`);
-    expect(card).toContain(`"verb":"posture-undo","ref":"${consent.incidentId}/a01"`);
+    expect(card).toContain(`"verb":"posture-undo","ref":"${mfa.incidentId}/a01"`);
     expect(card).toContain('Would-be impact');
 
     const enforce = await press(PEOPLE.riley, 'posture-enforce', `${device.incidentId}/a01`);
     await approve(PEOPLE.parker, enforce.incidentId);
     await waitFor(async () => ((await contains(device.incidentId)())?.state === 'enabled' ? true : undefined), { what: 'enforced', timeoutMs: 30_000 });
 
-    const undo = await press(PEOPLE.quinn, 'posture-undo', `${consent.incidentId}/a01`);
+    const undo = await press(PEOPLE.quinn, 'posture-undo', `${mfa.incidentId}/a01`);
     await approve(PEOPLE.avery, undo.incidentId);
-    await waitFor(async () => ((await tenant()).authorizationPolicy.defaultUserRolePermissions.permissionGrantPoliciesAssigned.length === 1 ? true : undefined), { what: 'consent setting restored' });
-    expect((await tenant()).authorizationPolicy.defaultUserRolePermissions.permissionGrantPoliciesAssigned).toEqual(['ManagePermissionGrantsForSelf.microsoft-user-default-legacy']);
+    await waitFor(async () => ((await contains(mfa.incidentId)()) ? undefined : true), { what: 'the undone policy deleted', timeoutMs: 30_000 });
+    expect((await contains(device.incidentId)())?.state).toBe('enabled');
   }, 120_000);
 
   test('without the optional permissions: no Apply button, the portal steps on the card instead', async () => {

@@ -9,6 +9,7 @@ import { SEED_IDS } from '../../sandbox/graph/seed';
 import { clearApproverRoster } from '../../src/directory/roster';
 import { decide } from '../../src/incidents/decide';
 import { executeActions } from '../../src/incidents/execute';
+import { buildReport } from '../../src/incidents/report';
 import type { Actor } from '../../src/incidents/model';
 import type { Notifier } from '../../src/incidents/notifier';
 import { DIRECTORY_SYNC_ROLE, REPORT_ONLY } from '../../src/posture/measures';
@@ -75,6 +76,8 @@ describe('defensive measures as approved changes', () => {
     expect(created.conditions.users.excludeRoles).toEqual(expect.arrayContaining([GLOBAL_ADMIN_TEMPLATE, DIRECTORY_SYNC_ROLE]));
     expect((done.evidence as { value: { displayName: string }[] }).value.map((p) => p.displayName)).not.toContain(created.displayName);
     expect(await s.store.getIncident(r.incident.id)).toMatchObject({ state: 'closed' });
+    const { markdown } = await buildReport(s.ctx, r.incident.id);
+    expect(markdown).toMatch(/\| Create "Contain INC-\d{8}-\d{4}: Require a compliant or hybrid-joined device \(report-only\)" in report-only state \| succeeded \| Parker Patel/);
     expect((cards.at(-1) as PostureChangeView).actions[0].stateLabel).toMatch(/^Done, approved by Parker Patel/);
     // A second press says so instead of requesting the same policy twice.
     expect(await requestPostureChange(s.ctx, { verb: 'posture-apply', ref: 'compliantDevice', actor: riley, threads: {} })).toMatchObject({ kind: 'already', message: expect.stringMatching(/already applied/) });
