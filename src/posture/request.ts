@@ -52,7 +52,7 @@ export async function requestPostureChange(ctx: ContainContext, input: PostureRe
     if (input.verb === 'posture-apply' && measure === 'harmfulUserAgents') throw new ContainError('INVALID_INPUT', 'The harmful-user-agent measure comes from "hunt user-agents": its card offers it with a pilot group of the users the tools targeted.');
     const blocked = postureBlocker(await currentDoctor(ctx, { signal: input.signal }), measure);
     if (blocked) throw new ContainError('GRAPH_FORBIDDEN', `${blocked} Until then, the posture card gives the portal steps.`);
-    const already = alreadyThere(records, measure);
+    const already = await alreadyThere(ctx, records, measure, input.signal);
     if (already) return { kind: 'already', message: already };
     const pilot = input.verb === 'posture-pilot' ? await pilotIds(ctx, input.ref, input.signal) : undefined;
     const exclusions = await resolveExclusions(ctx.graph, [...ctx.policy.protectedUsers], { signal: input.signal });
@@ -71,12 +71,17 @@ export async function requestPostureChange(ctx: ContainContext, input: PostureRe
   return create(ctx, input, await ctx.store.nextIncidentId(now), proposal);
 }
 
-/** A pending Apply of the measure, or one applied and not undone: said, not requested again. */
-function alreadyThere(records: PostureRecord[], measure: MeasureId): string | undefined {
+/**
+ * A pending Apply of the measure, or its policy applied and still in the tenant: said, not requested again. (A setting
+ * is offered only while it is missing, so applying it again is what the card asks for.)
+ */
+async function alreadyThere(ctx: ContainContext, records: PostureRecord[], measure: MeasureId, signal?: AbortSignal): Promise<string | undefined> {
   const pending = pendingApply(records, measure);
   if (pending) return `${MEASURE_TITLES[measure]} is already requested (${pending.incident.id}, by ${pending.incident.requester.name}); it waits for a decision or is running.`;
-  const applied = appliedMeasures(records).find((x) => x.apply.params.measure === measure && !x.undone);
-  return applied ? `${MEASURE_TITLES[measure]} is already applied (${applied.incident.id}): "posture" offers Enforce and Undo for it.` : undefined;
+  if (isSettingMeasure(measure)) return undefined;
+  for (const x of appliedMeasures(records).filter((y) => y.apply.params.measure === measure && !y.undone))
+    if (await findPolicy(ctx, x.apply.params.policyName, signal)) return `${MEASURE_TITLES[measure]} is already applied (${x.incident.id}): "posture" offers Enforce and Undo for it.`;
+  return undefined;
 }
 
 function applyProposal(r: MeasureRequest, actor: Actor): Proposal {

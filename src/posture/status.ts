@@ -21,11 +21,14 @@ import type { MeasureId } from './types';
 const MAX_APPLIED = 5;
 const MAX_IMPACT_READS = 3;
 
-function offerFor(c: PostureCheck, records: PostureRecord[], doctor: DoctorResult | undefined): MeasureOffer | undefined {
+/** Contain's measure is still in the tenant: its policy exists (a setting that is missing again was changed back outside Contain). */
+const stillThere = (x: AppliedRecord, read: PostureRead) => !isSettingMeasure(x.apply.params.measure) && (!read.policies || read.policies.some((p) => isPolicyNamed(p.displayName, x.apply.params.policyName)));
+
+function offerFor(c: PostureCheck, records: PostureRecord[], doctor: DoctorResult | undefined, read: PostureRead): MeasureOffer | undefined {
   if (!c.id || c.status === 'met') return undefined;
   const pending = pendingApply(records, c.id);
   if (pending) return { kind: 'note', text: `Requested by ${pending.incident.requester.name} (${pending.incident.id}): ${stateLabel(pending.action)}.` };
-  const applied = appliedMeasures(records).find((x) => x.apply.params.measure === c.id && !x.undone);
+  const applied = appliedMeasures(records).find((x) => x.apply.params.measure === c.id && !x.undone && stillThere(x, read));
   if (applied) return { kind: 'note', text: `Applied by Contain (${applied.incident.id}): see "Applied by Contain" below.` };
   if (c.id === 'harmfulUserAgents') return { kind: 'note', text: 'Run "hunt user-agents": its card offers this measure with a pilot group of the users the attack tools targeted and an exclusion group for legitimate use.' };
   const steps = measurePortalSteps(c.id, `Contain: ${MEASURE_TITLES[c.id]}`);
@@ -91,15 +94,18 @@ export async function postureView(ctx: ContainContext, options: { signal?: Abort
     }),
   ]);
   const checks = judgePosture(read).map((c) => {
-    const offer = offerFor(c, records, doctor);
+    const offer = offerFor(c, records, doctor, read);
     const { id: _id, ...shown } = c;
     return { ...shown, ...(offer ? { offer } : {}) };
   });
-  const shown = appliedMeasures(records).filter((x) => !x.undone).slice(0, MAX_APPLIED);
+  const notes = [...read.notes];
+  const live = appliedMeasures(records).filter((x) => !x.undone);
+  // A policy deleted outside Contain is said once, not offered for Enforce or Undo; its measure may be applied again.
+  const gone = live.filter((x) => !isSettingMeasure(x.apply.params.measure) && !stillThere(x, read));
+  if (gone.length) notes.push(`No longer in the tenant (deleted outside Contain): ${gone.map((x) => `"${x.apply.params.policyName}" (${x.incident.id})`).join(', ')}.`);
   const applied: AppliedMeasureView[] = [];
   let impactReads = 0;
-  for (const x of shown) applied.push(await appliedView(ctx, x, read, doctor, !isSettingMeasure(x.apply.params.measure) && impactReads++ < MAX_IMPACT_READS, options.signal));
-  const notes = [...read.notes];
+  for (const x of live.filter((y) => !gone.includes(y)).slice(0, MAX_APPLIED)) applied.push(await appliedView(ctx, x, read, doctor, !isSettingMeasure(x.apply.params.measure) && impactReads++ < MAX_IMPACT_READS, options.signal));
   if (!doctor) notes.push('What Contain\'s app may do could not be checked ("doctor"): the buttons are offered, and Graph refuses what it may not do.');
   return { kind: 'posture', checks, ...(applied.length ? { applied } : {}), notes };
 }

@@ -81,6 +81,12 @@ describe('defensive measures as approved changes', () => {
     expect((cards.at(-1) as PostureChangeView).actions[0].stateLabel).toMatch(/^Done, approved by Parker Patel/);
     // A second press says so instead of requesting the same policy twice.
     expect(await requestPostureChange(s.ctx, { verb: 'posture-apply', ref: 'compliantDevice', actor: riley, threads: {} })).toMatchObject({ kind: 'already', message: expect.stringMatching(/already applied/) });
+    // Deleted outside Contain: said once on the card, and the measure is offered again.
+    s.emulator.state.conditionalAccessPolicies.splice(policies().indexOf(created), 1);
+    const v = await postureView(s.ctx);
+    expect(v.notes).toContain(`No longer in the tenant (deleted outside Contain): "${created.displayName}" (${r.incident.id}).`);
+    expect(v.applied).toBeUndefined();
+    expect(check(v, 'Compliant').offer).toEqual({ kind: 'apply', ref: 'compliantDevice' });
   });
 
   test('the report-only policy on the card: who it would have blocked, then Enforce and Undo, each approved', async () => {
