@@ -13,10 +13,9 @@ type FlowCall = Extract<Call, { api: 'flow' }>;
 type DirectCall = Extract<Call, { api: 'exchange' | 'posture' }>;
 
 /**
- * Make one round of calls: the Graph ones in one parallel $batch (split by 20), the Power Automate ones directly and
- * at the same time, the Exchange and composite posture ones directly one after another (Exchange refuses more than a
- * few requests at once per tenant). A ContainError in place of an answer means none came: for a change, its outcome
- * is unknown.
+ * Make one round of calls: the Graph ones in one parallel $batch (split by 20), the Power Automate, Exchange and
+ * composite posture ones directly and at the same time. A ContainError in place of an answer means none came: for a
+ * change, its outcome is unknown.
  */
 export async function runCalls(ctx: ContainContext, calls: PlannedCall[], options: { signal?: AbortSignal }): Promise<Map<string, CallResult | ContainError>> {
   const out = new Map<string, CallResult | ContainError>();
@@ -34,9 +33,10 @@ export async function runCalls(ctx: ContainContext, calls: PlannedCall[], option
       }
     }),
   );
-  const direct = (async () => {
-    for (const [id, c] of directCalls) out.set(id, c.api === 'exchange' ? await runExchangeCall(ctx.exchange, c, options) : await runPostureCall(ctx.graph, c, options));
-  })();
+  // All at once, as the Graph batch leaves: a change recorded as "sending" must be on its way now, not after the others
+  // answered (a worker frozen in between would send it long after the new holder's grace period). Exchange refuses
+  // past a few requests at once per tenant; the client waits and retries that refusal (nothing was made).
+  const direct = Promise.all(directCalls.map(async ([id, c]) => out.set(id, c.api === 'exchange' ? await runExchangeCall(ctx.exchange, c, options) : await runPostureCall(ctx.graph, c, options))));
   if (graphCalls.length) {
     try {
       const requests: BatchRequest[] = graphCalls.map(([id, c]) => ({ id, method: c.method, url: c.url, body: c.body, headers: c.headers }));
