@@ -44,7 +44,7 @@ describe('what step 5 reads and proposes through Exchange', () => {
       ['clearMailboxForwarding', SEED_IDS.alice],
       ['disableHiddenInboxRule', HIDDEN_RULE_IDENTITY],
     ]);
-    expect(r.proposals[0]).toMatchObject({ title: 'Clear the mailbox forwarding to alice.aoki.backup@proton-mail.example', reason: expect.stringMatching(/outside address .* a copy stays in the mailbox/), params: { mailbox: ALICE.userPrincipalName } });
+    expect(r.proposals[0]).toMatchObject({ title: 'Clear the mailbox forwarding to alice.aoki.backup@proton-mail.example', reason: expect.stringMatching(/^forwards mail outside the organisation: every message to .* a copy stays in the mailbox/), params: { mailbox: ALICE.userPrincipalName } });
     expect(r.proposals[1]).toMatchObject({ title: `Disable hidden inbox rule (no name, RuleIdentity ${HIDDEN_RULE_IDENTITY})`, reason: expect.stringMatching(/deletes mail.*forwards mail outside the organisation/) });
     expect(r.notes).toEqual([]);
     expect(r.checked).toBe('Exchange: forwarding set, 1 hidden rule(s), audit configuration as default');
