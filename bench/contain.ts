@@ -5,6 +5,7 @@
  * change, read back for each action), the way typical playbooks do. Reported as wall time over the single-request
  * latency; the lower bound is one latency per round trip.
  */
+import { runCalls } from '../src/incidents/calls';
 import type { LocalStack } from '../sandbox/local-stack';
 import { SEED_IDS } from '../sandbox/graph/seed';
 import { getContext } from '../src/runtime';
@@ -42,6 +43,8 @@ async function oneByOne(actions: Action[]): Promise<void> {
   const ctx = await getContext();
   const run = async (c: Call) => {
     if (c.api === 'flow') return c.op === 'get' ? ctx.flows!.get(c.environment, c.flowId) : ctx.flows!.stop(c.environment, c.flowId);
+    // Exchange and composite posture operations run directly in the engine too: the same path here.
+    if (c.api === 'exchange' || c.api === 'posture') return (await runCalls(ctx, [['one', c]], {})).get('one') as { status: number; body: unknown };
     const opts = { headers: c.headers };
     try {
       if (c.method === 'GET') return { status: 200, body: await ctx.graph.get(c.url, opts) };

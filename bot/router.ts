@@ -3,12 +3,13 @@ import type { UserQuery } from '../src/directory/find-user';
 import { ContainError } from '../src/errors';
 import type { Actor } from '../src/incidents/model';
 import { openContainment } from '../src/incidents/open-containment';
-import { containmentView } from '../src/views/containment';
+import { incidentView } from '../src/views/incident';
 import { buildReport } from '../src/incidents/report';
 import { investigateUser } from '../src/investigate/live';
 import { scopeUser } from '../src/investigate/scope';
 import { huntUserAgents } from '../src/investigate/hunt';
-import { checkPosture } from '../src/investigate/posture';
+import { postureView } from '../src/posture/status';
+import { offerPilot } from '../src/posture/pilot';
 import { withDownload } from '../src/investigate/publish';
 import { findUser } from '../src/directory/find-user';
 import type { Incident } from '../src/incidents/model';
@@ -62,7 +63,7 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
       const incident = await ctx.store.getIncident(c.incidentId);
       if (!incident) throw new ContainError('NOT_FOUND', `No incident ${c.incidentId}.`);
       refuseTarget(incident, input.actor);
-      return { views: [containmentView(incident, await ctx.store.listActions(incident.id))] };
+      return { views: [incidentView(incident, await ctx.store.listActions(incident.id))] };
     }
     case 'report': {
       const incidentId = await incidentFor(ctx, c.ref, input);
@@ -74,10 +75,14 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
       return { views: [await withDownload(ctx, grant, 'investigation', await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal, progress: input.progress }))] };
     case 'scope':
       return { views: [await withDownload(ctx, grant, 'scope', await scopeUser(ctx, await toQuery(c.target, input), { messageId: c.messageId, signal: input.signal, progress: input.progress }))] };
-    case 'hunt':
-      return { views: [await withDownload(ctx, grant, 'hunt', await huntUserAgents(ctx, c.days, { signal: input.signal, progress: input.progress }))] };
+    case 'hunt': {
+      const hunted = await huntUserAgents(ctx, c.days, { signal: input.signal, progress: input.progress });
+      // The harmful-user-agent measure from what the hunt found: its button on the card, or the steps by hand.
+      const offer = await offerPilot(ctx, hunted.pilot, { signal: input.signal });
+      return { views: [await withDownload(ctx, grant, 'hunt', { ...hunted, view: { ...hunted.view, ...(offer ? { offer } : {}) } })] };
+    }
     case 'posture':
-      return { views: [await checkPosture(ctx, { signal: input.signal })] };
+      return { views: [await postureView(ctx, { signal: input.signal })] };
     case 'doctor':
       return { views: [await doctor(ctx, input)] };
   }

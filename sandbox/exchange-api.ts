@@ -4,13 +4,15 @@
  * documented as public REST; the request and answer shapes follow the module's observed traffic and the public
  * clients built on it (ExoHelper, Microsoft Extractor Suite): "value" arrays with PowerShell property names,
  * "@odata.nextLink" paging under "Prefer: odata.maxpagesize", errors as {"error":{"code","message","details":[{"message":
- * "<code>|<exception type>|<text>"}]}}. Five cmdlets are emulated (Get-Mailbox, Set-Mailbox forwarding, Get-InboxRule,
- * Disable-InboxRule, Get-MailboxAuditBypassAssociation); anything else is refused, never silently accepted.
+ * "<code>|<exception type>|<text>"}]}}. Six cmdlets are emulated (Get-Mailbox, Set-Mailbox forwarding, Get-InboxRule,
+ * Disable-InboxRule, Enable-InboxRule, Get-MailboxAuditBypassAssociation); anything else is refused, never silently
+ * accepted.
  *
  * Authorization as sandbox/exchange/rbac.ts models it. Throttling: no budget for this endpoint is published; the
  * sandbox refuses a fourth request in flight for the tenant with the plain-text answer public clients retry on
  * ("You have reached the maximum number of concurrent requests per tenant"). The figure 3 is a stand-in, chosen low.
- * Faults (/sandbox/faults) match the path below /sandbox, e.g. "^/exchange/".
+ * Faults (/sandbox/faults) match the path below /sandbox followed by "#" and the cmdlet, e.g. "^/exchange/" or
+ * "^/exchange/.*#Set-Mailbox$" (every cmdlet shares the one InvokeCommand path).
  */
 import type { GraphEmulator } from './graph/emulator';
 import { SANDBOX_APP } from './graph/app-identity';
@@ -64,7 +66,6 @@ export function mountExchange(em: GraphEmulator): void {
 export async function exchangeApi(em: GraphEmulator, method: string, url: URL, headers: Record<string, string | undefined>, bodyText: string): Promise<ExchangeAnswer> {
   mountExchange(em);
   const log = logs.get(em)!;
-  const faultPath = url.pathname.slice('/sandbox'.length);
   const time = new Date().toISOString();
   let cmdlet: string | undefined;
   try {
@@ -72,6 +73,7 @@ export async function exchangeApi(em: GraphEmulator, method: string, url: URL, h
   } catch {
     cmdlet = undefined;
   }
+  const faultPath = `${url.pathname.slice('/sandbox'.length)}#${cmdlet ?? ''}`;
   const before = em.faults.failure(method, faultPath);
   if (before) {
     log.push({ cmdlet, status: before.drop ? 0 : before.status, time, applied: false });
@@ -190,15 +192,8 @@ const CMDLETS: Record<string, Cmdlet> = {
     const identity = text(p, 'Identity');
     return (identity ? pick(rules, identity) : rules).map((r) => r.view);
   },
-  'Disable-InboxRule': (em, p, name) => {
-    allow(name, p, ['Mailbox', 'Identity', 'AlwaysDeleteOutlookRulesBlob', 'Confirm', 'Force']);
-    flag(p, 'AlwaysDeleteOutlookRulesBlob');
-    const { rules } = rulesOf(em, text(p, 'Mailbox', true)!, true);
-    const [rule] = pick(rules, text(p, 'Identity', true)!);
-    if (rule.graph) (rule.graph.data as { isEnabled?: boolean }).isEnabled = false;
-    if (rule.hidden) rule.hidden.Enabled = false;
-    return [];
-  },
+  'Disable-InboxRule': (em, p, name) => setEnabled(em, p, name, false),
+  'Enable-InboxRule': (em, p, name) => setEnabled(em, p, name, true),
   'Get-MailboxAuditBypassAssociation': (em, p, name) => {
     allow(name, p, ['Identity', 'ResultSize']);
     const identity = text(p, 'Identity');
@@ -206,6 +201,17 @@ const CMDLETS: Record<string, Cmdlet> = {
     return all.map(({ user, mbx }) => ({ Identity: alias(user.userPrincipalName), Name: alias(user.userPrincipalName), AuditBypassEnabled: mbx.AuditBypassEnabled }));
   },
 };
+
+/** Disable-InboxRule and Enable-InboxRule: the same object Graph reads for visible rules, Exchange's own for hidden ones. */
+function setEnabled(em: GraphEmulator, p: Record<string, unknown>, name: string, enabled: boolean): unknown[] {
+  allow(name, p, ['Mailbox', 'Identity', 'AlwaysDeleteOutlookRulesBlob', 'Confirm', 'Force']);
+  flag(p, 'AlwaysDeleteOutlookRulesBlob');
+  const { rules } = rulesOf(em, text(p, 'Mailbox', true)!, true);
+  const [rule] = pick(rules, text(p, 'Identity', true)!);
+  if (rule.graph) (rule.graph.data as { isEnabled?: boolean }).isEnabled = enabled;
+  if (rule.hidden) rule.hidden.Enabled = enabled;
+  return [];
+}
 
 /** Rules matching an Identity: RuleIdentity, "alias\RuleIdentity" or Name; several by name is an error, as in Exchange. */
 function pick<T extends { view: { Name: string; RuleIdentity: string } }>(rules: T[], identity: string): T[] {

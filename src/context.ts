@@ -6,6 +6,7 @@ import type { IncidentStore } from './store/incident-store';
 import type { WorkQueue } from './store/work-queue';
 import type { ResultStore } from './store/result-store';
 import type { FlowClient } from './powerautomate/client';
+import type { ExchangeClient } from './exchange/client';
 
 /** Everything a use case needs, passed explicitly (Probot-style): tests build one against the sandbox tenant. */
 export interface ContainContext {
@@ -13,6 +14,8 @@ export interface ContainContext {
   graph: Graph;
   /** Power Automate admin API; undefined when not configured. */
   flows?: FlowClient;
+  /** The Exchange Online admin API (step 5's forwarding and hidden rules); undefined when not configured. */
+  exchange?: ExchangeClient;
   store: IncidentStore;
   queue: WorkQueue;
   /** Full results behind the links on investigation cards. */

@@ -3,6 +3,7 @@ import type { ContainContext } from './context';
 import { createCredential } from './graph/auth';
 import { createGraph } from './graph/client';
 import { createFlowClient } from './powerautomate/client';
+import { exchangeClientFromConfig } from './exchange/client';
 import { policyFromConfig } from './incidents/policy';
 import { createLogger, type Logger } from './log';
 import { TableIncidentStore } from './store/table-store';
@@ -37,6 +38,7 @@ export async function createContext(config: Config, overrides: Partial<ContainCo
     config,
     graph,
     flows,
+    exchange: 'exchange' in overrides ? overrides.exchange : exchangeClientFromConfig(config, credential),
     store: overrides.store ?? (keyless ? TableIncidentStore.fromEndpoint(keyless.table, prefix, storageCredential!, now) : TableIncidentStore.fromConnectionString(connectionString, prefix, now)),
     queue: overrides.queue ?? (keyless ? StorageWorkQueue.fromEndpoint(keyless.queue, prefix, storageCredential!) : StorageWorkQueue.fromConnectionString(connectionString, prefix)),
     results: overrides.results ?? (keyless ? BlobResultStore.fromEndpoint(keyless.blob, prefix, storageCredential!) : BlobResultStore.fromConnectionString(connectionString, prefix)),

@@ -5,7 +5,9 @@ import { decide } from '../../src/incidents/decide';
 import type { Incident } from '../../src/incidents/model';
 import { proposeAgain } from '../../src/incidents/propose-again';
 import { showStep, stepOf } from '../../src/incidents/show-step';
-import { parseChooseRef, type ButtonPress } from '../../src/views/buttons';
+import { isPostureVerb, parseChooseRef, type ButtonPress, type PostureVerb } from '../../src/views/buttons';
+import { requestPostureChange } from '../../src/posture/request';
+import { deliver } from './command';
 import { message, type View } from '../../src/views/types';
 import { errorView } from '../errors';
 import type { Surface } from './surface';
@@ -52,6 +54,7 @@ export async function pressButton(ctx: ContainContext, surface: Surface, press: 
       await surface.tell({ view: message('default', 'Undo', 'Undo is not available in this version yet. Nothing was changed.'), text: 'Undo is not available in this version yet. Nothing was changed.' });
       return;
     }
+    if (isPostureVerb(press.verb)) return await requestPosture(ctx, surface, { verb: press.verb, ref: press.ref });
     const result = await decide(ctx, { ref: press.ref, verb: press.verb, actor: await surface.actor() });
     if (result.kind === 'not-found') {
       await surface.tell({ view: message('warning', 'Unknown incident', result.message), text: result.message });
@@ -76,6 +79,22 @@ async function pressInDialog(ctx: ContainContext, surface: Surface, press: Butto
   const step = await stepOf(ctx, press.ref).catch(() => undefined);
   const view = step ? await showStep(ctx, step, await surface.actor(), told).catch((err: unknown) => errorView(err, surface.log)) : (said?.view ?? message('default', 'Contain', 'Done.'));
   await surface.dialog!(view);
+}
+
+/**
+ * Apply, Enforce or Undo of a defensive measure: a posture record is opened with the change proposed, its card posted
+ * in this conversation for an approver other than the presser (the engine runs it once approved); the presser hears
+ * that it was requested, or why not (already requested, no permission).
+ */
+async function requestPosture(ctx: ContainContext, surface: Surface, press: { verb: PostureVerb; ref: string }): Promise<void> {
+  const r = await requestPostureChange(ctx, { ...press, actor: await surface.actor(), threads: { [surface.name]: surface.thread } });
+  if (r.kind === 'already') {
+    await surface.tell({ view: message('default', 'Already there', r.message), text: r.message });
+    return;
+  }
+  await deliver(ctx, surface, { views: [r.view], incidentId: r.incident.id });
+  const text = `Requested: ${r.view.title} (${r.incident.id}). An approver other than you decides on its card.`;
+  await surface.tell({ view: message('good', 'Change requested', text), text });
 }
 
 /** Replace the card everyone sees: where the incident recorded it on this platform, else the message clicked. */

@@ -26,13 +26,13 @@ export async function runCommand(ctx: ContainContext, surface: Surface, command:
 }
 
 /**
- * What happens after routing, in this order: post each view; for a new incident's card, record where it went, then
+ * What happens after routing, in this order: post each view; for a new incident's card (or posture record's), record where it went, then
  * release the fast path, so that the worker's first update replaces that card instead of racing it.
  */
 export async function deliver(ctx: ContainContext, surface: Surface, out: RouteOutput): Promise<void> {
   for (const view of out.views) {
     const messageId = await surface.post(view);
-    if (!out.incidentId || view.kind !== 'containment') continue;
+    if (!out.incidentId || (view.kind !== 'containment' && view.kind !== 'posture-change')) continue;
     if (messageId) await updateThreads(ctx, out.incidentId, (t) => (t[surface.name] ? { ...t, [surface.name]: { ...t[surface.name], [surface.cardField]: messageId } } : t));
     await releaseFastPath(ctx, out.incidentId);
   }

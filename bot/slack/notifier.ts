@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Incident } from '../../src/incidents/model';
 import type { Notifier } from '../../src/incidents/notifier';
-import type { ContainmentView } from '../../src/views/types';
+import type { IncidentView } from '../../src/views/types';
 import { escapeSlack } from '../../cards/text';
 import { slackMessage } from './render';
 import { asSlackThread } from './thread';
@@ -9,7 +9,7 @@ import { asSlackThread } from './thread';
 /** Updates into the incident's Slack thread: chat.update on the card, chat.postMessage as a thread reply. */
 export function slackNotifier(client: WebClient): Notifier {
   return {
-    async updateCard(incident: Incident, view: ContainmentView) {
+    async updateCard(incident: Incident, view: IncidentView) {
       if (!incident.threads.slack) return;
       const t = asSlackThread(incident.threads.slack);
       if (t.cardTs) await client.chat.update({ channel: t.channel, ts: t.cardTs, ...slackMessage(view) });

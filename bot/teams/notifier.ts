@@ -1,7 +1,7 @@
 import type { CloudAdapter } from 'botbuilder';
 import type { Incident } from '../../src/incidents/model';
 import type { Notifier } from '../../src/incidents/notifier';
-import type { ContainmentView } from '../../src/views/types';
+import type { IncidentView } from '../../src/views/types';
 import { cardActivity, plainActivity } from './render';
 import { asTeamsThread, referenceOf } from './thread';
 
@@ -13,7 +13,7 @@ export function teamsNotifier(adapter: CloudAdapter, appId: string): Notifier {
     await adapter.continueConversationAsync(appId, referenceOf(asTeamsThread(thread)), fn as never);
   };
   return {
-    async updateCard(incident: Incident, view: ContainmentView) {
+    async updateCard(incident: Incident, view: IncidentView) {
       const id = incident.threads.teams?.cardActivityId;
       await inThread(incident, async (ctx) => {
         if (id) await ctx.updateActivity({ ...cardActivity(view), id });

@@ -2,7 +2,8 @@ import type { HelpView, MessageView, View } from '../../src/views/types';
 import { escapeMarkdown as md, visibleDeep } from '../text';
 import { chooserCard, containmentCard } from './containment';
 import { stepListCard } from './dialog';
-import { doctorCard, huntCard, incidentsCard, investigationCard, postureCard, reportCard, scopeCard } from './results';
+import { doctorCard, huntCard, incidentsCard, investigationCard, reportCard, scopeCard } from './results';
+import { postureCard, postureChangeCard } from './posture';
 import { card, color, text, type AdaptiveCard } from './types';
 
 /** Render any view model as an Adaptive Card (schema 1.5). */
@@ -32,6 +33,8 @@ export function renderAdaptive(shown: View): AdaptiveCard {
       return huntCard(view);
     case 'posture':
       return postureCard(view);
+    case 'posture-change':
+      return postureChangeCard(view);
     case 'doctor':
       return doctorCard(view);
   }

@@ -1,4 +1,5 @@
-import type { DoctorView, Download, HuntView, IncidentListView, InvestigationView, PostureView, ReportView, ScopeView } from '../../src/views/types';
+import type { DoctorView, Download, HuntView, IncidentListView, InvestigationView, ReportView, ScopeView } from '../../src/views/types';
+import { pilotOffer } from './posture';
 import { defang } from '../../src/views/defang';
 import { formatUtc } from '../../src/views/time';
 import { escapeMarkdown as md, truncate } from '../text';
@@ -29,14 +30,6 @@ export function doctorCard(v: DoctorView): AdaptiveCard {
   return card(body);
 }
 
-export function postureCard(v: PostureView): AdaptiveCard {
-  const color = { met: 'Good', missing: 'Attention', unknown: 'Warning' } as const;
-  const body: Element[] = [text('Defensive measures', { size: 'Large', weight: 'Bolder', style: 'heading' })];
-  for (const c of v.checks) body.push(text(`**${c.status}** · ${md(c.measure)}: ${md(c.evidence)}`, { size: 'Small', color: color[c.status], spacing: 'Small' }));
-  for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
-  return card(body);
-}
-
 export function huntCard(v: HuntView): AdaptiveCard {
   const body: Element[] = [
     text(`Harmful user agents, last ${v.days} days`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
@@ -46,6 +39,7 @@ export function huntCard(v: HuntView): AdaptiveCard {
   ];
   if (v.more) body.push(text(`… and ${v.more} more${v.download ? ' in the full result' : ''}.`, { size: 'Small', isSubtle: true }));
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', isSubtle: true }));
+  body.push(...pilotOffer(v.offer));
   return cardWithLinks(body, v.download);
 }
 

@@ -3,7 +3,8 @@ import { escapeSlack as esc, truncate, visibleDeep } from '../text';
 import { context, section, SLACK_LIMITS, toneIcon, type SlackMessage } from './blocks';
 import { chooser, containment } from './containment';
 import { modal, modalTitle, stepList, type SlackModal } from './dialog';
-import { doctor, hunt, incidents, investigation, posture, report, scope } from './results';
+import { doctor, hunt, incidents, investigation, report, scope } from './results';
+import { posture, postureChange } from './posture';
 
 export { SLACK_LIMITS, type Block, type SlackMessage } from './blocks';
 export { loadingModal, type SlackModal } from './dialog';
@@ -36,6 +37,8 @@ export function renderBlockKit(shown: View): SlackMessage {
         return hunt(view);
       case 'posture':
         return posture(view);
+      case 'posture-change':
+        return postureChange(view);
       case 'doctor':
         return doctor(view);
     }

@@ -1,4 +1,5 @@
-import type { DoctorView, HuntView, IncidentListView, InvestigationView, PostureView, ReportView, ScopeView } from '../../src/views/types';
+import type { DoctorView, HuntView, IncidentListView, InvestigationView, ReportView, ScopeView } from '../../src/views/types';
+import { pilotOffer } from './posture';
 import { defang } from '../../src/views/defang';
 import { formatUtc } from '../../src/views/time';
 import { escapeSlack as esc, truncate } from '../text';
@@ -58,6 +59,7 @@ export function hunt(v: HuntView): SlackMessage {
     ...sections(hits),
     ...(v.more ? [context(`… and ${v.more} more${v.download ? ' in the full result' : ''}.`)] : []),
     ...v.notes.map((n) => context(esc(n))),
+    ...pilotOffer(v.offer),
     ...downloadBlocks(v.download),
   ];
   return { text: `Harmful user agents, last ${v.days} days`, blocks };
@@ -75,18 +77,6 @@ export function doctor(v: DoctorView): SlackMessage {
       ...(passing.length ? [context(`OK: ${passing.map((c) => esc(c.id)).join(', ')}`)] : []),
       ...v.notes.map((n) => context(`:warning: ${esc(n)}`)),
       context(`Checked ${formatUtc(v.at)}`),
-    ],
-  };
-}
-
-export function posture(v: PostureView): SlackMessage {
-  const icon = { met: ':white_check_mark:', missing: ':x:', unknown: ':grey_question:' } as const;
-  return {
-    text: 'Defensive measures',
-    blocks: [
-      { type: 'header', text: plain('Defensive measures', SLACK_LIMITS.headerText) },
-      section(v.checks.map((c) => `${icon[c.status]} *${esc(c.measure)}*: ${esc(c.evidence)}`).join('\n')),
-      ...v.notes.map((n) => context(`:warning: ${esc(n)}`)),
     ],
   };
 }

@@ -35,6 +35,7 @@ export const CMDLET_ROLES: Record<string, readonly ManagementRole[]> = {
   'Set-Mailbox': ['Mail Recipients'],
   'Get-InboxRule': ['Mail Recipients'],
   'Disable-InboxRule': ['Mail Recipients'],
+  'Enable-InboxRule': ['Mail Recipients'],
   'Get-MailboxAuditBypassAssociation': ['View-Only Configuration', 'Audit Logs'],
 };
 

@@ -84,7 +84,7 @@ export interface AppIdentity {
 }
 
 /** Service plans of the sandbox's one subscription (Microsoft 365 E5: Entra ID P1/P2, Defender for Office 365 P2, Audit). */
-export const DEFAULT_SERVICE_PLANS = ['AAD_PREMIUM', 'AAD_PREMIUM_P2', 'THREAT_INTELLIGENCE', 'M365_ADVANCED_AUDITING', 'EXCHANGE_S_ENTERPRISE'];
+export const DEFAULT_SERVICE_PLANS = ['AAD_PREMIUM', 'AAD_PREMIUM_P2', 'THREAT_INTELLIGENCE', 'M365_ADVANCED_AUDITING', 'EXCHANGE_S_ENTERPRISE', 'ADALLOM_S_STANDALONE'];
 
 export const tenantSettingsSchema = z.object({
   /** Microsoft's message-trace service principal exists in the tenant (without it message trace answers 401). */

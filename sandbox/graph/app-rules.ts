@@ -135,6 +135,7 @@ export const RULES: Record<string, RouteRule> = {
     permissions: [['Group.Create'], ...any('Group.ReadWrite.All', 'Directory.ReadWrite.All')],
     forBody: (c) => (body(c)['members@odata.bind'] || body(c)['owners@odata.bind'] ? [['Group.Create', 'User.Read.All'], ['Group.Create', 'Directory.Read.All'], ...any('Group.ReadWrite.All', 'Directory.ReadWrite.All')] : undefined),
   },
+  'GET /groups': { doc: `${L}group-list`, permissions: any('Group-NestingSupport.ReadWrite.All', 'GroupMember.Read.All', 'Group.Read.All', 'Group.ManageProtection.All', 'Directory.Read.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All') },
   'GET /groups/{id}': { doc: `${L}group-get`, permissions: any('GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All') },
   'DELETE /groups/{id}': { doc: `${L}group-delete`, permissions: any('Group.ReadWrite.All', 'Directory.ReadWrite.All') },
   'POST /groups/{id}/members/\\$ref': { doc: `${L}group-post-members`, permissions: any('GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All') },

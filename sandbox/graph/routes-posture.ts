@@ -151,6 +151,9 @@ export function registerPostureRoutes(em: GraphEmulator): void {
     s().groups.push(g);
     return json(201, { '@odata.context': odataContext(c, 'groups/$entity'), ...groupView(g) });
   });
+  // L/api/group-list: security groups (directory roles are not groups); $filter on mailNickname (eq) and $select, as
+  // the group resource's properties list them, through the emulator's OData filter.
+  em.on('GET', '/groups', (c) => em.collection(c, '/groups', s().groups.filter((g) => g.kind === 'group').map(groupView)));
   em.on('GET', '/groups/{id}', (c, m) => json(200, { '@odata.context': odataContext(c, 'groups/$entity'), ...groupView(group(m[1])) }));
   em.on('DELETE', '/groups/{id}', (_c, m) => {
     const g = group(m[1]);

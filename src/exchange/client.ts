@@ -5,7 +5,7 @@ import { ContainError } from '../errors';
 import { defaultRetryPolicy, mayRetry, parseRetryAfter, retryDelayMs, sleep, type RetryPolicy } from '../graph/retry';
 import { timeSpanDays, type MailboxAuditConfig } from './audit';
 import { exchangeError, isConcurrencyRefusal } from './errors';
-import type { MailboxForwarding } from './forwarding';
+import { smtpAddress, type MailboxForwarding } from './forwarding';
 import { mergeListings, type ExchangeInboxRule, type RawInboxRule } from './rules';
 
 /**
@@ -27,7 +27,13 @@ export interface ExchangeClient {
   clearForwarding(mailbox: string, options?: CallOptions): Promise<void>;
   /** Every inbox rule, hidden ones marked (two listings: with and without -IncludeHidden). */
   listInboxRules(mailbox: string, options?: CallOptions): Promise<{ rules: ExchangeInboxRule[]; raw: RawInboxRule[] }>;
+  /** One rule by RuleIdentity, hidden ones included, as the cmdlet prints it. */
+  getInboxRule(mailbox: string, ruleIdentity: string, options?: CallOptions): Promise<RawInboxRule>;
   disableInboxRule(mailbox: string, ruleIdentity: string, options?: CallOptions): Promise<void>;
+  /** Undo of a disable: the rule enabled again. */
+  enableInboxRule(mailbox: string, ruleIdentity: string, options?: CallOptions): Promise<void>;
+  /** Undo of a clear: the forwarding put back as the snapshot had it. */
+  restoreForwarding(forwarding: MailboxForwarding, options?: CallOptions): Promise<void>;
   getAuditConfig(mailbox: string, options?: CallOptions): Promise<MailboxAuditConfig>;
 }
 
@@ -168,10 +174,21 @@ export function createExchangeClient(options: CreateExchangeClientOptions): Exch
       const visible = await invoke<RawInboxRule>('Get-InboxRule', { Mailbox: mailbox }, { ...o, mailbox, what });
       return { rules: mergeListings(all, visible), raw: all };
     },
+    async getInboxRule(mailbox, ruleIdentity, o = {}) {
+      const what = `reading inbox rule ${ruleIdentity} of ${mailbox}`;
+      return one(await invoke<RawInboxRule>('Get-InboxRule', { Mailbox: mailbox, Identity: checkedRule(ruleIdentity), IncludeHidden: true }, { ...o, mailbox, what }), what);
+    },
     async disableInboxRule(mailbox, ruleIdentity, o = {}) {
       // By RuleIdentity: a name may match several rules (and hidden rules often have none).
-      if (!/^\d{1,20}$/.test(ruleIdentity)) throw new ContainError('INVALID_INPUT', `"${ruleIdentity.slice(0, 40)}" is not an inbox rule's RuleIdentity.`);
-      await invoke('Disable-InboxRule', { Mailbox: mailbox, Identity: ruleIdentity, AlwaysDeleteOutlookRulesBlob: true, Confirm: false }, { ...o, mailbox, what: `disabling inbox rule ${ruleIdentity} of ${mailbox}` });
+      await invoke('Disable-InboxRule', { Mailbox: mailbox, Identity: checkedRule(ruleIdentity), AlwaysDeleteOutlookRulesBlob: true, Confirm: false }, { ...o, mailbox, what: `disabling inbox rule ${ruleIdentity} of ${mailbox}` });
+    },
+    async enableInboxRule(mailbox, ruleIdentity, o = {}) {
+      await invoke('Enable-InboxRule', { Mailbox: mailbox, Identity: checkedRule(ruleIdentity), AlwaysDeleteOutlookRulesBlob: true, Confirm: false }, { ...o, mailbox, what: `enabling inbox rule ${ruleIdentity} of ${mailbox}` });
+    },
+    async restoreForwarding(f, o = {}) {
+      // ForwardingAddress as Get-Mailbox printed it (a display name) is an identity Set-Mailbox accepts back.
+      const parameters = { Identity: f.mailbox, ForwardingSmtpAddress: f.forwardingSmtpAddress ? smtpAddress(f.forwardingSmtpAddress) : null, ForwardingAddress: f.forwardingAddress, DeliverToMailboxAndForward: f.deliverToMailboxAndForward };
+      await invoke('Set-Mailbox', parameters, { ...o, mailbox: f.mailbox, what: `restoring the forwarding of ${f.mailbox}` });
     },
     async getAuditConfig(mailbox, o = {}) {
       const what = `reading the audit configuration of ${mailbox}`;
@@ -197,6 +214,12 @@ export function createExchangeClient(options: CreateExchangeClientOptions): Exch
       };
     },
   };
+}
+
+/** A RuleIdentity (a number): the only way Contain names a rule to Exchange. */
+function checkedRule(ruleIdentity: string): string {
+  if (!/^\d{1,20}$/.test(ruleIdentity)) throw new ContainError('INVALID_INPUT', `"${ruleIdentity.slice(0, 40)}" is not an inbox rule's RuleIdentity.`);
+  return ruleIdentity;
 }
 
 /** The client for the configured Exchange admin API, or undefined when none is configured (PowerShell lines instead). */

@@ -19,9 +19,10 @@ export const smtpAddress = (v: string) => v.replace(/^smtp:/i, '').trim();
 /** Why this forwarding is suspicious, or undefined when nothing is forwarded. `domains` are the organisation's. */
 export function forwardingReason(f: MailboxForwarding, domains: string[]): string | undefined {
   const copy = f.deliverToMailboxAndForward ? 'a copy stays in the mailbox, so the user notices nothing' : 'nothing stays in the mailbox';
-  if (f.forwardingAddress) return `all mail is forwarded to the internal recipient ${f.forwardingAddress} (ForwardingAddress); ${copy}.`;
+  if (f.forwardingAddress) return `forwards every message to the internal recipient ${f.forwardingAddress} (ForwardingAddress); ${copy}.`;
   if (!f.forwardingSmtpAddress) return undefined;
   const address = smtpAddress(f.forwardingSmtpAddress);
   const outside = !domains.some((d) => address.toLowerCase().endsWith(`@${d.toLowerCase()}`));
-  return `all mail is forwarded to ${outside ? 'the outside address ' : ''}${address} (ForwardingSmtpAddress); ${copy}.`;
+  // Worded as step 5 words a rule's forwarding, so cards rank it with the rules that send mail out.
+  return `${outside ? 'forwards mail outside the organisation: every message' : 'forwards every message'} to ${address} (ForwardingSmtpAddress); ${copy}.`;
 }

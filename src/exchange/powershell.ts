@@ -6,6 +6,8 @@ export type ExchangeOperation =
   | { kind: 'clearForwarding'; mailbox: string }
   | { kind: 'listInboxRules'; mailbox: string }
   | { kind: 'disableInboxRule'; mailbox: string; ruleIdentity: string }
+  | { kind: 'enableInboxRule'; mailbox: string; ruleIdentity: string }
+  | { kind: 'restoreForwarding'; mailbox: string; forwardingSmtpAddress: string | null; forwardingAddress: string | null; deliverToMailboxAndForward: boolean }
   | { kind: 'readAuditConfig'; mailbox: string };
 
 /** A PowerShell single-quoted string: nothing inside expands; a quote is doubled. Line breaks are refused. */
@@ -14,6 +16,12 @@ export function psQuote(value: string): string {
   if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value)) throw new ContainError('INVALID_INPUT', 'A mailbox or rule name with control characters or line breaks cannot be put into a PowerShell line.');
   // PowerShell also closes single-quoted strings on the typographic quotes U+2018/U+2019/U+201A/U+201B.
   return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
+}
+
+/** A RuleIdentity goes into a line unquoted: it must be the number Exchange prints. */
+function ruleNumber(ruleIdentity: string): string {
+  if (!/^\d{1,20}$/.test(ruleIdentity)) throw new ContainError('INVALID_INPUT', `"${ruleIdentity.slice(0, 40)}" is not an inbox rule's RuleIdentity (a number).`);
+  return ruleIdentity;
 }
 
 const CONNECT = 'Connect-ExchangeOnline -UserPrincipalName <your admin account>';
@@ -42,8 +50,15 @@ export function powershellFallback(op: ExchangeOperation): string[] {
         `Get-InboxRule -Mailbox ${mbx} -IncludeHidden | Format-List ${RULE_FIELDS}`,
         `Compare-Object (Get-InboxRule -Mailbox ${mbx}) (Get-InboxRule -Mailbox ${mbx} -IncludeHidden) -Property RuleIdentity,Name`,
       ];
+    case 'enableInboxRule':
+      return [CONNECT, `Enable-InboxRule -Mailbox ${mbx} -Identity ${ruleNumber(op.ruleIdentity)} -Confirm:$false`];
+    case 'restoreForwarding': {
+      const smtp = op.forwardingSmtpAddress ? psQuote(op.forwardingSmtpAddress.replace(/^smtp:/i, '')) : '$null';
+      const internal = op.forwardingAddress ? psQuote(op.forwardingAddress) : '$null';
+      return [CONNECT, `Set-Mailbox -Identity ${mbx} -ForwardingSmtpAddress ${smtp} -ForwardingAddress ${internal} -DeliverToMailboxAndForward $${op.deliverToMailboxAndForward}`];
+    }
     case 'disableInboxRule':
-      if (!/^\d{1,20}$/.test(op.ruleIdentity)) throw new ContainError('INVALID_INPUT', `"${op.ruleIdentity.slice(0, 40)}" is not an inbox rule's RuleIdentity (a number).`);
+      ruleNumber(op.ruleIdentity);
       return [
         CONNECT,
         `Get-InboxRule -Mailbox ${mbx} -Identity ${op.ruleIdentity} -IncludeHidden | Format-List ${RULE_FIELDS}`,

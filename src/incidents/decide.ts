@@ -1,7 +1,8 @@
 import type { ContainContext } from '../context';
 import { ConcurrencyError } from '../store/incident-store';
-import { containmentView } from '../views/containment';
-import type { ContainmentView, Tone } from '../views/types';
+import { incidentView } from '../views/incident';
+import type { IncidentView, Tone } from '../views/types';
+import { isPostureRecord } from '../posture/record';
 import { INCIDENT_ID, parseActionRef, parseStepRef } from '../ids';
 import type { Action, Actor, Incident } from './model';
 import { checkDecision, isProtected, OWN_INCIDENT, rolesOf, type DecisionOutcome } from './policy';
@@ -26,9 +27,9 @@ export type DecideResult =
       incident: Incident;
       actions: Action[];
       /** For the clicker (carries a banner explaining the outcome). */
-      view: ContainmentView;
+      view: IncidentView;
       /** For everyone: set when the shared card changed. */
-      shared?: ContainmentView;
+      shared?: IncidentView;
       message: string;
     };
 
@@ -124,9 +125,10 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
 
   const roles = targets.some((a) => a.state === 'proposed') ? await rolesOf(ctx, input.actor, { need: 'approver' }) : { approver: false, responder: false };
   // Protected status may have changed since the incident opened: ask the directory again before anything is approved.
+  // A posture record changes no account (its measures exclude the protected ones by construction): nothing to ask.
   const now = ctx.now();
   const wouldApprove = targets.some((a) => checkDecision(ctx.policy, { verb: input.verb, actor: input.actor, roles, incident, action: a, now }).kind === 'approved');
-  const protectedNow = wouldApprove && (await isProtected(ctx, incident.target, { fresh: true }));
+  const protectedNow = wouldApprove && !isPostureRecord(incident) && (await isProtected(ctx, incident.target, { fresh: true }));
   if (protectedNow) ctx.log.warn('approval refused: the target is now protected', { incidentId: incident.id, targetId: incident.target.id });
   // Each action is its own compare-and-swap: decide them together.
   const decided = await Promise.all(targets.map((a) => decideOne(ctx, incident, a, input.verb, input.actor, roles, protectedNow, input.justification)));
@@ -141,5 +143,5 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
   const banner = explain(outcome, input.actor, what, input.verb, incident);
   ctx.log.child({ incidentId: incident.id }).info(changed ? 'decision recorded' : 'decision refused', { verb: input.verb, outcome: outcome.kind, actions: decided.length, approved: approved.length, by: input.actor.aadObjectId, platform: input.actor.platform });
   const actions = await ctx.store.listActions(incident.id);
-  return { kind: 'decided', outcome, incident, actions, view: containmentView(incident, actions, banner), shared: changed ? containmentView(incident, actions) : undefined, message: banner.text };
+  return { kind: 'decided', outcome, incident, actions, view: incidentView(incident, actions, banner), shared: changed ? incidentView(incident, actions) : undefined, message: banner.text };
 }

@@ -5,7 +5,8 @@ import { withoutAnnotations } from '../graph/odata';
 import { handlerFor } from '../playbook/registry';
 import type { CallResult } from '../playbook/types';
 import { ConcurrencyError } from '../store/incident-store';
-import { containmentView } from '../views/containment';
+import { incidentView } from '../views/incident';
+import { isPostureRecord } from '../posture/record';
 import { runCalls, type PlannedCall } from './calls';
 import { acquireLease, LeaseLost, type HeldLease } from './lease';
 import { UNFINISHED, type Action, type ActionResult } from './model';
@@ -114,6 +115,8 @@ class Run {
       for (const a of await Promise.all(fresh.map((a) => this.save({ ...a, state: a.state === 'approved' ? 'running' : a.state, attempts: a.attempts + 1, leaseUntil: undefined })))) this.actions.set(a.id, a);
       this.ran = true;
       this.incident = incident;
+      // A posture record changes no account: its measures exclude the protected accounts when they are built.
+      if (isPostureRecord(incident)) this.protection = 'clear';
       for (let round = 0; round < MAX_ROUNDS; round++) {
         this.signal.throwIfAborted();
         if (!(await this.round())) break;
@@ -270,14 +273,15 @@ class Run {
     const allDone = actions.every((a) => ['succeeded', 'failed', 'skipped', 'rejected', 'expired'].includes(a.state));
     if (allDone && incident.state === 'open' && actions.some((a) => a.state === 'succeeded')) {
       try {
-        incident = await ctx.store.updateIncident({ ...incident, state: 'contained' });
+        // A posture record is done once its change is: closed, so it leaves the channel's list of open incidents.
+        incident = await ctx.store.updateIncident({ ...incident, state: isPostureRecord(incident) ? 'closed' : 'contained' });
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err;
       }
     }
     const icon = { succeeded: '✅', failed: '❌', skipped: '⏭️' } as const;
     try {
-      await this.notifier.updateCard(incident, containmentView(incident, actions));
+      await this.notifier.updateCard(incident, incidentView(incident, actions));
       await this.notifier.postStatus(incident, finished.map(({ a, r }) => `${icon[r.outcome]} ${a.title}: ${r.message}`).join('\n'));
     } catch (err) {
       ctx.log.warn('could not update the chat thread', { incidentId: incident.id, err: toContainError(err).userMessage });

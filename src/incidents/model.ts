@@ -77,6 +77,11 @@ export type IncidentState = 'open' | 'contained' | 'closed';
 
 export interface Incident {
   id: string;
+  /**
+   * What the record is about: a compromised account (the default, absent on older records), or one requested change
+   * to the tenant's defensive measures (`posture`), whose actions the same engine runs with the same guarantees.
+   */
+  kind?: 'containment' | 'posture';
   createdAt: string;
   requester: Actor;
   target: TargetUser;
@@ -97,7 +102,14 @@ export type ActionKind =
   | 'disableServicePrincipal'
   | 'removeGrant'
   | 'removeAppSecret'
-  | 'removeAppCertificate';
+  | 'removeAppCertificate'
+  /** Step 5 through the Exchange admin API: mailbox forwarding, and inbox rules only Exchange lists. */
+  | 'clearMailboxForwarding'
+  | 'disableHiddenInboxRule'
+  /** A defensive measure (a posture record's actions): applied report-only, enforced, undone. */
+  | 'applyMeasure'
+  | 'enforceMeasure'
+  | 'undoMeasure';
 /**
  * proposed -> approved (decision) -> running (taken by a worker under the incident's lease; evidence snapshotted)
  * -> sending (the change may be on its way: after a crash it is verified against the tenant before anything is sent

@@ -1,7 +1,7 @@
 import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
-import { containmentView } from '../views/containment';
-import type { ContainmentView } from '../views/types';
+import { incidentView } from '../views/incident';
+import type { IncidentView } from '../views/types';
 import { actionId, parseActionRef } from '../ids';
 import { REPROPOSABLE, type Action, type Actor } from './model';
 import { authorize, refuseTarget } from './policy';
@@ -12,7 +12,7 @@ import { BUTTON_ROLES } from './roles';
  * responder or approver (BUTTON_ROLES) except the person the incident contains, so that one rejection, or the target's
  * silence, cannot block their own containment for good.
  */
-export async function proposeAgain(ctx: ContainContext, ref: string, actor: Actor): Promise<{ view: ContainmentView; incidentId: string }> {
+export async function proposeAgain(ctx: ContainContext, ref: string, actor: Actor): Promise<{ view: IncidentView; incidentId: string }> {
   const parsed = parseActionRef(ref);
   const old = parsed && (await ctx.store.getAction(parsed.incidentId, parsed.actionId));
   const incident = parsed && (await ctx.store.getIncident(parsed.incidentId));
@@ -23,7 +23,7 @@ export async function proposeAgain(ctx: ContainContext, ref: string, actor: Acto
   const now = ctx.now();
   const actions = await ctx.store.listActions(incident.id);
   if (actions.some((a) => a.kind === old.kind && a.objectId === old.objectId && a.state === 'proposed')) {
-    return { view: containmentView(incident, actions, { tone: 'default', text: 'It is already proposed again.' }), incidentId: incident.id };
+    return { view: incidentView(incident, actions, { tone: 'default', text: 'It is already proposed again.' }), incidentId: incident.id };
   }
   const next: Action = {
     ...old,
@@ -40,5 +40,5 @@ export async function proposeAgain(ctx: ContainContext, ref: string, actor: Acto
   };
   await ctx.store.addAction(next);
   await ctx.store.appendAudit(incident.id, { at: now.toISOString(), event: 'action.proposed-again', actor, actionId: next.id, details: { previous: old.id, title: old.title } });
-  return { view: containmentView(incident, await ctx.store.listActions(incident.id)), incidentId: incident.id };
+  return { view: incidentView(incident, await ctx.store.listActions(incident.id)), incidentId: incident.id };
 }

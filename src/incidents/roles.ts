@@ -44,6 +44,11 @@ export const BUTTON_ROLES = {
   undo: 'either',
   /** Picking a user from the chooser opens the incident: the same as `contain`. */
   choose: COMMAND_ROLES.contain,
+  /** Requesting a change to the defensive measures (posture, hunt cards); an approver other than the requester decides it. */
+  'posture-apply': 'either',
+  'posture-enforce': 'either',
+  'posture-undo': 'either',
+  'posture-pilot': 'either',
 } as const satisfies Record<ButtonVerb, Role>;
 
 export type CommandName = keyof typeof COMMAND_ROLES;
@@ -92,6 +97,10 @@ const BUTTON_LABELS: Record<ButtonVerb, string> = {
   'show-step': '"Show all" button of a step',
   undo: '"Undo" button',
   choose: 'picking a user on the chooser',
+  'posture-apply': '"Apply (report-only)" button (posture)',
+  'posture-enforce': '"Enforce" button (posture)',
+  'posture-undo': '"Undo" button (posture)',
+  'posture-pilot': '"Apply the measure" button (hunt user-agents)',
 };
 const ALSO: Partial<Record<ButtonVerb, string>> = { reject: ', or the requester (withdrawing)', 'reject-all': ', or the requester (withdrawing)', 'reject-step': ', or the requester (withdrawing)' };
 

@@ -1,6 +1,6 @@
 import type { ContainContext } from '../context';
 import { ConcurrencyError } from '../store/incident-store';
-import { containmentView } from '../views/containment';
+import { incidentView } from '../views/incident';
 import type { Action } from './model';
 import type { Notifier } from './notifier';
 
@@ -47,7 +47,7 @@ export async function sweep(ctx: ContainContext, notifierFor: (incidentId: strin
     if (!incident) continue;
     try {
       const notifier = await notifierFor(incidentId);
-      await notifier.updateCard(incident, containmentView(incident, await ctx.store.listActions(incidentId)));
+      await notifier.updateCard(incident, incidentView(incident, await ctx.store.listActions(incidentId)));
     } catch (err) {
       ctx.log.warn('could not update an expired card', { incidentId, err });
     }

@@ -7,12 +7,13 @@ import { readGraphRecords } from './graph-records';
 import type { Progress } from './live';
 import type { Investigated } from './publish';
 import { huntMarkdown } from './result-markdown';
+import { pilotCandidates, type PilotCandidates } from '../posture/pilot';
 
 /** At most this many sign-ins are read from chat; the CLI over an export has no such limit. */
 const MAX_SIGNINS = 50_000;
 
 /** `hunt user-agents`: the tenant's sign-ins of the last N days, through the harmful-user-agent detection. */
-export async function huntUserAgents(ctx: ContainContext, days: number, options: { signal?: AbortSignal; exclusions?: string[]; progress?: Progress } = {}): Promise<Investigated<HuntView>> {
+export async function huntUserAgents(ctx: ContainContext, days: number, options: { signal?: AbortSignal; exclusions?: string[]; progress?: Progress } = {}): Promise<Investigated<HuntView> & { pilot: PilotCandidates }> {
   const since = odataDateTime(ctx.now().getTime() - days * 86_400_000);
   const notes: string[] = [];
   await options.progress?.(`Reading the tenant's sign-ins of the last ${days} day${days === 1 ? '' : 's'}…`);
@@ -41,5 +42,7 @@ export async function huntUserAgents(ctx: ContainContext, days: number, options:
     more: Math.max(0, hits.length - 15),
     notes: [...notes, 'Block these user agents with a Conditional Access policy (report-only first) and an exclusion group for legitimate automation.'],
   };
-  return { view, full: { days, signIns: result.records, userAgents: view.userAgents, hits, notes: view.notes }, markdown: huntMarkdown(view, hits, ctx.now().toISOString()) };
+  // Who the tools targeted and who used such a client legitimately: the harmful-user-agent measure's two groups.
+  const pilot = pilotCandidates(records, options.exclusions);
+  return { view, pilot, full: { days, signIns: result.records, userAgents: view.userAgents, hits, pilot, notes: view.notes }, markdown: huntMarkdown(view, hits, ctx.now().toISOString()) };
 }

@@ -19,7 +19,7 @@ function unique(requests: BatchRequest[], asked: Set<string>): BatchRequest[] {
 
 /**
  * Read what steps 2-7 judge, in as few Graph batches as the reads' dependencies allow: every step's first reads
- * together (with the Power Automate list alongside), then what the answers lead to (the apps behind consents, the
+ * together (with the Power Automate list and the Exchange mailbox reads alongside), then what the answers lead to (the apps behind consents, the
  * folders rules move mail to), batch after batch until no step asks for more. For Alice that is two batches.
  */
 export async function discover(ctx: ContainContext, user: TargetUser, windowStart: string, flows: FlowClient | undefined, options: { signal?: AbortSignal } = {}): Promise<Discovery> {
@@ -30,14 +30,19 @@ export async function discover(ctx: ContainContext, user: TargetUser, windowStar
     asked,
   );
   const flowRead = containmentSteps.find((s) => s.reads?.flows)?.reads?.flows;
-  const [answered, flowList] = await Promise.all([runBatch(ctx.graph, first, { signal: options.signal }), flowRead ? flowRead(flows, user.id, options.signal) : { notChecked: 'no step reads flows' }]);
+  const exchangeRead = containmentSteps.find((s) => s.reads?.exchange)?.reads?.exchange;
+  const [answered, flowList, exchange] = await Promise.all([
+    runBatch(ctx.graph, first, { signal: options.signal }),
+    flowRead ? flowRead(flows, user.id, options.signal) : { notChecked: 'no step reads flows' },
+    exchangeRead?.(ctx.exchange, user, options.signal),
+  ]);
   let answers = new Answers(answered);
   for (;;) {
     const more = unique(
       containmentSteps.flatMap((s) => s.reads?.next?.(answers, scope) ?? []),
       asked,
     );
-    if (!more.length) return { answers, flows: flowList };
+    if (!more.length) return { answers, flows: flowList, ...(exchange ? { exchange } : {}) };
     answers = answers.with(await runBatch(ctx.graph, more, { signal: options.signal }));
   }
 }

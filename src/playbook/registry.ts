@@ -10,6 +10,7 @@ import { applicationsStep } from './steps/07-applications';
 import { logsStep } from './steps/08-logs';
 import { otherRecipientsStep } from './steps/09-other-recipients';
 import { recipientSignInsStep } from './steps/10-recipient-signins';
+import { postureHandlers } from '../posture/handlers';
 
 /** The containment steps in playbook order: discovery reads for them, the containment card proposes their actions. */
 export const containmentSteps: StepModule[] = [revokeSessionsStep, resetPasswordStep, securityInfoStep, devicesStep, inboxRulesStep, flowsStep, applicationsStep];
@@ -20,7 +21,8 @@ export const investigationSteps: InvestigationStep[] = [logsStep, otherRecipient
 /** The whole playbook, steps 1-10 (reference/playbook.md), one module each in src/playbook/steps/. */
 export const playbook: readonly { number: number; name: string }[] = [...containmentSteps, ...investigationSteps];
 
-const handlers = new Map<ActionKind, ActionHandler>(containmentSteps.flatMap((s) => s.handlers.map((h) => [h.kind, h] as const)));
+// The defensive measures' actions (posture records) run through the same engine with their own handlers.
+const handlers = new Map<ActionKind, ActionHandler>([...containmentSteps.flatMap((s) => s.handlers), ...postureHandlers].map((h) => [h.kind, h] as const));
 
 export function handlerFor(kind: ActionKind): ActionHandler {
   const h = handlers.get(kind);

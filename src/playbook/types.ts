@@ -2,9 +2,18 @@ import type { Action, ActionKind, ActionResult, IncidentFacts, TargetUser } from
 import type { BatchRequest, BatchResponse } from '../graph/batch';
 import type { FlowClient, FlowSummary } from '../powerautomate/client';
 import type { Answers } from './answers';
+import type { ExchangeCall } from '../exchange/calls';
+import type { ExchangeClient } from '../exchange/client';
+import type { MailboxAuditConfig } from '../exchange/audit';
+import type { MailboxForwarding } from '../exchange/forwarding';
+import type { ExchangeInboxRule, RawInboxRule } from '../exchange/rules';
+import type { PostureCall } from '../posture/calls';
 
-/** A read or write one action needs: a Graph request (batched) or a Power Automate call. */
-export type Call = ({ api: 'graph' } & Omit<BatchRequest, 'id' | 'dependsOn'>) | { api: 'flow'; op: 'get' | 'stop' | 'start'; environment: string; flowId: string };
+/**
+ * A read or write one action needs: a Graph request (batched), a Power Automate call, an Exchange admin API operation
+ * (step 5's forwarding and hidden rules) or a defensive measure's composite Graph operation (src/posture/calls.ts).
+ */
+export type Call = ({ api: 'graph' } & Omit<BatchRequest, 'id' | 'dependsOn'>) | { api: 'flow'; op: 'get' | 'stop' | 'start'; environment: string; flowId: string } | ExchangeCall | PostureCall;
 
 /** The answer to a Call, in one shape whichever API served it. */
 export type CallResult = Pick<BatchResponse, 'status' | 'body' | 'headers'>;
@@ -53,11 +62,18 @@ export interface ActionHandler {
   verified(a: Action, evidence: unknown, r: CallResult): boolean;
 }
 
-/** Everything steps 2-7 judge: Graph's answers by request id, and the user's Power Automate flows. */
+/** Everything steps 2-7 judge: Graph's answers by request id, the user's Power Automate flows, and their mailbox as Exchange shows it. */
 export interface Discovery {
   answers: Answers;
   flows: FlowSummary[] | { notChecked: string };
+  /** Step 5's mailbox forwarding, hidden rules and audit configuration; absent where nothing read it (recorded fixtures). */
+  exchange?: ExchangeDiscovery;
 }
+
+/** What the Exchange admin API showed of the user's mailbox, or why it could not be read. */
+export type ExchangeDiscovery =
+  | { forwarding: MailboxForwarding; rules: ExchangeInboxRule[]; raw: RawInboxRule[]; audit?: MailboxAuditConfig; auditUnreadable?: string }
+  | { notChecked: string };
 
 /** Whom discovery reads about: the user, and the start of the intrusion window as Graph filters take it. */
 export interface ReadScope {
@@ -78,6 +94,8 @@ export interface StepReads {
   next?(answers: Answers, scope: ReadScope): BatchRequest[];
   /** A read outside Graph, run alongside the first batch: the Power Automate admin API (step 6). */
   flows?(client: FlowClient | undefined, userId: string, signal?: AbortSignal): Promise<Discovery['flows']>;
+  /** A read outside Graph, run alongside the first batch: the Exchange admin API (step 5). */
+  exchange?(client: ExchangeClient | undefined, user: TargetUser, signal?: AbortSignal): Promise<ExchangeDiscovery>;
 }
 
 /** One containment step (1-7): what it reads, how it judges what was read, the handlers for the actions it proposes. */

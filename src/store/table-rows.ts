@@ -32,6 +32,8 @@ export function incidentRow(i: Incident): Row {
     partitionKey: i.id,
     rowKey: INCIDENT_RK,
     createdAt: i.createdAt,
+    // Absent on containments (the default), so their rows stay as they were.
+    kind: i.kind === 'posture' ? 'posture' : undefined,
     state: i.state,
     dryRun: i.dryRun,
     targetUserId: i.target.id,
@@ -46,6 +48,7 @@ export function incidentRow(i: Incident): Row {
 export function parseIncident(row: StoredRow): Incident {
   return {
     id: row.partitionKey,
+    ...(row.kind === 'posture' ? { kind: 'posture' as const } : {}),
     createdAt: String(row.createdAt),
     state: row.state as Incident['state'],
     dryRun: Boolean(row.dryRun),

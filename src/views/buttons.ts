@@ -5,7 +5,7 @@ import { isGuid } from '../ids';
  * Every card button Contain makes, in one list: the card renderers name them, the role table (src/incidents/roles.ts)
  * guards them, the platforms' payload schemas and the work queue accept exactly these.
  */
-export const BUTTON_VERBS = ['approve', 'approve-delete', 'approve-all', 'reject', 'reject-all', 'repropose', 'choose', 'approve-step', 'reject-step', 'show-step', 'undo'] as const;
+export const BUTTON_VERBS = ['approve', 'approve-delete', 'approve-all', 'reject', 'reject-all', 'repropose', 'choose', 'approve-step', 'reject-step', 'show-step', 'undo', 'posture-apply', 'posture-enforce', 'posture-undo', 'posture-pilot'] as const;
 export type ButtonVerb = (typeof BUTTON_VERBS)[number];
 export const buttonVerbSchema = z.enum(BUTTON_VERBS);
 
@@ -21,7 +21,15 @@ export const isDecisionVerb = (verb: ButtonVerb): verb is DecisionVerb => (DECIS
 export const REJECT_VERBS = ['reject', 'reject-all', 'reject-step'] as const satisfies readonly DecisionVerb[];
 export const isRejectVerb = (verb: DecisionVerb): boolean => (REJECT_VERBS as readonly DecisionVerb[]).includes(verb);
 
-/** The buttons whose reference names an action or an incident (all but the chooser's). */
+/**
+ * The buttons that request a change to the defensive measures (a posture record, decided by Approve/Reject like any
+ * change): Apply names a measure, Enforce and Undo the Apply action they follow, the hunt's the pilot it found.
+ */
+export const POSTURE_VERBS = ['posture-apply', 'posture-enforce', 'posture-undo', 'posture-pilot'] as const satisfies readonly ButtonVerb[];
+export type PostureVerb = (typeof POSTURE_VERBS)[number];
+export const isPostureVerb = (v: ButtonVerb): v is PostureVerb => (POSTURE_VERBS as readonly string[]).includes(v);
+
+/** The buttons whose reference names an action, an incident, a measure or a hunt's pilot (all but the chooser's). */
 export const refVerbSchema = buttonVerbSchema.exclude(['choose']);
 
 /** A button press as the conversation core takes it: the verb and the button's opaque reference, nothing trusted. */

@@ -49,6 +49,8 @@ const PHRASES: Partial<Record<ActionKind, [string, string, string]>> = {
   removeGrant: ['remove', 'consent', 'consents'],
   removeAppSecret: ['remove', 'app secret', 'app secrets'],
   removeAppCertificate: ['remove', 'app certificate', 'app certificates'],
+  clearMailboxForwarding: ['clear', 'the mailbox forwarding', 'mailbox forwardings'],
+  disableHiddenInboxRule: ['disable', 'hidden inbox rule', 'hidden inbox rules'],
 };
 
 /** "disable 13 inbox rules", "turn off sign-in for 5 apps, remove 9 consents and remove 5 app secrets". */

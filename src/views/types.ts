@@ -140,6 +140,11 @@ export interface ScopeView {
 
 export interface HuntView {
   kind: 'hunt';
+  /**
+   * The harmful-user-agent measure built from this hunt: a button for a report-only App Control policy over a pilot
+   * group of the targeted users and an exclusion group of the legitimate successes; or, without the permissions, why not.
+   */
+  offer?: { kind: 'pilot'; ref: string; pilot: number; legitimate: number; userAgents: string[] } | { kind: 'manual'; why: string; steps: string[] };
   download?: Download;
   days: number;
   signIns: number;
@@ -149,11 +154,63 @@ export interface HuntView {
   notes: string[];
 }
 
+/** How a missing defensive measure can be put in place from the posture card. */
+export type MeasureOffer =
+  /** Apply (report-only): `ref` names the measure. */
+  | { kind: 'apply'; ref: string }
+  /** A request already waits for approval, or the measure comes from elsewhere (the hunt): said in words. */
+  | { kind: 'note'; text: string }
+  /** Contain's app may not make it (contain doctor): why, and the exact portal steps. */
+  | { kind: 'manual'; why: string; steps: string[] };
+
 export interface PostureView {
   kind: 'posture';
-  checks: { measure: string; status: 'met' | 'missing' | 'unknown'; evidence: string }[];
+  checks: { measure: string; status: 'met' | 'missing' | 'unknown'; evidence: string; offer?: MeasureOffer }[];
+  /** The measures Contain applied and has not undone: their state now, would-be impact, Enforce and Undo. */
+  applied?: AppliedMeasureView[];
   notes: string[];
 }
+
+type Tally = { name: string; count: number }[];
+
+/** A measure Contain applied, as the posture card shows it. */
+export interface AppliedMeasureView {
+  title: string;
+  /** The policy's or setting's name, as an admin finds it in the portal. */
+  name: string;
+  incidentId: string;
+  state: 'report-only' | 'enforced' | 'applied' | 'missing';
+  since: string;
+  /** Report-only policies: who would have been blocked, from the sign-in logs since it was created. */
+  impact?: { evaluated: number; inScope: number; wouldBlock: number; wouldInterrupt: number; byApp: Tally; byUserAgent: Tally; byUser: Tally; notes: string[] };
+  /** Button references: offered when the next step may be requested. */
+  enforce?: string;
+  undo?: string;
+  /** A request for it waiting for a decision. */
+  pending?: string;
+  /** Without the permission: Enforce and Undo by hand. */
+  manual?: { why: string; steps: string[] };
+  /** The part with no API (the Defender for Cloud Apps access policy): always the portal steps. */
+  portalSteps?: string[];
+}
+
+/** One requested change to the defensive measures (a posture record): what it does, its approval and its outcome. */
+export interface PostureChangeView {
+  kind: 'posture-change';
+  incidentId: string;
+  title: string;
+  description: string;
+  facts: { title: string; value: string }[];
+  /** Steps with no API (the Defender for Cloud Apps access policy): always shown. */
+  portalSteps: string[];
+  notes: string[];
+  actions: ActionView[];
+  banner?: { tone: Tone; text: string };
+  footer: string;
+}
+
+/** The card of an incident or posture record, as the engine, decisions and `status` refresh it. */
+export type IncidentView = ContainmentView | PostureChangeView;
 
 /** `doctor`: one row per check of what Contain's app needs from the tenant. */
 export interface DoctorView {
@@ -164,7 +221,7 @@ export interface DoctorView {
   notes: string[];
 }
 
-export type View = ContainmentView | StepListView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView | PostureView | DoctorView;
+export type View = ContainmentView | StepListView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView | PostureView | PostureChangeView | DoctorView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

@@ -143,6 +143,22 @@ describe(`groups: ${L('group-post-groups')}, ${L('group-post-members')}, ${L('gr
     expect(created.status).toBe(201);
     expect((await call(em, 'DELETE', `/groups/${(created.body as { id: string }).id}`)).status).toBe(403);
   });
+
+  test(`list (${L('group-list')}): found again by mailNickname ($filter eq, as ${L('resources/group')} lists for it) and $select; directory roles are not groups; the permission table's reads`, async () => {
+    const em = fresh();
+    await call(em, 'POST', '/groups', group());
+    const found = await call(em, 'GET', `/groups?$filter=${encodeURIComponent("mailNickname eq 'contain-pilot'")}&$select=id`);
+    expect(found.status).toBe(200);
+    expect((found.body as { value: Record<string, unknown>[] }).value).toEqual([{ id: expect.stringMatching(/^[0-9a-f-]{36}$/) }]);
+    expect(((await call(em, 'GET', `/groups?$filter=${encodeURIComponent("mailNickname eq 'nobody'")}`)).body as { value: unknown[] }).value).toEqual([]);
+    const all = (await call(em, 'GET', '/groups?$select=id,displayName')).body as { value: { id: string }[] };
+    expect(all.value.some((g) => g.id === SEED_IDS.globalAdminRole)).toBe(false);
+    expect((await call(em, 'GET', `/groups?$filter=${encodeURIComponent("mailNickname eq 'x' or")}`)).status).toBe(400);
+    em.state.app.permissions = ['User.Read.All'];
+    expect((await call(em, 'GET', '/groups')).status).toBe(403);
+    em.state.app.permissions = ['GroupMember.Read.All'];
+    expect((await call(em, 'GET', '/groups')).status).toBe(200);
+  });
 });
 
 describe(`authorization policy: ${L('authorizationpolicy-update')}`, () => {

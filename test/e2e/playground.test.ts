@@ -97,26 +97,27 @@ describeBrowser('playground in Chromium', () => {
     await page.selectOption('#platform', 'teams');
     await send('contain alice');
     const inbox = page.locator('.card').first();
-    await page.getByRole('button', { name: 'Approve step 5 (12)' }).waitFor({ timeout: 30_000 });
-    expect(await inbox.innerText()).toContain('12 actions, all waiting for approval. The 3 most suspicious first');
+    // Step 5: the 12 rules Graph lists, the mailbox forwarding and the hidden rule (Exchange admin API).
+    await page.getByRole('button', { name: 'Approve step 5 (14)' }).waitFor({ timeout: 30_000 });
+    expect(await inbox.innerText()).toContain('14 actions, all waiting for approval. The 3 most suspicious first');
     await page.screenshot({ path: join(shots, 'teams-big-card.png'), fullPage: true });
 
-    await page.getByRole('button', { name: 'Show all 12' }).nth(2).click();
+    await page.getByRole('button', { name: 'Show all 14' }).click();
     await page.locator('#dialog[open]').waitFor({ timeout: 10_000 });
-    expect(await page.locator('#dialog-title').innerText()).toBe('Step 5: Inbox rules (12)');
+    expect(await page.locator('#dialog-title').innerText()).toBe('Step 5: Inbox rules (14)');
     expect((await page.locator('#dialog-body').innerText()).match(/Disable inbox rule/g)).toHaveLength(12);
     await page.screenshot({ path: join(shots, 'teams-show-all.png') });
     await page.locator('#dialog button[value=close]').click();
 
     // An approver leaves one rule out from the dialog (task/submit), then approves the rest of the step on the card.
     await page.selectOption('#person', 'avery');
-    await page.getByRole('button', { name: 'Show all 12' }).nth(2).click();
+    await page.getByRole('button', { name: 'Show all 14' }).click();
     await page.locator('#dialog-body').getByRole('button', { name: 'Reject', exact: true }).last().click();
     await page.locator('#dialog-body', { hasText: 'Rejected by Avery Adams' }).waitFor({ timeout: 10_000 });
     await page.locator('#dialog button[value=close]').click();
-    await page.getByRole('button', { name: 'Approve step 5 (11)' }).click();
-    await page.getByText('Approving step 5 will disable 11 inbox rules for Alice Aoki, as soon as you confirm.').waitFor({ timeout: 5_000 });
-    await page.getByRole('button', { name: 'Confirm: Disable 11 inbox rules' }).click();
+    await page.getByRole('button', { name: 'Approve step 5 (13)' }).click();
+    await page.getByText('Approving step 5 will disable 11 inbox rules, clear the mailbox forwarding and disable 1 hidden inbox rule for Alice Aoki, as soon as you confirm.').waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: /^Confirm: Disable 11 inbox rules, clear the mailbox forwarding/ }).click();
     await waitFor(() => rulesDisabled() === 11, { what: '11 rules disabled', timeoutMs: 30_000 });
     expect(sessionsRevoked()).toBe(false);
   }, 120_000);
@@ -125,24 +126,24 @@ describeBrowser('playground in Chromium', () => {
     await bigIncident();
     await page.selectOption('#platform', 'slack');
     await send('/contain alice');
-    await page.locator('button.bk-button', { hasText: 'Approve step 5 (12)' }).waitFor({ timeout: 30_000 });
-    await page.locator('button.bk-button', { hasText: 'Show all 12' }).nth(2).click();
+    await page.locator('button.bk-button', { hasText: 'Approve step 5 (14)' }).waitFor({ timeout: 30_000 });
+    await page.locator('button.bk-button', { hasText: 'Show all 14' }).click();
     await page.locator('#dialog[open]').waitFor({ timeout: 10_000 });
     await page.locator('#dialog-body', { hasText: 'every one of them' }).waitFor({ timeout: 10_000 });
-    expect(await page.locator('#dialog-title').innerText()).toBe('Step 5: 12 actions');
+    expect(await page.locator('#dialog-title').innerText()).toBe('Step 5: 14 actions');
     expect((await page.locator('#dialog-body').innerText()).match(/Disable inbox rule/g)).toHaveLength(12);
     await page.screenshot({ path: join(shots, 'slack-show-all.png') });
     await page.locator('#dialog button[value=close]').click();
 
     // An approver approves the step from the modal, where every rule is listed (confirmed, naming the count).
     await page.selectOption('#person', 'parker');
-    await page.locator('button.bk-button', { hasText: 'Show all 12' }).nth(2).click();
-    const inModal = page.locator('#dialog-body button.bk-button', { hasText: 'Approve step 5 (12)' });
+    await page.locator('button.bk-button', { hasText: 'Show all 14' }).click();
+    const inModal = page.locator('#dialog-body button.bk-button', { hasText: 'Approve step 5 (14)' });
     await inModal.waitFor({ timeout: 10_000 });
     await inModal.click();
-    expect(await page.locator('#confirm-text').innerText()).toContain('This will disable 12 inbox rules for Alice Aoki as soon as you confirm.');
+    expect(await page.locator('#confirm-text').innerText()).toContain('This will disable 12 inbox rules, clear the mailbox forwarding and disable 1 hidden inbox rule for Alice Aoki as soon as you confirm.');
     await page.locator('#confirm-ok').click();
-    await page.locator('#dialog-body', { hasText: 'Approved by Parker Patel. Running 12 action(s) of step 5 now.' }).waitFor({ timeout: 10_000 });
+    await page.locator('#dialog-body', { hasText: 'Approved by Parker Patel. Running 14 action(s) of step 5 now.' }).waitFor({ timeout: 10_000 });
     await waitFor(() => rulesDisabled() === 12, { what: '12 rules disabled', timeoutMs: 30_000 });
   }, 120_000);
 

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { flowApi } from '../../sandbox/flow-api';
+import { exchangeApi, mountExchange } from '../../sandbox/exchange-api';
+import { exchangeClientFromConfig } from '../../src/exchange/client';
 import { GraphEmulator } from '../../sandbox/graph/emulator';
 import { localDefaults } from '../../sandbox/local-env';
 import { loadConfig } from '../../src/config';
@@ -27,17 +29,21 @@ export interface SandboxContext {
  */
 export async function sandboxContext(env: Record<string, string> = {}): Promise<SandboxContext> {
   const emulator = new GraphEmulator();
+  mountExchange(emulator);
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url!, `http://${req.headers.host}`);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const body = Buffer.concat(chunks).toString();
     const r = url.pathname.startsWith('/sandbox/flow/')
       ? flowApi(emulator, req.method!, url)
-      : await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, Buffer.concat(chunks).toString(), `${url.origin}/sandbox/graph`);
+      : url.pathname.startsWith('/sandbox/exchange/')
+        ? await exchangeApi(emulator, req.method!, url, headers, body)
+        : await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, body, `${url.origin}/sandbox/graph`);
     if (r.disconnect) return void req.socket.destroy();
-    res.writeHead(r.status, 'headers' in r ? r.headers : { 'content-type': 'application/json' }).end(r.body === undefined ? undefined : JSON.stringify(r.body));
+    res.writeHead(r.status, ('headers' in r ? r.headers : undefined) ?? { 'content-type': 'application/json' }).end(r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -48,6 +54,7 @@ export async function sandboxContext(env: Record<string, string> = {}): Promise<
     config,
     graph: createGraph({ baseUrl: config.graph.baseUrl }),
     flows: config.powerAutomate ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment }) : undefined,
+    exchange: exchangeClientFromConfig(config),
     store,
     queue,
     results: new MemoryResultStore(),

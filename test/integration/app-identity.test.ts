@@ -128,7 +128,7 @@ describe('contain doctor', () => {
     const r = await cli(['doctor', '--format', 'json']);
     expect(r.code).toBe(0);
     const { checks } = JSON.parse(r.out) as { checks: Record<string, unknown>[] };
-    expect(checks.length).toBe(32); // 22 required, 5 optional (alerts and Identity Protection), 5 optional (posture measures, Exchange admin API)
+    expect(checks.length).toBe(33); // 22 required, 5 optional (alerts and Identity Protection), 6 optional (posture measures, Defender for Cloud Apps, Exchange admin API)
     for (const c of checks) {
       expect(Object.keys(c)).toEqual(['id', 'ok', 'needs', 'enables', 'fix']);
       expect(c.ok).toBe(true);
@@ -144,7 +144,7 @@ describe('contain doctor', () => {
     const r = await cli(['doctor', '--format', 'json']);
     expect(r.code).toBe(1);
     const rows = new Map((JSON.parse(r.out) as { checks: { id: string; ok: boolean; fix: string }[] }).checks.map((c) => [c.id, c]));
-    expect([...rows.values()].filter((c) => !c.ok).map((c) => c.id).sort()).toEqual(['licence:defender-office-365-p2', 'licence:entra-id-p1', 'licence:entra-id-p2', 'licence:purview-audit', 'permission:MailboxSettings.ReadWrite', 'prerequisite:message-trace-service-principal', 'prerequisite:power-automate-registration']);
+    expect([...rows.values()].filter((c) => !c.ok).map((c) => c.id).sort()).toEqual(['licence:defender-cloud-apps', 'licence:defender-office-365-p2', 'licence:entra-id-p1', 'licence:entra-id-p2', 'licence:purview-audit', 'permission:MailboxSettings.ReadWrite', 'prerequisite:message-trace-service-principal', 'prerequisite:power-automate-registration']);
     expect(rows.get('prerequisite:message-trace-service-principal')!.fix).toContain(`New-MgServicePrincipal -AppId ${MESSAGE_TRACE_APP_ID}`);
     expect(rows.get('prerequisite:power-automate-registration')!.fix).toContain('pac admin application register --application-id c0a7a1e0-0000-4000-8000-00000000a99d');
     expect(rows.get('permission:MailboxSettings.ReadWrite')!.fix).toMatch(/ROLE=MailboxSettings\.ReadWrite and MI=5b000000-0000-4000-8000-00000000c0a7/);
@@ -157,11 +157,11 @@ describe('contain doctor', () => {
     const r = await cli(['doctor', '--format', 'json']);
     expect(r.code).toBe(0);
     const failing = (JSON.parse(r.out) as { checks: { id: string; ok: boolean; needs: string }[] }).checks.filter((c) => !c.ok);
-    expect(failing.map((c) => c.id).sort()).toEqual(['licence:entra-id-p2', ...optional.map((p) => `permission:${p}`)].sort());
+    expect(failing.map((c) => c.id).sort()).toEqual(['licence:defender-cloud-apps', 'licence:entra-id-p2', ...optional.map((p) => `permission:${p}`)].sort());
     for (const c of failing) expect(c.needs).toMatch(/^Optional: /);
     const table = await cli(['doctor']);
     expect(table.code).toBe(0);
-    expect(table.out).toMatch(/32 checks, all pass \(5 optional off\)/);
+    expect(table.out).toMatch(/33 checks, all pass \(6 optional off\)/);
     expect(table.out).toMatch(/^off +permission:SecurityAlert\.Read\.All/m);
   });
 
@@ -177,7 +177,7 @@ describe('contain doctor', () => {
     const refused = text(await say(stack, 'doctor', 'needs the approver role'));
     expect(refused).toContain('approver role');
     const card = text(await say(stack, 'doctor', 'Contain doctor', PEOPLE.avery));
-    expect(card).toContain('1 of 32 checks fail');
+    expect(card).toContain('1 of 33 checks fail');
     expect(card).toContain('Entra directory role User Administrator');
 
     const { incidentId, actions, card: containment } = await open(stack, 'alice');

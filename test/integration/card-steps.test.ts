@@ -4,6 +4,7 @@ import { SEED_IDS } from '../../sandbox/graph/seed';
 import { adaptiveCardProblem } from '../../sandbox/teams-limits';
 import { TEAMS_CARD_BYTES } from '../../cards/adaptive/types';
 import { getContext } from '../../src/runtime';
+import { exchangeRequests } from '../../sandbox/exchange-api';
 import { approverRoster } from '../../src/directory/roster';
 import type { Action } from '../../src/incidents/model';
 import { stepRef } from '../../src/ids';
@@ -73,10 +74,11 @@ describe('Show all', () => {
     const modal = [...stack.slack.modals.views.values()][0];
     expect(update.args.view_id).toBe(modal.id);
     const shown = plainText(modal.view.blocks);
+    // Step 5: the 12 rules Graph lists, and through Exchange the mailbox forwarding and the hidden rule.
     const rules = (await actionsOf(incidentId)).filter((a) => a.step === 5);
-    expect(rules).toHaveLength(12);
+    expect(rules).toHaveLength(14);
     for (const a of rules) expect(shown).toContain(a.title);
-    expect(shown).toContain('Approve step 5* will disable 12 inbox rules: these are every one of them');
+    expect(shown).toContain('Approve step 5* will disable 12 inbox rules, clear the mailbox forwarding and disable 1 hidden inbox rule: these are every one of them');
     expect(stack.slack.all().filter((c) => c.error)).toEqual([]);
   });
 
@@ -124,10 +126,10 @@ describe('buttons inside Show all', () => {
     expect(first.type).toBe('continue');
     expect(plainText(first.value.card.content)).toContain(escapeMarkdown(`Rejected by Avery Adams. "${weakest.title}" will not run.`));
     const second = await dialog({ verb: 'approve-step', ref: stepRef(incidentId, 5) });
-    expect(json(second.value.card.content)).toContain('Approved by Avery Adams. Running 11 action(s) of step 5 now.');
+    expect(json(second.value.card.content)).toContain('Approved by Avery Adams. Running 13 action(s) of step 5 now.');
     const done = (await settled(incidentId, { timeoutMs: 60_000 })).filter((a) => a.step === 5);
     expect(done.filter((a) => a.state === 'rejected').map((a) => a.id)).toEqual([weakest.id]);
-    expect(done.filter((a) => a.state === 'succeeded')).toHaveLength(11);
+    expect(done.filter((a) => a.state === 'succeeded')).toHaveLength(13);
     // The card everyone sees was updated too.
     await waitFor(() => stack.connector.all().find((r) => r.op === 'update' && json(cardsOf(r)).includes('1 rejected')), { what: 'shared card updated' });
   });
@@ -151,7 +153,7 @@ describe('buttons inside Show all', () => {
 });
 
 describe('Approve step', () => {
-  test('Teams: four-eyes holds for a step; an approver approves step 5 and only its 12 rules are approved, each recorded by name', async () => {
+  test('Teams: four-eyes holds for a step; an approver approves step 5 and only its 14 actions are approved (12 rules, the forwarding and the hidden rule), each recorded by name', async () => {
     const { incidentId, conversationId, activityId } = await openInTeams();
     const ref = stepRef(incidentId, 5);
     const mine = await post(stack, executeInvoke(stack, PEOPLE.riley, 'approve-step', { ref }, conversationId, activityId));
@@ -159,9 +161,9 @@ describe('Approve step', () => {
     expect((await actionsOf(incidentId)).filter((a) => a.state !== 'proposed')).toEqual([]);
 
     const res = await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-step', { ref }, conversationId, activityId));
-    expect(json(res.body)).toContain('Approved by Avery Adams. Running 12 action(s) of step 5 now.');
+    expect(json(res.body)).toContain('Approved by Avery Adams. Running 14 action(s) of step 5 now.');
     const done = await settled(incidentId, { timeoutMs: 60_000 });
-    expect(done.filter((a) => a.state !== 'proposed').map((a) => a.step)).toEqual(Array(12).fill(5));
+    expect(done.filter((a) => a.state !== 'proposed').map((a) => a.step)).toEqual(Array(14).fill(5));
     expect(done.filter((a) => a.step === 5).every((a) => a.state === 'succeeded' && a.decision?.by.name === 'Avery Adams')).toBe(true);
     const audit = await (await getContext()).store.listAudit(incidentId);
     const approvals = audit.filter((e) => e.event === 'action.approved');
@@ -193,8 +195,12 @@ describe('Approve step', () => {
     const changes = mutatingCalls(stack).map((r) => `${r.method} ${r.path}`);
     expect(new Set(changes).size).toBe(changes.length);
     const flows = done.filter((a) => a.kind === 'stopFlow');
-    expect(changes).toHaveLength(done.length - flows.length);
-    for (const a of done.filter((x) => x.kind !== 'stopFlow')) expect([a.kind, changes.filter((c) => changeOf(a, c))]).toEqual([a.kind, [expect.any(String)]]);
+    // Step 5's forwarding and hidden rule go through the Exchange admin API: one cmdlet each, in its own log.
+    const exchange = done.filter((a) => a.kind === 'clearMailboxForwarding' || a.kind === 'disableHiddenInboxRule');
+    expect(exchangeRequests(stack.emulator).filter((r) => r.applied && /^(Set|Disable)-/.test(r.cmdlet ?? '')).map((r) => r.cmdlet).sort()).toEqual(['Disable-InboxRule', 'Set-Mailbox']);
+    expect(exchange).toHaveLength(2);
+    expect(changes).toHaveLength(done.length - flows.length - exchange.length);
+    for (const a of done.filter((x) => x.kind !== 'stopFlow' && !exchange.includes(x))) expect([a.kind, changes.filter((c) => changeOf(a, c))]).toEqual([a.kind, [expect.any(String)]]);
     const stops = stack.emulator.flowRequests.filter((r) => r.method === 'POST');
     expect(stops.map((r) => r.path).sort()).toEqual(flows.map((f) => stops.find((r) => r.path.includes(f.objectId))!.path).sort());
     expect(new Set(stops.map((r) => r.path)).size).toBe(flows.length);

@@ -217,7 +217,8 @@ describe('investigate', () => {
     expect(t).toMatch(/\*\*missing\*\* · Phishing-resistant MFA/);
     expect(t).toMatch(/\*\*missing\*\* · Users may not register applications: allowedToCreateApps is true/);
     expect(t).toMatch(/\*\*missing\*\* · Users may not consent to applications/);
-    expect(t).toMatch(/\*\*unknown\*\* · Harmful user agents blocked/);
+    expect(t).toMatch(/\*\*missing\*\* · Harmful user agents blocked: no Conditional Access policy routes sessions through App Control/);
+    expect(t).toMatch(/\*\*missing\*\* · Device code flow blocked/);
   });
 
   test('the report gains the timeline, the mail rules with their definitions, the apps, and the other recipients', async () => {

@@ -2,6 +2,7 @@ import type { LocalStack } from '../../sandbox/local-stack';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import { ALICE_OBJECTS as A } from '../../sandbox/graph/seed-objects';
 import { getContext } from '../../src/runtime';
+import { exchangeRequests } from '../../sandbox/exchange-api';
 import { buildReport } from '../../src/incidents/report';
 import type { Action } from '../../src/incidents/model';
 import { startTestStack, waitFor, settled } from '../helpers/stack';
@@ -31,6 +32,9 @@ const CHANGES: [string, string, string][] = [
   ['remove the consent', 'DELETE', `^/v1.0/oauth2PermissionGrants/${A.grantAttacker}$`],
   ['remove the secret', 'POST', `^/v1.0/applications/${A.appAttacker}/removePassword$`],
   ['remove the certificate', 'PATCH', `^/v1.0/applications/${A.appAttacker}$`],
+  // Step 5 through the Exchange admin API: every cmdlet shares one path, so its faults name the cmdlet after "#".
+  ['clear the mailbox forwarding', 'POST', '^/exchange/.*#Set-Mailbox$'],
+  ['disable the hidden inbox rule', 'POST', '^/exchange/.*#Disable-InboxRule$'],
 ];
 
 async function open(stack: LocalStack): Promise<string> {
@@ -41,13 +45,14 @@ async function open(stack: LocalStack): Promise<string> {
 }
 
 
-/** How many times the service applied each of Alice's changes (Graph and Power Automate). */
+/** How many times the service applied each of Alice's changes (Graph, Power Automate and the Exchange admin API). */
 function appliedCounts(stack: LocalStack): number[] {
   const graph = stack.emulator.requests().filter((r) => r.applied && r.method !== 'GET');
   const flow = stack.emulator.flowRequests.filter((r) => r.applied && r.method !== 'GET');
+  const exchange = exchangeRequests(stack.emulator).filter((r) => r.applied).map((r) => ({ method: 'POST', path: `/exchange/adminapi/beta/tenant/InvokeCommand#${r.cmdlet}` }));
   return CHANGES.map(([, method, route]) => {
     const re = new RegExp(route);
-    const pool = route.startsWith('^/flow') ? flow.map((r) => ({ ...r, path: r.path.slice('/sandbox'.length) })) : graph;
+    const pool = route.startsWith('^/flow') ? flow.map((r) => ({ ...r, path: r.path.slice('/sandbox'.length) })) : route.startsWith('^/exchange') ? exchange : graph;
     return pool.filter((r) => r.method === method && re.test(r.path)).length;
   });
 }
@@ -114,6 +119,18 @@ describe('exactly once through crashes (worker in its own process)', () => {
     expect(done.filter((a) => a.result?.recovered).map((a) => a.kind).sort()).toEqual(['disableDevice', 'revokeSessions', 'stopFlow']);
   }, 90_000);
 
+  test('Exchange: a Set-Mailbox answered 503 after it was made, and a Disable-InboxRule whose connection dropped, are read back, not resent', async () => {
+    const incidentId = await open(stack);
+    stack.emulator.faults.add({ route: '^/exchange/.*#Set-Mailbox$', method: 'POST', status: 503, when: 'after', times: 1 });
+    stack.emulator.faults.add({ route: '^/exchange/.*#Disable-InboxRule$', method: 'POST', drop: true, when: 'after', times: 1 });
+    await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
+    const done = await settled(incidentId, { timeoutMs: 60_000 });
+    expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
+    await expectTruthful(done);
+    expect(done.filter((a) => a.result?.recovered).map((a) => a.kind).sort()).toEqual(['clearMailboxForwarding', 'disableHiddenInboxRule']);
+    expect(done.find((a) => a.kind === 'clearMailboxForwarding')!.evidence).toMatchObject({ forwardingSmtpAddress: 'smtp:alice.aoki.backup@proton-mail.example', deliverToMailboxAndForward: true });
+  }, 90_000);
+
   test('a change refused with 500 before it was made is sent again once, by the same worker', async () => {
     const incidentId = await open(stack);
     stack.emulator.faults.add({ route: `^/v1.0/users/${alice}$`, method: 'PATCH', status: 500, times: 1 });
@@ -165,6 +182,6 @@ describe('exactly once through crashes (worker in its own process)', () => {
     const after = await ctx.store.listActions(incidentId);
     await expectTruthful(after);
     const audit = await ctx.store.listAudit(incidentId);
-    expect(audit.filter((e) => e.event === 'action.succeeded').length).toBe(12); // each outcome recorded once, by one holder
+    expect(audit.filter((e) => e.event === 'action.succeeded').length).toBe(CHANGES.length); // each outcome recorded once, by one holder
   }, 120_000);
 });

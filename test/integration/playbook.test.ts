@@ -2,6 +2,8 @@ import type { LocalStack } from '../../sandbox/local-stack';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import { ALICE_OBJECTS as A } from '../../sandbox/graph/seed-objects';
 import { getContext } from '../../src/runtime';
+import { exchangeRequests } from '../../sandbox/exchange-api';
+import { HIDDEN_RULE_IDENTITY } from '../../sandbox/exchange/state';
 import type { Action } from '../../src/incidents/model';
 import { mutatingCalls, roundTrips, startTestStack, waitFor, settled } from '../helpers/stack';
 import { PEOPLE, channelMention, executeInvoke, post, cardsOf, json as text } from '../helpers/teams';
@@ -42,6 +44,9 @@ describe('playbook steps 1-7 against the sandbox tenant', () => {
         `disableDevice:${A.attackerIphone}`,
         `disableInboxRule:${A.ruleDot}`,
         `disableInboxRule:${A.ruleDotDot}`,
+        // Through the Exchange admin API: the forwarding to the outside address, and the rule only Exchange lists.
+        `clearMailboxForwarding:${SEED_IDS.alice}`,
+        `disableHiddenInboxRule:${HIDDEN_RULE_IDENTITY}`,
         `stopFlow:${A.flowAttacker}`,
         `disableServicePrincipal:${A.spAttacker}`,
         `removeGrant:${A.grantAttacker}`,
@@ -60,7 +65,8 @@ describe('playbook steps 1-7 against the sandbox tenant', () => {
     const { actions, incidentId } = await open(stack, 'bob brown');
     expect(actions.map((a) => a.kind).sort()).toEqual(['resetPassword', 'revokeSessions']);
     const incident = await (await getContext()).store.getIncident(incidentId);
-    expect(incident!.facts.steps!.find((s) => s.step === 5)!.notes.join(' ')).toMatch(/Hidden inbox rules.*not checked/);
+    // Exchange was read (forwarding, hidden rules, audit) and found nothing: said, not "not checked".
+    expect(incident!.facts.steps!.find((s) => s.step === 5)!.checked).toMatch(/Exchange: forwarding off, 0 hidden rule\(s\), audit configuration as default/);
   });
 
   test('Approve all: every change happens once, in at most 4 Graph round trips, with evidence and read-back', async () => {
@@ -94,7 +100,9 @@ describe('playbook steps 1-7 against the sandbox tenant', () => {
     const changes = mutatingCalls(stack).filter((r) => r.status < 300);
     const keys = changes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(changes).toHaveLength(actions.filter((a) => a.kind !== 'stopFlow').length - 1); // the iPhone is refused (400)
+    // Graph's: all but the flow (Power Automate) and step 5's two Exchange changes; the iPhone is refused (400).
+    expect(changes).toHaveLength(actions.filter((a) => !['stopFlow', 'clearMailboxForwarding', 'disableHiddenInboxRule'].includes(a.kind)).length - 1);
+    expect(exchangeRequests(stack.emulator).filter((r) => r.applied && /^(Set|Disable|Enable)-/.test(r.cmdlet ?? '')).map((r) => r.cmdlet)).toEqual(['Set-Mailbox', 'Disable-InboxRule']);
     // Within the default app's documented rights nothing is refused but the documented refusal: app-only changes to a
     // non-Windows device. (404s are the read-backs of deletions; 424 the read-back chained behind the refused change.)
     const refused = stack.emulator.requests().filter((r) => [400, 401, 403].includes(r.status)).map((r) => `${r.method} ${r.path} ${r.status}`);

@@ -1,6 +1,7 @@
 import type { LocalStack } from '../../sandbox/local-stack';
 import type { SlackCall } from '../../sandbox/slack-api';
 import { SEED_IDS } from '../../sandbox/graph/seed';
+import { exchangeState, HIDDEN_RULE_IDENTITY } from '../../sandbox/exchange/state';
 import { startTestStack, waitFor } from '../helpers/stack';
 import { appMention, blockAction, postSlack, sign, slashCommand } from '../helpers/slack';
 import { approverRoster } from '../../src/directory/roster';
@@ -237,6 +238,10 @@ describe('Slack: tenant-controlled text is escaped in everything Contain posts',
 
   test('an inbox rule named like a ping and a link neither pings nor links: cards, status lines, private replies', async () => {
     stack.emulator.state.rules.find((r) => r.data.displayName === '.')!.data.displayName = HOSTILE;
+    // Step 5 holds only Alice's two Graph rules here (no forwarding, the hidden rule off), so the card shows it whole.
+    const exo = exchangeState(stack.emulator);
+    Object.assign(exo.mailboxes.find((m) => m.userId === SEED_IDS.alice)!, { ForwardingSmtpAddress: null, DeliverToMailboxAndForward: false });
+    exo.hiddenRules.find((h) => h.RuleIdentity === HIDDEN_RULE_IDENTITY)!.Enabled = false;
     const { ts } = await openInSlack('contain alice');
     const card = calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Open Defender'))!;
     // The hostile rule's own Approve (rules are ranked by suspicion, so it need not be the first one on the card).

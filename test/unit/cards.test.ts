@@ -18,6 +18,8 @@ const all: [string, View][] = [
   ['scope', views.scope],
   ['hunt', views.hunt],
   ['posture', views.posture],
+  ['posture-change', views.postureChange],
+  ['hunt with the measure offered', views.huntWithOffer],
   ['report', views.report],
   ['incidents', views.incidents],
   ['blocked', views.blocked],

@@ -129,7 +129,8 @@ describe('the conversation core, on any platform', () => {
     expect((await byStep()).filter((x) => !x.startsWith('3:') && !x.startsWith('1:')).every((x) => x.endsWith(':proposed'))).toBe(true);
     const mine = fakeSurface(riley);
     await pressButton(s.ctx, mine.surface, { verb: 'reject-step', ref: `${incident.id}/s05` }, { start: jest.fn() });
-    expect(mine.said.at(-1)!.text).toBe('Rejected by Riley Reyes. 2 action(s) of step 5 will not run.');
+    // Step 5: the two Graph rules, the mailbox forwarding and the hidden rule (Exchange).
+    expect(mine.said.at(-1)!.text).toBe('Rejected by Riley Reyes. 4 action(s) of step 5 will not run.');
     await pressButton(s.ctx, surface, { verb: 'approve-step', ref: `${incident.id}/s05` }, { start: jest.fn() });
     expect(said.at(-1)).toMatchObject({ op: 'tell', text: 'Nothing in step 5 is waiting for a decision.' });
   });

@@ -41,7 +41,7 @@ describe('read and clear mailbox forwarding', () => {
   test('Alice forwards to an outside address and keeps a copy; a bystander forwards nothing', async () => {
     const f = await exo.getForwarding(ALICE);
     expect(f).toEqual({ mailbox: ALICE, forwardingSmtpAddress: 'smtp:alice.aoki.backup@proton-mail.example', forwardingAddress: null, deliverToMailboxAndForward: true });
-    expect(forwardingReason(f, ['contoso.example'])).toBe('all mail is forwarded to the outside address alice.aoki.backup@proton-mail.example (ForwardingSmtpAddress); a copy stays in the mailbox, so the user notices nothing.');
+    expect(forwardingReason(f, ['contoso.example'])).toBe('forwards mail outside the organisation: every message to alice.aoki.backup@proton-mail.example (ForwardingSmtpAddress); a copy stays in the mailbox, so the user notices nothing.');
     const bob = await exo.getForwarding(BOB);
     expect(bob.forwardingSmtpAddress).toBeNull();
     expect(forwardingReason(bob, ['contoso.example'])).toBeUndefined();

@@ -25,7 +25,9 @@ const listOf = (id: string) => (alice.answers[id].body as { value: Record<string
 test('the playbook is ten steps, each one file in src/playbook/steps/ named after its number', () => {
   const files = readdirSync(join(__dirname, '..', '..', 'src', 'playbook', 'steps')).filter((f) => /^\d\d-/.test(f));
   expect(playbook.map((s) => s.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  expect(files.map((f) => Number(f.slice(0, 2)))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  // A step may keep parts beside its module under the same number (step 5's Exchange reads, its rule judgement).
+  expect([...new Set(files.map((f) => Number(f.slice(0, 2))))]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  expect(files.filter((f) => f.startsWith('05-'))).toEqual(['05-exchange.ts', '05-inbox-rules.ts', '05-rule-reasons.ts']);
 });
 
 describe('steps 1-2: always proposed', () => {
@@ -71,7 +73,7 @@ describe('step 5: inbox rules', () => {
   test('Alice: the two rules hiding mail, one in a folder only the second batch named', () => {
     expect(titles(5)).toEqual(['Disable inbox rule "."', 'Disable inbox rule ".."']);
     expect(step(5).analyze(discovery(), context).proposals[1].reason).toMatch(/moves mail to RSS Feeds/);
-    expect(step(5).analyze(discovery(), context).notes[0]).toMatch(/Hidden inbox rules .* not visible through Microsoft Graph/);
+    expect(step(5).analyze(discovery(), context).notes[0]).toMatch(/Hidden inbox rules .* invisible to Microsoft Graph and were NOT checked/);
   });
 
   test('a rule forwarding outside the organisation is proposed; an unreadable rule list is said', () => {

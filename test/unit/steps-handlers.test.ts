@@ -23,7 +23,9 @@ const action = (kind: ActionKind, objectId: string, params: Record<string, strin
 });
 const answer = (status: number, body: unknown = {}): CallResult => ({ status, headers: {}, body });
 const graphError = (status: number, code: string, message: string) => answer(status, { error: { code, message } });
-const line = (c: Call) => (c.api === 'graph' ? `${c.method} ${decodeURIComponent(c.url)}` : `flow ${c.op} ${c.environment}/${c.flowId}`);
+const line = (c: Call) =>
+  c.api === 'graph' ? `${c.method} ${decodeURIComponent(c.url)}` : c.api === 'flow' ? `flow ${c.op} ${c.environment}/${c.flowId}` : c.api === 'exchange' ? `exchange ${c.op} ${c.mailbox}${c.ruleIdentity ? ` ${c.ruleIdentity}` : ''}` : `posture ${c.op}`;
+const MBX = 'alice.aoki@contoso.example';
 
 /** Every kind of action, with what it sends: snapshot, change and read-back. */
 const cases: [ActionKind, Action, { snapshot: string; change: string; check: string }][] = [
@@ -37,6 +39,8 @@ const cases: [ActionKind, Action, { snapshot: string; change: string; check: str
   ['removeGrant', action('removeGrant', 'g1', { name: '..', scope: 'Mail.Read' }), { snapshot: 'GET /oauth2PermissionGrants/g1', change: 'DELETE /oauth2PermissionGrants/g1', check: 'GET /oauth2PermissionGrants/g1' }],
   ['removeAppSecret', action('removeAppSecret', 'app1', { keyId: 'k1', name: '..', hint: 'abc' }), { snapshot: 'GET /applications/app1?$select=id,appId,displayName,passwordCredentials', change: 'POST /applications/app1/removePassword', check: 'GET /applications/app1?$select=id,passwordCredentials' }],
   ['removeAppCertificate', action('removeAppCertificate', 'app1', { keyIds: 'c1', name: '..' }), { snapshot: 'GET /applications/app1?$select=id,appId,displayName,keyCredentials', change: 'PATCH /applications/app1', check: 'GET /applications/app1?$select=id,keyCredentials' }],
+  ['clearMailboxForwarding', action('clearMailboxForwarding', U, { userId: U, mailbox: MBX, name: 'x@example.net' }), { snapshot: `exchange getForwarding ${MBX}`, change: `exchange clearForwarding ${MBX}`, check: `exchange getForwarding ${MBX}` }],
+  ['disableHiddenInboxRule', action('disableHiddenInboxRule', '1675', { userId: U, mailbox: MBX, name: 'RuleIdentity 1675' }), { snapshot: `exchange getInboxRule ${MBX} 1675`, change: `exchange disableInboxRule ${MBX} 1675`, check: `exchange getInboxRule ${MBX} 1675` }],
 ];
 
 test('every action kind a step proposes has exactly one handler', () => {

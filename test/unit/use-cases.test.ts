@@ -7,7 +7,7 @@ import { authorize } from '../../src/incidents/policy';
 import { proposeAgain } from '../../src/incidents/propose-again';
 import { sweep } from '../../src/incidents/sweep';
 import { clearApproverRoster } from '../../src/directory/roster';
-import type { ContainmentView } from '../../src/views/types';
+import type { IncidentView } from '../../src/views/types';
 import { sandboxContext, type SandboxContext } from '../helpers/sandbox-context';
 
 const riley: Actor = { platform: 'teams', id: '29:riley', aadObjectId: SEED_IDS.riley, name: 'Riley Reyes' };
@@ -38,7 +38,7 @@ describe('use cases on the memory store', () => {
     expect(discovery).toHaveLength(2);
     expect(discovery.map(mailbox).every((n) => n <= 4)).toBe(true);
     expect(batches.length).toBeGreaterThanOrEqual(2);
-    expect(r.actions.map((a) => a.step)).toEqual([1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 7, 7, 7]);
+    expect(r.actions.map((a) => a.step)).toEqual([1, 2, 3, 3, 4, 4, 5, 5, 5, 5, 6, 7, 7, 7, 7]); // step 5: two Graph rules, the forwarding and the hidden rule (Exchange)
     expect(r.actions.every((a) => a.state === 'proposed')).toBe(true);
     const stored = await s.store.getIncident(r.incident.id);
     expect(stored?.threads).toEqual({ teams: { conversationId: '19:soc;messageid=1' } });
@@ -73,7 +73,7 @@ describe('use cases on the memory store', () => {
     expect(rejected.kind === 'decided' && rejected.actions.every((a) => a.state === 'rejected')).toBe(true);
     const again = await proposeAgain(s.ctx, `${r.incident.id}/a01`, riley);
     const actions = await s.store.listActions(r.incident.id);
-    expect(actions.at(-1)).toMatchObject({ id: 'a14', kind: 'revokeSessions', state: 'proposed' });
+    expect(actions.at(-1)).toMatchObject({ id: 'a16', kind: 'revokeSessions', state: 'proposed' });
     expect(again.view.actions.filter((a) => a.decidable)).toHaveLength(1);
     expect((await proposeAgain(s.ctx, `${r.incident.id}/a01`, riley)).view.banner?.text).toBe('It is already proposed again.');
     await expect(proposeAgain(s.ctx, `${r.incident.id}/a01`, alice)).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
@@ -81,11 +81,11 @@ describe('use cases on the memory store', () => {
 
   test('the sweeper expires what nobody decided in time and says so on the card, once', async () => {
     const r = await open();
-    const cards: ContainmentView[] = [];
+    const cards: IncidentView[] = [];
     const notifier: Notifier = { updateCard: async (_i, v) => void cards.push(v), postStatus: async () => undefined };
     const later = new Date(Date.now() + s.ctx.policy.approvalTtlMs + 60_000);
     const ctx = { ...s.ctx, now: () => later };
-    expect(await sweep(ctx, async () => notifier)).toEqual({ expired: 13, requeued: 0 });
+    expect(await sweep(ctx, async () => notifier)).toEqual({ expired: 15, requeued: 0 });
     expect(cards).toHaveLength(1);
     expect(cards[0].actions.every((a) => a.state === 'expired' && a.reproposable)).toBe(true);
     expect(await sweep(ctx, async () => notifier)).toEqual({ expired: 0, requeued: 0 });

@@ -4,9 +4,10 @@ import { enableDevice } from './device';
 import { startFlow } from './flows';
 import { enableInboxRule, recreateInboxRule } from './inbox-rules';
 import { dismissUserRisk } from './risk';
+import { enableHiddenInboxRule, restoreMailboxForwarding } from './exchange';
 import type { ContainKind, ProposedUndo, UndoHandler, UndoKind } from './types';
 
-export const UNDO_HANDLERS: UndoHandler[] = [enableDevice, enableInboxRule, recreateInboxRule, startFlow, enableServicePrincipal, recreateGrant, dismissUserRisk];
+export const UNDO_HANDLERS: UndoHandler[] = [enableDevice, enableInboxRule, recreateInboxRule, startFlow, enableServicePrincipal, recreateGrant, dismissUserRisk, restoreMailboxForwarding, enableHiddenInboxRule];
 
 /** The undo handler of one kind. */
 export function undoHandlerFor(kind: UndoKind): UndoHandler {
@@ -77,6 +78,16 @@ export function planUndo(a: DoneAction): UndoPlan {
       const grant = { clientId: before.clientId, consentType: before.consentType, ...(before.consentType === 'Principal' ? { principalId: before.principalId } : {}), resourceId: before.resourceId, scope: before.scope ?? '' };
       return undo('recreateGrant', `Undo: re-create the consent to "${name}"`, `Creates the delegated permission grant again from the evidence snapshot: same client, resource, scope (${grant.scope}) and consent type (${grant.consentType}).`, { restore: JSON.stringify(grant) });
     }
+    case 'clearMailboxForwarding': {
+      const f = before as { forwardingSmtpAddress?: string | null; forwardingAddress?: string | null; deliverToMailboxAndForward?: boolean } | undefined;
+      if (!f || f.forwardingSmtpAddress === undefined) return { reversible: false, why: `The forwarding of ${a.params.mailbox} was cleared and its evidence snapshot is missing: it cannot be put back.` };
+      if (!f.forwardingSmtpAddress && !f.forwardingAddress) return wasOff(`Forwarding of ${a.params.mailbox}`);
+      const restore = { mailbox: a.params.mailbox, forwardingSmtpAddress: f.forwardingSmtpAddress ?? null, forwardingAddress: f.forwardingAddress ?? null, deliverToMailboxAndForward: f.deliverToMailboxAndForward === true };
+      return undo('restoreMailboxForwarding', `Undo: forward ${a.params.mailbox}'s mail to ${name} again`, 'Sets ForwardingSmtpAddress, ForwardingAddress and DeliverToMailboxAndForward back to the values the evidence snapshot holds.', { restore: JSON.stringify(restore) });
+    }
+    case 'disableHiddenInboxRule':
+      if ((before as { Enabled?: boolean } | undefined)?.Enabled === false) return wasOff(`Hidden inbox rule ${name}`);
+      return undo('enableHiddenInboxRule', `Undo: enable hidden inbox rule ${name} again`, 'Enable-InboxRule by its RuleIdentity; it was disabled, not removed.');
     case 'confirmCompromised':
       return undo('dismissUserRisk', `Undo: dismiss the Identity Protection risk of ${name}`, 'Dismisses the user risk that "confirm compromised" set: Identity Protection then rates the account at no risk.');
     default:
