@@ -15,7 +15,9 @@ import { startAzurite } from '../sandbox/azurite';
 import { record } from './common';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { bundleFunctions } = require('../scripts/bundle-functions.js') as { bundleFunctions: (o?: { outDir?: string }) => Promise<Metafile> };
+const { bundleFunctions } = require('../scripts/bundle-functions.js') as {
+  bundleFunctions: (o?: { outDir?: string }) => Promise<Metafile>;
+};
 
 interface Metafile {
   outputs: Record<string, { inputs: Record<string, unknown> }>;
@@ -41,7 +43,11 @@ async function main(): Promise<void> {
   const bundleDir = join(root, 'dist', 'bundle');
   const meta = await bundleFunctions({ outDir: bundleDir });
   const azurite = await startAzurite();
-  const pruned = { slack: without(meta, bundleDir, ['botbuilder']), teams: without(meta, bundleDir, ['bolt']), worker: without(meta, bundleDir, ['botbuilder', 'bolt']) };
+  const pruned = {
+    slack: without(meta, bundleDir, ['botbuilder']),
+    teams: without(meta, bundleDir, ['bolt']),
+    worker: without(meta, bundleDir, ['botbuilder', 'bolt']),
+  };
   try {
     const env = {
       ...process.env,
@@ -55,7 +61,8 @@ async function main(): Promise<void> {
       SLACK_API_URL: 'http://127.0.0.1:9/api/',
     };
     const runs: [build: string, route: string, dir: string][] = [['bare', 'bare', '']];
-    for (const route of ['slack', 'teams', 'worker'] as const) runs.push(['unbundled', route, join(root, 'dist', 'functions')], ['bundled', route, pruned[route]]);
+    for (const route of ['slack', 'teams', 'worker'] as const)
+      runs.push(['unbundled', route, join(root, 'dist', 'functions')], ['bundled', route, pruned[route]]);
     const results: Record<string, { ms: number[]; botbuilder: boolean; bolt: boolean; status?: number }> = {};
     // Interleave so that machine noise hits every variant alike.
     for (let i = 0; i < RUNS; i++) {
@@ -65,7 +72,8 @@ async function main(): Promise<void> {
         const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; botbuilder: boolean; bolt: boolean; status?: number };
         const key = `${build} ${route}`;
         // A bundle loads nothing from node_modules: what it can load is decided by the chunks left in its copy.
-        const loads = build === 'bundled' ? { botbuilder: route === 'teams', bolt: route === 'slack' } : { botbuilder: out.botbuilder, bolt: out.bolt };
+        const loads =
+          build === 'bundled' ? { botbuilder: route === 'teams', bolt: route === 'slack' } : { botbuilder: out.botbuilder, bolt: out.bolt };
         results[key] ??= { ms: [], ...loads, status: out.status };
         results[key].ms.push(out.ms);
       }
@@ -74,12 +82,32 @@ async function main(): Promise<void> {
     const yes = (b: boolean) => (b ? 'yes' : 'no');
     const row = (route: string) => {
       const [u, b] = [results[`unbundled ${route}`], results[`bundled ${route}`]];
-      return [route, median(u.ms).toFixed(0), (median(u.ms) / bare).toFixed(2), median(b.ms).toFixed(0), (median(b.ms) / bare).toFixed(2), (median(u.ms) / median(b.ms)).toFixed(2), `${yes(u.botbuilder)} / ${yes(b.botbuilder)}`, `${yes(u.bolt)} / ${yes(b.bolt)}`, `${u.status} / ${b.status}`];
+      return [
+        route,
+        median(u.ms).toFixed(0),
+        (median(u.ms) / bare).toFixed(2),
+        median(b.ms).toFixed(0),
+        (median(b.ms) / bare).toFixed(2),
+        (median(u.ms) / median(b.ms)).toFixed(2),
+        `${yes(u.botbuilder)} / ${yes(b.botbuilder)}`,
+        `${yes(u.bolt)} / ${yes(b.bolt)}`,
+        `${u.status} / ${b.status}`,
+      ];
     };
     record(
       `bench:cold (median of ${RUNS} fresh processes per route and build)`,
       [
-        ['route', 'unbundled ms', 'x bare', 'bundled ms', 'x bare', 'bundled speed-up', 'loads botbuilder (unbundled / bundled)', 'loads @slack/bolt', 'status'],
+        [
+          'route',
+          'unbundled ms',
+          'x bare',
+          'bundled ms',
+          'x bare',
+          'bundled speed-up',
+          'loads botbuilder (unbundled / bundled)',
+          'loads @slack/bolt',
+          'status',
+        ],
         ['bare handler', bare.toFixed(0), '1.00', '', '', '', 'no', 'no', String(results['bare bare'].status)],
         ...['slack', 'teams', 'worker'].map(row),
       ],

@@ -7,7 +7,11 @@ const { runAnalyze } = require(path.join(__dirname, '..', 'dist', 'src', 'cli', 
   let out = '';
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const code = await runAnalyze([...process.argv.slice(2), '--format', 'json'], (s) => (out += s), (s) => process.stderr.write(s));
+  const code = await runAnalyze(
+    [...process.argv.slice(2), '--format', 'json'],
+    (s) => (out += s),
+    (s) => process.stderr.write(s),
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;

@@ -21,7 +21,8 @@ const USERS = 5000;
 const DOMAIN = 'contoso.example';
 const BASE = Date.parse('2026-11-16T00:00:00Z');
 const DAY = 86_400_000;
-const EDGE = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0';
+const EDGE =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0';
 
 /** A deterministic pseudo-random sequence, so every size and format hides the same kind of attacks the same way. */
 function rng(seed: number) {
@@ -36,7 +37,8 @@ const office = (u: number) => `203.0.113.${u % 20}`;
 const home = (u: number) => `198.18.${u >> 8}.${u & 255}`;
 const phone = (u: number) => `100.64.${u >> 8}.${u & 255}`;
 /** A day's sign-in session: one on the laptop (office or home), another on the phone. */
-const session = (u: number, t: number, onPhone = false) => `5e55${String(u).padStart(4, '0')}-0000-4000-8${onPhone ? 'f' : '0'}0-${String(Math.floor((t - BASE) / DAY)).padStart(12, '0')}`;
+const session = (u: number, t: number, onPhone = false) =>
+  `5e55${String(u).padStart(4, '0')}-0000-4000-8${onPhone ? 'f' : '0'}0-${String(Math.floor((t - BASE) / DAY)).padStart(12, '0')}`;
 const device = (u: number) => [
   { Name: 'Id', Value: `d1ce${String(u).padStart(4, '0')}-0000-4000-8000-000000000001` },
   { Name: 'DisplayName', Value: `PC-${u}` },
@@ -57,18 +59,88 @@ function ordinary(i: number, random: () => number): Rec {
   const op = random();
   if (op < 0.45) {
     const sync = random() < 0.05;
-    return { ...base, RecordType: 50, Operation: 'MailItemsAccessed', Workload: 'Exchange', ...exchange, OperationProperties: [{ Name: 'MailAccessType', Value: sync ? 'Sync' : 'Bind' }], Folders: [{ Path: '\\Inbox', ...(sync ? {} : { FolderItems: [{ InternetMessageId: `<m${i}@${DOMAIN}>` }] }) }] };
+    return {
+      ...base,
+      RecordType: 50,
+      Operation: 'MailItemsAccessed',
+      Workload: 'Exchange',
+      ...exchange,
+      OperationProperties: [{ Name: 'MailAccessType', Value: sync ? 'Sync' : 'Bind' }],
+      Folders: [{ Path: '\\Inbox', ...(sync ? {} : { FolderItems: [{ InternetMessageId: `<m${i}@${DOMAIN}>` }] }) }],
+    };
   }
-  if (op < 0.55) return { ...base, RecordType: 15, Operation: 'UserLoggedIn', Workload: 'AzureActiveDirectory', ClientIP: ip, ExtendedProperties: [{ Name: 'UserAgent', Value: EDGE }, { Name: 'RequestType', Value: 'OAuth2:Authorize' }], ...(where < 0.95 ? { DeviceProperties: device(u) } : {}) };
-  if (op < 0.63) return { ...base, RecordType: 2, Operation: 'Send', Workload: 'Exchange', ...exchange, Item: { InternetMessageId: `<s${i}@${DOMAIN}>`, Subject: 'Re: weekly sync' } };
-  if (op < 0.79) return { ...base, RecordType: 6, Operation: random() < 0.7 ? 'FileAccessed' : 'FileDownloaded', Workload: 'SharePoint', ClientIP: ip, UserAgent: EDGE, ObjectId: `https://contoso.sharepoint.com/sites/team${u % 50}/Shared Documents/doc${i % 997}.docx`, AppAccessContext: { AADSessionId: sid } };
+  if (op < 0.55)
+    return {
+      ...base,
+      RecordType: 15,
+      Operation: 'UserLoggedIn',
+      Workload: 'AzureActiveDirectory',
+      ClientIP: ip,
+      ExtendedProperties: [
+        { Name: 'UserAgent', Value: EDGE },
+        { Name: 'RequestType', Value: 'OAuth2:Authorize' },
+      ],
+      ...(where < 0.95 ? { DeviceProperties: device(u) } : {}),
+    };
+  if (op < 0.63)
+    return {
+      ...base,
+      RecordType: 2,
+      Operation: 'Send',
+      Workload: 'Exchange',
+      ...exchange,
+      Item: { InternetMessageId: `<s${i}@${DOMAIN}>`, Subject: 'Re: weekly sync' },
+    };
+  if (op < 0.79)
+    return {
+      ...base,
+      RecordType: 6,
+      Operation: random() < 0.7 ? 'FileAccessed' : 'FileDownloaded',
+      Workload: 'SharePoint',
+      ClientIP: ip,
+      UserAgent: EDGE,
+      ObjectId: `https://contoso.sharepoint.com/sites/team${u % 50}/Shared Documents/doc${i % 997}.docx`,
+      AppAccessContext: { AADSessionId: sid },
+    };
   if (op < 0.84) return { ...base, RecordType: 6, Operation: 'FileModified', Workload: 'SharePoint', ClientIP: ip, UserAgent: EDGE };
-  if (op < 0.87) return { ...base, RecordType: 132, Operation: 'SearchQueryInitiatedExchange', Workload: 'Exchange', ...exchange, QueryText: 'budget' };
-  if (op < 0.95) return { ...base, RecordType: 2, Operation: random() < 0.5 ? 'SoftDelete' : 'MoveToDeletedItems', Workload: 'Exchange', ...exchange };
+  if (op < 0.87)
+    return { ...base, RecordType: 132, Operation: 'SearchQueryInitiatedExchange', Workload: 'Exchange', ...exchange, QueryText: 'budget' };
+  if (op < 0.95)
+    return { ...base, RecordType: 2, Operation: random() < 0.5 ? 'SoftDelete' : 'MoveToDeletedItems', Workload: 'Exchange', ...exchange };
   if (op < 0.975) return { ...base, RecordType: 30, Operation: 'CreateFlow', Workload: 'MicrosoftFlow', ClientIP: ip };
-  if (op < 0.99) return { ...base, RecordType: 8, Operation: 'Consent to application.', Workload: 'AzureActiveDirectory', ClientIP: ip, Target: [{ ID: 'Zoom', Type: 1 }] };
-  if (op < 0.997) return { ...base, RecordType: 1, Operation: 'New-InboxRule', Workload: 'Exchange', ClientIP: ip, Parameters: [{ Name: 'Name', Value: 'Newsletters' }, { Name: 'From', Value: 'news@vendor.example' }, { Name: 'MoveToFolder', Value: 'Newsletters' }] };
-  return { ...base, RecordType: 1, Operation: 'Set-Mailbox', Workload: 'Exchange', ClientIP: ip, Parameters: [{ Name: 'Identity', Value: upn(u) }, { Name: 'AuditEnabled', Value: 'True' }] };
+  if (op < 0.99)
+    return {
+      ...base,
+      RecordType: 8,
+      Operation: 'Consent to application.',
+      Workload: 'AzureActiveDirectory',
+      ClientIP: ip,
+      Target: [{ ID: 'Zoom', Type: 1 }],
+    };
+  if (op < 0.997)
+    return {
+      ...base,
+      RecordType: 1,
+      Operation: 'New-InboxRule',
+      Workload: 'Exchange',
+      ClientIP: ip,
+      Parameters: [
+        { Name: 'Name', Value: 'Newsletters' },
+        { Name: 'From', Value: 'news@vendor.example' },
+        { Name: 'MoveToFolder', Value: 'Newsletters' },
+      ],
+    };
+  return {
+    ...base,
+    RecordType: 1,
+    Operation: 'Set-Mailbox',
+    Workload: 'Exchange',
+    ClientIP: ip,
+    Parameters: [
+      { Name: 'Identity', Value: upn(u) },
+      { Name: 'AuditEnabled', Value: 'True' },
+    ],
+  };
 }
 
 /**
@@ -83,23 +155,118 @@ function attack(v: number, victim: number, records: number, random: () => number
   const user = upn(victim);
   const own = session(victim, start);
   const s = kind === 1 ? own : `a77a${String(v).padStart(4, '0')}-0000-4000-8000-00000000a77a`;
-  const ua = kind === 2 ? 'python-requests/2.31.0' : kind === 1 ? 'Client=OWA;Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0' : 'Client=REST;Client=RESTSystem;;';
+  const ua =
+    kind === 2
+      ? 'python-requests/2.31.0'
+      : kind === 1
+        ? 'Client=OWA;Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0'
+        : 'Client=REST;Client=RESTSystem;;';
   const id = (k: number) => `attack-${v}-${k}`;
   const out: Rec[] = [];
-  if (kind === 0) out.push({ Id: id(0), CreationTime: iso(start), RecordType: 15, Operation: 'UserLoggedIn', Workload: 'AzureActiveDirectory', UserId: user, ClientIP: office(victim), ResultStatus: 'Success', ExtendedProperties: [{ Name: 'UserAgent', Value: EDGE }, { Name: 'RequestType', Value: 'Cmsi:Cmsi' }], DeviceProperties: device(victim) });
+  if (kind === 0)
+    out.push({
+      Id: id(0),
+      CreationTime: iso(start),
+      RecordType: 15,
+      Operation: 'UserLoggedIn',
+      Workload: 'AzureActiveDirectory',
+      UserId: user,
+      ClientIP: office(victim),
+      ResultStatus: 'Success',
+      ExtendedProperties: [
+        { Name: 'UserAgent', Value: EDGE },
+        { Name: 'RequestType', Value: 'Cmsi:Cmsi' },
+      ],
+      DeviceProperties: device(victim),
+    });
   // The victim at work in the same session, so that a stolen session has the victim's own address in it.
-  if (kind === 1) out.push({ Id: `own-${v}`, CreationTime: iso(start - 600_000), RecordType: 50, Operation: 'MailItemsAccessed', Workload: 'Exchange', UserId: user, ClientIPAddress: office(victim), ClientInfoString: `Client=OWA;${EDGE}`, AppAccessContext: { AADSessionId: own }, OperationProperties: [{ Name: 'MailAccessType', Value: 'Bind' }] });
-  out.push({ Id: id(1), CreationTime: t(0), RecordType: 15, Operation: 'UserLoggedIn', Workload: 'AzureActiveDirectory', UserId: user, ClientIP: ip, ResultStatus: 'Success', ExtendedProperties: [{ Name: 'UserAgent', Value: ua.replace(/^Client=[^;]*;/, '') || 'Mozilla/5.0' }] });
+  if (kind === 1)
+    out.push({
+      Id: `own-${v}`,
+      CreationTime: iso(start - 600_000),
+      RecordType: 50,
+      Operation: 'MailItemsAccessed',
+      Workload: 'Exchange',
+      UserId: user,
+      ClientIPAddress: office(victim),
+      ClientInfoString: `Client=OWA;${EDGE}`,
+      AppAccessContext: { AADSessionId: own },
+      OperationProperties: [{ Name: 'MailAccessType', Value: 'Bind' }],
+    });
+  out.push({
+    Id: id(1),
+    CreationTime: t(0),
+    RecordType: 15,
+    Operation: 'UserLoggedIn',
+    Workload: 'AzureActiveDirectory',
+    UserId: user,
+    ClientIP: ip,
+    ResultStatus: 'Success',
+    ExtendedProperties: [{ Name: 'UserAgent', Value: ua.replace(/^Client=[^;]*;/, '') || 'Mozilla/5.0' }],
+  });
   for (let k = 2; out.length < records; k++) {
     const exchange = { ClientIPAddress: ip, ClientInfoString: ua, AppAccessContext: { AADSessionId: s } };
     const r = k % 50;
     const base = { Id: id(k), CreationTime: t(k), UserId: user, ResultStatus: 'Succeeded' };
-    if (r === 2) out.push({ ...base, RecordType: 1, Operation: 'New-InboxRule', Workload: 'Exchange', ClientIP: ip, Parameters: [{ Name: 'Name', Value: '.' }, { Name: 'MoveToFolder', Value: 'RSS Feeds' }, { Name: 'MarkAsRead', Value: 'True' }] });
-    else if (r === 3) out.push({ ...base, RecordType: 8, Operation: 'Consent to application.', Workload: 'AzureActiveDirectory', ClientIP: ip });
-    else if (r < 6) out.push({ ...base, RecordType: 132, Operation: 'SearchQueryInitiatedExchange', Workload: 'Exchange', ...exchange, QueryText: ['password', 'invoice', 'bank', 'vpn'][k % 4] });
-    else if (r < 10) out.push({ ...base, RecordType: 6, Operation: 'FileDownloaded', Workload: 'SharePoint', ClientIP: ip, UserAgent: ua, ObjectId: `https://contoso.sharepoint.com/sites/finance/Shared Documents/f${v}-${k}.xlsx`, AppAccessContext: { AADSessionId: s } });
-    else if (r === 10) out.push({ ...base, RecordType: 2, Operation: 'Send', Workload: 'Exchange', ...exchange, Item: { InternetMessageId: `<att-${v}-${k}@${DOMAIN}>`, Subject: 'RE: updated bank details' } });
-    else out.push({ ...base, RecordType: 50, Operation: 'MailItemsAccessed', Workload: 'Exchange', ...exchange, OperationProperties: [{ Name: 'MailAccessType', Value: 'Bind' }], Folders: [{ Path: '\\Inbox', FolderItems: [{ InternetMessageId: `<v${v}-${k}a@${DOMAIN}>` }, { InternetMessageId: `<v${v}-${k}b@${DOMAIN}>` }] }] });
+    if (r === 2)
+      out.push({
+        ...base,
+        RecordType: 1,
+        Operation: 'New-InboxRule',
+        Workload: 'Exchange',
+        ClientIP: ip,
+        Parameters: [
+          { Name: 'Name', Value: '.' },
+          { Name: 'MoveToFolder', Value: 'RSS Feeds' },
+          { Name: 'MarkAsRead', Value: 'True' },
+        ],
+      });
+    else if (r === 3)
+      out.push({ ...base, RecordType: 8, Operation: 'Consent to application.', Workload: 'AzureActiveDirectory', ClientIP: ip });
+    else if (r < 6)
+      out.push({
+        ...base,
+        RecordType: 132,
+        Operation: 'SearchQueryInitiatedExchange',
+        Workload: 'Exchange',
+        ...exchange,
+        QueryText: ['password', 'invoice', 'bank', 'vpn'][k % 4],
+      });
+    else if (r < 10)
+      out.push({
+        ...base,
+        RecordType: 6,
+        Operation: 'FileDownloaded',
+        Workload: 'SharePoint',
+        ClientIP: ip,
+        UserAgent: ua,
+        ObjectId: `https://contoso.sharepoint.com/sites/finance/Shared Documents/f${v}-${k}.xlsx`,
+        AppAccessContext: { AADSessionId: s },
+      });
+    else if (r === 10)
+      out.push({
+        ...base,
+        RecordType: 2,
+        Operation: 'Send',
+        Workload: 'Exchange',
+        ...exchange,
+        Item: { InternetMessageId: `<att-${v}-${k}@${DOMAIN}>`, Subject: 'RE: updated bank details' },
+      });
+    else
+      out.push({
+        ...base,
+        RecordType: 50,
+        Operation: 'MailItemsAccessed',
+        Workload: 'Exchange',
+        ...exchange,
+        OperationProperties: [{ Name: 'MailAccessType', Value: 'Bind' }],
+        Folders: [
+          {
+            Path: '\\Inbox',
+            FolderItems: [{ InternetMessageId: `<v${v}-${k}a@${DOMAIN}>` }, { InternetMessageId: `<v${v}-${k}b@${DOMAIN}>` }],
+          },
+        ],
+      });
   }
   return out;
 }
@@ -158,36 +325,83 @@ function runChild(file: string, script = join(__dirname, 'ual-child.js')): Child
 }
 
 async function main(): Promise<void> {
-  const rows: (string | number)[][] = [['records', 'data', 'format', 'file MB', 'wall s', 'CPU s', 'records/s (wall)', 'peak RSS MB', 'findings', 'attack found', 'ordinary in findings', 'context']];
+  const rows: (string | number)[][] = [
+    [
+      'records',
+      'data',
+      'format',
+      'file MB',
+      'wall s',
+      'CPU s',
+      'records/s (wall)',
+      'peak RSS MB',
+      'findings',
+      'attack found',
+      'ordinary in findings',
+      'context',
+    ],
+  ];
   const notes: string[] = [];
   const load: number[] = [];
   const keep = !!process.env.BENCH_KEEP;
   for (const [n, attacked] of [...(QUIET ? [[QUIET, false] as const] : []), ...SIZES.map((s) => [s, true] as const)]) {
     const { csv, json, plant } = await generate(n, attacked);
     const sets: string[] = [];
-    for (const [format, file] of [['csv', csv], ['json', json]] as const) {
+    for (const [format, file] of [
+      ['csv', csv],
+      ['json', json],
+    ] as const) {
       load.push(loadavg()[0]);
       const o = runChild(file);
       const ids = o.findings.map((f) => f.slice(f.indexOf(':') + 1));
       const found = ids.filter((id) => plant.attackIds.has(id)).length;
       const ordinaryFlagged = ids.filter((id) => id.startsWith('r-')).length;
-      rows.push([n, attacked ? 'busy, attacked' : 'busy, quiet', format, (statSync(file).size / 2 ** 20).toFixed(0), (o.ms / 1000).toFixed(1), (o.cpuMs / 1000).toFixed(1), Math.round(n / (o.ms / 1000)), o.maxRssMb.toFixed(0), o.findings.length, attacked ? `${found}/${plant.attackIds.size}` : '-', ordinaryFlagged, o.context]);
+      rows.push([
+        n,
+        attacked ? 'busy, attacked' : 'busy, quiet',
+        format,
+        (statSync(file).size / 2 ** 20).toFixed(0),
+        (o.ms / 1000).toFixed(1),
+        (o.cpuMs / 1000).toFixed(1),
+        Math.round(n / (o.ms / 1000)),
+        o.maxRssMb.toFixed(0),
+        o.findings.length,
+        attacked ? `${found}/${plant.attackIds.size}` : '-',
+        ordinaryFlagged,
+        o.context,
+      ]);
       sets.push(JSON.stringify(o.findings));
       // BENCH_BASELINE: another build's child script (same output shape) on the largest files, for a ratio.
       if (process.env.BENCH_BASELINE && attacked && n === Math.max(...SIZES)) {
         load.push(loadavg()[0]);
         const b = runChild(file, process.env.BENCH_BASELINE);
         const bIds = b.findings.map((f) => f.slice(f.indexOf(':') + 1));
-        rows.push([n, `attacked, ${process.env.BENCH_BASELINE_NAME ?? 'baseline'}`, format, '', (b.ms / 1000).toFixed(1), (b.cpuMs / 1000).toFixed(1), Math.round(n / (b.ms / 1000)), b.maxRssMb.toFixed(0), b.findings.length, `${bIds.filter((id) => plant.attackIds.has(id)).length}/${plant.attackIds.size}`, bIds.filter((id) => id.startsWith('r-')).length, '-']);
+        rows.push([
+          n,
+          `attacked, ${process.env.BENCH_BASELINE_NAME ?? 'baseline'}`,
+          format,
+          '',
+          (b.ms / 1000).toFixed(1),
+          (b.cpuMs / 1000).toFixed(1),
+          Math.round(n / (b.ms / 1000)),
+          b.maxRssMb.toFixed(0),
+          b.findings.length,
+          `${bIds.filter((id) => plant.attackIds.has(id)).length}/${plant.attackIds.size}`,
+          bIds.filter((id) => id.startsWith('r-')).length,
+          '-',
+        ]);
       }
-      if (format === 'csv' && attacked) notes.push(`${n} records: the attackers read ${o.activity.mailRead} messages, ran ${o.activity.searches} distinct searches, opened ${o.activity.files} files, sent ${o.activity.mailSent} mails (attackerActivity).`);
+      if (format === 'csv' && attacked)
+        notes.push(
+          `${n} records: the attackers read ${o.activity.mailRead} messages, ran ${o.activity.searches} distinct searches, opened ${o.activity.files} files, sent ${o.activity.mailSent} mails (attackerActivity).`,
+        );
       if (!keep) unlinkSync(file);
     }
     notes.push(`${n} records (${attacked ? 'attacked' : 'quiet'}): CSV and JSON findings ${sets[0] === sets[1] ? 'identical' : 'DIFFER'}.`);
     if (sets[0] !== sets[1]) process.exitCode = 1;
   }
   record(`bench:ual (busy tenant: ${QUIET ? `${QUIET} quiet, ` : ''}${SIZES.join(' and ')} with attacks)`, rows, [
-    'Targets: 1M records under 30 s and 400 MB peak RSS, on findings-heavy data (about 2.5% of records are attackers\' reading, searching, downloading and sending).',
+    "Targets: 1M records under 30 s and 400 MB peak RSS, on findings-heavy data (about 2.5% of records are attackers' reading, searching, downloading and sending).",
     `Machine load while measuring (1-minute load average, 2 cores): ${Math.min(...load).toFixed(1)} to ${Math.max(...load).toFixed(1)}; the machine is shared, so read the ratios rather than the seconds.`,
     ...notes,
     'Two streaming passes per file (learn, then judge); the second parses only the rows of users, addresses and operations that can matter. Memory holds per-user, per-address and per-session state, the findings and what the attacker touched, not the records.',

@@ -42,7 +42,12 @@ interface Phase {
   note: string;
 }
 
-async function phase(stack: LocalStack, name: string, run: () => Promise<void>, bound: (log: LoggedRequest[]) => { ms: number; note: string }): Promise<Phase> {
+async function phase(
+  stack: LocalStack,
+  name: string,
+  run: () => Promise<void>,
+  bound: (log: LoggedRequest[]) => { ms: number; note: string },
+): Promise<Phase> {
   const mark = stack.emulator.requests().length;
   const t0 = performance.now();
   await run();
@@ -55,7 +60,15 @@ async function phase(stack: LocalStack, name: string, run: () => Promise<void>, 
 async function scope(stack: LocalStack): Promise<void> {
   const before = stack.connector.all().length;
   await teams(stack, { type: 'message', text: 'scope alice', from: riley });
-  await until(() => stack.connector.all().slice(before).some((r) => r.op !== 'update' && JSON.stringify(r.activity).includes('Scope: Alice Aoki')), 1_800_000, 'the scope card');
+  await until(
+    () =>
+      stack.connector
+        .all()
+        .slice(before)
+        .some((r) => r.op !== 'update' && JSON.stringify(r.activity).includes('Scope: Alice Aoki')),
+    1_800_000,
+    'the scope card',
+  );
 }
 
 async function main(): Promise<void> {
@@ -65,7 +78,10 @@ async function main(): Promise<void> {
     const victims = added.added.filter((a) => a.compromised);
     // The work a phase needs is the reads that succeeded; a 429 and its retry add time, not work.
     const reports = (log: LoggedRequest[]) => log.filter((r) => REPORTS.test(r.path) && r.status !== 429).length;
-    const reportBound = (log: LoggedRequest[]) => ({ ms: windowBound(reports(log), 5, 10), note: `${reports(log)} sign-in/audit reads at 5 per 10 s` });
+    const reportBound = (log: LoggedRequest[]) => ({
+      ms: windowBound(reports(log), 5, 10),
+      note: `${reports(log)} sign-in/audit reads at 5 per 10 s`,
+    });
 
     // 1. Step 10 over every recipient, paced and unpaced, each on fresh budgets.
     stack.emulator.budgets.reset();
@@ -85,14 +101,22 @@ async function main(): Promise<void> {
       `contain ${N} users`,
       async () => {
         for (const v of victims) await teams(stack, { type: 'message', text: `contain ${v.upn}`, from: riley });
-        await until(async () => {
-          const o = (await ctx.store.findIncidents({ state: 'open' })).filter((i) => i.target.userPrincipalName.startsWith('phish.recipient') && i.threads.teams?.cardActivityId);
-          return o.length >= N;
-        }, 3_600_000, 'incidents to open');
+        await until(
+          async () => {
+            const o = (await ctx.store.findIncidents({ state: 'open' })).filter(
+              (i) => i.target.userPrincipalName.startsWith('phish.recipient') && i.threads.teams?.cardActivityId,
+            );
+            return o.length >= N;
+          },
+          3_600_000,
+          'incidents to open',
+        );
       },
       reportBound,
     );
-    const incidents = (await ctx.store.findIncidents({ state: 'open' })).filter((i) => i.target.userPrincipalName.startsWith('phish.recipient'));
+    const incidents = (await ctx.store.findIncidents({ state: 'open' })).filter((i) =>
+      i.target.userPrincipalName.startsWith('phish.recipient'),
+    );
     const actionCount = (await Promise.all(incidents.map((i) => ctx.store.listActions(i.id)))).flat().length;
 
     // 3. Approve all, everywhere at once.
@@ -102,22 +126,48 @@ async function main(): Promise<void> {
       stack,
       `approve all (${actionCount} actions)`,
       async () => {
-        await Promise.all(incidents.map((i) => teams(stack, { type: 'invoke', name: 'adaptiveCard/action', from: { id: '29:avery', name: 'Avery Adams', aadObjectId: SEED_IDS.avery }, value: { action: { type: 'Action.Execute', verb: 'approve-all', data: { verb: 'approve-all', ref: i.id } } } })));
-        settled = await until(async () => {
-          const all = (await Promise.all(incidents.map((i) => ctx.store.listActions(i.id)))).flat();
-          return all.every((a) => !['proposed', 'approved', 'running', 'sending'].includes(a.state)) ? all : undefined;
-        }, 1_800_000, 'the wave to settle');
+        await Promise.all(
+          incidents.map((i) =>
+            teams(stack, {
+              type: 'invoke',
+              name: 'adaptiveCard/action',
+              from: { id: '29:avery', name: 'Avery Adams', aadObjectId: SEED_IDS.avery },
+              value: { action: { type: 'Action.Execute', verb: 'approve-all', data: { verb: 'approve-all', ref: i.id } } },
+            }),
+          ),
+        );
+        settled = await until(
+          async () => {
+            const all = (await Promise.all(incidents.map((i) => ctx.store.listActions(i.id)))).flat();
+            return all.every((a) => !['proposed', 'approved', 'running', 'sending'].includes(a.state)) ? all : undefined;
+          },
+          1_800_000,
+          'the wave to settle',
+        );
       },
       (log) => {
-        const writes = log.filter((r) => WRITE.test(r.method) && !r.path.endsWith('/$batch') && !READ_POST.test(r.path) && r.status !== 429).length;
+        const writes = log.filter(
+          (r) => WRITE.test(r.method) && !r.path.endsWith('/$batch') && !READ_POST.test(r.path) && r.status !== 429,
+        ).length;
         return { ms: bucketBound(writes, 3_000, 20), note: `${writes} writes against a 3,000-write bucket` };
       },
     );
 
     const counted = (p: Phase) => p.log.filter((r) => !r.path.endsWith('/$batch'));
-    const rows: (string | number)[][] = [['phase', 'wall ms', 'budget lower bound ms', 'wall / bound', 'Graph requests', '429s', 'round trips', 'what binds']];
+    const rows: (string | number)[][] = [
+      ['phase', 'wall ms', 'budget lower bound ms', 'wall / bound', 'Graph requests', '429s', 'round trips', 'what binds'],
+    ];
     for (const p of [paced, unpaced, open, approve])
-      rows.push([p.name, Math.round(p.wallMs), Math.round(p.boundMs), p.boundMs > 0 ? (p.wallMs / p.boundMs).toFixed(2) : 'n/a', counted(p).length, counted(p).filter((r) => r.status === 429).length, p.log.filter((r) => !r.batchId).length, p.note]);
+      rows.push([
+        p.name,
+        Math.round(p.wallMs),
+        Math.round(p.boundMs),
+        p.boundMs > 0 ? (p.wallMs / p.boundMs).toFixed(2) : 'n/a',
+        counted(p).length,
+        counted(p).filter((r) => r.status === 429).length,
+        p.log.filter((r) => !r.batchId).length,
+        p.note,
+      ]);
     const failed = settled.filter((a) => a.state === 'failed').length;
     // What the approve phase asked of Graph beyond each action's snapshot, change and read-back.
     const byKind = new Map<string, number>();
@@ -126,12 +176,21 @@ async function main(): Promise<void> {
       byKind.set(k, (byKind.get(k) ?? 0) + 1);
     }
     const perRecipient = 1 + (added.recipients - 1);
-    record(`bench:wave (${R} more recipients, ${N} compromised, ${actionCount} actions; published budgets${FAULT_RATE ? ` + ${Math.round(FAULT_RATE * 100)}% random 429` : ''})`, rows, [
-      `Approve all: ${settled.filter((a) => a.state === 'succeeded').length}/${settled.length} succeeded, ${failed} failed; ${counted(approve).length} Graph requests for a minimum of ${actionCount * 3} (snapshot, change, read-back per action): ${[...byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`).join(', ')}.`,
-      'Bounds come from the published budgets only (no latency, no local machine), k being the requests that succeeded (retries of 429s add time, not work): sign-in and audit reads floor((k - 1) / 5) x 10 s; writes max(0, k - 3000) / 20 s. "n/a": no budget binds; the local stack is the limit.',
-      `Step 10 reading each recipient's sign-ins alone (as before) would need ${perRecipient} reads: at least ${Math.round(windowBound(perRecipient, 5, 10) / 1000)} s.`,
-      'Paced and unpaced scope ran one after the other in this run, on the same tenant, each with fresh budgets.',
-    ]);
+    record(
+      `bench:wave (${R} more recipients, ${N} compromised, ${actionCount} actions; published budgets${FAULT_RATE ? ` + ${Math.round(FAULT_RATE * 100)}% random 429` : ''})`,
+      rows,
+      [
+        `Approve all: ${settled.filter((a) => a.state === 'succeeded').length}/${settled.length} succeeded, ${failed} failed; ${counted(approve).length} Graph requests for a minimum of ${actionCount * 3} (snapshot, change, read-back per action): ${[
+          ...byKind,
+        ]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')}.`,
+        'Bounds come from the published budgets only (no latency, no local machine), k being the requests that succeeded (retries of 429s add time, not work): sign-in and audit reads floor((k - 1) / 5) x 10 s; writes max(0, k - 3000) / 20 s. "n/a": no budget binds; the local stack is the limit.',
+        `Step 10 reading each recipient's sign-ins alone (as before) would need ${perRecipient} reads: at least ${Math.round(windowBound(perRecipient, 5, 10) / 1000)} s.`,
+        'Paced and unpaced scope ran one after the other in this run, on the same tenant, each with fresh budgets.',
+      ],
+    );
   } finally {
     await stack.stop();
   }

@@ -23,7 +23,16 @@ export function errorView(err: unknown, log: Logger): MessageView {
   const e = toContainError(err);
   const reference = randomUUID().slice(0, 8);
   const expected = e.code !== 'INTERNAL' && e.code !== 'STORE_ERROR';
-  (expected ? log.info : log.error)('request failed', { code: e.code, reference, err: expected ? undefined : (e.cause ?? e), details: e.details });
+  (expected ? log.info : log.error)('request failed', {
+    code: e.code,
+    reference,
+    err: expected ? undefined : (e.cause ?? e),
+    details: e.details,
+  });
   const text = expected ? e.userMessage : `${e.userMessage} Reference: ${reference}.`;
-  return message(e.code === 'USER_PROTECTED' || e.code === 'NOT_AUTHORIZED' ? 'attention' : 'warning', TITLES[e.code] ?? 'Contain could not do that', text);
+  return message(
+    e.code === 'USER_PROTECTED' || e.code === 'NOT_AUTHORIZED' ? 'attention' : 'warning',
+    TITLES[e.code] ?? 'Contain could not do that',
+    text,
+  );
 }

@@ -50,12 +50,25 @@ export function legacyWorkMessage(raw: unknown, log: Logger): ConversationMessag
   const m = old.data;
   if (m.type === 'slack-action') {
     const thread = threadRef({ teamId: m.actor.teamId, enterpriseId: m.actor.enterpriseId, channel: m.channel });
-    return { type: 'button', surface: 'slack', key: m.key, thread, actor: { id: m.actor.userId, name: m.actor.name }, press: { verb: m.verb, ref: m.value }, message: m.messageTs };
+    return {
+      type: 'button',
+      surface: 'slack',
+      key: m.key,
+      thread,
+      actor: { id: m.actor.userId, name: m.actor.name },
+      press: { verb: m.verb, ref: m.value },
+      message: m.messageTs,
+    };
   }
   const from =
     m.type === 'teams-command'
       ? { surface: 'teams', key: m.key, thread: m.thread, actor: m.actor }
-      : { surface: 'slack', key: m.key, thread: threadRef({ teamId: m.actor.teamId, enterpriseId: m.actor.enterpriseId, channel: m.channel, threadTs: m.threadTs }), actor: { id: m.actor.userId, name: m.actor.name } };
+      : {
+          surface: 'slack',
+          key: m.key,
+          thread: threadRef({ teamId: m.actor.teamId, enterpriseId: m.actor.enterpriseId, channel: m.channel, threadTs: m.threadTs }),
+          actor: { id: m.actor.userId, name: m.actor.name },
+        };
   try {
     return { type: 'command', ...from, command: parseCommand(m.text) };
   } catch (err) {

@@ -42,7 +42,11 @@ export interface RouteOutput {
 
 async function toQuery(target: Target, input: RouteInput): Promise<UserQuery> {
   if (target.kind !== 'mention') return target;
-  if (!input.surface.resolveMention) throw new ContainError('BAD_COMMAND', 'That mention only works on the chat platform it was typed in; type the user\'s name or email instead.');
+  if (!input.surface.resolveMention)
+    throw new ContainError(
+      'BAD_COMMAND',
+      "That mention only works on the chat platform it was typed in; type the user's name or email instead.",
+    );
   return { kind: 'email', value: await input.surface.resolveMention(target.value) };
 }
 
@@ -55,7 +59,14 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
     case 'help':
       return { views: [{ kind: 'help', commands: USAGE }] };
     case 'contain': {
-      const r = await openContainment(ctx, { query: await toQuery(c.target, input), requester: grant, dryRun: c.dryRun, sinceDays: c.sinceDays, threads: { [input.surface.name]: input.surface.thread }, signal: input.signal });
+      const r = await openContainment(ctx, {
+        query: await toQuery(c.target, input),
+        requester: grant,
+        dryRun: c.dryRun,
+        sinceDays: c.sinceDays,
+        threads: { [input.surface.name]: input.surface.thread },
+        signal: input.signal,
+      });
       return r.kind === 'chooser' ? { views: [r.view] } : { views: [r.view], incidentId: r.incident.id };
     }
     case 'status': {
@@ -72,9 +83,31 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
       return { views: [await withDownload(ctx, grant, 'report', await buildReport(ctx, incidentId))] };
     }
     case 'investigate':
-      return { views: [await withDownload(ctx, grant, 'investigation', await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal, progress: input.progress }))] };
+      return {
+        views: [
+          await withDownload(
+            ctx,
+            grant,
+            'investigation',
+            await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal, progress: input.progress }),
+          ),
+        ],
+      };
     case 'scope':
-      return { views: [await withDownload(ctx, grant, 'scope', await scopeUser(ctx, await toQuery(c.target, input), { messageId: c.messageId, signal: input.signal, progress: input.progress }))] };
+      return {
+        views: [
+          await withDownload(
+            ctx,
+            grant,
+            'scope',
+            await scopeUser(ctx, await toQuery(c.target, input), {
+              messageId: c.messageId,
+              signal: input.signal,
+              progress: input.progress,
+            }),
+          ),
+        ],
+      };
     case 'hunt': {
       const hunted = await huntUserAgents(ctx, c.days, { signal: input.signal, progress: input.progress });
       // The harmful-user-agent measure from what the hunt found: its button on the card, or the steps by hand.
@@ -102,7 +135,8 @@ async function incidentFor(ctx: ContainContext, ref: string, input: RouteInput):
   const target = parseCommand(`contain ${ref}`);
   if (target.name !== 'contain') throw new ContainError('BAD_COMMAND', 'Use: report <incident|user>');
   const found = await findUser(ctx, await toQuery(target.target, input));
-  if (found.kind === 'many') throw new ContainError('USER_AMBIGUOUS', `Several users match "${ref}"; name the incident (INC-...) or use the full UPN.`);
+  if (found.kind === 'many')
+    throw new ContainError('USER_AMBIGUOUS', `Several users match "${ref}"; name the incident (INC-...) or use the full UPN.`);
   const [latest] = await ctx.store.findIncidents({ targetUserId: found.user.id });
   if (!latest) throw new ContainError('NOT_FOUND', `${found.user.displayName} has no incident.`);
   return latest.id;
@@ -117,7 +151,13 @@ async function openIncidentsHere(ctx: ContainContext, surface: RouteInput['surfa
   };
   const open = (await ctx.store.findIncidents({ state: 'open' })).filter(here).slice(0, 20);
   const items = await Promise.all(
-    open.map(async (i) => ({ incidentId: i.id, target: i.target.displayName, state: i.state, openedAt: i.createdAt, pending: (await ctx.store.listActions(i.id)).filter((a) => a.state === 'proposed').length })),
+    open.map(async (i) => ({
+      incidentId: i.id,
+      target: i.target.displayName,
+      state: i.state,
+      openedAt: i.createdAt,
+      pending: (await ctx.store.listActions(i.id)).filter((a) => a.state === 'proposed').length,
+    })),
   );
   return { kind: 'incidents', title: 'Open incidents in this channel', items };
 }

@@ -15,7 +15,9 @@ export async function runWorkMessage(raw: unknown, options: { signal?: AbortSign
   const ctx = await getContext();
   const msg = decodeWorkMessage(raw) ?? legacyWorkMessage(raw, ctx.log);
   if (!msg) {
-    ctx.log.error('undecodable work message dropped', { sample: String(typeof raw === 'string' ? raw : JSON.stringify(raw)).slice(0, 200) });
+    ctx.log.error('undecodable work message dropped', {
+      sample: String(typeof raw === 'string' ? raw : JSON.stringify(raw)).slice(0, 200),
+    });
     return;
   }
   if (msg.type !== 'execute') return runConversation(ctx, msg, options);
@@ -40,7 +42,12 @@ async function runConversation(ctx: ContainContext, msg: ConversationMessage, op
   }
   const surface = module.fromWork(ctx, msg, ctx.log.child({ correlationId: msg.key, platform: msg.surface }));
   if (msg.type === 'command') await runCommand(ctx, surface, msg.command, options);
-  else if (msg.type === 'button') await pressButton(ctx, surface, msg.press, { clicked: msg.message, inDialog: msg.dialog !== undefined, start: (command) => runCommand(ctx, surface, command, options) });
+  else if (msg.type === 'button')
+    await pressButton(ctx, surface, msg.press, {
+      clicked: msg.message,
+      inDialog: msg.dialog !== undefined,
+      start: (command) => runCommand(ctx, surface, command, options),
+    });
   else await surface.post(msg.view);
 }
 

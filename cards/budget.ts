@@ -9,7 +9,11 @@ export type Shown = ReadonlyMap<number, number>;
  * that shows the most (the bigger step first on a tie), down to summaries only; then the compact form of everything
  * else (`compact`). What cannot fit even then is the caller's last guard.
  */
-export function fitSteps<T>(sizes: ReadonlyMap<number, number>, render: (shown: Shown, compact: boolean) => T, fits: (out: T) => boolean): T {
+export function fitSteps<T>(
+  sizes: ReadonlyMap<number, number>,
+  render: (shown: Shown, compact: boolean) => T,
+  fits: (out: T) => boolean,
+): T {
   const shown = new Map([...sizes].map(([step, n]) => [step, n <= WHOLE_STEP ? n : TOP_FINDINGS]));
   let out = render(shown, false);
   for (;;) {

@@ -22,11 +22,13 @@ export function visibleDeep<T>(value: T): T {
  * an attacker names an app "[Approve](https://evil)" or "**URGENT**" and it must show as typed, not as markup.
  */
 export function escapeMarkdown(text: string): string {
-  return visible(text)
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`)
-    // List and heading markers only matter at the start of a block and before a space.
-    .replace(/^(\s*)([-+#]|\d+\.)(?=\s)/, (_m, sp: string, mark: string) => `${sp}\\${mark}`);
+  return (
+    visible(text)
+      .replace(/\r?\n|\r/g, ' ')
+      .replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`)
+      // List and heading markers only matter at the start of a block and before a space.
+      .replace(/^(\s*)([-+#]|\d+\.)(?=\s)/, (_m, sp: string, mark: string) => `${sp}\\${mark}`)
+  );
 }
 
 /**
@@ -35,11 +37,14 @@ export function escapeMarkdown(text: string): string {
  * are made visible first.
  */
 export function escapeSlack(text: string): string {
-  return visible(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/([*_~`])/g, '\u200b$1\u200b');
+  return visible(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([*_~`])/g, '\u200b$1\u200b');
 }
 
 /** Shorten to `max` characters with an ellipsis; platforms cut silently otherwise. */
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, Math.max(0, max - 1)) + '…';
 }
-

@@ -17,7 +17,8 @@ export const results = tracedHttp('results', async (req: HttpRequest, _context: 
   const id = req.params.id ?? '';
   if (!RESULT_ID.test(id)) return { status: 400, jsonBody: { error: 'not a result id' } };
   const format = req.query.get('format') ?? 'md';
-  if (format !== 'md' && format !== 'json' && format !== 'svg') return { status: 400, jsonBody: { error: 'format must be md, json or svg' } };
+  if (format !== 'md' && format !== 'json' && format !== 'svg')
+    return { status: 400, jsonBody: { error: 'format must be md, json or svg' } };
   const [{ getContext }, { checkResultLink }] = await Promise.all([import('../src/runtime'), import('../src/links')]);
   const ctx = await getContext();
   const refused = checkResultLink(ctx.config, id, req.query.get('expires'), req.query.get('sig'), ctx.now());

@@ -10,7 +10,9 @@ app.hook.appStart(() => {
   void (async () => {
     const [{ getContext }, { doctorAtStartup }] = await Promise.all([import('../src/runtime'), import('../src/doctor/startup')]);
     await doctorAtStartup(await getContext());
-  })().catch((err: unknown) => console.error(JSON.stringify({ level: 'error', msg: 'contain doctor could not start', error: String(err) })));
+  })().catch((err: unknown) =>
+    console.error(JSON.stringify({ level: 'error', msg: 'contain doctor could not start', error: String(err) })),
+  );
 });
 
 /** When the host stops the app (scale-in, a new deployment): send what telemetry still holds. */

@@ -51,7 +51,8 @@ function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Prom
  * other end of that pipe, and the operating system closes it whenever the parent ends (Ctrl+C, a crash, SIGKILL), so
  * Azurite never outlives the stack that started it.
  */
-const EXIT_WITH_PARENT = "process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume(); require(process.argv[1]);";
+const EXIT_WITH_PARENT =
+  "process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume(); require(process.argv[1]);";
 
 /**
  * The same for Azurite with data on disk: when the pipe closes it shuts down as on Ctrl+C (Azurite saves its
@@ -72,7 +73,21 @@ export async function startAzurite(options: { silent?: boolean; location?: strin
   if (persistent) mkdirSync(location, { recursive: true });
   const entry = require.resolve('azurite/dist/src/azurite.js');
   const storage = persistent ? ['--location', location] : ['--inMemoryPersistence'];
-  const args = ['-e', persistent ? SAVE_AND_EXIT_WITH_PARENT : EXIT_WITH_PARENT, entry, ...storage, '--skipApiVersionCheck', '--disableTelemetry', '--loose', '--blobPort', String(blobPort), '--queuePort', String(queuePort), '--tablePort', String(tablePort)];
+  const args = [
+    '-e',
+    persistent ? SAVE_AND_EXIT_WITH_PARENT : EXIT_WITH_PARENT,
+    entry,
+    ...storage,
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
+    '--loose',
+    '--blobPort',
+    String(blobPort),
+    '--queuePort',
+    String(queuePort),
+    '--tablePort',
+    String(tablePort),
+  ];
   if (options.silent !== false) args.push('--silent');
   const child = spawn(process.execPath, args, { cwd: location, stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';

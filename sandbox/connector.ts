@@ -31,7 +31,10 @@ export interface ConnectorLimits {
 }
 
 /** PUT /sandbox/connector/limits: try a card against an older or stricter limit (the docs said 28 KB, then 40 KB). */
-export const connectorLimitsSchema = z.object({ maxMessageBytes: z.number().int().min(1000).max(10_000_000) }).partial().strict();
+export const connectorLimitsSchema = z
+  .object({ maxMessageBytes: z.number().int().min(1000).max(10_000_000) })
+  .partial()
+  .strict();
 
 /**
  * A fake Bot Connector service: the bot's replies and card updates land here (the incoming activity's serviceUrl
@@ -96,7 +99,15 @@ export class FakeConnector {
     const bytes = teamsPayloadBytes(bodyText);
     if (method === 'POST') {
       const id = randomUUID();
-      this.push({ op: activityId ? 'reply' : 'send', conversationId, activityId: id, replyToId: activityId, activity: { ...body, id }, time: new Date().toISOString(), bytes });
+      this.push({
+        op: activityId ? 'reply' : 'send',
+        conversationId,
+        activityId: id,
+        replyToId: activityId,
+        activity: { ...body, id },
+        time: new Date().toISOString(),
+        bytes,
+      });
       return { status: 200, body: { id } };
     }
     if (method === 'PUT' && activityId) {
@@ -111,14 +122,23 @@ export class FakeConnector {
   }
 
   /** Teams' answer when it would not take this activity (too big, or a card it cannot show); undefined when it would. */
-  private refuse(op: ConnectorRefusal['op'], conversationId: string, activity: Record<string, unknown>, json: string): { status: number; body: unknown } | undefined {
+  private refuse(
+    op: ConnectorRefusal['op'],
+    conversationId: string,
+    activity: Record<string, unknown>,
+    json: string,
+  ): { status: number; body: unknown } | undefined {
     const bytes = teamsPayloadBytes(json);
     const problem = activityCardProblem(activity);
     const answer =
       bytes > this.limits.maxMessageBytes
         ? { status: 413, code: 'MessageSizeTooBig', message: 'Message size too large.' }
         : problem
-          ? { status: 400, code: 'BadArgument', message: `Sandbox: ${problem} Teams would post it and show "We're sorry, this card couldn't be displayed".` }
+          ? {
+              status: 400,
+              code: 'BadArgument',
+              message: `Sandbox: ${problem} Teams would post it and show "We're sorry, this card couldn't be displayed".`,
+            }
           : undefined;
     if (!answer) return undefined;
     this.turnedAway.push({ op, conversationId, activity, bytes, ...answer, time: new Date().toISOString() });

@@ -63,7 +63,13 @@ export function mountExchange(em: GraphEmulator): void {
 }
 
 /** Handle one request below /sandbox/exchange; `url` is the full request URL. */
-export async function exchangeApi(em: GraphEmulator, method: string, url: URL, headers: Record<string, string | undefined>, bodyText: string): Promise<ExchangeAnswer> {
+export async function exchangeApi(
+  em: GraphEmulator,
+  method: string,
+  url: URL,
+  headers: Record<string, string | undefined>,
+  bodyText: string,
+): Promise<ExchangeAnswer> {
   mountExchange(em);
   const log = logs.get(em)!;
   const time = new Date().toISOString();
@@ -77,7 +83,13 @@ export async function exchangeApi(em: GraphEmulator, method: string, url: URL, h
   const before = em.faults.failure(method, faultPath);
   if (before) {
     log.push({ cmdlet, status: before.drop ? 0 : before.status, time, applied: false });
-    return before.drop ? { status: 0, disconnect: 'drop' } : { status: before.status, headers: { ...JSON_TYPE, ...(before.retryAfter !== undefined ? { 'retry-after': String(before.retryAfter) } : {}) }, body: { error: { code: before.code, message: before.message } } };
+    return before.drop
+      ? { status: 0, disconnect: 'drop' }
+      : {
+          status: before.status,
+          headers: { ...JSON_TYPE, ...(before.retryAfter !== undefined ? { 'retry-after': String(before.retryAfter) } : {}) },
+          body: { error: { code: before.code, message: before.message } },
+        };
   }
   const busy = inFlight.get(em) ?? 0;
   if (busy >= MAX_CONCURRENT_PER_TENANT) {
@@ -91,7 +103,11 @@ export async function exchangeApi(em: GraphEmulator, method: string, url: URL, h
     const res = serve(em, method, url, headers, bodyText);
     const applied = res.status < 400;
     const after = applied ? em.faults.after(method, faultPath) : undefined;
-    const answered: ExchangeAnswer = after?.disconnect ? { status: 0, disconnect: after.disconnect } : after?.status ? { status: after.status, headers: JSON_TYPE, body: { error: { code: after.code, message: after.message } } } : res;
+    const answered: ExchangeAnswer = after?.disconnect
+      ? { status: 0, disconnect: after.disconnect }
+      : after?.status
+        ? { status: after.status, headers: JSON_TYPE, body: { error: { code: after.code, message: after.message } } }
+        : res;
     log.push({ cmdlet, mailbox: headers['x-anchormailbox'], status: answered.status, time, applied });
     return answered;
   } finally {
@@ -102,9 +118,15 @@ export async function exchangeApi(em: GraphEmulator, method: string, url: URL, h
 function serve(em: GraphEmulator, method: string, url: URL, headers: Record<string, string | undefined>, bodyText: string): ExchangeAnswer {
   const m = /^\/sandbox\/exchange\/adminapi\/beta\/([^/]+)\/InvokeCommand$/.exec(url.pathname);
   if (!m) return { status: 404, headers: JSON_TYPE, body: { error: { code: 'NotFound', message: `No resource at ${url.pathname}.` } } };
-  if (method !== 'POST') return { status: 405, headers: JSON_TYPE, body: { error: { code: 'MethodNotAllowed', message: 'InvokeCommand takes POST.' } } };
+  if (method !== 'POST')
+    return { status: 405, headers: JSON_TYPE, body: { error: { code: 'MethodNotAllowed', message: 'InvokeCommand takes POST.' } } };
   const tenant = decodeURIComponent(m[1]).toLowerCase();
-  if (tenant !== TENANT_ID && tenant !== DOMAIN) return { status: 404, headers: JSON_TYPE, body: { error: { code: 'NotFound', message: `The organization '${tenant}' was not found.` } } };
+  if (tenant !== TENANT_ID && tenant !== DOMAIN)
+    return {
+      status: 404,
+      headers: JSON_TYPE,
+      body: { error: { code: 'NotFound', message: `The organization '${tenant}' was not found.` } },
+    };
   try {
     let input: { CmdletInput?: { CmdletName?: unknown; Parameters?: unknown } };
     try {
@@ -115,17 +137,43 @@ function serve(em: GraphEmulator, method: string, url: URL, headers: Record<stri
     const name = input.CmdletInput?.CmdletName;
     const params = input.CmdletInput?.Parameters ?? {};
     if (typeof name !== 'string' || !name || typeof params !== 'object' || params === null || Array.isArray(params))
-      throw new ExchangeFailure(400, 'BadRequest', 'Microsoft.OData.ODataException', 'The request body must be {"CmdletInput":{"CmdletName":"...","Parameters":{...}}}.');
+      throw new ExchangeFailure(
+        400,
+        'BadRequest',
+        'Microsoft.OData.ODataException',
+        'The request body must be {"CmdletInput":{"CmdletName":"...","Parameters":{...}}}.',
+      );
     // The token and the app's roles first (no role: nothing runs), then the cmdlet, then whether a role grants it.
     const run: Cmdlet | undefined = Object.hasOwn(CMDLETS, name) ? CMDLETS[name] : undefined;
     const refusal = refusalFor(em.state.app, SANDBOX_APP.appId) ?? (run ? refusalFor(em.state.app, SANDBOX_APP.appId, name) : undefined);
-    if (!refusal && !run) throw new ExchangeFailure(400, 'BadRequest', 'System.Management.Automation.CommandNotFoundException', `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.`);
-    if (refusal) return { status: refusal.status, headers: JSON_TYPE, body: { error: { code: refusal.code, message: refusal.message, innererror: { message: refusal.message, type: 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException' } } } };
+    if (!refusal && !run)
+      throw new ExchangeFailure(
+        400,
+        'BadRequest',
+        'System.Management.Automation.CommandNotFoundException',
+        `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.`,
+      );
+    if (refusal)
+      return {
+        status: refusal.status,
+        headers: JSON_TYPE,
+        body: {
+          error: {
+            code: refusal.code,
+            message: refusal.message,
+            innererror: { message: refusal.message, type: 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException' },
+          },
+        },
+      };
     const rows = run!(em, params as Record<string, unknown>, name);
     return page(rows, url, headers);
   } catch (err) {
     if (err instanceof ExchangeFailure) return { status: err.status, headers: JSON_TYPE, body: errorBody(err) };
-    return { status: 500, headers: JSON_TYPE, body: { error: { code: 'InternalServerError', message: 'The sandbox failed this request.' } } };
+    return {
+      status: 500,
+      headers: JSON_TYPE,
+      body: { error: { code: 'InternalServerError', message: 'The sandbox failed this request.' } },
+    };
   }
 }
 
@@ -134,7 +182,11 @@ function page(rows: unknown[], url: URL, headers: Record<string, string | undefi
   const size = Math.min(1000, Number(/odata\.maxpagesize=(\d+)/i.exec(headers.prefer ?? '')?.[1] ?? 1000) || 1000);
   const skip = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
   const base = `${url.origin}${url.pathname.replace(/\/InvokeCommand$/, '')}`;
-  const body: Record<string, unknown> = { '@odata.context': `${base}/$metadata#Collection(Exchange.GenericHashTable)`, '@adminapi.warnings': [], value: rows.slice(skip, skip + size) };
+  const body: Record<string, unknown> = {
+    '@odata.context': `${base}/$metadata#Collection(Exchange.GenericHashTable)`,
+    '@adminapi.warnings': [],
+    value: rows.slice(skip, skip + size),
+  };
   if (skip + size < rows.length) body['@odata.nextLink'] = `${base}/InvokeCommand?$skiptoken=${skip + size}`;
   return { status: 200, headers: JSON_TYPE, body };
 }
@@ -149,7 +201,13 @@ const param = (p: Record<string, unknown>, key: string) => Object.entries(p).fin
 function text(p: Record<string, unknown>, key: string, required = false): string | undefined {
   const v = param(p, key);
   if (v === undefined || v === null) {
-    if (required) throw new ExchangeFailure(400, 'BadRequest', 'System.Management.Automation.ParameterBindingException', `Missing an argument for parameter '${key}'.`);
+    if (required)
+      throw new ExchangeFailure(
+        400,
+        'BadRequest',
+        'System.Management.Automation.ParameterBindingException',
+        `Missing an argument for parameter '${key}'.`,
+      );
     return undefined;
   }
   if (typeof v !== 'string' && typeof v !== 'number') throw badValue(key, 'a string');
@@ -177,10 +235,16 @@ const CMDLETS: Record<string, Cmdlet> = {
     // Validate everything before changing anything: a refused Set-Mailbox changes nothing.
     let smtpValue: string | null | undefined;
     if (smtp !== undefined) {
-      if (smtp !== null && (typeof smtp !== 'string' || !/^(smtp:)?[^\s@]+@[^\s@]+\.[^\s@]+$/i.test(smtp))) throw badValue('ForwardingSmtpAddress', 'an SMTP address');
+      if (smtp !== null && (typeof smtp !== 'string' || !/^(smtp:)?[^\s@]+@[^\s@]+\.[^\s@]+$/i.test(smtp)))
+        throw badValue('ForwardingSmtpAddress', 'an SMTP address');
       smtpValue = smtp === null || smtp === '' ? null : `smtp:${smtp.replace(/^smtp:/i, '')}`;
     }
-    const internalValue = internal === undefined ? undefined : internal === null || internal === '' ? null : mailboxView(em, text(p, 'ForwardingAddress')!).DisplayName;
+    const internalValue =
+      internal === undefined
+        ? undefined
+        : internal === null || internal === ''
+          ? null
+          : mailboxView(em, text(p, 'ForwardingAddress')!).DisplayName;
     if (smtpValue !== undefined) mbx.ForwardingSmtpAddress = smtpValue;
     if (internalValue !== undefined) mbx.ForwardingAddress = internalValue;
     if (deliver !== undefined) mbx.DeliverToMailboxAndForward = deliver;
@@ -198,7 +262,11 @@ const CMDLETS: Record<string, Cmdlet> = {
     allow(name, p, ['Identity', 'ResultSize']);
     const identity = text(p, 'Identity');
     const all = identity ? [mailboxOf(em, identity)] : exchangeState(em).mailboxes.map((m) => mailboxOf(em, m.userId));
-    return all.map(({ user, mbx }) => ({ Identity: alias(user.userPrincipalName), Name: alias(user.userPrincipalName), AuditBypassEnabled: mbx.AuditBypassEnabled }));
+    return all.map(({ user, mbx }) => ({
+      Identity: alias(user.userPrincipalName),
+      Name: alias(user.userPrincipalName),
+      AuditBypassEnabled: mbx.AuditBypassEnabled,
+    }));
   },
 };
 
@@ -219,6 +287,12 @@ function pick<T extends { view: { Name: string; RuleIdentity: string } }>(rules:
   const byId = rules.filter((r) => r.view.RuleIdentity === id);
   const found = byId.length ? byId : rules.filter((r) => r.view.Name.toLowerCase() === identity.toLowerCase());
   if (!found.length) throw notFound(identity);
-  if (found.length > 1) throw new ExchangeFailure(400, 'BadRequest', 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException', `The operation couldn't be performed because '${identity}' matches multiple entries.`);
+  if (found.length > 1)
+    throw new ExchangeFailure(
+      400,
+      'BadRequest',
+      'Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException',
+      `The operation couldn't be performed because '${identity}' matches multiple entries.`,
+    );
   return found;
 }

@@ -27,22 +27,40 @@ export function flowApi(em: GraphEmulator, method: string, url: URL): FlowAnswer
   const before = em.faults.failure(method, faultPath);
   if (before) {
     em.flowRequests.push({ method, path: url.pathname, time, status: before.drop ? 0 : before.status, applied: false });
-    return before.drop ? { status: 0, body: undefined, disconnect: 'drop' } : { status: before.status, body: { error: { code: before.code, message: before.message } } };
+    return before.drop
+      ? { status: 0, body: undefined, disconnect: 'drop' }
+      : { status: before.status, body: { error: { code: before.code, message: before.message } } };
   }
   const res = serve(em, method, url);
   const applied = res.status < 400;
   const after = applied ? em.faults.after(method, faultPath) : undefined;
-  const answered: FlowAnswer = after?.disconnect ? { status: 0, body: undefined, disconnect: after.disconnect } : after?.status ? { status: after.status, body: { error: { code: after.code, message: after.message } } } : res;
+  const answered: FlowAnswer = after?.disconnect
+    ? { status: 0, body: undefined, disconnect: after.disconnect }
+    : after?.status
+      ? { status: after.status, body: { error: { code: after.code, message: after.message } } }
+      : res;
   em.flowRequests.push({ method, path: url.pathname, time, status: answered.status, applied });
   return answered;
 }
 
 function serve(em: GraphEmulator, method: string, url: URL): FlowAnswer {
-  const m = /^\/sandbox\/flow\/providers\/Microsoft\.ProcessSimple\/scopes\/admin\/environments\/([^/]+)\/(v2\/flows|flows\/([^/]+)(\/stop|\/start)?)$/.exec(url.pathname);
-  if (!m || url.searchParams.get('api-version') !== '2016-11-01') return { status: 404, body: { error: { code: 'NotFound', message: 'Unknown Power Automate route or api-version.' } } };
+  const m =
+    /^\/sandbox\/flow\/providers\/Microsoft\.ProcessSimple\/scopes\/admin\/environments\/([^/]+)\/(v2\/flows|flows\/([^/]+)(\/stop|\/start)?)$/.exec(
+      url.pathname,
+    );
+  if (!m || url.searchParams.get('api-version') !== '2016-11-01')
+    return { status: 404, body: { error: { code: 'NotFound', message: 'Unknown Power Automate route or api-version.' } } };
   if (!em.state.powerPlatformManagementApp) {
     const path = url.pathname.replace(/^\/sandbox\/flow/, '');
-    return { status: 403, body: { error: { code: 'Forbidden', message: `The service principal with id '${SANDBOX_APP.servicePrincipalId}' for application '${SANDBOX_APP.appId}' does not have permission to access the path '${path}?api-version=2016-11-01' in tenant '${TENANT_ID}'.` } } };
+    return {
+      status: 403,
+      body: {
+        error: {
+          code: 'Forbidden',
+          message: `The service principal with id '${SANDBOX_APP.servicePrincipalId}' for application '${SANDBOX_APP.appId}' does not have permission to access the path '${path}?api-version=2016-11-01' in tenant '${TENANT_ID}'.`,
+        },
+      },
+    };
   }
   const env = decodeURIComponent(m[1]);
   const flows = em.state.flows.filter((f) => f.environment === env);

@@ -17,7 +17,10 @@ export interface FunctionsHost {
   /** Run the registered hooks of one kind, as the worker does at app start ("appStart") and shutdown ("appTerminate"). */
   runHooks(name: 'appStart' | 'appTerminate'): Promise<void>;
   /** Invoke an HTTP-triggered function; resolves to the status and body the host would send. */
-  http(name: string, request: { method: string; url: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string; headers: Record<string, string> }>;
+  http(
+    name: string,
+    request: { method: string; url: string; headers?: Record<string, string>; body?: string },
+  ): Promise<{ status: number; body: string; headers: Record<string, string> }>;
   /** Invoke a queue-triggered function with the message as the host hands it over (base64 decoded, JSON parsed when it is JSON). */
   queue(name: string, message: string): Promise<void>;
 }
@@ -33,7 +36,12 @@ interface Registered {
 interface InvocationModel {
   getArguments(): Promise<{ context: unknown; inputs: unknown[] }>;
   invokeFunction(context: unknown, inputs: unknown[], handler: Registered['handler']): Promise<unknown>;
-  getResponse(context: unknown, result: unknown): Promise<{ returnValue?: { http?: { statusCode?: string; headers?: Record<string, string>; body?: { bytes?: Uint8Array; string?: string } } } }>;
+  getResponse(
+    context: unknown,
+    result: unknown,
+  ): Promise<{
+    returnValue?: { http?: { statusCode?: string; headers?: Record<string, string>; body?: { bytes?: Uint8Array; string?: string } } };
+  }>;
 }
 interface ProgrammingModel {
   getInvocationModel(coreCtx: unknown): InvocationModel;
@@ -43,7 +51,8 @@ interface ProgrammingModel {
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
 type HookCallback = (coreContext: { hookData: Record<string, unknown>; appHookData: Record<string, unknown> }) => unknown;
-let installed: { functions: Map<string, Registered>; hooks: { name: string; callback: HookCallback }[]; model?: ProgrammingModel } | undefined;
+let installed:
+  { functions: Map<string, Registered>; hooks: { name: string; callback: HookCallback }[]; model?: ProgrammingModel } | undefined;
 
 /** Install `@azure/functions-core` for this process (once) and load the app's entry files, CommonJS or ES modules. */
 export async function loadFunctionsApp(files: string[]): Promise<FunctionsHost> {
@@ -61,7 +70,13 @@ export async function loadFunctionsApp(files: string[]): Promise<FunctionsHost> 
   };
   const invoke = async (name: string, data: unknown) => {
     const { fn, model, triggerName } = registered(name);
-    const coreCtx = { invocationId: randomUUID(), metadata: fn.metadata, request: { inputData: [{ name: triggerName, data }], triggerMetadata: {} }, state: undefined, log: () => undefined };
+    const coreCtx = {
+      invocationId: randomUUID(),
+      metadata: fn.metadata,
+      request: { inputData: [{ name: triggerName, data }], triggerMetadata: {} },
+      state: undefined,
+      log: () => undefined,
+    };
     const invocation = model.getInvocationModel(coreCtx);
     const { context, inputs } = await invocation.getArguments();
     const result = await invocation.invokeFunction(context, inputs, fn.handler);
@@ -74,7 +89,16 @@ export async function loadFunctionsApp(files: string[]): Promise<FunctionsHost> 
       for (const h of state.hooks.filter((x) => x.name === name)) await h.callback({ hookData: {}, appHookData: {} });
     },
     async http(name, request) {
-      const rpc = await invoke(name, { http: { method: request.method, url: request.url, headers: request.headers ?? {}, body: request.body === undefined ? undefined : { string: request.body }, query: {}, params: {} } });
+      const rpc = await invoke(name, {
+        http: {
+          method: request.method,
+          url: request.url,
+          headers: request.headers ?? {},
+          body: request.body === undefined ? undefined : { string: request.body },
+          query: {},
+          params: {},
+        },
+      });
       const http = rpc.returnValue?.http;
       const body = http?.body?.bytes ? Buffer.from(http.body.bytes).toString('utf8') : (http?.body?.string ?? '');
       return { status: Number(http?.statusCode ?? 200), body, headers: http?.headers ?? {} };

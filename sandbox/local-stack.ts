@@ -80,7 +80,11 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export type Route = (req: IncomingMessage, body: string, url: URL) => Promise<{ status: number; headers?: Record<string, string>; body?: unknown; disconnect?: 'drop' | 'kill' }>;
+export type Route = (
+  req: IncomingMessage,
+  body: string,
+  url: URL,
+) => Promise<{ status: number; headers?: Record<string, string>; body?: unknown; disconnect?: 'drop' | 'kill' }>;
 
 /** Start Contain locally: Functions handlers behind a plain HTTP server, the sandbox tenant, fake connector, worker loop. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -88,7 +92,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let azurite: AzuriteHandle | undefined;
   const files = options.stateDir ? stateFiles(options.stateDir) : undefined;
   // A state folder brings its own Azurite: the data on disk belongs with that folder, whatever the environment says.
-  const storage = files ? undefined : (options.storageConnectionString ?? options.env?.STORAGE_CONNECTION_STRING ?? process.env.STORAGE_CONNECTION_STRING);
+  const storage = files
+    ? undefined
+    : (options.storageConnectionString ?? options.env?.STORAGE_CONNECTION_STRING ?? process.env.STORAGE_CONNECTION_STRING);
   const connectionString = storage ?? (azurite = await startAzurite({ location: files?.azurite })).connectionString;
 
   const emulator = new GraphEmulator();
@@ -108,13 +114,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const port = (server.address() as { port: number }).port;
   const defaults = localDefaults(port);
-  for (const [k, v] of Object.entries(defaults)) if (!process.env[k] || ['PORT', 'GRAPH_BASE_URL', 'SLACK_API_URL', 'POWER_AUTOMATE_API_URL', 'EXCHANGE_ADMIN_API_URL'].includes(k)) process.env[k] = v;
+  for (const [k, v] of Object.entries(defaults))
+    if (!process.env[k] || ['PORT', 'GRAPH_BASE_URL', 'SLACK_API_URL', 'POWER_AUTOMATE_API_URL', 'EXCHANGE_ADMIN_API_URL'].includes(k))
+      process.env[k] = v;
   process.env.STORAGE_CONNECTION_STRING = connectionString;
   for (const [k, v] of Object.entries(options.env ?? {})) process.env[k] = v;
   resetContext();
   const ready = await getContext(); // fail fast on bad configuration, before anyone types a command
   // A reset tenant has its budgets back: Contain's pacer need not wait out what the old one spent.
-  emulator.onReset(() => void getContext().then((c) => c.graph.pacer?.forget(), () => undefined));
+  emulator.onReset(
+    () =>
+      void getContext().then(
+        (c) => c.graph.pacer?.forget(),
+        () => undefined,
+      ),
+  );
   clearApproverRoster();
   void approverRoster(ready).catch(() => undefined);
 
@@ -124,14 +138,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     workers = superviseWorkers({ count: options.workerProcesses ?? 1, env: { ...process.env }, log });
     await workers.ready();
   }
-  const fireSweeper = () => sweeper({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext({ invocationId: randomUUID(), functionName: 'sweeper', logHandler: () => undefined }));
+  const fireSweeper = () =>
+    sweeper(
+      { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } },
+      new InvocationContext({ invocationId: randomUUID(), functionName: 'sweeper', logHandler: () => undefined }),
+    );
   const sweepMs = options.sweepMs ?? 60_000;
-  const timer = sweepMs > 0 ? setInterval(() => void fireSweeper().catch((err: unknown) => log.warn('sweeper failed', { err })), sweepMs) : undefined;
+  const timer =
+    sweepMs > 0 ? setInterval(() => void fireSweeper().catch((err: unknown) => log.warn('sweeper failed', { err })), sweepMs) : undefined;
   timer?.unref();
-  const fireAlerts = () => alerts({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext({ invocationId: randomUUID(), functionName: 'alerts', logHandler: () => undefined }));
+  const fireAlerts = () =>
+    alerts(
+      { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } },
+      new InvocationContext({ invocationId: randomUUID(), functionName: 'alerts', logHandler: () => undefined }),
+    );
   const alertMs = options.alertPollMs ?? ready.config.alerts.pollMs;
   let alertPoll: Promise<void> | undefined;
-  const alertTimer = alertMs > 0 ? setInterval(() => void (alertPoll = fireAlerts().catch((err: unknown) => log.warn('alert poll failed', { err }))), alertMs) : undefined;
+  const alertTimer =
+    alertMs > 0
+      ? setInterval(() => void (alertPoll = fireAlerts().catch((err: unknown) => log.warn('alert poll failed', { err }))), alertMs)
+      : undefined;
   alertTimer?.unref();
 
   return {
@@ -166,18 +192,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 }
 
-function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: FakeSlackApi, canKill: () => boolean): [string, RegExp, Route][] {
+function buildRoutes(
+  emulator: GraphEmulator,
+  connector: FakeConnector,
+  slack: FakeSlackApi,
+  canKill: () => boolean,
+): [string, RegExp, Route][] {
   const functionRoute =
     (fn: (req: HttpRequest, ctx: InvocationContext) => Promise<HttpResponseInit>, params?: (url: URL) => Record<string, string>): Route =>
     async (req, body, url) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const request = new HttpRequest({ method: req.method as 'POST', url: url.toString(), headers, body: req.method === 'GET' ? undefined : { string: body }, params: params?.(url) });
+      const request = new HttpRequest({
+        method: req.method as 'POST',
+        url: url.toString(),
+        headers,
+        body: req.method === 'GET' ? undefined : { string: body },
+        params: params?.(url),
+      });
       const invocation = new InvocationContext({ invocationId: randomUUID(), functionName: url.pathname, logHandler: () => undefined });
       const r = await fn(request, invocation);
       return { status: r.status ?? 200, headers: r.headers as Record<string, string>, body: r.jsonBody ?? r.body };
     };
-  const admin = (fn: (body: string, url: URL) => unknown, status = 200): Route => async (_req, body, url) => ({ status, body: fn(body, url) ?? {} });
+  const admin =
+    (fn: (body: string, url: URL) => unknown, status = 200): Route =>
+    async (_req, body, url) => ({ status, body: fn(body, url) ?? {} });
   // Bad JSON or a body the schema refuses answers 400 with the reason.
   const tryAdmin = (fn: () => unknown, status = 200) => {
     try {
@@ -192,29 +231,57 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['GET', /^\/api\/incidents\/[^/]+\/report$/, functionRoute(incidentReport, (url) => ({ id: routeParam(url.pathname.split('/')[3]) }))],
     ['GET', /^\/api\/results\/[^/]+$/, functionRoute(results, (url) => ({ id: routeParam(url.pathname.split('/')[3]) }))],
     ['GET', /^\/api\/health$/, functionRoute(health)],
-    ['POST', /^\/sandbox\/slack\/api\/[a-zA-Z.]+$/, async (req, body, url) => slack.handle(url.pathname.split('/').pop()!, body, String(req.headers['content-type'] ?? ''), req.headers.authorization)],
+    [
+      'POST',
+      /^\/sandbox\/slack\/api\/[a-zA-Z.]+$/,
+      async (req, body, url) =>
+        slack.handle(url.pathname.split('/').pop()!, body, String(req.headers['content-type'] ?? ''), req.headers.authorization),
+    ],
     ['GET', /^\/sandbox\/slack\/calls$/, admin(() => slack.all())],
-    ['*', /^\/sandbox\/graph\//, async (req, body, url) => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      // A killed caller's socket is destroyed; checking the flag needs no listener per keep-alive request.
-      const r = await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, body, `${url.origin}/sandbox/graph`, { isAborted: () => req.socket.destroyed });
-      return { status: r.status, headers: r.headers, body: r.body, disconnect: r.disconnect };
-    }],
+    [
+      '*',
+      /^\/sandbox\/graph\//,
+      async (req, body, url) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+        // A killed caller's socket is destroyed; checking the flag needs no listener per keep-alive request.
+        const r = await emulator.handle(
+          req.method!,
+          url.pathname.slice('/sandbox/graph'.length) + url.search,
+          headers,
+          body,
+          `${url.origin}/sandbox/graph`,
+          { isAborted: () => req.socket.destroyed },
+        );
+        return { status: r.status, headers: r.headers, body: r.body, disconnect: r.disconnect };
+      },
+    ],
     ['*', /^\/sandbox\/flow\//, async (req, _body, url) => flowApi(emulator, req.method!, url)],
-    ['*', /^\/sandbox\/exchange\//, async (req, body, url) => exchangeApi(emulator, req.method!, url, req.headers as Record<string, string | undefined>, body)],
+    [
+      '*',
+      /^\/sandbox\/exchange\//,
+      async (req, body, url) => exchangeApi(emulator, req.method!, url, req.headers as Record<string, string | undefined>, body),
+    ],
     ['GET', /^\/sandbox\/requests$/, admin(() => emulator.requests())],
-    ['POST', /^\/sandbox\/faults$/, async (_r, body) => {
-      try {
-        const parsed = JSON.parse(body || '{}');
-        const rules = Array.isArray(parsed) ? parsed : [parsed];
-        if (rules.some((f) => f?.kill) && !canKill()) return { status: 400, body: { error: 'Kill faults need the worker in its own process: start the stack with CONTAIN_LOCAL_WORKER=process.' } };
-        const added = rules.map((f) => emulator.faults.add(f));
-        return { status: 201, body: { added: added.length, faults: emulator.faults.list() } };
-      } catch (err) {
-        return { status: 400, body: { error: (err as Error).message } };
-      }
-    }],
+    [
+      'POST',
+      /^\/sandbox\/faults$/,
+      async (_r, body) => {
+        try {
+          const parsed = JSON.parse(body || '{}');
+          const rules = Array.isArray(parsed) ? parsed : [parsed];
+          if (rules.some((f) => f?.kill) && !canKill())
+            return {
+              status: 400,
+              body: { error: 'Kill faults need the worker in its own process: start the stack with CONTAIN_LOCAL_WORKER=process.' },
+            };
+          const added = rules.map((f) => emulator.faults.add(f));
+          return { status: 201, body: { added: added.length, faults: emulator.faults.list() } };
+        } catch (err) {
+          return { status: 400, body: { error: (err as Error).message } };
+        }
+      },
+    ],
     ...sandboxAppRoutes(emulator),
     ['GET', /^\/sandbox\/faults$/, admin(() => emulator.faults.list())],
     ['GET', /^\/sandbox\/budgets$/, admin(() => emulator.budgets.describe())],
@@ -223,28 +290,67 @@ function buildRoutes(emulator: GraphEmulator, connector: FakeConnector, slack: F
     ['POST', /^\/sandbox\/alerts$/, async (_r, body) => tryAdmin(() => addSandboxAlert(emulator, JSON.parse(body || '{}')), 201)],
     ['POST', /^\/sandbox\/signins\/replay$/, async (_r, body) => tryAdmin(() => replaySignIns(emulator, JSON.parse(body || '{}')), 201)],
     ['DELETE', /^\/sandbox\/faults$/, admin(() => emulator.faults.clear())],
-    ['POST', /^\/sandbox\/reset$/, admin(() => {
-      emulator.reset();
-      connector.clear();
-      slack.clear();
-    })],
+    [
+      'POST',
+      /^\/sandbox\/reset$/,
+      admin(() => {
+        emulator.reset();
+        connector.clear();
+        slack.clear();
+      }),
+    ],
     ['GET', /^\/sandbox\/state$/, admin(() => emulator.state)],
     ['GET', /^\/sandbox\/connector\/activities$/, admin(() => connector.all())],
     ['GET', /^\/sandbox\/connector\/refusals$/, admin(() => connector.refusals())],
     ['GET', /^\/sandbox\/connector\/limits$/, admin(() => connector.limits)],
-    ['PUT', /^\/sandbox\/connector\/limits$/, async (_r, body) => tryAdmin(() => Object.assign(connector.limits, connectorLimitsSchema.parse(JSON.parse(body || '{}'))))],
-    ['*', /^\/sandbox\/connector\/v3\//, async (req, body, url) => connector.handle(req.method!, url.pathname.slice('/sandbox/connector'.length), body)],
+    [
+      'PUT',
+      /^\/sandbox\/connector\/limits$/,
+      async (_r, body) => tryAdmin(() => Object.assign(connector.limits, connectorLimitsSchema.parse(JSON.parse(body || '{}')))),
+    ],
+    [
+      '*',
+      /^\/sandbox\/connector\/v3\//,
+      async (req, body, url) => connector.handle(req.method!, url.pathname.slice('/sandbox/connector'.length), body),
+    ],
     ['GET', /^\/favicon\.ico$/, async () => ({ status: 204 })],
-    ['GET', /^\/sandbox\/slack\/(messages|views)$/, admin((_b, url) => (url.pathname.endsWith('/views') ? [...slack.modals.views.values()] : [...slack.messages.values()]))],
+    [
+      'GET',
+      /^\/sandbox\/slack\/(messages|views)$/,
+      admin((_b, url) => (url.pathname.endsWith('/views') ? [...slack.modals.views.values()] : [...slack.messages.values()])),
+    ],
     // The playground signs Slack requests in the browser with the sandbox's own signing secret (local mode only).
     // Only the sandbox's own secret is ever handed out; a real one configured by the developer stays on the server.
-    ['GET', /^\/sandbox\/playground\/config$/, admin(() => ({ slackSigningSecret: process.env.SLACK_SIGNING_SECRET === SANDBOX_SLACK_SECRET ? SANDBOX_SLACK_SECRET : null, people: PLAYGROUND_PEOPLE }))],
-    ['GET', /^\/vendor\/adaptivecards\.js$/, async () => ({ status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: await readFile(require.resolve('adaptivecards/dist/adaptivecards.min.js'), 'utf8') })],
-    ['GET', /^\/(index\.html|app\.js|blockkit\.js|dialog\.js|style\.css|teams-host-config\.js)?$/, async (_r, _b, url) => {
-      const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
-      const type = name.endsWith('.js') ? 'text/javascript' : name.endsWith('.css') ? 'text/css' : 'text/html';
-      return { status: 200, headers: { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' }, body: await readFile(playgroundFile(name), 'utf8') };
-    }],
+    [
+      'GET',
+      /^\/sandbox\/playground\/config$/,
+      admin(() => ({
+        slackSigningSecret: process.env.SLACK_SIGNING_SECRET === SANDBOX_SLACK_SECRET ? SANDBOX_SLACK_SECRET : null,
+        people: PLAYGROUND_PEOPLE,
+      })),
+    ],
+    [
+      'GET',
+      /^\/vendor\/adaptivecards\.js$/,
+      async () => ({
+        status: 200,
+        headers: { 'content-type': 'text/javascript; charset=utf-8' },
+        body: await readFile(require.resolve('adaptivecards/dist/adaptivecards.min.js'), 'utf8'),
+      }),
+    ],
+    [
+      'GET',
+      /^\/(index\.html|app\.js|blockkit\.js|dialog\.js|style\.css|teams-host-config\.js)?$/,
+      async (_r, _b, url) => {
+        const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+        const type = name.endsWith('.js') ? 'text/javascript' : name.endsWith('.css') ? 'text/css' : 'text/html';
+        return {
+          status: 200,
+          headers: { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' },
+          body: await readFile(playgroundFile(name), 'utf8'),
+        };
+      },
+    ],
   ];
 }
 
@@ -257,7 +363,14 @@ function routeParam(segment: string): string {
   }
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, routes: [string, RegExp, Route][], log: Logger, killWorkers: () => Promise<void> | undefined, tenantFile?: TenantFile): Promise<void> {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  routes: [string, RegExp, Route][],
+  log: Logger,
+  killWorkers: () => Promise<void> | undefined,
+  tenantFile?: TenantFile,
+): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const chunks: Buffer[] = [];
@@ -265,7 +378,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: [string,
     const body = Buffer.concat(chunks).toString('utf8');
     const match = routes.find(([m, re]) => (m === '*' || m === req.method) && re.test(url.pathname));
     if (!match) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `No route for ${req.method} ${url.pathname}` }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: `No route for ${req.method} ${url.pathname}` }));
       return;
     }
     const r = await match[2](req, body, url);
@@ -282,7 +397,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: [string,
     else if (typeof r.body === 'string' || Buffer.isBuffer(r.body)) payload = r.body;
     else {
       payload = JSON.stringify(r.body);
-      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json; charset=utf-8';
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/json; charset=utf-8';
     }
     res.writeHead(r.status, headers).end(payload);
   } catch (err) {

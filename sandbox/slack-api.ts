@@ -30,7 +30,10 @@ export const SLACK_BOT = { userId: 'U0CONTAIN', botId: 'B0CONTAIN', teamId: 'T0C
 export class FakeSlackApi {
   private calls: SlackCall[] = [];
   private seq = 0;
-  readonly messages = new Map<string, { channel: string; ts: string; thread_ts?: string; text?: string; blocks?: unknown; user?: string; ephemeral?: boolean }>();
+  readonly messages = new Map<
+    string,
+    { channel: string; ts: string; thread_ts?: string; text?: string; blocks?: unknown; user?: string; ephemeral?: boolean }
+  >();
   /** Modals opened with views.open (sandbox/slack-views.ts). */
   readonly modals: FakeSlackViews;
 
@@ -59,13 +62,15 @@ export class FakeSlackApi {
   }
 
   private answer(method: string, args: Record<string, unknown>, authorization: string | undefined): { status: number; body: unknown } {
-    if (!authorization?.startsWith('Bearer xoxb-') && !String(args.token ?? '').startsWith('xoxb-')) return { status: 200, body: { ok: false, error: 'not_authed' } };
+    if (!authorization?.startsWith('Bearer xoxb-') && !String(args.token ?? '').startsWith('xoxb-'))
+      return { status: 200, body: { ok: false, error: 'not_authed' } };
     const refusal = ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(method) ? contentRefusal(method, args) : undefined;
     if (refusal) return { status: 200, body: refusal };
     // Past 40,000 characters postMessage and postEphemeral keep the start of the text and say so in a warning.
     const long = typeof args.text === 'string' && args.text.length > SLACK_LIMITS.messageText;
     if (long) args = { ...args, text: (args.text as string).slice(0, SLACK_LIMITS.messageText) };
-    const warned = (r: { status: number; body: unknown }) => (long ? { ...r, body: { ...(r.body as object), response_metadata: TRUNCATED_WARNING } } : r);
+    const warned = (r: { status: number; body: unknown }) =>
+      long ? { ...r, body: { ...(r.body as object), response_metadata: TRUNCATED_WARNING } } : r;
     // Like Slack's: seconds and a six-digit fraction that orders messages in time (milliseconds, then a counter).
     const ts = () => {
       const now = Date.now();
@@ -73,11 +78,24 @@ export class FakeSlackApi {
     };
     switch (method) {
       case 'auth.test':
-        return ok({ url: 'https://contoso-sandbox.slack.com/', team: 'Contoso', user: 'contain', team_id: SLACK_BOT.teamId, user_id: SLACK_BOT.userId, bot_id: SLACK_BOT.botId });
+        return ok({
+          url: 'https://contoso-sandbox.slack.com/',
+          team: 'Contoso',
+          user: 'contain',
+          team_id: SLACK_BOT.teamId,
+          user_id: SLACK_BOT.userId,
+          bot_id: SLACK_BOT.botId,
+        });
       case 'chat.postMessage': {
         if (!args.channel) return ok({}, 'channel_not_found');
         const t = ts();
-        const m = { channel: String(args.channel), ts: t, thread_ts: args.thread_ts as string | undefined, text: args.text as string, blocks: args.blocks };
+        const m = {
+          channel: String(args.channel),
+          ts: t,
+          thread_ts: args.thread_ts as string | undefined,
+          text: args.text as string,
+          blocks: args.blocks,
+        };
         this.messages.set(`${m.channel}/${t}`, m);
         return warned(ok({ channel: m.channel, ts: t, message: { ...m, type: 'message', bot_id: SLACK_BOT.botId } }));
       }
@@ -89,7 +107,14 @@ export class FakeSlackApi {
       }
       case 'chat.postEphemeral': {
         const t = ts();
-        this.messages.set(`${args.channel}/${t}`, { channel: String(args.channel), ts: t, text: args.text as string, blocks: args.blocks, user: String(args.user), ephemeral: true });
+        this.messages.set(`${args.channel}/${t}`, {
+          channel: String(args.channel),
+          ts: t,
+          text: args.text as string,
+          blocks: args.blocks,
+          user: String(args.user),
+          ephemeral: true,
+        });
         return warned(ok({ message_ts: t }));
       }
       case 'views.open':
@@ -99,7 +124,15 @@ export class FakeSlackApi {
       case 'users.info': {
         const u = SLACK_USERS[String(args.user)];
         if (!u) return ok({}, 'user_not_found');
-        return ok({ user: { id: args.user, team_id: SLACK_BOT.teamId, name: u.name, real_name: u.real_name, profile: { real_name: u.real_name, display_name: u.name, ...(u.email ? { email: u.email } : {}) } } });
+        return ok({
+          user: {
+            id: args.user,
+            team_id: SLACK_BOT.teamId,
+            name: u.name,
+            real_name: u.real_name,
+            profile: { real_name: u.real_name, display_name: u.name, ...(u.email ? { email: u.email } : {}) },
+          },
+        });
       }
       default:
         return ok({}, 'unknown_method');
@@ -115,7 +148,8 @@ function contentRefusal(method: string, args: Record<string, unknown>): Record<s
   if (typeof args.blocks === 'string') return { ok: false, error: 'invalid_blocks_format' };
   const errors = blockKitErrors(args.blocks);
   if (errors.length) return invalidBlocks(errors);
-  if (method === 'chat.update' && typeof args.text === 'string' && args.text.length > SLACK_LIMITS.updateText) return { ok: false, error: 'msg_too_long' };
+  if (method === 'chat.update' && typeof args.text === 'string' && args.text.length > SLACK_LIMITS.updateText)
+    return { ok: false, error: 'msg_too_long' };
   return undefined;
 }
 

@@ -118,7 +118,10 @@ function block(errors: string[], b: unknown, pointer: string): void {
  * Slack's sentences refusing these blocks, or [] when Slack would take them: a message's (at most 50, at /blocks), or
  * a view's (`max` 100 at /view/blocks).
  */
-export function blockKitErrors(blocks: unknown, where: { pointer: string; max: number } = { pointer: '/blocks', max: SLACK_LIMITS.blocksPerMessage }): string[] {
+export function blockKitErrors(
+  blocks: unknown,
+  where: { pointer: string; max: number } = { pointer: '/blocks', max: SLACK_LIMITS.blocksPerMessage },
+): string[] {
   if (!Array.isArray(blocks)) return [];
   const errors: string[] = [];
   if (blocks.length > where.max) errors.push(tooMany(where.max, where.pointer));
@@ -147,6 +150,8 @@ export function invalidBlocks(errors: string[]): Json {
 
 /** The warning chat.postMessage adds when it truncated `text` (the 2018 changelog's example response). */
 export const TRUNCATED_WARNING = {
-  messages: [`[WARN] Your message was truncated but still posted. The \`text\` field accepts up to ${SLACK_LIMITS.messageText.toLocaleString('en-US')} characters.`],
+  messages: [
+    `[WARN] Your message was truncated but still posted. The \`text\` field accepts up to ${SLACK_LIMITS.messageText.toLocaleString('en-US')} characters.`,
+  ],
   warnings: ['message_truncated'],
 };

@@ -19,7 +19,16 @@ import { blockKitErrors, plainTextErrors, stringErrors } from './slack-limits';
  * payloads) write the time they issued it first, in milliseconds ("1764500000000.7.act"); the fake refuses such a
  * trigger once it is older than 3 seconds, and takes any other as fresh.
  */
-export const SLACK_VIEW_LIMITS = { blocks: 100, title: 24, button: 24, privateMetadata: 3000, callbackId: 255, externalId: 255, viewBytes: 250_000, triggerMs: 3000 } as const;
+export const SLACK_VIEW_LIMITS = {
+  blocks: 100,
+  title: 24,
+  button: 24,
+  privateMetadata: 3000,
+  callbackId: 255,
+  externalId: 255,
+  viewBytes: 250_000,
+  triggerMs: 3000,
+} as const;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -40,21 +49,33 @@ type Answer = { ok: true; view: Json } | { ok: false; error: string; response_me
 export function modalErrors(view: Json): string[] {
   const L = SLACK_VIEW_LIMITS;
   const errors: string[] = [];
-  if (view.type !== 'modal') errors.push('must be one of the view types views.open and views.update accept: modal [json-pointer:/view/type]');
+  if (view.type !== 'modal')
+    errors.push('must be one of the view types views.open and views.update accept: modal [json-pointer:/view/type]');
   if (!isObject(view.title)) errors.push('missing required field: title [json-pointer:/view]');
   if (!Array.isArray(view.blocks)) errors.push('missing required field: blocks [json-pointer:/view]');
-  errors.push(...plainTextErrors(view.title, L.title, '/view/title'), ...plainTextErrors(view.close, L.button, '/view/close'), ...plainTextErrors(view.submit, L.button, '/view/submit'));
-  errors.push(...stringErrors(view.private_metadata, L.privateMetadata, '/view/private_metadata'), ...stringErrors(view.callback_id, L.callbackId, '/view/callback_id'), ...stringErrors(view.external_id, L.externalId, '/view/external_id'));
+  errors.push(
+    ...plainTextErrors(view.title, L.title, '/view/title'),
+    ...plainTextErrors(view.close, L.button, '/view/close'),
+    ...plainTextErrors(view.submit, L.button, '/view/submit'),
+  );
+  errors.push(
+    ...stringErrors(view.private_metadata, L.privateMetadata, '/view/private_metadata'),
+    ...stringErrors(view.callback_id, L.callbackId, '/view/callback_id'),
+    ...stringErrors(view.external_id, L.externalId, '/view/external_id'),
+  );
   errors.push(...blockKitErrors(view.blocks, { pointer: '/view/blocks', max: L.blocks }));
   return errors;
 }
 
 /** What Slack says to a view it will not take, or undefined. */
 function refusal(view: unknown): Answer | undefined {
-  if (!isObject(view)) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: view'] } };
+  if (!isObject(view))
+    return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: view'] } };
   if (Buffer.byteLength(JSON.stringify(view)) > SLACK_VIEW_LIMITS.viewBytes) return { ok: false, error: 'view_too_large' };
   const errors = modalErrors(view);
-  return errors.length ? { ok: false, error: 'invalid_arguments', response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } } : undefined;
+  return errors.length
+    ? { ok: false, error: 'invalid_arguments', response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } }
+    : undefined;
 }
 
 /** The modals the fake Slack workspace has open. */
@@ -81,7 +102,13 @@ export class FakeSlackViews {
     if (refused) return refused;
     this.exchanged.add(trigger);
     const id = `V0${String(++this.seq).padStart(8, '0')}`;
-    const record: SlackModalRecord = { id, hash: this.hash(), view: args.view as Json, trigger, opened: new Date(this.now()).toISOString() };
+    const record: SlackModalRecord = {
+      id,
+      hash: this.hash(),
+      view: args.view as Json,
+      trigger,
+      opened: new Date(this.now()).toISOString(),
+    };
     this.views.set(id, record);
     return { ok: true, view: this.shape(record) };
   }

@@ -64,23 +64,27 @@ function* nodes(v: unknown): Generator<Json> {
 export function adaptiveCardProblem(card: unknown): string | undefined {
   if (!isObject(card)) return undefined;
   const version = typeof card.version === 'string' ? card.version : '1.0';
-  if (versionAbove(version, TEAMS_LIMITS.adaptiveCardVersion)) return `Teams supports Adaptive Cards up to version ${TEAMS_LIMITS.adaptiveCardVersion} for bot messages; this card declares ${version}.`;
+  if (versionAbove(version, TEAMS_LIMITS.adaptiveCardVersion))
+    return `Teams supports Adaptive Cards up to version ${TEAMS_LIMITS.adaptiveCardVersion} for bot messages; this card declares ${version}.`;
   const all = [...nodes(card.body), ...nodes(card.actions)];
   if (all.some((n) => n.type === 'Media')) return 'Media elements are not supported in Adaptive Cards on the Teams platform.';
   const refresh = isObject(card.refresh) ? card.refresh : undefined;
   const universal = refresh !== undefined || all.some((n) => n.type === 'Action.Execute');
-  if (universal && versionAbove(TEAMS_LIMITS.adaptiveCardVersion, version)) return `A card with refresh or Action.Execute must declare version ${TEAMS_LIMITS.adaptiveCardVersion} in Teams; this one declares ${version}.`;
+  if (universal && versionAbove(TEAMS_LIMITS.adaptiveCardVersion, version))
+    return `A card with refresh or Action.Execute must declare version ${TEAMS_LIMITS.adaptiveCardVersion} in Teams; this one declares ${version}.`;
   const userIds = Array.isArray(refresh?.userIds) ? refresh.userIds : [];
-  if (userIds.length > TEAMS_LIMITS.refreshUserIds) return `refresh.userIds holds at most ${TEAMS_LIMITS.refreshUserIds} user MRIs; this card lists ${userIds.length}.`;
+  if (userIds.length > TEAMS_LIMITS.refreshUserIds)
+    return `refresh.userIds holds at most ${TEAMS_LIMITS.refreshUserIds} user MRIs; this card lists ${userIds.length}.`;
   return undefined;
 }
 
 /** The first problem of any Adaptive Card attached to the activity. */
 export function activityCardProblem(activity: Json): string | undefined {
   const attachments = Array.isArray(activity.attachments) ? activity.attachments : [];
-  for (const a of attachments) if (isObject(a) && a.contentType === ADAPTIVE) {
-    const problem = adaptiveCardProblem(a.content);
-    if (problem) return problem;
-  }
+  for (const a of attachments)
+    if (isObject(a) && a.contentType === ADAPTIVE) {
+      const problem = adaptiveCardProblem(a.content);
+      if (problem) return problem;
+    }
   return undefined;
 }

@@ -49,12 +49,15 @@ export function startWorkerLoop(options: WorkerLoopOptions) {
     const queue = queueOf(ctx);
     const invocation = new InvocationContext({ invocationId: randomUUID(), functionName: 'worker', logHandler: () => undefined });
     let receipt = m.popReceipt;
-    const renew = setInterval(() => {
-      void queue.client
-        .updateMessage(m.messageId, receipt, undefined, visibility)
-        .then((r) => void (receipt = r.popReceipt ?? receipt))
-        .catch(() => undefined);
-    }, (visibility * 1000) / 2);
+    const renew = setInterval(
+      () => {
+        void queue.client
+          .updateMessage(m.messageId, receipt, undefined, visibility)
+          .then((r) => void (receipt = r.popReceipt ?? receipt))
+          .catch(() => undefined);
+      },
+      (visibility * 1000) / 2,
+    );
     try {
       await worker(asHostDelivers(m.raw), invocation);
       clearInterval(renew);

@@ -6,7 +6,10 @@ import { startWorkerLoop } from './worker-loop';
  * The local stack supervises it (sandbox/worker-supervisor.ts); kill faults SIGKILL it mid-action to prove that a new
  * worker resumes without repeating or skipping anything.
  */
-const log = createLogger({ level: (process.env.CONTAIN_LOG_LEVEL as never) || 'info', fields: { app: 'contain-worker', pid: process.pid } });
+const log = createLogger({
+  level: (process.env.CONTAIN_LOG_LEVEL as never) || 'info',
+  fields: { app: 'contain-worker', pid: process.pid },
+});
 const loop = startWorkerLoop({ pollMs: 50, log });
 process.stdout.write('worker ready\n');
 const stop = () => void loop.stop().then(() => process.exit(0));

@@ -28,7 +28,12 @@ function workerCommand(): string[] {
 }
 
 /** Start `count` worker processes with this environment and keep them running until stop(). */
-export function superviseWorkers(options: { count: number; env: NodeJS.ProcessEnv; log: Logger; restartDelayMs?: number }): WorkerSupervisor {
+export function superviseWorkers(options: {
+  count: number;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  restartDelayMs?: number;
+}): WorkerSupervisor {
   const slots: (ChildProcess | undefined)[] = new Array(options.count).fill(undefined);
   const readiness: Promise<void>[] = [];
   let stopping = false;

@@ -15,7 +15,8 @@ const path = require('node:path');
  * body parser behind them and the OAuth install flow are dead code that @slack/bolt's index loads eagerly (about a
  * third of a Slack cold start). Only imports made from inside @slack/bolt are replaced.
  */
-const BOLT_UNUSED = /^(express|raw-body|@slack\/socket-mode|@slack\/oauth|\.\/receivers\/(ExpressReceiver|SocketModeReceiver|AwsLambdaReceiver|HTTPReceiver)|\.\/(ExpressReceiver|SocketModeReceiver|AwsLambdaReceiver|HTTPReceiver))$/;
+const BOLT_UNUSED =
+  /^(express|raw-body|@slack\/socket-mode|@slack\/oauth|\.\/receivers\/(ExpressReceiver|SocketModeReceiver|AwsLambdaReceiver|HTTPReceiver)|\.\/(ExpressReceiver|SocketModeReceiver|AwsLambdaReceiver|HTTPReceiver))$/;
 
 const stubUnused = {
   name: 'contain-unused-modules',
@@ -43,14 +44,22 @@ const zodEnglishOnly = {
       if (!/node_modules[\\/]zod[\\/]v4[\\/]/.test(args.importer)) return undefined;
       return { path: path.join(path.dirname(args.importer), '..', 'locales', 'en-only.js'), namespace: 'contain-zod' };
     });
-    build.onLoad({ filter: /.*/, namespace: 'contain-zod' }, (args) => ({ loader: 'js', resolveDir: path.dirname(args.path), contents: "export { default as en } from './en.js';\n" }));
+    build.onLoad({ filter: /.*/, namespace: 'contain-zod' }, (args) => ({
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+      contents: "export { default as en } from './en.js';\n",
+    }));
   },
 };
 
 /** The trigger files the Functions host loads (package.json "main"); helpers live in functions/lib/. */
 function entryPoints(root) {
   const dir = path.join(root, 'functions');
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 /** Bundle every trigger into `outDir`/functions; resolves to esbuild's metafile (also written to `outDir`/meta.json). */
@@ -116,7 +125,9 @@ if (require.main === module) {
   bundleFunctions({ root: arg('--root'), outDir: arg('--out') }).then(
     (meta) => {
       const entries = Object.keys(meta.outputs).filter((f) => f.endsWith('.mjs') && !f.includes('/chunks/')).length;
-      const bytes = Object.entries(meta.outputs).filter(([f]) => f.endsWith('.mjs')).reduce((n, [, o]) => n + o.bytes, 0);
+      const bytes = Object.entries(meta.outputs)
+        .filter(([f]) => f.endsWith('.mjs'))
+        .reduce((n, [, o]) => n + o.bytes, 0);
       console.log(`Function App bundle: ${entries} triggers, ${(bytes / 1024 / 1024).toFixed(1)} MB of modules in dist/bundle/functions`);
     },
     (err) => {

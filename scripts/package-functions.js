@@ -22,7 +22,9 @@ async function main() {
 
   if (!args.has('--no-bundle')) await require('./bundle-functions').bundleFunctions({ root, outDir: bundle });
   if (!fs.existsSync(path.join(bundle, 'functions'))) {
-    console.error('package-functions: dist/bundle/functions missing; run `node scripts/bundle-functions.js` first (npm run package:functions does).');
+    console.error(
+      'package-functions: dist/bundle/functions missing; run `node scripts/bundle-functions.js` first (npm run package:functions does).',
+    );
     process.exit(2);
   }
 
@@ -32,7 +34,15 @@ async function main() {
   fs.cpSync(path.join(bundle, 'functions'), path.join(out, 'dist', 'functions'), { recursive: true });
   fs.copyFileSync(path.join(root, 'host.json'), path.join(out, 'host.json'));
   // No dependencies and no scripts: the host installs and runs nothing at deploy time.
-  const staged = { name: pkg.name, version: pkg.version, private: true, description: pkg.description, license: pkg.license, main: STAGED_MAIN, engines: pkg.engines };
+  const staged = {
+    name: pkg.name,
+    version: pkg.version,
+    private: true,
+    description: pkg.description,
+    license: pkg.license,
+    main: STAGED_MAIN,
+    engines: pkg.engines,
+  };
   fs.writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(staged, null, 2)}\n`);
 
   if (args.has('--zip')) {

@@ -17,11 +17,13 @@ const botId = env.BOT_ID || env.MicrosoftAppId || env.MICROSOFT_APP_ID;
 const botDomain = (env.BOT_DOMAIN || '').replace(/^https?:\/\//, '').replace(/\/.*$/, '');
 const missing = [!botId && 'BOT_ID (or MicrosoftAppId)', !botDomain && 'BOT_DOMAIN'].filter(Boolean);
 if (missing.length) {
-  console.error(`package:teams needs ${missing.join(' and ')}: the Azure Bot's app id and the Function App host name (outputs BOT_ID and BOT_DOMAIN of infra/main.bicep, e.g. contain-func-abc.azurewebsites.net).`);
+  console.error(
+    `package:teams needs ${missing.join(' and ')}: the Azure Bot's app id and the Function App host name (outputs BOT_ID and BOT_DOMAIN of infra/main.bicep, e.g. contain-func-abc.azurewebsites.net).`,
+  );
   process.exit(2);
 }
 if (!GUID.test(botId)) {
-  console.error('BOT_ID (MicrosoftAppId) must be the bot\'s application (client) id, a GUID.');
+  console.error("BOT_ID (MicrosoftAppId) must be the bot's application (client) id, a GUID.");
   process.exit(2);
 }
 const values = {
@@ -43,4 +45,6 @@ const file = path.join(out, 'contain-teams.zip');
 const files = { 'manifest.json': Buffer.from(manifest) };
 for (const icon of [icons.color, icons.outline]) files[icon] = fs.readFileSync(path.join(appPackage, icon));
 fs.writeFileSync(file, zipSync(files, { level: 9 }));
-console.log(`Teams app package: ${path.relative(root, file)} (upload in Teams admin center > Manage apps, or Teams > Apps > Upload a custom app)`);
+console.log(
+  `Teams app package: ${path.relative(root, file)} (upload in Teams admin center > Manage apps, or Teams > Apps > Upload a custom app)`,
+);

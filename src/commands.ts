@@ -31,22 +31,38 @@ export const commandSchema = z.discriminatedUnion('name', [
 export type Command = z.infer<typeof commandSchema>;
 
 export const USAGE: { usage: string; description: string }[] = [
-  { usage: 'contain <user> [--dry-run] [--since 7d]', description: 'Open an incident for a compromised account and propose containment for approval.' },
+  {
+    usage: 'contain <user> [--dry-run] [--since 7d]',
+    description: 'Open an incident for a compromised account and propose containment for approval.',
+  },
   { usage: 'investigate <user> [--since 7d]', description: 'Read-only: collect and analyse sign-in and audit logs.' },
   { usage: 'scope <user> [--message <message id>]', description: 'Find other recipients of the phishing mail and check their sign-ins.' },
-  { usage: 'hunt user-agents [--days 7]', description: 'Search the tenant\'s sign-ins for harmful user agents.' },
-  { usage: 'status [<incident>]', description: 'Show an incident\'s state.' },
+  { usage: 'hunt user-agents [--days 7]', description: "Search the tenant's sign-ins for harmful user agents." },
+  { usage: 'status [<incident>]', description: "Show an incident's state." },
   { usage: 'report <incident|user>', description: 'Write the incident report.' },
-  { usage: 'posture', description: 'Check the tenant\'s defensive measures.' },
-  { usage: 'doctor', description: 'Approvers: check what Contain\'s app may do in this tenant (permissions, roles, licences) and how to fix what is missing.' },
+  { usage: 'posture', description: "Check the tenant's defensive measures." },
+  {
+    usage: 'doctor',
+    description: "Approvers: check what Contain's app may do in this tenant (permissions, roles, licences) and how to fix what is missing.",
+  },
   { usage: 'help', description: 'This list.' },
 ];
 
 // A new command goes in the schema, USAGE and VERBS, and needs its role in COMMAND_ROLES (src/incidents/roles.ts):
 // the router does not compile without it.
 const VERBS = new Set(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'doctor', 'help']);
-const FLAGS: Record<string, 'bool' | 'duration' | 'int' | 'messageId'> = { '--dry-run': 'bool', '--since': 'duration', '--days': 'int', '--message': 'messageId' };
-const ALLOWED_FLAGS: Record<string, string[]> = { contain: ['--dry-run', '--since'], investigate: ['--since'], hunt: ['--days'], scope: ['--message'] };
+const FLAGS: Record<string, 'bool' | 'duration' | 'int' | 'messageId'> = {
+  '--dry-run': 'bool',
+  '--since': 'duration',
+  '--days': 'int',
+  '--message': 'messageId',
+};
+const ALLOWED_FLAGS: Record<string, string[]> = {
+  contain: ['--dry-run', '--since'],
+  investigate: ['--since'],
+  hunt: ['--days'],
+  scope: ['--message'],
+};
 
 const bad = (message: string, details: Record<string, unknown> = {}) => new ContainError('BAD_COMMAND', message, { details });
 const usageOf = (verb: string) => USAGE.find((u) => u.usage.startsWith(verb))?.usage ?? 'help';
@@ -63,7 +79,10 @@ export function normalise(text: string): string {
 }
 
 function parseTarget(raw: string): Target {
-  const s = raw.trim().replace(/^"(.*)"$/, '$1').trim();
+  const s = raw
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .trim();
   const mention = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(s);
   if (mention) return { kind: 'mention', value: mention[1] };
   const mailto = /^<mailto:([^|>]+)(\|[^>]*)?>$/.exec(s);
@@ -80,10 +99,16 @@ function parseTarget(raw: string): Target {
  */
 function parseMessageId(value: string | undefined): string {
   // Chat clients link anything that looks like an address (<mailto:a@b|a@b>) and escape the brackets around it.
-  const v = (value ?? '').replace(/<mailto:[^|>]*\|([^>]*)>/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
+  const v = (value ?? '')
+    .replace(/<mailto:[^|>]*\|([^>]*)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .trim();
   if (isGuid(v)) return v.toLowerCase();
   const m = /^<?([^<>\s"'@]+@[^<>\s"'@]+)>?$/.exec(v);
-  if (!m || m[1].length > 250) throw bad('--message needs the Internet message id (<...@...>) or the network message id (a GUID) of the phishing mail.');
+  if (!m || m[1].length > 250)
+    throw bad('--message needs the Internet message id (<...@...>) or the network message id (a GUID) of the phishing mail.');
   return `<${m[1]}>`;
 }
 
@@ -121,7 +146,10 @@ function slipOf(word: string): string | undefined {
 function unknownCommand(text: string, slip: string | undefined): ContainError {
   const word = text.split(' ')[0];
   const forms = USAGE.map((u) => u.usage.replace(/\s*\[--.*$/, '')).join(', ');
-  return bad(`Unknown command "${word.slice(0, 40)}".${slip ? ` Did you mean "${slip}"?` : ''} Here is what I understand: ${forms}. Type "help" for details.`, { verb: word.slice(0, 40) });
+  return bad(
+    `Unknown command "${word.slice(0, 40)}".${slip ? ` Did you mean "${slip}"?` : ''} Here is what I understand: ${forms}. Type "help" for details.`,
+    { verb: word.slice(0, 40) },
+  );
 }
 
 /** Parse what a person typed into a Command; throws BAD_COMMAND with the right form on anything else. */
@@ -150,7 +178,8 @@ export function parseCommand(input: string): Command {
       continue;
     }
     const kind = FLAGS[flagName.toLowerCase()];
-    if (!kind || !(ALLOWED_FLAGS[verb] ?? []).includes(flagName.toLowerCase())) throw bad(`Unknown option ${flagName} for "${verb}". Use: ${usageOf(verb)}`);
+    if (!kind || !(ALLOWED_FLAGS[verb] ?? []).includes(flagName.toLowerCase()))
+      throw bad(`Unknown option ${flagName} for "${verb}". Use: ${usageOf(verb)}`);
     flags[flagName.toLowerCase()] = kind === 'bool' ? true : (inlineValue ?? tokens[++i] ?? '');
   }
   const rest = words.join(' ');
@@ -168,14 +197,23 @@ export function parseCommand(input: string): Command {
       command = { name: 'investigate', target: needTarget(), sinceDays: since ?? 7 };
       break;
     case 'scope':
-      command = { name: 'scope', target: needTarget(), ...(flags['--message'] !== undefined ? { messageId: parseMessageId(flags['--message'] as string) } : {}) };
+      command = {
+        name: 'scope',
+        target: needTarget(),
+        ...(flags['--message'] !== undefined ? { messageId: parseMessageId(flags['--message'] as string) } : {}),
+      };
       break;
     case 'hunt':
       if (rest.toLowerCase() !== 'user-agents') throw bad(`Hunt for what? Use: ${usageOf('hunt')}`);
-      command = { name: 'hunt', what: 'user-agents', days: flags['--days'] === undefined ? 7 : parseDays('--days', flags['--days'] as string, 'int') };
+      command = {
+        name: 'hunt',
+        what: 'user-agents',
+        days: flags['--days'] === undefined ? 7 : parseDays('--days', flags['--days'] as string, 'int'),
+      };
       break;
     case 'status':
-      if (rest !== '' && !isIncidentId(rest)) throw bad(`"${rest.slice(0, 40)}" is not an incident id (INC-YYYYMMDD-NNNN). Use: ${usageOf('status')}`);
+      if (rest !== '' && !isIncidentId(rest))
+        throw bad(`"${rest.slice(0, 40)}" is not an incident id (INC-YYYYMMDD-NNNN). Use: ${usageOf('status')}`);
       command = { name: 'status', ...(rest ? { incidentId: rest.toUpperCase() } : {}) };
       break;
     case 'report':

@@ -6,7 +6,12 @@ import { isGuid } from './ids';
 const csv = z
   .string()
   .optional()
-  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 const guidList = csv.refine((ids) => ids.every(isGuid), {
   message: 'every entry must be an Entra object id (a GUID); separate several with commas',
@@ -43,7 +48,15 @@ const schema = z.object({
   CONTAIN_APPROVERS: guidList,
   CONTAIN_RESPONDERS: guidList,
   CONTAIN_PROTECTED_USERS: csv,
-  CONTAIN_APPROVAL_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 60).default(30)),
+  CONTAIN_APPROVAL_TTL_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+  ),
   CONTAIN_FAST_PATH_REVOKE: bool,
   CONTAIN_ACTION_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(60)),
   CONTAIN_SEND_GRACE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(120)),
@@ -62,7 +75,15 @@ const schema = z.object({
   CONTAIN_ALERT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(3600).optional()),
   CONTAIN_PUBLIC_URL: optionalUrl,
   CONTAIN_LINK_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'use at least 32 random characters').optional()),
-  CONTAIN_RESULT_LINK_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 7).default(24)),
+  CONTAIN_RESULT_LINK_HOURS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 7)
+      .default(24),
+  ),
   WEBSITE_HOSTNAME: optionalString,
 });
 
@@ -169,7 +190,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '?');
       const got = env[name];
-      problems.push(`${name} is invalid${got !== undefined && !/SECRET|PASSWORD|TOKEN|KEY/i.test(name) ? ` (got '${got}')` : ''}: ${issue.message}; fix: ${FIXES[name] ?? 'see .env.example'}`);
+      problems.push(
+        `${name} is invalid${got !== undefined && !/SECRET|PASSWORD|TOKEN|KEY/i.test(name) ? ` (got '${got}')` : ''}: ${issue.message}; fix: ${FIXES[name] ?? 'see .env.example'}`,
+      );
     }
   }
   if (problems.length > 0 || !parsed.success) fail(problems);
@@ -177,36 +200,60 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = raw.CONTAIN_MODE;
 
   const credential = graphCredential(raw, mode, problems);
-  const connectionString = raw.STORAGE_CONNECTION_STRING ?? raw.AzureWebJobsStorage ?? (mode === 'local' ? 'UseDevelopmentStorage=true' : undefined);
+  const connectionString =
+    raw.STORAGE_CONNECTION_STRING ?? raw.AzureWebJobsStorage ?? (mode === 'local' ? 'UseDevelopmentStorage=true' : undefined);
   if (mode === 'azure') {
-    if (!raw.MicrosoftAppId) problems.push('MicrosoftAppId is required when CONTAIN_MODE=azure; fix: set it to the Azure Bot resource\'s app id');
+    if (!raw.MicrosoftAppId)
+      problems.push("MicrosoftAppId is required when CONTAIN_MODE=azure; fix: set it to the Azure Bot resource's app id");
     if (raw.MicrosoftAppType !== 'UserAssignedMSI' && raw.MicrosoftAppId && !raw.MicrosoftAppPassword)
-      problems.push('MicrosoftAppPassword is required for MicrosoftAppType=' + raw.MicrosoftAppType + '; fix: set it (a Key Vault reference in Azure) or use UserAssignedMSI');
+      problems.push(
+        'MicrosoftAppPassword is required for MicrosoftAppType=' +
+          raw.MicrosoftAppType +
+          '; fix: set it (a Key Vault reference in Azure) or use UserAssignedMSI',
+      );
     if (raw.MicrosoftAppType === 'SingleTenant' && raw.MicrosoftAppId && !raw.MicrosoftAppTenantId)
       problems.push('MicrosoftAppTenantId is required for a SingleTenant bot; fix: set it to your Entra tenant id');
-    if (!connectionString) problems.push('STORAGE_CONNECTION_STRING is required when CONTAIN_MODE=azure; fix: set it (or AzureWebJobsStorage) to the storage account connection string');
-    if (raw.CONTAIN_APPROVERS.length === 0) problems.push('CONTAIN_APPROVERS is empty: nobody could approve an action; fix: list approver Entra object ids');
+    if (!connectionString)
+      problems.push(
+        'STORAGE_CONNECTION_STRING is required when CONTAIN_MODE=azure; fix: set it (or AzureWebJobsStorage) to the storage account connection string',
+      );
+    if (raw.CONTAIN_APPROVERS.length === 0)
+      problems.push('CONTAIN_APPROVERS is empty: nobody could approve an action; fix: list approver Entra object ids');
   }
   if (raw.EXCHANGE_ADMIN_API_URL && !/\/adminapi\/beta\/[^/]+\/?$/.test(new URL(raw.EXCHANGE_ADMIN_API_URL).pathname))
-    problems.push(`EXCHANGE_ADMIN_API_URL must end with /adminapi/beta/<tenant id> (got '${raw.EXCHANGE_ADMIN_API_URL}'); fix: ${FIXES.EXCHANGE_ADMIN_API_URL}`);
+    problems.push(
+      `EXCHANGE_ADMIN_API_URL must end with /adminapi/beta/<tenant id> (got '${raw.EXCHANGE_ADMIN_API_URL}'); fix: ${FIXES.EXCHANGE_ADMIN_API_URL}`,
+    );
   else if (raw.EXCHANGE_ADMIN_API_URL && mode === 'azure' && !raw.EXCHANGE_ADMIN_API_URL.startsWith('https://'))
     problems.push(`EXCHANGE_ADMIN_API_URL must use https in azure mode (a token is sent to it); fix: ${FIXES.EXCHANGE_ADMIN_API_URL}`);
   if (!!raw.POWER_AUTOMATE_API_URL !== !!raw.POWER_AUTOMATE_ENVIRONMENT)
-    problems.push('POWER_AUTOMATE_API_URL and POWER_AUTOMATE_ENVIRONMENT go together; fix: set both (https://api.flow.microsoft.com and your environment id) or neither');
+    problems.push(
+      'POWER_AUTOMATE_API_URL and POWER_AUTOMATE_ENVIRONMENT go together; fix: set both (https://api.flow.microsoft.com and your environment id) or neither',
+    );
   if (problems.length > 0) fail(problems);
 
   return {
     port: raw.PORT,
     mode,
     graph: {
-      baseUrl: (raw.GRAPH_BASE_URL ?? (mode === 'local' ? `http://127.0.0.1:${raw.PORT}/sandbox/graph` : 'https://graph.microsoft.com')).replace(/\/+$/, ''),
+      baseUrl: (
+        raw.GRAPH_BASE_URL ?? (mode === 'local' ? `http://127.0.0.1:${raw.PORT}/sandbox/graph` : 'https://graph.microsoft.com')
+      ).replace(/\/+$/, ''),
       credential,
       clientId: raw.AZURE_CLIENT_ID,
       pacing: raw.CONTAIN_GRAPH_PACING === 'on',
     },
-    teams: { appId: raw.MicrosoftAppId ?? '', appPassword: raw.MicrosoftAppPassword, appTenantId: raw.MicrosoftAppTenantId, appType: raw.MicrosoftAppType },
+    teams: {
+      appId: raw.MicrosoftAppId ?? '',
+      appPassword: raw.MicrosoftAppPassword,
+      appTenantId: raw.MicrosoftAppTenantId,
+      appType: raw.MicrosoftAppType,
+    },
     slack: { signingSecret: raw.SLACK_SIGNING_SECRET, botToken: raw.SLACK_BOT_TOKEN, apiUrl: raw.SLACK_API_URL },
-    powerAutomate: raw.POWER_AUTOMATE_API_URL && raw.POWER_AUTOMATE_ENVIRONMENT ? { apiUrl: raw.POWER_AUTOMATE_API_URL, environment: raw.POWER_AUTOMATE_ENVIRONMENT } : undefined,
+    powerAutomate:
+      raw.POWER_AUTOMATE_API_URL && raw.POWER_AUTOMATE_ENVIRONMENT
+        ? { apiUrl: raw.POWER_AUTOMATE_API_URL, environment: raw.POWER_AUTOMATE_ENVIRONMENT }
+        : undefined,
     exchange: raw.EXCHANGE_ADMIN_API_URL ? { apiUrl: raw.EXCHANGE_ADMIN_API_URL.replace(/\/+$/, '') } : undefined,
     storage: { connectionString: connectionString as string, prefix: raw.CONTAIN_STORAGE_PREFIX },
     policy: {
@@ -220,10 +267,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: raw.CONTAIN_LOG_LEVEL,
     local: { worker: raw.CONTAIN_LOCAL_WORKER, queueVisibilitySeconds: raw.CONTAIN_QUEUE_VISIBILITY_SECONDS },
-    investigate: { auditPollMs: Math.round(raw.CONTAIN_AUDIT_POLL_SECONDS * 1000), auditTimeoutMs: Math.round(raw.CONTAIN_AUDIT_TIMEOUT_MINUTES * 60_000) },
+    investigate: {
+      auditPollMs: Math.round(raw.CONTAIN_AUDIT_POLL_SECONDS * 1000),
+      auditTimeoutMs: Math.round(raw.CONTAIN_AUDIT_TIMEOUT_MINUTES * 60_000),
+    },
     links: {
       // Azure sets WEBSITE_HOSTNAME on every Function App; behind a custom domain or Front Door set CONTAIN_PUBLIC_URL.
-      baseUrl: (raw.CONTAIN_PUBLIC_URL ?? (raw.WEBSITE_HOSTNAME ? `https://${raw.WEBSITE_HOSTNAME}` : mode === 'local' ? `http://127.0.0.1:${raw.PORT}` : undefined))?.replace(/\/+$/, ''),
+      baseUrl: (
+        raw.CONTAIN_PUBLIC_URL ??
+        (raw.WEBSITE_HOSTNAME ? `https://${raw.WEBSITE_HOSTNAME}` : mode === 'local' ? `http://127.0.0.1:${raw.PORT}` : undefined)
+      )?.replace(/\/+$/, ''),
       key: raw.CONTAIN_LINK_KEY,
       ttlHours: raw.CONTAIN_RESULT_LINK_HOURS,
     },
@@ -235,7 +288,9 @@ function graphCredential(raw: RawConfig, mode: 'local' | 'azure', problems: stri
   const { AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId } = raw;
   if (raw.AZURE_CLIENT_SECRET || raw.AZURE_CLIENT_CERTIFICATE_PATH) {
     if (!tenantId || !clientId) {
-      problems.push('AZURE_TENANT_ID and AZURE_CLIENT_ID are required with a client secret or certificate; fix: set both from the app registration');
+      problems.push(
+        'AZURE_TENANT_ID and AZURE_CLIENT_ID are required with a client secret or certificate; fix: set both from the app registration',
+      );
       return { kind: 'none' };
     }
     return raw.AZURE_CLIENT_SECRET
@@ -244,6 +299,8 @@ function graphCredential(raw: RawConfig, mode: 'local' | 'azure', problems: stri
   }
   if (raw.AZURE_USE_MANAGED_IDENTITY) return { kind: 'managedIdentity', clientId };
   if (mode === 'azure')
-    problems.push('no Graph credential: set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (with AZURE_TENANT_ID and AZURE_CLIENT_ID), or AZURE_USE_MANAGED_IDENTITY=true');
+    problems.push(
+      'no Graph credential: set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (with AZURE_TENANT_ID and AZURE_CLIENT_ID), or AZURE_USE_MANAGED_IDENTITY=true',
+    );
   return { kind: 'none' };
 }

@@ -34,13 +34,24 @@ function graphCredential(config: Config): Promise<TokenCredential | undefined> {
 /** What went wrong, as a class and status only. */
 function errorWord(err: unknown): string {
   const e = err as { name?: string; code?: unknown; statusCode?: unknown };
-  return [e?.name ?? 'Error', typeof e?.code === 'string' && /^[A-Z_]+$/.test(e.code) ? e.code : undefined, typeof e?.statusCode === 'number' ? e.statusCode : undefined].filter(Boolean).join(' ');
+  return [
+    e?.name ?? 'Error',
+    typeof e?.code === 'string' && /^[A-Z_]+$/.test(e.code) ? e.code : undefined,
+    typeof e?.statusCode === 'number' ? e.statusCode : undefined,
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 async function probe(fn: () => Promise<string | void>, timeoutMs: number): Promise<HealthCheck> {
   const started = Date.now();
   try {
-    const note = await Promise.race([fn(), new Promise<never>((_, reject) => setTimeout(() => reject(Object.assign(new Error('timeout'), { name: 'Timeout' })), timeoutMs).unref())]);
+    const note = await Promise.race([
+      fn(),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(Object.assign(new Error('timeout'), { name: 'Timeout' })), timeoutMs).unref(),
+      ),
+    ]);
     return { ok: true, ms: Date.now() - started, ...(note ? { note } : {}) };
   } catch (err) {
     return { ok: false, ms: Date.now() - started, error: errorWord(err) };
@@ -70,7 +81,9 @@ export async function checkHealth(ctx: ContainContext, options: { timeoutMs?: nu
       return `${ctx.config.graph.credential.kind} token valid for ${Math.max(0, Math.round((t.expiresOnTimestamp - Date.now()) / 60_000))} min`;
     }, timeoutMs),
     probe(async () => void (await ctx.graph.get('/users?$top=1&$select=id', { what: 'the health probe' })), timeoutMs),
-    Promise.race([keptDoctor(ctx), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref())]).catch(() => undefined),
+    Promise.race([keptDoctor(ctx), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref())]).catch(
+      () => undefined,
+    ),
   ]);
   const now = ctx.now();
   const doctor: HealthReport['doctor'] = kept

@@ -19,7 +19,13 @@ export function resultLink(config: Config, id: string, format: 'md' | 'json' | '
 }
 
 /** Why a presented link is refused, or undefined when it is good. */
-export function checkResultLink(config: Config, id: string, expires: string | null, sig: string | null, now: Date): 'unsigned' | 'forged' | 'expired' | undefined {
+export function checkResultLink(
+  config: Config,
+  id: string,
+  expires: string | null,
+  sig: string | null,
+  now: Date,
+): 'unsigned' | 'forged' | 'expired' | undefined {
   const key = config.links.key;
   if (!key || !expires || !sig || !/^\d{1,12}$/.test(expires)) return 'unsigned';
   const want = Buffer.from(mac(key, id, Number(expires)));

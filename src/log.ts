@@ -40,7 +40,14 @@ export function createLogger(options: { level?: LogLevel; sink?: LogSink; fields
   const write = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>) => {
     if (order[lvl] < order[level]) return;
     const { err, ...rest } = fields ?? {};
-    const record = { time: new Date().toISOString(), level: lvl, msg, ...base, ...(redact(rest) as object), ...(err ? errorFields(err) : {}) };
+    const record = {
+      time: new Date().toISOString(),
+      level: lvl,
+      msg,
+      ...base,
+      ...(redact(rest) as object),
+      ...(err ? errorFields(err) : {}),
+    };
     sink(JSON.stringify(record));
   };
   return {

@@ -29,9 +29,20 @@ export async function createContext(config: Config, overrides: Partial<ContainCo
         countRetry({ status: e.status, batch: false });
       },
     });
-  const flows = overrides.flows ?? (config.powerAutomate ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment, credential, clientId: config.graph.clientId }) : undefined);
+  const flows =
+    overrides.flows ??
+    (config.powerAutomate
+      ? createFlowClient({
+          baseUrl: config.powerAutomate.apiUrl,
+          environment: config.powerAutomate.environment,
+          credential,
+          clientId: config.graph.clientId,
+        })
+      : undefined);
   const keyless = keylessEndpoints(config.storage.connectionString);
-  const storageCredential = keyless ? (credential ?? (await createCredential({ kind: 'managedIdentity', clientId: process.env.AZURE_CLIENT_ID }))) : undefined;
+  const storageCredential = keyless
+    ? (credential ?? (await createCredential({ kind: 'managedIdentity', clientId: process.env.AZURE_CLIENT_ID })))
+    : undefined;
   const now = overrides.now ?? (() => new Date());
   const { connectionString, prefix } = config.storage;
   return {
@@ -39,9 +50,21 @@ export async function createContext(config: Config, overrides: Partial<ContainCo
     graph,
     flows,
     exchange: 'exchange' in overrides ? overrides.exchange : exchangeClientFromConfig(config, credential),
-    store: overrides.store ?? (keyless ? TableIncidentStore.fromEndpoint(keyless.table, prefix, storageCredential!, now) : TableIncidentStore.fromConnectionString(connectionString, prefix, now)),
-    queue: overrides.queue ?? (keyless ? StorageWorkQueue.fromEndpoint(keyless.queue, prefix, storageCredential!) : StorageWorkQueue.fromConnectionString(connectionString, prefix)),
-    results: overrides.results ?? (keyless ? BlobResultStore.fromEndpoint(keyless.blob, prefix, storageCredential!) : BlobResultStore.fromConnectionString(connectionString, prefix)),
+    store:
+      overrides.store ??
+      (keyless
+        ? TableIncidentStore.fromEndpoint(keyless.table, prefix, storageCredential!, now)
+        : TableIncidentStore.fromConnectionString(connectionString, prefix, now)),
+    queue:
+      overrides.queue ??
+      (keyless
+        ? StorageWorkQueue.fromEndpoint(keyless.queue, prefix, storageCredential!)
+        : StorageWorkQueue.fromConnectionString(connectionString, prefix)),
+    results:
+      overrides.results ??
+      (keyless
+        ? BlobResultStore.fromEndpoint(keyless.blob, prefix, storageCredential!)
+        : BlobResultStore.fromConnectionString(connectionString, prefix)),
     policy: overrides.policy ?? policyFromConfig(config),
     log,
     now,

@@ -28,7 +28,8 @@ export interface PressOptions {
  * Everyone's card is updated when it changed; the clicker alone hears what happened and why.
  */
 export async function pressButton(ctx: ContainContext, surface: Surface, press: ButtonPress, options: PressOptions): Promise<void> {
-  if (options.inDialog && surface.dialog && press.verb !== 'show-step' && press.verb !== 'choose') return pressInDialog(ctx, surface, press, options);
+  if (options.inDialog && surface.dialog && press.verb !== 'show-step' && press.verb !== 'choose')
+    return pressInDialog(ctx, surface, press, options);
   try {
     if (press.verb === 'choose') {
       const picked = parseChooseRef(press.ref);
@@ -51,7 +52,10 @@ export async function pressButton(ctx: ContainContext, surface: Surface, press: 
     }
     if (press.verb === 'undo') {
       // The Undo button is drawn when an action offers it (ActionView.undo); taking changes back is not built yet.
-      await surface.tell({ view: message('default', 'Undo', 'Undo is not available in this version yet. Nothing was changed.'), text: 'Undo is not available in this version yet. Nothing was changed.' });
+      await surface.tell({
+        view: message('default', 'Undo', 'Undo is not available in this version yet. Nothing was changed.'),
+        text: 'Undo is not available in this version yet. Nothing was changed.',
+      });
       return;
     }
     if (isPostureVerb(press.verb)) return await requestPosture(ctx, surface, { verb: press.verb, ref: press.ref });
@@ -75,9 +79,16 @@ export async function pressButton(ctx: ContainContext, surface: Surface, press: 
 async function pressInDialog(ctx: ContainContext, surface: Surface, press: ButtonPress, options: PressOptions): Promise<void> {
   let said: { view: View; text?: string } | undefined;
   await pressButton(ctx, { ...surface, tell: async (answer) => void (said = answer) }, press, { ...options, inDialog: false });
-  const told = said?.view.kind === 'containment' ? said.view.banner : said?.view.kind === 'message' ? { tone: said.view.tone, text: said.text ?? said.view.text } : undefined;
+  const told =
+    said?.view.kind === 'containment'
+      ? said.view.banner
+      : said?.view.kind === 'message'
+        ? { tone: said.view.tone, text: said.text ?? said.view.text }
+        : undefined;
   const step = await stepOf(ctx, press.ref).catch(() => undefined);
-  const view = step ? await showStep(ctx, step, await surface.actor(), told).catch((err: unknown) => errorView(err, surface.log)) : (said?.view ?? message('default', 'Contain', 'Done.'));
+  const view = step
+    ? await showStep(ctx, step, await surface.actor(), told).catch((err: unknown) => errorView(err, surface.log))
+    : (said?.view ?? message('default', 'Contain', 'Done.'));
   await surface.dialog!(view);
 }
 

@@ -11,7 +11,12 @@ import type { Surface } from './surface';
  * Run a parsed command in its conversation: one progress line while long reads run, the router (roles, use case),
  * then everything that follows routing. Any failure becomes one error message in the conversation.
  */
-export async function runCommand(ctx: ContainContext, surface: Surface, command: Command, options: { signal?: AbortSignal } = {}): Promise<void> {
+export async function runCommand(
+  ctx: ContainContext,
+  surface: Surface,
+  command: Command,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
   const progress = progressLine(
     (text) => surface.postText(text),
     (id, text) => surface.updateText(id, text),
@@ -33,7 +38,10 @@ export async function deliver(ctx: ContainContext, surface: Surface, out: RouteO
   for (const view of out.views) {
     const messageId = await surface.post(view);
     if (!out.incidentId || (view.kind !== 'containment' && view.kind !== 'posture-change')) continue;
-    if (messageId) await updateThreads(ctx, out.incidentId, (t) => (t[surface.name] ? { ...t, [surface.name]: { ...t[surface.name], [surface.cardField]: messageId } } : t));
+    if (messageId)
+      await updateThreads(ctx, out.incidentId, (t) =>
+        t[surface.name] ? { ...t, [surface.name]: { ...t[surface.name], [surface.cardField]: messageId } } : t,
+      );
     await releaseFastPath(ctx, out.incidentId);
   }
 }

@@ -44,7 +44,8 @@ export interface Surface {
 }
 
 /** A thread reference from a platform's fields, without the empty ones (a queued message carries only strings). */
-export const threadRef = (fields: Record<string, string | undefined>): Record<string, string> => Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined));
+export const threadRef = (fields: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined));
 
 /** What the worker and the sweeper need of a platform, loaded only when a message or incident names it. */
 export interface SurfaceModule {

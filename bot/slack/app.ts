@@ -21,10 +21,17 @@ let built: { app: App; receiver: FunctionsReceiver; config: ContainContext['conf
 export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsReceiver } {
   if (built && built.config === ctx.config) return built;
   const { signingSecret, botToken, apiUrl } = ctx.config.slack;
-  if (!signingSecret || !botToken) throw new ContainError('CONFIG_INVALID', 'Slack is not configured: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN.');
+  if (!signingSecret || !botToken)
+    throw new ContainError('CONFIG_INVALID', 'Slack is not configured: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN.');
   const log = ctx.log.child({ platform: 'slack' });
   const receiver = new FunctionsReceiver(signingSecret, log);
-  const app = new App({ token: botToken, receiver, clientOptions: { slackApiUrl: apiUrl, retryConfig: { retries: 0 } }, logLevel: LogLevel.ERROR, tokenVerificationEnabled: false });
+  const app = new App({
+    token: botToken,
+    receiver,
+    clientOptions: { slackApiUrl: apiUrl, retryConfig: { retries: 0 } },
+    logLevel: LogLevel.ERROR,
+    tokenVerificationEnabled: false,
+  });
 
   // One storage round trip before the ack: the worker drops duplicate deliveries by claiming `key` before it runs.
   // Listeners only run for verified requests, so this is also where the approver roster gets warmed.
@@ -44,7 +51,14 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
       return;
     }
     const thread = threadRef({ teamId: command.team_id, enterpriseId: command.enterprise_id || undefined, channel: command.channel_id });
-    await enqueue({ type: 'command', surface: 'slack', key: command.trigger_id, thread, actor: { id: command.user_id, name: command.user_name }, command: parsed });
+    await enqueue({
+      type: 'command',
+      surface: 'slack',
+      key: command.trigger_id,
+      thread,
+      actor: { id: command.user_id, name: command.user_name },
+      command: parsed,
+    });
     await ack({ response_type: 'ephemeral', text: `On it: ${escapeSlack(`/contain ${text}`)}. The result will appear in this channel.` });
   });
 
@@ -55,7 +69,12 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     const b = body as { event_id?: string; team_id?: string; enterprise_id?: string };
     // A mention's answer goes in its thread; one that cannot be parsed is answered there too, by the worker.
     const from = { surface: 'slack', key: b.event_id ?? `${e.channel}:${e.ts}`, actor: { id: e.user, name: e.user } };
-    const thread = threadRef({ teamId: b.team_id ?? e.team ?? '', enterpriseId: b.enterprise_id, channel: e.channel, threadTs: e.thread_ts ?? e.ts });
+    const thread = threadRef({
+      teamId: b.team_id ?? e.team ?? '',
+      enterpriseId: b.enterprise_id,
+      channel: e.channel,
+      threadTs: e.thread_ts ?? e.ts,
+    });
     let command: Command;
     try {
       command = parseCommand(text);
@@ -68,7 +87,16 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
 
   app.action(/^contain\./, async ({ ack, body, action, client }) => {
     await ack();
-    const b = body as { trigger_id?: string; user: { id: string; name?: string; username?: string; team_id?: string }; team?: { id: string } | null; enterprise?: { id: string } | null; channel?: { id: string }; container?: { message_ts?: string; channel_id?: string }; message?: { ts: string }; view?: { id: string; private_metadata?: string } };
+    const b = body as {
+      trigger_id?: string;
+      user: { id: string; name?: string; username?: string; team_id?: string };
+      team?: { id: string } | null;
+      enterprise?: { id: string } | null;
+      channel?: { id: string };
+      container?: { message_ts?: string; channel_id?: string };
+      message?: { ts: string };
+      view?: { id: string; private_metadata?: string };
+    };
     const a = action as { action_id: string; value?: string; action_ts?: string };
     const verb = buttonVerbSchema.safeParse(a.action_id.split('.')[1]);
     if (!verb.success || !a.value) {
@@ -89,11 +117,22 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     let dialog = b.view?.id;
     if (verb.data === 'show-step' && !dialog) {
       if (!b.trigger_id) return;
-      const opened = await client.views.open({ trigger_id: b.trigger_id, view: loadingModal('Reading the step…') }).catch((err: unknown) => log.warn('could not open the Show all modal', { err }));
+      const opened = await client.views
+        .open({ trigger_id: b.trigger_id, view: loadingModal('Reading the step…') })
+        .catch((err: unknown) => log.warn('could not open the Show all modal', { err }));
       dialog = opened?.view?.id;
       if (!dialog) return;
     }
-    await enqueue({ type: 'button', surface: 'slack', key, thread, actor, press: { verb: verb.data, ref: a.value }, ...(messageTs ? { message: messageTs } : {}), ...(dialog ? { dialog } : {}) });
+    await enqueue({
+      type: 'button',
+      surface: 'slack',
+      key,
+      thread,
+      actor,
+      press: { verb: verb.data, ref: a.value },
+      ...(messageTs ? { message: messageTs } : {}),
+      ...(dialog ? { dialog } : {}),
+    });
   });
 
   built = { app, receiver, config: ctx.config };

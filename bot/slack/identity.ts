@@ -25,7 +25,8 @@ export async function slackEmail(client: WebClient, userId: string): Promise<str
 export async function slackActor(ctx: ContainContext, client: WebClient, a: { userId: string; name: string }): Promise<Actor> {
   const actor: Actor = { platform: 'slack', id: a.userId, name: a.name };
   const hit = cache.get(a.userId);
-  if (hit?.aadObjectId && Date.now() - hit.at < TTL_MS) return { ...actor, aadObjectId: hit.aadObjectId, name: hit.displayName ?? actor.name };
+  if (hit?.aadObjectId && Date.now() - hit.at < TTL_MS)
+    return { ...actor, aadObjectId: hit.aadObjectId, name: hit.displayName ?? actor.name };
   try {
     const email = await slackEmail(client, a.userId);
     if (!email) return actor;

@@ -44,14 +44,22 @@ export class FunctionsReceiver implements Receiver {
       return { status: 401, jsonBody: { error: 'invalid Slack signature' } };
     }
     try {
-      verifySlackRequest({ signingSecret: this.signingSecret, body: req.rawBody, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds: this.now() });
+      verifySlackRequest({
+        signingSecret: this.signingSecret,
+        body: req.rawBody,
+        headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+        nowMilliseconds: this.now(),
+      });
     } catch (err) {
-      this.log.warn('slack request rejected', { reason: (err as Error).message.replace(/signature.*$/i, 'signature mismatch').slice(0, 120) });
+      this.log.warn('slack request rejected', {
+        reason: (err as Error).message.replace(/signature.*$/i, 'signature mismatch').slice(0, 120),
+      });
       return { status: 401, jsonBody: { error: 'invalid Slack signature' } };
     }
     const body = parseBody(req.rawBody, req.header('content-type') ?? '');
     if (!body) return { status: 400, jsonBody: { error: 'unreadable body' } };
-    if (body.type === 'url_verification' && typeof body.challenge === 'string') return { status: 200, jsonBody: { challenge: body.challenge } };
+    if (body.type === 'url_verification' && typeof body.challenge === 'string')
+      return { status: 200, jsonBody: { challenge: body.challenge } };
     if (!this.app) throw new Error('receiver not initialised');
 
     let response: HttpResponseInit | undefined;
@@ -71,7 +79,11 @@ export class FunctionsReceiver implements Receiver {
       await this.app.processEvent(event);
     } catch (err) {
       this.log.error('slack listener failed', { err });
-      if (!acked) return { status: 200, jsonBody: { response_type: 'ephemeral', text: 'Contain could not process that. Nothing was changed; try again.' } };
+      if (!acked)
+        return {
+          status: 200,
+          jsonBody: { response_type: 'ephemeral', text: 'Contain could not process that. Nothing was changed; try again.' },
+        };
     }
     return response ?? { status: 200 };
   }

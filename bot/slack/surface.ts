@@ -27,12 +27,28 @@ function workSurface(ctx: ContainContext, msg: ConversationMessage, log: Logger)
     postText: async (text) => (await client.chat.postMessage({ channel, ...inThread, text: escapeSlack(text) })).ts,
     updateText: async (ts, text) => void (await client.chat.update({ channel, ts, text: escapeSlack(text) })),
     // Slack refreshes no card for the clicker: what they alone should read is an ephemeral message.
-    tell: async ({ text }) => void (text ? await client.chat.postEphemeral({ channel, user: msg.actor.id, text: escapeSlack(text) }) : undefined),
+    tell: async ({ text }) =>
+      void (text ? await client.chat.postEphemeral({ channel, user: msg.actor.id, text: escapeSlack(text) }) : undefined),
     // The modal the click opened (bot/slack/app.ts), filled in now.
-    ...(modalId ? { dialog: async (view) => void (await client.views.update({ view_id: modalId, view: { ...slackModal(view), private_metadata: modalMetadata({ channel, message: msg.type === 'button' ? msg.message : undefined }) } })) } : {}),
+    ...(modalId
+      ? {
+          dialog: async (view) =>
+            void (await client.views.update({
+              view_id: modalId,
+              view: {
+                ...slackModal(view),
+                private_metadata: modalMetadata({ channel, message: msg.type === 'button' ? msg.message : undefined }),
+              },
+            })),
+        }
+      : {}),
     resolveMention: async (id) => {
       const email = await slackEmail(client, id);
-      if (!email) throw new ContainError('USER_NOT_FOUND', 'Slack has no email address for that person, so Contain cannot find them in Entra ID. Type their name or UPN instead.');
+      if (!email)
+        throw new ContainError(
+          'USER_NOT_FOUND',
+          'Slack has no email address for that person, so Contain cannot find them in Entra ID. Type their name or UPN instead.',
+        );
       return email;
     },
     channelOf: (thread) => String(thread.channel ?? ''),

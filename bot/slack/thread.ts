@@ -6,7 +6,13 @@ import type { ThreadRef } from '../../src/incidents/model';
  * incident the card's ts (chat.update target, parent of the status thread). A queued command also names the thread
  * its answer goes in (a mention's); an incident never does.
  */
-const slackThreadSchema = z.object({ teamId: z.string(), enterpriseId: z.string().optional(), channel: z.string(), threadTs: z.string().optional(), cardTs: z.string().optional() });
+const slackThreadSchema = z.object({
+  teamId: z.string(),
+  enterpriseId: z.string().optional(),
+  channel: z.string(),
+  threadTs: z.string().optional(),
+  cardTs: z.string().optional(),
+});
 export type SlackThread = z.infer<typeof slackThreadSchema>;
 export const asSlackThread = (ref: ThreadRef): SlackThread => slackThreadSchema.parse(ref);
 

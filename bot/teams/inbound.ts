@@ -9,14 +9,20 @@ const ISO_FIELDS = ['timestamp', 'localTimestamp', 'expiration'] as const;
  * One inbound Bot Framework request: a JSON activity (else 400), its JWT checked (any failure, whatever botbuilder
  * throws, is 401 and never its error text), then the turn; an invoke's response becomes the HTTP response.
  */
-export async function processInbound(adapter: ContainAdapter, req: HttpRequest, logic: (context: TurnContext) => Promise<void>, log: Logger): Promise<HttpResponseInit> {
+export async function processInbound(
+  adapter: ContainAdapter,
+  req: HttpRequest,
+  logic: (context: TurnContext) => Promise<void>,
+  log: Logger,
+): Promise<HttpResponseInit> {
   let body: unknown;
   try {
     body = await req.json();
   } catch {
     return { status: 400, jsonBody: { error: 'Body must be a Bot Framework activity (JSON).' } };
   }
-  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string') return { status: 400, jsonBody: { error: 'Body must be a Bot Framework activity (JSON object with a type).' } };
+  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string')
+    return { status: 400, jsonBody: { error: 'Body must be a Bot Framework activity (JSON object with a type).' } };
   const activity = body as Activity & Record<string, unknown>;
   // As botbuilder's own validateAndFixActivity: dates arrive as ISO strings; the raw form is kept alongside.
   for (const f of ISO_FIELDS) {

@@ -12,7 +12,12 @@ import { asTeamsThread, referenceOf, TEAMS_CARD_FIELD, teamsChannelOf, teamsThre
 
 /** Who acted in a Teams activity; the Entra object id comes with it, as policy needs it. */
 export function actorOf(a: Partial<Activity>): Actor {
-  return { platform: 'teams', id: a.from?.id ?? 'unknown', aadObjectId: a.from?.aadObjectId?.toLowerCase(), name: a.from?.name ?? 'someone' };
+  return {
+    platform: 'teams',
+    id: a.from?.id ?? 'unknown',
+    aadObjectId: a.from?.aadObjectId?.toLowerCase(),
+    name: a.from?.name ?? 'someone',
+  };
 }
 
 /** How a button reached the bot: Action.Execute (an invoke), Action.Submit (a message), or a dialog's task/fetch. */
@@ -68,7 +73,8 @@ function proactiveSurface(ctx: ContainContext, msg: ConversationMessage, log: Lo
     return out;
   };
   const send = (activity: Partial<Activity>) => inThread(async (turn) => (await turn.sendActivity(activity))?.id);
-  const replace = (activity: Partial<Activity>, id: string) => inThread(async (turn) => void (await turn.updateActivity({ ...activity, id }))).then(() => undefined);
+  const replace = (activity: Partial<Activity>, id: string) =>
+    inThread(async (turn) => void (await turn.updateActivity({ ...activity, id }))).then(() => undefined);
   const actor: Actor = { platform: 'teams', id: msg.actor.id, aadObjectId: msg.actor.aadObjectId?.toLowerCase(), name: msg.actor.name };
   return {
     name: 'teams',
@@ -81,7 +87,8 @@ function proactiveSurface(ctx: ContainContext, msg: ConversationMessage, log: Lo
     postText: (text) => send(plainActivity(text)),
     updateText: (id, text) => replace(plainActivity(text), id),
     // Nobody clicked here: whatever the core wants said goes into the thread.
-    tell: async ({ view, text }) => void (view.kind === 'message' ? await send(cardActivity(view)) : text ? await send(plainActivity(text)) : undefined),
+    tell: async ({ view, text }) =>
+      void (view.kind === 'message' ? await send(cardActivity(view)) : text ? await send(plainActivity(text)) : undefined),
     channelOf: teamsChannelOf,
   };
 }

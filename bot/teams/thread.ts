@@ -56,6 +56,12 @@ export function referenceOf(t: TeamsThread): Partial<ConversationReference> {
     channelId: t.channelId,
     serviceUrl: t.serviceUrl,
     bot: { id: t.botId, name: t.botName ?? 'Contain' },
-    conversation: { id: t.conversationId, isGroup: (t.conversationType ?? 'channel') !== 'personal', conversationType: t.conversationType ?? 'channel', tenantId: t.tenantId, name: '' },
+    conversation: {
+      id: t.conversationId,
+      isGroup: (t.conversationType ?? 'channel') !== 'personal',
+      conversationType: t.conversationType ?? 'channel',
+      tenantId: t.tenantId,
+      name: '',
+    },
   };
 }

@@ -25,7 +25,8 @@ type CardAction = z.infer<typeof cardActionSchema>;
  */
 const taskSchema = z.object({ data: z.object({ verb: refVerbSchema, ref: z.string().max(64) }) });
 
-const pressOf = (action: CardAction): ButtonPress => (action.verb === 'choose' ? { verb: 'choose', ref: chooseRef(action.userId, action.dryRun === 'true') } : action);
+const pressOf = (action: CardAction): ButtonPress =>
+  action.verb === 'choose' ? { verb: 'choose', ref: chooseRef(action.userId, action.dryRun === 'true') } : action;
 
 /**
  * One Bot Framework turn from Teams: a typed command (parsed here, answered at once when bad, else queued for the
@@ -45,7 +46,9 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
   if (a.type === 'invoke' && (a.name === 'task/fetch' || a.name === 'task/submit')) {
     const parsed = taskSchema.safeParse(a.value);
     if (!parsed.success) {
-      await turn.sendActivity(taskResponse(message('warning', 'Unknown button', 'This button is not one Contain knows. Nothing was changed.')));
+      await turn.sendActivity(
+        taskResponse(message('warning', 'Unknown button', 'This button is not one Contain knows. Nothing was changed.')),
+      );
       return;
     }
     [action, via] = [parsed.data.data, 'task'];
@@ -53,7 +56,9 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
     const data = (a.value as { action?: { verb?: string; data?: Record<string, unknown> } } | undefined)?.action;
     const parsed = cardActionSchema.safeParse({ ...(data?.data ?? {}), verb: data?.verb ?? data?.data?.verb });
     if (!parsed.success) {
-      await turn.sendActivity(invokeCardResponse(message('warning', 'Unknown button', 'This button is not one Contain knows. Nothing was changed.')));
+      await turn.sendActivity(
+        invokeCardResponse(message('warning', 'Unknown button', 'This button is not one Contain knows. Nothing was changed.')),
+      );
       return;
     }
     [action, via] = [parsed.data, 'invoke'];
@@ -61,7 +66,11 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
     action = cardActionSchema.safeParse(a.value).data;
   } else if (a.type !== 'message') return;
   if (action) {
-    await pressButton(ctx, turnSurface(turn, via, log), pressOf(action), { clicked: a.replyToId, inDialog: via === 'task', start: (command) => enqueue(ctx, turn, command) });
+    await pressButton(ctx, turnSurface(turn, via, log), pressOf(action), {
+      clicked: a.replyToId,
+      inDialog: via === 'task',
+      start: (command) => enqueue(ctx, turn, command),
+    });
     return;
   }
 

@@ -13,8 +13,14 @@ function header(v: ContainmentView, compact: boolean): Element[] {
     text(`${v.dryRun ? 'Dry run: ' : ''}Contain ${md(t.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
     text(v.incidentId, { isSubtle: true, spacing: 'None' }),
   ];
-  if (v.banner) body.push({ type: 'Container', style: v.banner.tone === 'good' ? 'good' : v.banner.tone === 'default' ? 'emphasis' : v.banner.tone, items: [text(md(v.banner.text), { color: color[v.banner.tone], weight: 'Bolder' })] });
-  if (v.dryRun) body.push(text('Dry run: discovery only. Nothing was or will be changed by this card.', { color: 'Warning', weight: 'Bolder' }));
+  if (v.banner)
+    body.push({
+      type: 'Container',
+      style: v.banner.tone === 'good' ? 'good' : v.banner.tone === 'default' ? 'emphasis' : v.banner.tone,
+      items: [text(md(v.banner.text), { color: color[v.banner.tone], weight: 'Bolder' })],
+    });
+  if (v.dryRun)
+    body.push(text('Dry run: discovery only. Nothing was or will be changed by this card.', { color: 'Warning', weight: 'Bolder' }));
   body.push({
     type: 'FactSet',
     facts: [
@@ -27,23 +33,34 @@ function header(v: ContainmentView, compact: boolean): Element[] {
     ],
   });
   body.push(text('Recent sign-ins (risky first)', { weight: 'Bolder', spacing: 'Medium' }));
-  if (v.signIns.length === 0) body.push(text(v.notes.length ? 'None shown: see the note below.' : 'No sign-ins in the last 7 days.', { isSubtle: true }));
+  if (v.signIns.length === 0)
+    body.push(text(v.notes.length ? 'None shown: see the note below.' : 'No sign-ins in the last 7 days.', { isSubtle: true }));
   for (const s of compact ? v.signIns.slice(0, 3) : v.signIns) {
-    const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : ''].filter(Boolean).join(', ');
+    const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : '']
+      .filter(Boolean)
+      .join(', ');
     body.push(
-      text(`${formatUtc(s.time)} · ${md(s.ip)} · ${md(s.location)} · ${md(s.app)} · ${md(truncate(s.client, 60))}${flags ? ` · **${flags}**` : ''}`, {
-        size: 'Small',
-        spacing: 'Small',
-        color: flags ? 'Attention' : 'Default',
-      }),
+      text(
+        `${formatUtc(s.time)} · ${md(s.ip)} · ${md(s.location)} · ${md(s.app)} · ${md(truncate(s.client, 60))}${flags ? ` · **${flags}**` : ''}`,
+        {
+          size: 'Small',
+          spacing: 'Small',
+          color: flags ? 'Attention' : 'Default',
+        },
+      ),
     );
   }
-  for (const n of compact ? v.notes.slice(0, 5) : v.notes) body.push(text(md(compact ? truncate(n, 300) : n), { size: 'Small', color: 'Warning' }));
-  if (v.window) body.push(text(`Intrusion window from ${formatUtc(v.window.start)}: ${md(v.window.reason)}`, { size: 'Small', isSubtle: true }));
+  for (const n of compact ? v.notes.slice(0, 5) : v.notes)
+    body.push(text(md(compact ? truncate(n, 300) : n), { size: 'Small', color: 'Warning' }));
+  if (v.window)
+    body.push(text(`Intrusion window from ${formatUtc(v.window.start)}: ${md(v.window.reason)}`, { size: 'Small', isSubtle: true }));
   if (v.decideAll) {
     body.push({
       type: 'ActionSet',
-      actions: [execute('Approve all', 'approve-all', { ref: v.incidentId }, 'positive'), execute('Reject all', 'reject-all', { ref: v.incidentId }, 'destructive')],
+      actions: [
+        execute('Approve all', 'approve-all', { ref: v.incidentId }, 'positive'),
+        execute('Reject all', 'reject-all', { ref: v.incidentId }, 'destructive'),
+      ],
     });
   }
   return body;
@@ -55,7 +72,12 @@ function header(v: ContainmentView, compact: boolean): Element[] {
  */
 export function containmentCard(v: ContainmentView): AdaptiveCard {
   const steps = stepsOf(v);
-  const build = (shown: Shown, compact: boolean) => card([...header(v, compact), ...steps.flatMap((st) => stepElements(v, st, shown.get(st.step) ?? 0, compact)), text(md(v.footer), { size: 'Small', isSubtle: true, spacing: 'Medium' })]);
+  const build = (shown: Shown, compact: boolean) =>
+    card([
+      ...header(v, compact),
+      ...steps.flatMap((st) => stepElements(v, st, shown.get(st.step) ?? 0, compact)),
+      text(md(v.footer), { size: 'Small', isSubtle: true, spacing: 'Medium' }),
+    ]);
   return fitSteps(stepSizes(v.actions, steps), build, (c) => cardBytes(c) <= TEAMS_CARD_BYTES);
 }
 
@@ -67,6 +89,7 @@ export function chooserCard(v: ChooserView): AdaptiveCard {
   const actions = v.candidates.map((c) =>
     execute(truncate(`${c.displayName} (${c.userPrincipalName})`, 80), 'choose', { userId: c.id, ...(v.dryRun ? { dryRun: 'true' } : {}) }),
   );
-  for (const c of v.candidates) body.push(text(`${md(c.displayName)} · ${md(c.userPrincipalName)}${c.jobTitle ? ` · ${md(c.jobTitle)}` : ''}`, { size: 'Small' }));
+  for (const c of v.candidates)
+    body.push(text(`${md(c.displayName)} · ${md(c.userPrincipalName)}${c.jobTitle ? ` · ${md(c.jobTitle)}` : ''}`, { size: 'Small' }));
   return card(body, actions);
 }

@@ -18,7 +18,13 @@ function head(v: StepListView): Element[] {
   const decision = st.decide ? ` "Approve step ${st.step}" will ${md(st.decide.what)}: these are every one of them.` : '';
   body.push(text(`${stateSummary(v.actions)}, the most suspicious first.${decision}`, { size: 'Small', spacing: 'Medium' }));
   if (st.decide && st.ref)
-    body.push({ type: 'ActionSet', actions: [submit(`Approve step ${st.step} (${st.decide.count})`, 'approve-step', { ref: st.ref }, 'positive'), submit(`Reject step ${st.step}`, 'reject-step', { ref: st.ref }, 'destructive')] });
+    body.push({
+      type: 'ActionSet',
+      actions: [
+        submit(`Approve step ${st.step} (${st.decide.count})`, 'approve-step', { ref: st.ref }, 'positive'),
+        submit(`Reject step ${st.step}`, 'reject-step', { ref: st.ref }, 'destructive'),
+      ],
+    });
   return body;
 }
 
@@ -29,14 +35,27 @@ function head(v: StepListView): Element[] {
  */
 export function stepListCard(v: StepListView): AdaptiveCard {
   const top = head(v);
-  const levels: ((a: StepListView['actions'][number]) => Element)[] = [(a) => actionItem(a, 'dialog'), (a) => actionItem(a, 'none'), (a) => actionLine(a, true), (a) => actionLine(a, false)];
+  const levels: ((a: StepListView['actions'][number]) => Element)[] = [
+    (a) => actionItem(a, 'dialog'),
+    (a) => actionItem(a, 'none'),
+    (a) => actionLine(a, true),
+    (a) => actionLine(a, false),
+  ];
   for (const item of levels) {
     const c = card([...top, ...v.actions.map(item)]);
     if (cardBytes(c) <= TEAMS_CARD_BYTES) return c;
   }
   const lines = v.actions.map((a) => actionLine(a, false));
   let n = lines.length;
-  const cut = (k: number) => card([...top, ...lines.slice(0, k), text(`… and ${v.actions.length - k} more: the incident report ("report ${v.incidentId}") lists every action.`, { size: 'Small', isSubtle: true })]);
+  const cut = (k: number) =>
+    card([
+      ...top,
+      ...lines.slice(0, k),
+      text(`… and ${v.actions.length - k} more: the incident report ("report ${v.incidentId}") lists every action.`, {
+        size: 'Small',
+        isSubtle: true,
+      }),
+    ]);
   while (n > 0 && cardBytes(cut(n)) > TEAMS_CARD_BYTES) n = Math.floor(n * 0.9);
   return cut(n);
 }

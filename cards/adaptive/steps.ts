@@ -3,7 +3,16 @@ import { actionsOf, stateSummary } from '../../src/views/steps';
 import { escapeMarkdown as md, truncate } from '../text';
 import { execute, submit, text, type Element } from './types';
 
-export const stateColor: Record<string, string> = { succeeded: 'Good', failed: 'Attention', rejected: 'Warning', expired: 'Warning', running: 'Accent', approved: 'Accent', proposed: 'Default', skipped: 'Default' };
+export const stateColor: Record<string, string> = {
+  succeeded: 'Good',
+  failed: 'Attention',
+  rejected: 'Warning',
+  expired: 'Warning',
+  running: 'Accent',
+  approved: 'Accent',
+  proposed: 'Default',
+  skipped: 'Default',
+};
 
 const UNDO_STATE = { requested: 'Undo requested: waiting for an approver.', done: 'Undone: the change was taken back.' } as const;
 
@@ -38,7 +47,9 @@ export function actionItem(a: ActionView, buttons: Buttons = 'card'): Element {
     text(md(a.stateLabel), { size: 'Small', color: stateColor[a.state] ?? 'Default', spacing: 'Small' }),
     ...(a.blocked ? [text(md(a.blocked), { size: 'Small', color: 'Attention', weight: 'Bolder', spacing: 'None' })] : []),
     ...(a.irreversible && a.state === 'proposed' ? [text(md(a.irreversible), { size: 'Small', color: 'Warning', spacing: 'None' })] : []),
-    ...(a.undo && a.undo.state !== 'offered' ? [text(UNDO_STATE[a.undo.state], { size: 'Small', color: a.undo.state === 'done' ? 'Good' : 'Accent', spacing: 'None' })] : []),
+    ...(a.undo && a.undo.state !== 'offered'
+      ? [text(UNDO_STATE[a.undo.state], { size: 'Small', color: a.undo.state === 'done' ? 'Good' : 'Accent', spacing: 'None' })]
+      : []),
     ...(buttons === 'none' ? [] : actionButtons(a, buttons)),
   ];
   return { type: 'Container', items, spacing: 'Small' };
@@ -47,7 +58,11 @@ export function actionItem(a: ActionView, buttons: Buttons = 'card'): Element {
 /** One line for an action where a full item does not fit (the "Show all" list of a very big step). */
 export function actionLine(a: ActionView, withReason: boolean): Element {
   const why = withReason && a.reason ? ` · ${md(truncate(a.reason, 160))}` : '';
-  return text(`**${md(truncate(a.title, 120))}**${why} · ${md(truncate(a.stateLabel, 80))}`, { size: 'Small', spacing: 'Small', color: stateColor[a.state] ?? 'Default' });
+  return text(`**${md(truncate(a.title, 120))}**${why} · ${md(truncate(a.stateLabel, 80))}`, {
+    size: 'Small',
+    spacing: 'Small',
+    color: stateColor[a.state] ?? 'Default',
+  });
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -67,13 +82,22 @@ export function stepButtons(st: StepView, total: number, who: string): Element {
       style: 'positive',
       card: {
         type: 'AdaptiveCard',
-        body: [text(`Approving step ${st.step} will ${md(what)} for ${md(who)}, as soon as you confirm. "Show all" lists every one of them.`, { size: 'Small' })],
+        body: [
+          text(`Approving step ${st.step} will ${md(what)} for ${md(who)}, as soon as you confirm. "Show all" lists every one of them.`, {
+            size: 'Small',
+          }),
+        ],
         actions: [execute(truncate(`Confirm: ${capital(what)}`, 80), 'approve-step', { ref: st.ref }, 'positive')],
       },
     });
     actions.push(execute(`Reject step ${st.step}`, 'reject-step', { ref: st.ref }, 'destructive'));
   }
-  if (st.ref) actions.push({ type: 'Action.Submit', title: `Show all ${total}`, data: { verb: 'show-step', ref: st.ref, msteams: { type: 'task/fetch' } } });
+  if (st.ref)
+    actions.push({
+      type: 'Action.Submit',
+      title: `Show all ${total}`,
+      data: { verb: 'show-step', ref: st.ref, msteams: { type: 'task/fetch' } },
+    });
   return { type: 'ActionSet', actions };
 }
 
@@ -84,9 +108,23 @@ export function stepButtons(st: StepView, total: number, who: string): Element {
 export function stepElements(v: ContainmentView, st: StepView, shown: number, compact = false): Element[] {
   const mine = actionsOf(v, st.step);
   const hidden = mine.length - shown;
-  const out: Element[] = [text(`${st.step}. ${md(st.name)}${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` (${md(st.checked)})` : ''}`, { weight: 'Bolder', spacing: 'Medium', separator: true })];
-  for (const n of compact ? st.notes.slice(0, 2) : st.notes) out.push(text(md(compact ? truncate(n, 300) : n), { size: 'Small', color: 'Warning', spacing: 'Small' }));
-  if (hidden > 0) out.push(text(`${stateSummary(mine)}. ${shown ? `The ${shown} most suspicious first; "Show all" lists` : '"Show all" lists'} every one.`, { size: 'Small', isSubtle: true, spacing: 'Small' }));
+  const out: Element[] = [
+    text(`${st.step}. ${md(st.name)}${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` (${md(st.checked)})` : ''}`, {
+      weight: 'Bolder',
+      spacing: 'Medium',
+      separator: true,
+    }),
+  ];
+  for (const n of compact ? st.notes.slice(0, 2) : st.notes)
+    out.push(text(md(compact ? truncate(n, 300) : n), { size: 'Small', color: 'Warning', spacing: 'Small' }));
+  if (hidden > 0)
+    out.push(
+      text(`${stateSummary(mine)}. ${shown ? `The ${shown} most suspicious first; "Show all" lists` : '"Show all" lists'} every one.`, {
+        size: 'Small',
+        isSubtle: true,
+        spacing: 'Small',
+      }),
+    );
   for (const a of mine.slice(0, shown)) out.push(actionItem(a));
   if (hidden > 0) out.push(stepButtons(st, mine.length, v.target.displayName));
   return out;

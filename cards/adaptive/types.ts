@@ -26,7 +26,14 @@ export const TEAMS_CARD_BYTES = 70_000;
 export const cardBytes = (c: AdaptiveCard): number => JSON.stringify(c).length * 2;
 
 export function card(body: Element[], actions?: Element[]): AdaptiveCard {
-  return { type: 'AdaptiveCard', $schema: SCHEMA, version: '1.5', body, ...(actions && actions.length ? { actions } : {}), msteams: { width: 'Full' } };
+  return {
+    type: 'AdaptiveCard',
+    $schema: SCHEMA,
+    version: '1.5',
+    body,
+    ...(actions && actions.length ? { actions } : {}),
+    msteams: { width: 'Full' },
+  };
 }
 
 export function text(value: string, extra: Record<string, unknown> = {}): Element {

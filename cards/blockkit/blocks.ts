@@ -8,7 +8,23 @@ import { truncate } from '../text';
  * button's value is kept far below Slack's 2,000 because it is only ever a reference. Modals: 100 blocks, a title of
  * 24 characters, close and submit buttons of 24 (https://docs.slack.dev/reference/views/modal-views).
  */
-export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, fieldText: 2000, fields: 10, buttonValue: 255, buttonText: 75, headerText: 150, actionsElements: 25, messageText: 40_000, confirmTitle: 100, confirmText: 300, confirmButton: 30, modalBlocks: 100, modalTitle: 24, modalButton: 24 };
+export const SLACK_LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  fieldText: 2000,
+  fields: 10,
+  buttonValue: 255,
+  buttonText: 75,
+  headerText: 150,
+  actionsElements: 25,
+  messageText: 40_000,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
+  modalBlocks: 100,
+  modalTitle: 24,
+  modalButton: 24,
+};
 
 export type Block = Record<string, unknown> & { type: string };
 
@@ -37,11 +53,31 @@ export function sections(lines: string[]): Block[] {
   return out.map(section);
 }
 
-export const toneIcon = { default: ':information_source:', good: ':white_check_mark:', warning: ':warning:', attention: ':no_entry:' } as const;
+export const toneIcon = {
+  default: ':information_source:',
+  good: ':white_check_mark:',
+  warning: ':warning:',
+  attention: ':no_entry:',
+} as const;
 
-export const stateIcon: Record<string, string> = { proposed: ':hourglass_flowing_sand:', approved: ':arrow_forward:', running: ':arrows_counterclockwise:', succeeded: ':white_check_mark:', failed: ':x:', rejected: ':no_entry_sign:', expired: ':alarm_clock:', skipped: ':fast_forward:' };
+export const stateIcon: Record<string, string> = {
+  proposed: ':hourglass_flowing_sand:',
+  approved: ':arrow_forward:',
+  running: ':arrows_counterclockwise:',
+  succeeded: ':white_check_mark:',
+  failed: ':x:',
+  rejected: ':no_entry_sign:',
+  expired: ':alarm_clock:',
+  skipped: ':fast_forward:',
+};
 
-export function button(text: string, actionId: `contain.${ButtonVerb}${string}`, value: string, style?: 'primary' | 'danger', confirm?: { title: string; text: string; confirm: string }): Block {
+export function button(
+  text: string,
+  actionId: `contain.${ButtonVerb}${string}`,
+  value: string,
+  style?: 'primary' | 'danger',
+  confirm?: { title: string; text: string; confirm: string },
+): Block {
   if (value.length > SLACK_LIMITS.buttonValue) throw new Error(`button value over ${SLACK_LIMITS.buttonValue} characters`);
   return {
     type: 'button',
@@ -49,7 +85,17 @@ export function button(text: string, actionId: `contain.${ButtonVerb}${string}`,
     action_id: actionId,
     value,
     ...(style ? { style } : {}),
-    ...(confirm ? { confirm: { title: plain(confirm.title, SLACK_LIMITS.confirmTitle), text: { type: 'mrkdwn', text: truncate(confirm.text, SLACK_LIMITS.confirmText) }, confirm: plain(confirm.confirm, SLACK_LIMITS.confirmButton), deny: plain('Cancel', SLACK_LIMITS.confirmButton), ...(style === 'danger' ? { style: 'danger' } : {}) } } : {}),
+    ...(confirm
+      ? {
+          confirm: {
+            title: plain(confirm.title, SLACK_LIMITS.confirmTitle),
+            text: { type: 'mrkdwn', text: truncate(confirm.text, SLACK_LIMITS.confirmText) },
+            confirm: plain(confirm.confirm, SLACK_LIMITS.confirmButton),
+            deny: plain('Cancel', SLACK_LIMITS.confirmButton),
+            ...(style === 'danger' ? { style: 'danger' } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -58,5 +104,11 @@ export const linkUrl = (u: string) => u.replace(/&/g, '&amp;').replace(/</g, '%3
 
 /** Links to the full result (we signed them; nothing from outside), and until when they work. */
 export function downloadBlocks(d: Download | undefined): Block[] {
-  return d ? [context(`Full result: <${linkUrl(d.markdown)}|Markdown> · <${linkUrl(d.json)}|JSON>${d.timeline ? ` · <${linkUrl(d.timeline)}|Timeline>` : ''} · links work until ${formatUtc(d.expires)}`)] : [];
+  return d
+    ? [
+        context(
+          `Full result: <${linkUrl(d.markdown)}|Markdown> · <${linkUrl(d.json)}|JSON>${d.timeline ? ` · <${linkUrl(d.timeline)}|Timeline>` : ''} · links work until ${formatUtc(d.expires)}`,
+        ),
+      ]
+    : [];
 }

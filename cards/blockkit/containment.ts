@@ -10,7 +10,10 @@ import { stepBlocks } from './steps';
 /** Who, which account, the sign-ins that made this an incident. `compact`: the last resort when nothing else fits. */
 function header(v: ContainmentView, compact: boolean): Block[] {
   const t = v.target;
-  const blocks: Block[] = [{ type: 'header', text: plain(`${v.dryRun ? 'Dry run: ' : ''}Contain ${t.displayName}`, SLACK_LIMITS.headerText) }, context(`${v.incidentId} · requested by ${esc(v.requesterName)}`)];
+  const blocks: Block[] = [
+    { type: 'header', text: plain(`${v.dryRun ? 'Dry run: ' : ''}Contain ${t.displayName}`, SLACK_LIMITS.headerText) },
+    context(`${v.incidentId} · requested by ${esc(v.requesterName)}`),
+  ];
   if (v.banner) blocks.push(section(`${toneIcon[v.banner.tone]} *${esc(v.banner.text)}*`));
   if (v.dryRun) blocks.push(section(':warning: *Dry run:* discovery only. Nothing was or will be changed by this message.'));
   const fields = [
@@ -22,12 +25,26 @@ function header(v: ContainmentView, compact: boolean): Block[] {
   ].slice(0, SLACK_LIMITS.fields);
   blocks.push({ type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: truncate(f, SLACK_LIMITS.fieldText) })) });
   const lines = (compact ? v.signIns.slice(0, 3) : v.signIns).map((s) => {
-    const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : ''].filter(Boolean).join(', ');
+    const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : '']
+      .filter(Boolean)
+      .join(', ');
     return `• ${formatUtc(s.time)} · \`${esc(s.ip)}\` · ${esc(s.location)} · ${esc(s.app)} · ${esc(truncate(s.client, 60))}${flags ? ` · *${flags}*` : ''}`;
   });
-  blocks.push(section(`*Recent sign-ins (risky first)*\n${lines.length ? lines.join('\n') : v.notes.length ? '_None shown: see the note below._' : '_No sign-ins in the last 7 days._'}`));
+  blocks.push(
+    section(
+      `*Recent sign-ins (risky first)*\n${lines.length ? lines.join('\n') : v.notes.length ? '_None shown: see the note below._' : '_No sign-ins in the last 7 days._'}`,
+    ),
+  );
   // Compact: the notes in one block rather than one each.
-  if (compact && v.notes.length) blocks.push(context(v.notes.slice(0, 5).map((n) => `:warning: ${esc(truncate(n, 300))}`).join('\n')));
+  if (compact && v.notes.length)
+    blocks.push(
+      context(
+        v.notes
+          .slice(0, 5)
+          .map((n) => `:warning: ${esc(truncate(n, 300))}`)
+          .join('\n'),
+      ),
+    );
   else for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
   if (v.window) blocks.push(context(`Intrusion window from ${formatUtc(v.window.start)}: ${esc(v.window.reason)}`));
   if (v.decideAll)
@@ -35,8 +52,16 @@ function header(v: ContainmentView, compact: boolean): Block[] {
       type: 'actions',
       block_id: `all:${v.incidentId}`,
       elements: [
-        button('Approve all', 'contain.approve-all', v.incidentId, 'primary', { title: 'Approve every proposed action?', text: `All ${v.actions.filter((a) => a.decidable).length} proposed actions for ${esc(t.displayName)} run as soon as you confirm.`, confirm: 'Approve all' }),
-        button('Reject all', 'contain.reject-all', v.incidentId, 'danger', { title: 'Reject every proposed action?', text: 'None of them will run.', confirm: 'Reject all' }),
+        button('Approve all', 'contain.approve-all', v.incidentId, 'primary', {
+          title: 'Approve every proposed action?',
+          text: `All ${v.actions.filter((a) => a.decidable).length} proposed actions for ${esc(t.displayName)} run as soon as you confirm.`,
+          confirm: 'Approve all',
+        }),
+        button('Reject all', 'contain.reject-all', v.incidentId, 'danger', {
+          title: 'Reject every proposed action?',
+          text: 'None of them will run.',
+          confirm: 'Reject all',
+        }),
       ],
     });
   return blocks;
@@ -48,15 +73,22 @@ function header(v: ContainmentView, compact: boolean): Block[] {
  */
 export function containment(v: ContainmentView): SlackMessage {
   const steps = stepsOf(v);
-  const build = (shown: Shown, compact: boolean): Block[] => [...header(v, compact), ...steps.flatMap((st) => stepBlocks(v, st, shown.get(st.step) ?? 0, compact)), context(esc(v.footer))];
+  const build = (shown: Shown, compact: boolean): Block[] => [
+    ...header(v, compact),
+    ...steps.flatMap((st) => stepBlocks(v, st, shown.get(st.step) ?? 0, compact)),
+    context(esc(v.footer)),
+  ];
   const blocks = fitSteps(stepSizes(v.actions, steps), build, (b) => b.length <= SLACK_LIMITS.blocks);
   return { text: `Contain ${v.target.displayName} (${v.incidentId})`, blocks };
 }
 
 export function chooser(v: ChooserView): SlackMessage {
   const blocks: Block[] = [section(`*Several users match "${esc(v.query)}"*\nContain never guesses. Pick the account to contain:`)];
-  for (const c of v.candidates) blocks.push(section(`${esc(c.displayName)} · ${esc(c.userPrincipalName)}${c.jobTitle ? ` · ${esc(c.jobTitle)}` : ''}`));
-  const elements = v.candidates.slice(0, SLACK_LIMITS.actionsElements).map((c) => button(c.displayName, `contain.choose.${c.id}`, chooseRef(c.id, v.dryRun)));
+  for (const c of v.candidates)
+    blocks.push(section(`${esc(c.displayName)} · ${esc(c.userPrincipalName)}${c.jobTitle ? ` · ${esc(c.jobTitle)}` : ''}`));
+  const elements = v.candidates
+    .slice(0, SLACK_LIMITS.actionsElements)
+    .map((c) => button(c.displayName, `contain.choose.${c.id}`, chooseRef(c.id, v.dryRun)));
   blocks.push({ type: 'actions', block_id: 'choose', elements });
   return { text: `Several users match "${v.query}"`, blocks };
 }

@@ -15,7 +15,10 @@ export interface SlackModal {
 
 function head(v: StepListView): Block[] {
   const st = v.step;
-  const blocks: Block[] = [{ type: 'header', text: plain(`${v.dryRun ? 'Dry run: ' : ''}Step ${st.step}: ${st.name}`, SLACK_LIMITS.headerText) }, context(`${esc(v.target.displayName)} · ${v.incidentId}${st.checked ? ` · ${esc(st.checked)}` : ''}`)];
+  const blocks: Block[] = [
+    { type: 'header', text: plain(`${v.dryRun ? 'Dry run: ' : ''}Step ${st.step}: ${st.name}`, SLACK_LIMITS.headerText) },
+    context(`${esc(v.target.displayName)} · ${v.incidentId}${st.checked ? ` · ${esc(st.checked)}` : ''}`),
+  ];
   if (v.banner) blocks.push(section(`${toneIcon[v.banner.tone]} *${esc(v.banner.text)}*`));
   for (const n of st.notes) blocks.push(context(`:warning: ${esc(n)}`));
   const decision = st.decide ? ` *Approve step ${st.step}* will ${st.decide.what}: these are every one of them.` : '';
@@ -33,18 +36,31 @@ export function stepList(v: StepListView): SlackMessage {
   const top = head(v);
   const room = SLACK_LIMITS.modalBlocks - top.length;
   const fits = (b: Block[]) => b.length <= room;
-  const levels = [v.actions.flatMap((a) => actionBlocks(a, v.target.displayName)), v.actions.map((a) => section(actionText(a))), sections(v.actions.map((a) => actionLine(a, true)))];
+  const levels = [
+    v.actions.flatMap((a) => actionBlocks(a, v.target.displayName)),
+    v.actions.map((a) => section(actionText(a))),
+    sections(v.actions.map((a) => actionLine(a, true))),
+  ];
   const blocks = levels.find(fits) ?? sections(v.actions.map((a) => actionLine(a, false)));
-  const cut = fits(blocks) ? blocks : [...blocks.slice(0, room - 1), context(`… and more: the incident report (\`report ${v.incidentId}\`) lists every action.`)];
+  const cut = fits(blocks)
+    ? blocks
+    : [...blocks.slice(0, room - 1), context(`… and more: the incident report (\`report ${v.incidentId}\`) lists every action.`)];
   return { text: `Step ${v.step.step} of ${v.incidentId}: ${v.actions.length} actions`, blocks: [...top, ...cut] };
 }
 
 /** The modal's title for a view: the step list's, or Contain's for anything else said there (a refusal, an error). */
-export const modalTitle = (view: View): string => (view.kind === 'step-list' ? `Step ${view.step.step}: ${view.actions.length} actions` : 'Contain');
+export const modalTitle = (view: View): string =>
+  view.kind === 'step-list' ? `Step ${view.step.step}: ${view.actions.length} actions` : 'Contain';
 
 /** Blocks in a modal (close button only: nothing is submitted). */
 export function modal(title: string, blocks: Block[]): SlackModal {
-  return { type: 'modal', callback_id: 'contain.step-list', title: plain(title, SLACK_LIMITS.modalTitle), close: plain('Close', SLACK_LIMITS.modalButton), blocks: blocks.slice(0, SLACK_LIMITS.modalBlocks) };
+  return {
+    type: 'modal',
+    callback_id: 'contain.step-list',
+    title: plain(title, SLACK_LIMITS.modalTitle),
+    close: plain('Close', SLACK_LIMITS.modalButton),
+    blocks: blocks.slice(0, SLACK_LIMITS.modalBlocks),
+  };
 }
 
 /** What a modal shows from the click until the worker has read the step: views.open must come within 3 seconds. */

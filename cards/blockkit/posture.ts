@@ -9,26 +9,68 @@ const steps = (lines: string[]) => lines.map((s, i) => `${i + 1}. ${esc(s)}`);
 
 function offer(o: MeasureOffer | undefined, block: string): Block[] {
   if (!o) return [];
-  if (o.kind === 'apply') return [{ type: 'actions', block_id: `posture:${block}`, elements: [button('Apply (report-only)', 'contain.posture-apply', o.ref, 'primary')] }];
+  if (o.kind === 'apply')
+    return [
+      {
+        type: 'actions',
+        block_id: `posture:${block}`,
+        elements: [button('Apply (report-only)', 'contain.posture-apply', o.ref, 'primary')],
+      },
+    ];
   if (o.kind === 'note') return [context(esc(o.text))];
   return sections([`*${esc(o.why)}*`, ...steps(o.steps)]);
 }
 
-const tally = (label: string, xs: { name: string; count: number }[]) => (xs.length ? `${label}: ${xs.slice(0, 5).map((x) => `${esc(truncate(x.name, 60))} (${x.count})`).join(', ')}` : '');
-const stateMark = { 'report-only': ':large_yellow_circle:', enforced: ':large_green_circle:', applied: ':large_green_circle:', missing: ':red_circle:' } as const;
+const tally = (label: string, xs: { name: string; count: number }[]) =>
+  xs.length
+    ? `${label}: ${xs
+        .slice(0, 5)
+        .map((x) => `${esc(truncate(x.name, 60))} (${x.count})`)
+        .join(', ')}`
+    : '';
+const stateMark = {
+  'report-only': ':large_yellow_circle:',
+  enforced: ':large_green_circle:',
+  applied: ':large_green_circle:',
+  missing: ':red_circle:',
+} as const;
 
 function applied(a: AppliedMeasureView): Block[] {
-  const lines = [`${stateMark[a.state]} *${a.state}* · *${esc(a.title)}*`, `${esc(a.name)} · ${a.incidentId} · since ${formatUtc(a.since)}`];
+  const lines = [
+    `${stateMark[a.state]} *${a.state}* · *${esc(a.title)}*`,
+    `${esc(a.name)} · ${a.incidentId} · since ${formatUtc(a.since)}`,
+  ];
   if (a.impact) {
     const i = a.impact;
-    lines.push(`Would-be impact: ${i.evaluated} sign-in(s) evaluated, ${i.inScope} in scope, *${i.wouldBlock} would have been blocked*${i.wouldInterrupt ? `, ${i.wouldInterrupt} asked for more` : ''}.`);
-    lines.push(...[tally('By app', i.byApp), tally('By user agent', i.byUserAgent), tally('Users', i.byUser)].filter(Boolean), ...i.notes.map((n) => `_${esc(n)}_`));
+    lines.push(
+      `Would-be impact: ${i.evaluated} sign-in(s) evaluated, ${i.inScope} in scope, *${i.wouldBlock} would have been blocked*${i.wouldInterrupt ? `, ${i.wouldInterrupt} asked for more` : ''}.`,
+    );
+    lines.push(
+      ...[tally('By app', i.byApp), tally('By user agent', i.byUserAgent), tally('Users', i.byUser)].filter(Boolean),
+      ...i.notes.map((n) => `_${esc(n)}_`),
+    );
   }
   if (a.pending) lines.push(`:hourglass_flowing_sand: ${esc(a.pending)}`);
   const blocks: Block[] = [{ type: 'divider' }, ...sections(lines)];
   const buttons = [
-    ...(a.enforce ? [button('Enforce', 'contain.posture-enforce', a.enforce, 'primary', { title: 'Request enforcing?', text: `*${esc(a.title)}* will be proposed for enforcing; another approver decides.`, confirm: 'Request' })] : []),
-    ...(a.undo ? [button('Undo', 'contain.posture-undo', a.undo, 'danger', { title: 'Request the undo?', text: `*${esc(a.title)}* will be proposed for removal; another approver decides.`, confirm: 'Request' })] : []),
+    ...(a.enforce
+      ? [
+          button('Enforce', 'contain.posture-enforce', a.enforce, 'primary', {
+            title: 'Request enforcing?',
+            text: `*${esc(a.title)}* will be proposed for enforcing; another approver decides.`,
+            confirm: 'Request',
+          }),
+        ]
+      : []),
+    ...(a.undo
+      ? [
+          button('Undo', 'contain.posture-undo', a.undo, 'danger', {
+            title: 'Request the undo?',
+            text: `*${esc(a.title)}* will be proposed for removal; another approver decides.`,
+            confirm: 'Request',
+          }),
+        ]
+      : []),
   ];
   if (buttons.length) blocks.push({ type: 'actions', block_id: `applied:${a.incidentId}`, elements: buttons });
   if (a.manual) blocks.push(...sections([`*${esc(a.manual.why)}*`, ...steps(a.manual.steps)]));
@@ -40,7 +82,9 @@ function applied(a: AppliedMeasureView): Block[] {
 export function posture(v: PostureView): SlackMessage {
   const icon = { met: ':white_check_mark:', missing: ':x:', unknown: ':grey_question:' } as const;
   const blocks: Block[] = [{ type: 'header', text: plain('Defensive measures', SLACK_LIMITS.headerText) }];
-  v.checks.forEach((c, i) => blocks.push(section(`${icon[c.status]} *${esc(c.measure)}*: ${esc(c.evidence)}`), ...offer(c.offer, String(i))));
+  v.checks.forEach((c, i) =>
+    blocks.push(section(`${icon[c.status]} *${esc(c.measure)}*: ${esc(c.evidence)}`), ...offer(c.offer, String(i))),
+  );
   if (v.applied?.length) blocks.push(section('*Applied by Contain*'), ...v.applied.flatMap(applied));
   blocks.push(...v.notes.map((n) => context(`:warning: ${esc(n)}`)));
   return { text: 'Defensive measures', blocks };
@@ -48,10 +92,19 @@ export function posture(v: PostureView): SlackMessage {
 
 /** One requested change to the defensive measures: what it does, Approve or Reject, then its outcome. */
 export function postureChange(v: PostureChangeView): SlackMessage {
-  const blocks: Block[] = [{ type: 'header', text: plain(v.title, SLACK_LIMITS.headerText) }, context(`${v.incidentId} · defensive measures`)];
+  const blocks: Block[] = [
+    { type: 'header', text: plain(v.title, SLACK_LIMITS.headerText) },
+    context(`${v.incidentId} · defensive measures`),
+  ];
   if (v.banner) blocks.push(section(`${toneIcon[v.banner.tone]} *${esc(v.banner.text)}*`));
-  blocks.push(section(esc(v.description)), { type: 'section', fields: v.facts.slice(0, SLACK_LIMITS.fields).map((f) => ({ type: 'mrkdwn', text: truncate(`*${esc(f.title)}*\n${esc(f.value)}`, SLACK_LIMITS.fieldText) })) });
-  if (v.portalSteps.length) blocks.push(...sections(['*No API for this part: after the approval, in the Defender portal*', ...steps(v.portalSteps)]));
+  blocks.push(section(esc(v.description)), {
+    type: 'section',
+    fields: v.facts
+      .slice(0, SLACK_LIMITS.fields)
+      .map((f) => ({ type: 'mrkdwn', text: truncate(`*${esc(f.title)}*\n${esc(f.value)}`, SLACK_LIMITS.fieldText) })),
+  });
+  if (v.portalSteps.length)
+    blocks.push(...sections(['*No API for this part: after the approval, in the Defender portal*', ...steps(v.portalSteps)]));
   blocks.push(...v.notes.map((n) => context(`:warning: ${esc(n)}`)));
   // The change itself is an ordinary action: rendered as every action is (Approve, Reject, Propose again).
   for (const a of v.actions) blocks.push({ type: 'divider' }, ...actionBlocks(a, 'the tenant'));
@@ -64,7 +117,13 @@ export function pilotOffer(o: HuntView['offer']): Block[] {
   if (!o) return [];
   if (o.kind === 'manual') return sections([`*Harmful-user-agent measure by hand:* ${esc(o.why)}`, ...steps(o.steps)]);
   return [
-    section(`Block these tools with Conditional Access App Control, report-only first: a pilot group of the ${o.pilot} targeted user(s), an exclusion group of the ${o.legitimate} with legitimate successes${o.userAgents.length ? `; user agents ${o.userAgents.map((u) => `\`${esc(u)}\``).join(', ')}` : ''}.`),
-    { type: 'actions', block_id: 'pilot', elements: [button('Apply the measure (report-only)', 'contain.posture-pilot', o.ref, 'primary')] },
+    section(
+      `Block these tools with Conditional Access App Control, report-only first: a pilot group of the ${o.pilot} targeted user(s), an exclusion group of the ${o.legitimate} with legitimate successes${o.userAgents.length ? `; user agents ${o.userAgents.map((u) => `\`${esc(u)}\``).join(', ')}` : ''}.`,
+    ),
+    {
+      type: 'actions',
+      block_id: 'pilot',
+      elements: [button('Apply the measure (report-only)', 'contain.posture-pilot', o.ref, 'primary')],
+    },
   ];
 }

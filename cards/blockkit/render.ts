@@ -64,5 +64,12 @@ function message(v: MessageView): SlackMessage {
 }
 
 function help(v: HelpView): SlackMessage {
-  return { text: 'Contain commands', blocks: [section(`*Contain commands*\n${v.commands.map((c) => `\`/contain ${esc(c.usage.replace(/^contain /, ''))}\` ${esc(c.description)}`).join('\n')}`)] };
+  return {
+    text: 'Contain commands',
+    blocks: [
+      section(
+        `*Contain commands*\n${v.commands.map((c) => `\`/contain ${esc(c.usage.replace(/^contain /, ''))}\` ${esc(c.description)}`).join('\n')}`,
+      ),
+    ],
+  };
 }

@@ -31,14 +31,42 @@ export function actionBlocks(a: ActionView, who: string): Block[] {
       type: 'actions',
       block_id: `decide:${a.ref}`,
       elements: [
-        button(a.deletable ? 'Approve (disable)' : 'Approve', 'contain.approve', a.ref, 'primary', { title: 'Approve this action?', text: `*${esc(a.title)}* for ${esc(who)} runs as soon as you confirm.`, confirm: 'Approve' }),
-        ...(a.deletable ? [button('Approve: delete rule', 'contain.approve-delete', a.ref, 'danger', { title: 'Delete the rule?', text: `*${esc(a.title)}*: the rule is deleted instead of disabled (its definition stays in the evidence).`, confirm: 'Delete' })] : []),
-        button('Reject', 'contain.reject', a.ref, 'danger', { title: 'Reject this action?', text: `*${esc(a.title)}* will not run.`, confirm: 'Reject' }),
+        button(a.deletable ? 'Approve (disable)' : 'Approve', 'contain.approve', a.ref, 'primary', {
+          title: 'Approve this action?',
+          text: `*${esc(a.title)}* for ${esc(who)} runs as soon as you confirm.`,
+          confirm: 'Approve',
+        }),
+        ...(a.deletable
+          ? [
+              button('Approve: delete rule', 'contain.approve-delete', a.ref, 'danger', {
+                title: 'Delete the rule?',
+                text: `*${esc(a.title)}*: the rule is deleted instead of disabled (its definition stays in the evidence).`,
+                confirm: 'Delete',
+              }),
+            ]
+          : []),
+        button('Reject', 'contain.reject', a.ref, 'danger', {
+          title: 'Reject this action?',
+          text: `*${esc(a.title)}* will not run.`,
+          confirm: 'Reject',
+        }),
       ],
     });
   }
-  if (a.reproposable) blocks.push({ type: 'actions', block_id: `again:${a.ref}`, elements: [button('Propose again', 'contain.repropose', a.ref)] });
-  if (a.undo?.state === 'offered') blocks.push({ type: 'actions', block_id: `undo:${a.ref}`, elements: [button('Undo', 'contain.undo', a.undo.ref, undefined, { title: 'Undo this change?', text: `Ask to take back *${esc(a.title)}*. An approver must approve the undo before anything changes.`, confirm: 'Ask to undo' })] });
+  if (a.reproposable)
+    blocks.push({ type: 'actions', block_id: `again:${a.ref}`, elements: [button('Propose again', 'contain.repropose', a.ref)] });
+  if (a.undo?.state === 'offered')
+    blocks.push({
+      type: 'actions',
+      block_id: `undo:${a.ref}`,
+      elements: [
+        button('Undo', 'contain.undo', a.undo.ref, undefined, {
+          title: 'Undo this change?',
+          text: `Ask to take back *${esc(a.title)}*. An approver must approve the undo before anything changes.`,
+          confirm: 'Ask to undo',
+        }),
+      ],
+    });
   return blocks;
 }
 
@@ -47,8 +75,16 @@ export function stepDecision(st: StepView, who: string): Block[] {
   if (!st.decide || !st.ref) return [];
   const { count, what } = st.decide;
   return [
-    button(`Approve step ${st.step} (${count})`, 'contain.approve-step', st.ref, 'primary', { title: `Approve step ${st.step}?`, text: `This will ${what} for ${esc(who)} as soon as you confirm. *Show all* lists every one of them.`, confirm: `Approve ${count}` }),
-    button(`Reject step ${st.step}`, 'contain.reject-step', st.ref, 'danger', { title: `Reject step ${st.step}?`, text: `None of the ${count} proposed actions of step ${st.step} will run.`, confirm: 'Reject step' }),
+    button(`Approve step ${st.step} (${count})`, 'contain.approve-step', st.ref, 'primary', {
+      title: `Approve step ${st.step}?`,
+      text: `This will ${what} for ${esc(who)} as soon as you confirm. *Show all* lists every one of them.`,
+      confirm: `Approve ${count}`,
+    }),
+    button(`Reject step ${st.step}`, 'contain.reject-step', st.ref, 'danger', {
+      title: `Reject step ${st.step}?`,
+      text: `None of the ${count} proposed actions of step ${st.step} will run.`,
+      confirm: 'Reject step',
+    }),
   ];
 }
 
@@ -62,8 +98,16 @@ export function stepButtons(st: StepView, total: number, who: string): Block {
 export function stepBlocks(v: ContainmentView, st: StepView, shown: number, compact = false): Block[] {
   const mine = actionsOf(v, st.step);
   const hidden = mine.length - shown;
-  const summary = hidden > 0 ? `\n${stateSummary(mine)}. ${shown ? `The ${shown} most suspicious first; *Show all* lists` : '*Show all* lists'} every one.` : '';
-  const blocks: Block[] = [{ type: 'divider' }, section(`*${st.step}. ${esc(st.name)}*${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` _(${esc(st.checked)})_` : ''}${summary}${(compact ? st.notes.slice(0, 2) : st.notes).map((n) => `\n:warning: ${esc(compact ? truncate(n, 300) : n)}`).join('')}`)];
+  const summary =
+    hidden > 0
+      ? `\n${stateSummary(mine)}. ${shown ? `The ${shown} most suspicious first; *Show all* lists` : '*Show all* lists'} every one.`
+      : '';
+  const blocks: Block[] = [
+    { type: 'divider' },
+    section(
+      `*${st.step}. ${esc(st.name)}*${mine.length ? '' : ': nothing suspicious'}${st.checked ? ` _(${esc(st.checked)})_` : ''}${summary}${(compact ? st.notes.slice(0, 2) : st.notes).map((n) => `\n:warning: ${esc(compact ? truncate(n, 300) : n)}`).join('')}`,
+    ),
+  ];
   for (const a of mine.slice(0, shown)) blocks.push(...actionBlocks(a, v.target.displayName));
   if (hidden > 0) blocks.push(stepButtons(st, mine.length, v.target.displayName));
   return blocks;

@@ -14,9 +14,15 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A Graph token for the signed-in operator: Azure CLI first, then azd's own sign-in; undefined when neither has one. */
 function operatorToken() {
   const shell = process.platform === 'win32'; // az and azd are .cmd/.exe shims there
-  const az = spawnSync('az', ['account', 'get-access-token', '--resource-type', 'ms-graph', '--query', 'accessToken', '-o', 'tsv'], { encoding: 'utf8', shell });
+  const az = spawnSync('az', ['account', 'get-access-token', '--resource-type', 'ms-graph', '--query', 'accessToken', '-o', 'tsv'], {
+    encoding: 'utf8',
+    shell,
+  });
   if (az.status === 0 && az.stdout.trim()) return az.stdout.trim();
-  const azd = spawnSync('azd', ['auth', 'token', '--scope', 'https://graph.microsoft.com/.default', '--output', 'json'], { encoding: 'utf8', shell });
+  const azd = spawnSync('azd', ['auth', 'token', '--scope', 'https://graph.microsoft.com/.default', '--output', 'json'], {
+    encoding: 'utf8',
+    shell,
+  });
   if (azd.status === 0) {
     try {
       return JSON.parse(azd.stdout).token || undefined;
@@ -47,7 +53,7 @@ async function graph(base, token, method, path, body) {
 /** Every item of a paged Graph collection, or undefined when Graph refuses to list it. */
 async function list(base, token, path) {
   const items = [];
-  for (let next = `${base}${path}`; next; ) {
+  for (let next = `${base}${path}`; next;) {
     const r = await graph('', token, 'GET', next);
     if (r.status !== 200 || !r.json) return undefined;
     items.push(...(r.json.value || []));
@@ -64,7 +70,8 @@ async function readState(base, token, principalId) {
   const roles = await list(base, token, `/roleManagement/directory/roleAssignments?$filter=principalId eq '${principalId}'`);
   return {
     graphSp,
-    heldAppRoleIds: assignments && graphSp ? new Set(assignments.filter((a) => a.resourceId === graphSp.id).map((a) => a.appRoleId)) : undefined,
+    heldAppRoleIds:
+      assignments && graphSp ? new Set(assignments.filter((a) => a.resourceId === graphSp.id).map((a) => a.appRoleId)) : undefined,
     heldRoleIds: roles ? new Set(roles.filter((r) => (r.directoryScopeId || '/') === '/').map((r) => r.roleDefinitionId)) : undefined,
   };
 }
@@ -101,11 +108,15 @@ function commands(principalId, grants) {
     lines.push(`MI=${principalId}`, `GRAPH=$(az ad sp show --id ${permissions.graphAppId} --query id -o tsv)`);
     lines.push(`for ROLE in ${unresolved.map((g) => g.name).join(' ')}; do`);
     lines.push(`  ID=$(az ad sp show --id ${permissions.graphAppId} --query "appRoles[?value=='$ROLE'].id" -o tsv)`);
-    lines.push(`  az rest -m POST -u "${GRAPH_URL}/servicePrincipals/$MI/appRoleAssignments" --headers Content-Type=application/json -b "{\\"principalId\\":\\"$MI\\",\\"resourceId\\":\\"$GRAPH\\",\\"appRoleId\\":\\"$ID\\"}"`);
+    lines.push(
+      `  az rest -m POST -u "${GRAPH_URL}/servicePrincipals/$MI/appRoleAssignments" --headers Content-Type=application/json -b "{\\"principalId\\":\\"$MI\\",\\"resourceId\\":\\"$GRAPH\\",\\"appRoleId\\":\\"$ID\\"}"`,
+    );
     lines.push('done');
   }
   for (const g of grants.filter((x) => x.body)) {
-    lines.push(`az rest -m POST -u ${GRAPH_URL}${g.path} --headers Content-Type=application/json -b '${JSON.stringify(g.body)}'   # ${g.kind === 'appRole' ? 'Graph permission' : 'directory role'} ${g.name}`);
+    lines.push(
+      `az rest -m POST -u ${GRAPH_URL}${g.path} --headers Content-Type=application/json -b '${JSON.stringify(g.body)}'   # ${g.kind === 'appRole' ? 'Graph permission' : 'directory role'} ${g.name}`,
+    );
   }
   return lines;
 }
@@ -117,7 +128,9 @@ function commands(principalId, grants) {
 async function run({ env = process.env, graphUrl = GRAPH_URL, token = operatorToken, out = (line) => console.log(line) } = {}) {
   const principalId = env.MANAGED_IDENTITY_PRINCIPAL_ID;
   if (!principalId || !GUID.test(principalId)) {
-    out('Set MANAGED_IDENTITY_PRINCIPAL_ID to the managed identity\'s principal id (output MANAGED_IDENTITY_PRINCIPAL_ID of infra/main.bicep; azd and the Agents Toolkit set it after provisioning).');
+    out(
+      "Set MANAGED_IDENTITY_PRINCIPAL_ID to the managed identity's principal id (output MANAGED_IDENTITY_PRINCIPAL_ID of infra/main.bicep; azd and the Agents Toolkit set it after provisioning).",
+    );
     return undefined;
   }
   const grant = /^(true|1|yes)$/i.test(env.GRANT_CONTAIN_PERMISSIONS || '');
@@ -125,7 +138,9 @@ async function run({ env = process.env, graphUrl = GRAPH_URL, token = operatorTo
   const state = bearer ? await readState(graphUrl, bearer, principalId).catch(() => ({})) : {};
   const grants = plan(principalId, state);
   out('');
-  out(`Contain's managed identity (service principal ${principalId}) needs ${permissions.appRoles.length} Microsoft Graph application permissions and ${permissions.directoryRoles.length} Entra directory roles.`);
+  out(
+    `Contain's managed identity (service principal ${principalId}) needs ${permissions.appRoles.length} Microsoft Graph application permissions and ${permissions.directoryRoles.length} Entra directory roles.`,
+  );
   if (!bearer) out('Could not read what it holds (sign in with `az login` to check): listing every grant.');
 
   if (grant && bearer) {
@@ -137,7 +152,9 @@ async function run({ env = process.env, graphUrl = GRAPH_URL, token = operatorTo
         out(`  granted: ${g.name}`);
       } else {
         const code = r.json && r.json.error ? `${r.json.error.code}: ${r.json.error.message}` : `HTTP ${r.status}`;
-        out(`  could not grant ${g.name} (${code})${r.status === 403 ? ': granting needs a Privileged Role Administrator or Global Administrator' : ''}`);
+        out(
+          `  could not grant ${g.name} (${code})${r.status === 403 ? ': granting needs a Privileged Role Administrator or Global Administrator' : ''}`,
+        );
       }
     }
   }
@@ -148,7 +165,9 @@ async function run({ env = process.env, graphUrl = GRAPH_URL, token = operatorTo
     out(`All ${grants.length} grants are in place.`);
   } else {
     if (held) out(`${held} of ${grants.length} are in place.`);
-    out(`A Global Administrator or Privileged Role Administrator runs, once${grant ? '' : ' (or sets `azd env set GRANT_CONTAIN_PERMISSIONS true` and runs `azd hooks run postprovision`)'}:`);
+    out(
+      `A Global Administrator or Privileged Role Administrator runs, once${grant ? '' : ' (or sets `azd env set GRANT_CONTAIN_PERMISSIONS true` and runs `azd hooks run postprovision`)'}:`,
+    );
     for (const line of commands(principalId, missing)) out(`  ${line}`);
     out('Directory roles are tenant-wide ("/"): a role scoped to an administrative unit does not cover every user.');
   }
@@ -156,9 +175,14 @@ async function run({ env = process.env, graphUrl = GRAPH_URL, token = operatorTo
   const group = env.AZURE_RESOURCE_GROUP || env.AZURE_RESOURCE_GROUP_NAME || '<resource group>';
   out('');
   out('Then check them with `contain doctor`: the Function App runs it at every start and logs the result to Application Insights');
-  out(`("contain doctor: all checks pass", or each failing check with its fix). Restart it after granting: az functionapp restart -g ${group} -n ${app}`);
+  out(
+    `("contain doctor: all checks pass", or each failing check with its fix). Restart it after granting: az functionapp restart -g ${group} -n ${app}`,
+  );
   out('and ask it in Teams, as an approver: @Contain doctor.');
-  if (env.BOT_ID && env.BOT_DOMAIN) out(`Teams app package: BOT_ID=${env.BOT_ID} BOT_DOMAIN=${env.BOT_DOMAIN} npm run package:teams (or the Agents Toolkit, m365agents.yml).`);
+  if (env.BOT_ID && env.BOT_DOMAIN)
+    out(
+      `Teams app package: BOT_ID=${env.BOT_ID} BOT_DOMAIN=${env.BOT_DOMAIN} npm run package:teams (or the Agents Toolkit, m365agents.yml).`,
+    );
   out('');
   return missing;
 }

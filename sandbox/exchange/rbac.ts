@@ -14,7 +14,15 @@ import type { AppIdentity } from '../graph/app-identity';
 export const EXCHANGE_PERMISSION = 'Exchange.ManageAsApp';
 
 /** Management roles the sandbox knows; custom role groups in /sandbox/app hold a subset of these. */
-export const MANAGEMENT_ROLES = ['Mail Recipients', 'View-Only Recipients', 'View-Only Configuration', 'Audit Logs', 'View-Only Audit Logs', 'Reset Password', 'User Options'] as const;
+export const MANAGEMENT_ROLES = [
+  'Mail Recipients',
+  'View-Only Recipients',
+  'View-Only Configuration',
+  'Audit Logs',
+  'View-Only Audit Logs',
+  'Reset Password',
+  'User Options',
+] as const;
 type ManagementRole = (typeof MANAGEMENT_ROLES)[number];
 
 /** The Entra roles app-only Exchange access supports, and the built-in role group each stands for (its roles). */
@@ -52,7 +60,15 @@ export function refusalFor(app: AppIdentity, appId: string, cmdlet?: string): Re
     return { status: 401, code: 'Unauthorized', message: 'The access token does not carry the Exchange.ManageAsApp application role.' };
   const held = new Set<string>([...app.exchange.managementRoles, ...app.directoryRoles.flatMap((r) => SUPPORTED_ENTRA_ROLES[r] ?? [])]);
   if (!held.size)
-    return { status: 401, code: 'Unauthorized', message: `The role assigned to application ${appId} isn't supported in this scenario. Please check online documentation for assigning correct Directory Roles to Azure AD Application for EXO App-Only Authentication.` };
-  if (cmdlet !== undefined && !((Object.hasOwn(CMDLET_ROLES, cmdlet) ? CMDLET_ROLES[cmdlet] : []) as readonly string[]).some((r) => held.has(r))) return { status: 401, code: 'Unauthorized', message: `User is not allowed to call ${cmdlet}` };
+    return {
+      status: 401,
+      code: 'Unauthorized',
+      message: `The role assigned to application ${appId} isn't supported in this scenario. Please check online documentation for assigning correct Directory Roles to Azure AD Application for EXO App-Only Authentication.`,
+    };
+  if (
+    cmdlet !== undefined &&
+    !((Object.hasOwn(CMDLET_ROLES, cmdlet) ? CMDLET_ROLES[cmdlet] : []) as readonly string[]).some((r) => held.has(r))
+  )
+    return { status: 401, code: 'Unauthorized', message: `User is not allowed to call ${cmdlet}` };
   return undefined;
 }

@@ -58,28 +58,75 @@ export const HIDDEN_RULE_IDENTITY = '16752869479666417665';
 
 /** Microsoft-managed default actions per logon type (https://learn.microsoft.com/purview/audit-mailboxes). */
 export const DEFAULT_AUDIT = {
-  AuditAdmin: ['ApplyRecord', 'Create', 'HardDelete', 'MoveToDeletedItems', 'SendAs', 'SendOnBehalf', 'SoftDelete', 'Update', 'UpdateCalendarDelegation', 'UpdateFolderPermissions', 'UpdateInboxRules'],
-  AuditDelegate: ['ApplyRecord', 'Create', 'HardDelete', 'MoveToDeletedItems', 'SendAs', 'SendOnBehalf', 'SoftDelete', 'Update', 'UpdateFolderPermissions', 'UpdateInboxRules'],
-  AuditOwner: ['ApplyRecord', 'HardDelete', 'MoveToDeletedItems', 'SoftDelete', 'Update', 'UpdateCalendarDelegation', 'UpdateFolderPermissions', 'UpdateInboxRules'],
+  AuditAdmin: [
+    'ApplyRecord',
+    'Create',
+    'HardDelete',
+    'MoveToDeletedItems',
+    'SendAs',
+    'SendOnBehalf',
+    'SoftDelete',
+    'Update',
+    'UpdateCalendarDelegation',
+    'UpdateFolderPermissions',
+    'UpdateInboxRules',
+  ],
+  AuditDelegate: [
+    'ApplyRecord',
+    'Create',
+    'HardDelete',
+    'MoveToDeletedItems',
+    'SendAs',
+    'SendOnBehalf',
+    'SoftDelete',
+    'Update',
+    'UpdateFolderPermissions',
+    'UpdateInboxRules',
+  ],
+  AuditOwner: [
+    'ApplyRecord',
+    'HardDelete',
+    'MoveToDeletedItems',
+    'SoftDelete',
+    'Update',
+    'UpdateCalendarDelegation',
+    'UpdateFolderPermissions',
+    'UpdateInboxRules',
+  ],
 };
 
 function seedExchange(state: TenantData): ExchangeData {
-  const mailboxes = state.users.map(
-    (u): SandboxMailbox => ({
-      userId: u.id,
-      ForwardingSmtpAddress: u.id === SEED_IDS.alice ? ATTACKER_FORWARDING : null,
-      ForwardingAddress: null,
-      DeliverToMailboxAndForward: u.id === SEED_IDS.alice,
-      AuditEnabled: true,
-      AuditLogAgeLimit: '90.00:00:00',
-      AuditAdmin: [...DEFAULT_AUDIT.AuditAdmin],
-      AuditDelegate: [...DEFAULT_AUDIT.AuditDelegate],
-      AuditOwner: [...DEFAULT_AUDIT.AuditOwner],
-      DefaultAuditSet: ['Admin', 'Delegate', 'Owner'],
-      AuditBypassEnabled: false,
-    }),
-  );
-  const junk = (userId: string): SandboxHiddenRule => ({ userId, RuleIdentity: ruleIdentityOf(`junk:${userId}`), Name: 'Junk E-mail Rule', Enabled: true, Priority: 0, Description: '', SubjectOrBodyContainsWords: null, FromAddressContainsWords: null, ForwardTo: null, RedirectTo: null, MoveToFolder: null, DeleteMessage: false, SoftDeleteMessage: false, MarkAsRead: false, StopProcessingRules: false, system: true });
+  const mailboxes = state.users.map((u): SandboxMailbox => ({
+    userId: u.id,
+    ForwardingSmtpAddress: u.id === SEED_IDS.alice ? ATTACKER_FORWARDING : null,
+    ForwardingAddress: null,
+    DeliverToMailboxAndForward: u.id === SEED_IDS.alice,
+    AuditEnabled: true,
+    AuditLogAgeLimit: '90.00:00:00',
+    AuditAdmin: [...DEFAULT_AUDIT.AuditAdmin],
+    AuditDelegate: [...DEFAULT_AUDIT.AuditDelegate],
+    AuditOwner: [...DEFAULT_AUDIT.AuditOwner],
+    DefaultAuditSet: ['Admin', 'Delegate', 'Owner'],
+    AuditBypassEnabled: false,
+  }));
+  const junk = (userId: string): SandboxHiddenRule => ({
+    userId,
+    RuleIdentity: ruleIdentityOf(`junk:${userId}`),
+    Name: 'Junk E-mail Rule',
+    Enabled: true,
+    Priority: 0,
+    Description: '',
+    SubjectOrBodyContainsWords: null,
+    FromAddressContainsWords: null,
+    ForwardTo: null,
+    RedirectTo: null,
+    MoveToFolder: null,
+    DeleteMessage: false,
+    SoftDeleteMessage: false,
+    MarkAsRead: false,
+    StopProcessingRules: false,
+    system: true,
+  });
   const hiddenRules: SandboxHiddenRule[] = [
     ...state.users.map((u) => junk(u.id)),
     {

@@ -9,7 +9,9 @@ export const alias = (upn: string) => upn.split('@')[0];
 /** Mailbox identities Exchange accepts: UPN, primary SMTP address, alias, display name, ExternalDirectoryObjectId. */
 export function mailboxOf(em: GraphEmulator, identity: string): { user: GraphEmulator['state']['users'][number]; mbx: SandboxMailbox } {
   const key = identity.trim().toLowerCase();
-  const user = em.state.users.find((u) => [u.userPrincipalName, u.mail, alias(u.userPrincipalName), u.displayName, u.id].some((x) => x.toLowerCase() === key));
+  const user = em.state.users.find((u) =>
+    [u.userPrincipalName, u.mail, alias(u.userPrincipalName), u.displayName, u.id].some((x) => x.toLowerCase() === key),
+  );
   const mbx = user && exchangeState(em).mailboxes.find((x) => x.userId === user.id);
   if (!user || !mbx) throw notFound(identity);
   return { user, mbx };
@@ -31,14 +33,25 @@ export function mailboxView(em: GraphEmulator, identity: string) {
   };
 }
 
-type GraphRule = { id: string; displayName?: string; sequence?: number; isEnabled?: boolean; hasError?: boolean; conditions?: Record<string, unknown>; actions?: Record<string, unknown> };
+type GraphRule = {
+  id: string;
+  displayName?: string;
+  sequence?: number;
+  isEnabled?: boolean;
+  hasError?: boolean;
+  conditions?: Record<string, unknown>;
+  actions?: Record<string, unknown>;
+};
 type Recipient = { emailAddress?: { name?: string; address?: string } };
 
 /** A Graph messageRule as Get-InboxRule prints it. */
 function ruleView(em: GraphEmulator, user: { id: string; displayName: string; userPrincipalName: string }, r: GraphRule) {
   const c = r.conditions ?? {};
   const a = r.actions ?? {};
-  const people = (v: unknown) => ((v as Recipient[] | undefined)?.length ? (v as Recipient[]).map((x) => `"${x.emailAddress?.name ?? x.emailAddress?.address}" [SMTP:${x.emailAddress?.address}]`) : null);
+  const people = (v: unknown) =>
+    (v as Recipient[] | undefined)?.length
+      ? (v as Recipient[]).map((x) => `"${x.emailAddress?.name ?? x.emailAddress?.address}" [SMTP:${x.emailAddress?.address}]`)
+      : null;
   const words = (v: unknown) => ((v as string[] | undefined)?.length ? (v as string[]) : null);
   const folder = a.moveToFolder ? em.state.folders.find((f) => f.userId === user.id && f.id === a.moveToFolder) : undefined;
   const ruleIdentity = ruleIdentityOf(r.id);
@@ -69,13 +82,35 @@ function ruleView(em: GraphEmulator, user: { id: string; displayName: string; us
 
 function hiddenView(user: { displayName: string; userPrincipalName: string }, h: SandboxHiddenRule) {
   const { userId: _u, system: _s, ...rest } = h;
-  return { ...rest, Identity: `${alias(user.userPrincipalName)}\\${h.RuleIdentity}`, SubjectContainsWords: null, BodyContainsWords: null, From: null, ForwardAsAttachmentTo: null, MailboxOwnerId: user.displayName, InError: false };
+  return {
+    ...rest,
+    Identity: `${alias(user.userPrincipalName)}\\${h.RuleIdentity}`,
+    SubjectContainsWords: null,
+    BodyContainsWords: null,
+    From: null,
+    ForwardAsAttachmentTo: null,
+    MailboxOwnerId: user.displayName,
+    InError: false,
+  };
 }
 
 /** Every rule of the mailbox, Graph's and the hidden ones, as the cmdlet shows them. */
 export function rulesOf(em: GraphEmulator, identity: string, includeHidden: boolean) {
   const { user } = mailboxOf(em, identity);
-  const visible = em.state.rules.filter((r) => r.userId === user.id).map((r) => ({ graph: r, view: ruleView(em, user, r.data as GraphRule) }));
-  const hidden = includeHidden ? exchangeState(em).hiddenRules.filter((h) => h.userId === user.id).map((h) => ({ hidden: h, view: hiddenView(user, h) })) : [];
-  return { user, rules: [...visible, ...hidden] as ({ graph?: (typeof em.state.rules)[number]; hidden?: SandboxHiddenRule; view: { Name: string; RuleIdentity: string } })[] };
+  const visible = em.state.rules
+    .filter((r) => r.userId === user.id)
+    .map((r) => ({ graph: r, view: ruleView(em, user, r.data as GraphRule) }));
+  const hidden = includeHidden
+    ? exchangeState(em)
+        .hiddenRules.filter((h) => h.userId === user.id)
+        .map((h) => ({ hidden: h, view: hiddenView(user, h) }))
+    : [];
+  return {
+    user,
+    rules: [...visible, ...hidden] as {
+      graph?: (typeof em.state.rules)[number];
+      hidden?: SandboxHiddenRule;
+      view: { Name: string; RuleIdentity: string };
+    }[],
+  };
 }

@@ -15,13 +15,27 @@ export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 /** Microsoft's message-trace application, whose service principal must exist in the tenant (exchangemessagetrace docs). */
 export const MESSAGE_TRACE_APP_ID = '8bd644d1-64a1-4d4b-ae52-2e0cbf64e373';
 /** Contain's app in the sandbox tenant: the local stack runs as it (AZURE_CLIENT_ID). */
-export const SANDBOX_APP = { appId: 'c0a7a1e0-0000-4000-8000-00000000a99d', servicePrincipalId: '5b000000-0000-4000-8000-00000000c0a7', displayName: 'Contain' };
+export const SANDBOX_APP = {
+  appId: 'c0a7a1e0-0000-4000-8000-00000000a99d',
+  servicePrincipalId: '5b000000-0000-4000-8000-00000000c0a7',
+  displayName: 'Contain',
+};
 export const GRAPH_SP_ID = '5b000000-0000-4000-8000-000000000ms1';
 const MESSAGE_TRACE_SP_ID = '5b000000-0000-4000-8000-0000000e7ace';
 /** Office 365 Exchange Online (the resource of Exchange.ManageAsApp) and that role's id, as in every tenant. */
 export const EXCHANGE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
 export const EXCHANGE_SP_ID = '5b000000-0000-4000-8000-0000000e8c4a';
-export const EXCHANGE_APP_ROLES = [{ allowedMemberTypes: ['Application'], description: 'Allows the app to manage the organization\'s Exchange environment without any user interaction.', displayName: 'Manage Exchange As Application', id: 'dc50a0fb-09a3-484d-be87-e023b12c6440', isEnabled: true, origin: 'Application', value: 'Exchange.ManageAsApp' }];
+export const EXCHANGE_APP_ROLES = [
+  {
+    allowedMemberTypes: ['Application'],
+    description: "Allows the app to manage the organization's Exchange environment without any user interaction.",
+    displayName: 'Manage Exchange As Application',
+    id: 'dc50a0fb-09a3-484d-be87-e023b12c6440',
+    isEnabled: true,
+    origin: 'Application',
+    value: 'Exchange.ManageAsApp',
+  },
+];
 
 /** Built-in directory roles by display name -> role template id (the same in every tenant). */
 export const ROLE_TEMPLATES: Record<string, string> = {
@@ -84,7 +98,14 @@ export interface AppIdentity {
 }
 
 /** Service plans of the sandbox's one subscription (Microsoft 365 E5: Entra ID P1/P2, Defender for Office 365 P2, Audit). */
-export const DEFAULT_SERVICE_PLANS = ['AAD_PREMIUM', 'AAD_PREMIUM_P2', 'THREAT_INTELLIGENCE', 'M365_ADVANCED_AUDITING', 'EXCHANGE_S_ENTERPRISE', 'ADALLOM_S_STANDALONE'];
+export const DEFAULT_SERVICE_PLANS = [
+  'AAD_PREMIUM',
+  'AAD_PREMIUM_P2',
+  'THREAT_INTELLIGENCE',
+  'M365_ADVANCED_AUDITING',
+  'EXCHANGE_S_ENTERPRISE',
+  'ADALLOM_S_STANDALONE',
+];
 
 export const tenantSettingsSchema = z.object({
   /** Microsoft's message-trace service principal exists in the tenant (without it message trace answers 401). */
@@ -92,7 +113,10 @@ export const tenantSettingsSchema = z.object({
   /** Contain's client id is registered as a Power Platform management app (without it the admin API answers 403). */
   powerPlatformManagementApp: z.boolean().optional(),
   /** Service plan names the tenant's subscription carries, e.g. AAD_PREMIUM; replaces the list. */
-  servicePlans: z.array(z.string().regex(/^[A-Z0-9_]{2,60}$/)).max(50).optional(),
+  servicePlans: z
+    .array(z.string().regex(/^[A-Z0-9_]{2,60}$/))
+    .max(50)
+    .optional(),
 });
 export type TenantSettings = Required<z.infer<typeof tenantSettingsSchema>>;
 
@@ -106,7 +130,17 @@ export function nameGuid(name: string): string {
 export function seedIdentity(now: number) {
   const created = new Date(now - 400 * 86_400_000).toISOString();
   const sp = (id: string, appId: string, displayName: string, owner: string, extra: Record<string, unknown> = {}) => ({
-    data: { id, appId, displayName, accountEnabled: true, appOwnerOrganizationId: owner, servicePrincipalType: 'Application', replyUrls: [], tags: [], ...extra },
+    data: {
+      id,
+      appId,
+      displayName,
+      accountEnabled: true,
+      appOwnerOrganizationId: owner,
+      servicePrincipalType: 'Application',
+      replyUrls: [],
+      tags: [],
+      ...extra,
+    },
   });
   return {
     app: structuredClone(DEFAULT_APP) as AppIdentity,
@@ -120,7 +154,12 @@ export function seedIdentity(now: number) {
         capabilityStatus: 'Enabled',
         consumedUnits: 19,
         prepaidUnits: { enabled: 25, suspended: 0, warning: 0, lockedOut: 0 },
-        servicePlans: DEFAULT_SERVICE_PLANS.map((servicePlanName) => ({ servicePlanId: nameGuid(servicePlanName), servicePlanName, provisioningStatus: 'Success', appliesTo: 'User' })),
+        servicePlans: DEFAULT_SERVICE_PLANS.map((servicePlanName) => ({
+          servicePlanId: nameGuid(servicePlanName),
+          servicePlanName,
+          provisioningStatus: 'Success',
+          appliesTo: 'User',
+        })),
       },
     ],
     identityServicePrincipals: [
@@ -134,7 +173,18 @@ export function seedIdentity(now: number) {
 
 /** The display name is illustrative; the documented fact is the app id. */
 function messageTraceServicePrincipal() {
-  return { data: { id: MESSAGE_TRACE_SP_ID, appId: MESSAGE_TRACE_APP_ID, displayName: 'Microsoft Exchange Message Trace', accountEnabled: true, appOwnerOrganizationId: 'f8cdef31-a31e-4b4a-93e4-5f571e91255a', servicePrincipalType: 'Application', replyUrls: [], tags: [] } };
+  return {
+    data: {
+      id: MESSAGE_TRACE_SP_ID,
+      appId: MESSAGE_TRACE_APP_ID,
+      displayName: 'Microsoft Exchange Message Trace',
+      accountEnabled: true,
+      appOwnerOrganizationId: 'f8cdef31-a31e-4b4a-93e4-5f571e91255a',
+      servicePrincipalType: 'Application',
+      replyUrls: [],
+      tags: [],
+    },
+  };
 }
 
 /** The tenant settings as GET /sandbox/tenant shows them. */
@@ -156,11 +206,22 @@ export function updateTenantSettings(em: GraphEmulator, input: unknown): TenantS
     if (t.messageTraceServicePrincipal) s.servicePrincipals.push(messageTraceServicePrincipal());
   }
   if (t.powerPlatformManagementApp !== undefined) s.powerPlatformManagementApp = t.powerPlatformManagementApp;
-  if (t.servicePlans) for (const sku of s.subscribedSkus) sku.servicePlans = t.servicePlans.map((servicePlanName) => ({ servicePlanId: nameGuid(servicePlanName), servicePlanName, provisioningStatus: 'Success', appliesTo: 'User' }));
+  if (t.servicePlans)
+    for (const sku of s.subscribedSkus)
+      sku.servicePlans = t.servicePlans.map((servicePlanName) => ({
+        servicePlanId: nameGuid(servicePlanName),
+        servicePlanName,
+        provisioningStatus: 'Success',
+        appliesTo: 'User',
+      }));
   return tenantSettings(em);
 }
 
 /** True when the tenant's subscriptions carry one of these service plans. */
 export function hasServicePlan(em: GraphEmulator, names: string[]): boolean {
-  return em.state.subscribedSkus.some((k) => k.capabilityStatus === 'Enabled' && k.servicePlans.some((p) => names.includes(p.servicePlanName) && p.provisioningStatus === 'Success'));
+  return em.state.subscribedSkus.some(
+    (k) =>
+      k.capabilityStatus === 'Enabled' &&
+      k.servicePlans.some((p) => names.includes(p.servicePlanName) && p.provisioningStatus === 'Success'),
+  );
 }

@@ -23,15 +23,19 @@ export function batchRefusal(reqs: unknown): string | undefined {
   if (reqs.length > BATCH_LIMIT) return `The number of batch requests exceeds the limit of ${BATCH_LIMIT}.`;
   const ids = new Set<string>();
   for (const r of reqs as Partial<BatchSubRequest>[]) {
-    if (!r || typeof r.id !== 'string' || r.id === '' || typeof r.method !== 'string' || typeof r.url !== 'string') return 'Invalid batch payload format: each request needs id, method and url.';
+    if (!r || typeof r.id !== 'string' || r.id === '' || typeof r.method !== 'string' || typeof r.url !== 'string')
+      return 'Invalid batch payload format: each request needs id, method and url.';
     if (ids.has(r.id)) return `Request id '${r.id}' is used more than once in the batch.`;
     ids.add(r.id);
     if (/^https?:/i.test(r.url)) return `Request '${r.id}': the url must be relative to the batch's version, not absolute.`;
     const contentType = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
     if (r.body !== undefined && !contentType) return `Request '${r.id}' has a body but no Content-Type header.`;
-    if (r.dependsOn !== undefined && (!Array.isArray(r.dependsOn) || r.dependsOn.some((d) => typeof d !== 'string'))) return `Request '${r.id}': dependsOn must be an array of request ids.`;
+    if (r.dependsOn !== undefined && (!Array.isArray(r.dependsOn) || r.dependsOn.some((d) => typeof d !== 'string')))
+      return `Request '${r.id}': dependsOn must be an array of request ids.`;
   }
-  for (const r of reqs as BatchSubRequest[]) for (const d of r.dependsOn ?? []) if (!ids.has(d) || d === r.id) return `Request '${r.id}' depends on '${d}', which is not another request of this batch.`;
+  for (const r of reqs as BatchSubRequest[])
+    for (const d of r.dependsOn ?? [])
+      if (!ids.has(d) || d === r.id) return `Request '${r.id}' depends on '${d}', which is not another request of this batch.`;
   return legalShape(reqs as BatchSubRequest[]) ? undefined : MIXED_DEPENDENCIES;
 }
 

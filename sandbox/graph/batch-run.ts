@@ -42,7 +42,15 @@ export function runJsonBatch(call: Call, requestId: string, em: BatchDeps): Emul
         res = faultResponse(fault, randomUUID());
         if (fault.drop) em.disconnect('drop');
       } else {
-        const sub: Call = { method: r.method.toUpperCase(), version: call.version, path: url.pathname, query: url.searchParams, headers: lower(r.headers ?? {}), body: r.body, base: call.base };
+        const sub: Call = {
+          method: r.method.toUpperCase(),
+          version: call.version,
+          path: url.pathname,
+          query: url.searchParams,
+          headers: lower(r.headers ?? {}),
+          body: r.body,
+          base: call.base,
+        };
         res = em.budgets.charge(sub, batchId, { requests: reqs as BatchSubRequest[], id: r.id }) ?? em.route(sub, randomUUID());
         applied = res.status < 400;
         const after = applied ? em.faults.after(r.method, subPath) : undefined;
@@ -51,7 +59,15 @@ export function runJsonBatch(call: Call, requestId: string, em: BatchDeps): Emul
       }
     }
     results.set(r.id, res);
-    em.log({ method: r.method.toUpperCase(), path: subPath, query: url.search || undefined, status: res.status, time: new Date().toISOString(), batchId, applied });
+    em.log({
+      method: r.method.toUpperCase(),
+      path: subPath,
+      query: url.search || undefined,
+      status: res.status,
+      time: new Date().toISOString(),
+      batchId,
+      applied,
+    });
     responses.push({ id: r.id, status: res.status, headers: res.headers, body: res.body });
   }
   // Graph documents that responses may come back in any order; make sure callers do not rely on it.

@@ -11,14 +11,19 @@ export interface Req {
 
 export const WRITE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 /** Mailbox resources of the Outlook service under /users/{id}/ (mail, folders, rules, calendar, contacts...). */
-export const OUTLOOK = /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|events|calendar|calendars|calendarView|calendarGroups|contacts|contactFolders|inferenceClassification|outlook|people)(\/|$)/i;
+export const OUTLOOK =
+  /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|events|calendar|calendars|calendarView|calendarGroups|contacts|contactFolders|inferenceClassification|outlook|people)(\/|$)/i;
 /** Identity and access reports: sign-ins, directory audits, provisioning, authentication-method reports. */
-export const REPORTS = /^\/(auditLogs\/(signIns|directoryAudits|provisioning)|reports\/(authenticationMethods|credentialUserRegistrationDetails|userCredentialUsageDetails|getCredentialUsageSummary|getCredentialUserRegistrationCount|getAzureADApplicationSignInSummary|applicationSignInDetailedSummary|getRelyingPartyDetailedSummary))(\/|$|\()/i;
+export const REPORTS =
+  /^\/(auditLogs\/(signIns|directoryAudits|provisioning)|reports\/(authenticationMethods|credentialUserRegistrationDetails|userCredentialUsageDetails|getCredentialUsageSummary|getCredentialUserRegistrationCount|getAzureADApplicationSignInSummary|applicationSignInDetailedSummary|getRelyingPartyDetailedSummary))(\/|$|\()/i;
 // "Security detections and incidents service limits ... apply to any request on /security": alert 150 per minute.
-export const SECURITY_DETECTIONS = /^\/security\/(alerts|alerts_v2|incidents|securityActions|secureScores|secureScoreControlProfiles)(\/|$)/i;
-export const PROTECTION_CA = /^\/(identity\/conditionalAccess|identityProtection|riskyUsers|riskDetections|riskyServicePrincipals|servicePrincipalRiskDetections)(\/|$)/i;
+export const SECURITY_DETECTIONS =
+  /^\/security\/(alerts|alerts_v2|incidents|securityActions|secureScores|secureScoreControlProfiles)(\/|$)/i;
+export const PROTECTION_CA =
+  /^\/(identity\/conditionalAccess|identityProtection|riskyUsers|riskDetections|riskyServicePrincipals|servicePrincipalRiskDetections)(\/|$)/i;
 // Entries addressed by alternate key (servicePrincipals(appId='...')) are the same resources.
-export const DIRECTORY = /^\/(users|groups|applications|servicePrincipals|devices|directoryObjects|directoryRoles|directoryRoleTemplates|domains|organization|contracts|subscribedSkus|oauth2PermissionGrants|policies|getObjectsById|administrativeUnits|orgContacts|groupSettings|groupSettingTemplates|roleManagement)(\/|$|\()/i;
+export const DIRECTORY =
+  /^\/(users|groups|applications|servicePrincipals|devices|directoryObjects|directoryRoles|directoryRoleTemplates|domains|organization|contracts|subscribedSkus|oauth2PermissionGrants|policies|getObjectsById|administrativeUnits|orgContacts|groupSettings|groupSettingTemplates|roleManagement)(\/|$|\()/i;
 
 export const isDirectory = (r: Req) => DIRECTORY.test(r.path) && !OUTLOOK.test(r.path) && !PROTECTION_CA.test(r.path);
 export const isDevice = (r: Req) => /^\/devices(\/|$)/i.test(r.path);

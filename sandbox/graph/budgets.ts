@@ -52,14 +52,25 @@ export class Budgets {
   describe() {
     return {
       enabled: this.enabled,
-      budgets: BUDGETS.map((b) => ({ id: b.id, what: b.what, scope: b.scope, algorithm: b.algorithm, limit: this.limit(b), windowSeconds: this.window(b), retryAfter: b.retryAfter, enabled: this.on(b), doc: b.doc })),
+      budgets: BUDGETS.map((b) => ({
+        id: b.id,
+        what: b.what,
+        scope: b.scope,
+        algorithm: b.algorithm,
+        limit: this.limit(b),
+        windowSeconds: this.window(b),
+        retryAfter: b.retryAfter,
+        enabled: this.on(b),
+        doc: b.doc,
+      })),
     };
   }
 
   /** Apply a PUT /sandbox/budgets body; throws on an unknown budget id or a malformed body. */
   update(input: unknown) {
     const u = budgetUpdateSchema.parse(input);
-    for (const b of u.budgets ?? []) if (!BUDGETS.some((d) => d.id === b.id)) throw new Error(`No budget '${b.id}'; known: ${BUDGETS.map((d) => d.id).join(', ')}.`);
+    for (const b of u.budgets ?? [])
+      if (!BUDGETS.some((d) => d.id === b.id)) throw new Error(`No budget '${b.id}'; known: ${BUDGETS.map((d) => d.id).join(', ')}.`);
     if (u.enabled !== undefined) this.enabled = u.enabled;
     for (const { id, ...o } of u.budgets ?? []) this.overrides.set(id, { ...this.overrides.get(id), ...o });
     return this.describe();
@@ -110,7 +121,12 @@ export class Budgets {
       const cost = b.cost(req);
       if (cost === 0) continue;
       const key = b.scope === 'app+mailbox' ? `${b.id}|${req.mailbox}` : b.id;
-      const wait = b.algorithm === 'concurrency' ? this.concurrencyWait(b, req.mailbox!, requestId, spend, place) : b.algorithm === 'token-bucket' ? this.bucketWait(b, key, cost, now, spend) : this.windowWait(b, key, now, spend);
+      const wait =
+        b.algorithm === 'concurrency'
+          ? this.concurrencyWait(b, req.mailbox!, requestId, spend, place)
+          : b.algorithm === 'token-bucket'
+            ? this.bucketWait(b, key, cost, now, spend)
+            : this.windowWait(b, key, now, spend);
       if (wait > 0 && (!refusal || wait > refusal.retryAfterMs)) refusal = { budget: b, retryAfterMs: wait };
     }
     if (!refusal) {

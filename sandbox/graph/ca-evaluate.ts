@@ -17,7 +17,12 @@ import type { GraphEmulator } from './emulator';
 import type { SeedSignIn } from './seed';
 
 type Policy = Record<string, unknown> & { id: string; displayName: string; state: string; createdDateTime?: string };
-type C = { users?: Record<string, string[]>; applications?: Record<string, string[]>; clientAppTypes?: string[]; authenticationFlows?: { transferMethods?: string } | null };
+type C = {
+  users?: Record<string, string[]>;
+  applications?: Record<string, string[]>;
+  clientAppTypes?: string[];
+  authenticationFlows?: { transferMethods?: string } | null;
+};
 type G = { operator?: string; builtInControls?: string[]; authenticationStrength?: { id?: string } | null } | null;
 type S = { cloudAppSecurity?: { isEnabled?: boolean } | null; signInFrequency?: { isEnabled?: boolean } | null } | null;
 
@@ -29,7 +34,15 @@ export interface AppliedPolicy {
   result: string;
 }
 
-const GRANT_NAMES: Record<string, string> = { block: 'Block', mfa: 'Mfa', compliantDevice: 'RequireCompliantDevice', domainJoinedDevice: 'RequireDomainJoinedDevice', approvedApplication: 'RequireApprovedApp', compliantApplication: 'RequireCompliantApp', passwordChange: 'RequirePasswordChange' };
+const GRANT_NAMES: Record<string, string> = {
+  block: 'Block',
+  mfa: 'Mfa',
+  compliantDevice: 'RequireCompliantDevice',
+  domainJoinedDevice: 'RequireDomainJoinedDevice',
+  approvedApplication: 'RequireApprovedApp',
+  compliantApplication: 'RequireCompliantApp',
+  passwordChange: 'RequirePasswordChange',
+};
 const MFA_STRENGTH = '00000000-0000-0000-0000-000000000002';
 
 /** The groups and directory role templates a user belongs to, transitively. */
@@ -48,13 +61,26 @@ function memberships(em: GraphEmulator, userId: string): { groups: Set<string>; 
   return { groups, roles };
 }
 
-const clientType = (used: string) => (/^browser$/i.test(used) ? 'browser' : /mobile apps and desktop clients/i.test(used) ? 'mobileAppsAndDesktopClients' : /exchange activesync/i.test(used) ? 'exchangeActiveSync' : 'other');
+const clientType = (used: string) =>
+  /^browser$/i.test(used)
+    ? 'browser'
+    : /mobile apps and desktop clients/i.test(used)
+      ? 'mobileAppsAndDesktopClients'
+      : /exchange activesync/i.test(used)
+        ? 'exchangeActiveSync'
+        : 'other';
 
 function inScope(c: C, s: SeedSignIn, m: { groups: Set<string>; roles: Set<string> }): boolean {
   const u = c.users ?? {};
   const has = (xs: string[] | undefined, pred: (x: string) => boolean) => (xs ?? []).some(pred);
-  const included = has(u.includeUsers, (x) => x === 'All' || x === s.userId) || has(u.includeGroups, (g) => m.groups.has(g)) || has(u.includeRoles, (r) => m.roles.has(r));
-  const excluded = has(u.excludeUsers, (x) => x === s.userId) || has(u.excludeGroups, (g) => m.groups.has(g)) || has(u.excludeRoles, (r) => m.roles.has(r));
+  const included =
+    has(u.includeUsers, (x) => x === 'All' || x === s.userId) ||
+    has(u.includeGroups, (g) => m.groups.has(g)) ||
+    has(u.includeRoles, (r) => m.roles.has(r));
+  const excluded =
+    has(u.excludeUsers, (x) => x === s.userId) ||
+    has(u.excludeGroups, (g) => m.groups.has(g)) ||
+    has(u.excludeRoles, (r) => m.roles.has(r));
   if (!included || excluded) return false;
   const a = c.applications ?? {};
   // A sign-in is not a user action: policies on registering security info never apply to it.
@@ -77,14 +103,30 @@ function satisfied(control: string, s: SeedSignIn): boolean {
 function evaluate(p: Policy, s: SeedSignIn, m: { groups: Set<string>; roles: Set<string> }): AppliedPolicy {
   const g = (p.grantControls ?? null) as G;
   const ses = (p.sessionControls ?? null) as S;
-  const grantNames = [...(g?.builtInControls ?? []).map((x) => GRANT_NAMES[x] ?? x), ...(g?.authenticationStrength ? ['RequireAuthenticationStrength'] : [])];
-  const sessionNames = [...(ses?.cloudAppSecurity?.isEnabled ? ['CloudAppSecurity'] : []), ...(ses?.signInFrequency?.isEnabled ? ['SignInFrequency'] : [])];
+  const grantNames = [
+    ...(g?.builtInControls ?? []).map((x) => GRANT_NAMES[x] ?? x),
+    ...(g?.authenticationStrength ? ['RequireAuthenticationStrength'] : []),
+  ];
+  const sessionNames = [
+    ...(ses?.cloudAppSecurity?.isEnabled ? ['CloudAppSecurity'] : []),
+    ...(ses?.signInFrequency?.isEnabled ? ['SignInFrequency'] : []),
+  ];
   const reportOnly = p.state === 'enabledForReportingButNotEnforced';
-  const out = (result: string, applied: boolean): AppliedPolicy => ({ id: p.id, displayName: p.displayName, enforcedGrantControls: applied ? grantNames : [], enforcedSessionControls: applied ? sessionNames : [], result: reportOnly ? `reportOnly${result[0].toUpperCase()}${result.slice(1)}` : result });
-  if (p.state === 'disabled') return { id: p.id, displayName: p.displayName, enforcedGrantControls: [], enforcedSessionControls: [], result: 'notEnabled' };
+  const out = (result: string, applied: boolean): AppliedPolicy => ({
+    id: p.id,
+    displayName: p.displayName,
+    enforcedGrantControls: applied ? grantNames : [],
+    enforcedSessionControls: applied ? sessionNames : [],
+    result: reportOnly ? `reportOnly${result[0].toUpperCase()}${result.slice(1)}` : result,
+  });
+  if (p.state === 'disabled')
+    return { id: p.id, displayName: p.displayName, enforcedGrantControls: [], enforcedSessionControls: [], result: 'notEnabled' };
   // Conditional Access is evaluated after the first factor: a failed password never reaches it.
   if ((s.status.errorCode !== 0 && s.status.errorCode !== 53003) || !inScope(p.conditions as C, s, m)) return out('notApplied', false);
-  const controls = [...(g?.builtInControls ?? []), ...(g?.authenticationStrength ? [g.authenticationStrength.id === MFA_STRENGTH ? 'mfa' : 'strength'] : [])];
+  const controls = [
+    ...(g?.builtInControls ?? []),
+    ...(g?.authenticationStrength ? [g.authenticationStrength.id === MFA_STRENGTH ? 'mfa' : 'strength'] : []),
+  ];
   if (!controls.length) return out('success', true);
   if (controls.includes('block')) return out('failure', true);
   const ok = g?.operator === 'AND' ? controls.every((x) => satisfied(x, s)) : controls.some((x) => satisfied(x, s));
@@ -100,14 +142,23 @@ function appliedTo(em: GraphEmulator, s: SeedSignIn, cache: Map<string, { groups
 }
 
 /** The appliedConditionalAccessPolicies of each sign-in, as the caller may read them. */
-export function withAppliedPolicies<T extends SeedSignIn>(em: GraphEmulator, rows: T[], headers: Record<string, string>): (T & { appliedConditionalAccessPolicies: AppliedPolicy[] })[] {
+export function withAppliedPolicies<T extends SeedSignIn>(
+  em: GraphEmulator,
+  rows: T[],
+  headers: Record<string, string>,
+): (T & { appliedConditionalAccessPolicies: AppliedPolicy[] })[] {
   const mayRead = em.state.app.permissions.some((p) => p === 'Policy.Read.All' || p === 'Policy.ReadWrite.ConditionalAccess');
   const unknownMembers = /include-unknown-enum-members/i.test(headers.prefer ?? '');
   const cache = new Map<string, { groups: Set<string>; roles: Set<string> }>();
   return rows.map((s) => {
     if (!mayRead) return { ...s, appliedConditionalAccessPolicies: [] };
     const applied = appliedTo(em, s, cache);
-    return { ...s, appliedConditionalAccessPolicies: unknownMembers ? applied : applied.map((a) => (a.result.startsWith('reportOnly') ? { ...a, result: 'unknownFutureValue' } : a)) };
+    return {
+      ...s,
+      appliedConditionalAccessPolicies: unknownMembers
+        ? applied
+        : applied.map((a) => (a.result.startsWith('reportOnly') ? { ...a, result: 'unknownFutureValue' } : a)),
+    };
   });
 }
 
@@ -130,9 +181,23 @@ export function replaySignIns(em: GraphEmulator, input: { hours?: number }): { r
   const at = new Date(now).toISOString();
   const copies = source.map((s, i): SeedSignIn => {
     const n = String(base + i + 1).padStart(12, '0');
-    const copy: SeedSignIn = { ...s, id: `5191a000-0000-4000-9000-${n}`, correlationId: `c0a1e000-0000-4000-9000-${n}`, createdDateTime: at };
+    const copy: SeedSignIn = {
+      ...s,
+      id: `5191a000-0000-4000-9000-${n}`,
+      correlationId: `c0a1e000-0000-4000-9000-${n}`,
+      createdDateTime: at,
+    };
     const blocked = appliedTo(em, copy, cache).some((p) => p.result === 'failure');
-    if (blocked && copy.status.errorCode === 0) return { ...copy, conditionalAccessStatus: 'failure', status: { errorCode: 53003, failureReason: 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.', additionalDetails: null } };
+    if (blocked && copy.status.errorCode === 0)
+      return {
+        ...copy,
+        conditionalAccessStatus: 'failure',
+        status: {
+          errorCode: 53003,
+          failureReason: 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.',
+          additionalDetails: null,
+        },
+      };
     return copy;
   });
   em.state.signIns.push(...copies);

@@ -15,7 +15,19 @@ import { addPhishRecipients, addWaveUsers, scenarioSchema, type ScenarioResult }
 import { addSuspiciousObjects, extraSchema, type ExtraInput, type ExtraResult } from './scenario-extra';
 import type { z } from 'zod';
 import { runJsonBatch } from './batch-run';
-import { collection, errorBody, faultResponse, GraphHttpError, json, lower, notFound, type Call, type EmulatorResponse, type Handler, type LoggedRequest } from './http';
+import {
+  collection,
+  errorBody,
+  faultResponse,
+  GraphHttpError,
+  json,
+  lower,
+  notFound,
+  type Call,
+  type EmulatorResponse,
+  type Handler,
+  type LoggedRequest,
+} from './http';
 
 export { errorBody, GraphHttpError, json, type Call, type EmulatorResponse, type Handler, type LoggedRequest } from './http';
 
@@ -40,7 +52,13 @@ export class GraphEmulator {
 
   constructor(private readonly options: { random?: () => number; now?: () => number; budgetClock?: () => number } = {}) {
     this.faults = new FaultTable(options.random);
-    this.budgets = new Budgets({ now: options.budgetClock ?? Date.now, tenantUsers: () => this.state.users.length, mailbox: (key) => this.state.users.find((u) => u.id === key.toLowerCase() || u.userPrincipalName.toLowerCase() === key.toLowerCase())?.id ?? key.toLowerCase() });
+    this.budgets = new Budgets({
+      now: options.budgetClock ?? Date.now,
+      tenantUsers: () => this.state.users.length,
+      mailbox: (key) =>
+        this.state.users.find((u) => u.id === key.toLowerCase() || u.userPrincipalName.toLowerCase() === key.toLowerCase())?.id ??
+        key.toLowerCase(),
+    });
     this.state = seedTenant(this.clock());
     registerDirectoryRoutes(this);
     registerContainmentRoutes(this);
@@ -98,7 +116,14 @@ export class GraphEmulator {
   }
 
   /** Handle one HTTP request whose URL path is below the emulator's mount point (e.g. "/v1.0/users?$top=1"). */
-  async handle(method: string, pathAndQuery: string, headers: Record<string, string>, bodyText: string, base: string, options: { isAborted?: () => boolean } = {}): Promise<EmulatorResponse> {
+  async handle(
+    method: string,
+    pathAndQuery: string,
+    headers: Record<string, string>,
+    bodyText: string,
+    base: string,
+    options: { isAborted?: () => boolean } = {},
+  ): Promise<EmulatorResponse> {
     const requestId = randomUUID();
     const url = new URL(pathAndQuery, 'http://sandbox');
     const path = url.pathname;
@@ -118,7 +143,14 @@ export class GraphEmulator {
     const answered = after ? faultResponse(after, requestId) : res;
     const disconnect = answered.disconnect ?? this.pendingDisconnect;
     this.pendingDisconnect = undefined;
-    this.log.push({ method, path, query: url.search || undefined, status: disconnect ? 0 : answered.status, time: new Date().toISOString(), applied });
+    this.log.push({
+      method,
+      path,
+      query: url.search || undefined,
+      status: disconnect ? 0 : answered.status,
+      time: new Date().toISOString(),
+      applied,
+    });
     // A batch's sub-requests are logged right after its envelope, in the order they ran.
     this.log.push(...this.pendingBatchLog.splice(0));
     answered.headers['request-id'] = requestId;
@@ -130,7 +162,9 @@ export class GraphEmulator {
     try {
       const version = path.split('/')[1];
       const reqs = (JSON.parse(bodyText) as { requests?: { method: string; url: string }[] }).requests ?? [];
-      return reqs.map((r) => this.faults.latency(r.method, `/${version}${new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'http://sandbox').pathname}`));
+      return reqs.map((r) =>
+        this.faults.latency(r.method, `/${version}${new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'http://sandbox').pathname}`),
+      );
     } catch {
       return [];
     }
@@ -141,7 +175,15 @@ export class GraphEmulator {
   /** Set while a batch runs when one of its sub-requests carries a drop or kill fault: the whole answer is lost. */
   private pendingDisconnect?: 'drop' | 'kill';
 
-  private dispatch(method: string, path: string, search: string, headers: Record<string, string>, bodyText: string, base: string, requestId: string): { res: EmulatorResponse; applied: boolean } {
+  private dispatch(
+    method: string,
+    path: string,
+    search: string,
+    headers: Record<string, string>,
+    bodyText: string,
+    base: string,
+    requestId: string,
+  ): { res: EmulatorResponse; applied: boolean } {
     const fault = this.faults.failure(method, path);
     if (fault) return { res: faultResponse(fault.drop ? { ...fault, disconnect: 'drop' } : fault, requestId), applied: false };
     const m = /^\/(v1\.0|beta)(\/.*)$/.exec(path);
@@ -151,11 +193,32 @@ export class GraphEmulator {
       try {
         body = JSON.parse(bodyText);
       } catch {
-        return { res: json(400, errorBody('BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.', requestId)), applied: false };
+        return {
+          res: json(
+            400,
+            errorBody(
+              'BadRequest',
+              'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+              requestId,
+            ),
+          ),
+          applied: false,
+        };
       }
     }
-    const call: Call = { method, version: m[1] as Call['version'], path: m[2], query: new URLSearchParams(search), headers: lower(headers), body, base };
-    const res = call.path === '/$batch' && method === 'POST' ? this.batch(call, requestId) : (this.budgets.charge(call, requestId) ?? this.route(call, requestId));
+    const call: Call = {
+      method,
+      version: m[1] as Call['version'],
+      path: m[2],
+      query: new URLSearchParams(search),
+      headers: lower(headers),
+      body,
+      base,
+    };
+    const res =
+      call.path === '/$batch' && method === 'POST'
+        ? this.batch(call, requestId)
+        : (this.budgets.charge(call, requestId) ?? this.route(call, requestId));
     return { res, applied: res.status < 400 };
   }
 
@@ -171,11 +234,13 @@ export class GraphEmulator {
         checkAppIdentity(this, call, `${method} ${pattern}`, m);
         return handler(call, m);
       }
-      if (pathMatched) throw new GraphHttpError(405, 'Request_BadRequest', `The HTTP method '${call.method}' is not supported for this resource.`);
+      if (pathMatched)
+        throw new GraphHttpError(405, 'Request_BadRequest', `The HTTP method '${call.method}' is not supported for this resource.`);
       throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${call.path.split('/')[1] ?? ''}'.`);
     } catch (err) {
       if (err instanceof GraphHttpError) return json(err.status, errorBody(err.code, err.message, requestId), err.headers);
-      if (err instanceof FilterSyntaxError) return json(400, errorBody('Request_BadRequest', `Invalid filter clause: ${err.message}`, requestId));
+      if (err instanceof FilterSyntaxError)
+        return json(400, errorBody('Request_BadRequest', `Invalid filter clause: ${err.message}`, requestId));
       return json(500, errorBody('InternalServerError', 'The sandbox tenant failed this request.', requestId));
     }
   }

@@ -2,17 +2,32 @@ import { z } from 'zod';
 
 /** A fault rule, as POSTed to /sandbox/faults. */
 export const faultSchema = z.object({
-  route: z.string().min(1).refine((r) => {
-    try {
-      new RegExp(r);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'route must be a valid regular expression'),
+  route: z
+    .string()
+    .min(1)
+    .refine((r) => {
+      try {
+        new RegExp(r);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'route must be a valid regular expression'),
   method: z.string().optional(),
   latencyMs: z.number().int().min(0).max(120_000).optional(),
-  status: z.union([z.literal(408), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504), z.literal(403), z.literal(404), z.literal(400)]).optional(),
+  status: z
+    .union([
+      z.literal(408),
+      z.literal(429),
+      z.literal(500),
+      z.literal(502),
+      z.literal(503),
+      z.literal(504),
+      z.literal(403),
+      z.literal(404),
+      z.literal(400),
+    ])
+    .optional(),
   rate: z.number().min(0).max(1).default(1),
   retryAfter: z.number().min(0).max(300).optional(),
   code: z.string().optional(),
@@ -89,7 +104,10 @@ export class FaultTable {
     return total;
   }
   /** The error to answer instead, if a status rule fires for this request. */
-  failure(method: string, path: string): { status: number; retryAfter?: number; code: string; message: string; drop?: boolean } | undefined {
+  failure(
+    method: string,
+    path: string,
+  ): { status: number; retryAfter?: number; code: string; message: string; drop?: boolean } | undefined {
     for (const r of this.rules) {
       if (r.budgetPerSecond !== undefined && this.applies(r, method, path)) {
         const now = Date.now();
@@ -107,9 +125,20 @@ export class FaultTable {
       if (r.times !== undefined && r.hits >= r.times) continue;
       if (this.random() >= r.rate) continue;
       r.hits++;
-      if (r.drop) return { status: 0, code: 'ConnectionDropped', message: 'The connection was closed before the request reached the service.', drop: true };
+      if (r.drop)
+        return {
+          status: 0,
+          code: 'ConnectionDropped',
+          message: 'The connection was closed before the request reached the service.',
+          drop: true,
+        };
       const [code, message] = DEFAULT_CODES[r.status!];
-      return { status: r.status!, retryAfter: r.retryAfter ?? (r.status === 429 || r.status === 503 ? 1 : undefined), code: r.code ?? code, message: r.message ?? message };
+      return {
+        status: r.status!,
+        retryAfter: r.retryAfter ?? (r.status === 429 || r.status === 503 ? 1 : undefined),
+        code: r.code ?? code,
+        message: r.message ?? message,
+      };
     }
     return undefined;
   }
@@ -121,10 +150,16 @@ export class FaultTable {
       if (r.times !== undefined && r.hits >= r.times) continue;
       if (this.random() >= r.rate) continue;
       r.hits++;
-      if (r.kill || r.drop) return { code: 'ConnectionDropped', message: 'The caller got no answer.', disconnect: r.kill ? 'kill' : 'drop' };
+      if (r.kill || r.drop)
+        return { code: 'ConnectionDropped', message: 'The caller got no answer.', disconnect: r.kill ? 'kill' : 'drop' };
       if (r.status === undefined) continue;
       const [code, message] = DEFAULT_CODES[r.status];
-      return { status: r.status, retryAfter: r.retryAfter ?? (r.status === 429 || r.status === 503 ? 1 : undefined), code: r.code ?? code, message: r.message ?? message };
+      return {
+        status: r.status,
+        retryAfter: r.retryAfter ?? (r.status === 429 || r.status === 503 ? 1 : undefined),
+        code: r.code ?? code,
+        message: r.message ?? message,
+      };
     }
     return undefined;
   }

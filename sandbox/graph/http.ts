@@ -49,21 +49,50 @@ export class GraphHttpError extends Error {
 
 export const json = (status: number, body?: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({
   status,
-  headers: body === undefined ? headers : { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8', ...headers },
+  headers:
+    body === undefined
+      ? headers
+      : {
+          'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
+          ...headers,
+        },
   body,
 });
 
 /** Graph's error body: {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}. */
 export function errorBody(code: string, message: string, requestId: string): unknown {
-  return { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId } } };
+  return {
+    error: {
+      code,
+      message,
+      innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId },
+    },
+  };
 }
 
 /** The @odata.context of `what` (an entity set, an entity, a type), as Graph names it in its answers. */
 export const odataContext = (c: Pick<Call, 'base' | 'version'>, what: string) => `${c.base}/${c.version}/$metadata#${what}`;
 
-export const notFound = (what: string) => new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
+export const notFound = (what: string) =>
+  new GraphHttpError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 
-export const USER_DEFAULT = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
+export const USER_DEFAULT = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
+];
 
 export function select(obj: object, q: URLSearchParams, defaults?: string[]): Record<string, unknown> {
   const sel = q.get('$select');
@@ -76,7 +105,10 @@ export function select(obj: object, q: URLSearchParams, defaults?: string[]): Re
 }
 
 /** The answer a fault gives in place of the service's own. */
-export function faultResponse(f: Pick<AfterFault, 'status' | 'retryAfter' | 'code' | 'message' | 'disconnect'>, requestId: string): EmulatorResponse {
+export function faultResponse(
+  f: Pick<AfterFault, 'status' | 'retryAfter' | 'code' | 'message' | 'disconnect'>,
+  requestId: string,
+): EmulatorResponse {
   if (f.disconnect || f.status === undefined || f.status === 0) return { status: 0, headers: {}, disconnect: f.disconnect ?? 'drop' };
   return json(f.status, errorBody(f.code, f.message, requestId), f.retryAfter !== undefined ? { 'Retry-After': String(f.retryAfter) } : {});
 }
@@ -98,7 +130,11 @@ export function collection<T extends object>(c: Call, path: string, all: T[], o:
   let items = filter ? all.filter((x) => matches(parseFilter(filter), x)) : all;
   const wantsCount = c.query.get('$count') === 'true';
   if (wantsCount && c.headers['consistencylevel'] !== 'eventual' && path === '/users')
-    throw new GraphHttpError(400, 'Request_BadRequest', "$count is not currently supported without the 'ConsistencyLevel: eventual' header.");
+    throw new GraphHttpError(
+      400,
+      'Request_BadRequest',
+      "$count is not currently supported without the 'ConsistencyLevel: eventual' header.",
+    );
   const total = items.length;
   const top = Math.min(Number(c.query.get('$top') ?? o.defaultTop ?? 100), 999);
   if (!Number.isInteger(top) || top < 1) throw new GraphHttpError(400, 'Request_BadRequest', "Invalid value for '$top'.");

@@ -35,4 +35,3 @@ export const ATTACKER = {
   userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
   appId: '3f691a1c-cb53-41e5-a56e-acfb23ae6ca5',
 };
-

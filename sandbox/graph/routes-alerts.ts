@@ -3,7 +3,16 @@ import { matches, parseFilter, type Expr } from './odata-filter';
 import type { IncidentRow, RiskyUserRow } from './seed-alerts';
 
 /** $filter properties the docs list for each collection (security-list-alerts_v2, security-list-incidents). */
-const ALERT_FILTERS = ['assignedTo', 'classification', 'determination', 'createdDateTime', 'lastUpdateDateTime', 'severity', 'serviceSource', 'status'];
+const ALERT_FILTERS = [
+  'assignedTo',
+  'classification',
+  'determination',
+  'createdDateTime',
+  'lastUpdateDateTime',
+  'severity',
+  'serviceSource',
+  'status',
+];
 const INCIDENT_FILTERS = ['assignedTo', 'classification', 'createdDateTime', 'determination', 'lastUpdateDateTime', 'severity', 'status'];
 
 /**
@@ -16,30 +25,60 @@ export function registerAlertRoutes(em: GraphEmulator): void {
   em.on('GET', '/identityProtection/riskyUsers', (c) => em.collection(c, '/identityProtection/riskyUsers', s().riskyUsers));
   // riskyuser-confirmcompromised: "sets the targeted user's risk level to high"; riskyuser-dismiss: "to none". Both 204.
   em.on('POST', '/identityProtection/riskyUsers/confirmCompromised', (c) => {
-    for (const u of riskUsers(em, c)) upsertRisk(em, u, { riskLevel: 'high', riskState: 'confirmedCompromised', riskDetail: 'adminConfirmedUserCompromised' });
+    for (const u of riskUsers(em, c))
+      upsertRisk(em, u, { riskLevel: 'high', riskState: 'confirmedCompromised', riskDetail: 'adminConfirmedUserCompromised' });
     return json(204);
   });
   em.on('POST', '/identityProtection/riskyUsers/dismiss', (c) => {
-    for (const u of riskUsers(em, c)) if (s().riskyUsers.some((r) => r.id === u.id)) upsertRisk(em, u, { riskLevel: 'none', riskState: 'dismissed', riskDetail: 'adminDismissedAllRiskForUser' });
+    for (const u of riskUsers(em, c))
+      if (s().riskyUsers.some((r) => r.id === u.id))
+        upsertRisk(em, u, { riskLevel: 'none', riskState: 'dismissed', riskDetail: 'adminDismissedAllRiskForUser' });
     return json(204);
   });
   em.on('GET', '/identityProtection/riskyUsers/{id}', (c, m) => {
     const row = s().riskyUsers.find((r) => r.id === decodeURIComponent(m[1]).toLowerCase());
-    if (!row) throw new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${decodeURIComponent(m[1])}' does not exist or one of its queried reference-property objects are not present.`);
-    return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#identityProtection/riskyUsers/$entity`, '@odata.type': '#microsoft.graph.riskyUser', ...row });
+    if (!row)
+      throw new GraphHttpError(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${decodeURIComponent(m[1])}' does not exist or one of its queried reference-property objects are not present.`,
+      );
+    return json(200, {
+      '@odata.context': `${c.base}/${c.version}/$metadata#identityProtection/riskyUsers/$entity`,
+      '@odata.type': '#microsoft.graph.riskyUser',
+      ...row,
+    });
   });
 
   // "The most recent alerts are displayed at the top of the list" (security-list-alerts_v2); the same for incidents.
   const newestFirst = <T>(xs: T[], at: (x: T) => unknown) => [...xs].sort((a, b) => String(at(b)).localeCompare(String(at(a))));
-  em.on('GET', '/security/alerts_v2', (c) => securityCollection(c, '/security/alerts_v2', newestFirst(s().securityAlerts, (a) => a.createdDateTime), ALERT_FILTERS, (a) => a));
+  em.on('GET', '/security/alerts_v2', (c) =>
+    securityCollection(
+      c,
+      '/security/alerts_v2',
+      newestFirst(s().securityAlerts, (a) => a.createdDateTime),
+      ALERT_FILTERS,
+      (a) => a,
+    ),
+  );
   em.on('GET', '/security/alerts_v2/{id}', (c, m) => {
     const a = s().securityAlerts.find((x) => x.id === decodeURIComponent(m[1]));
     if (!a) throw new GraphHttpError(404, 'NotFound', `Alert ${decodeURIComponent(m[1])} was not found.`);
     return json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#security/alerts_v2/$entity`, ...a });
   });
   const incidentView = (c: Call, row: IncidentRow): Record<string, unknown> =>
-    expands(c, 'alerts') ? { ...row.data, alerts: row.alertIds.map((id) => s().securityAlerts.find((a) => a.id === id)).filter(Boolean) } : row.data;
-  em.on('GET', '/security/incidents', (c) => securityCollection(c, '/security/incidents', newestFirst(s().securityIncidents, (r) => r.data.createdDateTime), INCIDENT_FILTERS, (r) => incidentView(c, r)));
+    expands(c, 'alerts')
+      ? { ...row.data, alerts: row.alertIds.map((id) => s().securityAlerts.find((a) => a.id === id)).filter(Boolean) }
+      : row.data;
+  em.on('GET', '/security/incidents', (c) =>
+    securityCollection(
+      c,
+      '/security/incidents',
+      newestFirst(s().securityIncidents, (r) => r.data.createdDateTime),
+      INCIDENT_FILTERS,
+      (r) => incidentView(c, r),
+    ),
+  );
   em.on('GET', '/security/incidents/{id}', (c, m) => {
     const row = s().securityIncidents.find((x) => x.data.id === decodeURIComponent(m[1]));
     if (!row) throw new GraphHttpError(404, 'NotFound', `Incident ${decodeURIComponent(m[1])} was not found.`);
@@ -57,14 +96,31 @@ function riskUsers(em: GraphEmulator, c: Call) {
   return (ids as string[]).map((id) => em.user(id));
 }
 
-function upsertRisk(em: GraphEmulator, u: { id: string; displayName: string; userPrincipalName: string }, risk: Pick<RiskyUserRow, 'riskLevel' | 'riskState' | 'riskDetail'>): void {
+function upsertRisk(
+  em: GraphEmulator,
+  u: { id: string; displayName: string; userPrincipalName: string },
+  risk: Pick<RiskyUserRow, 'riskLevel' | 'riskState' | 'riskDetail'>,
+): void {
   const at = new Date(em.clock()).toISOString();
   const row = em.state.riskyUsers.find((r) => r.id === u.id);
   if (row) Object.assign(row, risk, { riskLastUpdatedDateTime: at });
-  else em.state.riskyUsers.push({ id: u.id, isDeleted: false, isProcessing: false, riskLastUpdatedDateTime: at, userDisplayName: u.displayName, userPrincipalName: u.userPrincipalName, ...risk });
+  else
+    em.state.riskyUsers.push({
+      id: u.id,
+      isDeleted: false,
+      isProcessing: false,
+      riskLastUpdatedDateTime: at,
+      userDisplayName: u.displayName,
+      userPrincipalName: u.userPrincipalName,
+      ...risk,
+    });
 }
 
-const expands = (c: Call, what: string) => (c.query.get('$expand') ?? '').split(',').map((x) => x.trim()).includes(what);
+const expands = (c: Call, what: string) =>
+  (c.query.get('$expand') ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .includes(what);
 
 /** Every property a filter compares. */
 function filterPaths(e: Expr): string[] {
@@ -98,7 +154,8 @@ function securityCollection<T>(c: Call, path: string, all: T[], filterable: stri
   }
   const top = Number(c.query.get('$top') ?? 20);
   const skip = Number(c.query.get('$skip') ?? 0);
-  if (!Number.isInteger(top) || top < 1 || !Number.isInteger(skip) || skip < 0) throw new GraphHttpError(400, 'BadRequest', "Invalid value for '$top' or '$skip'.");
+  if (!Number.isInteger(top) || top < 1 || !Number.isInteger(skip) || skip < 0)
+    throw new GraphHttpError(400, 'BadRequest', "Invalid value for '$top' or '$skip'.");
   const page = items.slice(skip, skip + top);
   const body: Record<string, unknown> = { '@odata.context': `${c.base}/${c.version}/$metadata#${path.slice(1)}` };
   if (c.query.get('$count') === 'true') body['@odata.count'] = items.length;

@@ -7,7 +7,13 @@ export function registerAppRoutes(em: GraphEmulator): void {
   const s = () => em.state;
   em.on('GET', '/users/{id}/oauth2PermissionGrants', (c, m) => {
     const u = em.user(m[1]);
-    return em.collection(c, `/users/${u.id}/oauth2PermissionGrants`, s().grants.filter((g) => g.data.principalId === u.id).map((g) => g.data));
+    return em.collection(
+      c,
+      `/users/${u.id}/oauth2PermissionGrants`,
+      s()
+        .grants.filter((g) => g.data.principalId === u.id)
+        .map((g) => g.data),
+    );
   });
   const grant = (id: string) => byId(s().grants, id);
   em.on('GET', '/oauth2PermissionGrants/{id}', (_c, m) => json(200, grant(decodeURIComponent(m[1])).data));
@@ -25,7 +31,13 @@ export function registerAppRoutes(em: GraphEmulator): void {
   });
   em.on('GET', '/users/{id}/ownedObjects/microsoft.graph.application', (c, m) => {
     const u = em.user(m[1]);
-    return em.collection(c, `/users/${u.id}/ownedObjects/microsoft.graph.application`, s().applications.filter((a) => a.ownerIds.includes(u.id)).map((a) => ({ '@odata.type': '#microsoft.graph.application', ...applicationView(a.data, c) })));
+    return em.collection(
+      c,
+      `/users/${u.id}/ownedObjects/microsoft.graph.application`,
+      s()
+        .applications.filter((a) => a.ownerIds.includes(u.id))
+        .map((a) => ({ '@odata.type': '#microsoft.graph.application', ...applicationView(a.data, c) })),
+    );
   });
   const app = (id: string) => byId(s().applications, id);
   em.on('GET', '/applications/{id}', (c, m) => json(200, applicationView(app(decodeURIComponent(m[1])).data, c)));
@@ -51,7 +63,8 @@ export function registerAppRoutes(em: GraphEmulator): void {
   em.on('PATCH', '/applications/{id}', (c, m) => {
     const a = app(decodeURIComponent(m[1]));
     const body = (c.body ?? {}) as { keyCredentials?: unknown };
-    if (body.keyCredentials !== undefined) a.data.keyCredentials = replacedKeys(a.data.keyCredentials as KeyCredential[], body.keyCredentials);
+    if (body.keyCredentials !== undefined)
+      a.data.keyCredentials = replacedKeys(a.data.keyCredentials as KeyCredential[], body.keyCredentials);
     return json(204);
   });
 }
@@ -69,9 +82,15 @@ interface KeyCredential {
 
 /** An application as Graph returns it: certificate `key`s only when keyCredentials is $selected, else null. */
 function applicationView(data: Record<string, unknown>, c: Call): Record<string, unknown> {
-  const sel = c.query.get('$select')?.split(',').map((k) => k.trim());
+  const sel = c.query
+    .get('$select')
+    ?.split(',')
+    .map((k) => k.trim());
   const withKeys = !!sel?.includes('keyCredentials');
-  const shaped = { ...data, keyCredentials: ((data.keyCredentials as KeyCredential[] | undefined) ?? []).map((k) => ({ ...k, key: withKeys ? k.key : null })) };
+  const shaped = {
+    ...data,
+    keyCredentials: ((data.keyCredentials as KeyCredential[] | undefined) ?? []).map((k) => ({ ...k, key: withKeys ? k.key : null })),
+  };
   return sel ? Object.fromEntries(sel.filter((k) => k in shaped).map((k) => [k, (shaped as Record<string, unknown>)[k]])) : shaped;
 }
 
@@ -79,13 +98,22 @@ const PAIRS = new Set(['AsymmetricX509Cert/Verify', 'X509CertAndPassword/Sign'])
 
 /** The new keyCredentials collection, or Graph's 400 for a payload it would not accept. */
 function replacedKeys(existing: KeyCredential[], input: unknown): KeyCredential[] {
-  if (!Array.isArray(input)) throw new GraphHttpError(400, 'BadRequest', 'Property keyCredentials in payload has a value that does not match schema.');
+  if (!Array.isArray(input))
+    throw new GraphHttpError(400, 'BadRequest', 'Property keyCredentials in payload has a value that does not match schema.');
   return input.map((raw: Partial<KeyCredential>) => {
-    if (!raw || typeof raw !== 'object') throw new GraphHttpError(400, 'BadRequest', 'Property keyCredentials in payload has a value that does not match schema.');
-    if (!PAIRS.has(`${raw.type}/${raw.usage}`)) throw new GraphHttpError(400, 'Request_BadRequest', 'The value for the property "usage" in one of your credentials is invalid. Acceptable values are Sign, Verify.');
-    if (typeof raw.key !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw.key)) throw new GraphHttpError(400, 'Request_BadRequest', "Invalid value specified for property 'key' of resource 'KeyCredential'.");
+    if (!raw || typeof raw !== 'object')
+      throw new GraphHttpError(400, 'BadRequest', 'Property keyCredentials in payload has a value that does not match schema.');
+    if (!PAIRS.has(`${raw.type}/${raw.usage}`))
+      throw new GraphHttpError(
+        400,
+        'Request_BadRequest',
+        'The value for the property "usage" in one of your credentials is invalid. Acceptable values are Sign, Verify.',
+      );
+    if (typeof raw.key !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw.key))
+      throw new GraphHttpError(400, 'Request_BadRequest', "Invalid value specified for property 'key' of resource 'KeyCredential'.");
     const old = raw.keyId ? existing.find((k) => k.keyId === raw.keyId) : undefined;
-    if (old && old.key !== raw.key) throw new GraphHttpError(400, 'Request_BadRequest', `Update to existing credential with KeyId '${raw.keyId}' is not allowed.`);
+    if (old && old.key !== raw.key)
+      throw new GraphHttpError(400, 'Request_BadRequest', `Update to existing credential with KeyId '${raw.keyId}' is not allowed.`);
     return { ...old, ...raw, keyId: raw.keyId ?? randomUUID(), type: raw.type!, usage: raw.usage!, key: raw.key };
   });
 }

@@ -23,9 +23,19 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
     const u = em.user(m[1]);
     const body = (c.body ?? {}) as Record<string, unknown>;
     if (body.passwordProfile) {
-      if (u.onPremisesSyncEnabled) throw new GraphHttpError(400, 'Request_BadRequest', 'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.');
+      if (u.onPremisesSyncEnabled)
+        throw new GraphHttpError(
+          400,
+          'Request_BadRequest',
+          'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.',
+        );
       const p = body.passwordProfile as { password?: string };
-      if (!p.password || p.password.length < 8) throw new GraphHttpError(400, 'Request_BadRequest', 'The specified password does not comply with password complexity requirements. Please provide a different password.');
+      if (!p.password || p.password.length < 8)
+        throw new GraphHttpError(
+          400,
+          'Request_BadRequest',
+          'The specified password does not comply with password complexity requirements. Please provide a different password.',
+        );
       u.lastPasswordChangeDateTime = new Date().toISOString();
     }
     if (typeof body.accountEnabled === 'boolean') u.accountEnabled = body.accountEnabled;
@@ -35,7 +45,12 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
   // Step 3: authentication methods.
   em.on('GET', '/users/{id}/authentication/methods', (c, m) => {
     const u = em.user(m[1]);
-    return json(200, { '@odata.context': odataContext(c, `users('${u.id}')/authentication/methods`), value: s().methods.filter((x) => x.userId === u.id).map((x) => x.data) });
+    return json(200, {
+      '@odata.context': odataContext(c, `users('${u.id}')/authentication/methods`),
+      value: s()
+        .methods.filter((x) => x.userId === u.id)
+        .map((x) => x.data),
+    });
   });
   const methodOf = (userId: string, seg: string, id: string) => {
     const type = METHOD_SEGMENTS[seg];
@@ -46,19 +61,32 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
   };
   // The methods an app may add for a user (authentication-post-phonemethods, -emailmethods): 201 with the method.
   // Microsoft Authenticator, FIDO2, Windows Hello and software OATH methods have no create call in v1.0.
-  for (const [segment, create] of [['phoneMethods', createPhoneMethod], ['emailMethods', createEmailMethod]] as const) {
+  for (const [segment, create] of [
+    ['phoneMethods', createPhoneMethod],
+    ['emailMethods', createEmailMethod],
+  ] as const) {
     em.on('POST', `/users/{id}/authentication/${segment}`, (c, m) => {
       const u = em.user(m[1]);
-      return json(201, { '@odata.context': odataContext(c, `users('${u.id}')/authentication/${segment}/$entity`), ...create(s(), u.id, (c.body ?? {}) as Record<string, unknown>) });
+      return json(201, {
+        '@odata.context': odataContext(c, `users('${u.id}')/authentication/${segment}/$entity`),
+        ...create(s(), u.id, (c.body ?? {}) as Record<string, unknown>),
+      });
     });
   }
-  em.on('GET', '/users/{id}/authentication/{type}/{methodId}', (_c, m) => json(200, methodOf(em.user(m[1]).id, m[2], decodeURIComponent(m[3])).data));
+  em.on('GET', '/users/{id}/authentication/{type}/{methodId}', (_c, m) =>
+    json(200, methodOf(em.user(m[1]).id, m[2], decodeURIComponent(m[3])).data),
+  );
   em.on('DELETE', '/users/{id}/authentication/{type}/{methodId}', (_c, m) => {
     const u = em.user(m[1]);
     const method = methodOf(u.id, m[2], decodeURIComponent(m[3]));
     if (method.type === 'password') throw new GraphHttpError(400, 'badRequest', 'The password authentication method cannot be deleted.');
     const others = s().methods.filter((x) => x.userId === u.id && x !== method && x.type !== 'password');
-    if (method.isDefault && others.length > 0) throw new GraphHttpError(400, 'badRequest', 'The default authentication method cannot be deleted while other methods are registered. Change the default method first.');
+    if (method.isDefault && others.length > 0)
+      throw new GraphHttpError(
+        400,
+        'badRequest',
+        'The default authentication method cannot be deleted while other methods are registered. Change the default method first.',
+      );
     s().methods.splice(s().methods.indexOf(method), 1);
     return json(204);
   });
@@ -68,7 +96,13 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
   for (const rel of ['registeredDevices', 'ownedDevices']) {
     em.on('GET', `/users/{id}/${rel}`, (c, m) => {
       const u = em.user(m[1]);
-      return em.collection(c, `/users/${u.id}/${rel}`, s().devices.filter((d) => d.ownerId === u.id).map((d) => d.data));
+      return em.collection(
+        c,
+        `/users/${u.id}/${rel}`,
+        s()
+          .devices.filter((d) => d.ownerId === u.id)
+          .map((d) => d.data),
+      );
     });
   }
   const device = (id: string) => byId(s().devices, id);
@@ -77,7 +111,11 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
     const d = device(decodeURIComponent(m[1]));
     const body = c.body as { accountEnabled?: boolean };
     if (!/^windows/i.test(String(d.data.operatingSystem)) && Object.keys(body ?? {}).some((k) => k !== 'extensionAttributes'))
-      throw new GraphHttpError(400, 'Request_BadRequest', 'Properties other than extensionAttributes cannot be updated on non-Windows devices by an application.');
+      throw new GraphHttpError(
+        400,
+        'Request_BadRequest',
+        'Properties other than extensionAttributes cannot be updated on non-Windows devices by an application.',
+      );
     if (typeof body?.accountEnabled === 'boolean') d.data.accountEnabled = body.accountEnabled;
     return json(204);
   });
@@ -86,14 +124,19 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
   const rules = (userId: string) => s().rules.filter((r) => r.userId === userId);
   em.on('GET', '/users/{id}/mailFolders/inbox/messageRules', (c, m) => {
     const u = em.user(m[1]);
-    return json(200, { '@odata.context': odataContext(c, `users('${u.id}')/mailFolders('inbox')/messageRules`), value: rules(u.id).map((r) => r.data) });
+    return json(200, {
+      '@odata.context': odataContext(c, `users('${u.id}')/mailFolders('inbox')/messageRules`),
+      value: rules(u.id).map((r) => r.data),
+    });
   });
   const rule = (userId: string, id: string) => {
     const r = rules(userId).find((x) => x.data.id === id);
     if (!r) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     return r;
   };
-  em.on('GET', '/users/{id}/mailFolders/inbox/messageRules/{ruleId}', (_c, m) => json(200, rule(em.user(m[1]).id, decodeURIComponent(m[2])).data));
+  em.on('GET', '/users/{id}/mailFolders/inbox/messageRules/{ruleId}', (_c, m) =>
+    json(200, rule(em.user(m[1]).id, decodeURIComponent(m[2])).data),
+  );
   em.on('PATCH', '/users/{id}/mailFolders/inbox/messageRules/{ruleId}', (c, m) => {
     const r = rule(em.user(m[1]).id, decodeURIComponent(m[2]));
     Object.assign(r.data, c.body as object);
@@ -106,14 +149,27 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
   });
   em.on('GET', '/users/{id}/mailFolders', (c, m) => {
     const u = em.user(m[1]);
-    return em.collection(c, `/users/${u.id}/mailFolders`, s().folders.filter((f) => f.userId === u.id).map((f) => ({ id: f.id, displayName: f.displayName, parentFolderId: 'root' })));
+    return em.collection(
+      c,
+      `/users/${u.id}/mailFolders`,
+      s()
+        .folders.filter((f) => f.userId === u.id)
+        .map((f) => ({ id: f.id, displayName: f.displayName, parentFolderId: 'root' })),
+    );
   });
   em.on('GET', '/users/{id}/mailFolders/{folderId}', (_c, m) => {
     const u = em.user(m[1]);
     const key = decodeURIComponent(m[2]);
     const f = s().folders.find((x) => x.userId === u.id && (x.id === key || x.wellKnown === key.toLowerCase()));
     if (!f) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
-    return json(200, { id: f.id, displayName: f.displayName, parentFolderId: 'root', childFolderCount: 0, unreadItemCount: 0, totalItemCount: 0 });
+    return json(200, {
+      id: f.id,
+      displayName: f.displayName,
+      parentFolderId: 'root',
+      childFolderCount: 0,
+      unreadItemCount: 0,
+      totalItemCount: 0,
+    });
   });
 
   // Transitive members of a group (users only, as $select=id on microsoft.graph.user returns them).
@@ -129,12 +185,20 @@ export function registerContainmentRoutes(em: GraphEmulator): void {
       }
     };
     visit(id);
-    return em.collection(c, `/groups/${id}/transitiveMembers`, [...users].map((u) => ({ '@odata.type': '#microsoft.graph.user', id: u })));
+    return em.collection(
+      c,
+      `/groups/${id}/transitiveMembers`,
+      [...users].map((u) => ({ '@odata.type': '#microsoft.graph.user', id: u })),
+    );
   });
 
   // Posture: Conditional Access policies (Policy.Read.All; Entra ID P1) and the authorization policy.
-  em.on('GET', '/identity/conditionalAccess/policies', (c) => em.collection(c, '/identity/conditionalAccess/policies', s().conditionalAccessPolicies));
-  em.on('GET', '/policies/authorizationPolicy', (c) => json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#policies/authorizationPolicy/$entity`, ...s().authorizationPolicy }));
+  em.on('GET', '/identity/conditionalAccess/policies', (c) =>
+    em.collection(c, '/identity/conditionalAccess/policies', s().conditionalAccessPolicies),
+  );
+  em.on('GET', '/policies/authorizationPolicy', (c) =>
+    json(200, { '@odata.context': `${c.base}/${c.version}/$metadata#policies/authorizationPolicy/$entity`, ...s().authorizationPolicy }),
+  );
 
   // Directory audit: timing of consents, service principals and security-info registrations.
   em.on('GET', '/auditLogs/directoryAudits', (c) => {

@@ -1,6 +1,15 @@
 import { json, type GraphEmulator } from './emulator';
 import { notFound, odataContext, select } from './http';
-import { EXCHANGE_APP_ID, EXCHANGE_APP_ROLES, EXCHANGE_SP_ID, GRAPH_APP_ID, GRAPH_SP_ID, ROLE_TEMPLATES, SANDBOX_APP, nameGuid } from './app-identity';
+import {
+  EXCHANGE_APP_ID,
+  EXCHANGE_APP_ROLES,
+  EXCHANGE_SP_ID,
+  GRAPH_APP_ID,
+  GRAPH_SP_ID,
+  ROLE_TEMPLATES,
+  SANDBOX_APP,
+  nameGuid,
+} from './app-identity';
 import { GRAPH_PERMISSIONS } from './app-rules';
 
 /**
@@ -11,8 +20,22 @@ import { GRAPH_PERMISSIONS } from './app-rules';
  */
 export function registerIdentityRoutes(em: GraphEmulator): void {
   const s = () => em.state;
-  const appRoles = () => GRAPH_PERMISSIONS.map((value) => ({ allowedMemberTypes: ['Application'], description: `Allows the app to use ${value} without a signed-in user.`, displayName: value, id: nameGuid(value), isEnabled: true, origin: 'Application', value }));
-  const spData = (p: { data: Record<string, unknown> }) => (p.data.appId === GRAPH_APP_ID ? { ...p.data, appRoles: appRoles() } : p.data.appId === EXCHANGE_APP_ID ? { ...p.data, appRoles: EXCHANGE_APP_ROLES } : p.data);
+  const appRoles = () =>
+    GRAPH_PERMISSIONS.map((value) => ({
+      allowedMemberTypes: ['Application'],
+      description: `Allows the app to use ${value} without a signed-in user.`,
+      displayName: value,
+      id: nameGuid(value),
+      isEnabled: true,
+      origin: 'Application',
+      value,
+    }));
+  const spData = (p: { data: Record<string, unknown> }) =>
+    p.data.appId === GRAPH_APP_ID
+      ? { ...p.data, appRoles: appRoles() }
+      : p.data.appId === EXCHANGE_APP_ID
+        ? { ...p.data, appRoles: EXCHANGE_APP_ROLES }
+        : p.data;
 
   em.on('GET', "/servicePrincipals\\(appId='{appId}'\\)", (c, m) => {
     const appId = decodeURIComponent(m[1]);
@@ -41,7 +64,21 @@ export function registerIdentityRoutes(em: GraphEmulator): void {
     // And Office 365 Exchange Online's (Exchange.ManageAsApp), for the Exchange admin API.
     const exchange = (id === SANDBOX_APP.servicePrincipalId ? (s().app.exchange?.permissions ?? []) : []).flatMap((perm) => {
       const r = EXCHANGE_APP_ROLES.find((x) => x.value === perm);
-      return r ? [{ id: nameGuid(`${id}:${perm}`), appRoleId: r.id, principalDisplayName: p.data.displayName, principalId: id, principalType: 'ServicePrincipal', resourceDisplayName: 'Office 365 Exchange Online', resourceId: EXCHANGE_SP_ID, createdDateTime: created, deletedDateTime: null }] : [];
+      return r
+        ? [
+            {
+              id: nameGuid(`${id}:${perm}`),
+              appRoleId: r.id,
+              principalDisplayName: p.data.displayName,
+              principalId: id,
+              principalType: 'ServicePrincipal',
+              resourceDisplayName: 'Office 365 Exchange Online',
+              resourceId: EXCHANGE_SP_ID,
+              createdDateTime: created,
+              deletedDateTime: null,
+            },
+          ]
+        : [];
     });
     return em.collection(c, `/servicePrincipals/${id}/appRoleAssignments`, [...value, ...exchange]);
   });
@@ -56,10 +93,14 @@ export function registerIdentityRoutes(em: GraphEmulator): void {
         principalId,
         roleDefinitionId: templateId,
         directoryScopeId: '/',
-        ...(expand.includes('roleDefinition') ? { roleDefinition: { id: templateId, displayName: role, isBuiltIn: true, isEnabled: true, templateId } } : {}),
+        ...(expand.includes('roleDefinition')
+          ? { roleDefinition: { id: templateId, displayName: role, isBuiltIn: true, isEnabled: true, templateId } }
+          : {}),
       };
     };
-    const people = s().groups.filter((g) => g.kind === 'directoryRole').flatMap((g) => g.members.map((u) => assignment(u, g.displayName)));
+    const people = s()
+      .groups.filter((g) => g.kind === 'directoryRole')
+      .flatMap((g) => g.members.map((u) => assignment(u, g.displayName)));
     const app = s().app.directoryRoles.map((r) => assignment(SANDBOX_APP.servicePrincipalId, r));
     return em.collection(c, '/roleManagement/directory/roleAssignments', [...app, ...people]);
   });

@@ -10,7 +10,13 @@ import { createMessageRule } from './create-objects';
 export function registerRestoreRoutes(em: GraphEmulator): void {
   const s = () => em.state;
 
-  em.on('GET', '/oauth2PermissionGrants', (c) => em.collection(c, '/oauth2PermissionGrants', s().grants.map((g) => g.data)));
+  em.on('GET', '/oauth2PermissionGrants', (c) =>
+    em.collection(
+      c,
+      '/oauth2PermissionGrants',
+      s().grants.map((g) => g.data),
+    ),
+  );
 
   // oauth2permissiongrant-post: 201 Created with the grant. clientId and resourceId are service principals; consentType
   // AllPrincipals has no principalId, Principal needs one. One grant per client, resource, consent type and principal:
@@ -19,16 +25,49 @@ export function registerRestoreRoutes(em: GraphEmulator): void {
   em.on('POST', '/oauth2PermissionGrants', (c) => {
     const b = (c.body ?? {}) as Record<string, unknown>;
     const str = (k: string) => (typeof b[k] === 'string' && (b[k] as string).length > 0 ? (b[k] as string) : undefined);
-    const [clientId, resourceId, consentType, principalId, scope] = ['clientId', 'resourceId', 'consentType', 'principalId', 'scope'].map(str);
-    if (!clientId || !resourceId || !consentType) throw new GraphHttpError(400, 'Request_BadRequest', 'One or more properties are missing: clientId, consentType and resourceId are required.');
-    if (consentType !== 'Principal' && consentType !== 'AllPrincipals') throw new GraphHttpError(400, 'Request_BadRequest', `Invalid value specified for property 'consentType' of resource 'OAuth2PermissionGrant'.`);
-    if (consentType === 'Principal' && !principalId) throw new GraphHttpError(400, 'Request_BadRequest', "A principalId is required when consentType is 'Principal'.");
-    if (consentType === 'AllPrincipals' && principalId) throw new GraphHttpError(400, 'Request_BadRequest', "principalId must be null when consentType is 'AllPrincipals'.");
-    for (const id of [clientId, resourceId]) if (!s().servicePrincipals.some((p) => p.data.id === id)) throw new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+    const [clientId, resourceId, consentType, principalId, scope] = ['clientId', 'resourceId', 'consentType', 'principalId', 'scope'].map(
+      str,
+    );
+    if (!clientId || !resourceId || !consentType)
+      throw new GraphHttpError(
+        400,
+        'Request_BadRequest',
+        'One or more properties are missing: clientId, consentType and resourceId are required.',
+      );
+    if (consentType !== 'Principal' && consentType !== 'AllPrincipals')
+      throw new GraphHttpError(
+        400,
+        'Request_BadRequest',
+        `Invalid value specified for property 'consentType' of resource 'OAuth2PermissionGrant'.`,
+      );
+    if (consentType === 'Principal' && !principalId)
+      throw new GraphHttpError(400, 'Request_BadRequest', "A principalId is required when consentType is 'Principal'.");
+    if (consentType === 'AllPrincipals' && principalId)
+      throw new GraphHttpError(400, 'Request_BadRequest', "principalId must be null when consentType is 'AllPrincipals'.");
+    for (const id of [clientId, resourceId])
+      if (!s().servicePrincipals.some((p) => p.data.id === id))
+        throw new GraphHttpError(
+          404,
+          'Request_ResourceNotFound',
+          `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+        );
     if (principalId) em.user(principalId);
-    const same = s().grants.find((g) => g.data.clientId === clientId && g.data.resourceId === resourceId && g.data.consentType === consentType && (g.data.principalId ?? null) === (principalId ?? null));
+    const same = s().grants.find(
+      (g) =>
+        g.data.clientId === clientId &&
+        g.data.resourceId === resourceId &&
+        g.data.consentType === consentType &&
+        (g.data.principalId ?? null) === (principalId ?? null),
+    );
     if (same) throw new GraphHttpError(409, 'Request_MultipleObjectsWithSameKeyValue', 'Permission entry already exists.');
-    const data = { id: randomBytes(33).toString('base64url').slice(0, 43), clientId, consentType, principalId: principalId ?? null, resourceId, scope: scope ?? '' };
+    const data = {
+      id: randomBytes(33).toString('base64url').slice(0, 43),
+      clientId,
+      consentType,
+      principalId: principalId ?? null,
+      resourceId,
+      scope: scope ?? '',
+    };
     s().grants.push({ data });
     return json(201, { '@odata.context': odataContext(c, 'oauth2PermissionGrants/$entity'), ...data });
   });

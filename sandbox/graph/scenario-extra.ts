@@ -90,7 +90,11 @@ const DEVICES = [
   { os: 'Linux', version: 'Kali GNU/Linux Rolling', name: () => 'kali', trust: 'Workplace' },
   { os: 'Android', version: '14', name: () => 'Pixel', trust: 'Workplace' },
 ];
-const FOREIGN_TENANTS = ['7d1a3f00-0000-4000-8000-00000000f001', '7d1a3f00-0000-4000-8000-00000000f002', '7d1a3f00-0000-4000-8000-00000000f003'];
+const FOREIGN_TENANTS = [
+  '7d1a3f00-0000-4000-8000-00000000f001',
+  '7d1a3f00-0000-4000-8000-00000000f002',
+  '7d1a3f00-0000-4000-8000-00000000f003',
+];
 const CERT = Buffer.from('sandbox: public certificate of an app the attacker registered').toString('base64');
 
 /** One object of each kind at a time, with ids that continue from what the tenant already holds. */
@@ -108,20 +112,53 @@ class Builders {
   }
 
   private actor() {
-    return { user: { id: this.user.id, displayName: this.user.displayName, userPrincipalName: this.user.userPrincipalName, ipAddress: this.attackerIp ?? ATTACKER.ipv4 }, app: null };
+    return {
+      user: {
+        id: this.user.id,
+        displayName: this.user.displayName,
+        userPrincipalName: this.user.userPrincipalName,
+        ipAddress: this.attackerIp ?? ATTACKER.ipv4,
+      },
+      app: null,
+    };
   }
 
-  private audit(at: number, category: string, activity: string, target: { id: string; displayName: string; type: string }, extra: Record<string, unknown> = {}): void {
-    const n = this.seq('Directory_extra_', this.s.audits.map((a) => String(a.data.id)));
+  private audit(
+    at: number,
+    category: string,
+    activity: string,
+    target: { id: string; displayName: string; type: string },
+    extra: Record<string, unknown> = {},
+  ): void {
+    const n = this.seq(
+      'Directory_extra_',
+      this.s.audits.map((a) => String(a.data.id)),
+    );
     this.s.audits.push({
-      data: { id: `Directory_extra_${n}`, category, correlationId: `c0a1e000-0000-4000-8000-e${pad(n).slice(1)}`, result: 'success', resultReason: '', activityDisplayName: activity, activityDateTime: iso(at), loggedByService: 'Core Directory', operationType: 'Add', initiatedBy: this.actor(), targetResources: [target], additionalDetails: [], ...extra },
+      data: {
+        id: `Directory_extra_${n}`,
+        category,
+        correlationId: `c0a1e000-0000-4000-8000-e${pad(n).slice(1)}`,
+        result: 'success',
+        resultReason: '',
+        activityDisplayName: activity,
+        activityDateTime: iso(at),
+        loggedByService: 'Core Directory',
+        operationType: 'Add',
+        initiatedBy: this.actor(),
+        targetResources: [target],
+        additionalDetails: [],
+        ...extra,
+      },
     });
   }
 
   /** The next method type this user can still take, in turn; audit-only types need the attacker's address. */
   method(at: number): string {
     const mine = this.s.methods.filter((m) => m.userId === this.user.id);
-    const phoneFree = (['mobile', 'alternateMobile', 'office'] as PhoneType[]).filter((t) => !mine.some((m) => m.id === PHONE_METHOD_IDS[t]));
+    const phoneFree = (['mobile', 'alternateMobile', 'office'] as PhoneType[]).filter(
+      (t) => !mine.some((m) => m.id === PHONE_METHOD_IDS[t]),
+    );
     const kinds: { kind: string; can: boolean }[] = [
       { kind: 'microsoftAuthenticator', can: true },
       { kind: 'fido2', can: true },
@@ -133,32 +170,68 @@ class Builders {
     let choice = kinds[this.methodTurn++ % kinds.length];
     while (!choice.can) choice = kinds[this.methodTurn++ % kinds.length];
     const k = this.methodTurn;
-    const n = this.seq('b2f1e000-', this.s.methods.map((m) => m.id));
+    const n = this.seq(
+      'b2f1e000-',
+      this.s.methods.map((m) => m.id),
+    );
     const id = `b2f1e000-0000-4000-8000-${pad(n)}`;
     const created = iso(at);
     const registered = (reason: string, method: string) =>
-      this.audit(at, 'UserManagement', 'User registered security info', { id: this.user.id, displayName: this.user.displayName, type: 'User' }, { resultReason: reason, loggedByService: 'Authentication Methods', additionalDetails: [{ key: 'Method', value: method }] });
+      this.audit(
+        at,
+        'UserManagement',
+        'User registered security info',
+        { id: this.user.id, displayName: this.user.displayName, type: 'User' },
+        { resultReason: reason, loggedByService: 'Authentication Methods', additionalDetails: [{ key: 'Method', value: method }] },
+      );
     const push = (type: string, data: Record<string, unknown>) => {
       this.s.methods.push({ userId: this.user.id, type, id, data: { id, ...data } });
       return id;
     };
     switch (choice.kind) {
       case 'microsoftAuthenticator':
-        return push('microsoftAuthenticator', { '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod', displayName: pick(PHONES, k), deviceTag: 'SoftwareTokenActivated', phoneAppVersion: '6.8.9', createdDateTime: created });
+        return push('microsoftAuthenticator', {
+          '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod',
+          displayName: pick(PHONES, k),
+          deviceTag: 'SoftwareTokenActivated',
+          phoneAppVersion: '6.8.9',
+          createdDateTime: created,
+        });
       case 'fido2': {
         const key = pick(KEYS, k);
-        return push('fido2', { '@odata.type': '#microsoft.graph.fido2AuthenticationMethod', displayName: 'Security key', aaGuid: key.aaGuid, model: key.model, attestationLevel: 'notAttested', createdDateTime: created });
+        return push('fido2', {
+          '@odata.type': '#microsoft.graph.fido2AuthenticationMethod',
+          displayName: 'Security key',
+          aaGuid: key.aaGuid,
+          model: key.model,
+          attestationLevel: 'notAttested',
+          createdDateTime: created,
+        });
       }
       case 'windowsHelloForBusiness':
-        return push('windowsHelloForBusiness', { '@odata.type': '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod', displayName: `DESKTOP-${code(n)}`, keyStrength: 'normal', createdDateTime: created });
+        return push('windowsHelloForBusiness', {
+          '@odata.type': '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod',
+          displayName: `DESKTOP-${code(n)}`,
+          keyStrength: 'normal',
+          createdDateTime: created,
+        });
       case 'phone': {
         const type = phoneFree.includes('mobile') ? 'mobile' : phoneFree[0];
-        registered(`User registered ${type === 'office' ? 'Office Phone' : type === 'mobile' ? 'Mobile Phone SMS' : 'Alternate Mobile Phone'}`, 'Phone');
-        return String(createPhoneMethod(this.s, this.user.id, { phoneType: type, phoneNumber: `+44 7700${String(900100 + n).slice(-6)}` }).id);
+        registered(
+          `User registered ${type === 'office' ? 'Office Phone' : type === 'mobile' ? 'Mobile Phone SMS' : 'Alternate Mobile Phone'}`,
+          'Phone',
+        );
+        return String(
+          createPhoneMethod(this.s, this.user.id, { phoneType: type, phoneNumber: `+44 7700${String(900100 + n).slice(-6)}` }).id,
+        );
       }
       case 'email':
         registered('User registered Email', 'Email');
-        return String(createEmailMethod(this.s, this.user.id, { emailAddress: `${this.user.userPrincipalName.split('@')[0]}.recovery@outlook-mail.example` }).id);
+        return String(
+          createEmailMethod(this.s, this.user.id, {
+            emailAddress: `${this.user.userPrincipalName.split('@')[0]}.recovery@outlook-mail.example`,
+          }).id,
+        );
       default:
         registered('User registered Software OATH token', 'Software OATH token');
         return push('softwareOath', { '@odata.type': '#microsoft.graph.softwareOathAuthenticationMethod', secretKey: null });
@@ -166,42 +239,114 @@ class Builders {
   }
 
   device(k: number, at: number): string {
-    const n = this.seq('de7e0000-', this.s.devices.map((d) => String(d.data.id)));
+    const n = this.seq(
+      'de7e0000-',
+      this.s.devices.map((d) => String(d.data.id)),
+    );
     const id = `de7e0000-0000-4000-8000-${pad(n)}`;
     const kind = pick(DEVICES, k);
     const name = kind.name(code(n));
     this.s.devices.push({
       ownerId: this.user.id,
-      data: { '@odata.type': '#microsoft.graph.device', id, deviceId: `d1ce7e00-0000-4000-8000-${pad(n)}`, displayName: name, operatingSystem: kind.os, operatingSystemVersion: kind.version, trustType: kind.trust, registrationDateTime: iso(at), approximateLastSignInDateTime: iso(at), accountEnabled: true, isCompliant: false, isManaged: false },
+      data: {
+        '@odata.type': '#microsoft.graph.device',
+        id,
+        deviceId: `d1ce7e00-0000-4000-8000-${pad(n)}`,
+        displayName: name,
+        operatingSystem: kind.os,
+        operatingSystemVersion: kind.version,
+        trustType: kind.trust,
+        registrationDateTime: iso(at),
+        approximateLastSignInDateTime: iso(at),
+        accountEnabled: true,
+        isCompliant: false,
+        isManaged: false,
+      },
     });
-    this.audit(at, 'Device', 'Register device', { id, displayName: name, type: 'Device' }, { loggedByService: 'Device Registration Service', additionalDetails: [{ key: 'Device Trust Type', value: kind.trust }] });
+    this.audit(
+      at,
+      'Device',
+      'Register device',
+      { id, displayName: name, type: 'Device' },
+      { loggedByService: 'Device Registration Service', additionalDetails: [{ key: 'Device Trust Type', value: kind.trust }] },
+    );
     return id;
   }
 
   /** Consents (0-2: in the window; punctuation name and mail scopes; localhost reply URL) and registrations (3-5). */
   app(k: number, at: number): string {
-    const n = this.seq('5b0e0000-', this.s.servicePrincipals.map((p) => String(p.data.id))) + this.seq('a99e0000-', this.s.applications.map((a) => String(a.data.id)));
+    const n =
+      this.seq(
+        '5b0e0000-',
+        this.s.servicePrincipals.map((p) => String(p.data.id)),
+      ) +
+      this.seq(
+        'a99e0000-',
+        this.s.applications.map((a) => String(a.data.id)),
+      );
     const spId = `5b0e0000-0000-4000-8000-${pad(n)}`;
     const appObjectId = `a99e0000-0000-4000-8000-${pad(n)}`;
     const appId = `a9a1d000-0000-4000-8000-${pad(n)}`;
-    const sp = (displayName: string, owner: string, replyUrls: string[]) => this.s.servicePrincipals.push({ data: { id: spId, appId, displayName, accountEnabled: true, appOwnerOrganizationId: owner, servicePrincipalType: 'Application', replyUrls, tags: [] } });
+    const sp = (displayName: string, owner: string, replyUrls: string[]) =>
+      this.s.servicePrincipals.push({
+        data: {
+          id: spId,
+          appId,
+          displayName,
+          accountEnabled: true,
+          appOwnerOrganizationId: owner,
+          servicePrincipalType: 'Application',
+          replyUrls,
+          tags: [],
+        },
+      });
     const grant = (scope: string) => {
       const id = `gX${pad(n)}${'0'.repeat(29)}`;
-      this.s.grants.push({ data: { id, clientId: spId, consentType: 'Principal', principalId: this.user.id, resourceId: GRAPH_SP_ID, scope } });
+      this.s.grants.push({
+        data: { id, clientId: spId, consentType: 'Principal', principalId: this.user.id, resourceId: GRAPH_SP_ID, scope },
+      });
       return id;
     };
     const spTarget = (displayName: string) => ({ id: spId, displayName, type: 'ServicePrincipal' });
-    const secret = (start: number, hint: string) => ({ keyId: `ce5e0000-0000-4000-8000-${pad(n * 2 + (start < at ? 0 : 1))}`, displayName: 'key', hint, startDateTime: iso(start), endDateTime: iso(start + 730 * 24 * HOUR), secretText: null });
+    const secret = (start: number, hint: string) => ({
+      keyId: `ce5e0000-0000-4000-8000-${pad(n * 2 + (start < at ? 0 : 1))}`,
+      displayName: 'key',
+      hint,
+      startDateTime: iso(start),
+      endDateTime: iso(start + 730 * 24 * HOUR),
+      secretText: null,
+    });
     const register = (displayName: string, created: number, redirectUris: string[], credentials: Record<string, unknown>) => {
-      this.s.applications.push({ ownerIds: [this.user.id], data: { id: appObjectId, appId, displayName, createdDateTime: iso(created), signInAudience: 'AzureADMultipleOrgs', web: { redirectUris }, passwordCredentials: [], keyCredentials: [], ...credentials } });
+      this.s.applications.push({
+        ownerIds: [this.user.id],
+        data: {
+          id: appObjectId,
+          appId,
+          displayName,
+          createdDateTime: iso(created),
+          signInAudience: 'AzureADMultipleOrgs',
+          web: { redirectUris },
+          passwordCredentials: [],
+          keyCredentials: [],
+          ...credentials,
+        },
+      });
       return appObjectId;
     };
     switch (k % 6) {
       case 0: {
         const name = pick(['Mail Backup Pro', 'PDF Reader Online', 'Secure Docs Viewer'], n);
         sp(name, pick(FOREIGN_TENANTS, n), [`https://${name.toLowerCase().replace(/ /g, '-')}.example/auth`]);
-        this.audit(at, 'ApplicationManagement', 'Add service principal', spTarget(name), { additionalDetails: [{ key: 'AppId', value: appId }] });
-        this.audit(at + 60_000, 'ApplicationManagement', 'Consent to application', spTarget(name), { operationType: 'Assign', additionalDetails: [{ key: 'AppId', value: appId }, { key: 'ConsentType', value: 'Principal' }] });
+        this.audit(at, 'ApplicationManagement', 'Add service principal', spTarget(name), {
+          additionalDetails: [{ key: 'AppId', value: appId }],
+        });
+        this.audit(at + 60_000, 'ApplicationManagement', 'Consent to application', spTarget(name), {
+          operationType: 'Assign',
+          additionalDetails: [
+            { key: 'AppId', value: appId },
+            { key: 'ConsentType', value: 'Principal' },
+          ],
+        });
         return grant('Mail.Read offline_access User.Read');
       }
       case 1:
@@ -212,12 +357,33 @@ class Builders {
         return grant('EWS.AccessAsUser.All offline_access openid');
       case 3: {
         const name = pick(['Docs Viewer', 'Teams Helper', 'Invoice App'], n);
-        this.audit(at, 'ApplicationManagement', 'Add application', { id: appObjectId, displayName: name, type: 'Application' }, { additionalDetails: [{ key: 'AppId', value: appId }] });
+        this.audit(
+          at,
+          'ApplicationManagement',
+          'Add application',
+          { id: appObjectId, displayName: name, type: 'Application' },
+          { additionalDetails: [{ key: 'AppId', value: appId }] },
+        );
         return register(name, at, [`http://localhost:${3000 + n}/auth`], { passwordCredentials: [secret(at, 'Qx~')] });
       }
       case 4: {
-        this.audit(at, 'ApplicationManagement', 'Add application', { id: appObjectId, displayName: ':', type: 'Application' }, { additionalDetails: [{ key: 'AppId', value: appId }] });
-        const key = { keyId: `ce5e0000-0000-4000-8000-${pad(n * 2 + 1)}`, displayName: 'CN=:', type: 'AsymmetricX509Cert', usage: 'Verify', startDateTime: iso(at), endDateTime: iso(at + 365 * 24 * HOUR), customKeyIdentifier: null, key: CERT };
+        this.audit(
+          at,
+          'ApplicationManagement',
+          'Add application',
+          { id: appObjectId, displayName: ':', type: 'Application' },
+          { additionalDetails: [{ key: 'AppId', value: appId }] },
+        );
+        const key = {
+          keyId: `ce5e0000-0000-4000-8000-${pad(n * 2 + 1)}`,
+          displayName: 'CN=:',
+          type: 'AsymmetricX509Cert',
+          usage: 'Verify',
+          startDateTime: iso(at),
+          endDateTime: iso(at + 365 * 24 * HOUR),
+          customKeyIdentifier: null,
+          key: CERT,
+        };
         return register(':', at, ['https://jwt.ms'], { keyCredentials: [key] });
       }
       default: {
@@ -225,8 +391,16 @@ class Builders {
         const created = this.now - 200 * 24 * HOUR;
         sp('zz', TENANT_ID, [`http://localhost:${5000 + n}/`]);
         grant('User.Read offline_access');
-        this.audit(at, 'ApplicationManagement', 'Update application – Certificates and secrets management ', { id: appObjectId, displayName: 'zz', type: 'Application' }, { operationType: 'Update' });
-        return register('zz', created, [`http://localhost:${5000 + n}/`], { passwordCredentials: [secret(created, 'old'), secret(at, 'N7~')] });
+        this.audit(
+          at,
+          'ApplicationManagement',
+          'Update application – Certificates and secrets management ',
+          { id: appObjectId, displayName: 'zz', type: 'Application' },
+          { operationType: 'Update' },
+        );
+        return register('zz', created, [`http://localhost:${5000 + n}/`], {
+          passwordCredentials: [secret(created, 'old'), secret(at, 'N7~')],
+        });
       }
     }
   }
@@ -237,14 +411,25 @@ class Builders {
     this.s.folders.push(...mailboxFolders(this.user.id).filter((f) => !has(f.wellKnown)));
     const folder = (w: string) => this.s.folders.find((f) => f.userId === this.user.id && f.wellKnown === w)!.id;
     const mine = this.s.rules.filter((r) => r.userId === this.user.id);
-    const n = this.seq('AQAAAJ7x', this.s.rules.map((r) => String(r.data.id)));
+    const n = this.seq(
+      'AQAAAJ7x',
+      this.s.rules.map((r) => String(r.data.id)),
+    );
     const to = (address: string) => [{ emailAddress: { name: address.split('@')[0], address } }];
     const variants: [string, Record<string, unknown>, Record<string, unknown>][] = [
-      ['.', { subjectOrBodyContains: ['invoice', 'remittance', 'payment'] }, { moveToFolder: folder('deleteditems'), markAsRead: true, stopProcessingRules: true }],
+      [
+        '.',
+        { subjectOrBodyContains: ['invoice', 'remittance', 'payment'] },
+        { moveToFolder: folder('deleteditems'), markAsRead: true, stopProcessingRules: true },
+      ],
       ['..', { senderContains: ['@fabrikam-payroll.example'] }, { moveToFolder: folder('rssfeeds'), markAsRead: true }],
       ['x', { subjectContains: ['unusual sign-in', 'security alert', 'password'] }, { delete: true }],
       ['Updates', { bodyContains: ['wire', 'bank details'] }, { forwardTo: to(`ap.desk${n}@fabrikam-finance.example`) }],
-      [',,', { fromAddresses: to(`it-helpdesk@${this.user.userPrincipalName.split('@')[1]}`) }, { moveToFolder: folder('conversationhistory'), markAsRead: true }],
+      [
+        ',,',
+        { fromAddresses: to(`it-helpdesk@${this.user.userPrincipalName.split('@')[1]}`) },
+        { moveToFolder: folder('conversationhistory'), markAsRead: true },
+      ],
       ['Mail sync', {}, { redirectTo: to(`archive.box${n}@proton-mail.example`) }],
       ['-', { senderContains: ['microsoftonline.com', 'accountprotection.microsoft.com'] }, { moveToFolder: folder('junkemail') }],
       ['Clean up', { subjectContains: ['MFA', 'verification code'] }, { permanentDelete: true }],
@@ -253,11 +438,21 @@ class Builders {
     ];
     const [displayName, conditions, actions] = pick(variants, k);
     const sequence = Math.max(0, ...mine.map((r) => Number(r.data.sequence))) + 1;
-    return String(createMessageRule(this.s, this.user.id, { displayName, sequence, isEnabled: true, conditions, actions }, `AQAAAJ7x${String(n).padStart(4, '0')}=`).id);
+    return String(
+      createMessageRule(
+        this.s,
+        this.user.id,
+        { displayName, sequence, isEnabled: true, conditions, actions },
+        `AQAAAJ7x${String(n).padStart(4, '0')}=`,
+      ).id,
+    );
   }
 
   flow(k: number, at: number): string {
-    const n = this.seq('f10e0000-', this.s.flows.map((f) => String(f.data.name)));
+    const n = this.seq(
+      'f10e0000-',
+      this.s.flows.map((f) => String(f.data.name)),
+    );
     const id = `f10e0000-0000-4000-8000-${pad(n)}`;
     const { connector, op, flow, outlook } = flowBuilders(this.now, 1000 + n * 10);
     const newMail = op('OpenApiConnectionNotification', 'OnNewEmailV3', outlook);
@@ -265,8 +460,19 @@ class Builders {
     const variants: [string, Record<string, unknown>[], Record<string, unknown>[]][] = [
       ['Sync', [newMail], [op('OpenApiConnection', 'ForwardEmail_V2', outlook)]],
       ['Backup', [newMail], [op('OpenApiConnection', 'SendEmailV2', outlook)]],
-      ['Daily report', [op('Recurrence')], [op('OpenApiConnection', 'GetItems', connector('shared_sharepointonline', 'SharePoint')), op('OpenApiConnection', 'SendEmailV2', outlook)]],
-      ['Copy files', [op('OpenApiConnectionNotification', 'OnNewFileV2', connector('shared_onedriveforbusiness', 'OneDrive for Business'))], [op('OpenApiConnection', 'CreateFile', connector('shared_dropbox', 'Dropbox'))]],
+      [
+        'Daily report',
+        [op('Recurrence')],
+        [
+          op('OpenApiConnection', 'GetItems', connector('shared_sharepointonline', 'SharePoint')),
+          op('OpenApiConnection', 'SendEmailV2', outlook),
+        ],
+      ],
+      [
+        'Copy files',
+        [op('OpenApiConnectionNotification', 'OnNewFileV2', connector('shared_onedriveforbusiness', 'OneDrive for Business'))],
+        [op('OpenApiConnection', 'CreateFile', connector('shared_dropbox', 'Dropbox'))],
+      ],
       ['Forward to Gmail', [newMail], [op('OpenApiConnection', 'SendEmail', connector('shared_gmail', 'Gmail'))]],
       ['.', [op('Request')], [op('Http')]],
     ];

@@ -41,12 +41,28 @@ export function addPhishRecipients(state: TenantData, now: number, input: z.infe
     // The campaign reaches everyone within a few minutes.
     const at = new Date(receivedAt + (i % 600) * 1000).toISOString();
     const networkMessageId = `9f1e5c0e-0000-4000-8000-${pad(i)}`;
-    state.emailEvents.push({ ...alice, Timestamp: at, NetworkMessageId: networkMessageId, RecipientEmailAddress: who.userPrincipalName, RecipientObjectId: id });
+    state.emailEvents.push({
+      ...alice,
+      Timestamp: at,
+      NetworkMessageId: networkMessageId,
+      RecipientEmailAddress: who.userPrincipalName,
+      RecipientObjectId: id,
+    });
     if (link) state.emailUrls.push({ ...link, Timestamp: at, NetworkMessageId: networkMessageId });
     const hoursAgo = (now - Date.parse(at)) / HOUR;
     const seq = 100_000 + 2 * i;
-    const pc = { deviceId: `d1ce5c0e-0000-4000-8000-${pad(i)}`, displayName: `RECIPIENT${i}-PC`, operatingSystem: 'Windows10', browser: 'Edge 124.0.0', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' };
-    state.signIns.push(signInRow(now, seq, who, hoursAgo - 3, { ip: `198.51.100.${100 + (i % 100)}`, city: 'Tokyo', country: 'JP', deviceDetail: pc }));
+    const pc = {
+      deviceId: `d1ce5c0e-0000-4000-8000-${pad(i)}`,
+      displayName: `RECIPIENT${i}-PC`,
+      operatingSystem: 'Windows10',
+      browser: 'Edge 124.0.0',
+      isCompliant: true,
+      isManaged: true,
+      trustType: 'Azure AD joined',
+    };
+    state.signIns.push(
+      signInRow(now, seq, who, hoursAgo - 3, { ip: `198.51.100.${100 + (i % 100)}`, city: 'Tokyo', country: 'JP', deviceDetail: pc }),
+    );
     const compromised = k < input.compromised;
     if (compromised) {
       const ip = i % 2 === 0 ? ATTACKER.ipv4 : `152.42.170.${10 + (i % 200)}`;
@@ -57,7 +73,15 @@ export function addPhishRecipients(state: TenantData, now: number, input: z.infe
           country: 'SG',
           autonomousSystemNumber: 14061,
           userAgent: ATTACKER.userAgent,
-          deviceDetail: { deviceId: '', displayName: '', operatingSystem: 'Windows10', browser: 'Firefox 125.0', isCompliant: false, isManaged: false, trustType: '' },
+          deviceDetail: {
+            deviceId: '',
+            displayName: '',
+            operatingSystem: 'Windows10',
+            browser: 'Firefox 125.0',
+            isCompliant: false,
+            isManaged: false,
+            trustType: '',
+          },
           riskLevelDuringSignIn: 'medium',
           riskState: 'atRisk',
         }),
@@ -66,7 +90,9 @@ export function addPhishRecipients(state: TenantData, now: number, input: z.infe
     }
     added.push({ id, upn: who.userPrincipalName, compromised });
   }
-  const recipients = new Set(state.emailEvents.filter((e) => e.InternetMessageId === alice.InternetMessageId).map((e) => e.RecipientObjectId)).size;
+  const recipients = new Set(
+    state.emailEvents.filter((e) => e.InternetMessageId === alice.InternetMessageId).map((e) => e.RecipientObjectId),
+  ).size;
   return { added, recipients };
 }
 
@@ -77,7 +103,17 @@ export function addWaveUsers(state: TenantData, n: number): { id: string; upn: s
   for (let i = 0; i < n; i++) {
     const id = `3a7e0000-0000-4000-8000-${pad(i)}`;
     const upn = `wave.user${i}@${DOMAIN}`;
-    state.users.push({ ...base, id, displayName: `Wave User ${i}`, givenName: 'Wave', surname: `User ${i}`, userPrincipalName: upn, mail: upn, jobTitle: 'Sales', onPremisesSyncEnabled: null });
+    state.users.push({
+      ...base,
+      id,
+      displayName: `Wave User ${i}`,
+      givenName: 'Wave',
+      surname: `User ${i}`,
+      userPrincipalName: upn,
+      mail: upn,
+      jobTitle: 'Sales',
+      onPremisesSyncEnabled: null,
+    });
     plantAttackerRule(state, id, `Wave${i}`);
     out.push({ id, upn });
   }
@@ -89,5 +125,17 @@ function plantAttackerRule(state: TenantData, userId: string, tag: string): void
   const deleted = state.folders.find((f) => f.userId === SEED_IDS.alice && f.wellKnown === 'deleteditems')!;
   const folderId = `${deleted.id}${tag}`;
   state.folders.push({ ...deleted, userId, id: folderId });
-  state.rules.push({ userId, data: { id: `AQAA${tag}=`, displayName: '.', sequence: 1, isEnabled: true, hasError: false, isReadOnly: false, conditions: { subjectOrBodyContains: ['invoice'] }, actions: { moveToFolder: folderId, markAsRead: true } } });
+  state.rules.push({
+    userId,
+    data: {
+      id: `AQAA${tag}=`,
+      displayName: '.',
+      sequence: 1,
+      isEnabled: true,
+      hasError: false,
+      isReadOnly: false,
+      conditions: { subjectOrBodyContains: ['invoice'] },
+      actions: { moveToFolder: folderId, markAsRead: true },
+    },
+  });
 }

@@ -27,22 +27,76 @@ export interface IncidentRow {
 }
 
 export const SEVERITIES = ['informational', 'low', 'medium', 'high'] as const;
-const SERVICE_SOURCES = ['microsoftDefenderForEndpoint', 'microsoftDefenderForIdentity', 'microsoftDefenderForCloudApps', 'microsoftDefenderForOffice365', 'microsoft365Defender', 'azureAdIdentityProtection', 'microsoftAppGovernance', 'dataLossPrevention'] as const;
+const SERVICE_SOURCES = [
+  'microsoftDefenderForEndpoint',
+  'microsoftDefenderForIdentity',
+  'microsoftDefenderForCloudApps',
+  'microsoftDefenderForOffice365',
+  'microsoft365Defender',
+  'azureAdIdentityProtection',
+  'microsoftAppGovernance',
+  'dataLossPrevention',
+] as const;
 
 /**
  * What the sandbox fills in for a few well-known alert titles when POST /sandbox/alerts does not say (the product that
  * raises each, its MITRE tactic and technique). Anything else comes from Defender XDR itself.
  */
 const CATALOGUE: Record<string, { serviceSource: string; detectionSource: string; category: string; mitreTechniques: string[] }> = {
-  'possible aitm phishing attempt': { serviceSource: 'microsoft365Defender', detectionSource: 'microsoft365Defender', category: 'InitialAccess', mitreTechniques: ['T1557'] },
-  'stolen session cookie was used': { serviceSource: 'microsoftDefenderForCloudApps', detectionSource: 'cloudAppSecurity', category: 'CredentialAccess', mitreTechniques: ['T1539'] },
-  'bec financial fraud': { serviceSource: 'microsoft365Defender', detectionSource: 'microsoft365Defender', category: 'Collection', mitreTechniques: ['T1114'] },
-  'suspicious inbox manipulation rule': { serviceSource: 'microsoftDefenderForCloudApps', detectionSource: 'cloudAppSecurity', category: 'DefenseEvasion', mitreTechniques: ['T1564.008'] },
-  'suspicious inbox forwarding': { serviceSource: 'microsoftDefenderForCloudApps', detectionSource: 'cloudAppSecurity', category: 'Exfiltration', mitreTechniques: ['T1114.003'] },
-  'anomalous token': { serviceSource: 'azureAdIdentityProtection', detectionSource: 'azureAdIdentityProtection', category: 'CredentialAccess', mitreTechniques: ['T1528'] },
-  'password spray': { serviceSource: 'azureAdIdentityProtection', detectionSource: 'azureAdIdentityProtection', category: 'CredentialAccess', mitreTechniques: ['T1110.003'] },
-  'email messages containing malicious url removed after delivery': { serviceSource: 'microsoftDefenderForOffice365', detectionSource: 'microsoftDefenderForOffice365', category: 'InitialAccess', mitreTechniques: ['T1566.002'] },
-  'activity from infrequent country': { serviceSource: 'microsoftDefenderForCloudApps', detectionSource: 'cloudAppSecurity', category: 'InitialAccess', mitreTechniques: ['T1078'] },
+  'possible aitm phishing attempt': {
+    serviceSource: 'microsoft365Defender',
+    detectionSource: 'microsoft365Defender',
+    category: 'InitialAccess',
+    mitreTechniques: ['T1557'],
+  },
+  'stolen session cookie was used': {
+    serviceSource: 'microsoftDefenderForCloudApps',
+    detectionSource: 'cloudAppSecurity',
+    category: 'CredentialAccess',
+    mitreTechniques: ['T1539'],
+  },
+  'bec financial fraud': {
+    serviceSource: 'microsoft365Defender',
+    detectionSource: 'microsoft365Defender',
+    category: 'Collection',
+    mitreTechniques: ['T1114'],
+  },
+  'suspicious inbox manipulation rule': {
+    serviceSource: 'microsoftDefenderForCloudApps',
+    detectionSource: 'cloudAppSecurity',
+    category: 'DefenseEvasion',
+    mitreTechniques: ['T1564.008'],
+  },
+  'suspicious inbox forwarding': {
+    serviceSource: 'microsoftDefenderForCloudApps',
+    detectionSource: 'cloudAppSecurity',
+    category: 'Exfiltration',
+    mitreTechniques: ['T1114.003'],
+  },
+  'anomalous token': {
+    serviceSource: 'azureAdIdentityProtection',
+    detectionSource: 'azureAdIdentityProtection',
+    category: 'CredentialAccess',
+    mitreTechniques: ['T1528'],
+  },
+  'password spray': {
+    serviceSource: 'azureAdIdentityProtection',
+    detectionSource: 'azureAdIdentityProtection',
+    category: 'CredentialAccess',
+    mitreTechniques: ['T1110.003'],
+  },
+  'email messages containing malicious url removed after delivery': {
+    serviceSource: 'microsoftDefenderForOffice365',
+    detectionSource: 'microsoftDefenderForOffice365',
+    category: 'InitialAccess',
+    mitreTechniques: ['T1566.002'],
+  },
+  'activity from infrequent country': {
+    serviceSource: 'microsoftDefenderForCloudApps',
+    detectionSource: 'cloudAppSecurity',
+    category: 'InitialAccess',
+    mitreTechniques: ['T1078'],
+  },
 };
 
 /** POST /sandbox/alerts: a risky user (Identity Protection) or an alert with the user as evidence (Defender XDR). */
@@ -61,7 +115,10 @@ export const sandboxAlertSchema = z
   })
   .strict()
   .refine((a) => a.source === 'identityProtection' || a.title !== undefined, { message: 'a Defender alert needs a title', path: ['title'] })
-  .refine((a) => a.source === 'defender' || a.severity !== 'informational', { message: 'a risky user\'s riskLevel is low, medium or high', path: ['severity'] });
+  .refine((a) => a.source === 'defender' || a.severity !== 'informational', {
+    message: "a risky user's riskLevel is low, medium or high",
+    path: ['severity'],
+  });
 
 export type SandboxAlertInput = z.input<typeof sandboxAlertSchema>;
 
@@ -74,23 +131,53 @@ export function seedAlerts(now: number, users: { id: string; displayName: string
   const securityAlerts: Record<string, unknown>[] = [];
   const securityIncidents: IncidentRow[] = [];
   const recipients = users.filter((u) => ([SEED_IDS.alice, SEED_IDS.bob, SEED_IDS.carol, SEED_IDS.erin] as string[]).includes(u.id));
-  addDefenderAlert({ securityAlerts, securityIncidents }, now - 50 * 3_600_000, recipients, { title: 'Email messages containing malicious URL removed after delivery', severity: 'informational', status: 'resolved', classification: 'truePositive', determination: 'phishing' });
+  addDefenderAlert({ securityAlerts, securityIncidents }, now - 50 * 3_600_000, recipients, {
+    title: 'Email messages containing malicious URL removed after delivery',
+    severity: 'informational',
+    status: 'resolved',
+    classification: 'truePositive',
+    determination: 'phishing',
+  });
   return { riskyUsers, securityAlerts, securityIncidents };
 }
 
-function riskyUser(u: { id: string; displayName: string; userPrincipalName: string }, level: RiskyUserRow['riskLevel'], at: string): RiskyUserRow {
-  return { id: u.id, isDeleted: false, isProcessing: false, riskLastUpdatedDateTime: at, riskLevel: level, riskState: 'atRisk', riskDetail: 'none', userDisplayName: u.displayName, userPrincipalName: u.userPrincipalName };
+function riskyUser(
+  u: { id: string; displayName: string; userPrincipalName: string },
+  level: RiskyUserRow['riskLevel'],
+  at: string,
+): RiskyUserRow {
+  return {
+    id: u.id,
+    isDeleted: false,
+    isProcessing: false,
+    riskLastUpdatedDateTime: at,
+    riskLevel: level,
+    riskState: 'atRisk',
+    riskDetail: 'none',
+    userDisplayName: u.displayName,
+    userPrincipalName: u.userPrincipalName,
+  };
 }
 
 type AlertStore = { securityAlerts: Record<string, unknown>[]; securityIncidents: IncidentRow[] };
 type AlertFields = Omit<z.output<typeof sandboxAlertSchema>, 'userId' | 'source'> & { title: string };
 
 /** One Defender XDR alert about `users` (user evidence each), in a new incident of its own. */
-function addDefenderAlert(s: AlertStore, at: number, users: { id: string; displayName: string; userPrincipalName: string }[], f: AlertFields) {
+function addDefenderAlert(
+  s: AlertStore,
+  at: number,
+  users: { id: string; displayName: string; userPrincipalName: string }[],
+  f: AlertFields,
+) {
   const n = s.securityAlerts.length + 1;
   const id = `da${638_400_000_000_000_000 + n}_${-(1_000_000_000 + n)}`;
   const incidentId = String(1000 + s.securityIncidents.length + 1);
-  const known = CATALOGUE[f.title.toLowerCase()] ?? { serviceSource: 'microsoft365Defender', detectionSource: 'microsoft365Defender', category: 'SuspiciousActivity', mitreTechniques: [] };
+  const known = CATALOGUE[f.title.toLowerCase()] ?? {
+    serviceSource: 'microsoft365Defender',
+    detectionSource: 'microsoft365Defender',
+    category: 'SuspiciousActivity',
+    mitreTechniques: [],
+  };
   const when = iso(at);
   const alert = {
     '@odata.type': '#microsoft.graph.security.alert',
@@ -131,7 +218,14 @@ function addDefenderAlert(s: AlertStore, at: number, users: { id: string; displa
       roles: ['compromised'],
       detailedRoles: [],
       tags: [],
-      userAccount: { accountName: u.userPrincipalName.split('@')[0], azureAdUserId: u.id, displayName: u.displayName, domainName: u.userPrincipalName.split('@')[1], userPrincipalName: u.userPrincipalName, userSid: null },
+      userAccount: {
+        accountName: u.userPrincipalName.split('@')[0],
+        azureAdUserId: u.id,
+        displayName: u.displayName,
+        domainName: u.userPrincipalName.split('@')[1],
+        userPrincipalName: u.userPrincipalName,
+        userSid: null,
+      },
     })),
     systemTags: [],
   };

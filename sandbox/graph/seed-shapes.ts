@@ -5,15 +5,44 @@ import { TENANT_ID } from './ids';
 export const iso = (now: number, hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
 export const MICROSOFT_TENANT = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 
-export interface SeedMethod { userId: string; type: string; id: string; isDefault?: boolean; data: Record<string, unknown> }
-export interface SeedDevice { ownerId: string; data: Record<string, unknown> }
-export interface SeedFolder { userId: string; id: string; wellKnown?: string; displayName: string }
-export interface SeedRule { userId: string; data: Record<string, unknown> }
-export interface SeedGrant { data: Record<string, unknown> }
-export interface SeedServicePrincipal { data: Record<string, unknown> }
-export interface SeedApplication { ownerIds: string[]; data: Record<string, unknown> }
-export interface SeedAudit { data: Record<string, unknown> }
-export interface SeedFlow { environment: string; data: Record<string, unknown> }
+export interface SeedMethod {
+  userId: string;
+  type: string;
+  id: string;
+  isDefault?: boolean;
+  data: Record<string, unknown>;
+}
+export interface SeedDevice {
+  ownerId: string;
+  data: Record<string, unknown>;
+}
+export interface SeedFolder {
+  userId: string;
+  id: string;
+  wellKnown?: string;
+  displayName: string;
+}
+export interface SeedRule {
+  userId: string;
+  data: Record<string, unknown>;
+}
+export interface SeedGrant {
+  data: Record<string, unknown>;
+}
+export interface SeedServicePrincipal {
+  data: Record<string, unknown>;
+}
+export interface SeedApplication {
+  ownerIds: string[];
+  data: Record<string, unknown>;
+}
+export interface SeedAudit {
+  data: Record<string, unknown>;
+}
+export interface SeedFlow {
+  environment: string;
+  data: Record<string, unknown>;
+}
 
 export const FLOW_ENVIRONMENT = `Default-${TENANT_ID}`;
 export const ALICE_OBJECTS = {

@@ -49,7 +49,11 @@ export interface SandboxAuditQuery {
   createdAt: number;
 }
 
-export interface TenantData extends ReturnType<typeof seedObjects>, Omit<ReturnType<typeof seedIdentity>, 'identityServicePrincipals'>, ReturnType<typeof seedAlerts> {
+export interface TenantData
+  extends
+    ReturnType<typeof seedObjects>,
+    Omit<ReturnType<typeof seedIdentity>, 'identityServicePrincipals'>,
+    ReturnType<typeof seedAlerts> {
   users: SeedUser[];
   signIns: SeedSignIn[];
   groups: SeedGroup[];
@@ -86,15 +90,33 @@ export function seedTenant(now: number = Date.now()): TenantData {
   const u = (id: string, g: string, s: string, l: string, e: Partial<SeedUser> = {}) => user(id, g, s, l, e, now);
   const users: SeedUser[] = [
     u(SEED_IDS.alice, 'Alice', 'Aoki', 'alice.aoki', { jobTitle: 'Sales coordinator', department: 'Sales', officeLocation: 'Tokyo' }),
-    u(SEED_IDS.alicia, 'Alicia', 'Alvarez', 'alicia.alvarez', { jobTitle: 'Marketing manager', department: 'Marketing', usageLocation: 'ES' }),
-    u(SEED_IDS.alistair, 'Alistair', 'Allen', 'alistair.allen', { jobTitle: 'Account executive', department: 'Sales', usageLocation: 'GB' }),
-    u(SEED_IDS.danObrien, 'Dan', "O'Brien", 'dan.obrien', { mail: `dan.o'brien@${DOMAIN}`, jobTitle: 'Buyer', department: 'Procurement', usageLocation: 'IE' }),
+    u(SEED_IDS.alicia, 'Alicia', 'Alvarez', 'alicia.alvarez', {
+      jobTitle: 'Marketing manager',
+      department: 'Marketing',
+      usageLocation: 'ES',
+    }),
+    u(SEED_IDS.alistair, 'Alistair', 'Allen', 'alistair.allen', {
+      jobTitle: 'Account executive',
+      department: 'Sales',
+      usageLocation: 'GB',
+    }),
+    u(SEED_IDS.danObrien, 'Dan', "O'Brien", 'dan.obrien', {
+      mail: `dan.o'brien@${DOMAIN}`,
+      jobTitle: 'Buyer',
+      department: 'Procurement',
+      usageLocation: 'IE',
+    }),
     u(SEED_IDS.bob, 'Bob', 'Brown', 'bob.brown', { jobTitle: 'Sales representative', department: 'Sales' }),
     u(SEED_IDS.carol, 'Carol', 'Chen', 'carol.chen', { jobTitle: 'Controller', department: 'Finance' }),
     u(SEED_IDS.erin, 'Erin', 'Evans', 'erin.evans', { jobTitle: 'Sales representative', department: 'Sales' }),
     u(SEED_IDS.frank, 'Frank', 'Fischer', 'frank.fischer', { jobTitle: 'Engineer', department: 'R&D', usageLocation: 'DE' }),
     u(SEED_IDS.grace, 'Grace', 'Gómez', 'grace.gomez', { jobTitle: 'Recruiter', department: 'HR', usageLocation: 'MX' }),
-    u(SEED_IDS.heidi, 'Heidi', 'Hansen', 'heidi.hansen', { jobTitle: 'Accountant', department: 'Finance', onPremisesSyncEnabled: true, usageLocation: 'NO' }),
+    u(SEED_IDS.heidi, 'Heidi', 'Hansen', 'heidi.hansen', {
+      jobTitle: 'Accountant',
+      department: 'Finance',
+      onPremisesSyncEnabled: true,
+      usageLocation: 'NO',
+    }),
     u(SEED_IDS.ivan, 'Ivan', 'Ivanov', 'ivan.ivanov', { jobTitle: 'Support engineer', department: 'Support' }),
     u(SEED_IDS.judy, 'Judy', 'Jones', 'judy.jones', { jobTitle: 'Office manager', department: 'Operations' }),
     u(SEED_IDS.riley, 'Riley', 'Rivera', 'riley.rivera', { jobTitle: 'SOC analyst', department: 'Security' }),
@@ -108,7 +130,13 @@ export function seedTenant(now: number = Date.now()): TenantData {
   const groups: SeedGroup[] = [
     { id: SEED_IDS.socApprovers, displayName: 'SOC Approvers', members: [SEED_IDS.avery, SEED_IDS.parker, SEED_IDS.quinn], kind: 'group' },
     { id: SEED_IDS.securityTeam, displayName: 'Security Team', members: [SEED_IDS.riley, SEED_IDS.socApprovers], kind: 'group' },
-    { id: SEED_IDS.globalAdminRole, displayName: 'Global Administrator', members: [SEED_IDS.galeAdmin, SEED_IDS.breakGlass], kind: 'directoryRole', roleTemplateId: GLOBAL_ADMIN_TEMPLATE },
+    {
+      id: SEED_IDS.globalAdminRole,
+      displayName: 'Global Administrator',
+      members: [SEED_IDS.galeAdmin, SEED_IDS.breakGlass],
+      kind: 'directoryRole',
+      roleTemplateId: GLOBAL_ADMIN_TEMPLATE,
+    },
   ];
 
   const signIns = seedSignIns(now, users);

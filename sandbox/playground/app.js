@@ -40,21 +40,36 @@
     );
   }
   async function sendTeams(text) {
-    const a = teamsActivity({ type: 'message', text: '<at>Contain</at> ' + text, entities: [{ type: 'mention', text: '<at>Contain</at>', mentioned: BOT }] });
+    const a = teamsActivity({
+      type: 'message',
+      text: '<at>Contain</at> ' + text,
+      entities: [{ type: 'mention', text: '<at>Contain</at>', mentioned: BOT }],
+    });
     humans.push({ id: a.id, who: person().name, text, at: Date.now(), platform: 'teams' });
     render(true);
     await fetch('/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
   }
   async function teamsInvoke(record, verb, data) {
-    const a = teamsActivity({ type: 'invoke', name: 'adaptiveCard/action', replyToId: record.activityId, value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } });
+    const a = teamsActivity({
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId: record.activityId,
+      value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+    });
     a.conversation.id = record.conversationId;
     const res = await json('/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
-    if (res && res.type === 'application/vnd.microsoft.card.adaptive') views.set(record.activityId, { card: res.value, person: person().key, at: Date.now() });
+    if (res && res.type === 'application/vnd.microsoft.card.adaptive')
+      views.set(record.activityId, { card: res.value, person: person().key, at: Date.now() });
     render(true);
   }
   // "Show all": an Action.Submit asking Teams for a dialog (task/fetch); the bot's answer is the dialog's card.
   async function teamsTaskFetch(record, data) {
-    const a = teamsActivity({ type: 'invoke', name: 'task/fetch', replyToId: record.activityId, value: { data, context: { theme: 'default' } } });
+    const a = teamsActivity({
+      type: 'invoke',
+      name: 'task/fetch',
+      replyToId: record.activityId,
+      value: { data, context: { theme: 'default' } },
+    });
     a.conversation.id = record.conversationId;
     const res = await json('/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
     window.showTeamsDialog(res && res.task, (card) => adaptive(card, record, true));
@@ -88,19 +103,44 @@
 
   // ---- Slack -------------------------------------------------------------------------------------------------
   async function signAndPost(body, contentType) {
-    if (!config.slackSigningSecret) throw new Error('A real SLACK_SIGNING_SECRET is configured; the playground only signs with the sandbox secret. Unset it to use the Slack view.');
+    if (!config.slackSigningSecret)
+      throw new Error(
+        'A real SLACK_SIGNING_SECRET is configured; the playground only signs with the sandbox secret. Unset it to use the Slack view.',
+      );
     const ts = Math.floor(Date.now() / 1000);
-    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(config.slackSigningSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const key = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(config.slackSigningSecret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
     const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`v0:${ts}:${body}`));
     const sig = 'v0=' + [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-    return json('/api/slack/events', { method: 'POST', headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+    return json('/api/slack/events', {
+      method: 'POST',
+      headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig },
+      body,
+    });
   }
   async function sendSlack(text) {
     const p = person();
     const cmd = text.replace(/^\/contain\s*/i, ''); // the slash command itself; the verb stays (contain alice)
     humans.push({ id: uuid(), who: p.name, text: '/contain ' + cmd, at: Date.now(), platform: 'slack' });
     render(true);
-    const form = new URLSearchParams({ team_id: 'T0CONTOSO', team_domain: 'contoso', channel_id: SLACK_CHANNEL, channel_name: 'soc-incidents', user_id: p.slackId, user_name: p.key, command: '/contain', text: cmd, api_app_id: 'A0CONTAIN', response_url: location.origin + '/sandbox/slack/response', trigger_id: uuid() });
+    const form = new URLSearchParams({
+      team_id: 'T0CONTOSO',
+      team_domain: 'contoso',
+      channel_id: SLACK_CHANNEL,
+      channel_name: 'soc-incidents',
+      user_id: p.slackId,
+      user_name: p.key,
+      command: '/contain',
+      text: cmd,
+      api_app_id: 'A0CONTAIN',
+      response_url: location.origin + '/sandbox/slack/response',
+      trigger_id: uuid(),
+    });
     const ack = await signAndPost(form.toString(), 'application/x-www-form-urlencoded');
     if (ack && ack.text) acks.push({ user: p.slackId, text: ack.text, at: Date.now() });
     render(true);
@@ -110,11 +150,21 @@
     const p = person();
     // As the sandbox's fake Slack reads them: the time of the click first (a modal must open within 3 s of it).
     const trigger = `${Date.now()}.${++triggers}.playground`;
-    if (button.action_id === 'contain.show-step') window.showSlackModal(trigger, (blocks, modal) => window.renderBlockKit(blocks, (b) => slackAction(b, undefined, modal), confirmDialog));
+    if (button.action_id === 'contain.show-step')
+      window.showSlackModal(trigger, (blocks, modal) =>
+        window.renderBlockKit(blocks, (b) => slackAction(b, undefined, modal), confirmDialog),
+      );
     // A button inside a modal arrives with the view (and its private_metadata) instead of a channel and message.
     const where = modal
-      ? { container: { type: 'view', view_id: modal.id }, view: { id: modal.id, type: 'modal', private_metadata: modal.view.private_metadata } }
-      : { container: { type: 'message', message_ts: message.ts, channel_id: SLACK_CHANNEL }, channel: { id: SLACK_CHANNEL, name: 'soc-incidents' }, message: { type: 'message', ts: message.ts } };
+      ? {
+          container: { type: 'view', view_id: modal.id },
+          view: { id: modal.id, type: 'modal', private_metadata: modal.view.private_metadata },
+        }
+      : {
+          container: { type: 'message', message_ts: message.ts, channel_id: SLACK_CHANNEL },
+          channel: { id: SLACK_CHANNEL, name: 'soc-incidents' },
+          message: { type: 'message', ts: message.ts },
+        };
     const payload = {
       type: 'block_actions',
       user: { id: p.slackId, username: p.key, name: p.key, team_id: 'T0CONTOSO' },
@@ -166,7 +216,9 @@
         latest.set(r.activityId, r);
       }
       thread.innerHTML = '';
-      const items = humans.filter((h) => h.platform === 'teams').map((h) => ({ at: h.at, el: bubble(h.who, false, textEl(h.text), new Date(h.at).toLocaleTimeString()) }));
+      const items = humans
+        .filter((h) => h.platform === 'teams')
+        .map((h) => ({ at: h.at, el: bubble(h.who, false, textEl(h.text), new Date(h.at).toLocaleTimeString()) }));
       order.forEach((id, i) => {
         const r = latest.get(id);
         const first = records.find((x) => x.activityId === id);
@@ -184,15 +236,25 @@
       items.sort((a, b) => a.at - b.at).forEach((x) => thread.appendChild(x.el));
     } else {
       const messages = await json('/sandbox/slack/messages');
-      const sig = JSON.stringify([messages.map((m) => [m.ts, JSON.stringify(m.blocks || m.text).length]), humans.length, acks.length, person().key]);
+      const sig = JSON.stringify([
+        messages.map((m) => [m.ts, JSON.stringify(m.blocks || m.text).length]),
+        humans.length,
+        acks.length,
+        person().key,
+      ]);
       if (!force && sig === lastRender) return;
       lastRender = sig;
       thread.innerHTML = '';
       const me = person().slackId;
-      const items = humans.filter((h) => h.platform === 'slack').map((h) => ({ at: h.at, el: bubble(h.who, false, textEl(h.text), new Date(h.at).toLocaleTimeString()) }));
-      for (const a of acks.filter((x) => x.user === me)) items.push({ at: a.at + 1, el: bubble('Contain', true, textEl(window.slackText(a.text), 'ephemeral')) });
+      const items = humans
+        .filter((h) => h.platform === 'slack')
+        .map((h) => ({ at: h.at, el: bubble(h.who, false, textEl(h.text), new Date(h.at).toLocaleTimeString()) }));
+      for (const a of acks.filter((x) => x.user === me))
+        items.push({ at: a.at + 1, el: bubble('Contain', true, textEl(window.slackText(a.text), 'ephemeral')) });
       for (const m of messages.filter((x) => x.channel === SLACK_CHANNEL && (!x.ephemeral || x.user === me))) {
-        const inner = m.blocks ? window.renderBlockKit(m.blocks, (button) => slackAction(button, m), confirmDialog) : textEl(window.slackText(m.text || ''), m.ephemeral ? 'ephemeral' : 'text');
+        const inner = m.blocks
+          ? window.renderBlockKit(m.blocks, (button) => slackAction(button, m), confirmDialog)
+          : textEl(window.slackText(m.text || ''), m.ephemeral ? 'ephemeral' : 'text');
         const el = bubble('Contain', true, inner, new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString());
         if (m.thread_ts) el.classList.add('reply');
         items.push({ at: Number(m.ts.split('.')[0]) * 1000 + Number(m.ts.split('.')[1]) / 1000, el });
@@ -208,24 +270,78 @@
     const recent = (iso) => Date.now() - Date.parse(iso) < 10 * 60_000;
     const row = (label, value, good) => `<tr><td>${esc(label)}</td><td class="${good ? 'ok' : 'bad'}">${esc(value)}</td></tr>`;
     const rows = [
-      row('Sessions', recent(alice.signInSessionsValidFromDateTime) ? 'revoked just now' : 'valid (attacker may hold a cookie)', recent(alice.signInSessionsValidFromDateTime)),
+      row(
+        'Sessions',
+        recent(alice.signInSessionsValidFromDateTime) ? 'revoked just now' : 'valid (attacker may hold a cookie)',
+        recent(alice.signInSessionsValidFromDateTime),
+      ),
       row('Password', recent(alice.lastPasswordChangeDateTime) ? 'reset just now' : 'unchanged', recent(alice.lastPasswordChangeDateTime)),
-      ...s.methods.filter((m) => m.userId === alice.id && m.type !== 'password').map((m) => row('Method: ' + (m.data.displayName || m.data.phoneNumber || m.type), 'registered', !['iPhone 15', '+1 5550100199'].includes(m.data.displayName || m.data.phoneNumber))),
-      ...s.devices.filter((d) => d.ownerId === alice.id).map((d) => row('Device: ' + d.data.displayName, d.data.accountEnabled ? 'enabled' : 'disabled', d.data.displayName === 'ALICE-LAPTOP' ? d.data.accountEnabled : !d.data.accountEnabled)),
-      ...s.rules.filter((r) => r.userId === alice.id).map((r) => row('Rule: "' + r.data.displayName + '"', r.data.isEnabled ? 'enabled' : 'disabled', r.data.displayName === 'Newsletters' || !r.data.isEnabled)),
-      ...s.grants.filter((g) => g.data.principalId === alice.id).map((g) => row('Consent: ' + (g.data.clientId.endsWith('ad01') ? '".." (attacker app)' : 'Microsoft Teams'), 'granted', !g.data.clientId.endsWith('ad01'))),
-      ...s.servicePrincipals.filter((p) => p.data.displayName === '..').map((p) => row('App ".." sign-in', p.data.accountEnabled ? 'on' : 'off', !p.data.accountEnabled)),
-      ...s.applications.map((a) => row('App ".." credentials', `${a.data.passwordCredentials.length} secret(s), ${a.data.keyCredentials.length} certificate(s)`, !a.data.passwordCredentials.length && !a.data.keyCredentials.length)),
-      ...s.flows.filter((f) => f.data.properties.creator.objectId === alice.id).map((f) => row('Flow: ' + f.data.properties.displayName, f.data.properties.state, f.data.properties.displayName !== 'Sync' || f.data.properties.state === 'Stopped')),
+      ...s.methods
+        .filter((m) => m.userId === alice.id && m.type !== 'password')
+        .map((m) =>
+          row(
+            'Method: ' + (m.data.displayName || m.data.phoneNumber || m.type),
+            'registered',
+            !['iPhone 15', '+1 5550100199'].includes(m.data.displayName || m.data.phoneNumber),
+          ),
+        ),
+      ...s.devices
+        .filter((d) => d.ownerId === alice.id)
+        .map((d) =>
+          row(
+            'Device: ' + d.data.displayName,
+            d.data.accountEnabled ? 'enabled' : 'disabled',
+            d.data.displayName === 'ALICE-LAPTOP' ? d.data.accountEnabled : !d.data.accountEnabled,
+          ),
+        ),
+      ...s.rules
+        .filter((r) => r.userId === alice.id)
+        .map((r) =>
+          row(
+            'Rule: "' + r.data.displayName + '"',
+            r.data.isEnabled ? 'enabled' : 'disabled',
+            r.data.displayName === 'Newsletters' || !r.data.isEnabled,
+          ),
+        ),
+      ...s.grants
+        .filter((g) => g.data.principalId === alice.id)
+        .map((g) =>
+          row(
+            'Consent: ' + (g.data.clientId.endsWith('ad01') ? '".." (attacker app)' : 'Microsoft Teams'),
+            'granted',
+            !g.data.clientId.endsWith('ad01'),
+          ),
+        ),
+      ...s.servicePrincipals
+        .filter((p) => p.data.displayName === '..')
+        .map((p) => row('App ".." sign-in', p.data.accountEnabled ? 'on' : 'off', !p.data.accountEnabled)),
+      ...s.applications.map((a) =>
+        row(
+          'App ".." credentials',
+          `${a.data.passwordCredentials.length} secret(s), ${a.data.keyCredentials.length} certificate(s)`,
+          !a.data.passwordCredentials.length && !a.data.keyCredentials.length,
+        ),
+      ),
+      ...s.flows
+        .filter((f) => f.data.properties.creator.objectId === alice.id)
+        .map((f) =>
+          row(
+            'Flow: ' + f.data.properties.displayName,
+            f.data.properties.state,
+            f.data.properties.displayName !== 'Sync' || f.data.properties.state === 'Stopped',
+          ),
+        ),
     ];
     $('state').innerHTML = `<table>${rows.join('')}</table>`;
     const reqs = await json('/sandbox/requests');
-    $('graph-stats').textContent = `${reqs.filter((r) => !r.batchId).length} Graph round trips so far (${reqs.filter((r) => r.status >= 400).length} answered with an error).`;
+    $('graph-stats').textContent =
+      `${reqs.filter((r) => !r.batchId).length} Graph round trips so far (${reqs.filter((r) => r.status >= 400).length} answered with an error).`;
   }
 
   async function setFaults() {
     await fetch('/sandbox/faults', { method: 'DELETE' });
-    const add = (f) => fetch('/sandbox/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
+    const add = (f) =>
+      fetch('/sandbox/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
     if ($('latency').checked) await add({ route: '.*', latencyMs: 2000 });
     if ($('throttle').checked) await add({ route: '.*', status: 429, rate: 0.3, retryAfter: 1 });
   }
@@ -249,7 +365,10 @@
     const onPlatform = () => {
       document.body.classList.toggle('slack', platform() === 'slack');
       $('channel-title').textContent = platform() === 'slack' ? '# soc-incidents (Slack)' : 'Security Team › soc-incidents (Teams)';
-      $('hint').textContent = platform() === 'slack' ? 'Slack: /contain <user>, /contain status, /contain report alice … Requests are signed with the sandbox signing secret.' : 'Teams: the text is sent as an @Contain mention in the channel.';
+      $('hint').textContent =
+        platform() === 'slack'
+          ? 'Slack: /contain <user>, /contain status, /contain report alice … Requests are signed with the sandbox signing secret.'
+          : 'Teams: the text is sent as an @Contain mention in the channel.';
       render(true);
     };
     $('platform').onchange = onPlatform;
@@ -263,7 +382,11 @@
     };
     $('big').onclick = async () => {
       const alice = (await json('/sandbox/state')).users.find((u) => u.userPrincipalName.startsWith('alice.aoki'));
-      await fetch('/sandbox/scenario', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: alice.id, extra: { inboxRules: 10, methods: 10, devices: 10, apps: 10, flows: 10 } }) });
+      await fetch('/sandbox/scenario', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: alice.id, extra: { inboxRules: 10, methods: 10, devices: 10, apps: 10, flows: 10 } }),
+      });
       renderState();
     };
     $('latency').onchange = setFaults;

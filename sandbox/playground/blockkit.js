@@ -12,7 +12,13 @@
   function mrkdwn(t) {
     return String(t)
       .split(/<(https?:\/\/[^|>\s]+)\|([^>]*)>/)
-      .map((part, i) => (i % 3 === 0 ? format(part) : i % 3 === 1 ? `<a href="${html(decode(part))}" target="_blank" rel="noopener noreferrer">` : `${format(part)}</a>`))
+      .map((part, i) =>
+        i % 3 === 0
+          ? format(part)
+          : i % 3 === 1
+            ? `<a href="${html(decode(part))}" target="_blank" rel="noopener noreferrer">`
+            : `${format(part)}</a>`,
+      )
       .join('');
   }
   function format(t) {
@@ -20,7 +26,23 @@
     out = out.replace(/`([^`\n]+)`/g, '<code>$1</code>');
     out = out.replace(/(^|[\s(])\*([^*\n]+)\*(?=[\s).,:;!?]|$)/g, '$1<b>$2</b>');
     out = out.replace(/(^|[\s(])_([^_\n]+)_(?=[\s).,:;!?]|$)/g, '$1<i>$2</i>');
-    out = out.replace(/:(white_check_mark|warning|no_entry|x|information_source|hourglass_flowing_sand|arrow_forward|arrows_counterclockwise|no_entry_sign|alarm_clock|fast_forward):/g, (_m, n) => ({ white_check_mark: '✅', warning: '⚠️', no_entry: '⛔', x: '❌', information_source: 'ℹ️', hourglass_flowing_sand: '⏳', arrow_forward: '▶️', arrows_counterclockwise: '🔄', no_entry_sign: '🚫', alarm_clock: '⏰', fast_forward: '⏩' })[n]);
+    out = out.replace(
+      /:(white_check_mark|warning|no_entry|x|information_source|hourglass_flowing_sand|arrow_forward|arrows_counterclockwise|no_entry_sign|alarm_clock|fast_forward):/g,
+      (_m, n) =>
+        ({
+          white_check_mark: '✅',
+          warning: '⚠️',
+          no_entry: '⛔',
+          x: '❌',
+          information_source: 'ℹ️',
+          hourglass_flowing_sand: '⏳',
+          arrow_forward: '▶️',
+          arrows_counterclockwise: '🔄',
+          no_entry_sign: '🚫',
+          alarm_clock: '⏰',
+          fast_forward: '⏩',
+        })[n],
+    );
     return out.replace(/\n/g, '<br>');
   }
   function textOf(obj) {

@@ -1,5 +1,13 @@
 import type { ContainContext } from '../context';
-import { readDefenderAlerts, readDefenderIncidents, readRiskyUsers, type AlertSignal, type AlertSource, type SourceRead, type UserSignal } from './sources';
+import {
+  readDefenderAlerts,
+  readDefenderIncidents,
+  readRiskyUsers,
+  type AlertSignal,
+  type AlertSource,
+  type SourceRead,
+  type UserSignal,
+} from './sources';
 
 /**
  * One user whose account the alert sources report compromised, to have an incident opened with requester "alert".
@@ -66,7 +74,11 @@ export async function pollAlerts(ctx: Ctx, options: { signal?: AbortSignal } = {
   const cursor = (await ctx.store.recall<Cursor>(SCOPE_POLL, 'cursor'))?.value ?? {};
   const since = (s: AlertSource) => cursor[s] ?? new Date(started - INITIAL_LOOKBACK_MS).toISOString();
   // Identity Protection and the security API have budgets of their own: read them side by side.
-  const reads = await Promise.all([readRiskyUsers(ctx, since('identityProtection'), options.signal), readDefenderAlerts(ctx, since('defenderAlerts'), options.signal), readDefenderIncidents(ctx, since('defenderIncidents'), options.signal)]);
+  const reads = await Promise.all([
+    readRiskyUsers(ctx, since('identityProtection'), options.signal),
+    readDefenderAlerts(ctx, since('defenderAlerts'), options.signal),
+    readDefenderIncidents(ctx, since('defenderIncidents'), options.signal),
+  ]);
   for (const r of reads) if (r.error) report(ctx, r);
 
   const requests: AlertIncidentRequest[] = [];
@@ -77,9 +89,14 @@ export async function pollAlerts(ctx: Ctx, options: { signal?: AbortSignal } = {
   // Only sources read whole move on (a failed one is read again from where it was), to just before the newest change
   // they showed, by their own clock.
   const next: Cursor = { ...cursor };
-  for (const r of reads) if (!r.error) next[r.source] = new Date(Math.max(Date.parse(since(r.source)), r.latest ? Date.parse(r.latest) - OVERLAP_MS : 0)).toISOString();
+  for (const r of reads)
+    if (!r.error)
+      next[r.source] = new Date(Math.max(Date.parse(since(r.source)), r.latest ? Date.parse(r.latest) - OVERLAP_MS : 0)).toISOString();
   await ctx.store.remember(SCOPE_POLL, 'cursor', next);
-  return { requests: requests.sort((a, b) => a.firstSeen.localeCompare(b.firstSeen)), sources: reads.map((r) => ({ source: r.source, ok: !r.error, read: r.read, error: r.error?.userMessage })) };
+  return {
+    requests: requests.sort((a, b) => a.firstSeen.localeCompare(b.firstSeen)),
+    sources: reads.map((r) => ({ source: r.source, ok: !r.error, read: r.read, error: r.error?.userMessage })),
+  };
 }
 
 /** The request for this user if this poll is the one to hand it out; undefined when it was, or is being, handed out. */
@@ -90,7 +107,10 @@ async function claimUser(ctx: Ctx, userId: string, signals: UserSignal[]): Promi
   const now = ctx.now();
   if (memo.pending) {
     if (memo.delivered || now.getTime() - Date.parse(memo.pending.since) < REDELIVER_AFTER_MS) return undefined;
-    ctx.log.warn('an alert-opened incident request was never confirmed delivered; handing it out again under the same key', { userId, generation: memo.generation });
+    ctx.log.warn('an alert-opened incident request was never confirmed delivered; handing it out again under the same key', {
+      userId,
+      generation: memo.generation,
+    });
     await ctx.store.remember(SCOPE_USER, userId, { ...memo, pending: { since: now.toISOString() } });
     return request(userId, memo.generation, fresh);
   }
@@ -103,7 +123,9 @@ async function claimUser(ctx: Ctx, userId: string, signals: UserSignal[]): Promi
 
 function request(userId: string, generation: number, signals: UserSignal[]): AlertIncidentRequest {
   const named = signals.find((s) => s.userPrincipalName) ?? signals[0];
-  const ordered = signals.map((s) => s.signal).sort((a, b) => SEVERITY.indexOf(b.severity) - SEVERITY.indexOf(a.severity) || a.at.localeCompare(b.at));
+  const ordered = signals
+    .map((s) => s.signal)
+    .sort((a, b) => SEVERITY.indexOf(b.severity) - SEVERITY.indexOf(a.severity) || a.at.localeCompare(b.at));
   return {
     key: `alert:${userId}#${generation}`,
     userId,
@@ -129,7 +151,10 @@ function byUser(signals: UserSignal[]): Map<string, UserSignal[]> {
 }
 
 /** The request was handed to whoever opens incidents: it is not handed out again for this generation. */
-export async function confirmAlertRequest(ctx: Pick<ContainContext, 'store'>, r: Pick<AlertIncidentRequest, 'userId' | 'generation'>): Promise<void> {
+export async function confirmAlertRequest(
+  ctx: Pick<ContainContext, 'store'>,
+  r: Pick<AlertIncidentRequest, 'userId' | 'generation'>,
+): Promise<void> {
   const memo = (await ctx.store.recall<UserMemo>(SCOPE_USER, r.userId))?.value;
   if (memo?.generation === r.generation) await ctx.store.remember(SCOPE_USER, r.userId, { ...memo, delivered: true } satisfies UserMemo);
 }
@@ -140,7 +165,10 @@ export async function confirmAlertRequest(ctx: Pick<ContainContext, 'store'>, r:
  */
 export async function alertIncidentClosed(ctx: Pick<ContainContext, 'store' | 'now'>, userId: string, at: Date = ctx.now()): Promise<void> {
   const memo = (await ctx.store.recall<UserMemo>(SCOPE_USER, userId.toLowerCase()))?.value ?? { generation: 0 };
-  await ctx.store.remember(SCOPE_USER, userId.toLowerCase(), { generation: memo.generation + 1, closedAt: at.toISOString() } satisfies UserMemo);
+  await ctx.store.remember(SCOPE_USER, userId.toLowerCase(), {
+    generation: memo.generation + 1,
+    closedAt: at.toISOString(),
+  } satisfies UserMemo);
 }
 
 function report(ctx: Ctx, r: SourceRead): void {
@@ -149,5 +177,10 @@ function report(ctx: Ctx, r: SourceRead): void {
   // A refusal (permission, licence) repeats every poll until an admin acts: said once per process. Outages each time.
   if (!e.transient && warned.has(key)) return ctx.log.debug('alert source still refused', { source: r.source, code: e.code });
   if (!e.transient) warned.add(key);
-  ctx.log.warn('alert source could not be read; the others were', { source: r.source, code: e.code, reason: e.userMessage, fix: 'docs/permissions.md (optional permissions)' });
+  ctx.log.warn('alert source could not be read; the others were', {
+    source: r.source,
+    code: e.code,
+    reason: e.userMessage,
+    fix: 'docs/permissions.md (optional permissions)',
+  });
 }

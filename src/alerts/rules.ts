@@ -33,7 +33,8 @@ export interface AlertFacts {
 
 const SEVERITY = ['unknown', 'informational', 'low', 'medium', 'high'];
 const atLeast = (a: AlertFacts, min: string) => SEVERITY.indexOf(a.severity) >= SEVERITY.indexOf(min);
-const fromIdentityProtection = (a: AlertFacts) => a.serviceSource === 'azureAdIdentityProtection' || a.detectionSource === 'azureAdIdentityProtection';
+const fromIdentityProtection = (a: AlertFacts) =>
+  a.serviceSource === 'azureAdIdentityProtection' || a.detectionSource === 'azureAdIdentityProtection';
 
 /** A kind of alert that opens an incident for the users in its evidence. */
 export interface OpenRule {
@@ -54,32 +55,107 @@ export interface IgnoreRule {
 
 /** Checked first: an alert matching one of these opens nothing. */
 export const IGNORE_RULES: IgnoreRule[] = [
-  { id: 'graded-benign', why: 'an analyst graded it a false positive or expected activity', matches: (a) => ['falsePositive', 'informationalExpectedActivity'].includes(a.classification ?? '') },
+  {
+    id: 'graded-benign',
+    why: 'an analyst graded it a false positive or expected activity',
+    matches: (a) => ['falsePositive', 'informationalExpectedActivity'].includes(a.classification ?? ''),
+  },
   {
     id: 'determined-benign',
     why: 'an analyst determined it benign (testing, security staff, confirmed user activity, line-of-business app, not malicious)',
-    matches: (a) => ['notMalicious', 'clean', 'notEnoughDataToValidate', 'insufficientData', 'securityTesting', 'securityPersonnel', 'confirmedActivity', 'confirmedUserActivity', 'lineOfBusinessApplication'].includes(a.determination ?? ''),
+    matches: (a) =>
+      [
+        'notMalicious',
+        'clean',
+        'notEnoughDataToValidate',
+        'insufficientData',
+        'securityTesting',
+        'securityPersonnel',
+        'confirmedActivity',
+        'confirmedUserActivity',
+        'lineOfBusinessApplication',
+      ].includes(a.determination ?? ''),
   },
   { id: 'resolved', why: 'it is resolved in Defender: someone already dealt with it', matches: (a) => a.status === 'resolved' },
-  { id: 'failed-attempts', why: 'failed sign-in attempts are not an account in the attacker\'s hands', matches: (a) => /multiple failed|failed (log-?in|sign-?in)|brute[- ]?force|suspected password spray/i.test(a.title) },
-  { id: 'location-only', why: 'an unusual location or network alone is not a compromise (Identity Protection raises the user\'s risk when it is)', matches: (a) => /impossible travel|atypical travel|infrequent country|new country|anonymous ip|unfamiliar sign-in properties/i.test(a.title) },
-  { id: 'mail-received', why: 'a phishing mail received, removed or clicked is scope (`scope <user>`), not a compromised account', matches: (a) => /removed after delivery|email messages containing|reported by user as|malicious url (was )?click|url click/i.test(a.title) },
-  { id: 'leaked-credentials', why: 'leaked credentials call for a password change, not containment: the account was not seen in use', matches: (a) => /leaked credentials/i.test(a.title) },
-  { id: 'routine-forwarding', why: 'creating a forwarding rule is routine; the suspicious ones come as "Suspicious inbox forwarding"', matches: (a) => /creation of forwarding\/redirect rule/i.test(a.title) },
+  {
+    id: 'failed-attempts',
+    why: "failed sign-in attempts are not an account in the attacker's hands",
+    matches: (a) => /multiple failed|failed (log-?in|sign-?in)|brute[- ]?force|suspected password spray/i.test(a.title),
+  },
+  {
+    id: 'location-only',
+    why: "an unusual location or network alone is not a compromise (Identity Protection raises the user's risk when it is)",
+    matches: (a) =>
+      /impossible travel|atypical travel|infrequent country|new country|anonymous ip|unfamiliar sign-in properties/i.test(a.title),
+  },
+  {
+    id: 'mail-received',
+    why: 'a phishing mail received, removed or clicked is scope (`scope <user>`), not a compromised account',
+    matches: (a) =>
+      /removed after delivery|email messages containing|reported by user as|malicious url (was )?click|url click/i.test(a.title),
+  },
+  {
+    id: 'leaked-credentials',
+    why: 'leaked credentials call for a password change, not containment: the account was not seen in use',
+    matches: (a) => /leaked credentials/i.test(a.title),
+  },
+  {
+    id: 'routine-forwarding',
+    why: 'creating a forwarding rule is routine; the suspicious ones come as "Suspicious inbox forwarding"',
+    matches: (a) => /creation of forwarding\/redirect rule/i.test(a.title),
+  },
 ];
 
 /** Checked in order after the ignore rules: the first that matches (at its severity or above) opens. */
 export const OPEN_RULES: OpenRule[] = [
-  { id: 'confirmed-compromise', name: 'an analyst determined the account compromised', minSeverity: 'informational', matches: (a) => ['compromisedAccount', 'compromisedUser'].includes(a.determination ?? '') },
-  { id: 'aitm', name: 'adversary-in-the-middle phishing: a stolen session', minSeverity: 'low', matches: (a) => /\baitm\b|(adversary|attacker)[- ]in[- ]the[- ]middle|stolen session cookie/i.test(a.title) },
+  {
+    id: 'confirmed-compromise',
+    name: 'an analyst determined the account compromised',
+    minSeverity: 'informational',
+    matches: (a) => ['compromisedAccount', 'compromisedUser'].includes(a.determination ?? ''),
+  },
+  {
+    id: 'aitm',
+    name: 'adversary-in-the-middle phishing: a stolen session',
+    minSeverity: 'low',
+    matches: (a) => /\baitm\b|(adversary|attacker)[- ]in[- ]the[- ]middle|stolen session cookie/i.test(a.title),
+  },
   { id: 'bec', name: 'business email compromise', minSeverity: 'low', matches: (a) => /\bBEC\b|business email compromise/i.test(a.title) },
-  { id: 'inbox-rule', name: 'suspicious inbox rule or forwarding (mail hidden or sent out)', minSeverity: 'low', matches: (a) => /suspicious inbox (manipulation|forwarding)|inbox manipulation rule|suspicious (e-?mail )?forwarding|malicious inbox rule/i.test(a.title) },
-  { id: 'token-theft', name: 'token theft or replay', minSeverity: 'low', matches: (a) => /anomalous token|token issuer anomaly|token theft|stolen (access |refresh )?token|primary refresh token/i.test(a.title) },
+  {
+    id: 'inbox-rule',
+    name: 'suspicious inbox rule or forwarding (mail hidden or sent out)',
+    minSeverity: 'low',
+    matches: (a) =>
+      /suspicious inbox (manipulation|forwarding)|inbox manipulation rule|suspicious (e-?mail )?forwarding|malicious inbox rule/i.test(
+        a.title,
+      ),
+  },
+  {
+    id: 'token-theft',
+    name: 'token theft or replay',
+    minSeverity: 'low',
+    matches: (a) => /anomalous token|token issuer anomaly|token theft|stolen (access |refresh )?token|primary refresh token/i.test(a.title),
+  },
   // Identity Protection's "Password spray" is raised on an account whose password was validated in the spray; other
   // products' spray alerts count failures, which the ignore rules take first.
-  { id: 'password-spray-success', name: 'password spray that got the password right', minSeverity: 'low', matches: (a) => /password spray/i.test(a.title) && (fromIdentityProtection(a) || /success/i.test(a.title)) },
-  { id: 'compromised-sending', name: 'the mailbox sends like a compromised one (restricted or suspicious sending)', minSeverity: 'medium', matches: (a) => /user restricted from sending|suspicious (e-?mail )?sending patterns/i.test(a.title) },
-  { id: 'threat-intelligence', name: 'Microsoft threat intelligence ties the sign-ins to a known attacker', minSeverity: 'high', matches: (a) => fromIdentityProtection(a) && /threat intelligence|verified threat actor/i.test(a.title) },
+  {
+    id: 'password-spray-success',
+    name: 'password spray that got the password right',
+    minSeverity: 'low',
+    matches: (a) => /password spray/i.test(a.title) && (fromIdentityProtection(a) || /success/i.test(a.title)),
+  },
+  {
+    id: 'compromised-sending',
+    name: 'the mailbox sends like a compromised one (restricted or suspicious sending)',
+    minSeverity: 'medium',
+    matches: (a) => /user restricted from sending|suspicious (e-?mail )?sending patterns/i.test(a.title),
+  },
+  {
+    id: 'threat-intelligence',
+    name: 'Microsoft threat intelligence ties the sign-ins to a known attacker',
+    minSeverity: 'high',
+    matches: (a) => fromIdentityProtection(a) && /threat intelligence|verified threat actor/i.test(a.title),
+  },
 ];
 
 export type Verdict = { opens: true; rule: OpenRule } | { opens: false; why: string };
@@ -90,6 +166,7 @@ export function judgeAlert(a: AlertFacts): Verdict {
   if (ignored) return { opens: false, why: ignored.why };
   const rule = OPEN_RULES.find((r) => r.matches(a));
   if (!rule) return { opens: false, why: 'no rule names it as account compromise' };
-  if (!atLeast(a, rule.minSeverity)) return { opens: false, why: `${rule.name}, but rated ${a.severity} (opens at ${rule.minSeverity} or above)` };
+  if (!atLeast(a, rule.minSeverity))
+    return { opens: false, why: `${rule.name}, but rated ${a.severity} (opens at ${rule.minSeverity} or above)` };
   return { opens: true, rule };
 }

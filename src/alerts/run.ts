@@ -11,7 +11,12 @@ export type AlertRequestHandler = (ctx: ContainContext, request: AlertIncidentRe
 
 /** Today's handler: say what would be opened. The chat wiring replaces it with "open the incident in the incident channel". */
 export const logAlertRequest: AlertRequestHandler = async (ctx, r) => {
-  ctx.log.info('alert: an incident would be opened', { key: r.key, userId: r.userId, userPrincipalName: r.userPrincipalName, signals: r.signals.map((s) => `${s.source}: ${s.title} (${s.severity})`) });
+  ctx.log.info('alert: an incident would be opened', {
+    key: r.key,
+    userId: r.userId,
+    userPrincipalName: r.userPrincipalName,
+    signals: r.signals.map((s) => `${s.source}: ${s.title} (${s.severity})`),
+  });
 };
 
 let running: Promise<AlertPollResult> | undefined;
@@ -20,7 +25,11 @@ let running: Promise<AlertPollResult> | undefined;
  * One poll, each request handed to `handle` and confirmed once handled. Polls do not overlap in a process (a timer
  * firing while one runs gets that one's result); across processes the poll's claims keep them apart.
  */
-export function runAlertPoll(ctx: ContainContext, handle: AlertRequestHandler = logAlertRequest, options: { signal?: AbortSignal } = {}): Promise<AlertPollResult> {
+export function runAlertPoll(
+  ctx: ContainContext,
+  handle: AlertRequestHandler = logAlertRequest,
+  options: { signal?: AbortSignal } = {},
+): Promise<AlertPollResult> {
   running ??= (async () => {
     try {
       const result = await pollAlerts(ctx, options);
@@ -29,7 +38,10 @@ export function runAlertPoll(ctx: ContainContext, handle: AlertRequestHandler = 
           await handle(ctx, r);
           await confirmAlertRequest(ctx, r);
         } catch (err) {
-          ctx.log.error('alert-opened incident request not handled; it is handed out again later', { key: r.key, err: toContainError(err).userMessage });
+          ctx.log.error('alert-opened incident request not handled; it is handed out again later', {
+            key: r.key,
+            err: toContainError(err).userMessage,
+          });
         }
       }
       return result;

@@ -49,9 +49,28 @@ interface RiskyUser {
   userPrincipalName?: string;
 }
 
-type Evidence = { '@odata.type'?: string; userAccount?: { azureAdUserId?: string | null; userPrincipalName?: string | null; displayName?: string | null } };
-type SecurityAlert = AlertFacts & { id: string; createdDateTime: string; lastUpdateDateTime?: string; alertWebUrl?: string; evidence?: Evidence[] };
-type SecurityIncident = { id: string; displayName: string; severity: string; status?: string; classification?: string; determination?: string; lastUpdateDateTime: string; incidentWebUrl?: string; alerts?: SecurityAlert[] };
+type Evidence = {
+  '@odata.type'?: string;
+  userAccount?: { azureAdUserId?: string | null; userPrincipalName?: string | null; displayName?: string | null };
+};
+type SecurityAlert = AlertFacts & {
+  id: string;
+  createdDateTime: string;
+  lastUpdateDateTime?: string;
+  alertWebUrl?: string;
+  evidence?: Evidence[];
+};
+type SecurityIncident = {
+  id: string;
+  displayName: string;
+  severity: string;
+  status?: string;
+  classification?: string;
+  determination?: string;
+  lastUpdateDateTime: string;
+  incidentWebUrl?: string;
+  alerts?: SecurityAlert[];
+};
 
 type Ctx = Pick<ContainContext, 'graph'>;
 const options = (signal: AbortSignal | undefined, what: string) => ({ signal, what });
@@ -63,14 +82,27 @@ const options = (signal: AbortSignal | undefined, what: string) => ({ signal, wh
 export async function readRiskyUsers(ctx: Ctx, since: string, signal?: AbortSignal): Promise<SourceRead> {
   const out: SourceRead = { source: 'identityProtection', signals: [], read: 0 };
   try {
-    for await (const u of ctx.graph.list<RiskyUser>(`/identityProtection/riskyUsers${query({ $filter: "riskLevel eq 'high' and riskState eq 'atRisk'" })}`, options(signal, 'reading Identity Protection risky users'))) {
+    for await (const u of ctx.graph.list<RiskyUser>(
+      `/identityProtection/riskyUsers${query({ $filter: "riskLevel eq 'high' and riskState eq 'atRisk'" })}`,
+      options(signal, 'reading Identity Protection risky users'),
+    )) {
       seen(out, u.riskLastUpdatedDateTime);
-      if (u.isDeleted || u.riskLevel !== 'high' || u.riskState !== 'atRisk' || Date.parse(u.riskLastUpdatedDateTime) < Date.parse(since)) continue;
+      if (u.isDeleted || u.riskLevel !== 'high' || u.riskState !== 'atRisk' || Date.parse(u.riskLastUpdatedDateTime) < Date.parse(since))
+        continue;
       out.signals.push({
         userId: u.id.toLowerCase(),
         userPrincipalName: u.userPrincipalName,
         displayName: u.userDisplayName,
-        signal: { source: 'identityProtection', id: u.id, title: 'Entra ID Protection: user risk high', severity: 'high', at: u.riskLastUpdatedDateTime, rule: 'user-risk-high', reason: 'Identity Protection rates the account at high risk', url: `https://entra.microsoft.com/#view/Microsoft_AAD_IAM/RiskyUsersBlade` },
+        signal: {
+          source: 'identityProtection',
+          id: u.id,
+          title: 'Entra ID Protection: user risk high',
+          severity: 'high',
+          at: u.riskLastUpdatedDateTime,
+          rule: 'user-risk-high',
+          reason: 'Identity Protection rates the account at high risk',
+          url: `https://entra.microsoft.com/#view/Microsoft_AAD_IAM/RiskyUsersBlade`,
+        },
       });
     }
   } catch (err) {
@@ -83,7 +115,10 @@ export async function readRiskyUsers(ctx: Ctx, since: string, signal?: AbortSign
 export async function readDefenderAlerts(ctx: Ctx, since: string, signal?: AbortSignal): Promise<SourceRead> {
   const out: SourceRead = { source: 'defenderAlerts', signals: [], read: 0 };
   try {
-    for await (const a of ctx.graph.list<SecurityAlert>(`/security/alerts_v2${query({ $filter: `lastUpdateDateTime ge ${odataDateTime(Date.parse(since))}`, $top: 100 })}`, options(signal, 'reading Defender XDR alerts'))) {
+    for await (const a of ctx.graph.list<SecurityAlert>(
+      `/security/alerts_v2${query({ $filter: `lastUpdateDateTime ge ${odataDateTime(Date.parse(since))}`, $top: 100 })}`,
+      options(signal, 'reading Defender XDR alerts'),
+    )) {
       seen(out, a.lastUpdateDateTime ?? a.createdDateTime);
       out.signals.push(...alertSignals(a, 'defenderAlerts'));
     }
@@ -100,11 +135,33 @@ export async function readDefenderAlerts(ctx: Ctx, since: string, signal?: Abort
 export async function readDefenderIncidents(ctx: Ctx, since: string, signal?: AbortSignal): Promise<SourceRead> {
   const out: SourceRead = { source: 'defenderIncidents', signals: [], read: 0 };
   try {
-    for await (const i of ctx.graph.list<SecurityIncident>(`/security/incidents${query({ $filter: `lastUpdateDateTime ge ${odataDateTime(Date.parse(since))}`, $expand: 'alerts', $top: 50 })}`, options(signal, 'reading Defender XDR incidents'))) {
+    for await (const i of ctx.graph.list<SecurityIncident>(
+      `/security/incidents${query({ $filter: `lastUpdateDateTime ge ${odataDateTime(Date.parse(since))}`, $expand: 'alerts', $top: 50 })}`,
+      options(signal, 'reading Defender XDR incidents'),
+    )) {
       seen(out, i.lastUpdateDateTime);
-      const verdict = judgeAlert({ title: i.displayName, severity: i.severity, status: i.status, classification: i.classification, determination: i.determination });
+      const verdict = judgeAlert({
+        title: i.displayName,
+        severity: i.severity,
+        status: i.status,
+        classification: i.classification,
+        determination: i.determination,
+      });
       if (verdict.opens && verdict.rule.id === 'confirmed-compromise') {
-        for (const u of usersOf(i.alerts ?? [])) out.signals.push({ ...u, signal: { source: 'defenderIncidents', id: i.id, title: i.displayName, severity: i.severity, at: i.lastUpdateDateTime, rule: verdict.rule.id, reason: verdict.rule.name, url: i.incidentWebUrl } });
+        for (const u of usersOf(i.alerts ?? []))
+          out.signals.push({
+            ...u,
+            signal: {
+              source: 'defenderIncidents',
+              id: i.id,
+              title: i.displayName,
+              severity: i.severity,
+              at: i.lastUpdateDateTime,
+              rule: verdict.rule.id,
+              reason: verdict.rule.name,
+              url: i.incidentWebUrl,
+            },
+          });
         continue;
       }
       for (const a of i.alerts ?? []) out.signals.push(...alertSignals(a, 'defenderIncidents'));
@@ -123,7 +180,16 @@ function seen(out: SourceRead, at: string | undefined): void {
 function alertSignals(a: SecurityAlert, source: AlertSource): UserSignal[] {
   const verdict = judgeAlert(a);
   if (!verdict.opens) return [];
-  const signal: AlertSignal = { source, id: a.id, title: a.title, severity: a.severity, at: a.createdDateTime, rule: verdict.rule.id, reason: verdict.rule.name, url: a.alertWebUrl };
+  const signal: AlertSignal = {
+    source,
+    id: a.id,
+    title: a.title,
+    severity: a.severity,
+    at: a.createdDateTime,
+    rule: verdict.rule.id,
+    reason: verdict.rule.name,
+    url: a.alertWebUrl,
+  };
   return usersOf([a]).map((u) => ({ ...u, signal }));
 }
 
@@ -133,7 +199,12 @@ function usersOf(alerts: SecurityAlert[]): Omit<UserSignal, 'signal'>[] {
   for (const e of alerts.flatMap((a) => a.evidence ?? [])) {
     if (!/#microsoft\.graph\.security\.(userEvidence|mailboxEvidence)$/.test(e['@odata.type'] ?? '')) continue;
     const id = e.userAccount?.azureAdUserId?.toLowerCase();
-    if (id && !seen.has(id)) seen.set(id, { userId: id, userPrincipalName: e.userAccount?.userPrincipalName ?? undefined, displayName: e.userAccount?.displayName ?? undefined });
+    if (id && !seen.has(id))
+      seen.set(id, {
+        userId: id,
+        userPrincipalName: e.userAccount?.userPrincipalName ?? undefined,
+        displayName: e.userAccount?.displayName ?? undefined,
+      });
   }
   return [...seen.values()];
 }

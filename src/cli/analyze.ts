@@ -42,7 +42,11 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
     } else if (a.startsWith('--')) throw new ContainError('BAD_COMMAND', `unknown option ${a}`);
     else out.files.push(a);
   }
-  if (!out.files.length) throw new ContainError('BAD_COMMAND', 'Usage: contain analyze <file>... [--user UPN] [--from ISO] [--to ISO] [--format json|table|markdown] [--tz +09:00]');
+  if (!out.files.length)
+    throw new ContainError(
+      'BAD_COMMAND',
+      'Usage: contain analyze <file>... [--user UPN] [--from ISO] [--to ISO] [--format json|table|markdown] [--tz +09:00]',
+    );
   return out;
 }
 
@@ -74,7 +78,11 @@ export async function runAnalyze(argv: string[], out: (s: string) => void, err: 
 const CONTEXT_ROWS = 200;
 
 function render(r: AnalysisResult, format: AnalyzeArgs['format']): string {
-  if (format === 'json') return JSON.stringify({ records: r.records, findings: r.findings, iocs: r.iocs, context: r.context, attackerActivity: r.attackerActivity }) + '\n';
+  if (format === 'json')
+    return (
+      JSON.stringify({ records: r.records, findings: r.findings, iocs: r.iocs, context: r.context, attackerActivity: r.attackerActivity }) +
+      '\n'
+    );
   const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
   const a = r.attackerActivity;
   const touched = `the attacker read ${a.mailRead.length} mail item(s)${a.foldersSynced.length ? ` and synchronised ${a.foldersSynced.length} folder(s)` : ''}, ran ${a.searches.length} search(es), opened ${a.files.length} file(s), sent ${a.mailSent.length} mail(s)`;
@@ -103,7 +111,9 @@ function render(r: AnalysisResult, format: AnalyzeArgs['format']): string {
             '',
             '| time (UTC) | user | IP | category | reason |',
             '|---|---|---|---|---|',
-            ...r.context.slice(0, CONTEXT_ROWS).map((f) => `| ${f.time} | ${esc(f.user)} | ${f.ip ?? ''} | ${f.category} | ${esc(f.reason)} |`),
+            ...r.context
+              .slice(0, CONTEXT_ROWS)
+              .map((f) => `| ${f.time} | ${esc(f.user)} | ${f.ip ?? ''} | ${f.category} | ${esc(f.reason)} |`),
           ]
         : ['None.']),
       '',
@@ -115,5 +125,11 @@ function render(r: AnalysisResult, format: AnalyzeArgs['format']): string {
   const head = ['time (UTC)', 'user', 'ip', 'verdict', 'category', 'reason'];
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((row) => row[i].length))));
   const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.slice(0, widths[i]).padEnd(widths[i]))).join('  ');
-  return [`${r.records} records, ${r.findings.length} findings, ${r.context.length} context (--format json or markdown lists them); ${touched}`, line(head), ...rows.map(line), `IOCs: ${[...r.iocs.ips, ...r.iocs.userAgents, ...r.iocs.sessionIds].join(', ') || 'none'}`, ''].join('\n');
+  return [
+    `${r.records} records, ${r.findings.length} findings, ${r.context.length} context (--format json or markdown lists them); ${touched}`,
+    line(head),
+    ...rows.map(line),
+    `IOCs: ${[...r.iocs.ips, ...r.iocs.userAgents, ...r.iocs.sessionIds].join(', ') || 'none'}`,
+    '',
+  ].join('\n');
 }

@@ -45,14 +45,29 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === '--version') {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', existsSync(join(__dirname, '..', '..', 'package.json')) ? '' : '..', 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(
+      readFileSync(
+        join(__dirname, '..', '..', existsSync(join(__dirname, '..', '..', 'package.json')) ? '' : '..', 'package.json'),
+        'utf8',
+      ),
+    ) as { version: string };
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
   try {
     if (cmd === 'config') {
       const c = loadConfig();
-      const safe = { ...c, graph: { ...c.graph, credential: c.graph.credential.kind }, teams: { ...c.teams, appPassword: c.teams.appPassword ? '[set]' : undefined }, slack: { apiUrl: c.slack.apiUrl, signingSecret: c.slack.signingSecret ? '[set]' : undefined, botToken: c.slack.botToken ? '[set]' : undefined }, storage: { prefix: c.storage.prefix, connectionString: '[set]' } };
+      const safe = {
+        ...c,
+        graph: { ...c.graph, credential: c.graph.credential.kind },
+        teams: { ...c.teams, appPassword: c.teams.appPassword ? '[set]' : undefined },
+        slack: {
+          apiUrl: c.slack.apiUrl,
+          signingSecret: c.slack.signingSecret ? '[set]' : undefined,
+          botToken: c.slack.botToken ? '[set]' : undefined,
+        },
+        storage: { prefix: c.storage.prefix, connectionString: '[set]' },
+      };
       process.stdout.write(JSON.stringify(safe, null, 2) + '\n');
       return 0;
     }
@@ -67,23 +82,38 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'doctor') {
       const at = rest.indexOf('--format');
       const format = at >= 0 ? rest[at + 1] : 'table';
-      if ((format !== 'table' && format !== 'json') || rest.some((_w, i) => i !== at && i !== at + 1)) throw new ContainError('BAD_COMMAND', 'Usage: contain doctor [--format table|json]');
+      if ((format !== 'table' && format !== 'json') || rest.some((_w, i) => i !== at && i !== at + 1))
+        throw new ContainError('BAD_COMMAND', 'Usage: contain doctor [--format table|json]');
       const ctx = await createContext(loadConfig());
       const result = await runDoctor(ctx);
       process.stdout.write(format === 'json' ? doctorJson(result) : doctorTable(result));
       // Kept for the containment card; storage trouble never changes doctor's answer.
-      const kept = await Promise.race([keepDoctor(ctx, result).then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref())]);
-      if (!kept) process.stderr.write('contain: the result could not be kept for the containment card (storage unreachable); the rows above stand.\n');
+      const kept = await Promise.race([
+        keepDoctor(ctx, result).then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
+      ]);
+      if (!kept)
+        process.stderr.write(
+          'contain: the result could not be kept for the containment card (storage unreachable); the rows above stand.\n',
+        );
       return result.checks.every((c) => c.ok || c.optional) ? 0 : 1;
     }
     if (cmd === 'analyze') {
-      return await runAnalyze(rest, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+      return await runAnalyze(
+        rest,
+        (t) => process.stdout.write(t),
+        (t) => process.stderr.write(t),
+      );
     }
     if (cmd === 'investigate' || cmd === 'hunt' || cmd === 'report') {
       // The chat grammar, so that what works in a channel works here (`--since 48h`, a quoted name, an object id).
       const c = parseCommand([cmd, ...rest].join(' '));
       if (c.name === 'investigate') {
-        if (c.target.kind === 'mention') throw new ContainError('BAD_COMMAND', 'Mentions only work in chat; give the user\'s name, UPN or object id.');
+        if (c.target.kind === 'mention')
+          throw new ContainError('BAD_COMMAND', "Mentions only work in chat; give the user's name, UPN or object id.");
         const r = await investigateUser(await createContext(loadConfig()), c.target, c.sinceDays, { progress: toStderr });
         process.stdout.write(JSON.stringify(r.full, null, 2) + '\n');
       } else if (c.name === 'hunt') {

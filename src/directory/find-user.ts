@@ -13,12 +13,19 @@ export type FindUserResult = { kind: 'one'; user: TargetUser } | { kind: 'many';
 const SELECT = 'id,displayName,userPrincipalName,mail,jobTitle,department,accountEnabled,onPremisesSyncEnabled';
 
 /** Resolve a user by id, UPN/mail or name prefix. Several matches are returned for a chooser: never guess. */
-export async function findUser(ctx: Pick<ContainContext, 'graph'>, q: UserQuery, options: { signal?: AbortSignal } = {}): Promise<FindUserResult> {
+export async function findUser(
+  ctx: Pick<ContainContext, 'graph'>,
+  q: UserQuery,
+  options: { signal?: AbortSignal } = {},
+): Promise<FindUserResult> {
   const value = q.value.trim();
   if (value === '') throw new ContainError('BAD_COMMAND', 'Say which user: a name, a UPN or an email address.');
   if (q.kind === 'id' || isGuid(value)) {
     try {
-      const user = await ctx.graph.get<TargetUser>(`/users/${segment(value)}${query({ $select: SELECT })}`, { signal: options.signal, what: 'looking up the user' });
+      const user = await ctx.graph.get<TargetUser>(`/users/${segment(value)}${query({ $select: SELECT })}`, {
+        signal: options.signal,
+        what: 'looking up the user',
+      });
       return { kind: 'one', user };
     } catch (err) {
       if (err instanceof ContainError && err.code === 'GRAPH_NOT_FOUND') throw notFound(value);
@@ -46,7 +53,11 @@ export async function findUser(ctx: Pick<ContainContext, 'graph'>, q: UserQuery,
 }
 
 function notFound(value: string): ContainError {
-  return new ContainError('USER_NOT_FOUND', `No user matches "${value}". Try the full name, the UPN (alice@contoso.com) or the email address.`, {
-    details: { query: value },
-  });
+  return new ContainError(
+    'USER_NOT_FOUND',
+    `No user matches "${value}". Try the full name, the UPN (alice@contoso.com) or the email address.`,
+    {
+      details: { query: value },
+    },
+  );
 }

@@ -34,7 +34,11 @@ async function build(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy'>, key:
   const members = new Set<string>();
   for (const id of ctx.policy.approvers) {
     try {
-      for await (const u of ctx.graph.list<{ id: string }>(`/groups/${segment(id)}/transitiveMembers/microsoft.graph.user${query({ $select: 'id', $top: 999 })}`, { what: 'reading the approvers group' })) members.add(u.id.toLowerCase());
+      for await (const u of ctx.graph.list<{ id: string }>(
+        `/groups/${segment(id)}/transitiveMembers/microsoft.graph.user${query({ $select: 'id', $top: 999 })}`,
+        { what: 'reading the approvers group' },
+      ))
+        members.add(u.id.toLowerCase());
     } catch (err) {
       // Not a group: a user id listed directly.
       if (err instanceof ContainError && err.code === 'GRAPH_NOT_FOUND') members.add(id);

@@ -66,52 +66,135 @@ const optional = (r: Requirement): Requirement => ({ ...r, needs: `Optional: ${r
 
 /** Everything each step needs, as docs/permissions.md lists it. */
 export const REQUIREMENTS: Requirement[] = [
-  permission('User.Read.All', 'finding the user for every command; Slack user mapping', ['User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']),
-  permission('Directory.Read.All', 'approvers, responders and protected accounts given as groups or roles; reading Contain\'s own directory roles', ['Directory.ReadWrite.All']),
+  permission('User.Read.All', 'finding the user for every command; Slack user mapping', [
+    'User.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ]),
+  permission(
+    'Directory.Read.All',
+    "approvers, responders and protected accounts given as groups or roles; reading Contain's own directory roles",
+    ['Directory.ReadWrite.All'],
+  ),
   permission('AuditLog.Read.All', 'sign-ins on the card, the intrusion window, the directory audit of steps 3 and 7, investigate, scope'),
   permission('User.RevokeSessions.All', 'step 1: revoke sessions', ['User.ReadWrite.All', 'Directory.ReadWrite.All'], ['revokeSessions']),
-  permission('User-PasswordProfile.ReadWrite.All', 'step 2: reset the password', ['User.ReadWrite.All', 'Directory.ReadWrite.All'], ['resetPassword']),
+  permission(
+    'User-PasswordProfile.ReadWrite.All',
+    'step 2: reset the password',
+    ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
+    ['resetPassword'],
+  ),
   permission('UserAuthenticationMethod.ReadWrite.All', 'step 3: list and delete authentication methods', [], ['deleteAuthMethod']),
   permission('Device.ReadWrite.All', 'step 4: disable devices', ['Directory.ReadWrite.All'], ['disableDevice']),
   permission('MailboxSettings.ReadWrite', 'step 5: list, disable or delete inbox rules', [], ['disableInboxRule']),
   permission('Mail.ReadBasic.All', 'step 5: names of the folders rules move mail to', ['Mail.Read', 'Mail.ReadWrite']),
-  permission('DelegatedPermissionGrant.ReadWrite.All', 'step 7: remove the user\'s consent', ['Directory.ReadWrite.All'], ['removeGrant']),
-  permission('Application.ReadWrite.All', 'step 7: app sign-in off, secrets and certificates; doctor reading Contain\'s own app', [], ['disableServicePrincipal', 'removeAppSecret', 'removeAppCertificate']),
+  permission('DelegatedPermissionGrant.ReadWrite.All', "step 7: remove the user's consent", ['Directory.ReadWrite.All'], ['removeGrant']),
+  permission(
+    'Application.ReadWrite.All',
+    "step 7: app sign-in off, secrets and certificates; doctor reading Contain's own app",
+    [],
+    ['disableServicePrincipal', 'removeAppSecret', 'removeAppCertificate'],
+  ),
   permission('ThreatHunting.Read.All', 'scope through advanced hunting (EmailEvents)'),
   permission('ExchangeMessageTrace.Read.All', 'scope through message trace, without Defender for Office 365'),
   permission('AuditLogsQuery.Read.All', 'investigate: the unified audit log'),
   permission('Policy.Read.All', 'posture: Conditional Access and the authorization policy'),
   optional(permission('IdentityRiskyUser.Read.All', 'alerts: Entra ID Protection risky users open incidents')),
   optional(permission('IdentityRiskyUser.ReadWrite.All', 'confirm a user compromised in Identity Protection, and its undo (dismiss)')),
-  optional(permission('SecurityAlert.Read.All', 'alerts: Defender XDR alerts about account compromise open incidents', ['SecurityAlert.ReadWrite.All'])),
-  optional(permission('SecurityIncident.Read.All', 'alerts: Defender XDR incidents determined a compromised account open incidents', ['SecurityIncident.ReadWrite.All'])),
+  optional(
+    permission('SecurityAlert.Read.All', 'alerts: Defender XDR alerts about account compromise open incidents', [
+      'SecurityAlert.ReadWrite.All',
+    ]),
+  ),
+  optional(
+    permission('SecurityIncident.Read.All', 'alerts: Defender XDR incidents determined a compromised account open incidents', [
+      'SecurityIncident.ReadWrite.All',
+    ]),
+  ),
   // The defensive measures applied from posture, and the Exchange admin API (issue 17).
-  optional(permission('Policy.ReadWrite.ConditionalAccess', 'posture: the Conditional Access measures created report-only, their Undo and Enforce (with Policy.Read.All and Application.Read.All)')),
-  optional(permission('Group.ReadWrite.All', 'posture: the pilot and exclusion groups of the harmful-user-agent and device-code measures', ['Directory.ReadWrite.All'])),
+  optional(
+    permission(
+      'Policy.ReadWrite.ConditionalAccess',
+      'posture: the Conditional Access measures created report-only, their Undo and Enforce (with Policy.Read.All and Application.Read.All)',
+    ),
+  ),
+  optional(
+    permission('Group.ReadWrite.All', 'posture: the pilot and exclusion groups of the harmful-user-agent and device-code measures', [
+      'Directory.ReadWrite.All',
+    ]),
+  ),
   optional(permission('Policy.ReadWrite.Authorization', 'posture: user consent to applications off, users may not register applications')),
   optional({
     id: 'permission:Exchange.ManageAsApp',
     kind: 'permission',
     resource: 'exchange',
     needs: 'Office 365 Exchange Online application permission Exchange.ManageAsApp',
-    enables: 'mailbox forwarding, hidden inbox rules and the mailbox audit configuration through the Exchange admin API (otherwise: PowerShell lines)',
+    enables:
+      'mailbox forwarding, hidden inbox rules and the mailbox audit configuration through the Exchange admin API (otherwise: PowerShell lines)',
     satisfiedBy: ['Exchange.ManageAsApp'],
     actions: [],
     fix: (ids) => exchangeAppFix(ids.servicePrincipalId),
   }),
   optional({
-    ...role('Exchange Administrator', ['Global Administrator'], 'the Exchange admin API\'s cmdlets (forwarding, inbox rules, audit bypass)', []),
-    needs: "Entra directory role Exchange Administrator on Contain's app (or Global Administrator; a custom Exchange role group with Mail Recipients and View-Only Configuration also works but doctor cannot see Exchange role groups)",
+    ...role(
+      'Exchange Administrator',
+      ['Global Administrator'],
+      "the Exchange admin API's cmdlets (forwarding, inbox rules, audit bypass)",
+      [],
+    ),
+    needs:
+      "Entra directory role Exchange Administrator on Contain's app (or Global Administrator; a custom Exchange role group with Mail Recipients and View-Only Configuration also works but doctor cannot see Exchange role groups)",
     fix: (ids) => exchangeAppFix(ids.servicePrincipalId),
   }),
-  role('User Administrator', ['Privileged Authentication Administrator', 'Global Administrator'], 'step 2: app-only password resets (Graph needs the role as well as the permission)', ['resetPassword']),
-  role('Cloud Device Administrator', ['Intune Administrator', 'Global Administrator'], 'step 4: accountEnabled on devices', ['disableDevice']),
-  licence('entra-id-p1', 'Microsoft Entra ID P1 or P2', ['AAD_PREMIUM', 'AAD_PREMIUM_P2'], 'sign-in logs (card, investigate, scope) and Conditional Access in posture', 'Buy and assign Microsoft Entra ID P1 or P2 (included in Microsoft 365 E3/E5 and Business Premium): Microsoft 365 admin center > Billing > Purchase services.'),
-  licence('defender-office-365-p2', 'Microsoft Defender for Office 365 Plan 2', ['THREAT_INTELLIGENCE'], 'scope through advanced hunting; without it scope uses message trace', 'Buy and assign Defender for Office 365 Plan 2 (included in Microsoft 365 E5): Microsoft 365 admin center > Billing > Purchase services.'),
+  role(
+    'User Administrator',
+    ['Privileged Authentication Administrator', 'Global Administrator'],
+    'step 2: app-only password resets (Graph needs the role as well as the permission)',
+    ['resetPassword'],
+  ),
+  role('Cloud Device Administrator', ['Intune Administrator', 'Global Administrator'], 'step 4: accountEnabled on devices', [
+    'disableDevice',
+  ]),
+  licence(
+    'entra-id-p1',
+    'Microsoft Entra ID P1 or P2',
+    ['AAD_PREMIUM', 'AAD_PREMIUM_P2'],
+    'sign-in logs (card, investigate, scope) and Conditional Access in posture',
+    'Buy and assign Microsoft Entra ID P1 or P2 (included in Microsoft 365 E3/E5 and Business Premium): Microsoft 365 admin center > Billing > Purchase services.',
+  ),
+  licence(
+    'defender-office-365-p2',
+    'Microsoft Defender for Office 365 Plan 2',
+    ['THREAT_INTELLIGENCE'],
+    'scope through advanced hunting; without it scope uses message trace',
+    'Buy and assign Defender for Office 365 Plan 2 (included in Microsoft 365 E5): Microsoft 365 admin center > Billing > Purchase services.',
+  ),
   // The harmful-user-agent measure's blocking half is a Defender for Cloud Apps access policy: no API to check it, but the licence shows.
-  optional(licence('defender-cloud-apps', 'Microsoft Defender for Cloud Apps', ['ADALLOM_S_STANDALONE'], 'posture: the harmful-user-agent measure (Conditional Access App Control and the access policy that blocks the tools)', 'Buy and assign Microsoft Defender for Cloud Apps (included in Microsoft 365 E5 and EMS E5): Microsoft 365 admin center > Billing > Purchase services. Then connect it to Conditional Access App Control (Defender portal > Settings > Cloud Apps).')),
-  optional(licence('entra-id-p2', 'Microsoft Entra ID P2', ['AAD_PREMIUM_P2'], 'alerts and confirm compromised: Identity Protection risky users', 'Buy and assign Microsoft Entra ID P2 (included in Microsoft 365 E5): Microsoft 365 admin center > Billing > Purchase services.')),
-  licence('purview-audit', 'Microsoft Purview Audit', ['M365_AUDIT_PLATFORM', 'M365_ADVANCED_AUDITING'], 'investigate: the unified audit log', 'Turn on auditing and license Microsoft Purview Audit: Microsoft Purview portal > Audit (Standard comes with most Microsoft 365 plans; Premium with E5).'),
+  optional(
+    licence(
+      'defender-cloud-apps',
+      'Microsoft Defender for Cloud Apps',
+      ['ADALLOM_S_STANDALONE'],
+      'posture: the harmful-user-agent measure (Conditional Access App Control and the access policy that blocks the tools)',
+      'Buy and assign Microsoft Defender for Cloud Apps (included in Microsoft 365 E5 and EMS E5): Microsoft 365 admin center > Billing > Purchase services. Then connect it to Conditional Access App Control (Defender portal > Settings > Cloud Apps).',
+    ),
+  ),
+  optional(
+    licence(
+      'entra-id-p2',
+      'Microsoft Entra ID P2',
+      ['AAD_PREMIUM_P2'],
+      'alerts and confirm compromised: Identity Protection risky users',
+      'Buy and assign Microsoft Entra ID P2 (included in Microsoft 365 E5): Microsoft 365 admin center > Billing > Purchase services.',
+    ),
+  ),
+  licence(
+    'purview-audit',
+    'Microsoft Purview Audit',
+    ['M365_AUDIT_PLATFORM', 'M365_ADVANCED_AUDITING'],
+    'investigate: the unified audit log',
+    'Turn on auditing and license Microsoft Purview Audit: Microsoft Purview portal > Audit (Standard comes with most Microsoft 365 plans; Premium with E5).',
+  ),
   {
     id: 'prerequisite:message-trace-service-principal',
     kind: 'prerequisite',
@@ -125,9 +208,10 @@ export const REQUIREMENTS: Requirement[] = [
     id: 'prerequisite:power-automate-registration',
     kind: 'prerequisite',
     needs: 'Contain registered as a Power Platform management app, and POWER_AUTOMATE_API_URL / POWER_AUTOMATE_ENVIRONMENT set',
-    enables: 'step 6: list and stop the user\'s flows',
+    enables: "step 6: list and stop the user's flows",
     satisfiedBy: [],
     actions: [],
-    fix: (ids) => `${powerPlatformFix(ids.appId)}; then set POWER_AUTOMATE_API_URL=https://api.flow.microsoft.com and POWER_AUTOMATE_ENVIRONMENT=Default-<tenant id>.`,
+    fix: (ids) =>
+      `${powerPlatformFix(ids.appId)}; then set POWER_AUTOMATE_API_URL=https://api.flow.microsoft.com and POWER_AUTOMATE_ENVIRONMENT=Default-<tenant id>.`,
   },
 ];

@@ -33,7 +33,8 @@ export interface DoctorResult {
 }
 
 const body = <T>(r: BatchResponse | undefined): T | undefined => (r && r.status < 300 ? (r.body as T) : undefined);
-const why = (r: BatchResponse | undefined) => (r ? `Graph answered ${r.status}${subError(r).code ? ` ${subError(r).code}` : ''}` : 'no answer');
+const why = (r: BatchResponse | undefined) =>
+  r ? `Graph answered ${r.status}${subError(r).code ? ` ${subError(r).code}` : ''}` : 'no answer';
 
 /**
  * Check, against the configured tenant, every permission, directory role, licence and prerequisite the steps need:
@@ -61,7 +62,11 @@ export async function runDoctor(ctx: ContainContext, options: { signal?: AbortSi
         ctx.graph,
         [
           { id: 'appRoles', method: 'GET', url: `/servicePrincipals/${segment(self.id)}/appRoleAssignments${query({ $top: 999 })}` },
-          { id: 'roles', method: 'GET', url: `/roleManagement/directory/roleAssignments${query({ $filter: `principalId eq ${odataString(self.id)}`, $expand: 'roleDefinition' })}` },
+          {
+            id: 'roles',
+            method: 'GET',
+            url: `/roleManagement/directory/roleAssignments${query({ $filter: `principalId eq ${odataString(self.id)}`, $expand: 'roleDefinition' })}`,
+          },
         ],
         { signal: options.signal },
       )
@@ -72,16 +77,40 @@ export async function runDoctor(ctx: ContainContext, options: { signal?: AbortSi
   const graph = body<{ id: string; appRoles?: { id: string; value: string }[] }>(first.get('graph'));
   const assignments = body<{ value: { appRoleId: string; resourceId: string }[] }>(second.get('appRoles'));
   const heldOn = (resource: { id: string; appRoles?: { id: string; value: string }[] } | undefined) =>
-    resource && assignments ? new Set(assignments.value.filter((a) => a.resourceId === resource.id).map((a) => resource.appRoles?.find((r) => r.id === a.appRoleId)?.value).filter((v): v is string => !!v)) : undefined;
+    resource && assignments
+      ? new Set(
+          assignments.value
+            .filter((a) => a.resourceId === resource.id)
+            .map((a) => resource.appRoles?.find((r) => r.id === a.appRoleId)?.value)
+            .filter((v): v is string => !!v),
+        )
+      : undefined;
   const permissions = heldOn(graph);
   // Office 365 Exchange Online's service principal: absent (404) in a tenant without Exchange Online, so nothing held.
   const exchange = first.get('exchange');
-  const exchangePermissions = exchange?.status === 404 && assignments ? new Set<string>() : heldOn(body<{ id: string; appRoles?: { id: string; value: string }[] }>(exchange));
-  const roleRows = body<{ value: { roleDefinitionId: string; directoryScopeId?: string; roleDefinition?: { templateId?: string } }[] }>(second.get('roles'));
+  const exchangePermissions =
+    exchange?.status === 404 && assignments
+      ? new Set<string>()
+      : heldOn(body<{ id: string; appRoles?: { id: string; value: string }[] }>(exchange));
+  const roleRows = body<{ value: { roleDefinitionId: string; directoryScopeId?: string; roleDefinition?: { templateId?: string } }[] }>(
+    second.get('roles'),
+  );
   // Only tenant-wide assignments count: a role scoped to an administrative unit does not cover every user.
-  const roles = roleRows ? new Set(roleRows.value.filter((r) => (r.directoryScopeId ?? '/') === '/').map((r) => r.roleDefinition?.templateId ?? r.roleDefinitionId)) : undefined;
-  const skus = body<{ value: { capabilityStatus: string; servicePlans: { servicePlanName: string; provisioningStatus: string }[] }[] }>(first.get('skus'));
-  const plans = skus ? new Set(skus.value.filter((k) => k.capabilityStatus === 'Enabled').flatMap((k) => k.servicePlans.filter((p) => p.provisioningStatus === 'Success').map((p) => p.servicePlanName))) : undefined;
+  const roles = roleRows
+    ? new Set(
+        roleRows.value.filter((r) => (r.directoryScopeId ?? '/') === '/').map((r) => r.roleDefinition?.templateId ?? r.roleDefinitionId),
+      )
+    : undefined;
+  const skus = body<{ value: { capabilityStatus: string; servicePlans: { servicePlanName: string; provisioningStatus: string }[] }[] }>(
+    first.get('skus'),
+  );
+  const plans = skus
+    ? new Set(
+        skus.value
+          .filter((k) => k.capabilityStatus === 'Enabled')
+          .flatMap((k) => k.servicePlans.filter((p) => p.provisioningStatus === 'Success').map((p) => p.servicePlanName)),
+      )
+    : undefined;
 
   const unreadable = !appId
     ? 'Contain does not know its own app: set AZURE_CLIENT_ID to the client id of its app registration or managed identity.'
@@ -104,16 +133,34 @@ export async function runDoctor(ctx: ContainContext, options: { signal?: AbortSi
     switch (r.kind) {
       case 'permission': {
         const held = r.resource === 'exchange' ? exchangePermissions : permissions;
-        return row(r, held && r.satisfiedBy.some((p) => held.has(p)), unreadable ?? `its app role assignments could not be read (${why(second.get('appRoles'))}; the resource's roles: ${why(first.get(r.resource ?? 'graph'))})`);
+        return row(
+          r,
+          held && r.satisfiedBy.some((p) => held.has(p)),
+          unreadable ??
+            `its app role assignments could not be read (${why(second.get('appRoles'))}; the resource's roles: ${why(first.get(r.resource ?? 'graph'))})`,
+        );
       }
       case 'role':
-        return row(r, roles && r.satisfiedBy.some((t) => roles.has(t)), unreadable ?? `its directory role assignments could not be read (${why(second.get('roles'))}): it needs Directory.Read.All or RoleManagement.Read.Directory`);
+        return row(
+          r,
+          roles && r.satisfiedBy.some((t) => roles.has(t)),
+          unreadable ??
+            `its directory role assignments could not be read (${why(second.get('roles'))}): it needs Directory.Read.All or RoleManagement.Read.Directory`,
+        );
       case 'licence':
-        return row(r, plans && r.satisfiedBy.some((p) => plans.has(p)), `the subscriptions could not be read (${why(first.get('skus'))}): it needs Directory.Read.All or Organization.Read.All`);
+        return row(
+          r,
+          plans && r.satisfiedBy.some((p) => plans.has(p)),
+          `the subscriptions could not be read (${why(first.get('skus'))}): it needs Directory.Read.All or Organization.Read.All`,
+        );
       case 'prerequisite':
         if (r.id === 'prerequisite:message-trace-service-principal') {
           const t = first.get('trace');
-          return row(r, t?.status === 200 ? true : t?.status === 404 ? false : undefined, `the service principal could not be looked up (${why(t)})`);
+          return row(
+            r,
+            t?.status === 200 ? true : t?.status === 404 ? false : undefined,
+            `the service principal could not be looked up (${why(t)})`,
+          );
         }
         return { ...row(r, flows.ok, flows.why), ...(flows.ok === false && flows.why ? { fix: `${flows.why} ${r.fix(ids)}` } : {}) };
     }

@@ -11,7 +11,11 @@ export async function doctorAtStartup(ctx: ContainContext): Promise<void> {
   try {
     const result = await runDoctor(ctx);
     const failing = result.checks.filter((c) => !c.ok && !c.optional);
-    if (failing.length) ctx.log.warn('contain doctor: checks fail', { appId: result.appId, failing: failing.map(({ id, needs, fix }) => ({ id, needs, fix })) });
+    if (failing.length)
+      ctx.log.warn('contain doctor: checks fail', {
+        appId: result.appId,
+        failing: failing.map(({ id, needs, fix }) => ({ id, needs, fix })),
+      });
     else ctx.log.info('contain doctor: all checks pass', { appId: result.appId, checks: result.checks.length });
     await keepDoctor(ctx, result).catch((err: unknown) => ctx.log.warn('could not keep the doctor result', { err }));
   } catch (err) {

@@ -44,16 +44,42 @@ export function timeSpanDays(s: string | number | undefined): number {
 /** Every way the configuration departs from the defaults in a direction that hides activity. */
 export function auditWeakenings(c: MailboxAuditConfig): AuditWeakening[] {
   const out: AuditWeakening[] = [];
-  if (c.auditBypassEnabled) out.push({ setting: 'AuditBypassEnabled', severity: 'high', reason: 'audit bypass is on: nothing this account does in any mailbox is logged (Set-MailboxAuditBypassAssociation).' });
-  if (!c.auditEnabled) out.push({ setting: 'AuditEnabled', severity: 'medium', reason: 'mailbox auditing is off for this mailbox (organisation-wide default auditing still logs the default actions unless Get-OrganizationConfig shows AuditDisabled True).' });
+  if (c.auditBypassEnabled)
+    out.push({
+      setting: 'AuditBypassEnabled',
+      severity: 'high',
+      reason: 'audit bypass is on: nothing this account does in any mailbox is logged (Set-MailboxAuditBypassAssociation).',
+    });
+  if (!c.auditEnabled)
+    out.push({
+      setting: 'AuditEnabled',
+      severity: 'medium',
+      reason:
+        'mailbox auditing is off for this mailbox (organisation-wide default auditing still logs the default actions unless Get-OrganizationConfig shows AuditDisabled True).',
+    });
   if (c.auditLogAgeLimitDays < DEFAULT_AUDIT_LOG_AGE_DAYS)
-    out.push({ setting: 'AuditLogAgeLimit', severity: c.auditLogAgeLimitDays < 30 ? 'high' : 'medium', reason: `audit records are kept ${Math.round(c.auditLogAgeLimitDays * 10) / 10} days instead of ${DEFAULT_AUDIT_LOG_AGE_DAYS}: evidence of the intrusion may already be gone.` });
+    out.push({
+      setting: 'AuditLogAgeLimit',
+      severity: c.auditLogAgeLimitDays < 30 ? 'high' : 'medium',
+      reason: `audit records are kept ${Math.round(c.auditLogAgeLimitDays * 10) / 10} days instead of ${DEFAULT_AUDIT_LOG_AGE_DAYS}: evidence of the intrusion may already be gone.`,
+    });
   for (const [type, key] of Object.entries(KEY_AUDIT_ACTIONS) as [keyof typeof KEY_AUDIT_ACTIONS, readonly string[]][]) {
-    const logged = new Set((type === 'Owner' ? c.auditOwner : type === 'Delegate' ? c.auditDelegate : c.auditAdmin).map((a) => a.toLowerCase()));
+    const logged = new Set(
+      (type === 'Owner' ? c.auditOwner : type === 'Delegate' ? c.auditDelegate : c.auditAdmin).map((a) => a.toLowerCase()),
+    );
     const missing = key.filter((a) => !logged.has(a.toLowerCase()));
-    if (missing.length) out.push({ setting: `Audit${type}`, severity: 'high', reason: `${type.toLowerCase()} actions no longer logged: ${missing.join(', ')}.` });
+    if (missing.length)
+      out.push({
+        setting: `Audit${type}`,
+        severity: 'high',
+        reason: `${type.toLowerCase()} actions no longer logged: ${missing.join(', ')}.`,
+      });
     else if (!c.defaultAuditSet.some((t) => t.toLowerCase() === type.toLowerCase()))
-      out.push({ setting: 'DefaultAuditSet', severity: 'medium', reason: `the ${type.toLowerCase()} action list was customised: actions Microsoft adds later are not logged for this mailbox.` });
+      out.push({
+        setting: 'DefaultAuditSet',
+        severity: 'medium',
+        reason: `the ${type.toLowerCase()} action list was customised: actions Microsoft adds later are not logged for this mailbox.`,
+      });
   }
   return out;
 }

@@ -14,7 +14,12 @@ export type ExchangeCall = {
 };
 
 /** Refusals that say the operation was not made, as the HTTP status the handlers judge. */
-const REFUSED: Partial<Record<string, number>> = { EXCHANGE_FORBIDDEN: 403, EXCHANGE_NOT_FOUND: 404, EXCHANGE_BAD_REQUEST: 400, EXCHANGE_THROTTLED: 429 };
+const REFUSED: Partial<Record<string, number>> = {
+  EXCHANGE_FORBIDDEN: 403,
+  EXCHANGE_NOT_FOUND: 404,
+  EXCHANGE_BAD_REQUEST: 400,
+  EXCHANGE_THROTTLED: 429,
+};
 
 /**
  * Run one operation through Contain's Exchange client, answered in the engine's CallResult shape: a read's output as
@@ -22,8 +27,13 @@ const REFUSED: Partial<Record<string, number>> = { EXCHANGE_FORBIDDEN: 403, EXCH
  * Exchange's words in the Graph-shaped error body, since it proves nothing was changed; an answer that never came
  * (5xx, network) stays a transient ContainError, so the engine reads the mailbox back before anything is sent again.
  */
-export async function runExchangeCall(client: ExchangeClient | undefined, c: ExchangeCall, options: { signal?: AbortSignal } = {}): Promise<CallResult | ContainError> {
-  if (!client) return new ContainError('CONFIG_INVALID', 'The Exchange admin API is not configured (EXCHANGE_ADMIN_API_URL).', { transient: true });
+export async function runExchangeCall(
+  client: ExchangeClient | undefined,
+  c: ExchangeCall,
+  options: { signal?: AbortSignal } = {},
+): Promise<CallResult | ContainError> {
+  if (!client)
+    return new ContainError('CONFIG_INVALID', 'The Exchange admin API is not configured (EXCHANGE_ADMIN_API_URL).', { transient: true });
   const rule = () => c.ruleIdentity ?? '';
   try {
     switch (c.op) {
@@ -35,7 +45,8 @@ export async function runExchangeCall(client: ExchangeClient | undefined, c: Exc
         await client.clearForwarding(c.mailbox, options);
         break;
       case 'restoreForwarding':
-        if (!c.forwarding) return { status: 400, headers: {}, body: { error: { code: 'INVALID_INPUT', message: 'No forwarding to put back.' } } };
+        if (!c.forwarding)
+          return { status: 400, headers: {}, body: { error: { code: 'INVALID_INPUT', message: 'No forwarding to put back.' } } };
         await client.restoreForwarding({ ...c.forwarding, mailbox: c.mailbox }, options);
         break;
       case 'disableInboxRule':

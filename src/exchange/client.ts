@@ -73,11 +73,17 @@ export function exchangeScope(baseUrl: string): string {
 export function createExchangeClient(options: CreateExchangeClientOptions): ExchangeClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const tenant = /\/adminapi\/beta\/([^/]+)$/.exec(new URL(baseUrl).pathname)?.[1];
-  if (!tenant) throw new ContainError('CONFIG_INVALID', `The Exchange admin API base URL must end with /adminapi/beta/<tenant id>: ${baseUrl}`);
+  if (!tenant)
+    throw new ContainError('CONFIG_INVALID', `The Exchange admin API base URL must end with /adminapi/beta/<tenant id>: ${baseUrl}`);
   const policy = { ...defaultRetryPolicy, ...options.retry };
   const scope = exchangeScope(baseUrl);
 
-  async function send(url: string, cmdlet: string, body: string, o: InvokeOptions): Promise<{ status: number; body: unknown; retryAfter?: string | null; requestId?: string }> {
+  async function send(
+    url: string,
+    cmdlet: string,
+    body: string,
+    o: InvokeOptions,
+  ): Promise<{ status: number; body: unknown; retryAfter?: string | null; requestId?: string }> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/json',
@@ -90,7 +96,8 @@ export function createExchangeClient(options: CreateExchangeClientOptions): Exch
     // The token goes only to the configured service (the URL is checked against baseUrl before we get here).
     if (options.credential) {
       const token = await options.credential.getToken(scope, { abortSignal: o.signal });
-      if (!token) throw new ContainError('EXCHANGE_FORBIDDEN', 'No token for the Exchange admin API could be obtained for Contain\'s identity.');
+      if (!token)
+        throw new ContainError('EXCHANGE_FORBIDDEN', "No token for the Exchange admin API could be obtained for Contain's identity.");
       headers.authorization = `Bearer ${token.token}`;
     }
     const res = await fetch(url, { method: 'POST', headers, body, signal: o.signal });
@@ -103,7 +110,12 @@ export function createExchangeClient(options: CreateExchangeClientOptions): Exch
         parsed = text;
       }
     }
-    return { status: res.status, body: text ? parsed : undefined, retryAfter: res.headers.get('retry-after'), requestId: res.headers.get('request-id') ?? undefined };
+    return {
+      status: res.status,
+      body: text ? parsed : undefined,
+      retryAfter: res.headers.get('retry-after'),
+      requestId: res.headers.get('request-id') ?? undefined,
+    };
   }
 
   async function invoke<T>(cmdlet: string, parameters: Record<string, unknown>, o: InvokeOptions = {}): Promise<T[]> {
@@ -114,7 +126,10 @@ export function createExchangeClient(options: CreateExchangeClientOptions): Exch
     const out: T[] = [];
     let url: string | undefined = `${baseUrl}/InvokeCommand`;
     while (url) {
-      if (!url.startsWith(`${baseUrl}/`)) throw new ContainError('EXCHANGE_ERROR', `Refusing to follow an Exchange link outside ${baseUrl}.`, { details: { link: url.slice(0, 200) } });
+      if (!url.startsWith(`${baseUrl}/`))
+        throw new ContainError('EXCHANGE_ERROR', `Refusing to follow an Exchange link outside ${baseUrl}.`, {
+          details: { link: url.slice(0, 200) },
+        });
       let [failures, throttles, throttledMs] = [0, 0, 0];
       for (;;) {
         let r: Awaited<ReturnType<typeof send>> | undefined;
@@ -124,7 +139,8 @@ export function createExchangeClient(options: CreateExchangeClientOptions): Exch
           status = isConcurrencyRefusal(r.body) ? 429 : r.status;
         } catch (err) {
           if (err instanceof ContainError) throw err;
-          if ((err as Error).name === 'AbortError' || o.signal?.aborted) throw new ContainError('ABORTED', `${what} was cancelled.`, { cause: err });
+          if ((err as Error).name === 'AbortError' || o.signal?.aborted)
+            throw new ContainError('ABORTED', `${what} was cancelled.`, { cause: err });
           status = 'network';
         }
         if (r && status !== 429 && r.status < 300) {
@@ -166,7 +182,11 @@ export function createExchangeClient(options: CreateExchangeClientOptions): Exch
       };
     },
     async clearForwarding(mailbox, o = {}) {
-      await invoke('Set-Mailbox', { Identity: mailbox, ForwardingSmtpAddress: null, ForwardingAddress: null, DeliverToMailboxAndForward: false }, { ...o, mailbox, what: `clearing the forwarding of ${mailbox}` });
+      await invoke(
+        'Set-Mailbox',
+        { Identity: mailbox, ForwardingSmtpAddress: null, ForwardingAddress: null, DeliverToMailboxAndForward: false },
+        { ...o, mailbox, what: `clearing the forwarding of ${mailbox}` },
+      );
     },
     async listInboxRules(mailbox, o = {}) {
       const what = `listing the inbox rules of ${mailbox}`;
@@ -176,18 +196,38 @@ export function createExchangeClient(options: CreateExchangeClientOptions): Exch
     },
     async getInboxRule(mailbox, ruleIdentity, o = {}) {
       const what = `reading inbox rule ${ruleIdentity} of ${mailbox}`;
-      return one(await invoke<RawInboxRule>('Get-InboxRule', { Mailbox: mailbox, Identity: checkedRule(ruleIdentity), IncludeHidden: true }, { ...o, mailbox, what }), what);
+      return one(
+        await invoke<RawInboxRule>(
+          'Get-InboxRule',
+          { Mailbox: mailbox, Identity: checkedRule(ruleIdentity), IncludeHidden: true },
+          { ...o, mailbox, what },
+        ),
+        what,
+      );
     },
     async disableInboxRule(mailbox, ruleIdentity, o = {}) {
       // By RuleIdentity: a name may match several rules (and hidden rules often have none).
-      await invoke('Disable-InboxRule', { Mailbox: mailbox, Identity: checkedRule(ruleIdentity), AlwaysDeleteOutlookRulesBlob: true, Confirm: false }, { ...o, mailbox, what: `disabling inbox rule ${ruleIdentity} of ${mailbox}` });
+      await invoke(
+        'Disable-InboxRule',
+        { Mailbox: mailbox, Identity: checkedRule(ruleIdentity), AlwaysDeleteOutlookRulesBlob: true, Confirm: false },
+        { ...o, mailbox, what: `disabling inbox rule ${ruleIdentity} of ${mailbox}` },
+      );
     },
     async enableInboxRule(mailbox, ruleIdentity, o = {}) {
-      await invoke('Enable-InboxRule', { Mailbox: mailbox, Identity: checkedRule(ruleIdentity), AlwaysDeleteOutlookRulesBlob: true, Confirm: false }, { ...o, mailbox, what: `enabling inbox rule ${ruleIdentity} of ${mailbox}` });
+      await invoke(
+        'Enable-InboxRule',
+        { Mailbox: mailbox, Identity: checkedRule(ruleIdentity), AlwaysDeleteOutlookRulesBlob: true, Confirm: false },
+        { ...o, mailbox, what: `enabling inbox rule ${ruleIdentity} of ${mailbox}` },
+      );
     },
     async restoreForwarding(f, o = {}) {
       // ForwardingAddress as Get-Mailbox printed it (a display name) is an identity Set-Mailbox accepts back.
-      const parameters = { Identity: f.mailbox, ForwardingSmtpAddress: f.forwardingSmtpAddress ? smtpAddress(f.forwardingSmtpAddress) : null, ForwardingAddress: f.forwardingAddress, DeliverToMailboxAndForward: f.deliverToMailboxAndForward };
+      const parameters = {
+        Identity: f.mailbox,
+        ForwardingSmtpAddress: f.forwardingSmtpAddress ? smtpAddress(f.forwardingSmtpAddress) : null,
+        ForwardingAddress: f.forwardingAddress,
+        DeliverToMailboxAndForward: f.deliverToMailboxAndForward,
+      };
       await invoke('Set-Mailbox', parameters, { ...o, mailbox: f.mailbox, what: `restoring the forwarding of ${f.mailbox}` });
     },
     async getAuditConfig(mailbox, o = {}) {
@@ -195,7 +235,11 @@ export function createExchangeClient(options: CreateExchangeClientOptions): Exch
       const m = one(await invoke<Record<string, unknown>>('Get-Mailbox', { Identity: mailbox }, { ...o, mailbox, what }), what);
       let bypass: boolean | undefined;
       try {
-        const b = await invoke<{ AuditBypassEnabled?: boolean }>('Get-MailboxAuditBypassAssociation', { Identity: mailbox }, { ...o, mailbox, what });
+        const b = await invoke<{ AuditBypassEnabled?: boolean }>(
+          'Get-MailboxAuditBypassAssociation',
+          { Identity: mailbox },
+          { ...o, mailbox, what },
+        );
         bypass = b[0]?.AuditBypassEnabled === true;
       } catch (err) {
         // A role with the Mail Recipients role alone may not read it: say "unknown" rather than fail the whole read.
@@ -218,7 +262,8 @@ export function createExchangeClient(options: CreateExchangeClientOptions): Exch
 
 /** A RuleIdentity (a number): the only way Contain names a rule to Exchange. */
 function checkedRule(ruleIdentity: string): string {
-  if (!/^\d{1,20}$/.test(ruleIdentity)) throw new ContainError('INVALID_INPUT', `"${ruleIdentity.slice(0, 40)}" is not an inbox rule's RuleIdentity.`);
+  if (!/^\d{1,20}$/.test(ruleIdentity))
+    throw new ContainError('INVALID_INPUT', `"${ruleIdentity.slice(0, 40)}" is not an inbox rule's RuleIdentity.`);
   return ruleIdentity;
 }
 

@@ -7,25 +7,37 @@ export type ExchangeOperation =
   | { kind: 'listInboxRules'; mailbox: string }
   | { kind: 'disableInboxRule'; mailbox: string; ruleIdentity: string }
   | { kind: 'enableInboxRule'; mailbox: string; ruleIdentity: string }
-  | { kind: 'restoreForwarding'; mailbox: string; forwardingSmtpAddress: string | null; forwardingAddress: string | null; deliverToMailboxAndForward: boolean }
+  | {
+      kind: 'restoreForwarding';
+      mailbox: string;
+      forwardingSmtpAddress: string | null;
+      forwardingAddress: string | null;
+      deliverToMailboxAndForward: boolean;
+    }
   | { kind: 'readAuditConfig'; mailbox: string };
 
 /** A PowerShell single-quoted string: nothing inside expands; a quote is doubled. Line breaks are refused. */
 export function psQuote(value: string): string {
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value)) throw new ContainError('INVALID_INPUT', 'A mailbox or rule name with control characters or line breaks cannot be put into a PowerShell line.');
+  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value))
+    throw new ContainError(
+      'INVALID_INPUT',
+      'A mailbox or rule name with control characters or line breaks cannot be put into a PowerShell line.',
+    );
   // PowerShell also closes single-quoted strings on the typographic quotes U+2018/U+2019/U+201A/U+201B.
   return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
 }
 
 /** A RuleIdentity goes into a line unquoted: it must be the number Exchange prints. */
 function ruleNumber(ruleIdentity: string): string {
-  if (!/^\d{1,20}$/.test(ruleIdentity)) throw new ContainError('INVALID_INPUT', `"${ruleIdentity.slice(0, 40)}" is not an inbox rule's RuleIdentity (a number).`);
+  if (!/^\d{1,20}$/.test(ruleIdentity))
+    throw new ContainError('INVALID_INPUT', `"${ruleIdentity.slice(0, 40)}" is not an inbox rule's RuleIdentity (a number).`);
   return ruleIdentity;
 }
 
 const CONNECT = 'Connect-ExchangeOnline -UserPrincipalName <your admin account>';
-const RULE_FIELDS = 'Name,RuleIdentity,Enabled,Priority,Description,From,SubjectContainsWords,SubjectOrBodyContainsWords,ForwardTo,RedirectTo,ForwardAsAttachmentTo,MoveToFolder,DeleteMessage,SoftDeleteMessage,MarkAsRead';
+const RULE_FIELDS =
+  'Name,RuleIdentity,Enabled,Priority,Description,From,SubjectContainsWords,SubjectOrBodyContainsWords,ForwardTo,RedirectTo,ForwardAsAttachmentTo,MoveToFolder,DeleteMessage,SoftDeleteMessage,MarkAsRead';
 
 /**
  * The exact Exchange Online PowerShell lines a responder runs when the admin API is unavailable (no permission, not
@@ -55,7 +67,10 @@ export function powershellFallback(op: ExchangeOperation): string[] {
     case 'restoreForwarding': {
       const smtp = op.forwardingSmtpAddress ? psQuote(op.forwardingSmtpAddress.replace(/^smtp:/i, '')) : '$null';
       const internal = op.forwardingAddress ? psQuote(op.forwardingAddress) : '$null';
-      return [CONNECT, `Set-Mailbox -Identity ${mbx} -ForwardingSmtpAddress ${smtp} -ForwardingAddress ${internal} -DeliverToMailboxAndForward $${op.deliverToMailboxAndForward}`];
+      return [
+        CONNECT,
+        `Set-Mailbox -Identity ${mbx} -ForwardingSmtpAddress ${smtp} -ForwardingAddress ${internal} -DeliverToMailboxAndForward $${op.deliverToMailboxAndForward}`,
+      ];
     }
     case 'disableInboxRule':
       ruleNumber(op.ruleIdentity);

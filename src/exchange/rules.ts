@@ -56,7 +56,12 @@ const WELL_KNOWN: Record<string, string> = {
 };
 
 /** Rules Exchange keeps hidden in every mailbox: listing them is noise, not evidence. */
-export const SYSTEM_HIDDEN_RULES = new Set(['Junk E-mail Rule', 'Microsoft.Exchange.OOF.InternalSenders.Global', 'Microsoft.Exchange.OOF.KnownExternalSenders.Global', 'Microsoft.Exchange.OOF.AllExternalSenders.Global']);
+export const SYSTEM_HIDDEN_RULES = new Set([
+  'Junk E-mail Rule',
+  'Microsoft.Exchange.OOF.InternalSenders.Global',
+  'Microsoft.Exchange.OOF.KnownExternalSenders.Global',
+  'Microsoft.Exchange.OOF.AllExternalSenders.Global',
+]);
 
 /** `"Name" [SMTP:a@b]` or a bare address; internal X.500 recipients (EX:) have no SMTP address. */
 export function recipientAddress(s: string): string | undefined {
@@ -65,7 +70,9 @@ export function recipientAddress(s: string): string | undefined {
 }
 
 const recipients = (v: string[] | null | undefined) =>
-  (v ?? []).map((s) => ({ emailAddress: { name: s.replace(/\s*\[[^\]]*\]\s*$/, '').replace(/^"|"$/g, ''), address: recipientAddress(s) ?? '' } }));
+  (v ?? []).map((s) => ({
+    emailAddress: { name: s.replace(/\s*\[[^\]]*\]\s*$/, '').replace(/^"|"$/g, ''), address: recipientAddress(s) ?? '' },
+  }));
 
 /** "Alice Aoki:\Deleted Items" -> folder path "Deleted Items"; its well-known name when it is one. */
 export function folderOf(moveTo: string): { id: string; name: string; wellKnown?: string } {
@@ -112,7 +119,9 @@ export function normalizeRule(raw: RawInboxRule, hidden: boolean): ExchangeInbox
  */
 export function mergeListings(all: RawInboxRule[], visible: RawInboxRule[]): ExchangeInboxRule[] {
   const seen = new Set(visible.map((r) => String(r.RuleIdentity)));
-  return all.filter((r) => !(r.Name && SYSTEM_HIDDEN_RULES.has(r.Name) && !seen.has(String(r.RuleIdentity)))).map((r) => normalizeRule(r, !seen.has(String(r.RuleIdentity))));
+  return all
+    .filter((r) => !(r.Name && SYSTEM_HIDDEN_RULES.has(r.Name) && !seen.has(String(r.RuleIdentity))))
+    .map((r) => normalizeRule(r, !seen.has(String(r.RuleIdentity))));
 }
 
 /**
@@ -129,5 +138,9 @@ export function stepFiveAnswers(rules: ExchangeInboxRule[], raw: RawInboxRule[])
     if (f.wellKnown) hidingPlaces[`folder:${f.wellKnown}`] = { status: 200, body: { id: f.id, displayName: f.name } };
     else folders.set(f.id, { id: f.id, displayName: f.name });
   }
-  return Answers.from({ rules: { status: 200, body: { value: rules.map((r) => ({ ...r })) } }, folders: { status: 200, body: { value: [...folders.values()] } }, ...hidingPlaces });
+  return Answers.from({
+    rules: { status: 200, body: { value: rules.map((r) => ({ ...r })) } },
+    folders: { status: 200, body: { value: [...folders.values()] } },
+    ...hidingPlaces,
+  });
 }

@@ -15,7 +15,9 @@ export async function createCredential(config: GraphCredentialConfig): Promise<T
     case 'clientCertificate':
       return new identity.ClientCertificateCredential(config.tenantId, config.clientId, { certificatePath: config.certificatePath });
     case 'managedIdentity':
-      return config.clientId ? new identity.ManagedIdentityCredential({ clientId: config.clientId }) : new identity.ManagedIdentityCredential();
+      return config.clientId
+        ? new identity.ManagedIdentityCredential({ clientId: config.clientId })
+        : new identity.ManagedIdentityCredential();
   }
 }
 

@@ -38,7 +38,11 @@ function mayResend(r: BatchRequest, status: number): boolean {
  * id. Sub-requests that may be resent are retried (only those, after the longest Retry-After among them); every
  * other answer is returned as it came, for the caller to interpret.
  */
-export async function runBatch(graph: Graph, requests: BatchRequest[], options: { version?: GraphVersion; signal?: AbortSignal; retry?: Partial<RetryPolicy>; random?: () => number } = {}): Promise<Map<string, BatchResponse>> {
+export async function runBatch(
+  graph: Graph,
+  requests: BatchRequest[],
+  options: { version?: GraphVersion; signal?: AbortSignal; retry?: Partial<RetryPolicy>; random?: () => number } = {},
+): Promise<Map<string, BatchResponse>> {
   const policy = { ...defaultRetryPolicy, ...options.retry };
   const results = new Map<string, BatchResponse>();
   let pending = requests;
@@ -47,14 +51,20 @@ export async function runBatch(graph: Graph, requests: BatchRequest[], options: 
     const retry: BatchRequest[] = [];
     let waitMs: number | undefined;
     let throttledNow = false;
-    const slices = Array.from({ length: Math.ceil(pending.length / BATCH_LIMIT) }, (_, i) => pending.slice(i * BATCH_LIMIT, (i + 1) * BATCH_LIMIT));
+    const slices = Array.from({ length: Math.ceil(pending.length / BATCH_LIMIT) }, (_, i) =>
+      pending.slice(i * BATCH_LIMIT, (i + 1) * BATCH_LIMIT),
+    );
     for await (const chunk of paced(graph.pacer, slices, options.signal)) {
       const body = {
         requests: chunk.map((r) => ({
           id: r.id,
           method: r.method,
           url: r.url,
-          ...(r.body !== undefined ? { body: r.body, headers: { 'Content-Type': 'application/json', ...r.headers } } : r.headers ? { headers: r.headers } : {}),
+          ...(r.body !== undefined
+            ? { body: r.body, headers: { 'Content-Type': 'application/json', ...r.headers } }
+            : r.headers
+              ? { headers: r.headers }
+              : {}),
         })),
       };
       // The envelope may be resent on a 5xx or a dropped connection only when every request in it is a read.
@@ -63,12 +73,32 @@ export async function runBatch(graph: Graph, requests: BatchRequest[], options: 
       // of its own with its own request-id, answered inside the envelope's time.
       // The envelope's client-request-id is on every sub-request span: Graph gives a successful sub-request no id of its own.
       const clientRequestId = randomUUID();
-      const res = await withSpan('graph $batch', { kind: SpanKind.INTERNAL, attributes: { 'graph.batch.size': chunk.length, 'graph.batch.attempt': attempt, 'graph.client_request_id': clientRequestId } }, async () => {
-        const started = Date.now();
-        const answer = await graph.post<{ responses: BatchResponse[] }>('/$batch', body, { version: options.version, signal: options.signal, idempotent, what: 'a batch of Graph requests', headers: { 'client-request-id': clientRequestId } });
-        for (const sub of answer.responses) traceSubRequest(chunk.find((c) => c.id === sub.id), sub, clientRequestId, started, Date.now());
-        return answer;
-      });
+      const res = await withSpan(
+        'graph $batch',
+        {
+          kind: SpanKind.INTERNAL,
+          attributes: { 'graph.batch.size': chunk.length, 'graph.batch.attempt': attempt, 'graph.client_request_id': clientRequestId },
+        },
+        async () => {
+          const started = Date.now();
+          const answer = await graph.post<{ responses: BatchResponse[] }>('/$batch', body, {
+            version: options.version,
+            signal: options.signal,
+            idempotent,
+            what: 'a batch of Graph requests',
+            headers: { 'client-request-id': clientRequestId },
+          });
+          for (const sub of answer.responses)
+            traceSubRequest(
+              chunk.find((c) => c.id === sub.id),
+              sub,
+              clientRequestId,
+              started,
+              Date.now(),
+            );
+          return answer;
+        },
+      );
       // Graph may answer in any order: index by id.
       for (const sub of res.responses) {
         const headers = Object.fromEntries(Object.entries(sub.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
@@ -92,11 +122,30 @@ export async function runBatch(graph: Graph, requests: BatchRequest[], options: 
 }
 
 /** A finished span for one sub-request: method, templated path, status, Graph's request-id. */
-function traceSubRequest(request: BatchRequest | undefined, sub: BatchResponse, batchClientRequestId: string, started: number, ended: number): void {
+function traceSubRequest(
+  request: BatchRequest | undefined,
+  sub: BatchResponse,
+  batchClientRequestId: string,
+  started: number,
+  ended: number,
+): void {
   if (!request) return;
   const path = templatePath(request.url.split('?')[0]);
   const requestId = Object.entries(sub.headers ?? {}).find(([k]) => k.toLowerCase() === 'request-id')?.[1] ?? subError(sub).requestId;
-  recordSpan(`${request.method} ${path}`, started, ended, { 'http.request.method': request.method, 'url.template': path, 'http.response.status_code': sub.status, 'graph.batch.client_request_id': batchClientRequestId, 'graph.batch.request': request.id, ...(requestId ? { 'graph.request_id': String(requestId) } : {}) }, sub.status >= 400);
+  recordSpan(
+    `${request.method} ${path}`,
+    started,
+    ended,
+    {
+      'http.request.method': request.method,
+      'url.template': path,
+      'http.response.status_code': sub.status,
+      'graph.batch.client_request_id': batchClientRequestId,
+      'graph.batch.request': request.id,
+      ...(requestId ? { 'graph.request_id': String(requestId) } : {}),
+    },
+    sub.status >= 400,
+  );
 }
 
 /** The Graph error code and message of a failed sub-response, if it has the standard error body. */

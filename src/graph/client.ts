@@ -81,7 +81,10 @@ export function createGraph(options: CreateGraphOptions): Graph {
       return await fn();
     } catch (err) {
       // The Graph client wraps an abort during a request in a GraphError that may no longer say so: the signal does.
-      throw fromGraphError(signal?.aborted ? Object.assign(new Error(`${what} was cancelled.`, { cause: err }), { name: 'AbortError' }) : err, what);
+      throw fromGraphError(
+        signal?.aborted ? Object.assign(new Error(`${what} was cancelled.`, { cause: err }), { name: 'AbortError' }) : err,
+        what,
+      );
     }
   };
 
@@ -124,7 +127,10 @@ export function createGraph(options: CreateGraphOptions): Graph {
  */
 export function splitAbsolute(baseUrl: string, path: string, fallbackVersion: GraphVersion): { version: string; relative: string } {
   if (/^https?:\/\//i.test(path)) {
-    if (!path.startsWith(baseUrl + '/')) throw new ContainError('GRAPH_ERROR', `Refusing to follow a Graph link outside ${baseUrl}.`, { details: { link: path.slice(0, 200) } });
+    if (!path.startsWith(baseUrl + '/'))
+      throw new ContainError('GRAPH_ERROR', `Refusing to follow a Graph link outside ${baseUrl}.`, {
+        details: { link: path.slice(0, 200) },
+      });
     const rest = path.slice(baseUrl.length + 1);
     const slash = rest.indexOf('/');
     return { version: rest.slice(0, slash), relative: rest.slice(slash) };

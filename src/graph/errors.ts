@@ -10,10 +10,12 @@ interface GraphErrorLike {
 
 /** Human explanations for Graph error codes a responder will meet; keyed by code, then by status. */
 const KNOWN_CODES: Record<string, string> = {
-  Authentication_RequestFromNonPremiumTenantOrB2CTenant: 'This needs Microsoft Entra ID P1 or P2 (sign-in logs are a premium feature). Not available in this tenant.',
-  Authorization_RequestDenied: 'Contain\'s app registration lacks the Graph permission for this call. An admin must grant it (see docs/permissions.md).',
+  Authentication_RequestFromNonPremiumTenantOrB2CTenant:
+    'This needs Microsoft Entra ID P1 or P2 (sign-in logs are a premium feature). Not available in this tenant.',
+  Authorization_RequestDenied:
+    "Contain's app registration lacks the Graph permission for this call. An admin must grant it (see docs/permissions.md).",
   Request_ResourceNotFound: 'The object no longer exists in the directory.',
-  ErrorAccessDenied: 'Access to this mailbox is denied for Contain\'s app registration.',
+  ErrorAccessDenied: "Access to this mailbox is denied for Contain's app registration.",
   MailboxNotEnabledForRESTAPI: 'The user has no Exchange Online mailbox (or it is on-premises); mailbox steps cannot run.',
 };
 
@@ -39,7 +41,8 @@ export function fromGraphError(err: unknown, what: string): ContainError {
     message = known!;
   } else if (status === 401 || status === 403) {
     code = 'GRAPH_FORBIDDEN';
-    message = known ?? `Microsoft Graph refused ${what} (HTTP ${status}${graphCode ? `, ${graphCode}` : ''}). Check Contain's Graph permissions.`;
+    message =
+      known ?? `Microsoft Graph refused ${what} (HTTP ${status}${graphCode ? `, ${graphCode}` : ''}). Check Contain's Graph permissions.`;
   } else if (status === 404) {
     code = 'GRAPH_NOT_FOUND';
     message = known ?? `Microsoft Graph found nothing for ${what}.`;

@@ -26,9 +26,11 @@ interface Rule {
   key(method: string, path: string): string | undefined;
 }
 
-const OUTLOOK = /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|events|calendar|calendars|calendarView|contacts|contactFolders|inferenceClassification|outlook)(\/|$)/i;
+const OUTLOOK =
+  /^\/users\/([^/]+)\/(messages|mailFolders|mailboxSettings|events|calendar|calendars|calendarView|contacts|contactFolders|inferenceClassification|outlook)(\/|$)/i;
 const REPORTS = /^\/(auditLogs\/(signIns|directoryAudits|provisioning)|reports\/authenticationMethods)(\/|$)/i;
-const DIRECTORY = /^\/(users|groups|applications|servicePrincipals|devices|directoryObjects|directoryRoles|oauth2PermissionGrants|policies|roleManagement)(\/|$|\()/i;
+const DIRECTORY =
+  /^\/(users|groups|applications|servicePrincipals|devices|directoryObjects|directoryRoles|oauth2PermissionGrants|policies|roleManagement)(\/|$|\()/i;
 const READ_POSTS = /\/(checkMemberObjects|checkMemberGroups|getMemberObjects|getMemberGroups|getByIds|getObjectsById)$/i;
 const mailbox = (path: string) => OUTLOOK.exec(path)?.[1].toLowerCase();
 const when = (re: RegExp, id: string) => (_m: string, path: string) => (re.test(path) ? id : undefined);
@@ -40,12 +42,22 @@ const when = (re: RegExp, id: string) => (_m: string, path: string) => (re.test(
  */
 export const PUBLISHED_BUDGETS: Rule[] = [
   { id: 'reports', limit: 5, windowMs: 10_000, key: when(REPORTS, 'reports') },
-  { id: 'identity-protection-ca', limit: 1, windowMs: 1_000, key: when(/^\/(identity\/conditionalAccess|identityProtection|riskyUsers|riskDetections)(\/|$)/i, 'ca') },
+  {
+    id: 'identity-protection-ca',
+    limit: 1,
+    windowMs: 1_000,
+    key: when(/^\/(identity\/conditionalAccess|identityProtection|riskyUsers|riskDetections)(\/|$)/i, 'ca'),
+  },
   { id: 'security-detections', limit: 150, windowMs: 60_000, key: when(/^\/security\/(alerts|alerts_v2|incidents)(\/|$)/i, 'security') },
   { id: 'message-trace', limit: 100, windowMs: 300_000, key: when(/^\/admin\/exchange\/tracing\//i, 'trace') },
   { id: 'advanced-hunting', limit: 45, windowMs: 60_000, key: when(/^\/security\/runHuntingQuery$/i, 'hunting') },
   { id: 'device-writes', limit: 25, windowMs: 10_000, key: (m, p) => (m !== 'GET' && /^\/devices(\/|$)/i.test(p) ? 'devices' : undefined) },
-  { id: 'identity-writes', limit: 3_000, windowMs: 150_000, key: (m, p) => (m !== 'GET' && DIRECTORY.test(p) && !OUTLOOK.test(p) && !READ_POSTS.test(p) ? 'writes' : undefined) },
+  {
+    id: 'identity-writes',
+    limit: 3_000,
+    windowMs: 150_000,
+    key: (m, p) => (m !== 'GET' && DIRECTORY.test(p) && !OUTLOOK.test(p) && !READ_POSTS.test(p) ? 'writes' : undefined),
+  },
   { id: 'outlook-requests', limit: 10_000, windowMs: 600_000, key: (_m, p) => mailbox(p) },
   { id: 'outlook-concurrency', limit: 4, windowMs: 0, concurrent: true, key: (_m, p) => mailbox(p) },
 ];
@@ -219,7 +231,10 @@ export class PacingMiddleware implements Middleware {
     const url = typeof context.request === 'string' ? context.request : context.request.url;
     const below = url.startsWith(this.baseUrl + '/') ? url.slice(this.baseUrl.length).replace(/^\/(v1\.0|beta)(?=\/)/, '') : undefined;
     if (below === undefined || below.split('?')[0] === '/$batch') return this.next!.execute(context);
-    const release = await this.pacer.acquire({ method: (context.options?.method ?? 'GET').toUpperCase(), url: below }, context.options?.signal ?? undefined);
+    const release = await this.pacer.acquire(
+      { method: (context.options?.method ?? 'GET').toUpperCase(), url: below },
+      context.options?.signal ?? undefined,
+    );
     try {
       await this.next!.execute(context);
     } finally {

@@ -17,7 +17,13 @@ export interface RetryPolicy {
   maxThrottledMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, jitter: 0.2, maxThrottledMs: 600_000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  jitter: 0.2,
+  maxThrottledMs: 600_000,
+};
 
 /** Whether a failed attempt is tried again: 429s while the time spent throttled allows, other transient ones by count. */
 export function mayRetry(policy: RetryPolicy, status: number | 'network', failures: number, throttledMs: number): boolean {
@@ -41,7 +47,12 @@ export function parseRetryAfter(header: string | null | undefined, now: number =
 }
 
 /** Delay before retry number `attempt` (1 = first retry), honouring Retry-After, with jitter, capped. */
-export function retryDelayMs(policy: RetryPolicy, attempt: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+export function retryDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number {
   const base = retryAfterMs ?? policy.baseDelayMs * 2 ** (attempt - 1);
   const withJitter = base + base * policy.jitter * random();
   return Math.min(policy.maxDelayMs, Math.round(withJitter));
@@ -119,7 +130,8 @@ export class RetryMiddleware implements Middleware {
         // Drain the body so the socket goes back to the pool before we sleep.
         await context.response!.arrayBuffer().catch(() => undefined);
       } catch (err) {
-        if ((err as Error).name === 'AbortError' || !mayRetry(this.policy, 'network', ++failures, throttledMs) || (once && !neverSent(err))) throw err;
+        if ((err as Error).name === 'AbortError' || !mayRetry(this.policy, 'network', ++failures, throttledMs) || (once && !neverSent(err)))
+          throw err;
         status = 'network';
       }
       // Without Retry-After (Conditional Access sends none) a throttled request backs off by its own count.

@@ -40,12 +40,24 @@ export class TracingMiddleware implements Middleware {
     const clientRequestId = headers.get('client-request-id') ?? randomUUID();
     headers.set('client-request-id', clientRequestId);
     context.options = { ...context.options, headers };
-    await withSpan(`${method} ${path}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': url.hostname, 'url.template': path, 'graph.client_request_id': clientRequestId } }, async (span) => {
-      await this.next!.execute(context); // a dropped connection or timeout throws: withSpan marks the span failed
-      const res = context.response!;
-      span.setAttributes({ 'http.response.status_code': res.status, 'graph.request_id': res.headers.get('request-id') ?? '' });
-      if (res.status >= 400) failSpan(span, { code: String(res.status), message: `HTTP ${res.status}` });
-      if (res.status === 429) countThrottled({ service: budgetOf(method, path.replace(/^\/(v1\.0|beta)/, '')), batch: false });
-    });
+    await withSpan(
+      `${method} ${path}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': method,
+          'server.address': url.hostname,
+          'url.template': path,
+          'graph.client_request_id': clientRequestId,
+        },
+      },
+      async (span) => {
+        await this.next!.execute(context); // a dropped connection or timeout throws: withSpan marks the span failed
+        const res = context.response!;
+        span.setAttributes({ 'http.response.status_code': res.status, 'graph.request_id': res.headers.get('request-id') ?? '' });
+        if (res.status >= 400) failSpan(span, { code: String(res.status), message: `HTTP ${res.status}` });
+        if (res.status === 429) countThrottled({ service: budgetOf(method, path.replace(/^\/(v1\.0|beta)/, '')), batch: false });
+      },
+    );
   }
 }

@@ -17,7 +17,11 @@ type DirectCall = Extract<Call, { api: 'exchange' | 'posture' }>;
  * composite posture ones directly and at the same time. A ContainError in place of an answer means none came: for a
  * change, its outcome is unknown.
  */
-export async function runCalls(ctx: ContainContext, calls: PlannedCall[], options: { signal?: AbortSignal }): Promise<Map<string, CallResult | ContainError>> {
+export async function runCalls(
+  ctx: ContainContext,
+  calls: PlannedCall[],
+  options: { signal?: AbortSignal },
+): Promise<Map<string, CallResult | ContainError>> {
   const out = new Map<string, CallResult | ContainError>();
   const graphCalls = calls.filter((c): c is [string, GraphCall] => c[1].api === 'graph');
   const flowCalls = calls.filter((c): c is [string, FlowCall] => c[1].api === 'flow');
@@ -36,19 +40,34 @@ export async function runCalls(ctx: ContainContext, calls: PlannedCall[], option
   // All at once, as the Graph batch leaves: a change recorded as "sending" must be on its way now, not after the others
   // answered (a worker frozen in between would send it long after the new holder's grace period). Exchange refuses
   // past a few requests at once per tenant; the client waits and retries that refusal (nothing was made).
-  const direct = Promise.all(directCalls.map(async ([id, c]) => out.set(id, c.api === 'exchange' ? await runExchangeCall(ctx.exchange, c, options) : await runPostureCall(ctx.graph, c, options))));
+  const direct = Promise.all(
+    directCalls.map(async ([id, c]) =>
+      out.set(id, c.api === 'exchange' ? await runExchangeCall(ctx.exchange, c, options) : await runPostureCall(ctx.graph, c, options)),
+    ),
+  );
   if (graphCalls.length) {
     try {
-      const requests: BatchRequest[] = graphCalls.map(([id, c]) => ({ id, method: c.method, url: c.url, body: c.body, headers: c.headers }));
+      const requests: BatchRequest[] = graphCalls.map(([id, c]) => ({
+        id,
+        method: c.method,
+        url: c.url,
+        body: c.body,
+        headers: c.headers,
+      }));
       const res = await runBatch(ctx.graph, requests, { signal: options.signal });
-      for (const [id] of graphCalls) out.set(id, res.get(id) ?? new ContainError('GRAPH_ERROR', 'Missing batch response.', { transient: true }));
+      for (const [id] of graphCalls)
+        out.set(id, res.get(id) ?? new ContainError('GRAPH_ERROR', 'Missing batch response.', { transient: true }));
     } catch (err) {
       const e = toContainError(err);
       if (e.code === 'ABORTED') throw err;
       const status = e.details.status;
       // A batch refused whole (a 4xx on the envelope) ran none of its requests: each gets that answer as its own.
-      const refused: CallResult | undefined = !e.transient && typeof status === 'number' && status >= 400 ? { status, headers: {}, body: { error: { code: e.details.graphCode, message: e.details.graphMessage } } } : undefined;
-      for (const [id] of graphCalls) out.set(id, refused ?? (e.transient ? e : new ContainError(e.code, e.userMessage, { transient: true, cause: e })));
+      const refused: CallResult | undefined =
+        !e.transient && typeof status === 'number' && status >= 400
+          ? { status, headers: {}, body: { error: { code: e.details.graphCode, message: e.details.graphMessage } } }
+          : undefined;
+      for (const [id] of graphCalls)
+        out.set(id, refused ?? (e.transient ? e : new ContainError(e.code, e.userMessage, { transient: true, cause: e })));
     }
   }
   await Promise.all([flows, direct]);

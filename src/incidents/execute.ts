@@ -35,7 +35,12 @@ const FINAL = (a: Action) => !UNFINISHED.includes(a.state);
  * change's read-back rides in the next round. A change whose answer is unknown (5xx, timeout, dropped connection,
  * a worker that died) is never sent again before the tenant shows it was not made.
  */
-export async function executeActions(ctx: ContainContext, msg: { incidentId: string; actionIds: string[] }, notifier: Notifier, options: { signal?: AbortSignal } = {}): Promise<ExecuteOutcome> {
+export async function executeActions(
+  ctx: ContainContext,
+  msg: { incidentId: string; actionIds: string[] },
+  notifier: Notifier,
+  options: { signal?: AbortSignal } = {},
+): Promise<ExecuteOutcome> {
   const log = ctx.log.child({ incidentId: msg.incidentId });
   let lease = await acquireLease(ctx, msg.incidentId);
   // A lease about to run out (its holder died) is waited for here rather than through the queue's growing backoff.
@@ -52,7 +57,10 @@ export async function executeActions(ctx: ContainContext, msg: { incidentId: str
     workLeft = run.workLeft();
     if (workLeft) {
       log.warn('actions left for a later delivery', { code: run.transient?.code });
-      throw run.transient ?? new ContainError('GRAPH_UNAVAILABLE', 'Some actions could not finish yet; they will be retried.', { transient: true });
+      throw (
+        run.transient ??
+        new ContainError('GRAPH_UNAVAILABLE', 'Some actions could not finish yet; they will be retried.', { transient: true })
+      );
     }
     return outcome;
   } catch (err) {
@@ -112,7 +120,12 @@ class Run {
       const fresh = listed.filter((a) => !FINAL(a) && a.state !== 'proposed');
       if (!fresh.length && !this.unchecked.size) break;
       // Taking an action rewrites its row: a worker that held it before can no longer write it.
-      for (const a of await Promise.all(fresh.map((a) => this.save({ ...a, state: a.state === 'approved' ? 'running' : a.state, attempts: a.attempts + 1, leaseUntil: undefined })))) this.actions.set(a.id, a);
+      for (const a of await Promise.all(
+        fresh.map((a) =>
+          this.save({ ...a, state: a.state === 'approved' ? 'running' : a.state, attempts: a.attempts + 1, leaseUntil: undefined }),
+        ),
+      ))
+        this.actions.set(a.id, a);
       this.ran = true;
       this.incident = incident;
       // A posture record changes no account: its measures exclude the protected accounts when they are built.
@@ -134,7 +147,11 @@ class Run {
     if (protection && (protection.direct || !protection.requests.length)) this.protection = protection.direct ? 'protected' : 'clear';
     if (this.protection === 'protected') {
       for (const a of [...this.actions.values()].filter((x) => x.state === 'running'))
-        await this.finish(a, { outcome: 'skipped', code: 'USER_PROTECTED', message: `Not changed: approved, but ${target.displayName} is now a protected account (break-glass or administrator); follow the manual procedure for privileged accounts.` });
+        await this.finish(a, {
+          outcome: 'skipped',
+          code: 'USER_PROTECTED',
+          message: `Not changed: approved, but ${target.displayName} is now a protected account (break-glass or administrator); follow the manual procedure for privileged accounts.`,
+        });
     }
     const live = [...this.actions.values()].filter((a) => !FINAL(a) && !this.deferred.has(a.id));
     const mayChange = this.protection === 'clear';
@@ -144,12 +161,20 @@ class Run {
     const verifies = live.filter((a) => a.state === 'sending');
     const checks = [...this.unchecked].map((id) => this.actions.get(id)!);
     const sends = mayChange
-      ? live.filter((a) => a.state === 'running' && a.evidence !== undefined && (handlerFor(a.kind).phase === 1 || !phase1Open) && (this.sendsThisRun.get(a.id) ?? 0) < MAX_SENDS_PER_RUN)
+      ? live.filter(
+          (a) =>
+            a.state === 'running' &&
+            a.evidence !== undefined &&
+            (handlerFor(a.kind).phase === 1 || !phase1Open) &&
+            (this.sendsThisRun.get(a.id) ?? 0) < MAX_SENDS_PER_RUN,
+        )
       : [];
     if (!asking.length && !snaps.length && !verifies.length && !checks.length && !sends.length) return false;
 
     // Recorded before anything leaves: after a crash, "sending" means "find out whether it was made".
-    const sending = await Promise.all(sends.map((a) => this.save({ ...a, state: 'sending', sends: (a.sends ?? 0) + 1, sendingAt: this.ctx.now().toISOString() })));
+    const sending = await Promise.all(
+      sends.map((a) => this.save({ ...a, state: 'sending', sends: (a.sends ?? 0) + 1, sendingAt: this.ctx.now().toISOString() })),
+    );
     for (const a of sending) this.sendsThisRun.set(a.id, (this.sendsThisRun.get(a.id) ?? 0) + 1);
     this.signal.throwIfAborted();
     const calls: PlannedCall[] = [
@@ -175,16 +200,22 @@ class Run {
     if (failed) {
       // Not knowing is not permission: nothing is changed until the check answers.
       for (const a of this.actions.values()) if (!FINAL(a)) this.deferred.add(a.id);
-      this.transient ??= new ContainError('GRAPH_UNAVAILABLE', 'Contain could not re-check that the account is not protected; nothing was changed, it will be retried.', { transient: true });
+      this.transient ??= new ContainError(
+        'GRAPH_UNAVAILABLE',
+        'Contain could not re-check that the account is not protected; nothing was changed, it will be retried.',
+        { transient: true },
+      );
       return;
     }
     this.protection = protectedByMembership(answers.map((r) => (r as CallResult).body as { value?: unknown })) ? 'protected' : 'clear';
-    if (this.protection === 'protected') this.log.warn('target is protected now; approved changes are not made', { targetId: this.incident!.target.id });
+    if (this.protection === 'protected')
+      this.log.warn('target is protected now; approved changes are not made', { targetId: this.incident!.target.id });
   }
 
   private async onSnapshot(a: Action, r: CallResult | ContainError): Promise<void> {
     if (r instanceof ContainError || isRetryableStatus(r.status)) return this.defer(a, r, 'the snapshot');
-    if (r.status === 404) return this.finish(a, { outcome: 'skipped', message: `${a.title}: the object no longer exists; nothing to change.` });
+    if (r.status === 404)
+      return this.finish(a, { outcome: 'skipped', message: `${a.title}: the object no longer exists; nothing to change.` });
     if (r.status >= 300) return this.finish(a, handlerFor(a.kind).outcome(a, r));
     // Evidence is durable before any change is sent.
     await this.save({ ...a, evidence: withoutAnnotations((r.body ?? {}) as object) });
@@ -200,12 +231,24 @@ class Run {
       this.log.info('a change whose answer was lost was made; not sent again', { actionId: a.id, kind: a.kind });
       return this.finish(a, { ...made, verified: true, recovered: true });
     }
-    if (r.status === 404) return this.finish(a, { outcome: 'skipped', message: `${a.title}: the object no longer exists; nothing to change.` });
+    if (r.status === 404)
+      return this.finish(a, { outcome: 'skipped', message: `${a.title}: the object no longer exists; nothing to change.` });
     // Not made yet. If nobody here saw it answered, it may still be on its way (a worker frozen mid-request): wait.
     const inFlightUntil = Date.parse(a.sendingAt ?? '') + this.ctx.config.policy.sendGraceMs;
     if (!this.answered.has(a.id) && inFlightUntil > this.ctx.now().getTime()) {
-      this.log.info('a change whose answer was lost is not made yet; it may still be in flight, so it is not resent before the grace period', { actionId: a.id, until: new Date(inFlightUntil).toISOString() });
-      return this.defer(a, new ContainError('GRAPH_UNAVAILABLE', `"${a.title}" was sent by a worker that stopped; Contain waits until it can no longer be in flight before sending it again.`, { transient: true }), 'the read-back');
+      this.log.info(
+        'a change whose answer was lost is not made yet; it may still be in flight, so it is not resent before the grace period',
+        { actionId: a.id, until: new Date(inFlightUntil).toISOString() },
+      );
+      return this.defer(
+        a,
+        new ContainError(
+          'GRAPH_UNAVAILABLE',
+          `"${a.title}" was sent by a worker that stopped; Contain waits until it can no longer be in flight before sending it again.`,
+          { transient: true },
+        ),
+        'the read-back',
+      );
     }
     this.log.info('a change whose answer was lost was not made; it will be sent', { actionId: a.id, kind: a.kind });
     await this.save({ ...a, state: 'running' });
@@ -221,7 +264,10 @@ class Run {
     if (!(r instanceof ContainError) || Number(r.details.status) > 0) this.answered.add(a.id);
     // No answer, or one that does not say whether the change was made: read the tenant next round.
     if (r instanceof ContainError || (isRetryableStatus(r.status) && r.status !== 429)) {
-      this.log.warn('change sent, answer unknown; verifying before anything is sent again', { actionId: a.id, status: r instanceof ContainError ? r.code : r.status });
+      this.log.warn('change sent, answer unknown; verifying before anything is sent again', {
+        actionId: a.id,
+        status: r instanceof ContainError ? r.code : r.status,
+      });
       if (r instanceof ContainError) this.transient ??= r;
       return;
     }
@@ -237,13 +283,34 @@ class Run {
 
   private async defer(a: Action, r: CallResult | ContainError, what: string): Promise<void> {
     this.deferred.add(a.id);
-    this.transient ??= r instanceof ContainError ? (r.transient ? r : new ContainError(r.code, r.userMessage, { transient: true, cause: r })) : new ContainError(r.status === 429 ? 'GRAPH_THROTTLED' : 'GRAPH_UNAVAILABLE', `Microsoft Graph did not answer ${what} of "${a.title}" (HTTP ${r.status}); it will be retried.`, { transient: true });
+    this.transient ??=
+      r instanceof ContainError
+        ? r.transient
+          ? r
+          : new ContainError(r.code, r.userMessage, { transient: true, cause: r })
+        : new ContainError(
+            r.status === 429 ? 'GRAPH_THROTTLED' : 'GRAPH_UNAVAILABLE',
+            `Microsoft Graph did not answer ${what} of "${a.title}" (HTTP ${r.status}); it will be retried.`,
+            { transient: true },
+          );
   }
 
   private async finish(a: Action, result: ActionResult): Promise<void> {
     const saved = await this.save({ ...a, state: result.outcome, result, leaseUntil: undefined });
-    await this.audit(saved, `action.${result.outcome}`, { title: a.title, message: result.message, code: result.code, verified: result.verified, recovered: result.recovered, requestIds: result.requestIds });
-    (result.outcome === 'failed' ? this.log.warn : this.log.info)(`action ${result.outcome}`, { actionId: a.id, kind: a.kind, code: result.code, recovered: result.recovered });
+    await this.audit(saved, `action.${result.outcome}`, {
+      title: a.title,
+      message: result.message,
+      code: result.code,
+      verified: result.verified,
+      recovered: result.recovered,
+      requestIds: result.requestIds,
+    });
+    (result.outcome === 'failed' ? this.log.warn : this.log.info)(`action ${result.outcome}`, {
+      actionId: a.id,
+      kind: a.kind,
+      code: result.code,
+      recovered: result.recovered,
+    });
     this.finishedSinceReport.push({ a: saved, r: result });
   }
 

@@ -27,7 +27,10 @@ export interface HeldLease {
  * the signal. Because every action write is itself a compare-and-swap and a new holder rewrites each action it
  * takes, a worker that lost its lease finds its next write refused even before it notices the signal.
  */
-export async function acquireLease(ctx: Pick<ContainContext, 'store' | 'now' | 'config' | 'log'>, incidentId: string): Promise<HeldLease | { busyUntil: number }> {
+export async function acquireLease(
+  ctx: Pick<ContainContext, 'store' | 'now' | 'config' | 'log'>,
+  incidentId: string,
+): Promise<HeldLease | { busyUntil: number }> {
   const ms = ctx.config.policy.actionLeaseMs;
   const owner = randomUUID();
   const now = ctx.now().getTime();
@@ -35,7 +38,14 @@ export async function acquireLease(ctx: Pick<ContainContext, 'store' | 'now' | '
   if (existing?.active && Date.parse(existing.until) > now) return { busyUntil: Date.parse(existing.until) };
   let row: ExecutionLeaseRow;
   try {
-    row = await ctx.store.putLease({ incidentId, owner, until: new Date(now + ms).toISOString(), fence: (existing?.fence ?? 0) + 1, active: true, etag: existing?.etag });
+    row = await ctx.store.putLease({
+      incidentId,
+      owner,
+      until: new Date(now + ms).toISOString(),
+      fence: (existing?.fence ?? 0) + 1,
+      active: true,
+      etag: existing?.etag,
+    });
   } catch (err) {
     if (err instanceof ConcurrencyError) return { busyUntil: now + ms };
     throw err;
@@ -73,7 +83,8 @@ export async function acquireLease(ctx: Pick<ContainContext, 'store' | 'now' | '
       try {
         await ctx.store.putLease({ ...row, until: ctx.now().toISOString(), active: workLeft });
       } catch (err) {
-        if (!(err instanceof ConcurrencyError)) ctx.log.warn('could not release the execution lease; it runs out by itself', { incidentId, err });
+        if (!(err instanceof ConcurrencyError))
+          ctx.log.warn('could not release the execution lease; it runs out by itself', { incidentId, err });
       }
     },
   };

@@ -52,7 +52,10 @@ export interface IncidentFacts {
   /** Per playbook step: what was checked and what could not be (e.g. hidden inbox rules need Exchange PowerShell). */
   steps?: { step: number; name: string; checked: string; notes: string[] }[];
   /** Steps 9-10, saved when `scope` ran for this user while the incident was open. */
-  scope?: { mail?: { sender: string; subject: string; time: string; recipients: number }; recipients: { upn: string; flagged: boolean; reasons: string[] }[] };
+  scope?: {
+    mail?: { sender: string; subject: string; time: string; recipients: number };
+    recipients: { upn: string; flagged: boolean; reasons: string[] }[];
+  };
   /** Step 8, saved when `investigate` ran for this user while the incident was open: the top findings and indicators. */
   investigation?: InvestigationSummary & { at: string };
 }
@@ -66,7 +69,14 @@ export interface InvestigationSummary {
   iocs: { ips: string[]; userAgents: string[]; sessionIds: string[] };
   notes: string[];
   /** What the attacker touched: the first of each list (the full result has all), and how many there were. */
-  attackerActivity?: { mailRead: string[]; searches: string[]; files: string[]; mailSent: string[]; foldersSynced: string[]; counts: { mailRead: number; searches: number; files: number; mailSent: number; foldersSynced: number } };
+  attackerActivity?: {
+    mailRead: string[];
+    searches: string[];
+    files: string[];
+    mailSent: string[];
+    foldersSynced: string[];
+    counts: { mailRead: number; searches: number; files: number; mailSent: number; foldersSynced: number };
+  };
   /** The user's own addresses (known device, trusted location, company network): never indicators, whatever happened there. */
   cleared?: string[];
   /** The findings per stage of the intrusion (phishing, access, persistence, collection, mail), for the timeline picture. */

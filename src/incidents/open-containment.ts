@@ -26,19 +26,25 @@ export interface OpenContainmentInput {
   signal?: AbortSignal;
 }
 
-export type OpenContainmentResult = { kind: 'chooser'; view: ChooserView } | { kind: 'incident'; incident: Incident; actions: Action[]; view: ContainmentView };
+export type OpenContainmentResult =
+  { kind: 'chooser'; view: ChooserView } | { kind: 'incident'; incident: Incident; actions: Action[]; view: ContainmentView };
 
 /** `contain <user>`: resolve the user, refuse protected accounts, discover, open the incident with proposed actions. */
 export async function openContainment(ctx: ContainContext, input: OpenContainmentInput): Promise<OpenContainmentResult> {
   const requester: Actor = input.requester.actor;
   const found = await findUser(ctx, input.query, { signal: input.signal });
-  if (found.kind === 'many') return { kind: 'chooser', view: { kind: 'chooser', query: input.query.value, dryRun: input.dryRun, candidates: found.candidates } };
+  if (found.kind === 'many')
+    return { kind: 'chooser', view: { kind: 'chooser', query: input.query.value, dryRun: input.dryRun, candidates: found.candidates } };
   const target = found.user;
   if (await isProtected(ctx, target)) {
     ctx.log.warn('refused protected user', { targetId: target.id, requester: requester.aadObjectId });
-    throw new ContainError('USER_PROTECTED', `${target.displayName} is a protected account (break-glass or administrator). Contain will not act on it; follow the manual procedure for privileged accounts.`, {
-      details: { targetId: target.id },
-    });
+    throw new ContainError(
+      'USER_PROTECTED',
+      `${target.displayName} is a protected account (break-glass or administrator). Contain will not act on it; follow the manual procedure for privileged accounts.`,
+      {
+        details: { targetId: target.id },
+      },
+    );
   }
 
   // What Contain's app can do (contain doctor, kept for an hour) is read while discovery runs.
@@ -57,32 +63,52 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
   };
   const id = await ctx.store.nextIncidentId(now);
   const expiresAt = new Date(now.getTime() + ctx.policy.approvalTtlMs).toISOString();
-  const actions: Action[] = analyses.flatMap((a) => a.proposals).map((p, i) => {
-    // An action the app cannot perform is marked with the fix instead of being offered for approval.
-    const blocked = blockerFor(doctor, p.kind);
-    const fastPath = p.kind === 'revokeSessions' && ctx.policy.fastPathRevoke && !input.dryRun && !blocked;
-    return {
-      incidentId: id,
-      id: actionId(i + 1),
-      step: p.step,
-      kind: p.kind,
-      objectId: p.objectId,
-      params: p.params,
-      title: p.title,
-      detail: p.detail,
-      reason: p.reason,
-      state: input.dryRun || blocked ? 'skipped' : fastPath ? 'approved' : 'proposed',
-      proposedAt: now.toISOString(),
-      expiresAt,
-      fastPath,
-      attempts: 0,
-      result: blocked ? { outcome: 'skipped', code: APP_CANNOT, message: blocked } : input.dryRun ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' } : undefined,
-    };
-  });
-  const incident: Incident = { id, createdAt: now.toISOString(), requester, target, state: 'open', dryRun: input.dryRun, threads: input.threads, facts };
+  const actions: Action[] = analyses
+    .flatMap((a) => a.proposals)
+    .map((p, i) => {
+      // An action the app cannot perform is marked with the fix instead of being offered for approval.
+      const blocked = blockerFor(doctor, p.kind);
+      const fastPath = p.kind === 'revokeSessions' && ctx.policy.fastPathRevoke && !input.dryRun && !blocked;
+      return {
+        incidentId: id,
+        id: actionId(i + 1),
+        step: p.step,
+        kind: p.kind,
+        objectId: p.objectId,
+        params: p.params,
+        title: p.title,
+        detail: p.detail,
+        reason: p.reason,
+        state: input.dryRun || blocked ? 'skipped' : fastPath ? 'approved' : 'proposed',
+        proposedAt: now.toISOString(),
+        expiresAt,
+        fastPath,
+        attempts: 0,
+        result: blocked
+          ? { outcome: 'skipped', code: APP_CANNOT, message: blocked }
+          : input.dryRun
+            ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' }
+            : undefined,
+      };
+    });
+  const incident: Incident = {
+    id,
+    createdAt: now.toISOString(),
+    requester,
+    target,
+    state: 'open',
+    dryRun: input.dryRun,
+    threads: input.threads,
+    facts,
+  };
   await ctx.store.createIncident(incident, actions);
   await rememberIncidentTrace(ctx, id);
-  await ctx.store.appendAudit(id, { at: now.toISOString(), event: input.dryRun ? 'incident.opened.dry-run' : 'incident.opened', actor: requester, details: { target: target.userPrincipalName, actions: actions.map((a) => a.title) } });
+  await ctx.store.appendAudit(id, {
+    at: now.toISOString(),
+    event: input.dryRun ? 'incident.opened.dry-run' : 'incident.opened',
+    actor: requester,
+    details: { target: target.userPrincipalName, actions: actions.map((a) => a.title) },
+  });
   for (const a of actions.filter((x) => x.state === 'approved')) {
     await ctx.store.appendAudit(id, { at: now.toISOString(), event: 'action.fast-path', actionId: a.id, details: { title: a.title } });
   }
@@ -96,6 +122,7 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
  */
 export async function releaseFastPath(ctx: ContainContext, incidentId: string): Promise<void> {
   for (const a of await ctx.store.listActions(incidentId)) {
-    if (a.state === 'approved' && a.fastPath && !a.decision) await ctx.queue.send({ type: 'execute', incidentId, actionIds: [a.id], key: `${incidentId}/${a.id}` });
+    if (a.state === 'approved' && a.fastPath && !a.decision)
+      await ctx.queue.send({ type: 'execute', incidentId, actionIds: [a.id], key: `${incidentId}/${a.id}` });
   }
 }

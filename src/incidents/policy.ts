@@ -33,7 +33,11 @@ export function policyFromConfig(config: Config): Policy {
  * Resolve an actor's roles: their own object id, or membership of a configured group, counts. With need 'approver'
  * (the click path) only `approver` is resolved, from the cached roster when there is one.
  */
-export async function rolesOf(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>, actor: Actor, options: { need?: 'approver' | 'any' } = {}): Promise<ActorRoles> {
+export async function rolesOf(
+  ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>,
+  actor: Actor,
+  options: { need?: 'approver' | 'any' } = {},
+): Promise<ActorRoles> {
   const openToAll = ctx.policy.openToAll;
   if (!actor.aadObjectId) return { approver: false, responder: openToAll };
   const { approvers, responders } = ctx.policy;
@@ -59,12 +63,21 @@ export interface Grant {
  * Check that the actor holds `role` for `what` (a command or button, as docs/operations.md names it); throws
  * NOT_AUTHORIZED naming the missing role and how to get it. No directory lookup for `anyone`.
  */
-export async function authorize(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>, actor: Actor, role: Role, what: string): Promise<Grant> {
+export async function authorize(
+  ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>,
+  actor: Actor,
+  role: Role,
+  what: string,
+): Promise<Grant> {
   const grant = { actor, role } as Grant;
   if (role === 'anyone') return grant;
   const roles = await rolesOf(ctx, actor);
   if (holds(roles, role)) return grant;
-  if (!actor.aadObjectId) throw new ContainError('NOT_AUTHORIZED', `Contain could not tell who you are in Entra ID, so it cannot check that you may use "${what}" (it needs the ${role === 'either' ? 'responder or approver' : role} role).`);
+  if (!actor.aadObjectId)
+    throw new ContainError(
+      'NOT_AUTHORIZED',
+      `Contain could not tell who you are in Entra ID, so it cannot check that you may use "${what}" (it needs the ${role === 'either' ? 'responder or approver' : role} role).`,
+    );
   throw new ContainError('NOT_AUTHORIZED', missingRole(what, role), { details: { need: role, actor: actor.aadObjectId } });
 }
 
@@ -87,7 +100,11 @@ export function refuseTarget(incident: Incident, actor: Actor): void {
  * `fresh` asks the directory now instead of the five-minute membership cache: approval and execution use it, so an
  * account made protected after its incident opened is caught.
  */
-export async function isProtected(ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>, user: { id: string; userPrincipalName: string }, options: { fresh?: boolean; signal?: AbortSignal } = {}): Promise<boolean> {
+export async function isProtected(
+  ctx: Pick<ContainContext, 'graph' | 'now' | 'policy' | 'log'>,
+  user: { id: string; userPrincipalName: string },
+  options: { fresh?: boolean; signal?: AbortSignal } = {},
+): Promise<boolean> {
   const p = ctx.policy.protectedUsers;
   if (p.has(user.id.toLowerCase()) || p.has(user.userPrincipalName.toLowerCase())) return true;
   return (await memberOf(ctx, user.id, [...p], options)).size > 0;
@@ -97,7 +114,10 @@ export async function isProtected(ctx: Pick<ContainContext, 'graph' | 'now' | 'p
  * The protection check as requests to ride in a batch: `direct` when the user is protected by id or UPN (no request
  * needed), else the checkMemberObjects requests whose answers `protectedByMembership` reads.
  */
-export function protectionRequests(policy: Policy, user: { id: string; userPrincipalName: string }): { direct: boolean; requests: { url: string; body: { ids: string[] } }[] } {
+export function protectionRequests(
+  policy: Policy,
+  user: { id: string; userPrincipalName: string },
+): { direct: boolean; requests: { url: string; body: { ids: string[] } }[] } {
   const p = policy.protectedUsers;
   if (p.has(user.id.toLowerCase()) || p.has(user.userPrincipalName.toLowerCase())) return { direct: true, requests: [] };
   return { direct: false, requests: membershipRequests(user.id, membershipCandidates(user.id, [...p])) };
@@ -124,7 +144,10 @@ export type DecisionOutcome =
  * approver who is not the requester (four-eyes); reject needs an approver, or the requester calling off their own
  * request. The roles come from BUTTON_ROLES. Protected status is checked by the caller (it needs the directory).
  */
-export function checkDecision(_policy: Policy, input: { verb: DecisionVerb; actor: Actor; roles: ActorRoles; incident: Incident; action: Action; now: Date }): DecisionOutcome {
+export function checkDecision(
+  _policy: Policy,
+  input: { verb: DecisionVerb; actor: Actor; roles: ActorRoles; incident: Incident; action: Action; now: Date },
+): DecisionOutcome {
   const { verb, actor, roles, incident, action, now } = input;
   if (action.state !== 'proposed') return { kind: 'already-decided', action };
   if (Date.parse(action.expiresAt) <= now.getTime()) return { kind: 'expired' };
@@ -136,4 +159,3 @@ export function checkDecision(_policy: Policy, input: { verb: DecisionVerb; acto
   if (isRequester) return { kind: 'refused-four-eyes' };
   return allowed ? { kind: 'approved' } : { kind: 'refused-not-approver' };
 }
-

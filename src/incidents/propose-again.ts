@@ -19,7 +19,8 @@ export async function proposeAgain(ctx: ContainContext, ref: string, actor: Acto
   if (!old || !incident) throw new ContainError('NOT_FOUND', 'That incident or action no longer exists.');
   refuseTarget(incident, actor);
   await authorize(ctx, actor, BUTTON_ROLES.repropose, 'Propose again');
-  if (!REPROPOSABLE.has(old.state)) throw new ContainError('CONFLICT', `"${old.title}" is ${old.state}; only an expired or rejected proposal can be proposed again.`);
+  if (!REPROPOSABLE.has(old.state))
+    throw new ContainError('CONFLICT', `"${old.title}" is ${old.state}; only an expired or rejected proposal can be proposed again.`);
   const now = ctx.now();
   const actions = await ctx.store.listActions(incident.id);
   if (actions.some((a) => a.kind === old.kind && a.objectId === old.objectId && a.state === 'proposed')) {
@@ -39,6 +40,12 @@ export async function proposeAgain(ctx: ContainContext, ref: string, actor: Acto
     etag: undefined,
   };
   await ctx.store.addAction(next);
-  await ctx.store.appendAudit(incident.id, { at: now.toISOString(), event: 'action.proposed-again', actor, actionId: next.id, details: { previous: old.id, title: old.title } });
+  await ctx.store.appendAudit(incident.id, {
+    at: now.toISOString(),
+    event: 'action.proposed-again',
+    actor,
+    actionId: next.id,
+    details: { previous: old.id, title: old.title },
+  });
   return { view: incidentView(incident, await ctx.store.listActions(incident.id)), incidentId: incident.id };
 }

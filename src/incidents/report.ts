@@ -16,7 +16,6 @@ export interface IncidentReport {
   svg?: string;
 }
 
-
 /** Build the incident report from the stored incident, its actions and audit trail. */
 export async function buildReport(ctx: ContainContext, incidentId: string): Promise<IncidentReport> {
   const incident = await ctx.store.getIncident(incidentId);
@@ -46,12 +45,27 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
   const openQuestions = [
     ...incident.facts.notes,
     'Hidden inbox rules and mailbox forwarding are not visible to Graph: check them with Exchange Online PowerShell.',
-    ...(incident.facts.scope ? incident.facts.scope.recipients.filter((r) => r.flagged).map((r) => `${r.upn} looks compromised too: open an incident for them.`) : ['Other recipients of the phishing mail were not checked: run "scope <user>".']),
+    ...(incident.facts.scope
+      ? incident.facts.scope.recipients.filter((r) => r.flagged).map((r) => `${r.upn} looks compromised too: open an incident for them.`)
+      : ['Other recipients of the phishing mail were not checked: run "scope <user>".']),
     ...(inv ? inv.notes : ['The logs were not investigated (sign-ins, directory audit, unified audit log): run "investigate <user>".']),
-    ...actions.filter((a) => a.state === 'failed').map((a) => `"${a.title}" failed: ${a.result?.message ?? 'unknown'}. Retry or do it by hand.`),
+    ...actions
+      .filter((a) => a.state === 'failed')
+      .map((a) => `"${a.title}" failed: ${a.result?.message ?? 'unknown'}. Retry or do it by hand.`),
     ...actions.filter((a) => a.state === 'expired' || a.state === 'proposed').map((a) => `"${a.title}" is ${a.state}: nobody decided.`),
   ];
-  const view: ReportView = { kind: 'report', incidentId: incident.id, target: t, state: incident.state, summary, actions: rows, iocs: { ips, userAgents }, openQuestions, downloadPath: `/api/incidents/${incident.id}/report`, notes: [] };
+  const view: ReportView = {
+    kind: 'report',
+    incidentId: incident.id,
+    target: t,
+    state: incident.state,
+    summary,
+    actions: rows,
+    iocs: { ips, userAgents },
+    openQuestions,
+    downloadPath: `/api/incidents/${incident.id}/report`,
+    notes: [],
+  };
   const svg = picture(incident, audit);
 
   const lines = [
@@ -73,7 +87,12 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     '',
     '## Suspicious sign-ins',
     '',
-    ...(suspicious.length ? suspicious.map((s) => `- ${s.time} \`${s.ip}\` ${md(s.location)}, ${md(s.app)}, ${md(s.client)}, risk ${s.risk}${s.deviceKnown ? '' : ', unknown device'}`) : ['- none found in the sign-in facts']),
+    ...(suspicious.length
+      ? suspicious.map(
+          (s) =>
+            `- ${s.time} \`${s.ip}\` ${md(s.location)}, ${md(s.app)}, ${md(s.client)}, risk ${s.risk}${s.deviceKnown ? '' : ', unknown device'}`,
+        )
+      : ['- none found in the sign-in facts']),
     '',
     '## Indicators',
     '',
@@ -89,21 +108,41 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     ...timeline(incident, audit).map(([t, what]) => `| ${t} | ${md(what)} |`),
     '',
     ...touched(inv),
-    ...section('Security info added by the attacker', actions.filter((a) => a.kind === 'deleteAuthMethod')),
-    ...section('Devices', actions.filter((a) => a.kind === 'disableDevice')),
-    ...section('Mail rules', actions.filter((a) => a.kind === 'disableInboxRule'), (a) => {
-      const e = a.evidence as { conditions?: unknown; actions?: unknown } | undefined;
-      return e ? ` Conditions: \`${JSON.stringify(e.conditions ?? {})}\`; actions: \`${JSON.stringify(e.actions ?? {})}\`.` : '';
-    }),
-    ...section('Power Automate flows', actions.filter((a) => a.kind === 'stopFlow')),
-    ...section('Applications added or consented', actions.filter((a) => ['disableServicePrincipal', 'removeGrant', 'removeAppSecret', 'removeAppCertificate'].includes(a.kind))),
+    ...section(
+      'Security info added by the attacker',
+      actions.filter((a) => a.kind === 'deleteAuthMethod'),
+    ),
+    ...section(
+      'Devices',
+      actions.filter((a) => a.kind === 'disableDevice'),
+    ),
+    ...section(
+      'Mail rules',
+      actions.filter((a) => a.kind === 'disableInboxRule'),
+      (a) => {
+        const e = a.evidence as { conditions?: unknown; actions?: unknown } | undefined;
+        return e ? ` Conditions: \`${JSON.stringify(e.conditions ?? {})}\`; actions: \`${JSON.stringify(e.actions ?? {})}\`.` : '';
+      },
+    ),
+    ...section(
+      'Power Automate flows',
+      actions.filter((a) => a.kind === 'stopFlow'),
+    ),
+    ...section(
+      'Applications added or consented',
+      actions.filter((a) => ['disableServicePrincipal', 'removeGrant', 'removeAppSecret', 'removeAppCertificate'].includes(a.kind)),
+    ),
     '## Other recipients of the phishing mail',
     '',
     ...(incident.facts.scope
       ? [
-          incident.facts.scope.mail ? `"${md(incident.facts.scope.mail.subject)}" from ${md(incident.facts.scope.mail.sender)}, delivered ${incident.facts.scope.mail.time}, ${incident.facts.scope.mail.recipients} recipients.` : 'The phishing mail was not identified.',
+          incident.facts.scope.mail
+            ? `"${md(incident.facts.scope.mail.subject)}" from ${md(incident.facts.scope.mail.sender)}, delivered ${incident.facts.scope.mail.time}, ${incident.facts.scope.mail.recipients} recipients.`
+            : 'The phishing mail was not identified.',
           '',
-          ...incident.facts.scope.recipients.map((r) => `- ${md(r.upn)}: ${r.flagged ? `**likely compromised**: ${md(r.reasons.join('; '))}` : 'no sign of compromise'}`),
+          ...incident.facts.scope.recipients.map(
+            (r) => `- ${md(r.upn)}: ${r.flagged ? `**likely compromised**: ${md(r.reasons.join('; '))}` : 'no sign of compromise'}`,
+          ),
         ]
       : ['Not checked yet: run `scope <user>` in the incident channel.']),
     '',
@@ -115,7 +154,10 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     '',
     '| When (UTC) | Event | Who | Details |',
     '|---|---|---|---|',
-    ...audit.map((e) => `| ${e.at} | ${e.event} | ${md(e.actor ? `${e.actor.name} (${e.actor.platform})` : 'Contain')} | ${md(JSON.stringify(e.details ?? {}))} |`),
+    ...audit.map(
+      (e) =>
+        `| ${e.at} | ${e.event} | ${md(e.actor ? `${e.actor.name} (${e.actor.platform})` : 'Contain')} | ${md(JSON.stringify(e.details ?? {}))} |`,
+    ),
     '',
   ];
   const { etag: _etag, ...stored } = incident;
@@ -126,12 +168,17 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
 function touched(inv: Incident['facts']['investigation']): string[] {
   const a = inv?.attackerActivity;
   if (!a) return [];
-  const list = (title: string, xs: string[], n: number) => [`- ${title}: ${n ? `${n}${n > xs.length ? ` (the first ${xs.length} here, all in the investigation's full result)` : ''}` : 'none found'}`, ...xs.map((x) => `  - ${md(x)}`)];
+  const list = (title: string, xs: string[], n: number) => [
+    `- ${title}: ${n ? `${n}${n > xs.length ? ` (the first ${xs.length} here, all in the investigation's full result)` : ''}` : 'none found'}`,
+    ...xs.map((x) => `  - ${md(x)}`),
+  ];
   return [
     '## What the attacker touched',
     '',
     ...list('Mail read (Internet message ids)', a.mailRead, a.counts.mailRead),
-    ...(a.counts.foldersSynced ? list('Folders synchronised whole (every item in them read)', a.foldersSynced, a.counts.foldersSynced) : []),
+    ...(a.counts.foldersSynced
+      ? list('Folders synchronised whole (every item in them read)', a.foldersSynced, a.counts.foldersSynced)
+      : []),
     ...list('Searches', a.searches, a.counts.searches),
     ...list('Files opened or downloaded', a.files, a.counts.files),
     ...list('Mail sent', a.mailSent, a.counts.mailSent),
@@ -149,9 +196,14 @@ function picture(incident: Incident, audit: AuditEntry[]): string | undefined {
   // Incidents investigated before the digest existed still have their top findings.
   const spans: PhaseSpan[] = (inv?.timeline ?? []).map((s) => ({ ...s, phase: s.phase as PhaseSpan['phase'] }));
   const events = inv?.timeline ? [] : timelineEvents(inv?.findings ?? []);
-  if (mail && !spans.some((s) => s.phase === 'phishing')) events.push({ phase: 'phishing', time: mail.time, label: `phishing mail "${mail.subject}" from ${mail.sender}` });
-  if (!spans.some((s) => s.phase === 'access')) for (const s of incident.facts.signIns.filter((x) => x.success && (x.risk !== 'none' || !x.deviceKnown))) events.push({ phase: 'access', time: s.time, label: `sign-in from ${s.ip} (${s.location}), ${s.app}` });
-  const containment = audit.filter((e) => e.event === 'action.succeeded').map((e) => ({ time: e.at, label: String(e.details?.title ?? 'containment action') }));
+  if (mail && !spans.some((s) => s.phase === 'phishing'))
+    events.push({ phase: 'phishing', time: mail.time, label: `phishing mail "${mail.subject}" from ${mail.sender}` });
+  if (!spans.some((s) => s.phase === 'access'))
+    for (const s of incident.facts.signIns.filter((x) => x.success && (x.risk !== 'none' || !x.deviceKnown)))
+      events.push({ phase: 'access', time: s.time, label: `sign-in from ${s.ip} (${s.location}), ${s.app}` });
+  const containment = audit
+    .filter((e) => e.event === 'action.succeeded')
+    .map((e) => ({ time: e.at, label: String(e.details?.title ?? 'containment action') }));
   if (!spans.length && !events.length && !containment.length) return undefined;
   return timelineSvg(timelineLanes({ events, spans, containment }), `Incident ${incident.id}: ${incident.target.userPrincipalName} (UTC)`);
 }
@@ -159,17 +211,33 @@ function picture(incident: Incident, audit: AuditEntry[]): string | undefined {
 /** A report section listing one kind of containment action: what, why, and what happened. */
 function section(title: string, actions: Action[], extra: (a: Action) => string = () => ''): string[] {
   if (!actions.length) return [];
-  return [`## ${title}`, '', ...actions.map((a) => `- ${md(a.title)} (${a.state}${a.result ? `: ${md(a.result.message)}` : ''}). Why: ${md(a.reason)}.${extra(a)}`), ''];
+  return [
+    `## ${title}`,
+    '',
+    ...actions.map((a) => `- ${md(a.title)} (${a.state}${a.result ? `: ${md(a.result.message)}` : ''}). Why: ${md(a.reason)}.${extra(a)}`),
+    '',
+  ];
 }
 
 /** Suspicious sign-ins and the response's audit events, in time order. */
 function timeline(incident: Incident, audit: AuditEntry[]): [string, string][] {
   const items: [string, string][] = [
-    ...incident.facts.signIns.filter((s) => s.risk !== 'none' || !s.deviceKnown).map((s): [string, string] => [s.time, `suspicious sign-in from ${s.ip} (${s.location}), ${s.app}, ${s.client}`]),
-    ...(incident.facts.scope?.mail ? [[incident.facts.scope.mail.time, `phishing mail "${incident.facts.scope.mail.subject}" delivered`] as [string, string]] : []),
+    ...incident.facts.signIns
+      .filter((s) => s.risk !== 'none' || !s.deviceKnown)
+      .map((s): [string, string] => [s.time, `suspicious sign-in from ${s.ip} (${s.location}), ${s.app}, ${s.client}`]),
+    ...(incident.facts.scope?.mail
+      ? [[incident.facts.scope.mail.time, `phishing mail "${incident.facts.scope.mail.subject}" delivered`] as [string, string]]
+      : []),
     // The investigation's sign-in findings repeat the suspicious sign-ins above; its audit-log findings are new.
-    ...(incident.facts.investigation?.findings ?? []).filter((f) => !/^aitm-|^harmful-user-agent$|^impossible-travel$|^rapid-ip-change$/.test(f.category)).map((f): [string, string] => [f.time, `${f.category}: ${f.reason}`]),
-    ...audit.filter((e) => !e.event.startsWith('decision.') && e.event !== 'action.snapshot').map((e): [string, string] => [e.at, `${e.event}${e.actor ? ` by ${e.actor.name}` : ''}${e.details?.title ? `: ${String(e.details.title)}` : ''}`]),
+    ...(incident.facts.investigation?.findings ?? [])
+      .filter((f) => !/^aitm-|^harmful-user-agent$|^impossible-travel$|^rapid-ip-change$/.test(f.category))
+      .map((f): [string, string] => [f.time, `${f.category}: ${f.reason}`]),
+    ...audit
+      .filter((e) => !e.event.startsWith('decision.') && e.event !== 'action.snapshot')
+      .map((e): [string, string] => [
+        e.at,
+        `${e.event}${e.actor ? ` by ${e.actor.name}` : ''}${e.details?.title ? `: ${String(e.details.title)}` : ''}`,
+      ]),
   ];
   return items.sort((a, b) => a[0].localeCompare(b[0]));
 }

@@ -102,7 +102,11 @@ const BUTTON_LABELS: Record<ButtonVerb, string> = {
   'posture-undo': '"Undo" button (posture)',
   'posture-pilot': '"Apply the measure" button (hunt user-agents)',
 };
-const ALSO: Partial<Record<ButtonVerb, string>> = { reject: ', or the requester (withdrawing)', 'reject-all': ', or the requester (withdrawing)', 'reject-step': ', or the requester (withdrawing)' };
+const ALSO: Partial<Record<ButtonVerb, string>> = {
+  reject: ', or the requester (withdrawing)',
+  'reject-all': ', or the requester (withdrawing)',
+  'reject-step': ', or the requester (withdrawing)',
+};
 
 /** The table as docs/operations.md shows it. */
 export function rolesTable(): string {

@@ -11,7 +11,12 @@ import { BUTTON_ROLES } from './roles';
  * "Show all" of a playbook step: every one of its actions as they stand now, for a responder or approver
  * (BUTTON_ROLES) other than the person the incident contains: the same people who may read its status and report.
  */
-export async function showStep(ctx: ContainContext, ref: string, actor: Actor, banner?: { tone: Tone; text: string }): Promise<StepListView> {
+export async function showStep(
+  ctx: ContainContext,
+  ref: string,
+  actor: Actor,
+  banner?: { tone: Tone; text: string },
+): Promise<StepListView> {
   const parsed = parseStepRef(ref);
   const incident = parsed && (await ctx.store.getIncident(parsed.incidentId));
   if (!parsed || !incident) throw new ContainError('NOT_FOUND', 'That incident or step no longer exists.');

@@ -26,21 +26,47 @@ export async function sweep(ctx: ContainContext, notifierFor: (incidentId: strin
     if (await swap(ctx, { ...action, state: 'expired' })) {
       result.expired++;
       touched.add(action.incidentId);
-      await ctx.store.appendAudit(action.incidentId, { at: nowIso, event: 'action.expired', actionId: action.id, details: { title: action.title, expiresAt: action.expiresAt } });
+      await ctx.store.appendAudit(action.incidentId, {
+        at: nowIso,
+        event: 'action.expired',
+        actionId: action.id,
+        details: { title: action.title, expiresAt: action.expiresAt },
+      });
     }
   }
   // A worker that died (or whose queue message was lost) left work under a lease it no longer renews.
   for (const lease of await ctx.store.findStaleLeases(nowIso)) {
     // The next worker takes the lease, verifies whatever was in flight, and repeats nothing: duplicates are harmless.
-    await ctx.queue.send({ type: 'execute', incidentId: lease.incidentId, actionIds: ['*'], key: `${lease.incidentId}/sweep-${lease.fence}` });
+    await ctx.queue.send({
+      type: 'execute',
+      incidentId: lease.incidentId,
+      actionIds: ['*'],
+      key: `${lease.incidentId}/sweep-${lease.fence}`,
+    });
     result.requeued++;
-    await ctx.store.appendAudit(lease.incidentId, { at: nowIso, event: 'actions.requeued', details: { fence: lease.fence, leaseUntil: lease.until } });
+    await ctx.store.appendAudit(lease.incidentId, {
+      at: nowIso,
+      event: 'actions.requeued',
+      details: { fence: lease.fence, leaseUntil: lease.until },
+    });
   }
-  const lost = (await ctx.store.findActions({ state: 'approved', before: { field: 'proposedAt', time: nowIso } })).filter((a) => Date.parse(a.decision?.at ?? a.proposedAt) < now.getTime() - STALE_APPROVED_MS);
+  const lost = (await ctx.store.findActions({ state: 'approved', before: { field: 'proposedAt', time: nowIso } })).filter(
+    (a) => Date.parse(a.decision?.at ?? a.proposedAt) < now.getTime() - STALE_APPROVED_MS,
+  );
   for (const action of lost) {
-    await ctx.queue.send({ type: 'execute', incidentId: action.incidentId, actionIds: [action.id], key: `${action.incidentId}/${action.id}/sweep-${action.attempts}` });
+    await ctx.queue.send({
+      type: 'execute',
+      incidentId: action.incidentId,
+      actionIds: [action.id],
+      key: `${action.incidentId}/${action.id}/sweep-${action.attempts}`,
+    });
     result.requeued++;
-    await ctx.store.appendAudit(action.incidentId, { at: nowIso, event: 'action.requeued', actionId: action.id, details: { state: action.state } });
+    await ctx.store.appendAudit(action.incidentId, {
+      at: nowIso,
+      event: 'action.requeued',
+      actionId: action.id,
+      details: { state: action.state },
+    });
   }
   for (const incidentId of touched) {
     const incident = await ctx.store.getIncident(incidentId);

@@ -7,7 +7,11 @@ import type { Incident } from './model';
  * Change an incident with a compare-and-swap retry loop: re-read, apply `patch`, write on the ETag.
  * 'lost' when every attempt lost the race.
  */
-async function updateIncidentWith(ctx: ContainContext, incidentId: string, patch: (incident: Incident) => Incident): Promise<'saved' | 'missing' | 'lost'> {
+async function updateIncidentWith(
+  ctx: ContainContext,
+  incidentId: string,
+  patch: (incident: Incident) => Incident,
+): Promise<'saved' | 'missing' | 'lost'> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const incident = await ctx.store.getIncident(incidentId);
     if (!incident) return 'missing';
@@ -22,7 +26,11 @@ async function updateIncidentWith(ctx: ContainContext, incidentId: string, patch
 }
 
 /** Change an incident's facts (e.g. scope results). */
-export async function updateFacts(ctx: ContainContext, incidentId: string, patch: (facts: Incident['facts']) => Incident['facts']): Promise<void> {
+export async function updateFacts(
+  ctx: ContainContext,
+  incidentId: string,
+  patch: (facts: Incident['facts']) => Incident['facts'],
+): Promise<void> {
   await updateIncidentWith(ctx, incidentId, (i) => ({ ...i, facts: patch(i.facts) }));
 }
 
@@ -30,7 +38,11 @@ export async function updateFacts(ctx: ContainContext, incidentId: string, patch
  * Keep investigation results with the user's newest incident unless it is closed (a contained incident still gets
  * its report written): the report reads them from there.
  */
-export async function recordOnIncident(ctx: ContainContext, userId: string, patch: (facts: Incident['facts']) => Incident['facts']): Promise<void> {
+export async function recordOnIncident(
+  ctx: ContainContext,
+  userId: string,
+  patch: (facts: Incident['facts']) => Incident['facts'],
+): Promise<void> {
   try {
     const [latest] = await ctx.store.findIncidents({ targetUserId: userId });
     if (latest && latest.state !== 'closed') await updateFacts(ctx, latest.id, patch);
@@ -42,6 +54,11 @@ export async function recordOnIncident(ctx: ContainContext, userId: string, patc
 }
 
 /** Record where an incident's card went (Teams activity id, Slack ts). */
-export async function updateThreads(ctx: ContainContext, incidentId: string, patch: (threads: Incident['threads']) => Incident['threads']): Promise<void> {
-  if ((await updateIncidentWith(ctx, incidentId, (i) => ({ ...i, threads: patch(i.threads) }))) === 'lost') ctx.log.warn('could not record the card location after 8 attempts', { incidentId });
+export async function updateThreads(
+  ctx: ContainContext,
+  incidentId: string,
+  patch: (threads: Incident['threads']) => Incident['threads'],
+): Promise<void> {
+  if ((await updateIncidentWith(ctx, incidentId, (i) => ({ ...i, threads: patch(i.threads) }))) === 'lost')
+    ctx.log.warn('could not record the card location after 8 attempts', { incidentId });
 }

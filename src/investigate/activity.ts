@@ -60,7 +60,20 @@ export class ActivityLog {
     const key = sessionId ? `s:${sessionId}` : `a:${r.user}|${r.ip ?? ''}`;
     let a = this.actors.get(key);
     if (!a) {
-      a = { user: r.user, ...(sessionId ? { sessionId } : {}), ...(r.ip ? { ip: r.ip } : {}), first: r.time, last: r.time, mailRead: [], foldersSynced: [], mailAccessRecords: 0, searches: [], files: [], mailSent: [], seen: new Set() };
+      a = {
+        user: r.user,
+        ...(sessionId ? { sessionId } : {}),
+        ...(r.ip ? { ip: r.ip } : {}),
+        first: r.time,
+        last: r.time,
+        mailRead: [],
+        foldersSynced: [],
+        mailAccessRecords: 0,
+        searches: [],
+        files: [],
+        mailSent: [],
+        seen: new Set(),
+      };
       this.actors.set(key, a);
     }
     if (r.time < a.first) a.first = r.time;
@@ -85,9 +98,15 @@ export class ActivityLog {
         for (const i of f.FolderItems ?? []) {
           if (!i.InternetMessageId) continue;
           items++;
-          if (once(`m:${i.InternetMessageId}`)) a.mailRead.push({ internetMessageId: i.InternetMessageId, subject: i.Subject ?? this.subjectOf(i.InternetMessageId), ...(folder ? { folder } : {}) });
+          if (once(`m:${i.InternetMessageId}`))
+            a.mailRead.push({
+              internetMessageId: i.InternetMessageId,
+              subject: i.Subject ?? this.subjectOf(i.InternetMessageId),
+              ...(folder ? { folder } : {}),
+            });
         }
-        if (!f.FolderItems?.length && folder && /sync/i.test(String(d.MailAccessType ?? '')) && once(`f:${folder}`)) a.foldersSynced.push(folder);
+        if (!f.FolderItems?.length && folder && /sync/i.test(String(d.MailAccessType ?? '')) && once(`f:${folder}`))
+          a.foldersSynced.push(folder);
       }
       if (!items && !(/sync/i.test(String(d.MailAccessType ?? '')) && Array.isArray(d.Folders) && d.Folders.length)) a.mailAccessRecords++;
     } else if (SEARCH.test(op)) {
@@ -99,16 +118,32 @@ export class ActivityLog {
     } else {
       const item = (d.Item ?? {}) as { InternetMessageId?: string; Subject?: string };
       const id = item.InternetMessageId;
-      if (!id || once(`s:${id}`)) a.mailSent.push({ ...(id ? { internetMessageId: id } : { recordId: r.id }), ...(item.Subject ? { subject: item.Subject } : {}) });
+      if (!id || once(`s:${id}`))
+        a.mailSent.push({ ...(id ? { internetMessageId: id } : { recordId: r.id }), ...(item.Subject ? { subject: item.Subject } : {}) });
     }
   }
 
   /** A mail the analyzer judged to be the attacker's (outbound BEC or internal phishing), from mail rows. */
-  addSentMail(user: string, time: string, mail: { internetMessageId?: string; networkMessageId: string; subject: string; recipient: string }): void {
+  addSentMail(
+    user: string,
+    time: string,
+    mail: { internetMessageId?: string; networkMessageId: string; subject: string; recipient: string },
+  ): void {
     const key = `m:${user}`;
     let a = this.actors.get(key);
     if (!a) {
-      a = { user, first: time, last: time, mailRead: [], foldersSynced: [], mailAccessRecords: 0, searches: [], files: [], mailSent: [], seen: new Set() };
+      a = {
+        user,
+        first: time,
+        last: time,
+        mailRead: [],
+        foldersSynced: [],
+        mailAccessRecords: 0,
+        searches: [],
+        files: [],
+        mailSent: [],
+        seen: new Set(),
+      };
       this.actors.set(key, a);
     }
     if (time < a.first) a.first = time;
@@ -121,13 +156,17 @@ export class ActivityLog {
   }
 
   result(): AttackerActivity {
-    const byActor = [...this.actors.values()].map(({ seen: _seen, ...a }) => a).sort((x, y) => x.first.localeCompare(y.first) || x.user.localeCompare(y.user));
+    const byActor = [...this.actors.values()]
+      .map(({ seen: _seen, ...a }) => a)
+      .sort((x, y) => x.first.localeCompare(y.first) || x.user.localeCompare(y.user));
     const uniq = (xs: string[]) => [...new Set(xs)];
     return {
       mailRead: uniq(byActor.flatMap((a) => a.mailRead.map((m) => m.internetMessageId))),
       searches: uniq(byActor.flatMap((a) => a.searches)),
       files: uniq(byActor.flatMap((a) => a.files.map((f) => f.name))),
-      mailSent: uniq(byActor.flatMap((a) => a.mailSent.map((m) => m.internetMessageId ?? `(not named in the log: audit record ${m.recordId})`))),
+      mailSent: uniq(
+        byActor.flatMap((a) => a.mailSent.map((m) => m.internetMessageId ?? `(not named in the log: audit record ${m.recordId})`)),
+      ),
       foldersSynced: uniq(byActor.flatMap((a) => a.foldersSynced.map((f) => `${a.user} ${f}`))),
       byActor,
     };

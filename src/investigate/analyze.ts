@@ -53,7 +53,10 @@ export interface AnalyzeOptions {
  * second pass's filter says cannot matter). A source that fails in the first pass is reported through `onError` and
  * left out of the second; the others lose nothing.
  */
-export async function analyze(sources: ((filter?: RowFilter) => AsyncIterable<LogRecord | LogRecord[]>)[], options: AnalyzeOptions & { onError?: (index: number, err: unknown) => void } = {}): Promise<AnalysisResult> {
+export async function analyze(
+  sources: ((filter?: RowFilter) => AsyncIterable<LogRecord | LogRecord[]>)[],
+  options: AnalyzeOptions & { onError?: (index: number, err: unknown) => void } = {},
+): Promise<AnalysisResult> {
   const a = new Analyzer(options);
   const ok: ((filter?: RowFilter) => AsyncIterable<LogRecord | LogRecord[]>)[] = [];
   for (const [i, s] of sources.entries()) {

@@ -52,7 +52,8 @@ export function learnRecord(an: Analyzer, r: LogRecord): void {
     if (op.rule && ruleOf(r)?.strong) a.rule = Math.min(a.rule ?? t, t);
   }
   // The interactive sign-in that typed the code is the grant; non-interactive ones later carry the same transfer method.
-  if (r.deviceCode && r.logon && r.interactive !== false) u.grants.push({ id: r.id, t, ip: r.ip, session: r.sessionId, app: r.app, success: r.success !== false });
+  if (r.deviceCode && r.logon && r.interactive !== false)
+    u.grants.push({ id: r.id, t, ip: r.ip, session: r.sessionId, app: r.app, success: r.success !== false });
   if (op.device) u.registrations.push(t);
   if (r.sessionId && r.ip) {
     const s = u.sessions.get(r.sessionId);
@@ -80,5 +81,6 @@ export function learnRecord(an: Analyzer, r: LogRecord): void {
     const key = `${r.user}|${r.time.slice(0, 10)}|${vk}`;
     an.volumes.set(key, (an.volumes.get(key) ?? 0) + 1);
   }
-  if (r.source === 'signin' && r.ip) (an.signIns.get(r.user) ?? an.signIns.set(r.user, []).get(r.user)!).push({ t, ip: r.ip, country: r.country, id: r.id });
+  if (r.source === 'signin' && r.ip)
+    (an.signIns.get(r.user) ?? an.signIns.set(r.user, []).get(r.user)!).push({ t, ip: r.ip, country: r.country, id: r.id });
 }

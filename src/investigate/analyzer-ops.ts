@@ -5,9 +5,11 @@ import type { Verdict } from './analyze';
  * What the analyzer knows of operations and keeps per user (src/investigate/analyzer.ts): which operations hide mail,
  * forward it, grant consent, register security info or devices, create flows, or come in suspicious volumes.
  */
-export const HIDING_FOLDERS = /^\s*(deleted items|deleteditems|junk( email| e-mail)?|junkemail|archive|rss (feeds|subscriptions)|rssfeeds|conversation history|conversationhistory|notes)\s*$/i;
+export const HIDING_FOLDERS =
+  /^\s*(deleted items|deleteditems|junk( email| e-mail)?|junkemail|archive|rss (feeds|subscriptions)|rssfeeds|conversation history|conversationhistory|notes)\s*$/i;
 /** Words BEC rules watch for so that the victim never sees the replies. */
-export const RULE_WATCH = /(invoice|payment|wire|transfer|bank|remit|ach\b|iban|swift|hack|phish|compromis|security|password|verify|suspicious|fraud|scam|helpdesk|it support)/i;
+export const RULE_WATCH =
+  /(invoice|payment|wire|transfer|bank|remit|ach\b|iban|swift|hack|phish|compromis|security|password|verify|suspicious|fraud|scam|helpdesk|it support)/i;
 /** Volume anomalies (reference/graph.md): 50+ deletes a day, 10+ SendAs. */
 export const VOLUME_LIMITS = { delete: 50, sendas: 10 } as const;
 export function volumeKind(op: string): keyof typeof VOLUME_LIMITS | undefined {
@@ -18,7 +20,8 @@ export function volumeKind(op: string): keyof typeof VOLUME_LIMITS | undefined {
 
 export const RULE_OPS = /^(New-InboxRule|Set-InboxRule|UpdateInboxRules|New-TransportRule)$/i;
 export const FORWARDING_OPS = /^Set-Mailbox$/i;
-export const CONSENT_OPS = /^(Consent to application\.?|Add service principal\.?|Add delegated permission grant\.?|Add app role assignment grant to user\.?|Add OAuth2PermissionGrant\.?)$/i;
+export const CONSENT_OPS =
+  /^(Consent to application\.?|Add service principal\.?|Add delegated permission grant\.?|Add app role assignment grant to user\.?|Add OAuth2PermissionGrant\.?)$/i;
 export const MFA_OPS = /^(User registered security info|User registered all required security info|Update user\.?)$/i;
 /** A device joined or registered to the user: AiTM and device-code kits register one to get a Primary Refresh Token. */
 export const DEVICE_OPS = /^(Register device|Add device\.?|Add registered owner to device\.?|Add registered users to device\.?)$/i;
@@ -71,7 +74,9 @@ export function ruleOf(r: LogRecord): Rule | undefined {
     bits.push(`its name "${name}" is punctuation`);
     strong = true;
   }
-  const watch = ['SubjectContainsWords', 'SubjectOrBodyContainsWords', 'BodyContainsWords', 'FromAddressContainsWords'].map((k) => String(p[k] ?? '')).join(' ');
+  const watch = ['SubjectContainsWords', 'SubjectOrBodyContainsWords', 'BodyContainsWords', 'FromAddressContainsWords']
+    .map((k) => String(p[k] ?? ''))
+    .join(' ');
   if (RULE_WATCH.test(watch)) {
     bits.push(`it watches for "${watch.trim().slice(0, 80)}"`);
     strong = true;
@@ -166,8 +171,18 @@ export function collected(r: LogRecord): string {
     const folders = (Array.isArray(d.Folders) ? d.Folders : []) as { Path?: string; FolderItems?: unknown[] }[];
     const items = folders.reduce((n, f) => n + (f.FolderItems?.length ?? 0), 0);
     const access = d.MailAccessType ? ` (${String(d.MailAccessType)})` : '';
-    if (items) return `: ${items} message${items === 1 ? '' : 's'} read in ${folders.map((f) => f.Path).filter(Boolean).join(', ') || 'the mailbox'}${access}`;
-    if (folders.length) return `: ${folders.map((f) => f.Path).filter(Boolean).join(', ')} synchronised${access}`;
+    if (items)
+      return `: ${items} message${items === 1 ? '' : 's'} read in ${
+        folders
+          .map((f) => f.Path)
+          .filter(Boolean)
+          .join(', ') || 'the mailbox'
+      }${access}`;
+    if (folders.length)
+      return `: ${folders
+        .map((f) => f.Path)
+        .filter(Boolean)
+        .join(', ')} synchronised${access}`;
     return access;
   }
   if (/^SearchQueryInitiated/i.test(r.operation)) return typeof d.QueryText === 'string' && d.QueryText ? `: "${d.QueryText}"` : '';

@@ -71,7 +71,12 @@ export function settleEvidence(an: Analyzer): void {
         const elsewhere = newNetwork(b, ip, a) && (newClient(b, a) || newCountry(b, a) || newDevice);
         if (!(an.attackerIps.has(ip) || (elsewhere && (inSession || a.first <= g.t + 2 * HOUR)))) continue;
         followers.push(ip);
-        an.markAttacker(user, ip, 'replay', `${ip} used the tokens of ${user}'s device code sign-in of ${at(g.t)} UTC${inSession ? ` (session ${g.session})` : ''}, from a network new to the user`);
+        an.markAttacker(
+          user,
+          ip,
+          'replay',
+          `${ip} used the tokens of ${user}'s device code sign-in of ${at(g.t)} UTC${inSession ? ` (session ${g.session})` : ''}, from a network new to the user`,
+        );
       }
       if (followers.length) {
         g.abused = followers.join(', ');
@@ -88,7 +93,12 @@ export function settleEvidence(an: Analyzer): void {
       // An AiTM proxy's own sign-in starts the session (OfficeHome, no device), then the cookie is replayed elsewhere,
       // by another client: the proxy passes the victim's browser through, the replay brings the attacker's. A phone
       // browser moving from wifi to mobile data looks the same but keeps its client.
-      const aitm = !ownIn.length && !!s.officeHome && !!s.logonIp && u.addrs.has(s.logonIp) && new Set(ips.map((x) => networkOf(x, u.addrs.get(x)!.asn))).size > 1;
+      const aitm =
+        !ownIn.length &&
+        !!s.officeHome &&
+        !!s.logonIp &&
+        u.addrs.has(s.logonIp) &&
+        new Set(ips.map((x) => networkOf(x, u.addrs.get(x)!.asn))).size > 1;
       const b = baseline(s.user, s.first - HOUR, aitm ? [...ownIn, s.logonIp!] : ownIn);
       for (const ip of ips) {
         if (ownIn.includes(ip) || an.attackerIps.has(ip) || an.companyIps.has(ip)) continue;
@@ -97,13 +107,30 @@ export function settleEvidence(an: Analyzer): void {
         // network with another client or country, in a session the user or the attacker used too, does.
         if (!newNetwork(b, ip, a) || !(newClient(b, a) || newCountry(b, a))) continue;
         if (!(ownIn.length || aitm || stolen)) continue;
-        an.markAttacker(s.user, ip, 'session', `session ${sid} of ${s.user} was used from ${ip}, a network new to the user${newClient(b, a) ? ' with another client' : ' in another country'}`);
+        an.markAttacker(
+          s.user,
+          ip,
+          'session',
+          `session ${sid} of ${s.user} was used from ${ip}, a network new to the user${newClient(b, a) ? ' with another client' : ' in another country'}`,
+        );
         stolen = true;
       }
       if (!stolen) continue;
       const born = s.logonIp;
-      if (s.officeHome && born && !ownIn.includes(born) && !an.companyIps.has(born) && !an.attackerIps.has(born) && u.addrs.get(born)!.first >= s.first - HOUR)
-        an.markAttacker(s.user, born, 'session', `${born} signed in to OfficeHome without a device and started session ${sid}, which was then used from the attacker's address: an AiTM proxy`);
+      if (
+        s.officeHome &&
+        born &&
+        !ownIn.includes(born) &&
+        !an.companyIps.has(born) &&
+        !an.attackerIps.has(born) &&
+        u.addrs.get(born)!.first >= s.first - HOUR
+      )
+        an.markAttacker(
+          s.user,
+          born,
+          'session',
+          `${born} signed in to OfficeHome without a device and started session ${sid}, which was then used from the attacker's address: an AiTM proxy`,
+        );
       if (!an.attackerSessions.has(sid)) an.attackerSessions.set(sid, `used from ${ips.length} addresses`);
     }
 
@@ -140,7 +167,9 @@ export function settleEvidence(an: Analyzer): void {
     const c = an.compromised.get(user);
     if (!c) continue;
     const attackerDevices = new Set<string>();
-    for (const [ip, a] of u.addrs) if (an.attackerIps.has(ip) && !an.ownAddr(user, ip)) for (const d of a.devices ?? []) if (!an.knownDevice.get(user)!(d)) attackerDevices.add(d);
+    for (const [ip, a] of u.addrs)
+      if (an.attackerIps.has(ip) && !an.ownAddr(user, ip))
+        for (const d of a.devices ?? []) if (!an.knownDevice.get(user)!(d)) attackerDevices.add(d);
     if (!attackerDevices.size) continue;
     for (const [ip, a] of u.addrs)
       if (!an.attackerIps.has(ip) && a.devices?.some((d) => attackerDevices.has(d)) && !an.own(user, ip)) {
@@ -157,7 +186,10 @@ export function settleEvidence(an: Analyzer): void {
       if (a.ip === b.ip || !a.country || !b.country || a.country === b.country || b.t - a.t > 10 * 60_000) continue;
       const odd = an.own(user, b.ip) ? a : b;
       if (an.own(user, odd.ip)) continue;
-      an.derived.set(odd.id, { category: 'impossible-travel', reason: `sign-ins from ${a.country} and ${b.country} within ${Math.round((b.t - a.t) / 60_000)} minutes` });
+      an.derived.set(odd.id, {
+        category: 'impossible-travel',
+        reason: `sign-ins from ${a.country} and ${b.country} within ${Math.round((b.t - a.t) / 60_000)} minutes`,
+      });
     }
   }
 

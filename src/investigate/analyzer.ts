@@ -165,7 +165,8 @@ export class Analyzer {
     }
     for (const failed of this.failuresByIp.values()) if (failed.size >= 10) for (const u of failed) users.add(u);
     const bursts = new Set<string>();
-    for (const [key, n] of this.volumes) if (n >= VOLUME_LIMITS[key.slice(key.lastIndexOf('|') + 1) as keyof typeof VOLUME_LIMITS]) bursts.add(key.slice(0, key.indexOf('|')));
+    for (const [key, n] of this.volumes)
+      if (n >= VOLUME_LIMITS[key.slice(key.lastIndexOf('|') + 1) as keyof typeof VOLUME_LIMITS]) bursts.add(key.slice(0, key.indexOf('|')));
     return ({ user, operation }) => {
       const k = opKind(operation);
       return k.notable || users.has(user) || (bursts.has(user) && k.volume !== undefined);
@@ -198,7 +199,16 @@ export class Analyzer {
     if (this.findings.has(key) || this.context.has(key)) return;
     const f = r.source === 'emailEvent' ? classifyMail(this, r) : classifyRecord(this, r);
     if (!f) return;
-    const entry = { id: r.id, source: r.source, time: r.time, user: r.user, ip: r.ip, verdict: f.verdict, category: f.category, reason: f.reason };
+    const entry = {
+      id: r.id,
+      source: r.source,
+      time: r.time,
+      user: r.user,
+      ip: r.ip,
+      verdict: f.verdict,
+      category: f.category,
+      reason: f.reason,
+    };
     if (f.verdict === 'info') {
       this.context.set(key, entry as ContextEntry);
       return;
@@ -209,7 +219,8 @@ export class Analyzer {
       if (r.success === false) c.failure++;
       else c.success++;
     }
-    if (r.sessionId && this.attackerSessions.has(r.sessionId) && f.verdict === 'malicious' && !(r.ip && this.own(r.user, r.ip))) this.flaggedSessions.add(r.sessionId);
+    if (r.sessionId && this.attackerSessions.has(r.sessionId) && f.verdict === 'malicious' && !(r.ip && this.own(r.user, r.ip)))
+      this.flaggedSessions.add(r.sessionId);
   }
 
   result(): AnalysisResult {

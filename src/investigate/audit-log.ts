@@ -48,7 +48,11 @@ interface AuditLogQuery {
  * to 6x that, until the timeout), then page its records as normalised LogRecords. A query still running at the
  * timeout is not cancelled: it stays in Purview under its display name, and the error says so.
  */
-export async function* auditLogRecords(ctx: Pick<ContainContext, 'graph' | 'config'>, filter: AuditLogFilter, options: AuditLogOptions = {}): AsyncGenerator<LogRecord> {
+export async function* auditLogRecords(
+  ctx: Pick<ContainContext, 'graph' | 'config'>,
+  filter: AuditLogFilter,
+  options: AuditLogOptions = {},
+): AsyncGenerator<LogRecord> {
   const { auditPollMs, auditTimeoutMs } = ctx.config.investigate;
   const body = {
     '@odata.type': '#microsoft.graph.security.auditLogQuery',
@@ -60,7 +64,11 @@ export async function* auditLogRecords(ctx: Pick<ContainContext, 'graph' | 'conf
     ...(filter.recordTypes?.length ? { recordTypeFilters: filter.recordTypes } : {}),
     ...(filter.ips?.length ? { ipAddressFilters: filter.ips } : {}),
   };
-  const poll = (id: string) => ctx.graph.get<AuditLogQuery>(`/security/auditLog/queries/${encodeURIComponent(id)}`, { signal: options.signal, what: 'polling the unified audit log query' });
+  const poll = (id: string) =>
+    ctx.graph.get<AuditLogQuery>(`/security/auditLog/queries/${encodeURIComponent(id)}`, {
+      signal: options.signal,
+      what: 'polling the unified audit log query',
+    });
   const reuse = async (id: string | undefined): Promise<AuditLogQuery | undefined> => {
     if (!id) return undefined;
     try {
@@ -94,9 +102,17 @@ export async function* auditLogRecords(ctx: Pick<ContainContext, 'graph' | 'conf
   };
   while (query.status !== 'succeeded') {
     if (query.status === 'failed' || query.status === 'cancelled')
-      throw new ContainError('GRAPH_ERROR', `The unified audit log query ${query.status === 'failed' ? 'failed in Purview' : 'was cancelled'}; search Purview > Audit for "${filter.displayName}" or export the log and run contain analyze.`, { details: { queryId: query.id } });
+      throw new ContainError(
+        'GRAPH_ERROR',
+        `The unified audit log query ${query.status === 'failed' ? 'failed in Purview' : 'was cancelled'}; search Purview > Audit for "${filter.displayName}" or export the log and run contain analyze.`,
+        { details: { queryId: query.id } },
+      );
     if (Date.now() - started + delay > auditTimeoutMs)
-      throw new ContainError('GRAPH_UNAVAILABLE', `The unified audit log query was still ${query.status === 'notStarted' ? 'queued' : query.status} after ${Math.round(auditTimeoutMs / 60_000) || 1} min. It keeps running in Purview > Audit as "${filter.displayName}": run investigate again in a few minutes to pick it up, or open it there.`, { details: { queryId: query.id }, transient: true });
+      throw new ContainError(
+        'GRAPH_UNAVAILABLE',
+        `The unified audit log query was still ${query.status === 'notStarted' ? 'queued' : query.status} after ${Math.round(auditTimeoutMs / 60_000) || 1} min. It keeps running in Purview > Audit as "${filter.displayName}": run investigate again in a few minutes to pick it up, or open it there.`,
+        { details: { queryId: query.id }, transient: true },
+      );
     await report();
     await sleep(delay, options.signal).catch((err: unknown) => {
       throw fromGraphError(err, 'waiting for the unified audit log query');
@@ -105,7 +121,11 @@ export async function* auditLogRecords(ctx: Pick<ContainContext, 'graph' | 'conf
     query = await poll(query.id);
   }
   await report();
-  for await (const raw of ctx.graph.list<Record<string, unknown>>(`/security/auditLog/queries/${encodeURIComponent(query.id)}/records`, { signal: options.signal, max: options.max, what: 'reading unified audit log records' })) {
+  for await (const raw of ctx.graph.list<Record<string, unknown>>(`/security/auditLog/queries/${encodeURIComponent(query.id)}/records`, {
+    signal: options.signal,
+    max: options.max,
+    what: 'reading unified audit log records',
+  })) {
     const r = fromAuditQueryRecord(raw);
     if (r) yield r;
   }

@@ -10,11 +10,23 @@ import type { LogRecord } from './record';
 export async function readGraphRecords(
   ctx: Pick<ContainContext, 'graph'>,
   path: string,
-  options: { version: 'v1.0' | 'beta'; what: string; map: (item: Record<string, unknown>) => LogRecord | undefined; max?: number; signal?: AbortSignal; onRecord?: (count: number) => void | Promise<void> },
+  options: {
+    version: 'v1.0' | 'beta';
+    what: string;
+    map: (item: Record<string, unknown>) => LogRecord | undefined;
+    max?: number;
+    signal?: AbortSignal;
+    onRecord?: (count: number) => void | Promise<void>;
+  },
 ): Promise<{ records: LogRecord[]; unreadable?: ContainError }> {
   const records: LogRecord[] = [];
   try {
-    for await (const item of ctx.graph.list<Record<string, unknown>>(path, { version: options.version, max: options.max, signal: options.signal, what: options.what })) {
+    for await (const item of ctx.graph.list<Record<string, unknown>>(path, {
+      version: options.version,
+      max: options.max,
+      signal: options.signal,
+      what: options.what,
+    })) {
       const r = options.map(item);
       if (!r) continue;
       records.push(r);

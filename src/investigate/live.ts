@@ -21,14 +21,20 @@ export type Progress = (text: string) => Promise<void>;
 
 /** Audit records read from chat at most: enough for one user's week; a busier mailbox goes through an export. */
 const UAL_MAX = 50_000;
-const minutes = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
+const minutes = (ms: number) =>
+  ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 
 /**
  * `investigate <user>`: the user's sign-ins (beta: sessionId, ASN, non-interactive sign-ins), directory audit and
  * unified audit log for the window, read in parallel and judged together by the analyzer that reads exported files.
  * Unlicensed or forbidden sources become notes; the audit log query reports progress while Purview runs it.
  */
-export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDays: number, options: { signal?: AbortSignal; progress?: Progress } = {}): Promise<Investigated<InvestigationView>> {
+export async function investigateUser(
+  ctx: ContainContext,
+  q: UserQuery,
+  sinceDays: number,
+  options: { signal?: AbortSignal; progress?: Progress } = {},
+): Promise<Investigated<InvestigationView>> {
   const found = await findUser(ctx, q, options);
   if (found.kind === 'many') throw new ContainError('USER_AMBIGUOUS', `Several users match "${q.value}"; use the UPN.`);
   const user = found.user;
@@ -38,10 +44,16 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
   const collected: LogRecord[] = [];
   const progress = options.progress ?? (async () => undefined);
   const degrade = (what: string, err: unknown, forbiddenHint = '') => {
-    if (err instanceof ContainError && err.code.startsWith('GRAPH_')) notes.push(`${what}: ${err.userMessage}${err.code === 'GRAPH_FORBIDDEN' ? forbiddenHint : ''}`);
+    if (err instanceof ContainError && err.code.startsWith('GRAPH_'))
+      notes.push(`${what}: ${err.userMessage}${err.code === 'GRAPH_FORBIDDEN' ? forbiddenHint : ''}`);
     else throw err;
   };
-  const source = async (what: string, path: string, version: 'v1.0' | 'beta', map: (x: Record<string, unknown>) => LogRecord | undefined) => {
+  const source = async (
+    what: string,
+    path: string,
+    version: 'v1.0' | 'beta',
+    map: (x: Record<string, unknown>) => LogRecord | undefined,
+  ) => {
     const { records, unreadable } = await readGraphRecords(ctx, path, { version, what, map, max: 20_000, signal: options.signal });
     for (const r of records) collected.push(r);
     if (unreadable) degrade(what, unreadable);
@@ -57,36 +69,56 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     try {
       const records = auditLogRecords(
         ctx,
-        { displayName: `Contain: ${user.userPrincipalName} ${window.start.slice(0, 10)}..${window.end.slice(0, 10)}`, start: window.start, end: window.end, users: [user.userPrincipalName], operations: UAL_OPERATIONS },
+        {
+          displayName: `Contain: ${user.userPrincipalName} ${window.start.slice(0, 10)}..${window.end.slice(0, 10)}`,
+          start: window.start,
+          end: window.end,
+          users: [user.userPrincipalName],
+          operations: UAL_OPERATIONS,
+        },
         {
           signal: options.signal,
           max: UAL_MAX,
           existingQueryId: reusable?.queryId,
           onCreated: async (queryId) => {
             created = true;
-            await ctx.store.remember('audit-query', memoKey, { queryId, ...window }).catch((err: unknown) => ctx.log.warn('could not remember the audit log query', { err }));
+            await ctx.store
+              .remember('audit-query', memoKey, { queryId, ...window })
+              .catch((err: unknown) => ctx.log.warn('could not remember the audit log query', { err }));
           },
-          onProgress: (p) => progress(`Unified audit log query ${p.status === 'notStarted' ? 'queued' : p.status} in Purview (${minutes(p.elapsedMs)} so far)…`),
+          onProgress: (p) =>
+            progress(
+              `Unified audit log query ${p.status === 'notStarted' ? 'queued' : p.status} in Purview (${minutes(p.elapsedMs)} so far)…`,
+            ),
         },
       );
       for await (const r of records) {
         collected.push(r);
         read++;
       }
-      if (read >= UAL_MAX) notes.push(`Only the first ${UAL_MAX.toLocaleString('en-US')} unified audit log records were read; open the query in Purview > Audit and export the rest for contain analyze.`);
-      if (reusable && !created) notes.push(`The unified audit log covers up to ${formatUtc(reusable.end)}: an earlier run's query was picked up (after an hour, a run starts a fresh one).`);
+      if (read >= UAL_MAX)
+        notes.push(
+          `Only the first ${UAL_MAX.toLocaleString('en-US')} unified audit log records were read; open the query in Purview > Audit and export the rest for contain analyze.`,
+        );
+      if (reusable && !created)
+        notes.push(
+          `The unified audit log covers up to ${formatUtc(reusable.end)}: an earlier run's query was picked up (after an hour, a run starts a fresh one).`,
+        );
       await progress(`Unified audit log: ${read} record${read === 1 ? '' : 's'} read.`);
     } catch (err) {
       degrade('unified audit log', err, ' It needs AuditLogsQuery.Read.All and Microsoft Purview Audit.');
       await progress('Unified audit log: not read (the card says why).');
     }
   };
-  await progress(`Reading sign-ins, directory audit and the unified audit log of ${user.userPrincipalName} for the last ${sinceDays} days…`);
+  await progress(
+    `Reading sign-ins, directory audit and the unified audit log of ${user.userPrincipalName} for the last ${sinceDays} days…`,
+  );
   const reads = logReads(user.id, since);
   const mail = async () => {
     // The phishing mail before the intrusion and what the mailbox sent during it: advanced hunting, when licensed.
     try {
-      for (const r of await huntedMail(ctx, user, now.getTime() - sinceDays * 86_400_000, now.getTime(), { signal: options.signal })) collected.push(r);
+      for (const r of await huntedMail(ctx, user, now.getTime() - sinceDays * 86_400_000, now.getTime(), { signal: options.signal }))
+        collected.push(r);
     } catch (err) {
       degrade('mail (advanced hunting)', err, ' It needs ThreatHunting.Read.All and Defender for Office 365 Plan 2.');
     }
@@ -97,7 +129,11 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     ual(),
     mail(),
   ]);
-  const result = await analyzeLogs([async function* () { yield* collected; }]);
+  const result = await analyzeLogs([
+    async function* () {
+      yield* collected;
+    },
+  ]);
   notes.push(...result.notes);
   const events = timelineEvents(result.findings);
   const timeline = phaseSpans(events);
@@ -109,17 +145,30 @@ export async function investigateUser(ctx: ContainContext, q: UserQuery, sinceDa
     target: user,
     sinceDays,
     records: result.records,
-    findings: result.findings.slice(0, 12).map((f) => ({ time: f.time, verdict: f.verdict, category: f.category, reason: f.reason, ip: f.ip })),
+    findings: result.findings
+      .slice(0, 12)
+      .map((f) => ({ time: f.time, verdict: f.verdict, category: f.category, reason: f.reason, ip: f.ip })),
     more: Math.max(0, result.findings.length - 12),
     iocs: result.iocs,
     notes,
     attackerActivity: summary.attackerActivity,
     timeline,
   };
-  const svg = result.findings.length ? timelineSvg(timelineLanes({ events }), `Investigation of ${user.userPrincipalName} (UTC)`) : undefined;
+  const svg = result.findings.length
+    ? timelineSvg(timelineLanes({ events }), `Investigation of ${user.userPrincipalName} (UTC)`)
+    : undefined;
   return {
     view,
-    full: { user: user.userPrincipalName, sinceDays, records: result.records, findings: result.findings, iocs: result.iocs, context: result.context, attackerActivity: result.attackerActivity, notes },
+    full: {
+      user: user.userPrincipalName,
+      sinceDays,
+      records: result.records,
+      findings: result.findings,
+      iocs: result.iocs,
+      context: result.context,
+      attackerActivity: result.attackerActivity,
+      notes,
+    },
     markdown: investigationMarkdown(`${user.displayName} (${user.userPrincipalName})`, sinceDays, result, notes, now.toISOString(), svg),
     svg,
   };

@@ -1,5 +1,16 @@
 import type { LogRecord } from './record';
-import { domainOf, hostOf, isBrandDomain, isDeviceLoginLink, isReply, lookAlike, lureLanguage, paymentLanguage, registrable, threadOf } from './mail-signals';
+import {
+  domainOf,
+  hostOf,
+  isBrandDomain,
+  isDeviceLoginLink,
+  isReply,
+  lookAlike,
+  lureLanguage,
+  paymentLanguage,
+  registrable,
+  threadOf,
+} from './mail-signals';
 
 /** What the analyzer knows of a compromise when mail is judged. */
 export interface CompromiseView {
@@ -71,7 +82,16 @@ export class MailDetector {
         this.dropped++;
         return;
       }
-      this.inbound.push({ id: r.id, t, user: m.recipient, sender: m.sender, subject: m.subject, urlCount: m.urlCount, threats: m.threats, authFailed: m.authFailed || undefined });
+      this.inbound.push({
+        id: r.id,
+        t,
+        user: m.recipient,
+        sender: m.sender,
+        subject: m.subject,
+        urlCount: m.urlCount,
+        threats: m.threats,
+        authFailed: m.authFailed || undefined,
+      });
     } else if (m.direction === 'outbound') {
       const key = `${m.sender}|${domainOf(m.recipient)}`;
       const first = this.correspondents.get(key);
@@ -117,11 +137,14 @@ export class MailDetector {
       const links = this.linksOf(i.id);
       const hosts = [...new Set(links.map(hostOf).filter((h): h is string => !!h))];
       const out: { points: number; why: string }[] = [];
-      if (i.urlCount > 0 || links.length) out.push({ points: 2, why: `${Math.max(i.urlCount, links.length)} link${Math.max(i.urlCount, links.length) === 1 ? '' : 's'}` });
+      if (i.urlCount > 0 || links.length)
+        out.push({ points: 2, why: `${Math.max(i.urlCount, links.length)} link${Math.max(i.urlCount, links.length) === 1 ? '' : 's'}` });
       if (links.some(isDeviceLoginLink)) out.push({ points: 3, why: 'a link to the device code sign-in page (microsoft.com/devicelogin)' });
       const look = lookAlike(domain, protectedDomains);
       if (look) out.push({ points: 3, why: `look-alike sender: ${look}` });
-      const lookLink = hosts.map((h) => (isBrandDomain(h) || tenant.has(registrable(h)) ? undefined : lookAlike(h, protectedDomains))).find(Boolean);
+      const lookLink = hosts
+        .map((h) => (isBrandDomain(h) || tenant.has(registrable(h)) ? undefined : lookAlike(h, protectedDomains)))
+        .find(Boolean);
       if (lookLink) out.push({ points: 2, why: `look-alike link: ${lookLink}` });
       const attackerHost = hosts.find((h) => view.isAttackerIp(h));
       if (attackerHost) out.push({ points: 3, why: `a link to the attacker's address ${attackerHost}` });
@@ -144,25 +167,45 @@ export class MailDetector {
         const before = w.start - i.t;
         const near = before <= 2 * HOUR ? 1 : 0;
         if (points + near >= 5) {
-          this.decisions.set(`${i.id}|${i.user}`, { verdict: 'malicious', category: 'phishing-mail', reason: `"${i.subject}" from ${i.sender}, delivered ${before >= 0 ? `${minutes(before)} before` : 'just after'} ${w.how}: ${out.map((s) => s.why).join('; ')}` });
+          this.decisions.set(`${i.id}|${i.user}`, {
+            verdict: 'malicious',
+            category: 'phishing-mail',
+            reason: `"${i.subject}" from ${i.sender}, delivered ${before >= 0 ? `${minutes(before)} before` : 'just after'} ${w.how}: ${out.map((s) => s.why).join('; ')}`,
+          });
           campaignSenders.set(`${i.sender}|${threadOf(i.subject)}`, i.user);
           for (const h of hosts) campaignHosts.set(h, i.user);
           continue;
         }
       }
       // A lure nobody fell for (as far as these logs show) is worth knowing, not a finding.
-      const strong = links.some(isDeviceLoginLink) || (out.some((s) => /look-alike|attacker's address/.test(s.why)) && actionable) || (i.threats && /phish|malware/i.test(i.threats));
-      if (strong && points >= 4) this.decisions.set(`${i.id}|${i.user}`, { verdict: 'info', category: 'phishing-lure', reason: `"${i.subject}" from ${i.sender}: ${out.map((s) => s.why).join('; ')}; no compromise of ${i.user} followed in these logs` });
+      const strong =
+        links.some(isDeviceLoginLink) ||
+        (out.some((s) => /look-alike|attacker's address/.test(s.why)) && actionable) ||
+        (i.threats && /phish|malware/i.test(i.threats));
+      if (strong && points >= 4)
+        this.decisions.set(`${i.id}|${i.user}`, {
+          verdict: 'info',
+          category: 'phishing-lure',
+          reason: `"${i.subject}" from ${i.sender}: ${out.map((s) => s.why).join('; ')}; no compromise of ${i.user} followed in these logs`,
+        });
     }
     if (!campaignSenders.size && !campaignHosts.size) return;
     for (const i of this.inbound) {
       const key = `${i.id}|${i.user}`;
       if (this.decisions.get(key)?.category === 'phishing-mail') continue;
       const bySender = campaignSenders.get(`${i.sender}|${threadOf(i.subject)}`);
-      const host = bySender ? undefined : this.linksOf(i.id).map(hostOf).find((h) => !!h && campaignHosts.has(h));
+      const host = bySender
+        ? undefined
+        : this.linksOf(i.id)
+            .map(hostOf)
+            .find((h) => !!h && campaignHosts.has(h));
       const victim = bySender ?? (host ? campaignHosts.get(host) : undefined);
       if (!victim) continue;
-      this.decisions.set(key, { verdict: 'suspicious', category: 'phishing-mail', reason: `"${i.subject}" from ${i.sender}: the same campaign as the phishing mail that preceded the compromise of ${victim} (${bySender ? 'same sender and subject' : `same link host ${host}`})` });
+      this.decisions.set(key, {
+        verdict: 'suspicious',
+        category: 'phishing-mail',
+        reason: `"${i.subject}" from ${i.sender}: the same campaign as the phishing mail that preceded the compromise of ${victim} (${bySender ? 'same sender and subject' : `same link host ${host}`})`,
+      });
     }
   }
 
@@ -179,7 +222,12 @@ export class MailDetector {
     const during = `sent by ${m.sender} during the attacker's window on the mailbox (from ${w.how})`;
     if (m.direction === 'intra') {
       const recipients = this.internal.get(`${m.sender}|${threadOf(m.subject)}`)?.size ?? 0;
-      if (recipients >= 3 && (m.urlCount > 0 || lureLanguage(m.subject))) return { verdict: 'malicious', category: 'lateral-phishing', reason: `"${m.subject}" to ${recipients} colleagues with ${m.urlCount ? 'links' : 'lure wording'}, ${during}` };
+      if (recipients >= 3 && (m.urlCount > 0 || lureLanguage(m.subject)))
+        return {
+          verdict: 'malicious',
+          category: 'lateral-phishing',
+          reason: `"${m.subject}" to ${recipients} colleagues with ${m.urlCount ? 'links' : 'lure wording'}, ${during}`,
+        };
       return undefined;
     }
     if (tenant.has(to)) return undefined;
@@ -191,13 +239,18 @@ export class MailDetector {
     const firstTo = this.correspondents.get(`${m.sender}|${to}`);
     const newCorrespondent = firstTo === undefined || firstTo >= w.start - 5 * 60_000;
     const bits = [
-      ...(pay === 'bank-change' ? ['asks to change bank or payment details'] : pay === 'money' ? ['about money (invoice, payment, transfer)'] : []),
+      ...(pay === 'bank-change'
+        ? ['asks to change bank or payment details']
+        : pay === 'money'
+          ? ['about money (invoice, payment, transfer)']
+          : []),
       ...(existing ? ['a reply into an existing thread'] : reply ? ['written as a reply'] : []),
       ...(look ? [`to a look-alike domain: ${look}`] : []),
       ...(newCorrespondent ? [`${to} had not been written to from this mailbox before the intrusion`] : []),
     ];
     const why = `"${m.subject}" to ${m.recipient}: ${bits.join('; ')}; ${during}`;
-    if (pay === 'bank-change' || look || (pay === 'money' && (reply || newCorrespondent))) return { verdict: 'malicious', category: 'bec-mail', reason: why };
+    if (pay === 'bank-change' || look || (pay === 'money' && (reply || newCorrespondent)))
+      return { verdict: 'malicious', category: 'bec-mail', reason: why };
     if (pay === 'money' || (reply && newCorrespondent)) return { verdict: 'suspicious', category: 'bec-mail', reason: why };
     return undefined;
   }

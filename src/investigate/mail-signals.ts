@@ -33,7 +33,26 @@ function nameOf(domain: string): string {
 
 /** Brands phishing lures imitate, and the domains that really are theirs. */
 const BRANDS: [RegExp, string[]][] = [
-  [/microsoft|msft|office365|o365|m365|outlook|sharepoint|onedrive|ms-?teams/, ['microsoft.com', 'microsoftonline.com', 'office.com', 'office365.com', 'outlook.com', 'live.com', 'sharepoint.com', 'onedrive.com', 'office.net', 'microsoft365.com', 'windows.net', 'aka.ms', 'onmicrosoft.com', 'sharepointonline.com', 'cloud.microsoft']],
+  [
+    /microsoft|msft|office365|o365|m365|outlook|sharepoint|onedrive|ms-?teams/,
+    [
+      'microsoft.com',
+      'microsoftonline.com',
+      'office.com',
+      'office365.com',
+      'outlook.com',
+      'live.com',
+      'sharepoint.com',
+      'onedrive.com',
+      'office.net',
+      'microsoft365.com',
+      'windows.net',
+      'aka.ms',
+      'onmicrosoft.com',
+      'sharepointonline.com',
+      'cloud.microsoft',
+    ],
+  ],
   [/docusign/, ['docusign.com', 'docusign.net']],
   [/adobe|acrobat/, ['adobe.com', 'adobesign.com']],
   [/dropbox/, ['dropbox.com']],
@@ -50,7 +69,14 @@ export function isBrandDomain(domain: string): boolean {
 
 /** Undo the usual character swaps of look-alike domains (rn for m, 0 for o, vv for w ...). */
 function unconfuse(s: string): string {
-  return s.replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/0/g, 'o').replace(/[1|]/g, 'l').replace(/3/g, 'e').replace(/5/g, 's').replace(/[-_]/g, '');
+  return s
+    .replace(/rn/g, 'm')
+    .replace(/vv/g, 'w')
+    .replace(/0/g, 'o')
+    .replace(/[1|]/g, 'l')
+    .replace(/3/g, 'e')
+    .replace(/5/g, 's')
+    .replace(/[-_]/g, '');
 }
 
 /** Levenshtein distance, stopping early past `max`. */
@@ -86,7 +112,8 @@ export function lookAlike(domain: string, protectedDomains: Iterable<string>): s
   for (const p of protectedDomains) {
     const pname = nameOf(p);
     if (pname.length < 4) continue;
-    if (unconfuse(name) === unconfuse(pname) || distance(name, pname, pname.length >= 8 ? 2 : 1) <= (pname.length >= 8 ? 2 : 1)) return `${domain} imitates ${registrable(p)}`;
+    if (unconfuse(name) === unconfuse(pname) || distance(name, pname, pname.length >= 8 ? 2 : 1) <= (pname.length >= 8 ? 2 : 1))
+      return `${domain} imitates ${registrable(p)}`;
     if (name.includes(pname) && name !== pname) return `${domain} dresses up the name ${registrable(p)}`;
   }
   if (/(^|\.)xn--/.test(domain)) return `${domain} is an internationalised (punycode) name`;
@@ -99,7 +126,9 @@ export function lookAlike(domain: string, protectedDomains: Iterable<string>): s
 
 /** A link to Microsoft's device code sign-in page: the lure of device code phishing. */
 export function isDeviceLoginLink(url: string): boolean {
-  return /(microsoft\.com\/devicelogin|aka\.ms\/devicelogin|microsoftonline\.com\/[^/?#]+\/oauth2\/(v2\.0\/)?deviceauth|login\.microsoft\.com\/device)/i.test(url);
+  return /(microsoft\.com\/devicelogin|aka\.ms\/devicelogin|microsoftonline\.com\/[^/?#]+\/oauth2\/(v2\.0\/)?deviceauth|login\.microsoft\.com\/device)/i.test(
+    url,
+  );
 }
 
 const REPLY = /^\s*((re|aw|sv|vs|antw|rif|r|tr|fw|fwd|wg|rv|enc|doorst|odp|返信|転送)\s*(\[\d+\])?\s*[:：]\s*)+/i;
@@ -118,7 +147,8 @@ export function isReply(subject: string): boolean {
 const BANK_CHANGE =
   /(bank(ing)?\s*(details|account|info(rmation)?|change|update|coordinates)|new\s+(bank|account|remit)|account\s+(change|update|details|number)|change\s+of\s+(bank|account|remit)|updated?\s+(bank|payment|remit|wire|account)|remittance\s+(details|advice|information|account)|wire\s+(transfer|instructions|details)|\biban\b|\bswift\b|routing\s+number|\bach\b|direct\s+deposit|payroll\s+(change|update)|gift\s*cards?|bankverbindung|kontoänderung|kontodaten|coordonnées\s+bancaires|\brib\b|cuenta\s+bancaria|datos\s+bancarios|bankgegevens|rekeningnummer|振込先|口座)/i;
 /** Money, without a change of account: common in ordinary mail, suspicious only with something else. */
-const MONEY = /(invoice|payment|remittance|overdue|outstanding\s+balance|transfer|wire|purchase\s+order|\bpo\s*#?\d|rechnung|zahlung|überweisung|facture|paiement|virement|factura|pago|transferencia|factuur|betaling|請求書|支払)/i;
+const MONEY =
+  /(invoice|payment|remittance|overdue|outstanding\s+balance|transfer|wire|purchase\s+order|\bpo\s*#?\d|rechnung|zahlung|überweisung|facture|paiement|virement|factura|pago|transferencia|factuur|betaling|請求書|支払)/i;
 
 /** "changes bank details" / "talks money" / undefined, from a subject. */
 export function paymentLanguage(subject: string): 'bank-change' | 'money' | undefined {

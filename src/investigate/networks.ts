@@ -1,5 +1,10 @@
 /** Entra ID sign-in service ranges: consent events initiated from them are Microsoft, not attacker infrastructure. */
-const MICROSOFT_RANGES: [number, number][] = [cidr('20.190.128.0/18'), cidr('40.126.0.0/18'), cidr('20.231.128.0/19'), cidr('40.126.128.0/18')];
+const MICROSOFT_RANGES: [number, number][] = [
+  cidr('20.190.128.0/18'),
+  cidr('40.126.0.0/18'),
+  cidr('20.231.128.0/19'),
+  cidr('40.126.128.0/18'),
+];
 
 function cidr(s: string): [number, number] {
   const [ip, bits] = s.split('/');
@@ -8,7 +13,7 @@ function cidr(s: string): [number, number] {
 
 function ipv4(ip: string): number | undefined {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
-  return m ? ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) : undefined;
+  return m ? (Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4]) : undefined;
 }
 
 /** An address in Microsoft's own sign-in service ranges. */

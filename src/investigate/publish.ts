@@ -22,19 +22,28 @@ export interface Investigated<V> {
  * links, never the answer: the card then says why there is no link. Whoever holds a link can read the result, so links
  * are minted only for someone checked for a role that may read results (`reader`).
  */
-export async function withDownload<V extends { download?: Download; notes: string[] }>(ctx: ContainContext, reader: Grant, kind: string, r: Investigated<V>): Promise<V> {
+export async function withDownload<V extends { download?: Download; notes: string[] }>(
+  ctx: ContainContext,
+  reader: Grant,
+  kind: string,
+  r: Investigated<V>,
+): Promise<V> {
   if (reader.role === 'anyone') throw new ContainError('INTERNAL', 'Result links need a responder or approver.', { details: { kind } });
   const now = ctx.now();
   const id = resultId(kind, now, randomUUID());
   const markdown = resultLink(ctx.config, id, 'md', now);
   const json = resultLink(ctx.config, id, 'json', now);
   const timeline = r.svg ? resultLink(ctx.config, id, 'svg', now) : undefined;
-  if (!markdown || !json) return { ...r.view, notes: [...r.view.notes, 'The full result is not linked: links need CONTAIN_LINK_KEY (see docs/operations.md).'] };
+  if (!markdown || !json)
+    return { ...r.view, notes: [...r.view.notes, 'The full result is not linked: links need CONTAIN_LINK_KEY (see docs/operations.md).'] };
   try {
     await ctx.results.put(id, { json: JSON.stringify(r.full, null, 2), md: r.markdown, ...(r.svg ? { svg: r.svg } : {}) });
   } catch (err) {
     ctx.log.warn('could not keep the full result', { err, kind });
-    return { ...r.view, notes: [...r.view.notes, 'The full result could not be stored just now, so it is not linked; run the command again, or use the CLI.'] };
+    return {
+      ...r.view,
+      notes: [...r.view.notes, 'The full result could not be stored just now, so it is not linked; run the command again, or use the CLI.'],
+    };
   }
   const expires = new Date(now.getTime() + ctx.config.links.ttlHours * 3_600_000).toISOString();
   return { ...r.view, download: { markdown, json, expires, ...(timeline ? { timeline } : {}) } };

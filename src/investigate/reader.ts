@@ -18,7 +18,8 @@ export interface ReadOptions {
   filter?: RowFilter;
 }
 
-export type FileFormat = 'ual-csv' | 'management-activity-json' | 'audit-query-json' | 'signin-json' | 'directory-audit-json' | 'hunting-json';
+export type FileFormat =
+  'ual-csv' | 'management-activity-json' | 'audit-query-json' | 'signin-json' | 'directory-audit-json' | 'hunting-json';
 
 type Mapper = (item: Record<string, unknown>) => LogRecord | undefined;
 
@@ -26,7 +27,8 @@ type Mapper = (item: Record<string, unknown>) => LogRecord | undefined;
 function mapperFor(item: Record<string, unknown>): { format: FileFormat; map: Mapper } | undefined {
   const has = (k: string) => k in item;
   if (has('auditData') || has('auditLogRecordType')) return { format: 'audit-query-json', map: fromAuditQueryRecord };
-  if (has('CreationTime') && (has('Operation') || has('Workload'))) return { format: 'management-activity-json', map: (i) => fromAuditData(i) };
+  if (has('CreationTime') && (has('Operation') || has('Workload')))
+    return { format: 'management-activity-json', map: (i) => fromAuditData(i) };
   if (has('activityDisplayName')) return { format: 'directory-audit-json', map: fromDirectoryAudit };
   if (has('createdDateTime') && (has('ipAddress') || has('appDisplayName'))) return { format: 'signin-json', map: fromSignIn };
   if (has('Url') && has('NetworkMessageId') && !has('RecipientEmailAddress')) return { format: 'hunting-json', map: fromEmailUrl };
@@ -42,7 +44,10 @@ async function head(path: string, bytes = 65536): Promise<string> {
   try {
     const buf = Buffer.alloc(bytes);
     const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    return buf
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
   } finally {
     await fh.close();
   }
@@ -75,7 +80,9 @@ export async function* readRecordBatches(path: string, options: ReadOptions = {}
     yield* readUalCsv(path, options.tzOffsetMinutes ?? 0, options.filter);
     return;
   }
-  throw new UnreadableFile('not a format Contain knows (expected a UAL CSV export with an AuditData column, or Graph / Management Activity / advanced-hunting JSON)');
+  throw new UnreadableFile(
+    'not a format Contain knows (expected a UAL CSV export with an AuditData column, or Graph / Management Activity / advanced-hunting JSON)',
+  );
 }
 
 async function* readUalCsv(path: string, tz: number, filter?: RowFilter): AsyncGenerator<LogRecord[]> {
@@ -83,7 +90,13 @@ async function* readUalCsv(path: string, tz: number, filter?: RowFilter): AsyncG
   const columns = (header: string[]) => {
     const h = header.map((c) => c.trim().toLowerCase());
     const at = (...names: string[]) => h.findIndex((x) => names.some((n) => x === n.toLowerCase()));
-    col = { audit: at('AuditData'), id: at('RecordId', 'Id'), time: at('CreationDate', 'CreationTime'), user: at('UserIds', 'UserId'), operation: at('Operations', 'Operation') };
+    col = {
+      audit: at('AuditData'),
+      id: at('RecordId', 'Id'),
+      time: at('CreationDate', 'CreationTime'),
+      user: at('UserIds', 'UserId'),
+      operation: at('Operations', 'Operation'),
+    };
     return col.audit;
   };
   let line = 0;
@@ -120,7 +133,8 @@ async function* readJson(path: string, first: string, options: ReadOptions): Asy
   if (first === '[') batches = jsonArrayTexts(createReadStream(path, { encoding: 'utf8' }));
   else {
     // A Graph page ({"value": [...]}) or hunting result ({"schema", "results"}): pages are small by design.
-    if ((await stat(path)).size > 512 * 1024 * 1024) throw new UnreadableFile('a single JSON object over 512 MB; export it as a JSON array instead');
+    if ((await stat(path)).size > 512 * 1024 * 1024)
+      throw new UnreadableFile('a single JSON object over 512 MB; export it as a JSON array instead');
     const { readFile } = await import('node:fs/promises');
     const doc = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, '')) as Record<string, unknown>;
     batches = [(doc.value ?? doc.results ?? doc.Results ?? [doc]) as unknown[]];

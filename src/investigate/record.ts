@@ -79,14 +79,22 @@ const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:[0-5]\d:[0-5]\d$/;
 export function toUtc(value: unknown, localOffsetMinutes = 0): string | undefined {
   if (typeof value !== 'string' || !value.trim()) return undefined;
   // The audit log's own form ("2026-11-23T17:52:10", UTC): a million of them, so no Date round trip.
-  if (value.length === 19 && ISO_SECONDS.test(value) && Number(value.slice(5, 7)) <= 12 && Number(value.slice(8, 10)) <= 31 && Number(value.slice(11, 13)) < 24) return `${value}.000Z`;
+  if (
+    value.length === 19 &&
+    ISO_SECONDS.test(value) &&
+    Number(value.slice(5, 7)) <= 12 &&
+    Number(value.slice(8, 10)) <= 31 &&
+    Number(value.slice(11, 13)) < 24
+  )
+    return `${value}.000Z`;
   const v = value.trim();
   const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?$/i.exec(v);
   if (us) {
     let h = Number(us[4]) % 12;
     if (!us[7]) h = Number(us[4]);
     else if (us[7].toUpperCase() === 'PM') h += 12;
-    const ms = Date.UTC(Number(us[3]), Number(us[1]) - 1, Number(us[2]), h, Number(us[5]), Number(us[6] ?? 0)) - localOffsetMinutes * 60_000;
+    const ms =
+      Date.UTC(Number(us[3]), Number(us[1]) - 1, Number(us[2]), h, Number(us[5]), Number(us[6] ?? 0)) - localOffsetMinutes * 60_000;
     return new Date(ms).toISOString();
   }
   const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v) ? `${v}Z` : v;

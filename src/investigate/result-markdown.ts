@@ -6,7 +6,6 @@ import { attackerActivityMarkdown, contextSummary } from './activity-markdown';
 import { markdownImage } from '../views/timeline-svg';
 import { formatSecond } from '../views/time';
 
-
 function findingsTable(findings: (Omit<Finding, 'verdict'> & { verdict: string })[], none = 'No findings.'): string[] {
   if (findings.length === 0) return [none];
   return mdTable(
@@ -16,7 +15,12 @@ function findingsTable(findings: (Omit<Finding, 'verdict'> & { verdict: string }
 }
 
 function iocs(r: Pick<AnalysisResult, 'iocs'>): string[] {
-  const list = (title: string, xs: string[]) => [`### ${title}`, '', ...(xs.length ? xs.map((x) => `- \`${x.replace(/`/g, "'")}\``) : ['None.']), ''];
+  const list = (title: string, xs: string[]) => [
+    `### ${title}`,
+    '',
+    ...(xs.length ? xs.map((x) => `- \`${x.replace(/`/g, "'")}\``) : ['None.']),
+    '',
+  ];
   return [...list('IP addresses', r.iocs.ips), ...list('User agents', r.iocs.userAgents), ...list('Session ids', r.iocs.sessionIds)];
 }
 
@@ -26,7 +30,14 @@ const notesSection = (notes: string[]) => (notes.length ? ['## Notes', '', ...no
  * `investigate <user>`: the timeline picture, every finding, what the attacker touched, the indicators, the
  * notable-but-normal records apart, and what could not be read.
  */
-export function investigationMarkdown(who: string, sinceDays: number, r: AnalysisResult, notes: string[], generated: string, svg?: string): string {
+export function investigationMarkdown(
+  who: string,
+  sinceDays: number,
+  r: AnalysisResult,
+  notes: string[],
+  generated: string,
+  svg?: string,
+): string {
   return [
     `# Investigation: ${md(who)}`,
     '',
@@ -45,7 +56,9 @@ export function investigationMarkdown(who: string, sinceDays: number, r: Analysi
     ...iocs(r),
     '## Context: notable, not compromise',
     '',
-    ...(r.context.length > 200 ? [`${r.context.length} entries: ${contextSummary(r.context)}. The first 200 follow; the JSON result has them all.`, ''] : []),
+    ...(r.context.length > 200
+      ? [`${r.context.length} entries: ${contextSummary(r.context)}. The first 200 follow; the JSON result has them all.`, '']
+      : []),
     ...findingsTable(r.context.slice(0, 200), 'None.'),
     '',
     ...notesSection(notes),
@@ -61,7 +74,10 @@ export function huntMarkdown(view: HuntView, hits: Finding[], generated: string)
     '',
     '## By user agent',
     '',
-    ...mdTable(['User agent', 'Successful', 'Failed'], view.userAgents.map((u) => [u.userAgent, String(u.success), String(u.failure)])),
+    ...mdTable(
+      ['User agent', 'Successful', 'Failed'],
+      view.userAgents.map((u) => [u.userAgent, String(u.success), String(u.failure)]),
+    ),
     '',
     '## Sign-ins',
     '',
@@ -81,11 +97,33 @@ export function scopeMarkdown(view: ScopeView, generated: string): string {
     '',
     '## The phishing mail',
     '',
-    ...(m ? [`- Sender: ${md(m.sender)}`, `- Subject: ${md(m.subject)}`, `- Delivered: ${formatSecond(m.time)} UTC`, `- Recipients: ${m.recipients}`, ...(m.messageId ? [`- Message id: ${md(m.messageId)}`] : []), ...m.urls.map((u) => `- Link (defanged): ${md(defang(u))}`), `- Found by: ${md(m.source)}`] : ['Not found.']),
+    ...(m
+      ? [
+          `- Sender: ${md(m.sender)}`,
+          `- Subject: ${md(m.subject)}`,
+          `- Delivered: ${formatSecond(m.time)} UTC`,
+          `- Recipients: ${m.recipients}`,
+          ...(m.messageId ? [`- Message id: ${md(m.messageId)}`] : []),
+          ...m.urls.map((u) => `- Link (defanged): ${md(defang(u))}`),
+          `- Found by: ${md(m.source)}`,
+        ]
+      : ['Not found.']),
     '',
     '## Other recipients',
     '',
-    ...(view.recipients.length ? mdTable(['Recipient', 'Received (UTC)', 'Tied by', 'Subject', 'Verdict', 'Reasons'], view.recipients.map((r) => [r.upn, formatSecond(r.received), r.via, r.subject ?? m?.subject ?? '', r.flagged ? 'likely compromised' : 'no sign of compromise', r.reasons.join('; ')])) : ['None.']),
+    ...(view.recipients.length
+      ? mdTable(
+          ['Recipient', 'Received (UTC)', 'Tied by', 'Subject', 'Verdict', 'Reasons'],
+          view.recipients.map((r) => [
+            r.upn,
+            formatSecond(r.received),
+            r.via,
+            r.subject ?? m?.subject ?? '',
+            r.flagged ? 'likely compromised' : 'no sign of compromise',
+            r.reasons.join('; '),
+          ]),
+        )
+      : ['None.']),
     '',
     '## Attacker addresses used for matching',
     '',

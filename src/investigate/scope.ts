@@ -27,7 +27,11 @@ const unlicensed = (err: unknown) => err instanceof ContainError && (err.code ==
  * from an hour before receipt to a day after, flagged when they share the attacker's IP, network (ASN) or user agent
  * or look like an AiTM replay. Advanced hunting when licensed; message trace otherwise.
  */
-export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { sinceDays?: number; messageId?: string; signal?: AbortSignal; progress?: Progress } = {}): Promise<Investigated<ScopeView>> {
+export async function scopeUser(
+  ctx: ContainContext,
+  q: UserQuery,
+  options: { sinceDays?: number; messageId?: string; signal?: AbortSignal; progress?: Progress } = {},
+): Promise<Investigated<ScopeView>> {
   const found = await findUser(ctx, q);
   if (found.kind === 'many') throw new ContainError('USER_AMBIGUOUS', `Several users match "${q.value}"; use the UPN.`);
   const user = found.user;
@@ -37,17 +41,29 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
   const since = odataDateTime(now - (options.sinceDays ?? 7) * DAY);
 
   // What the attacker looked like in this user's sign-ins.
-  const { records: own, unreadable } = await readGraphRecords(ctx, betaSignInsPath(`userId eq ${odataString(user.id)} and createdDateTime ge ${since}`, 1000), { version: 'beta', what: 'sign-in logs', map: fromSignIn });
+  const { records: own, unreadable } = await readGraphRecords(
+    ctx,
+    betaSignInsPath(`userId eq ${odataString(user.id)} and createdDateTime ge ${since}`, 1000),
+    { version: 'beta', what: 'sign-in logs', map: fromSignIn },
+  );
   if (unreadable) notes.push(`Sign-in logs: ${unreadable.userMessage}`);
   const attacker = attackerTraits(own);
   const firstBad = attacker.firstSeen ? Date.parse(attacker.firstSeen) : now;
 
-  await progress(options.messageId ? 'Looking up the named message and its other recipients…' : 'Looking for the phishing mail and its other recipients…');
+  await progress(
+    options.messageId
+      ? 'Looking up the named message and its other recipients…'
+      : 'Looking for the phishing mail and its other recipients…',
+  );
   let source: MailSource = huntingSource(ctx);
   const find = async (s: MailSource) => {
     const from = options.messageId ? now - 30 * DAY : Date.parse(since);
     const inbound = await s.inbound(user.id, user.userPrincipalName, from, options.messageId ? now : firstBad, options.messageId);
-    const mail = phishingMail(inbound, { named: !!options.messageId, countsLinks: s.name === 'advanced hunting', userDomain: user.userPrincipalName.split('@')[1]?.toLowerCase() });
+    const mail = phishingMail(inbound, {
+      named: !!options.messageId,
+      countsLinks: s.name === 'advanced hunting',
+      userDomain: user.userPrincipalName.split('@')[1]?.toLowerCase(),
+    });
     if (!mail) return { mail, copies: [] as MailCopy[], urls: [] as string[] };
     const t = Date.parse(mail.time);
     return { mail, ...(await s.campaign(mail, t - DAY, t + DAY)) };
@@ -60,12 +76,22 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
       ({ mail, copies, urls } = await find(source));
     } catch (err) {
       if (!unlicensed(err)) throw err;
-      notes.push(`Advanced hunting is not available (needs Microsoft Defender for Office 365 Plan 2 and ThreatHunting.Read.All): ${(err as ContainError).userMessage} Used message trace instead.`);
+      notes.push(
+        `Advanced hunting is not available (needs Microsoft Defender for Office 365 Plan 2 and ThreatHunting.Read.All): ${(err as ContainError).userMessage} Used message trace instead.`,
+      );
       source = traceSource(ctx);
       ({ mail, copies, urls } = await find(source));
     }
-    if (!mail) notes.push(options.messageId ? `No message with id ${options.messageId} in the last ${source.name === 'message trace' ? 10 : 30} days.` : 'No inbound mail with links reached the user before the first suspicious sign-in; name the message with --message <Internet message id>.');
-    else if (!options.messageId && source.name === 'message trace') notes.push('Message trace does not count links: the mail was picked as the last external mail before the first suspicious sign-in. If that is wrong, name it with --message.');
+    if (!mail)
+      notes.push(
+        options.messageId
+          ? `No message with id ${options.messageId} in the last ${source.name === 'message trace' ? 10 : 30} days.`
+          : 'No inbound mail with links reached the user before the first suspicious sign-in; name the message with --message <Internet message id>.',
+      );
+    else if (!options.messageId && source.name === 'message trace')
+      notes.push(
+        'Message trace does not count links: the mail was picked as the last external mail before the first suspicious sign-in. If that is wrong, name it with --message.',
+      );
   } catch (err) {
     if (!unlicensed(err)) throw err;
     // A 401 from message trace is a tenant setup step (Microsoft's service principal is missing), not a permission.
@@ -80,25 +106,57 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
   // Step 10: each other recipient's sign-ins around receipt, one paced query per group of recipients, joined back here.
   const { others, reached } = otherRecipients(copies, user);
   const queries = signInQueries(others);
-  if (others.length) await progress(`Checking the sign-ins of ${others.length} other recipient${others.length === 1 ? '' : 's'}${queries.length > 1 ? ` in ${queries.length} queries (sign-in reads are limited to 5 every 10 s)` : ''}…`);
-  const read = await batchList<Record<string, unknown>>(ctx.graph, queries.map((q, i) => ({ id: `g${i}`, url: q.path })), { version: 'beta', signal: options.signal });
+  if (others.length)
+    await progress(
+      `Checking the sign-ins of ${others.length} other recipient${others.length === 1 ? '' : 's'}${queries.length > 1 ? ` in ${queries.length} queries (sign-in reads are limited to 5 every 10 s)` : ''}…`,
+    );
+  const read = await batchList<Record<string, unknown>>(
+    ctx.graph,
+    queries.map((q, i) => ({ id: `g${i}`, url: q.path })),
+    { version: 'beta', signal: options.signal },
+  );
   const signInsOf = new Map<MailCopy, { signIns: LogRecord[] } | { failed: string }>();
   queries.forEach((q, i) => {
     const got = read.get(`g${i}`)!;
-    const all = got.items.map((x) => ({ raw: x, rec: fromSignIn(x) })).filter((x): x is { raw: Record<string, unknown>; rec: LogRecord } => !!x.rec);
+    const all = got.items
+      .map((x) => ({ raw: x, rec: fromSignIn(x) }))
+      .filter((x): x is { raw: Record<string, unknown>; rec: LogRecord } => !!x.rec);
     const failed = got.failed && (got.failed.status ? (subError(got.failed).message ?? `HTTP ${got.failed.status}`) : 'no answer');
     for (const r of q.recipients) signInsOf.set(r, failed ? { failed } : { signIns: recipientSignIns(r, all) });
   });
-  const tie = (r: MailCopy) => ({ via: r.via ?? ('same sender and subject' as const), ...(mail && r.subject !== mail.subject ? { subject: r.subject } : {}) });
+  const tie = (r: MailCopy) => ({
+    via: r.via ?? ('same sender and subject' as const),
+    ...(mail && r.subject !== mail.subject ? { subject: r.subject } : {}),
+  });
   const rows = others.map((r) => {
     const got = signInsOf.get(r)!;
-    if ('failed' in got) return { upn: r.recipient, received: r.time, ...tie(r), flagged: false, reasons: [`sign-ins could not be read: ${got.failed}`] };
+    if ('failed' in got)
+      return { upn: r.recipient, received: r.time, ...tie(r), flagged: false, reasons: [`sign-ins could not be read: ${got.failed}`] };
     const reasons = judgeRecipient(got.signIns, attacker);
     return { upn: r.recipient, received: r.time, ...tie(r), flagged: reasons.length > 0, reasons };
   });
-  if (others.length) await progress(`Checked the sign-ins of ${others.length} other recipient${others.length === 1 ? '' : 's'}: ${rows.filter((r) => r.flagged).length} look compromised.`);
-  const mailView = mail ? { sender: mail.sender, subject: mail.subject, time: mail.time, recipients: reached, messageId: mail.messageId, source: source.name, urls } : undefined;
-  await recordOnIncident(ctx, user.id, (facts) => ({ ...facts, scope: { mail: mailView && { sender: mailView.sender, subject: mailView.subject, time: mailView.time, recipients: mailView.recipients }, recipients: rows.map(({ upn, flagged, reasons }) => ({ upn, flagged, reasons })) } }));
+  if (others.length)
+    await progress(
+      `Checked the sign-ins of ${others.length} other recipient${others.length === 1 ? '' : 's'}: ${rows.filter((r) => r.flagged).length} look compromised.`,
+    );
+  const mailView = mail
+    ? {
+        sender: mail.sender,
+        subject: mail.subject,
+        time: mail.time,
+        recipients: reached,
+        messageId: mail.messageId,
+        source: source.name,
+        urls,
+      }
+    : undefined;
+  await recordOnIncident(ctx, user.id, (facts) => ({
+    ...facts,
+    scope: {
+      mail: mailView && { sender: mailView.sender, subject: mailView.subject, time: mailView.time, recipients: mailView.recipients },
+      recipients: rows.map(({ upn, flagged, reasons }) => ({ upn, flagged, reasons })),
+    },
+  }));
   const view: ScopeView = {
     kind: 'scope',
     target: user,
@@ -107,5 +165,17 @@ export async function scopeUser(ctx: ContainContext, q: UserQuery, options: { si
     attackerIps: [...attacker.ips].sort(),
     notes,
   };
-  return { view, full: { user: user.userPrincipalName, mail: mailView ?? null, recipients: view.recipients, attackerIps: view.attackerIps, attackerAsns: [...attacker.asns].sort((a, b) => a - b), attackerUserAgents: [...attacker.userAgents], notes }, markdown: scopeMarkdown(view, new Date(now).toISOString()) };
+  return {
+    view,
+    full: {
+      user: user.userPrincipalName,
+      mail: mailView ?? null,
+      recipients: view.recipients,
+      attackerIps: view.attackerIps,
+      attackerAsns: [...attacker.asns].sort((a, b) => a - b),
+      attackerUserAgents: [...attacker.userAgents],
+      notes,
+    },
+    markdown: scopeMarkdown(view, new Date(now).toISOString()),
+  };
 }

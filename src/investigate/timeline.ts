@@ -14,7 +14,12 @@ export const PHASE_TITLES: Record<Phase, string> = {
 /** The stage a finding belongs to, by category; audit-log activity from the attacker's hand counts as collection. */
 export function phaseOf(category: string, source?: string): Phase | undefined {
   if (category === 'phishing-mail') return 'phishing';
-  if (/^(device-code-phishing|device-code-denied|aitm-session|aitm-officehome|token-replay|harmful-user-agent|impossible-travel|password-spray)$/.test(category)) return 'access';
+  if (
+    /^(device-code-phishing|device-code-denied|aitm-session|aitm-officehome|token-replay|harmful-user-agent|impossible-travel|password-spray)$/.test(
+      category,
+    )
+  )
+    return 'access';
   if (category === 'attacker-ip' || category === 'attacker-session') return source === 'signin' ? 'access' : 'collection';
   if (/^(inbox-rule|mail-forwarding|consent|mfa-registration|device-registration|flow-created)$/.test(category)) return 'persistence';
   if (category === 'collection' || category === 'mass-delete') return 'collection';
@@ -66,10 +71,19 @@ export function phaseSpans(events: TimelineEvent[]): PhaseSpan[] {
 }
 
 /** The lanes of the timeline picture, from single events and/or per-stage digests, with containment apart. */
-export function timelineLanes(input: { events?: TimelineEvent[]; spans?: PhaseSpan[]; containment?: { time: string; label: string }[] }): { title: string; points?: { time: string; label: string }[]; spans?: { start: string; end: string; count: number; label: string }[] }[] {
+export function timelineLanes(input: { events?: TimelineEvent[]; spans?: PhaseSpan[]; containment?: { time: string; label: string }[] }): {
+  title: string;
+  points?: { time: string; label: string }[];
+  spans?: { start: string; end: string; count: number; label: string }[];
+}[] {
   return PHASES.map((phase) => ({
     title: PHASE_TITLES[phase],
-    points: phase === 'containment' ? (input.containment ?? []) : (input.events ?? []).filter((e) => e.phase === phase).map((e) => ({ time: e.time, label: e.label })),
-    spans: (input.spans ?? []).filter((s) => s.phase === phase).map((s) => ({ start: s.start, end: s.end, count: s.count, label: s.first })),
+    points:
+      phase === 'containment'
+        ? (input.containment ?? [])
+        : (input.events ?? []).filter((e) => e.phase === phase).map((e) => ({ time: e.time, label: e.label })),
+    spans: (input.spans ?? [])
+      .filter((s) => s.phase === phase)
+      .map((s) => ({ start: s.start, end: s.end, count: s.count, label: s.first })),
   }));
 }

@@ -42,7 +42,9 @@ export class Answers {
 
   /** The successful answers whose id starts with `prefix`, with the rest of their id. */
   withPrefix(prefix: string): [string, Item][] {
-    return [...this.byId].filter(([id, r]) => id.startsWith(prefix) && r.status < 300).map(([id, r]) => [id.slice(prefix.length), r.body as Item]);
+    return [...this.byId]
+      .filter(([id, r]) => id.startsWith(prefix) && r.status < 300)
+      .map(([id, r]) => [id.slice(prefix.length), r.body as Item]);
   }
 
   /** Every answer as recorded (fixtures are made from this). */

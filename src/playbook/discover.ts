@@ -22,7 +22,13 @@ function unique(requests: BatchRequest[], asked: Set<string>): BatchRequest[] {
  * together (with the Power Automate list and the Exchange mailbox reads alongside), then what the answers lead to (the apps behind consents, the
  * folders rules move mail to), batch after batch until no step asks for more. For Alice that is two batches.
  */
-export async function discover(ctx: ContainContext, user: TargetUser, windowStart: string, flows: FlowClient | undefined, options: { signal?: AbortSignal } = {}): Promise<Discovery> {
+export async function discover(
+  ctx: ContainContext,
+  user: TargetUser,
+  windowStart: string,
+  flows: FlowClient | undefined,
+  options: { signal?: AbortSignal } = {},
+): Promise<Discovery> {
   const scope: ReadScope = { user, since: windowStart.replace(/\.\d{3}Z$/, 'Z') };
   const asked = new Set<string>();
   const first = unique(

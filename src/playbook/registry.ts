@@ -13,7 +13,15 @@ import { recipientSignInsStep } from './steps/10-recipient-signins';
 import { postureHandlers } from '../posture/handlers';
 
 /** The containment steps in playbook order: discovery reads for them, the containment card proposes their actions. */
-export const containmentSteps: StepModule[] = [revokeSessionsStep, resetPasswordStep, securityInfoStep, devicesStep, inboxRulesStep, flowsStep, applicationsStep];
+export const containmentSteps: StepModule[] = [
+  revokeSessionsStep,
+  resetPasswordStep,
+  securityInfoStep,
+  devicesStep,
+  inboxRulesStep,
+  flowsStep,
+  applicationsStep,
+];
 
 /** The investigation steps, run by `investigate` and `scope`. */
 export const investigationSteps: InvestigationStep[] = [logsStep, otherRecipientsStep, recipientSignInsStep];
@@ -22,7 +30,9 @@ export const investigationSteps: InvestigationStep[] = [logsStep, otherRecipient
 export const playbook: readonly { number: number; name: string }[] = [...containmentSteps, ...investigationSteps];
 
 // The defensive measures' actions (posture records) run through the same engine with their own handlers.
-const handlers = new Map<ActionKind, ActionHandler>([...containmentSteps.flatMap((s) => s.handlers), ...postureHandlers].map((h) => [h.kind, h] as const));
+const handlers = new Map<ActionKind, ActionHandler>(
+  [...containmentSteps.flatMap((s) => s.handlers), ...postureHandlers].map((h) => [h.kind, h] as const),
+);
 
 export function handlerFor(kind: ActionKind): ActionHandler {
   const h = handlers.get(kind);

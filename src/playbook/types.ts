@@ -13,7 +13,11 @@ import type { PostureCall } from '../posture/calls';
  * A read or write one action needs: a Graph request (batched), a Power Automate call, an Exchange admin API operation
  * (step 5's forwarding and hidden rules) or a defensive measure's composite Graph operation (src/posture/calls.ts).
  */
-export type Call = ({ api: 'graph' } & Omit<BatchRequest, 'id' | 'dependsOn'>) | { api: 'flow'; op: 'get' | 'stop' | 'start'; environment: string; flowId: string } | ExchangeCall | PostureCall;
+export type Call =
+  | ({ api: 'graph' } & Omit<BatchRequest, 'id' | 'dependsOn'>)
+  | { api: 'flow'; op: 'get' | 'stop' | 'start'; environment: string; flowId: string }
+  | ExchangeCall
+  | PostureCall;
 
 /** The answer to a Call, in one shape whichever API served it. */
 export type CallResult = Pick<BatchResponse, 'status' | 'body' | 'headers'>;

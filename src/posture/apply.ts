@@ -29,16 +29,26 @@ export interface AppliedConditionalAccess {
  * Apply a Conditional Access measure once it is approved: snapshot, groups (members bound at creation, the rest one by
  * one), then the report-only policy. If a later request fails, what was created so far is removed again.
  */
-export async function applyConditionalAccess(graph: Graph, plan: ConditionalAccessPlan, options: { signal?: AbortSignal } = {}): Promise<AppliedConditionalAccess> {
+export async function applyConditionalAccess(
+  graph: Graph,
+  plan: ConditionalAccessPlan,
+  options: { signal?: AbortSignal } = {},
+): Promise<AppliedConditionalAccess> {
   const before = await send(graph, plan.snapshot[0], { ...options, what: 'the Conditional Access policies' });
   const groupIds: Record<string, string> = {};
   try {
     for (const spec of plan.groups) {
       const g = groupRequests(spec);
-      groupIds[spec.key] = (await send<{ id: string }>(graph, g.create, { ...options, what: `creating the group "${spec.displayName}"` })).id;
-      for (const add of g.addMembers(groupIds[spec.key])) await send(graph, add, { ...options, what: `adding a member to "${spec.displayName}"` });
+      groupIds[spec.key] = (
+        await send<{ id: string }>(graph, g.create, { ...options, what: `creating the group "${spec.displayName}"` })
+      ).id;
+      for (const add of g.addMembers(groupIds[spec.key]))
+        await send(graph, add, { ...options, what: `adding a member to "${spec.displayName}"` });
     }
-    const created = await send<{ id: string }>(graph, plan.policy(groupIds), { ...options, what: `creating the policy "${plan.displayName}"` });
+    const created = await send<{ id: string }>(graph, plan.policy(groupIds), {
+      ...options,
+      what: `creating the policy "${plan.displayName}"`,
+    });
     return { policyId: created.id, groupIds, before };
   } catch (err) {
     for (const id of Object.values(groupIds)) await graph.delete(`/groups/${encodeURIComponent(id)}`, options).catch(() => undefined);
@@ -47,7 +57,11 @@ export async function applyConditionalAccess(graph: Graph, plan: ConditionalAcce
 }
 
 /** Apply an authorization-policy measure once it is approved; returns the setting before (evidence, and Undo's input). */
-export async function applyAuthorization(graph: Graph, plan: AuthorizationPlan, options: { signal?: AbortSignal } = {}): Promise<AuthorizationPolicySetting> {
+export async function applyAuthorization(
+  graph: Graph,
+  plan: AuthorizationPlan,
+  options: { signal?: AbortSignal } = {},
+): Promise<AuthorizationPolicySetting> {
   const before = await send<AuthorizationPolicySetting>(graph, plan.snapshot[0], { ...options, what: 'the authorization policy' });
   await send(graph, plan.apply(before), { ...options, what: plan.displayName });
   return before;

@@ -14,19 +14,33 @@ export async function resolveExclusions(graph: Graph, entries: string[], options
   const out: Exclusions = { users: [], groups: [], roles: [] };
   for (const entry of entries) {
     const o = { signal: options.signal, what: `looking up the protected account ${entry}` };
-    const user = await graph.get<{ id: string }>(`/users/${segment(entry)}?$select=id`, o).catch((err: unknown) => (notFound(err) ? undefined : Promise.reject(err)));
+    const user = await graph
+      .get<{ id: string }>(`/users/${segment(entry)}?$select=id`, o)
+      .catch((err: unknown) => (notFound(err) ? undefined : Promise.reject(err)));
     if (user) {
       out.users.push(user.id);
       continue;
     }
-    if (entry.includes('@')) throw new ContainError('INVALID_INPUT', `The protected account ${entry} does not exist in the tenant; fix CONTAIN_PROTECTED_USERS before Contain creates policies.`);
-    const role = await graph.get<{ roleTemplateId: string }>(`/directoryRoles/${segment(entry)}?$select=id,roleTemplateId`, o).catch((err: unknown) => (notFound(err) ? undefined : Promise.reject(err)));
+    if (entry.includes('@'))
+      throw new ContainError(
+        'INVALID_INPUT',
+        `The protected account ${entry} does not exist in the tenant; fix CONTAIN_PROTECTED_USERS before Contain creates policies.`,
+      );
+    const role = await graph
+      .get<{ roleTemplateId: string }>(`/directoryRoles/${segment(entry)}?$select=id,roleTemplateId`, o)
+      .catch((err: unknown) => (notFound(err) ? undefined : Promise.reject(err)));
     if (role) {
       out.roles.push(role.roleTemplateId);
       continue;
     }
-    const group = await graph.get<{ id: string }>(`/groups/${segment(entry)}?$select=id`, o).catch((err: unknown) => (notFound(err) ? undefined : Promise.reject(err)));
-    if (!group) throw new ContainError('INVALID_INPUT', `The protected entry ${entry} is neither a user, a directory role nor a group of the tenant; fix CONTAIN_PROTECTED_USERS before Contain creates policies.`);
+    const group = await graph
+      .get<{ id: string }>(`/groups/${segment(entry)}?$select=id`, o)
+      .catch((err: unknown) => (notFound(err) ? undefined : Promise.reject(err)));
+    if (!group)
+      throw new ContainError(
+        'INVALID_INPUT',
+        `The protected entry ${entry} is neither a user, a directory role nor a group of the tenant; fix CONTAIN_PROTECTED_USERS before Contain creates policies.`,
+      );
     out.groups.push(group.id);
   }
   return out;

@@ -18,8 +18,17 @@ export function groupRequests(spec: GroupSpec): { create: GraphRequest; addMembe
     create: {
       method: 'POST',
       url: '/groups',
-      body: { displayName: spec.displayName, description: spec.description, mailEnabled: false, mailNickname: spec.mailNickname, securityEnabled: true, groupTypes: [], ...(first.length ? { 'members@odata.bind': first.map(ref) } : {}) },
+      body: {
+        displayName: spec.displayName,
+        description: spec.description,
+        mailEnabled: false,
+        mailNickname: spec.mailNickname,
+        securityEnabled: true,
+        groupTypes: [],
+        ...(first.length ? { 'members@odata.bind': first.map(ref) } : {}),
+      },
     },
-    addMembers: (groupId) => rest.map((id) => ({ method: 'POST', url: `/groups/${segment(groupId)}/members/$ref`, body: { '@odata.id': ref(id) } })),
+    addMembers: (groupId) =>
+      rest.map((id) => ({ method: 'POST', url: `/groups/${segment(groupId)}/members/$ref`, body: { '@odata.id': ref(id) } })),
   };
 }

@@ -43,14 +43,21 @@ export interface ReportOnlyImpact {
 
 const REPORT_ONLY_IN_SCOPE = new Set(['reportOnlySuccess', 'reportOnlyFailure', 'reportOnlyInterrupted']);
 
-const tally = (xs: string[]): Count[] => [...xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>())].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+const tally = (xs: string[]): Count[] =>
+  [...xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>())]
+    .map(([name, count]) => ({ name, count }))
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
 
 /**
  * Summarise a report-only policy's would-be impact. A grant policy "would block" where its result is
  * reportOnlyFailure. The App Control policy grants nothing itself: it routes the sessions in scope to Defender for
  * Cloud Apps, whose access policy blocks by user agent, so there "would block" means in scope with a harmful agent.
  */
-export function summarizeReportOnly(signIns: ImpactSignIn[], policyId: string, options: { since: string; appControl?: boolean; userAgentExclusions?: string[] }): ReportOnlyImpact {
+export function summarizeReportOnly(
+  signIns: ImpactSignIn[],
+  policyId: string,
+  options: { since: string; appControl?: boolean; userAgentExclusions?: string[] },
+): ReportOnlyImpact {
   const blocked: ImpactSignIn[] = [];
   let [evaluated, inScope, interrupted, unknown] = [0, 0, 0, 0];
   let name: string | undefined;
@@ -67,9 +74,16 @@ export function summarizeReportOnly(signIns: ImpactSignIn[], policyId: string, o
     if (hit) blocked.push(s);
   }
   const notes: string[] = [];
-  if (unknown) notes.push(`${unknown} result(s) came back as "unknownFutureValue": the report-only results need the "Prefer: include-unknown-enum-members" header.`);
-  if (!evaluated) notes.push('No sign-in has been evaluated against this policy yet: report-only results appear for sign-ins after it was created.');
-  if (options.appControl) notes.push('The Conditional Access policy only routes sessions; the blocking is done by the Defender for Cloud Apps access policy (Audit first, Block after review).');
+  if (unknown)
+    notes.push(
+      `${unknown} result(s) came back as "unknownFutureValue": the report-only results need the "Prefer: include-unknown-enum-members" header.`,
+    );
+  if (!evaluated)
+    notes.push('No sign-in has been evaluated against this policy yet: report-only results appear for sign-ins after it was created.');
+  if (options.appControl)
+    notes.push(
+      'The Conditional Access policy only routes sessions; the blocking is done by the Defender for Cloud Apps access policy (Audit first, Block after review).',
+    );
   return {
     policyId,
     policyName: name,
@@ -91,9 +105,23 @@ export function summarizeReportOnly(signIns: ImpactSignIn[], policyId: string, o
  * unknownFutureValue (https://learn.microsoft.com/graph/api/resources/appliedconditionalaccesspolicy). Reading them
  * needs AuditLog.Read.All and Conditional Access read rights (Policy.Read.All).
  */
-export async function readReportOnlyImpact(graph: Graph, policy: { id: string; appControl?: boolean }, options: { since: string; max?: number; signal?: AbortSignal; userAgentExclusions?: string[] }): Promise<ReportOnlyImpact> {
+export async function readReportOnlyImpact(
+  graph: Graph,
+  policy: { id: string; appControl?: boolean },
+  options: { since: string; max?: number; signal?: AbortSignal; userAgentExclusions?: string[] },
+): Promise<ReportOnlyImpact> {
   const filter = `createdDateTime ge ${odataDateTime(Date.parse(options.since))} and appliedConditionalAccessPolicies/any(p:p/id eq ${odataString(policy.id)})`;
   const signIns: ImpactSignIn[] = [];
-  for await (const s of graph.list<ImpactSignIn>(`/auditLogs/signIns${query({ $filter: filter, $top: 1000 })}`, { headers: { Prefer: 'include-unknown-enum-members' }, signal: options.signal, what: 'the sign-in logs', max: options.max ?? 20_000 })) signIns.push(s);
-  return summarizeReportOnly(signIns, policy.id, { since: options.since, appControl: policy.appControl, userAgentExclusions: options.userAgentExclusions });
+  for await (const s of graph.list<ImpactSignIn>(`/auditLogs/signIns${query({ $filter: filter, $top: 1000 })}`, {
+    headers: { Prefer: 'include-unknown-enum-members' },
+    signal: options.signal,
+    what: 'the sign-in logs',
+    max: options.max ?? 20_000,
+  }))
+    signIns.push(s);
+  return summarizeReportOnly(signIns, policy.id, {
+    since: options.since,
+    appControl: policy.appControl,
+    userAgentExclusions: options.userAgentExclusions,
+  });
 }

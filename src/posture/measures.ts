@@ -7,10 +7,22 @@
  */
 import { odataDateTime, query, segment } from '../graph/odata';
 import { harmfulUserAgentPortalSteps } from './portal-steps';
-import type { AuthorizationPlan, AuthorizationPolicySetting, ConditionalAccessPlan, Exclusions, GraphRequest, GroupSpec, MeasureId } from './types';
+import type {
+  AuthorizationPlan,
+  AuthorizationPolicySetting,
+  ConditionalAccessPlan,
+  Exclusions,
+  GraphRequest,
+  GroupSpec,
+  MeasureId,
+} from './types';
 
 /** Built-in authentication strengths (policies/authenticationStrengthPolicies): the same ids in every tenant. */
-export const AUTH_STRENGTH = { mfa: '00000000-0000-0000-0000-000000000002', passwordlessMfa: '00000000-0000-0000-0000-000000000003', phishingResistantMfa: '00000000-0000-0000-0000-000000000004' } as const;
+export const AUTH_STRENGTH = {
+  mfa: '00000000-0000-0000-0000-000000000002',
+  passwordlessMfa: '00000000-0000-0000-0000-000000000003',
+  phishingResistantMfa: '00000000-0000-0000-0000-000000000004',
+} as const;
 /** Microsoft's templates exclude the Directory Synchronization Accounts role from policies for all users. */
 export const DIRECTORY_SYNC_ROLE = 'd29b2b05-8046-44ba-8758-1e26182fcf32';
 export const REGISTER_SECURITY_INFO = 'urn:user:registersecurityinfo';
@@ -28,7 +40,10 @@ const snapshot: GraphRequest[] = [{ method: 'GET', url: POLICIES }];
 const unique = (xs: string[]) => [...new Set(xs)];
 
 /** The users condition: everyone (or a group) except the protected accounts, in Graph's shape. */
-function users(input: MeasureInput, scope: { allUsers?: boolean; includeGroups?: string[]; excludeGroups?: string[]; excludeUsers?: string[] }) {
+function users(
+  input: MeasureInput,
+  scope: { allUsers?: boolean; includeGroups?: string[]; excludeGroups?: string[]; excludeUsers?: string[] },
+) {
   const e = input.exclusions;
   return {
     includeUsers: scope.allUsers ? ['All'] : [],
@@ -41,11 +56,35 @@ function users(input: MeasureInput, scope: { allUsers?: boolean; includeGroups?:
 }
 
 /** A report-only policy; `parts` are the conditions and controls that make the measure. */
-function caPolicy(displayName: string, parts: { conditions: Record<string, unknown>; grantControls?: Record<string, unknown> | null; sessionControls?: Record<string, unknown> | null }): GraphRequest {
-  return { method: 'POST', url: POLICIES, body: { displayName, state: REPORT_ONLY, conditions: parts.conditions, grantControls: parts.grantControls ?? null, sessionControls: parts.sessionControls ?? null } };
+function caPolicy(
+  displayName: string,
+  parts: {
+    conditions: Record<string, unknown>;
+    grantControls?: Record<string, unknown> | null;
+    sessionControls?: Record<string, unknown> | null;
+  },
+): GraphRequest {
+  return {
+    method: 'POST',
+    url: POLICIES,
+    body: {
+      displayName,
+      state: REPORT_ONLY,
+      conditions: parts.conditions,
+      grantControls: parts.grantControls ?? null,
+      sessionControls: parts.sessionControls ?? null,
+    },
+  };
 }
 
-function caPlan(measure: MeasureId, displayName: string, description: string, groups: GroupSpec[], policy: (ids: Record<string, string>) => GraphRequest, portalSteps: string[] = []): ConditionalAccessPlan {
+function caPlan(
+  measure: MeasureId,
+  displayName: string,
+  description: string,
+  groups: GroupSpec[],
+  policy: (ids: Record<string, string>) => GraphRequest,
+  portalSteps: string[] = [],
+): ConditionalAccessPlan {
   return {
     kind: 'conditionalAccess',
     measure,
@@ -54,7 +93,10 @@ function caPlan(measure: MeasureId, displayName: string, description: string, gr
     snapshot,
     groups,
     policy,
-    undo: ({ policyId, groupIds }) => [{ method: 'DELETE', url: `${POLICIES}/${segment(policyId)}` }, ...groups.filter((g) => groupIds[g.key]).map((g): GraphRequest => ({ method: 'DELETE', url: `/groups/${segment(groupIds[g.key])}` }))],
+    undo: ({ policyId, groupIds }) => [
+      { method: 'DELETE', url: `${POLICIES}/${segment(policyId)}` },
+      ...groups.filter((g) => groupIds[g.key]).map((g): GraphRequest => ({ method: 'DELETE', url: `/groups/${segment(groupIds[g.key])}` })),
+    ],
     enforce: (policyId) => ({ method: 'PATCH', url: `${POLICIES}/${segment(policyId)}`, body: { state: 'enabled' } }),
     portalSteps,
   };
@@ -66,27 +108,53 @@ const allApps = { includeApplications: ['All'], excludeApplications: [], include
 /** https://learn.microsoft.com/entra/identity/conditional-access/howto-conditional-access-policy-compliant-device */
 export function compliantDevicePlan(input: MeasureInput): ConditionalAccessPlan {
   const displayName = name(input, 'Require a compliant or hybrid-joined device');
-  return caPlan('compliantDevice', displayName, 'Every sign-in of every user to every app must come from a device Intune marks compliant or a Microsoft Entra hybrid-joined one. A session cookie stolen through an AiTM proxy then fails from the attacker\'s machine. Created report-only: the sign-in logs show who would be blocked before it is enforced.', [], () =>
-    caPolicy(displayName, { conditions: { users: users(input, { allUsers: true }), applications: allApps, clientAppTypes: ['all'] }, grantControls: { operator: 'OR', builtInControls: ['compliantDevice', 'domainJoinedDevice'] } }),
+  return caPlan(
+    'compliantDevice',
+    displayName,
+    "Every sign-in of every user to every app must come from a device Intune marks compliant or a Microsoft Entra hybrid-joined one. A session cookie stolen through an AiTM proxy then fails from the attacker's machine. Created report-only: the sign-in logs show who would be blocked before it is enforced.",
+    [],
+    () =>
+      caPolicy(displayName, {
+        conditions: { users: users(input, { allUsers: true }), applications: allApps, clientAppTypes: ['all'] },
+        grantControls: { operator: 'OR', builtInControls: ['compliantDevice', 'domainJoinedDevice'] },
+      }),
   );
 }
 
 /** https://learn.microsoft.com/entra/identity/conditional-access/how-to-policy-phish-resistant-admin-mfa (for all users) */
 export function phishingResistantMfaPlan(input: MeasureInput): ConditionalAccessPlan {
   const displayName = name(input, 'Require phishing-resistant MFA');
-  return caPlan('phishingResistantMfa', displayName, 'Every sign-in must satisfy the built-in "Phishing-resistant MFA" authentication strength (FIDO2 security keys, Windows Hello for Business, certificate-based MFA): an AiTM proxy cannot relay them. Created report-only: users without such a method would be blocked, and the sign-in logs show who.', [], () =>
-    caPolicy(displayName, { conditions: { users: users(input, { allUsers: true }), applications: allApps, clientAppTypes: ['all'] }, grantControls: { operator: 'OR', builtInControls: [], authenticationStrength: { id: AUTH_STRENGTH.phishingResistantMfa } } }),
+  return caPlan(
+    'phishingResistantMfa',
+    displayName,
+    'Every sign-in must satisfy the built-in "Phishing-resistant MFA" authentication strength (FIDO2 security keys, Windows Hello for Business, certificate-based MFA): an AiTM proxy cannot relay them. Created report-only: users without such a method would be blocked, and the sign-in logs show who.',
+    [],
+    () =>
+      caPolicy(displayName, {
+        conditions: { users: users(input, { allUsers: true }), applications: allApps, clientAppTypes: ['all'] },
+        grantControls: { operator: 'OR', builtInControls: [], authenticationStrength: { id: AUTH_STRENGTH.phishingResistantMfa } },
+      }),
   );
 }
 
 /** https://learn.microsoft.com/entra/identity/conditional-access/howto-conditional-access-policy-registration */
 export function registrationPlan(input: MeasureInput): ConditionalAccessPlan {
   const displayName = name(input, 'Register security info only from trusted locations');
-  return caPlan('registrationFromTrustedLocations', displayName, 'Registering security info (MFA methods, as Alice\'s attacker did) is blocked outside the tenant\'s trusted named locations. Guests are left out (Microsoft\'s template handles them apart). Needs trusted locations to be defined; report-only shows who would be blocked, e.g. staff registering from home.', [], () =>
-    caPolicy(displayName, {
-      conditions: { users: users(input, { allUsers: true, excludeUsers: ['GuestsOrExternalUsers'] }), applications: { includeApplications: [], excludeApplications: [], includeUserActions: [REGISTER_SECURITY_INFO] }, clientAppTypes: ['all'], locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } },
-      grantControls: { operator: 'OR', builtInControls: ['block'] },
-    }),
+  return caPlan(
+    'registrationFromTrustedLocations',
+    displayName,
+    "Registering security info (MFA methods, as Alice's attacker did) is blocked outside the tenant's trusted named locations. Guests are left out (Microsoft's template handles them apart). Needs trusted locations to be defined; report-only shows who would be blocked, e.g. staff registering from home.",
+    [],
+    () =>
+      caPolicy(displayName, {
+        conditions: {
+          users: users(input, { allUsers: true, excludeUsers: ['GuestsOrExternalUsers'] }),
+          applications: { includeApplications: [], excludeApplications: [], includeUserActions: [REGISTER_SECURITY_INFO] },
+          clientAppTypes: ['all'],
+          locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] },
+        },
+        grantControls: { operator: 'OR', builtInControls: ['block'] },
+      }),
   );
 }
 
@@ -95,16 +163,36 @@ export function registrationPlan(input: MeasureInput): ConditionalAccessPlan {
  * conditions.authenticationFlows.transferMethods (https://learn.microsoft.com/graph/api/resources/conditionalaccessauthenticationflows).
  * The exclusion group is created empty unless one is given: admins add the devices' users that need the flow.
  */
-export function blockDeviceCodePlan(input: MeasureInput & { exclusionGroupId?: string; exclusionMemberIds?: string[] }): ConditionalAccessPlan {
+export function blockDeviceCodePlan(
+  input: MeasureInput & { exclusionGroupId?: string; exclusionMemberIds?: string[] },
+): ConditionalAccessPlan {
   const displayName = name(input, 'Block device code flow');
   const groups: GroupSpec[] = input.exclusionGroupId
     ? []
-    : [{ key: 'exclusion', displayName: `Contain ${input.label}: device code flow allowed`, description: `Users who may still sign in with the device code flow (conference-room and shared devices, CLI tools). Created by Contain for "${displayName}"; keep it small and review it.`, mailNickname: nickname('contain-devicecode-allowed', input.label), memberIds: input.exclusionMemberIds ?? [] }];
-  return caPlan('blockDeviceCodeFlow', displayName, 'Sign-ins through the device code flow are blocked for everyone except an exclusion group: attackers phish device codes to get tokens without a password. Created report-only: the sign-in logs show who still uses the flow.', groups, (ids) =>
-    caPolicy(displayName, {
-      conditions: { users: users(input, { allUsers: true, excludeGroups: [input.exclusionGroupId ?? ids.exclusion] }), applications: allApps, clientAppTypes: ['all'], authenticationFlows: { transferMethods: 'deviceCodeFlow' } },
-      grantControls: { operator: 'OR', builtInControls: ['block'] },
-    }),
+    : [
+        {
+          key: 'exclusion',
+          displayName: `Contain ${input.label}: device code flow allowed`,
+          description: `Users who may still sign in with the device code flow (conference-room and shared devices, CLI tools). Created by Contain for "${displayName}"; keep it small and review it.`,
+          mailNickname: nickname('contain-devicecode-allowed', input.label),
+          memberIds: input.exclusionMemberIds ?? [],
+        },
+      ];
+  return caPlan(
+    'blockDeviceCodeFlow',
+    displayName,
+    'Sign-ins through the device code flow are blocked for everyone except an exclusion group: attackers phish device codes to get tokens without a password. Created report-only: the sign-in logs show who still uses the flow.',
+    groups,
+    (ids) =>
+      caPolicy(displayName, {
+        conditions: {
+          users: users(input, { allUsers: true, excludeGroups: [input.exclusionGroupId ?? ids.exclusion] }),
+          applications: allApps,
+          clientAppTypes: ['all'],
+          authenticationFlows: { transferMethods: 'deviceCodeFlow' },
+        },
+        grantControls: { operator: 'OR', builtInControls: ['block'] },
+      }),
   );
 }
 
@@ -115,43 +203,85 @@ export function blockDeviceCodePlan(input: MeasureInput & { exclusionGroupId?: s
  * https://learn.microsoft.com/defender-cloud-apps/access-policy-aad and its CA policy sample (browser and
  * mobile/desktop clients, report-only first). The access policy has no API: its portal steps come with the plan.
  */
-export function harmfulUserAgentPlan(input: MeasureInput & { targetedUserIds: string[]; legitimateUserIds: string[]; userAgents: string[] }): ConditionalAccessPlan {
+export function harmfulUserAgentPlan(
+  input: MeasureInput & { targetedUserIds: string[]; legitimateUserIds: string[]; userAgents: string[] },
+): ConditionalAccessPlan {
   const displayName = name(input, 'Route pilot sessions through App Control (harmful user agents)');
-  const pilot: GroupSpec = { key: 'pilot', displayName: `Contain ${input.label}: harmful user agents - pilot`, description: 'Users the "hunt user-agents" search found targeted by attack tools. Their sessions go through Conditional Access App Control, where a Defender for Cloud Apps access policy blocks those tools. Created by Contain.', mailNickname: nickname('contain-ua-pilot', input.label), memberIds: unique(input.targetedUserIds) };
-  const exclusion: GroupSpec = { key: 'exclusion', displayName: `Contain ${input.label}: harmful user agents - legitimate use`, description: 'Users whose sign-ins with these user agents are legitimate business use (automation, scripts). Excluded from the pilot policy. Created by Contain; review it.', mailNickname: nickname('contain-ua-legit', input.label), memberIds: unique(input.legitimateUserIds) };
+  const pilot: GroupSpec = {
+    key: 'pilot',
+    displayName: `Contain ${input.label}: harmful user agents - pilot`,
+    description:
+      'Users the "hunt user-agents" search found targeted by attack tools. Their sessions go through Conditional Access App Control, where a Defender for Cloud Apps access policy blocks those tools. Created by Contain.',
+    mailNickname: nickname('contain-ua-pilot', input.label),
+    memberIds: unique(input.targetedUserIds),
+  };
+  const exclusion: GroupSpec = {
+    key: 'exclusion',
+    displayName: `Contain ${input.label}: harmful user agents - legitimate use`,
+    description:
+      'Users whose sign-ins with these user agents are legitimate business use (automation, scripts). Excluded from the pilot policy. Created by Contain; review it.',
+    mailNickname: nickname('contain-ua-legit', input.label),
+    memberIds: unique(input.legitimateUserIds),
+  };
   return caPlan(
     'harmfulUserAgents',
     displayName,
-    'The pilot group\'s sessions (users attack tools targeted) are routed through Conditional Access App Control; a Defender for Cloud Apps access policy, set up in the portal, blocks the attack tools\' user agents. The legitimate-use group is excluded. Created report-only, enforced after a monitoring period.',
+    "The pilot group's sessions (users attack tools targeted) are routed through Conditional Access App Control; a Defender for Cloud Apps access policy, set up in the portal, blocks the attack tools' user agents. The legitimate-use group is excluded. Created report-only, enforced after a monitoring period.",
     [pilot, exclusion],
     (ids) =>
       caPolicy(displayName, {
-        conditions: { users: users(input, { includeGroups: [ids.pilot], excludeGroups: [ids.exclusion] }), applications: allApps, clientAppTypes: ['browser', 'mobileAppsAndDesktopClients'] },
+        conditions: {
+          users: users(input, { includeGroups: [ids.pilot], excludeGroups: [ids.exclusion] }),
+          applications: allApps,
+          clientAppTypes: ['browser', 'mobileAppsAndDesktopClients'],
+        },
         sessionControls: { cloudAppSecurity: { isEnabled: true, cloudAppSecurityType: 'mcasConfigured' } },
       }),
-    harmfulUserAgentPortalSteps({ label: input.label, pilotGroup: pilot.displayName, exclusionGroup: exclusion.displayName, userAgents: input.userAgents }),
+    harmfulUserAgentPortalSteps({
+      label: input.label,
+      pilotGroup: pilot.displayName,
+      exclusionGroup: exclusion.displayName,
+      userAgents: input.userAgents,
+    }),
   );
 }
 
 const AUTHZ = '/policies/authorizationPolicy';
 const NO_REPORT_ONLY =
   'The authorization policy has no report-only mode. Contain keeps the setting before as evidence, changes it only after approval, and Undo puts back exactly that value. To gauge the impact first, the approval card lists who did this lately (directory audit).';
-const audits = (activity: string, since: string): GraphRequest => ({ method: 'GET', url: `/auditLogs/directoryAudits${query({ $filter: `activityDisplayName eq '${activity}' and activityDateTime ge ${odataDateTime(Date.parse(since))}`, $top: 100 })}` });
+const audits = (activity: string, since: string): GraphRequest => ({
+  method: 'GET',
+  url: `/auditLogs/directoryAudits${query({ $filter: `activityDisplayName eq '${activity}' and activityDateTime ge ${odataDateTime(Date.parse(since))}`, $top: 100 })}`,
+});
 
 /** https://learn.microsoft.com/graph/api/authorizationpolicy-update (example "Disable user consent to apps"). */
 export function userConsentOffPlan(input: MeasureInput & { since: string }): AuthorizationPlan {
   // Only self-consent policies go: ManagePermissionGrantsForOwnedResource.* (group and team owners' consent) stays.
-  const keep = (before: AuthorizationPolicySetting) => (before.defaultUserRolePermissions?.permissionGrantPoliciesAssigned ?? []).filter((p) => !/^ManagePermissionGrantsForSelf\./i.test(p));
+  const keep = (before: AuthorizationPolicySetting) =>
+    (before.defaultUserRolePermissions?.permissionGrantPoliciesAssigned ?? []).filter((p) => !/^ManagePermissionGrantsForSelf\./i.test(p));
   return {
     kind: 'authorizationPolicy',
     measure: 'userConsentOff',
     displayName: `Contain ${input.label}: users may not consent to applications`,
-    description: 'Users can no longer consent to applications on their own (Alice consented to the attacker\'s ".." app). Admins grant consent instead, ideally through the admin consent workflow.',
+    description:
+      'Users can no longer consent to applications on their own (Alice consented to the attacker\'s ".." app). Admins grant consent instead, ideally through the admin consent workflow.',
     noReportOnly: NO_REPORT_ONLY,
     snapshot: [{ method: 'GET', url: AUTHZ }],
     impactReads: [audits('Consent to application', input.since)],
-    apply: (before) => ({ method: 'PATCH', url: AUTHZ, body: { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: keep(before) } } }),
-    undo: (before) => ({ method: 'PATCH', url: AUTHZ, body: { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: before.defaultUserRolePermissions?.permissionGrantPoliciesAssigned ?? [] } } }),
+    apply: (before) => ({
+      method: 'PATCH',
+      url: AUTHZ,
+      body: { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: keep(before) } },
+    }),
+    undo: (before) => ({
+      method: 'PATCH',
+      url: AUTHZ,
+      body: {
+        defaultUserRolePermissions: {
+          permissionGrantPoliciesAssigned: before.defaultUserRolePermissions?.permissionGrantPoliciesAssigned ?? [],
+        },
+      },
+    }),
   };
 }
 
@@ -161,16 +291,26 @@ export function usersCannotRegisterAppsPlan(input: MeasureInput & { since: strin
     kind: 'authorizationPolicy',
     measure: 'usersCannotRegisterApps',
     displayName: `Contain ${input.label}: users may not register applications`,
-    description: 'Ordinary users can no longer register applications (the attacker registered ".." as Alice). Admins and Application Developers still can.',
+    description:
+      'Ordinary users can no longer register applications (the attacker registered ".." as Alice). Admins and Application Developers still can.',
     noReportOnly: NO_REPORT_ONLY,
     snapshot: [{ method: 'GET', url: AUTHZ }],
     impactReads: [audits('Add application', input.since)],
     apply: () => ({ method: 'PATCH', url: AUTHZ, body: { defaultUserRolePermissions: { allowedToCreateApps: false } } }),
-    undo: (before) => ({ method: 'PATCH', url: AUTHZ, body: { defaultUserRolePermissions: { allowedToCreateApps: before.defaultUserRolePermissions?.allowedToCreateApps ?? true } } }),
+    undo: (before) => ({
+      method: 'PATCH',
+      url: AUTHZ,
+      body: { defaultUserRolePermissions: { allowedToCreateApps: before.defaultUserRolePermissions?.allowedToCreateApps ?? true } },
+    }),
   };
 }
 
 /** A group's mail alias: ASCII, none of @ ( ) \ [ ] " ; : . < > , or space, at most 64 characters (group-post-groups). */
 export function nickname(prefix: string, label: string): string {
-  return `${prefix}-${label}`.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 64);
+  return `${prefix}-${label}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 64);
 }

@@ -2,7 +2,15 @@
  * A defensive measure as an action carries it: string params (stored with the action, shown as evidence of what was
  * asked) from which the same plan is built again wherever the action runs. One place for the round trip.
  */
-import { blockDeviceCodePlan, compliantDevicePlan, harmfulUserAgentPlan, phishingResistantMfaPlan, registrationPlan, userConsentOffPlan, usersCannotRegisterAppsPlan } from './measures';
+import {
+  blockDeviceCodePlan,
+  compliantDevicePlan,
+  harmfulUserAgentPlan,
+  phishingResistantMfaPlan,
+  registrationPlan,
+  userConsentOffPlan,
+  usersCannotRegisterAppsPlan,
+} from './measures';
 import type { Exclusions, MeasureId, MeasurePlan } from './types';
 
 /** What a request for one measure needs beyond its id. */
@@ -24,7 +32,15 @@ export interface Pilot {
   userAgents: string[];
 }
 
-export const MEASURE_IDS: readonly MeasureId[] = ['compliantDevice', 'phishingResistantMfa', 'registrationFromTrustedLocations', 'blockDeviceCodeFlow', 'userConsentOff', 'usersCannotRegisterApps', 'harmfulUserAgents'];
+export const MEASURE_IDS: readonly MeasureId[] = [
+  'compliantDevice',
+  'phishingResistantMfa',
+  'registrationFromTrustedLocations',
+  'blockDeviceCodeFlow',
+  'userConsentOff',
+  'usersCannotRegisterApps',
+  'harmfulUserAgents',
+];
 export const isMeasureId = (s: string): s is MeasureId => (MEASURE_IDS as readonly string[]).includes(s);
 
 /** The plan of a measure request. */
@@ -50,13 +66,26 @@ export function planFor(r: MeasureRequest): MeasurePlan {
 
 /** The request as action params. */
 export function requestParams(r: MeasureRequest): Record<string, string> {
-  return { measure: r.measure, label: r.label, since: r.since, exclusions: JSON.stringify(r.exclusions), ...(r.pilot ? { pilot: JSON.stringify(r.pilot) } : {}), policyName: planFor(r).displayName };
+  return {
+    measure: r.measure,
+    label: r.label,
+    since: r.since,
+    exclusions: JSON.stringify(r.exclusions),
+    ...(r.pilot ? { pilot: JSON.stringify(r.pilot) } : {}),
+    policyName: planFor(r).displayName,
+  };
 }
 
 /** The request back from action params. */
 export function requestOf(params: Record<string, string>): MeasureRequest {
   if (!isMeasureId(params.measure)) throw new Error(`Not a defensive measure: ${params.measure}`);
-  return { measure: params.measure, label: params.label, since: params.since, exclusions: JSON.parse(params.exclusions) as Exclusions, ...(params.pilot ? { pilot: JSON.parse(params.pilot) as Pilot } : {}) };
+  return {
+    measure: params.measure,
+    label: params.label,
+    since: params.since,
+    exclusions: JSON.parse(params.exclusions) as Exclusions,
+    ...(params.pilot ? { pilot: JSON.parse(params.pilot) as Pilot } : {}),
+  };
 }
 
 /** Enforcing drops the "(report-only)" the name was created with; a policy is Contain's under either name. */

@@ -42,11 +42,19 @@ export function pilotCandidates(records: LogRecord[], userAgentExclusions: strin
     tools.add(tool);
     (r.success !== false && (r.deviceTrusted || r.trustedNetwork) ? legitimate : targeted).add(r.user.toLowerCase());
   }
-  return { targeted: [...targeted].sort().slice(0, MAX_PILOT), legitimate: [...legitimate].sort().slice(0, MAX_PILOT), userAgents: [...tools].sort() };
+  return {
+    targeted: [...targeted].sort().slice(0, MAX_PILOT),
+    legitimate: [...legitimate].sort().slice(0, MAX_PILOT),
+    userAgents: [...tools].sort(),
+  };
 }
 
 /** What the hunt card offers: the button (its reference names the kept candidates), or why not and the steps by hand. */
-export async function offerPilot(ctx: ContainContext, c: PilotCandidates, options: { signal?: AbortSignal } = {}): Promise<HuntView['offer']> {
+export async function offerPilot(
+  ctx: ContainContext,
+  c: PilotCandidates,
+  options: { signal?: AbortSignal } = {},
+): Promise<HuntView['offer']> {
   if (!c.targeted.length) return undefined;
   const blocked = postureBlocker(await currentDoctor(ctx, options), 'harmfulUserAgents');
   if (blocked) return { kind: 'manual', why: `${blocked} Until then, do it in the portals:`, steps: manualSteps(c) };
@@ -54,8 +62,12 @@ export async function offerPilot(ctx: ContainContext, c: PilotCandidates, option
   try {
     await ctx.store.remember(SCOPE, ref, c);
   } catch (err) {
-    ctx.log.warn('could not keep the hunt\'s pilot', { err });
-    return { kind: 'manual', why: 'the hunt\'s result could not be kept for the button just now (storage); run the hunt again, or do it in the portals:', steps: manualSteps(c) };
+    ctx.log.warn("could not keep the hunt's pilot", { err });
+    return {
+      kind: 'manual',
+      why: "the hunt's result could not be kept for the button just now (storage); run the hunt again, or do it in the portals:",
+      steps: manualSteps(c),
+    };
   }
   return { kind: 'pilot', ref, pilot: c.targeted.length, legitimate: c.legitimate.length, userAgents: c.userAgents };
 }
@@ -64,7 +76,11 @@ export async function offerPilot(ctx: ContainContext, c: PilotCandidates, option
 export async function readPilot(ctx: ContainContext, ref: string): Promise<PilotCandidates> {
   if (!RESULT_ID.test(ref) || !ref.startsWith('pilot-')) throw new ContainError('INVALID_INPUT', 'That button is not one Contain made.');
   const kept = await ctx.store.recall<PilotCandidates>(SCOPE, ref);
-  if (!kept || ctx.now().getTime() - Date.parse(kept.at) > PILOT_TTL_MS) throw new ContainError('NOT_FOUND', 'That hunt is too old or no longer kept: run "hunt user-agents" again and use the button on its new card.');
+  if (!kept || ctx.now().getTime() - Date.parse(kept.at) > PILOT_TTL_MS)
+    throw new ContainError(
+      'NOT_FOUND',
+      'That hunt is too old or no longer kept: run "hunt user-agents" again and use the button on its new card.',
+    );
   return kept.value;
 }
 

@@ -8,7 +8,11 @@ import type { MeasureId } from './types';
  * from it; the measures themselves exclude the protected accounts. One record per request keeps four-eyes exact (the
  * requester is the record's) and every change's evidence and audit trail in one place.
  */
-export const POSTURE_TARGET: TargetUser = { id: 'tenant-defensive-measures', displayName: 'Defensive measures', userPrincipalName: 'the tenant' };
+export const POSTURE_TARGET: TargetUser = {
+  id: 'tenant-defensive-measures',
+  displayName: 'Defensive measures',
+  userPrincipalName: 'the tenant',
+};
 
 export const isPostureRecord = (incident: Pick<Incident, 'kind'>): boolean => incident.kind === 'posture';
 

@@ -48,7 +48,9 @@ export function appliedMeasures(records: PostureRecord[]): AppliedRecord[] {
 /** A request of this kind for this measure that still waits for a decision or runs. */
 export function pendingApply(records: PostureRecord[], measure: MeasureId): { incident: Incident; action: Action } | undefined {
   for (const r of records) {
-    const action = r.actions.find((a) => a.kind === 'applyMeasure' && a.params.measure === measure && (a.state === 'proposed' || UNFINISHED.includes(a.state)));
+    const action = r.actions.find(
+      (a) => a.kind === 'applyMeasure' && a.params.measure === measure && (a.state === 'proposed' || UNFINISHED.includes(a.state)),
+    );
     if (action) return { incident: r.incident, action };
   }
   return undefined;

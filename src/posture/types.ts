@@ -7,7 +7,14 @@ export interface GraphRequest {
 }
 
 /** The playbook's defensive measures Contain can apply (issue 17), by id. */
-export type MeasureId = 'compliantDevice' | 'phishingResistantMfa' | 'registrationFromTrustedLocations' | 'blockDeviceCodeFlow' | 'userConsentOff' | 'usersCannotRegisterApps' | 'harmfulUserAgents';
+export type MeasureId =
+  | 'compliantDevice'
+  | 'phishingResistantMfa'
+  | 'registrationFromTrustedLocations'
+  | 'blockDeviceCodeFlow'
+  | 'userConsentOff'
+  | 'usersCannotRegisterApps'
+  | 'harmfulUserAgents';
 
 /**
  * Accounts a measure never applies to: break-glass and protected accounts (CONTAIN_PROTECTED_USERS), resolved to

@@ -36,13 +36,19 @@ export interface FlowClient {
 }
 
 /** HTTP client for https://api.flow.microsoft.com (or the sandbox), token for the Flow service audience. */
-export function createFlowClient(options: { baseUrl: string; environment: string; credential?: TokenCredential; clientId?: string }): FlowClient {
+export function createFlowClient(options: {
+  baseUrl: string;
+  environment: string;
+  credential?: TokenCredential;
+  clientId?: string;
+}): FlowClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const admin = `${base}/providers/Microsoft.ProcessSimple/scopes/admin/environments`;
   const request = async (method: string, url: string, signal?: AbortSignal): Promise<{ status: number; body: unknown }> => {
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (options.credential) headers.authorization = `Bearer ${(await options.credential.getToken(FLOW_SCOPE, { abortSignal: signal }))?.token}`;
+      if (options.credential)
+        headers.authorization = `Bearer ${(await options.credential.getToken(FLOW_SCOPE, { abortSignal: signal }))?.token}`;
       const res = await fetch(url, { method, headers, signal });
       const text = await res.text();
       const body = text ? safeJson(text) : undefined;
@@ -63,27 +69,55 @@ export function createFlowClient(options: { baseUrl: string; environment: string
         if (r.status >= 300) throw flowError(r, options.clientId);
         const page = r.body as { value: { name: string; properties: Record<string, unknown> }[]; nextLink?: string };
         for (const f of page.value) {
-          const p = f.properties as { displayName: string; state: string; createdTime: string; creator?: { objectId?: string }; definitionSummary?: { triggers?: FlowSummary['triggers']; actions?: FlowSummary['actions'] } };
+          const p = f.properties as {
+            displayName: string;
+            state: string;
+            createdTime: string;
+            creator?: { objectId?: string };
+            definitionSummary?: { triggers?: FlowSummary['triggers']; actions?: FlowSummary['actions'] };
+          };
           if (p.creator?.objectId?.toLowerCase() !== objectId.toLowerCase()) continue;
-          out.push({ name: f.name, environment: options.environment, displayName: p.displayName, state: p.state, createdTime: p.createdTime, creatorObjectId: objectId, triggers: (p.definitionSummary?.triggers ?? []).map(step), actions: (p.definitionSummary?.actions ?? []).map(step) });
+          out.push({
+            name: f.name,
+            environment: options.environment,
+            displayName: p.displayName,
+            state: p.state,
+            createdTime: p.createdTime,
+            creatorObjectId: objectId,
+            triggers: (p.definitionSummary?.triggers ?? []).map(step),
+            actions: (p.definitionSummary?.actions ?? []).map(step),
+          });
         }
         url = page.nextLink;
       }
       return out;
     },
-    probe: (o = {}) => request('GET', `${admin}/${encodeURIComponent(options.environment)}/v2/flows?api-version=${API_VERSION}&$top=1`, o.signal),
-    get: (env, id, o = {}) => request('GET', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}?api-version=${API_VERSION}`, o.signal),
-    stop: (env, id, o = {}) => request('POST', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}/stop?api-version=${API_VERSION}`, o.signal),
-    start: (env, id, o = {}) => request('POST', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}/start?api-version=${API_VERSION}`, o.signal),
+    probe: (o = {}) =>
+      request('GET', `${admin}/${encodeURIComponent(options.environment)}/v2/flows?api-version=${API_VERSION}&$top=1`, o.signal),
+    get: (env, id, o = {}) =>
+      request('GET', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}?api-version=${API_VERSION}`, o.signal),
+    stop: (env, id, o = {}) =>
+      request('POST', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}/stop?api-version=${API_VERSION}`, o.signal),
+    start: (env, id, o = {}) =>
+      request('POST', `${admin}/${encodeURIComponent(env)}/flows/${encodeURIComponent(id)}/start?api-version=${API_VERSION}`, o.signal),
   };
 }
 
 /** Only what Contain reads of a step (the list carries a little more, e.g. metadata.operationMetadataId). */
-const step = (x: FlowStep): FlowStep => ({ type: x.type, swaggerOperationId: x.swaggerOperationId, ...(x.api ? { api: { name: x.api.name, displayName: x.api.displayName } } : {}) });
+const step = (x: FlowStep): FlowStep => ({
+  type: x.type,
+  swaggerOperationId: x.swaggerOperationId,
+  ...(x.api ? { api: { name: x.api.name, displayName: x.api.displayName } } : {}),
+});
 
 /** An unregistered app's 403 names the fix; anything else says what the API answered. */
 export function flowError(r: { status: number; body: unknown }, clientId?: string): ContainError {
-  if (isUnregistered(r)) return new ContainError('GRAPH_FORBIDDEN', `the Power Automate admin API refused Contain because its app is not registered as a Power Platform management app. ${powerPlatformFix(clientId)}`, { details: { status: r.status } });
+  if (isUnregistered(r))
+    return new ContainError(
+      'GRAPH_FORBIDDEN',
+      `the Power Automate admin API refused Contain because its app is not registered as a Power Platform management app. ${powerPlatformFix(clientId)}`,
+      { details: { status: r.status } },
+    );
   return new ContainError('GRAPH_ERROR', `the Power Automate API answered HTTP ${r.status}`, { details: { body: r.body } });
 }
 

@@ -5,10 +5,15 @@ export function insecureAllowed(connectionString: string): boolean {
 
 /** Parse "Key=value;..." connection strings. */
 export function parseConnectionString(cs: string): Record<string, string> {
-  return Object.fromEntries(cs.split(';').filter(Boolean).map((kv) => {
-    const i = kv.indexOf('=');
-    return [kv.slice(0, i).trim().toLowerCase(), kv.slice(i + 1).trim()];
-  }));
+  return Object.fromEntries(
+    cs
+      .split(';')
+      .filter(Boolean)
+      .map((kv) => {
+        const i = kv.indexOf('=');
+        return [kv.slice(0, i).trim().toLowerCase(), kv.slice(i + 1).trim()];
+      }),
+  );
 }
 
 /**
@@ -21,5 +26,9 @@ export function keylessEndpoints(cs: string): { table: string; queue: string; bl
   if (!p.tableendpoint || !p.queueendpoint) return undefined;
   const table = p.tableendpoint.replace(/\/+$/, '');
   // Older settings name only table and queue: the blob endpoint of the same account follows the same pattern.
-  return { table, queue: p.queueendpoint.replace(/\/+$/, ''), blob: (p.blobendpoint ?? table.replace('.table.', '.blob.')).replace(/\/+$/, '') };
+  return {
+    table,
+    queue: p.queueendpoint.replace(/\/+$/, ''),
+    blob: (p.blobendpoint ?? table.replace('.table.', '.blob.')).replace(/\/+$/, ''),
+  };
 }

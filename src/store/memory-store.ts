@@ -1,6 +1,14 @@
 import { compactDay, incidentId } from '../ids';
 import type { Action, AuditEntry, Incident } from '../incidents/model';
-import { ConcurrencyError, storeError, type ActionQuery, type ExecutionLeaseRow, type IncidentQuery, type IncidentStore, type StoreOptions } from './incident-store';
+import {
+  ConcurrencyError,
+  storeError,
+  type ActionQuery,
+  type ExecutionLeaseRow,
+  type IncidentQuery,
+  type IncidentStore,
+  type StoreOptions,
+} from './incident-store';
 import * as rows from './table-rows';
 import type { Row, StoredRow } from './table-rows';
 
@@ -32,7 +40,10 @@ export class MemoryIncidentStore implements IncidentStore {
   /** Rows in the table's order (partition, then row key), as a scan returns them. */
   private scan(match: (row: StoredRow) => boolean): StoredRow[] {
     const keys = [...this.rows.keys()].sort();
-    return keys.map((k) => this.rows.get(k)!).filter(match).map((r) => structuredClone(r));
+    return keys
+      .map((k) => this.rows.get(k)!)
+      .filter(match)
+      .map((r) => structuredClone(r));
   }
 
   /** Create (no ETag: refused when the row exists) or replace on an ETag ('*': any version; refused when missing). */
@@ -40,11 +51,18 @@ export class MemoryIncidentStore implements IncidentStore {
     const key = MemoryIncidentStore.key(row.partitionKey, row.rowKey);
     const current = this.rows.get(key);
     if (etag === undefined && current) throw new ConcurrencyError(subject);
-    if (etag !== undefined && !current) throw storeError(Object.assign(new Error('not found'), { statusCode: 404 }), `writing ${subject[0].toLowerCase()}${subject.slice(1)}`);
+    if (etag !== undefined && !current)
+      throw storeError(
+        Object.assign(new Error('not found'), { statusCode: 404 }),
+        `writing ${subject[0].toLowerCase()}${subject.slice(1)}`,
+      );
     if (etag !== undefined && etag !== '*' && current!.etag !== etag) throw new ConcurrencyError(subject);
     const next = `W/"${++this.version}"`;
     // Table Storage keeps no property whose value is undefined.
-    this.rows.set(key, { ...(structuredClone(Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined))) as Row), etag: next });
+    this.rows.set(key, {
+      ...(structuredClone(Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined))) as Row),
+      etag: next,
+    });
     return next;
   }
 
@@ -52,7 +70,12 @@ export class MemoryIncidentStore implements IncidentStore {
     this.start(options, 'allocating an incident id');
     const day = compactDay(now);
     const value = Number(this.read(rows.COUNTERS, day)?.value ?? 0) + 1;
-    this.rows.set(MemoryIncidentStore.key(rows.COUNTERS, day), { partitionKey: rows.COUNTERS, rowKey: day, value, etag: `W/"${++this.version}"` });
+    this.rows.set(MemoryIncidentStore.key(rows.COUNTERS, day), {
+      partitionKey: rows.COUNTERS,
+      rowKey: day,
+      value,
+      etag: `W/"${++this.version}"`,
+    });
     return incidentId(day, value);
   }
 
@@ -73,7 +96,10 @@ export class MemoryIncidentStore implements IncidentStore {
 
   async findIncidents(where: IncidentQuery = {}, options: StoreOptions = {}): Promise<Incident[]> {
     this.start(options, 'listing incidents');
-    const match = (r: StoredRow) => r.rowKey === rows.INCIDENT_RK && (!where.targetUserId || r.targetUserId === where.targetUserId) && (!where.state || r.state === where.state);
+    const match = (r: StoredRow) =>
+      r.rowKey === rows.INCIDENT_RK &&
+      (!where.targetUserId || r.targetUserId === where.targetUserId) &&
+      (!where.state || r.state === where.state);
     return this.scan(match)
       .map(rows.parseIncident)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -100,7 +126,8 @@ export class MemoryIncidentStore implements IncidentStore {
   async findActions(where: ActionQuery, options: StoreOptions = {}): Promise<Action[]> {
     this.start(options, 'listing actions');
     const { field, time } = where.before;
-    const match = (r: StoredRow) => r.rowKey.startsWith(rows.ACTION_PREFIX) && r.state === where.state && typeof r[field] === 'string' && (r[field] as string) < time;
+    const match = (r: StoredRow) =>
+      r.rowKey.startsWith(rows.ACTION_PREFIX) && r.state === where.state && typeof r[field] === 'string' && (r[field] as string) < time;
     return this.scan(match).map(rows.parseAction);
   }
 
@@ -134,7 +161,8 @@ export class MemoryIncidentStore implements IncidentStore {
   async appendAudit(incidentId: string, entry: AuditEntry, options: StoreOptions = {}): Promise<void> {
     this.start(options, `writing the audit trail of ${incidentId}`);
     const row = rows.auditRow(incidentId, entry);
-    if (this.rows.has(MemoryIncidentStore.key(row.partitionKey, row.rowKey))) throw storeError(new Error('entity already exists'), `writing the audit trail of ${incidentId}`);
+    if (this.rows.has(MemoryIncidentStore.key(row.partitionKey, row.rowKey)))
+      throw storeError(new Error('entity already exists'), `writing the audit trail of ${incidentId}`);
     this.write(row, undefined, incidentId);
   }
 
@@ -145,7 +173,12 @@ export class MemoryIncidentStore implements IncidentStore {
 
   async remember(scope: string, key: string, value: unknown, options: StoreOptions = {}): Promise<void> {
     this.start(options, 'remembering a value');
-    const row = { partitionKey: rows.memoPartition(scope), rowKey: rows.safeKey(key), valueJson: JSON.stringify(value), at: this.now().toISOString() };
+    const row = {
+      partitionKey: rows.memoPartition(scope),
+      rowKey: rows.safeKey(key),
+      valueJson: JSON.stringify(value),
+      at: this.now().toISOString(),
+    };
     this.write(row, this.read(row.partitionKey, row.rowKey) ? '*' : undefined, 'A remembered value');
   }
 
@@ -164,4 +197,3 @@ export class MemoryIncidentStore implements IncidentStore {
     return true;
   }
 }
-

@@ -25,7 +25,11 @@ export class MemoryResultStore implements ResultStore {
     for (const f of Object.keys(files) as ResultFormat[]) if (files[f] !== undefined) this.files.set(`${id}.${f}`, files[f]!);
   }
 
-  async get(id: string, format: ResultFormat, options: { signal?: AbortSignal } = {}): Promise<{ body: Buffer; contentType: string } | undefined> {
+  async get(
+    id: string,
+    format: ResultFormat,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ body: Buffer; contentType: string } | undefined> {
     options.signal?.throwIfAborted();
     const body = this.files.get(`${id}.${format}`);
     return body === undefined ? undefined : { body: Buffer.from(body, 'utf8'), contentType: CONTENT_TYPE[format] };

@@ -25,11 +25,17 @@ export class StorageWorkQueue implements WorkQueue {
 
   /** Identity-based access: the queue service endpoint and a token credential. */
   static fromEndpoint(endpoint: string, prefix: string, credential: TokenCredential): StorageWorkQueue {
-    return new StorageWorkQueue(async () => new (await import('@azure/storage-queue')).QueueClient(`${endpoint}/${prefix}-work`, credential), `${prefix}-work`);
+    return new StorageWorkQueue(
+      async () => new (await import('@azure/storage-queue')).QueueClient(`${endpoint}/${prefix}-work`, credential),
+      `${prefix}-work`,
+    );
   }
 
   static fromConnectionString(connectionString: string, prefix: string): StorageWorkQueue {
-    return new StorageWorkQueue(async () => new (await import('@azure/storage-queue')).QueueClient(connectionString, `${prefix}-work`), `${prefix}-work`);
+    return new StorageWorkQueue(
+      async () => new (await import('@azure/storage-queue')).QueueClient(connectionString, `${prefix}-work`),
+      `${prefix}-work`,
+    );
   }
 
   /** The SDK client (after ensure()). */

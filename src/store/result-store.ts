@@ -16,7 +16,11 @@ export interface ResultStore {
   get(id: string, format: ResultFormat, options?: { signal?: AbortSignal }): Promise<{ body: Buffer; contentType: string } | undefined>;
 }
 
-export const CONTENT_TYPE: Record<ResultFormat, string> = { json: 'application/json; charset=utf-8', md: 'text/markdown; charset=utf-8', svg: 'image/svg+xml; charset=utf-8' };
+export const CONTENT_TYPE: Record<ResultFormat, string> = {
+  json: 'application/json; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  svg: 'image/svg+xml; charset=utf-8',
+};
 
 /** Results in blob storage: blobs rather than table rows because a tenant-wide hunt can exceed a table entity's 1 MB. */
 export class BlobResultStore implements ResultStore {
@@ -27,11 +31,15 @@ export class BlobResultStore implements ResultStore {
 
   /** Identity-based access: the blob service endpoint and a token credential. */
   static fromEndpoint(endpoint: string, prefix: string, credential: TokenCredential): BlobResultStore {
-    return new BlobResultStore(async () => new (await import('@azure/storage-blob')).ContainerClient(`${endpoint}/${prefix}-results`, credential));
+    return new BlobResultStore(
+      async () => new (await import('@azure/storage-blob')).ContainerClient(`${endpoint}/${prefix}-results`, credential),
+    );
   }
 
   static fromConnectionString(connectionString: string, prefix: string): BlobResultStore {
-    return new BlobResultStore(async () => new (await import('@azure/storage-blob')).ContainerClient(connectionString, `${prefix}-results`));
+    return new BlobResultStore(
+      async () => new (await import('@azure/storage-blob')).ContainerClient(connectionString, `${prefix}-results`),
+    );
   }
 
   private container(): Promise<ContainerClient> {
@@ -51,15 +59,24 @@ export class BlobResultStore implements ResultStore {
     await Promise.all(
       (Object.keys(files) as ResultFormat[]).map((f) => {
         const data = Buffer.from(files[f]!, 'utf8');
-        return c.getBlockBlobClient(`${id}.${f}`).uploadData(data, { blobHTTPHeaders: { blobContentType: CONTENT_TYPE[f] }, abortSignal: options.signal });
+        return c
+          .getBlockBlobClient(`${id}.${f}`)
+          .uploadData(data, { blobHTTPHeaders: { blobContentType: CONTENT_TYPE[f] }, abortSignal: options.signal });
       }),
     );
   }
 
-  async get(id: string, format: ResultFormat, options: { signal?: AbortSignal } = {}): Promise<{ body: Buffer; contentType: string } | undefined> {
+  async get(
+    id: string,
+    format: ResultFormat,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ body: Buffer; contentType: string } | undefined> {
     const c = await this.container();
     try {
-      return { body: await c.getBlockBlobClient(`${id}.${format}`).downloadToBuffer(undefined, undefined, { abortSignal: options.signal }), contentType: CONTENT_TYPE[format] };
+      return {
+        body: await c.getBlockBlobClient(`${id}.${format}`).downloadToBuffer(undefined, undefined, { abortSignal: options.signal }),
+        contentType: CONTENT_TYPE[format],
+      };
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw new ContainError('STORE_ERROR', 'Could not read the result.', { cause: err, transient: true });

@@ -61,11 +61,25 @@ export function parseIncident(row: StoredRow): Incident {
 }
 
 export function leaseRow(lease: ExecutionLeaseRow): Row {
-  return { partitionKey: lease.incidentId, rowKey: LEASE_RK, owner: lease.owner, until: lease.until, fence: lease.fence, active: lease.active };
+  return {
+    partitionKey: lease.incidentId,
+    rowKey: LEASE_RK,
+    owner: lease.owner,
+    until: lease.until,
+    fence: lease.fence,
+    active: lease.active,
+  };
 }
 
 export function parseLease(row: StoredRow): ExecutionLeaseRow {
-  return { incidentId: row.partitionKey, owner: String(row.owner), until: String(row.until), fence: Number(row.fence), active: Boolean(row.active), etag: row.etag };
+  return {
+    incidentId: row.partitionKey,
+    owner: String(row.owner),
+    until: String(row.until),
+    fence: Number(row.fence),
+    active: Boolean(row.active),
+    etag: row.etag,
+  };
 }
 
 export function actionRow(a: Action): Row {
@@ -122,9 +136,23 @@ export function parseAction(row: StoredRow): Action {
 /** Audit rows sort by time: the key starts with the entry's time, a random tail keeps same-millisecond entries apart. */
 export function auditRow(incidentId: string, entry: AuditEntry): Row {
   const rowKey = `${AUDIT_PREFIX}${entry.at}-${Math.random().toString(36).slice(2, 8)}`;
-  return { partitionKey: incidentId, rowKey, at: entry.at, event: entry.event, actionId: entry.actionId, actorJson: json(entry.actor), detailsJson: json(entry.details) };
+  return {
+    partitionKey: incidentId,
+    rowKey,
+    at: entry.at,
+    event: entry.event,
+    actionId: entry.actionId,
+    actorJson: json(entry.actor),
+    detailsJson: json(entry.details),
+  };
 }
 
 export function parseAudit(row: StoredRow): AuditEntry {
-  return { at: String(row.at), event: String(row.event), actionId: row.actionId as string | undefined, actor: parse(row.actorJson), details: parse(row.detailsJson) };
+  return {
+    at: String(row.at),
+    event: String(row.event),
+    actionId: row.actionId as string | undefined,
+    actor: parse(row.actorJson),
+    details: parse(row.detailsJson),
+  };
 }

@@ -5,7 +5,15 @@ import { odataString } from '../graph/odata';
 import { compactDay, incidentId } from '../ids';
 import type { Action, AuditEntry, Incident } from '../incidents/model';
 import { insecureAllowed } from './connection';
-import { ConcurrencyError, storeError, type ActionQuery, type ExecutionLeaseRow, type IncidentQuery, type IncidentStore, type StoreOptions } from './incident-store';
+import {
+  ConcurrencyError,
+  storeError,
+  type ActionQuery,
+  type ExecutionLeaseRow,
+  type IncidentQuery,
+  type IncidentStore,
+  type StoreOptions,
+} from './incident-store';
 import * as rows from './table-rows';
 import type { Row } from './table-rows';
 
@@ -29,12 +37,17 @@ export class TableIncidentStore implements IncidentStore {
 
   /** Identity-based access: the table endpoint and a token credential (no account key anywhere). */
   static fromEndpoint(endpoint: string, prefix: string, credential: TokenCredential, now?: () => Date): TableIncidentStore {
-    return new TableIncidentStore(async () => new (await import('@azure/data-tables')).TableClient(endpoint, `${prefix}incidents`, credential), now);
+    return new TableIncidentStore(
+      async () => new (await import('@azure/data-tables')).TableClient(endpoint, `${prefix}incidents`, credential),
+      now,
+    );
   }
 
   static fromConnectionString(connectionString: string, prefix: string, now?: () => Date): TableIncidentStore {
     const open = async () =>
-      (await import('@azure/data-tables')).TableClient.fromConnectionString(connectionString, `${prefix}incidents`, { allowInsecureConnection: insecureAllowed(connectionString) });
+      (await import('@azure/data-tables')).TableClient.fromConnectionString(connectionString, `${prefix}incidents`, {
+        allowInsecureConnection: insecureAllowed(connectionString),
+      });
     return new TableIncidentStore(open, now);
   }
 
@@ -67,7 +80,8 @@ export class TableIncidentStore implements IncidentStore {
   private async list(filter: string, options: StoreOptions): Promise<rows.StoredRow[]> {
     const table = await this.table();
     const out: rows.StoredRow[] = [];
-    for await (const row of table.listEntities<Row>({ queryOptions: { filter }, abortSignal: options.signal })) out.push(row as rows.StoredRow);
+    for await (const row of table.listEntities<Row>({ queryOptions: { filter }, abortSignal: options.signal }))
+      out.push(row as rows.StoredRow);
     return out;
   }
 
@@ -75,7 +89,9 @@ export class TableIncidentStore implements IncidentStore {
   private async write(row: Row, etag: string | undefined, subject: string, options: StoreOptions): Promise<string | undefined> {
     const table = await this.table();
     try {
-      const r = etag ? await table.updateEntity(row, 'Replace', { etag, abortSignal: options.signal }) : await table.createEntity(row, { abortSignal: options.signal });
+      const r = etag
+        ? await table.updateEntity(row, 'Replace', { etag, abortSignal: options.signal })
+        : await table.createEntity(row, { abortSignal: options.signal });
       return r.etag;
     } catch (err) {
       if (isStatus(err, 412) || isStatus(err, 409)) throw new ConcurrencyError(subject);
@@ -90,7 +106,10 @@ export class TableIncidentStore implements IncidentStore {
       try {
         const row = await table.getEntity<{ value: number }>(rows.COUNTERS, day, { abortSignal: options.signal });
         const value = Number(row.value) + 1;
-        await table.updateEntity({ partitionKey: rows.COUNTERS, rowKey: day, value }, 'Replace', { etag: row.etag, abortSignal: options.signal });
+        await table.updateEntity({ partitionKey: rows.COUNTERS, rowKey: day, value }, 'Replace', {
+          etag: row.etag,
+          abortSignal: options.signal,
+        });
         return incidentId(day, value);
       } catch (err) {
         if (isStatus(err, 404)) {
@@ -111,7 +130,10 @@ export class TableIncidentStore implements IncidentStore {
 
   async createIncident(incident: Incident, actions: Action[], options: StoreOptions = {}): Promise<void> {
     const table = await this.table();
-    const ops: ['create', Row][] = [['create', rows.incidentRow(incident)], ...actions.map((a) => ['create', rows.actionRow(a)] as ['create', Row])];
+    const ops: ['create', Row][] = [
+      ['create', rows.incidentRow(incident)],
+      ...actions.map((a) => ['create', rows.actionRow(a)] as ['create', Row]),
+    ];
     try {
       // One entity-group transaction: the incident and its proposed actions appear together or not at all.
       await table.submitTransaction(ops, { abortSignal: options.signal });
@@ -126,7 +148,11 @@ export class TableIncidentStore implements IncidentStore {
   }
 
   async findIncidents(where: IncidentQuery = {}, options: StoreOptions = {}): Promise<Incident[]> {
-    const filter = [`RowKey eq '${rows.INCIDENT_RK}'`, ...(where.targetUserId ? [odata`targetUserId eq ${where.targetUserId}`] : []), ...(where.state ? [odata`state eq ${where.state}`] : [])].join(' and ');
+    const filter = [
+      `RowKey eq '${rows.INCIDENT_RK}'`,
+      ...(where.targetUserId ? [odata`targetUserId eq ${where.targetUserId}`] : []),
+      ...(where.state ? [odata`state eq ${where.state}`] : []),
+    ].join(' and ');
     // A scan of incident rows (few: one per incident), sorted here because the table orders by id, not time.
     return (await this.list(filter, options)).map(rows.parseIncident).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
@@ -171,7 +197,9 @@ export class TableIncidentStore implements IncidentStore {
   }
 
   async findStaleLeases(before: string, options: StoreOptions = {}): Promise<ExecutionLeaseRow[]> {
-    return (await this.list(`RowKey eq '${rows.LEASE_RK}' and active eq true and until lt ${odataString(before)}`, options)).map(rows.parseLease);
+    return (await this.list(`RowKey eq '${rows.LEASE_RK}' and active eq true and until lt ${odataString(before)}`, options)).map(
+      rows.parseLease,
+    );
   }
 
   async appendAudit(incidentId: string, entry: AuditEntry, options: StoreOptions = {}): Promise<void> {
@@ -184,13 +212,20 @@ export class TableIncidentStore implements IncidentStore {
   }
 
   async listAudit(incidentId: string, options: StoreOptions = {}): Promise<AuditEntry[]> {
-    return (await this.list(odata`PartitionKey eq ${incidentId} and RowKey ge 'audit-' and RowKey lt 'audit.'`, options)).map(rows.parseAudit);
+    return (await this.list(odata`PartitionKey eq ${incidentId} and RowKey ge 'audit-' and RowKey lt 'audit.'`, options)).map(
+      rows.parseAudit,
+    );
   }
 
   async remember(scope: string, key: string, value: unknown, options: StoreOptions = {}): Promise<void> {
     const table = await this.table();
     try {
-      const row = { partitionKey: rows.memoPartition(scope), rowKey: rows.safeKey(key), valueJson: JSON.stringify(value), at: this.now().toISOString() };
+      const row = {
+        partitionKey: rows.memoPartition(scope),
+        rowKey: rows.safeKey(key),
+        valueJson: JSON.stringify(value),
+        at: this.now().toISOString(),
+      };
       await table.upsertEntity(row, 'Replace', { abortSignal: options.signal });
     } catch (err) {
       throw storeError(err, 'remembering a value');
@@ -205,7 +240,10 @@ export class TableIncidentStore implements IncidentStore {
   async claim(scope: string, key: string, options: StoreOptions = {}): Promise<boolean> {
     const table = await this.table();
     try {
-      await table.createEntity({ partitionKey: rows.claimPartition(scope), rowKey: rows.safeKey(key), at: this.now().toISOString() }, { abortSignal: options.signal });
+      await table.createEntity(
+        { partitionKey: rows.claimPartition(scope), rowKey: rows.safeKey(key), at: this.now().toISOString() },
+        { abortSignal: options.signal },
+      );
       return true;
     } catch (err) {
       if (isStatus(err, 409)) return false;

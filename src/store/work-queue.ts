@@ -24,12 +24,23 @@ export const workMessageSchema = z.discriminatedUnion('type', [
    * A button press, acknowledged already; `message` is the message the button was on, `dialog` the dialog opened at
    * the click that the answer goes into (a Slack modal's view id).
    */
-  z.object({ type: z.literal('button'), ...conversation, press: buttonPressSchema, message: z.string().max(256).optional(), dialog: z.string().max(64).optional() }),
+  z.object({
+    type: z.literal('button'),
+    ...conversation,
+    press: buttonPressSchema,
+    message: z.string().max(256).optional(),
+    dialog: z.string().max(64).optional(),
+  }),
   /** A message to post in the conversation: the answer to input that could not be acknowledged with one (a bad mention). */
   z.object({
     type: z.literal('reply'),
     ...conversation,
-    view: z.object({ kind: z.literal('message'), tone: z.enum(['default', 'good', 'warning', 'attention']), title: z.string().max(200), text: z.string().max(4000) }),
+    view: z.object({
+      kind: z.literal('message'),
+      tone: z.enum(['default', 'good', 'warning', 'attention']),
+      title: z.string().max(200),
+      text: z.string().max(4000),
+    }),
   }),
 ]);
 export type WorkMessage = z.infer<typeof workMessageSchema>;

@@ -13,7 +13,10 @@ export async function rememberIncidentTrace(ctx: ContainContext, incidentId: str
   if (!telemetryOn()) return;
   trace.getActiveSpan()?.setAttribute('contain.incident_id', incidentId);
   const carrier = traceCarrier();
-  if (carrier) await ctx.store.remember(SCOPE, incidentId, carrier).catch((err: unknown) => ctx.log.warn('could not keep the incident trace', { incidentId, err }));
+  if (carrier)
+    await ctx.store
+      .remember(SCOPE, incidentId, carrier)
+      .catch((err: unknown) => ctx.log.warn('could not keep the incident trace', { incidentId, err }));
 }
 
 /**
@@ -37,7 +40,9 @@ export async function observeContainment(ctx: ContainContext, incidentId: string
   if (!incident || incident.dryRun || actions.some((a) => UNFINISHED.has(a.state)) || !actions.some((a) => a.state === 'succeeded')) return;
   if (!(await ctx.store.claim('time-to-contain', incidentId))) return;
   const seconds = (ctx.now().getTime() - Date.parse(incident.createdAt)) / 1000;
-  recordTimeToContain(seconds, { outcome: actions.every((a) => a.state === 'succeeded' || a.state === 'skipped') ? 'contained' : 'partly' });
+  recordTimeToContain(seconds, {
+    outcome: actions.every((a) => a.state === 'succeeded' || a.state === 'skipped') ? 'contained' : 'partly',
+  });
 }
 
 /** The approvals waiting right now (every minute, from the sweeper): how many, and how long the oldest has waited. */

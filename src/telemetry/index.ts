@@ -1,4 +1,17 @@
-import { context, metrics, trace, SpanKind, SpanStatusCode, TraceFlags, type Attributes, type Context, type Link, type MeterProvider, type Span, type SpanContext } from '@opentelemetry/api';
+import {
+  context,
+  metrics,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  type Attributes,
+  type Context,
+  type Link,
+  type MeterProvider,
+  type Span,
+  type SpanContext,
+} from '@opentelemetry/api';
 
 /**
  * Contain's telemetry port: spans and metrics through the OpenTelemetry API only. Nothing is recorded until an SDK
@@ -29,12 +42,17 @@ export interface SpanOptions {
 
 /** Run `fn` in a new active span; the span records a thrown error and always ends. */
 export async function withSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
-  const parent = options.parent === undefined ? context.active() : 'traceparent' in options.parent ? contextOf(options.parent) : options.parent;
+  const parent =
+    options.parent === undefined ? context.active() : 'traceparent' in options.parent ? contextOf(options.parent) : options.parent;
   const links: Link[] = (options.links ?? []).flatMap((l) => {
     const sc = !l ? undefined : 'traceparent' in l ? parseTraceparent(l) : l;
     return sc && trace.isSpanContextValid(sc) ? [{ context: sc }] : [];
   });
-  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links, startTime: options.startTime }, parent);
+  const span = tracer().startSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links, startTime: options.startTime },
+    parent,
+  );
   try {
     return await context.with(trace.setSpan(parent, span), () => fn(span));
   } catch (err) {
@@ -99,7 +117,9 @@ export function carrierOfMessage(message: unknown): TraceCarrier | undefined {
     }
   }
   const v = value as Partial<TraceCarrier> | null;
-  return v && typeof v.traceparent === 'string' ? { traceparent: v.traceparent, ...(typeof v.tracestate === 'string' ? { tracestate: v.tracestate } : {}) } : undefined;
+  return v && typeof v.traceparent === 'string'
+    ? { traceparent: v.traceparent, ...(typeof v.tracestate === 'string' ? { tracestate: v.tracestate } : {}) }
+    : undefined;
 }
 
 // Metric instruments are made from the meter provider registered at the time: the API has no proxy for meters, so an
@@ -108,11 +128,23 @@ let instruments: { provider: MeterProvider; make: ReturnType<typeof makeInstrume
 function makeInstruments() {
   const meter = metrics.getMeter('contain');
   return {
-    throttled: meter.createCounter('contain.graph.throttled', { description: 'Microsoft Graph answers 429 (requests and $batch sub-requests)', unit: '{response}' }),
-    retries: meter.createCounter('contain.graph.retries', { description: 'Microsoft Graph requests sent again after a transient failure', unit: '{request}' }),
-    timeToContain: meter.createHistogram('contain.incident.time_to_contain', { description: 'From the incident opening to its last approved containment action done', unit: 's' }),
+    throttled: meter.createCounter('contain.graph.throttled', {
+      description: 'Microsoft Graph answers 429 (requests and $batch sub-requests)',
+      unit: '{response}',
+    }),
+    retries: meter.createCounter('contain.graph.retries', {
+      description: 'Microsoft Graph requests sent again after a transient failure',
+      unit: '{request}',
+    }),
+    timeToContain: meter.createHistogram('contain.incident.time_to_contain', {
+      description: 'From the incident opening to its last approved containment action done',
+      unit: 's',
+    }),
     waiting: meter.createGauge('contain.approvals.waiting', { description: 'Proposed actions waiting for an approver', unit: '{action}' }),
-    oldestWait: meter.createGauge('contain.approvals.oldest_wait', { description: 'How long the oldest proposed action has waited', unit: 's' }),
+    oldestWait: meter.createGauge('contain.approvals.oldest_wait', {
+      description: 'How long the oldest proposed action has waited',
+      unit: 's',
+    }),
   };
 }
 function meter(): ReturnType<typeof makeInstruments> {

@@ -5,7 +5,23 @@ import { isGuid } from '../ids';
  * Every card button Contain makes, in one list: the card renderers name them, the role table (src/incidents/roles.ts)
  * guards them, the platforms' payload schemas and the work queue accept exactly these.
  */
-export const BUTTON_VERBS = ['approve', 'approve-delete', 'approve-all', 'reject', 'reject-all', 'repropose', 'choose', 'approve-step', 'reject-step', 'show-step', 'undo', 'posture-apply', 'posture-enforce', 'posture-undo', 'posture-pilot'] as const;
+export const BUTTON_VERBS = [
+  'approve',
+  'approve-delete',
+  'approve-all',
+  'reject',
+  'reject-all',
+  'repropose',
+  'choose',
+  'approve-step',
+  'reject-step',
+  'show-step',
+  'undo',
+  'posture-apply',
+  'posture-enforce',
+  'posture-undo',
+  'posture-pilot',
+] as const;
 export type ButtonVerb = (typeof BUTTON_VERBS)[number];
 export const buttonVerbSchema = z.enum(BUTTON_VERBS);
 
@@ -13,7 +29,15 @@ export const buttonVerbSchema = z.enum(BUTTON_VERBS);
  * The buttons that decide proposed actions (the -all ones an incident's every proposal at once, the -step ones every
  * proposal of one playbook step).
  */
-export const DECISION_VERBS = ['approve', 'approve-delete', 'approve-all', 'reject', 'reject-all', 'approve-step', 'reject-step'] as const satisfies readonly ButtonVerb[];
+export const DECISION_VERBS = [
+  'approve',
+  'approve-delete',
+  'approve-all',
+  'reject',
+  'reject-all',
+  'approve-step',
+  'reject-step',
+] as const satisfies readonly ButtonVerb[];
 export type DecisionVerb = (typeof DECISION_VERBS)[number];
 export const isDecisionVerb = (verb: ButtonVerb): verb is DecisionVerb => (DECISION_VERBS as readonly ButtonVerb[]).includes(verb);
 

@@ -8,7 +8,6 @@ import { decisionWords, rank } from './steps';
 /** Result code of an action Contain's app cannot perform (marked when the incident opened, from contain doctor). */
 export const APP_CANNOT = 'APP_CANNOT';
 
-
 /** Human label for an action's state, naming who decided and when. */
 export function stateLabel(a: Action): string {
   const by = a.decision ? `${a.decision.by.name} (${a.decision.by.platform}) at ${formatUtc(a.decision.at)}` : '';
@@ -46,7 +45,8 @@ function actionView(incident: Incident, actions: Action[], a: Action): ActionVie
     state: a.state,
     stateLabel: stateLabel(a),
     decidable: a.state === 'proposed' && !incident.dryRun,
-    reproposable: REPROPOSABLE.has(a.state) && !incident.dryRun && !actions.some((b) => b.kind === a.kind && b.objectId === a.objectId && b.id > a.id),
+    reproposable:
+      REPROPOSABLE.has(a.state) && !incident.dryRun && !actions.some((b) => b.kind === a.kind && b.objectId === a.objectId && b.id > a.id),
     ...(a.result?.code === APP_CANNOT ? { blocked: a.result.message } : {}),
   };
 }
@@ -54,7 +54,11 @@ function actionView(incident: Incident, actions: Action[], a: Action): ActionVie
 /** A step with its buttons' reference and, when proposals wait in it, what approving the whole step does. */
 function stepView(incident: Incident, actions: Action[], s: Omit<StepView, 'ref' | 'decide'>): StepView {
   const waiting = incident.dryRun ? [] : actions.filter((a) => a.step === s.step && a.state === 'proposed');
-  return { ...s, ref: stepRef(incident.id, s.step), ...(waiting.length ? { decide: { count: waiting.length, what: decisionWords(waiting) } } : {}) };
+  return {
+    ...s,
+    ref: stepRef(incident.id, s.step),
+    ...(waiting.length ? { decide: { count: waiting.length, what: decisionWords(waiting) } } : {}),
+  };
 }
 
 /** The containment card's view of an incident and its actions: by step, the most suspicious first. */
@@ -80,5 +84,13 @@ export function containmentView(incident: Incident, actions: Action[], banner?: 
 export function stepListView(incident: Incident, actions: Action[], step: number, banner?: { tone: Tone; text: string }): StepListView {
   const known = incident.facts.steps?.find((s) => s.step === step) ?? { step, name: `Step ${step}`, checked: '', notes: [] };
   const mine = actions.filter((a) => a.step === step);
-  return { kind: 'step-list', incidentId: incident.id, dryRun: incident.dryRun, target: incident.target, step: stepView(incident, actions, known), actions: rank(mine).map((a) => actionView(incident, actions, a)), ...(banner ? { banner } : {}) };
+  return {
+    kind: 'step-list',
+    incidentId: incident.id,
+    dryRun: incident.dryRun,
+    target: incident.target,
+    step: stepView(incident, actions, known),
+    actions: rank(mine).map((a) => actionView(incident, actions, a)),
+    ...(banner ? { banner } : {}),
+  };
 }

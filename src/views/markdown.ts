@@ -5,5 +5,9 @@ export function md(text: string): string {
 
 /** A Markdown table; every cell is escaped. */
 export function mdTable(head: string[], rows: string[][]): string[] {
-  return [`| ${head.map(md).join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map((c) => md(c) || ' ').join(' | ')} |`)];
+  return [
+    `| ${head.map(md).join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map((c) => md(c) || ' ').join(' | ')} |`),
+  ];
 }

@@ -18,17 +18,21 @@ const VERB: Record<string, string> = { applyMeasure: 'Apply', enforceMeasure: 'E
 /** "3 users, 1 group, 1 role". */
 function excluded(e: Exclusions): string {
   const n = (k: number, one: string) => (k ? `${k} ${one}${k === 1 ? '' : 's'}` : '');
-  return [n(e.users.length, 'user'), n(e.groups.length, 'group'), n(e.roles.length, 'directory role')].filter(Boolean).join(', ') || 'none configured (CONTAIN_PROTECTED_USERS)';
+  return (
+    [n(e.users.length, 'user'), n(e.groups.length, 'group'), n(e.roles.length, 'directory role')].filter(Boolean).join(', ') ||
+    'none configured (CONTAIN_PROTECTED_USERS)'
+  );
 }
 
 /** What the change does, in words an approver decides on. */
 function description(a: Action): string {
   const plan = planFor(requestOf(a.params));
   if (a.kind === 'applyMeasure') return plan.kind === 'authorizationPolicy' ? `${plan.description} ${plan.noReportOnly}` : plan.description;
-  if (a.kind === 'enforceMeasure') return `Turns the report-only policy on: from now on it does what its report-only results showed (the posture card lists who would have been blocked). It is renamed "${enforcedName(a.params.policyName)}".`;
+  if (a.kind === 'enforceMeasure')
+    return `Turns the report-only policy on: from now on it does what its report-only results showed (the posture card lists who would have been blocked). It is renamed "${enforcedName(a.params.policyName)}".`;
   return plan.kind === 'authorizationPolicy'
     ? 'Puts the setting back exactly as the snapshot taken before the change held it.'
-    : 'Deletes the policy and the groups Contain created for it. The policy as it was is kept as this record\'s evidence.';
+    : "Deletes the policy and the groups Contain created for it. The policy as it was is kept as this record's evidence.";
 }
 
 /** The facts of the request: which measure, which object, whom it never applies to. */
@@ -37,10 +41,17 @@ function facts(incident: Incident, a: Action): { title: string; value: string }[
   const plan = planFor(r);
   const out = [
     { title: 'Measure', value: MEASURE_TITLES[r.measure] },
-    { title: plan.kind === 'authorizationPolicy' ? 'Setting' : 'Policy', value: a.kind === 'applyMeasure' ? plan.displayName : a.params.policyName },
+    {
+      title: plan.kind === 'authorizationPolicy' ? 'Setting' : 'Policy',
+      value: a.kind === 'applyMeasure' ? plan.displayName : a.params.policyName,
+    },
   ];
   if (plan.kind === 'conditionalAccess') {
-    for (const g of plan.groups) out.push({ title: g.key === 'pilot' ? 'Pilot group' : 'Exclusion group', value: `${g.displayName} (${g.memberIds.length} member${g.memberIds.length === 1 ? '' : 's'})` });
+    for (const g of plan.groups)
+      out.push({
+        title: g.key === 'pilot' ? 'Pilot group' : 'Exclusion group',
+        value: `${g.displayName} (${g.memberIds.length} member${g.memberIds.length === 1 ? '' : 's'})`,
+      });
     out.push({ title: 'Never applies to', value: `break-glass and protected accounts: ${excluded(r.exclusions)}` });
   }
   out.push({ title: 'Requested by', value: incident.requester.name });

@@ -33,7 +33,13 @@ const URGENCY: Partial<Record<ActionState, number>> = { failed: 0, proposed: 1 }
 export function rank<T extends Pick<Action, 'step' | 'state' | 'reason'>>(actions: T[]): T[] {
   return actions
     .map((a, i) => ({ a, i }))
-    .sort((x, y) => x.a.step - y.a.step || (URGENCY[x.a.state] ?? 2) - (URGENCY[y.a.state] ?? 2) || suspicion(y.a.reason) - suspicion(x.a.reason) || x.i - y.i)
+    .sort(
+      (x, y) =>
+        x.a.step - y.a.step ||
+        (URGENCY[x.a.state] ?? 2) - (URGENCY[y.a.state] ?? 2) ||
+        suspicion(y.a.reason) - suspicion(x.a.reason) ||
+        x.i - y.i,
+    )
     .map((x) => x.a);
 }
 
@@ -88,7 +94,9 @@ export function stateSummary(actions: Pick<ActionView, 'state'>[]): string {
 /** The steps a card shows: the incident's own, and one for any step that has actions but was not listed. */
 export function stepsOf(v: Pick<ContainmentView, 'steps' | 'actions'>): StepView[] {
   const listed = new Set(v.steps.map((s) => s.step));
-  const unlisted = [...new Set(v.actions.map((a) => a.step))].filter((n) => !listed.has(n)).map((n) => ({ step: n, name: `Step ${n}`, checked: '', notes: [] }));
+  const unlisted = [...new Set(v.actions.map((a) => a.step))]
+    .filter((n) => !listed.has(n))
+    .map((n) => ({ step: n, name: `Step ${n}`, checked: '', notes: [] }));
   return unlisted.length ? [...v.steps, ...unlisted].sort((a, b) => a.step - b.step) : v.steps;
 }
 

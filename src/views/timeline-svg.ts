@@ -31,7 +31,19 @@ export function xmlText(s: string, max = 400): string {
   return cut.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const STEPS = [60_000, 5 * 60_000, 15 * 60_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000, 2 * 86_400_000, 7 * 86_400_000, 30 * 86_400_000];
+const STEPS = [
+  60_000,
+  5 * 60_000,
+  15 * 60_000,
+  3_600_000,
+  3 * 3_600_000,
+  6 * 3_600_000,
+  12 * 3_600_000,
+  86_400_000,
+  2 * 86_400_000,
+  7 * 86_400_000,
+  30 * 86_400_000,
+];
 
 /** The timeline picture, or undefined when there is nothing to draw. */
 export function timelineSvg(lanes: TimelineLane[], title: string): string | undefined {
@@ -75,14 +87,23 @@ export function timelineSvg(lanes: TimelineLane[], title: string): string | unde
   lanes.forEach((lane, i) => {
     const color = COLORS[i % COLORS.length];
     const y = TOP + i * LANE + LANE / 2;
-    out.push(`<g>`, `<rect x="8" y="${y - LANE / 2 + 3}" width="${WIDTH - 16}" height="${LANE - 6}" rx="4" fill="${i % 2 ? '#f9fafb' : '#f3f4f6'}"/>`, `<text x="16" y="${y + 4}" font-weight="bold" fill="${color}">${xmlText(lane.title, 40)}</text>`);
-    const points = [...(lane.points ?? [])].map((p) => ({ t: Date.parse(p.time), label: p.label })).filter((p) => Number.isFinite(p.t)).sort((a, b) => a.t - b.t);
+    out.push(
+      `<g>`,
+      `<rect x="8" y="${y - LANE / 2 + 3}" width="${WIDTH - 16}" height="${LANE - 6}" rx="4" fill="${i % 2 ? '#f9fafb' : '#f3f4f6'}"/>`,
+      `<text x="16" y="${y + 4}" font-weight="bold" fill="${color}">${xmlText(lane.title, 40)}</text>`,
+    );
+    const points = [...(lane.points ?? [])]
+      .map((p) => ({ t: Date.parse(p.time), label: p.label }))
+      .filter((p) => Number.isFinite(p.t))
+      .sort((a, b) => a.t - b.t);
     const spans = lane.spans ?? [];
     if (!points.length && !spans.length) out.push(`<text x="${LEFT}" y="${y + 4}" fill="#9ca3af">none recorded</text>`);
     for (const s of spans) {
       const [a, b] = [x(Date.parse(s.start)), x(Date.parse(s.end))];
       const w = Math.max(8, b - a);
-      out.push(`<rect x="${a.toFixed(1)}" y="${y - 8}" width="${w.toFixed(1)}" height="16" rx="8" fill="${color}" fill-opacity="0.8"><title>${xmlText(`${s.count} × ${formatMinute(s.start)} – ${formatUtc(s.end)}: ${s.label}`)}</title></rect>`);
+      out.push(
+        `<rect x="${a.toFixed(1)}" y="${y - 8}" width="${w.toFixed(1)}" height="16" rx="8" fill="${color}" fill-opacity="0.8"><title>${xmlText(`${s.count} × ${formatMinute(s.start)} – ${formatUtc(s.end)}: ${s.label}`)}</title></rect>`,
+      );
       if (s.count > 1) out.push(`<text x="${(a + w + 4).toFixed(1)}" y="${y + 4}" fill="${color}">${s.count}</text>`);
     }
     // Dots closer than 6 px merge: a burst of thousands of mail reads is one mark with its count.
@@ -98,7 +119,9 @@ export function timelineSvg(lanes: TimelineLane[], title: string): string | unde
     for (const c of clusters) {
       const r = Math.min(10, 4 + Math.log2(c.n) * 1.5);
       const tip = c.labels.join('\n') + (c.n > c.labels.length ? `\n… ${c.n - c.labels.length} more` : '');
-      out.push(`<circle cx="${c.x.toFixed(1)}" cy="${y}" r="${r.toFixed(1)}" fill="${color}" fill-opacity="0.85"><title>${xmlText(tip, 1200)}</title></circle>`);
+      out.push(
+        `<circle cx="${c.x.toFixed(1)}" cy="${y}" r="${r.toFixed(1)}" fill="${color}" fill-opacity="0.85"><title>${xmlText(tip, 1200)}</title></circle>`,
+      );
       if (c.n > 1) out.push(`<text x="${(c.x + r + 2).toFixed(1)}" y="${y - 8}" font-size="10" fill="${color}">${c.n}</text>`);
     }
     const first = points[0]?.label ?? spans[0]?.label;
@@ -106,7 +129,9 @@ export function timelineSvg(lanes: TimelineLane[], title: string): string | unde
     if (first) {
       // The first record's description under the lane, on whichever side of its mark has room.
       const right = firstX < LEFT + plot * 0.55;
-      out.push(`<text x="${(right ? firstX + 2 : firstX - 2).toFixed(1)}" y="${y + 19}" font-size="10" fill="#374151" text-anchor="${right ? 'start' : 'end'}">${xmlText(first, 70)}</text>`);
+      out.push(
+        `<text x="${(right ? firstX + 2 : firstX - 2).toFixed(1)}" y="${y + 19}" font-size="10" fill="#374151" text-anchor="${right ? 'start' : 'end'}">${xmlText(first, 70)}</text>`,
+      );
     }
     out.push(`</g>`);
   });

@@ -131,9 +131,24 @@ export interface ScopeView {
   kind: 'scope';
   download?: Download;
   target: TargetUser;
-  mail?: { sender: string; subject: string; time: string; recipients: number; messageId?: string; source: 'advanced hunting' | 'message trace'; /** The links it carried: attacker-controlled, shown defanged. */ urls: string[] };
+  mail?: {
+    sender: string;
+    subject: string;
+    time: string;
+    recipients: number;
+    messageId?: string;
+    source: 'advanced hunting' | 'message trace';
+    /** The links it carried: attacker-controlled, shown defanged. */ urls: string[];
+  };
   /** `via`: how the copy is tied to the phishing mail; `subject` when it differs from the mail's. */
-  recipients: { upn: string; received: string; via: 'same sender and subject' | 'same link'; subject?: string; flagged: boolean; reasons: string[] }[];
+  recipients: {
+    upn: string;
+    received: string;
+    via: 'same sender and subject' | 'same link';
+    subject?: string;
+    flagged: boolean;
+    reasons: string[];
+  }[];
   attackerIps: string[];
   notes: string[];
 }
@@ -144,7 +159,9 @@ export interface HuntView {
    * The harmful-user-agent measure built from this hunt: a button for a report-only App Control policy over a pilot
    * group of the targeted users and an exclusion group of the legitimate successes; or, without the permissions, why not.
    */
-  offer?: { kind: 'pilot'; ref: string; pilot: number; legitimate: number; userAgents: string[] } | { kind: 'manual'; why: string; steps: string[] };
+  offer?:
+    | { kind: 'pilot'; ref: string; pilot: number; legitimate: number; userAgents: string[] }
+    | { kind: 'manual'; why: string; steps: string[] };
   download?: Download;
   days: number;
   signIns: number;
@@ -182,7 +199,16 @@ export interface AppliedMeasureView {
   state: 'report-only' | 'enforced' | 'applied' | 'missing';
   since: string;
   /** Report-only policies: who would have been blocked, from the sign-in logs since it was created. */
-  impact?: { evaluated: number; inScope: number; wouldBlock: number; wouldInterrupt: number; byApp: Tally; byUserAgent: Tally; byUser: Tally; notes: string[] };
+  impact?: {
+    evaluated: number;
+    inScope: number;
+    wouldBlock: number;
+    wouldInterrupt: number;
+    byApp: Tally;
+    byUserAgent: Tally;
+    byUser: Tally;
+    notes: string[];
+  };
   /** Button references: offered when the next step may be requested. */
   enforce?: string;
   undo?: string;
@@ -221,7 +247,20 @@ export interface DoctorView {
   notes: string[];
 }
 
-export type View = ContainmentView | StepListView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView | PostureView | PostureChangeView | DoctorView;
+export type View =
+  | ContainmentView
+  | StepListView
+  | ChooserView
+  | MessageView
+  | HelpView
+  | ReportView
+  | IncidentListView
+  | InvestigationView
+  | ScopeView
+  | HuntView
+  | PostureView
+  | PostureChangeView
+  | DoctorView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

@@ -5,7 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphEmulator, type EmulatorResponse } from '../../sandbox/graph/emulator';
-import { DEFAULT_APP, MESSAGE_TRACE_APP_ID, SANDBOX_APP, GRAPH_APP_ID, nameGuid, updateTenantSettings } from '../../sandbox/graph/app-identity';
+import {
+  DEFAULT_APP,
+  MESSAGE_TRACE_APP_ID,
+  SANDBOX_APP,
+  GRAPH_APP_ID,
+  nameGuid,
+  updateTenantSettings,
+} from '../../sandbox/graph/app-identity';
 import { L, RULES } from '../../sandbox/graph/app-rules';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import { ALICE_OBJECTS as A } from '../../sandbox/graph/seed-objects';
@@ -14,14 +21,21 @@ const since = new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d{3}Z$
 const until = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 async function call(em: GraphEmulator, method: string, path: string, body?: unknown): Promise<EmulatorResponse> {
-  return em.handle(method, `/v1.0${path}`, { 'content-type': 'application/json' }, body === undefined ? '' : JSON.stringify(body), 'http://sandbox/graph');
+  return em.handle(
+    method,
+    `/v1.0${path}`,
+    { 'content-type': 'application/json' },
+    body === undefined ? '' : JSON.stringify(body),
+    'http://sandbox/graph',
+  );
 }
 const error = (r: EmulatorResponse) => (r.body as { error: { code: string; message: string } }).error;
 const without = (em: GraphEmulator, what: { permissions?: string[]; roles?: string[] }) => {
   em.state.app.permissions = em.state.app.permissions.filter((p) => !what.permissions?.includes(p));
   em.state.app.directoryRoles = em.state.app.directoryRoles.filter((r) => !what.roles?.includes(r));
 };
-const resetPassword = (em: GraphEmulator, user: string) => call(em, 'PATCH', `/users/${user}`, { passwordProfile: { password: 'Xy7#kLm9!pQr2$tUv4', forceChangePasswordNextSignIn: true } });
+const resetPassword = (em: GraphEmulator, user: string) =>
+  call(em, 'PATCH', `/users/${user}`, { passwordProfile: { password: 'Xy7#kLm9!pQr2$tUv4', forceChangePasswordNextSignIn: true } });
 
 describe('every emulated Graph route declares what the app needs', () => {
   test('one rule per registered route, each citing its Microsoft Graph API page', () => {
@@ -75,10 +89,24 @@ describe(`password reset app-only: ${L}user-update (passwordProfile: User-Passwo
   test('inside $batch the refusal is that sub-response, with its error body; the envelope is 200', async () => {
     const em = new GraphEmulator();
     without(em, { roles: ['User Administrator'] });
-    const r = await call(em, 'POST', '/$batch', { requests: [
-      { id: 'pw', method: 'PATCH', url: `/users/${SEED_IDS.alice}`, headers: { 'Content-Type': 'application/json' }, body: { passwordProfile: { password: 'Xy7#kLm9!pQr2$tUv4' } } },
-      { id: 'revoke', method: 'POST', url: `/users/${SEED_IDS.alice}/revokeSignInSessions`, headers: { 'Content-Type': 'application/json' }, body: {} },
-    ] });
+    const r = await call(em, 'POST', '/$batch', {
+      requests: [
+        {
+          id: 'pw',
+          method: 'PATCH',
+          url: `/users/${SEED_IDS.alice}`,
+          headers: { 'Content-Type': 'application/json' },
+          body: { passwordProfile: { password: 'Xy7#kLm9!pQr2$tUv4' } },
+        },
+        {
+          id: 'revoke',
+          method: 'POST',
+          url: `/users/${SEED_IDS.alice}/revokeSignInSessions`,
+          headers: { 'Content-Type': 'application/json' },
+          body: {},
+        },
+      ],
+    });
     expect(r.status).toBe(200);
     const subs = (r.body as { responses: { id: string; status: number; body: unknown }[] }).responses;
     const pw = subs.find((s) => s.id === 'pw')!;
@@ -143,7 +171,12 @@ describe('refusal bodies by workload', () => {
 });
 
 describe(`message trace: ${L}messagetracingroot-list-messagetraces and ${L}resources/exchangemessagetrace (Prerequisites: provision the service principal of app ${MESSAGE_TRACE_APP_ID})`, () => {
-  const trace = (em: GraphEmulator) => call(em, 'GET', `/admin/exchange/tracing/messageTraces?$filter=${encodeURIComponent(`receivedDateTime ge ${since} and receivedDateTime le ${until}`)}`);
+  const trace = (em: GraphEmulator) =>
+    call(
+      em,
+      'GET',
+      `/admin/exchange/tracing/messageTraces?$filter=${encodeURIComponent(`receivedDateTime ge ${since} and receivedDateTime le ${until}`)}`,
+    );
 
   test('without the service principal: 401 "Service principal-less Authentication failed" (the docs give no body; this is the one public reports quote); with it: 200', async () => {
     const em = new GraphEmulator();
@@ -170,13 +203,21 @@ describe(`certificates: ${L}application-update and ${L}resources/keycredential`,
     const em = new GraphEmulator();
     const plain = (await call(em, 'GET', `/applications/${A.appAttacker}`)).body as { keyCredentials: { key: string | null }[] };
     expect(plain.keyCredentials[0].key).toBeNull();
-    const selected = (await call(em, 'GET', `/applications/${A.appAttacker}?$select=id,keyCredentials`)).body as { keyCredentials: { key: string | null }[] };
+    const selected = (await call(em, 'GET', `/applications/${A.appAttacker}?$select=id,keyCredentials`)).body as {
+      keyCredentials: { key: string | null }[];
+    };
     expect(selected.keyCredentials[0].key).toMatch(/^[A-Za-z0-9+/]+=*$/);
   });
 
   test('keyCredentials is replaced whole; an existing certificate must be sent back with its key, type and usage (a bare keyId is refused)', async () => {
     const em = new GraphEmulator();
-    const second = { keyId: 'ce500000-0000-4000-8000-0000000000b2', type: 'AsymmetricX509Cert', usage: 'Verify', key: 'TUlJQkJCQg==', displayName: 'CN=second' };
+    const second = {
+      keyId: 'ce500000-0000-4000-8000-0000000000b2',
+      type: 'AsymmetricX509Cert',
+      usage: 'Verify',
+      key: 'TUlJQkJCQg==',
+      displayName: 'CN=second',
+    };
     (em.state.applications[0].data.keyCredentials as unknown[]).push(second);
     const bare = await call(em, 'PATCH', `/applications/${A.appAttacker}`, { keyCredentials: [{ keyId: second.keyId }] });
     expect(bare.status).toBe(400);
@@ -192,14 +233,21 @@ describe(`certificates: ${L}application-update and ${L}resources/keycredential`,
   });
 });
 
-describe('what contain doctor reads, in Graph\'s shapes, derived from /sandbox/app and /sandbox/tenant', () => {
+describe("what contain doctor reads, in Graph's shapes, derived from /sandbox/app and /sandbox/tenant", () => {
   test(`${L}serviceprincipal-get by appId, ${L}serviceprincipal-list-approleassignments and Microsoft Graph's appRoles`, async () => {
     const em = new GraphEmulator();
     em.state.app = { permissions: ['User.Read.All', 'Application.Read.All'], directoryRoles: [] };
     const sp = (await call(em, 'GET', `/servicePrincipals(appId='${SANDBOX_APP.appId}')?$select=id,appId`)).body as { id: string };
     expect(sp.id).toBe(SANDBOX_APP.servicePrincipalId);
-    const assignments = ((await call(em, 'GET', `/servicePrincipals/${sp.id}/appRoleAssignments`)).body as { value: { appRoleId: string; resourceId: string; principalType: string }[] }).value;
-    const graph = (await call(em, 'GET', `/servicePrincipals(appId='${GRAPH_APP_ID}')?$select=id,appRoles`)).body as { id: string; appRoles: { id: string; value: string }[] };
+    const assignments = (
+      (await call(em, 'GET', `/servicePrincipals/${sp.id}/appRoleAssignments`)).body as {
+        value: { appRoleId: string; resourceId: string; principalType: string }[];
+      }
+    ).value;
+    const graph = (await call(em, 'GET', `/servicePrincipals(appId='${GRAPH_APP_ID}')?$select=id,appRoles`)).body as {
+      id: string;
+      appRoles: { id: string; value: string }[];
+    };
     const names = assignments.filter((a) => a.resourceId === graph.id).map((a) => graph.appRoles.find((r) => r.id === a.appRoleId)!.value);
     expect(names.sort()).toEqual(['Application.Read.All', 'User.Read.All']);
     expect(assignments[0].principalType).toBe('ServicePrincipal');
@@ -207,10 +255,20 @@ describe('what contain doctor reads, in Graph\'s shapes, derived from /sandbox/a
 
   test(`${L}rbacapplication-list-roleassignments filtered by principal, with the role definition expanded`, async () => {
     const em = new GraphEmulator();
-    const r = await call(em, 'GET', `/roleManagement/directory/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${SANDBOX_APP.servicePrincipalId}'`)}&$expand=roleDefinition`);
-    const roles = (r.body as { value: { roleDefinitionId: string; directoryScopeId: string; roleDefinition: { displayName: string; templateId: string } }[] }).value;
+    const r = await call(
+      em,
+      'GET',
+      `/roleManagement/directory/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${SANDBOX_APP.servicePrincipalId}'`)}&$expand=roleDefinition`,
+    );
+    const roles = (
+      r.body as {
+        value: { roleDefinitionId: string; directoryScopeId: string; roleDefinition: { displayName: string; templateId: string } }[];
+      }
+    ).value;
     expect(roles.map((x) => x.roleDefinition.displayName).sort()).toEqual([...DEFAULT_APP.directoryRoles].sort());
-    expect(roles.find((x) => x.roleDefinition.displayName === 'User Administrator')!.roleDefinitionId).toBe('fe930be7-5e62-47db-91af-98c3a49a38b1');
+    expect(roles.find((x) => x.roleDefinition.displayName === 'User Administrator')!.roleDefinitionId).toBe(
+      'fe930be7-5e62-47db-91af-98c3a49a38b1',
+    );
     expect(roles.every((x) => x.directoryScopeId === '/')).toBe(true);
     without(em, { permissions: ['Directory.Read.All'] });
     expect((await call(em, 'GET', '/roleManagement/directory/roleAssignments')).status).toBe(403);
@@ -219,7 +277,11 @@ describe('what contain doctor reads, in Graph\'s shapes, derived from /sandbox/a
   test(`${L}subscribedsku-list: the service plans the tenant's subscriptions carry`, async () => {
     const em = new GraphEmulator();
     updateTenantSettings(em, { servicePlans: ['AAD_PREMIUM'] });
-    const skus = ((await call(em, 'GET', '/subscribedSkus')).body as { value: { skuPartNumber: string; servicePlans: { servicePlanName: string; provisioningStatus: string }[] }[] }).value;
+    const skus = (
+      (await call(em, 'GET', '/subscribedSkus')).body as {
+        value: { skuPartNumber: string; servicePlans: { servicePlanName: string; provisioningStatus: string }[] }[];
+      }
+    ).value;
     expect(skus[0].servicePlans).toEqual([expect.objectContaining({ servicePlanName: 'AAD_PREMIUM', provisioningStatus: 'Success' })]);
     expect(nameGuid('AAD_PREMIUM')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
   });

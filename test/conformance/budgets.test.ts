@@ -18,8 +18,21 @@ function tenant() {
   let t = 1_700_000_000_000;
   const em = new GraphEmulator({ budgetClock: () => t });
   const call = async (method: string, path: string, body?: unknown) => {
-    const r = await em.handle(method, path, { 'content-type': 'application/json' }, body === undefined ? '' : JSON.stringify(body), 'http://sandbox/graph');
-    return { status: r.status, headers: r.headers, body: r.body as { error?: { code: string; message: string }; responses?: { id: string; status: number; headers: Record<string, string>; body?: { error?: { code: string; message: string } } }[] } };
+    const r = await em.handle(
+      method,
+      path,
+      { 'content-type': 'application/json' },
+      body === undefined ? '' : JSON.stringify(body),
+      'http://sandbox/graph',
+    );
+    return {
+      status: r.status,
+      headers: r.headers,
+      body: r.body as {
+        error?: { code: string; message: string };
+        responses?: { id: string; status: number; headers: Record<string, string>; body?: { error?: { code: string; message: string } } }[];
+      },
+    };
   };
   const statuses = async (n: number, method: string, path: string | ((i: number) => string), body?: unknown) => {
     const out: number[] = [];
@@ -54,7 +67,8 @@ describe(`the published figures (${L})`, () => {
       'audit-log-queries': [200, 86_400, `${L}#security-audit-log-query-service-limits`], // at least 200 submissions per day
     };
     expect(Object.keys(shown).sort()).toEqual(Object.keys(expected).sort());
-    for (const [id, [limit, window, doc]] of Object.entries(expected)) expect([id, shown[id].limit, shown[id].windowSeconds, shown[id].doc]).toEqual([id, limit, window, doc]);
+    for (const [id, [limit, window, doc]] of Object.entries(expected))
+      expect([id, shown[id].limit, shown[id].windowSeconds, shown[id].doc]).toEqual([id, limit, window, doc]);
     expect(shown['identity-protection-ca'].retryAfter).toBe(false); // "don't return a Retry-After header on 429"
     expect(BUDGETS.filter((b) => b.id !== 'identity-protection-ca').every((b) => b.retryAfter)).toBe(true);
     expect(budget('identity-resource-units').algorithm).toBe('token-bucket'); // "Throttling is based on a token bucket algorithm"
@@ -68,7 +82,11 @@ describe(`identity and access reports: 5 requests per 10 s per app per tenant ($
       const got: { status: number; retryAfter: string | null; code?: string }[] = [];
       for (let i = 0; i < 6; i++) {
         const r = await fetch(`${server.baseUrl}/v1.0/auditLogs/signIns?$top=1`);
-        got.push({ status: r.status, retryAfter: r.headers.get('retry-after'), code: ((await r.json()) as { error?: { code: string } }).error?.code });
+        got.push({
+          status: r.status,
+          retryAfter: r.headers.get('retry-after'),
+          code: ((await r.json()) as { error?: { code: string } }).error?.code,
+        });
       }
       expect(got.slice(0, 5).map((g) => g.status)).toEqual([200, 200, 200, 200, 200]);
       expect(got[5]).toMatchObject({ status: 429, code: 'TooManyRequests' });
@@ -98,10 +116,21 @@ describe(`identity and access reports: 5 requests per 10 s per app per tenant ($
 
   test('the sub-requests of a $batch count one by one, each with its own 429 and Retry-After', async () => {
     const t = tenant();
-    const r = await t.call('POST', '/v1.0/$batch', { requests: Array.from({ length: 6 }, (_, i) => ({ id: `s${i}`, method: 'GET', url: `/auditLogs/signIns?$filter=userId eq '${SEED_IDS.alice}'` })) });
+    const r = await t.call('POST', '/v1.0/$batch', {
+      requests: Array.from({ length: 6 }, (_, i) => ({
+        id: `s${i}`,
+        method: 'GET',
+        url: `/auditLogs/signIns?$filter=userId eq '${SEED_IDS.alice}'`,
+      })),
+    });
     expect(r.status).toBe(200);
     const subs = r.body.responses!;
-    expect(count(subs.map((s) => s.status), 200)).toBe(5);
+    expect(
+      count(
+        subs.map((s) => s.status),
+        200,
+      ),
+    ).toBe(5);
     const throttled = subs.find((s) => s.status === 429)!;
     expect(throttled.headers['Retry-After']).toBe('10');
     expect(throttled.body?.error?.code).toBe('TooManyRequests');
@@ -128,7 +157,9 @@ describe(`identity and access: resource units and writes as token buckets (${L}#
     expect(resourceUnits({ method: 'GET', path: `/users/${SEED_IDS.alice}/oauth2PermissionGrants`, query: q() })).toBe(1); // not in the table
     expect(resourceUnits({ method: 'PATCH', path: `/users/${SEED_IDS.alice}`, query: q() })).toBe(1);
     // Alternate keys address the same resources: they count against the directory's budget too.
-    expect(BUDGETS.find((b) => b.id === 'identity-resource-units')!.cost({ method: 'GET', path: "/servicePrincipals(appId='x')", query: q() })).toBe(1);
+    expect(
+      BUDGETS.find((b) => b.id === 'identity-resource-units')!.cost({ method: 'GET', path: "/servicePrincipals(appId='x')", query: q() }),
+    ).toBe(1);
   });
 
   test('a small tenant (under 50 users) has 3,500 units per 10 s: the 1,751st list of users (2 units) is refused with the x-ms-throttle headers', async () => {
@@ -169,11 +200,18 @@ describe(`identity and access: resource units and writes as token buckets (${L}#
 
   test('writes: 18,000 per 5 minutes per tenant for all apps (scaled down here: 20 with the app budget off)', async () => {
     const t = tenant();
-    t.em.budgets.update({ budgets: [{ id: 'identity-writes', enabled: false }, { id: 'identity-writes-tenant', limit: 20 }] });
+    t.em.budgets.update({
+      budgets: [
+        { id: 'identity-writes', enabled: false },
+        { id: 'identity-writes-tenant', limit: 20 },
+      ],
+    });
     const s = await t.statuses(21, 'POST', `/v1.0/users/${SEED_IDS.bob}/revokeSignInSessions`);
     expect(s.slice(0, 20).every((x) => x === 200)).toBe(true);
     expect(s[20]).toBe(429);
-    expect((await t.call('POST', `/v1.0/users/${SEED_IDS.bob}/revokeSignInSessions`)).headers['x-ms-throttle-scope']).toMatch(/^Tenant\/Write\//);
+    expect((await t.call('POST', `/v1.0/users/${SEED_IDS.bob}/revokeSignInSessions`)).headers['x-ms-throttle-scope']).toMatch(
+      /^Tenant\/Write\//,
+    );
   });
 });
 
@@ -203,7 +241,11 @@ describe(`Identity Protection and Conditional Access: 1 request per second per t
 });
 
 describe(`Outlook: 4 concurrent requests and 10,000 per 10 minutes per app and mailbox (${L}#outlook-service-limits)`, () => {
-  const alice = (i: number) => ({ id: `o${i}`, method: 'GET', url: `/users/${SEED_IDS.alice}/mailFolders/${['inbox', 'deleteditems', 'junkemail', 'archive', 'rssfeeds', 'drafts'][i % 6]}` });
+  const alice = (i: number) => ({
+    id: `o${i}`,
+    method: 'GET',
+    url: `/users/${SEED_IDS.alice}/mailFolders/${['inbox', 'deleteditems', 'junkemail', 'archive', 'rssfeeds', 'drafts'][i % 6]}`,
+  });
 
   test('five or more requests for one mailbox in one parallel $batch: the ones past the fourth get 429 ApplicationThrottled', async () => {
     // The docs (L#outlook-service-limits-for-json-batching) say Graph sends Outlook at most four requests of a batch at
@@ -213,7 +255,12 @@ describe(`Outlook: 4 concurrent requests and 10,000 per 10 minutes per app and m
     const t = tenant();
     const r = await t.call('POST', '/v1.0/$batch', { requests: Array.from({ length: 6 }, (_, i) => alice(i)) });
     const subs = r.body.responses!;
-    expect(count(subs.map((s) => s.status), 200)).toBe(4);
+    expect(
+      count(
+        subs.map((s) => s.status),
+        200,
+      ),
+    ).toBe(4);
     const refused = subs.filter((s) => s.status === 429);
     expect(refused).toHaveLength(2);
     for (const s of refused) {
@@ -227,7 +274,9 @@ describe(`Outlook: 4 concurrent requests and 10,000 per 10 minutes per app and m
     const bob = (i: number) => ({ ...alice(i), id: `b${i}`, url: alice(i).url.replace(SEED_IDS.alice, 'bob.brown@contoso.example') });
     const mixed = await t.call('POST', '/v1.0/$batch', { requests: [0, 1, 2, 3].flatMap((i) => [alice(i), bob(i)]) });
     expect(mixed.body.responses!.every((s) => s.status === 200)).toBe(true);
-    const serial = await t.call('POST', '/v1.0/$batch', { requests: Array.from({ length: 6 }, (_, i) => ({ ...alice(i), ...(i ? { dependsOn: [`o${i - 1}`] } : {}) })) });
+    const serial = await t.call('POST', '/v1.0/$batch', {
+      requests: Array.from({ length: 6 }, (_, i) => ({ ...alice(i), ...(i ? { dependsOn: [`o${i - 1}`] } : {}) })),
+    });
     expect(serial.body.responses!.map((s) => s.status)).toEqual(Array(6).fill(200));
   });
 
@@ -235,7 +284,12 @@ describe(`Outlook: 4 concurrent requests and 10,000 per 10 minutes per app and m
     const t = tenant();
     t.em.faults.add({ route: 'mailFolders', latencyMs: 150 });
     const all = await Promise.all(Array.from({ length: 5 }, (_, i) => t.call('GET', `/v1.0${alice(i).url}`)));
-    expect(count(all.map((r) => r.status), 200)).toBe(4);
+    expect(
+      count(
+        all.map((r) => r.status),
+        200,
+      ),
+    ).toBe(4);
     expect(all.find((r) => r.status === 429)!.body.error!.code).toBe('ApplicationThrottled');
     // Once they are done, the mailbox is free again.
     expect((await t.call('GET', `/v1.0${alice(0).url}`)).status).toBe(200);

@@ -21,8 +21,16 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.emulator.reset());
 
-async function post(user: string, segment: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; message: string } } }> {
-  const r = await fetch(`${server.baseUrl}/v1.0/users/${user}/authentication/${segment}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function post(
+  user: string,
+  segment: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; message: string } } }> {
+  const r = await fetch(`${server.baseUrl}/v1.0/users/${user}/authentication/${segment}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: r.status, body: await r.json() };
 }
 const methodIds = (user: string) => server.emulator.state.methods.filter((m) => m.userId === user).map((m) => m.id);
@@ -30,13 +38,18 @@ const methodIds = (user: string) => server.emulator.state.methods.filter((m) => 
 describe('POST /users/{id}/authentication/phoneMethods', () => {
   test('Alice has a mobile phone: an alternateMobile and an office phone are added, each with its fixed id', async () => {
     const alt = await post(SEED_IDS.alice, 'phoneMethods', { phoneNumber: '+44 7700900123', phoneType: 'alternateMobile' });
-    expect(alt).toMatchObject({ status: 201, body: { id: PHONE_METHOD_IDS.alternateMobile, phoneNumber: '+44 7700900123', phoneType: 'alternateMobile' } });
+    expect(alt).toMatchObject({
+      status: 201,
+      body: { id: PHONE_METHOD_IDS.alternateMobile, phoneNumber: '+44 7700900123', phoneType: 'alternateMobile' },
+    });
     expect((await post(SEED_IDS.alice, 'phoneMethods', { phoneNumber: '+1 5555551234x123', phoneType: 'office' })).status).toBe(201);
     expect(methodIds(SEED_IDS.alice)).toEqual(expect.arrayContaining([PHONE_METHOD_IDS.alternateMobile, PHONE_METHOD_IDS.office]));
     // Listed with the other methods, and deletable as they are.
     const list = await (await fetch(`${server.baseUrl}/v1.0/users/${SEED_IDS.alice}/authentication/methods`)).json();
     expect(JSON.stringify(list)).toContain(PHONE_METHOD_IDS.office);
-    const del = await fetch(`${server.baseUrl}/v1.0/users/${SEED_IDS.alice}/authentication/phoneMethods/${PHONE_METHOD_IDS.office}`, { method: 'DELETE' });
+    const del = await fetch(`${server.baseUrl}/v1.0/users/${SEED_IDS.alice}/authentication/phoneMethods/${PHONE_METHOD_IDS.office}`, {
+      method: 'DELETE',
+    });
     expect(del.status).toBe(204);
   });
 
@@ -63,16 +76,24 @@ describe('POST /users/{id}/authentication/phoneMethods', () => {
 
 describe('POST /users/{id}/authentication/emailMethods', () => {
   test('one email method is added; a second is refused', async () => {
-    expect(await post(SEED_IDS.alice, 'emailMethods', { emailAddress: 'alice.recovery@outlook-mail.example' })).toMatchObject({ status: 201, body: { id: EMAIL_METHOD_ID, emailAddress: 'alice.recovery@outlook-mail.example' } });
+    expect(await post(SEED_IDS.alice, 'emailMethods', { emailAddress: 'alice.recovery@outlook-mail.example' })).toMatchObject({
+      status: 201,
+      body: { id: EMAIL_METHOD_ID, emailAddress: 'alice.recovery@outlook-mail.example' },
+    });
     expect((await post(SEED_IDS.alice, 'emailMethods', { emailAddress: 'other@outlook-mail.example' })).status).toBe(400);
     expect((await post(SEED_IDS.bob, 'emailMethods', { emailAddress: 'not an address' })).status).toBe(400);
   });
 });
 
 test('without UserAuthenticationMethod.ReadWrite.All both are refused 403 and nothing is added', async () => {
-  server.emulator.state.app.permissions = server.emulator.state.app.permissions.filter((p) => p !== 'UserAuthenticationMethod.ReadWrite.All');
+  server.emulator.state.app.permissions = server.emulator.state.app.permissions.filter(
+    (p) => p !== 'UserAuthenticationMethod.ReadWrite.All',
+  );
   const before = methodIds(SEED_IDS.alice).length;
-  expect(await post(SEED_IDS.alice, 'phoneMethods', { phoneNumber: '+44 7700900123', phoneType: 'office' })).toMatchObject({ status: 403, body: { error: { code: 'Authorization_RequestDenied' } } });
+  expect(await post(SEED_IDS.alice, 'phoneMethods', { phoneNumber: '+44 7700900123', phoneType: 'office' })).toMatchObject({
+    status: 403,
+    body: { error: { code: 'Authorization_RequestDenied' } },
+  });
   expect((await post(SEED_IDS.alice, 'emailMethods', { emailAddress: 'a@b.example' })).status).toBe(403);
   expect(methodIds(SEED_IDS.alice)).toHaveLength(before);
 });

@@ -7,8 +7,20 @@ import { GraphEmulator, type EmulatorResponse } from '../../sandbox/graph/emulat
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import { replaySignIns } from '../../sandbox/graph/ca-evaluate';
 
-async function call(em: GraphEmulator, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<EmulatorResponse> {
-  return em.handle(method, `/v1.0${path}`, { 'content-type': 'application/json', ...headers }, body === undefined ? '' : JSON.stringify(body), 'http://sandbox/graph');
+async function call(
+  em: GraphEmulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<EmulatorResponse> {
+  return em.handle(
+    method,
+    `/v1.0${path}`,
+    { 'content-type': 'application/json', ...headers },
+    body === undefined ? '' : JSON.stringify(body),
+    'http://sandbox/graph',
+  );
 }
 const error = (r: EmulatorResponse) => (r.body as { error: { code: string; message: string } }).error;
 const fresh = () => {
@@ -19,24 +31,41 @@ const fresh = () => {
 const valid = () => ({
   displayName: 'Contain test: block device code flow (report-only)',
   state: 'enabledForReportingButNotEnforced',
-  conditions: { users: { includeUsers: ['All'], excludeUsers: [SEED_IDS.breakGlass] }, applications: { includeApplications: ['All'] }, clientAppTypes: ['all'], authenticationFlows: { transferMethods: 'deviceCodeFlow' } },
+  conditions: {
+    users: { includeUsers: ['All'], excludeUsers: [SEED_IDS.breakGlass] },
+    applications: { includeApplications: ['All'] },
+    clientAppTypes: ['all'],
+    authenticationFlows: { transferMethods: 'deviceCodeFlow' },
+  },
   grantControls: { operator: 'OR', builtInControls: ['block'] },
 });
 const POLICIES = '/identity/conditionalAccess/policies';
 
 describe(`Conditional Access policies: ${L('conditionalaccessroot-post-policies')}`, () => {
-  test('a valid report-only policy: 201 and the stored object with Graph\'s defaults; it appears in the list', async () => {
+  test("a valid report-only policy: 201 and the stored object with Graph's defaults; it appears in the list", async () => {
     const em = fresh();
     const r = await call(em, 'POST', POLICIES, valid());
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), state: 'enabledForReportingButNotEnforced', modifiedDateTime: null, conditions: { users: { includeGroups: [], excludeRoles: [] }, signInRiskLevels: [] }, grantControls: { customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null } });
+    expect(r.body).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      state: 'enabledForReportingButNotEnforced',
+      modifiedDateTime: null,
+      conditions: { users: { includeGroups: [], excludeRoles: [] }, signInRiskLevels: [] },
+      grantControls: { customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null },
+    });
     const list = (await call(em, 'GET', POLICIES)).body as { value: { id: string }[] };
     expect(list.value.map((p) => p.id)).toContain((r.body as { id: string }).id);
   });
 
   test('a body that does not match the schema (unknown property, unknown enum value): 400 "1007: Incoming ConditionalAccessPolicy object ... does not match the schema" (microsoftgraph/microsoft-graph-docs-contrib#4162)', async () => {
     const em = fresh();
-    for (const body of [{ ...valid(), description: 'not a v1.0 property' }, { ...valid(), state: 'reportOnly' }, { ...valid(), grantControls: { operator: 'OR', builtInControls: ['requireFido'] } }, { ...valid(), conditions: { ...valid().conditions, clientAppTypes: ['browsers'] } }, null]) {
+    for (const body of [
+      { ...valid(), description: 'not a v1.0 property' },
+      { ...valid(), state: 'reportOnly' },
+      { ...valid(), grantControls: { operator: 'OR', builtInControls: ['requireFido'] } },
+      { ...valid(), conditions: { ...valid().conditions, clientAppTypes: ['browsers'] } },
+      null,
+    ]) {
       const r = await call(em, 'POST', POLICIES, body);
       expect(r.status).toBe(400);
       expect(error(r).message).toMatch(/^1007: Incoming ConditionalAccessPolicy object is null or does not match the schema/);
@@ -51,7 +80,11 @@ describe(`Conditional Access policies: ${L('conditionalaccessroot-post-policies'
       { ...v, conditions: { ...v.conditions, users: { includeUsers: [] } } },
       { ...v, conditions: { ...v.conditions, applications: { includeApplications: [] } } },
       { ...v, grantControls: null },
-      { ...v, grantControls: { operator: 'OR', builtInControls: [] }, sessionControls: { cloudAppSecurity: { isEnabled: false, cloudAppSecurityType: 'mcasConfigured' } } },
+      {
+        ...v,
+        grantControls: { operator: 'OR', builtInControls: [] },
+        sessionControls: { cloudAppSecurity: { isEnabled: false, cloudAppSecurityType: 'mcasConfigured' } },
+      },
     ];
     for (const body of cases) expect((await call(em, 'POST', POLICIES, body)).status).toBe(400);
   });
@@ -62,11 +95,23 @@ describe(`Conditional Access policies: ${L('conditionalaccessroot-post-policies'
     const refused = [
       { ...v, conditions: { ...v.conditions, authenticationFlows: { transferMethods: 'deviceCode' } } },
       { ...v, conditions: { ...v.conditions, applications: { includeApplications: [], includeUserActions: ['urn:user:registermfa'] } } },
-      { ...v, conditions: { ...v.conditions, applications: { includeApplications: ['All'], includeUserActions: ['urn:user:registersecurityinfo'] } } },
+      {
+        ...v,
+        conditions: {
+          ...v.conditions,
+          applications: { includeApplications: ['All'], includeUserActions: ['urn:user:registersecurityinfo'] },
+        },
+      },
       { ...v, conditions: { ...v.conditions, users: { includeUsers: [], includeGroups: ['00000000-0000-4000-8000-00000000dead'] } } },
       { ...v, conditions: { ...v.conditions, users: { includeUsers: ['All'], excludeUsers: ['breakglass@contoso.example'] } } },
-      { ...v, grantControls: { operator: 'OR', builtInControls: [], authenticationStrength: { id: '00000000-0000-0000-0000-000000000009' } } },
-      { ...v, grantControls: { operator: 'OR', builtInControls: ['mfa'], authenticationStrength: { id: '00000000-0000-0000-0000-000000000004' } } },
+      {
+        ...v,
+        grantControls: { operator: 'OR', builtInControls: [], authenticationStrength: { id: '00000000-0000-0000-0000-000000000009' } },
+      },
+      {
+        ...v,
+        grantControls: { operator: 'OR', builtInControls: ['mfa'], authenticationStrength: { id: '00000000-0000-0000-0000-000000000004' } },
+      },
       { ...v, grantControls: { operator: 'OR', builtInControls: ['block', 'mfa'] } },
       { ...v, grantControls: { builtInControls: ['compliantDevice'] } },
     ];
@@ -76,8 +121,14 @@ describe(`Conditional Access policies: ${L('conditionalaccessroot-post-policies'
     }
     const accepted = [
       { ...v, conditions: { ...v.conditions, authenticationFlows: { transferMethods: 'deviceCodeFlow,authenticationTransfer' } } },
-      { ...v, conditions: { ...v.conditions, applications: { includeApplications: [], includeUserActions: ['urn:user:registersecurityinfo'] } } },
-      { ...v, grantControls: { operator: 'OR', builtInControls: [], authenticationStrength: { id: '00000000-0000-0000-0000-000000000004' } } },
+      {
+        ...v,
+        conditions: { ...v.conditions, applications: { includeApplications: [], includeUserActions: ['urn:user:registersecurityinfo'] } },
+      },
+      {
+        ...v,
+        grantControls: { operator: 'OR', builtInControls: [], authenticationStrength: { id: '00000000-0000-0000-0000-000000000004' } },
+      },
       { ...v, grantControls: null, sessionControls: { cloudAppSecurity: { isEnabled: true, cloudAppSecurityType: 'mcasConfigured' } } },
     ];
     for (const body of accepted) expect((await call(em, 'POST', POLICIES, body)).status).toBe(201);
@@ -87,7 +138,10 @@ describe(`Conditional Access policies: ${L('conditionalaccessroot-post-policies'
     const em = fresh();
     const held = em.state.app.permissions;
     em.state.app.permissions = held.filter((p) => p !== 'Policy.ReadWrite.ConditionalAccess');
-    expect(error(await call(em, 'POST', POLICIES, valid()))).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    expect(error(await call(em, 'POST', POLICIES, valid()))).toMatchObject({
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
     em.state.app.permissions = held.filter((p) => p !== 'Application.ReadWrite.All');
     expect((await call(em, 'POST', POLICIES, valid())).status).toBe(403);
     em.state.app.permissions = [...held.filter((p) => p !== 'Application.ReadWrite.All'), 'Application.Read.All'];
@@ -109,12 +163,28 @@ describe(`Conditional Access policies: ${L('conditionalaccessroot-post-policies'
 });
 
 describe(`groups: ${L('group-post-groups')}, ${L('group-post-members')}, ${L('group-delete')}`, () => {
-  const group = (extra: Record<string, unknown> = {}) => ({ displayName: 'Contain pilot', description: 'x', mailEnabled: false, mailNickname: 'contain-pilot', securityEnabled: true, groupTypes: [], ...extra });
+  const group = (extra: Record<string, unknown> = {}) => ({
+    displayName: 'Contain pilot',
+    description: 'x',
+    mailEnabled: false,
+    mailNickname: 'contain-pilot',
+    securityEnabled: true,
+    groupTypes: [],
+    ...extra,
+  });
   const bind = (id: string) => `https://graph.microsoft.com/v1.0/directoryObjects/${id}`;
 
-  test('displayName, mailEnabled, mailNickname and securityEnabled are required; the nickname\'s forbidden characters and length are refused; security groups cannot be mail-enabled', async () => {
+  test("displayName, mailEnabled, mailNickname and securityEnabled are required; the nickname's forbidden characters and length are refused; security groups cannot be mail-enabled", async () => {
     const em = fresh();
-    for (const body of [group({ mailNickname: undefined }), group({ mailNickname: 'contain pilot' }), group({ mailNickname: 'contain.pilot' }), group({ mailNickname: 'x'.repeat(65) }), group({ mailEnabled: true }), group({ displayName: 'x'.repeat(257) }), group({ visibilityX: 'Private' })])
+    for (const body of [
+      group({ mailNickname: undefined }),
+      group({ mailNickname: 'contain pilot' }),
+      group({ mailNickname: 'contain.pilot' }),
+      group({ mailNickname: 'x'.repeat(65) }),
+      group({ mailEnabled: true }),
+      group({ displayName: 'x'.repeat(257) }),
+      group({ visibilityX: 'Private' }),
+    ])
       expect((await call(em, 'POST', '/groups', body)).status).toBe(400);
   });
 
@@ -127,8 +197,12 @@ describe(`groups: ${L('group-post-groups')}, ${L('group-post-members')}, ${L('gr
     const id = (created.body as { id: string }).id;
     expect((await call(em, 'POST', `/groups/${id}/members/$ref`, { '@odata.id': bind(ids[20]) })).status).toBe(204);
     const again = await call(em, 'POST', `/groups/${id}/members/$ref`, { '@odata.id': bind(ids[20]) });
-    expect(error(again).message).toBe("One or more added object references already exist for the following modified properties: 'members'.");
-    expect((await call(em, 'POST', `/groups/${id}/members/$ref`, { '@odata.id': bind('00000000-0000-4000-8000-00000000dead') })).status).toBe(404);
+    expect(error(again).message).toBe(
+      "One or more added object references already exist for the following modified properties: 'members'.",
+    );
+    expect(
+      (await call(em, 'POST', `/groups/${id}/members/$ref`, { '@odata.id': bind('00000000-0000-4000-8000-00000000dead') })).status,
+    ).toBe(404);
     expect((await call(em, 'DELETE', `/groups/${id}`)).status).toBe(204);
     expect((await call(em, 'GET', `/groups/${id}`)).status).toBe(404);
   });
@@ -150,7 +224,9 @@ describe(`groups: ${L('group-post-groups')}, ${L('group-post-members')}, ${L('gr
     const found = await call(em, 'GET', `/groups?$filter=${encodeURIComponent("mailNickname eq 'contain-pilot'")}&$select=id`);
     expect(found.status).toBe(200);
     expect((found.body as { value: Record<string, unknown>[] }).value).toEqual([{ id: expect.stringMatching(/^[0-9a-f-]{36}$/) }]);
-    expect(((await call(em, 'GET', `/groups?$filter=${encodeURIComponent("mailNickname eq 'nobody'")}`)).body as { value: unknown[] }).value).toEqual([]);
+    expect(
+      ((await call(em, 'GET', `/groups?$filter=${encodeURIComponent("mailNickname eq 'nobody'")}`)).body as { value: unknown[] }).value,
+    ).toEqual([]);
     const all = (await call(em, 'GET', '/groups?$select=id,displayName')).body as { value: { id: string }[] };
     expect(all.value.some((g) => g.id === SEED_IDS.globalAdminRole)).toBe(false);
     expect((await call(em, 'GET', `/groups?$filter=${encodeURIComponent("mailNickname eq 'x' or")}`)).status).toBe(400);
@@ -164,28 +240,56 @@ describe(`groups: ${L('group-post-groups')}, ${L('group-post-members')}, ${L('gr
 describe(`authorization policy: ${L('authorizationpolicy-update')}`, () => {
   test('partial updates keep the other properties (nested too, as the examples send them): 204', async () => {
     const em = fresh();
-    expect((await call(em, 'PATCH', '/policies/authorizationPolicy', { defaultUserRolePermissions: { allowedToCreateApps: false } })).status).toBe(204);
-    expect(em.state.authorizationPolicy.defaultUserRolePermissions).toMatchObject({ allowedToCreateApps: false, allowedToCreateSecurityGroups: true });
-    expect((await call(em, 'PATCH', '/policies/authorizationPolicy', { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: [] } })).status).toBe(204);
+    expect(
+      (await call(em, 'PATCH', '/policies/authorizationPolicy', { defaultUserRolePermissions: { allowedToCreateApps: false } })).status,
+    ).toBe(204);
+    expect(em.state.authorizationPolicy.defaultUserRolePermissions).toMatchObject({
+      allowedToCreateApps: false,
+      allowedToCreateSecurityGroups: true,
+    });
+    expect(
+      (await call(em, 'PATCH', '/policies/authorizationPolicy', { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: [] } }))
+        .status,
+    ).toBe(204);
     expect(em.state.authorizationPolicy.defaultUserRolePermissions.permissionGrantPoliciesAssigned).toEqual([]);
   });
 
   test('unknown properties, wrong types and unknown permission grant policies are refused; nothing changes; only Policy.ReadWrite.Authorization may write', async () => {
     const em = fresh();
-    for (const body of [{ allowedToCreateApps: false }, { defaultUserRolePermissions: { allowedToCreateApps: 'no' } }, { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.everything'] } }, { allowInvitesFrom: 'anyone' }])
+    for (const body of [
+      { allowedToCreateApps: false },
+      { defaultUserRolePermissions: { allowedToCreateApps: 'no' } },
+      { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.everything'] } },
+      { allowInvitesFrom: 'anyone' },
+    ])
       expect((await call(em, 'PATCH', '/policies/authorizationPolicy', body)).status).toBe(400);
     expect(em.state.authorizationPolicy.defaultUserRolePermissions.allowedToCreateApps).toBe(true);
     em.state.app.permissions = em.state.app.permissions.filter((p) => p !== 'Policy.ReadWrite.Authorization');
-    expect((await call(em, 'PATCH', '/policies/authorizationPolicy', { defaultUserRolePermissions: { allowedToCreateApps: false } })).status).toBe(403);
+    expect(
+      (await call(em, 'PATCH', '/policies/authorizationPolicy', { defaultUserRolePermissions: { allowedToCreateApps: false } })).status,
+    ).toBe(403);
   });
 });
 
 describe(`sign-ins' appliedConditionalAccessPolicies: ${L('resources/appliedconditionalaccesspolicy')}`, () => {
-  const signIns = async (em: GraphEmulator, headers: Record<string, string> = {}) => ((await call(em, 'GET', '/auditLogs/signIns?$top=1000', undefined, headers)).body as { value: { id: string; userId: string; appliedConditionalAccessPolicies: { id: string; result: string }[] }[] }).value;
+  const signIns = async (em: GraphEmulator, headers: Record<string, string> = {}) =>
+    (
+      (await call(em, 'GET', '/auditLogs/signIns?$top=1000', undefined, headers)).body as {
+        value: { id: string; userId: string; appliedConditionalAccessPolicies: { id: string; result: string }[] }[];
+      }
+    ).value;
 
   test('each sign-in lists the policies that existed at its time; a policy created now applies only to sign-ins after it', async () => {
     const em = fresh();
-    const id = ((await call(em, 'POST', POLICIES, { ...valid(), conditions: { ...valid().conditions, authenticationFlows: undefined }, grantControls: { operator: 'OR', builtInControls: ['compliantDevice'] } })).body as { id: string }).id;
+    const id = (
+      (
+        await call(em, 'POST', POLICIES, {
+          ...valid(),
+          conditions: { ...valid().conditions, authenticationFlows: undefined },
+          grantControls: { operator: 'OR', builtInControls: ['compliantDevice'] },
+        })
+      ).body as { id: string }
+    ).id;
     const before = await signIns(em, { prefer: 'include-unknown-enum-members' });
     expect(before.every((s) => s.appliedConditionalAccessPolicies.length === 4)).toBe(true);
     expect(before.some((s) => s.appliedConditionalAccessPolicies.some((p) => p.id === id))).toBe(false);
@@ -193,7 +297,9 @@ describe(`sign-ins' appliedConditionalAccessPolicies: ${L('resources/appliedcond
     const after = await signIns(em, { prefer: 'include-unknown-enum-members' });
     const replayed = after.filter((s) => s.appliedConditionalAccessPolicies.some((p) => p.id === id));
     expect(replayed.length).toBeGreaterThan(0);
-    expect(new Set(replayed.flatMap((s) => s.appliedConditionalAccessPolicies.filter((p) => p.id === id).map((p) => p.result)))).toEqual(new Set(['reportOnlySuccess', 'reportOnlyFailure', 'reportOnlyNotApplied']));
+    expect(new Set(replayed.flatMap((s) => s.appliedConditionalAccessPolicies.filter((p) => p.id === id).map((p) => p.result)))).toEqual(
+      new Set(['reportOnlySuccess', 'reportOnlyFailure', 'reportOnlyNotApplied']),
+    );
   });
 
   test('report-only results are an evolvable enum: without "Prefer: include-unknown-enum-members" they are unknownFutureValue', async () => {
@@ -201,19 +307,27 @@ describe(`sign-ins' appliedConditionalAccessPolicies: ${L('resources/appliedcond
     await call(em, 'POST', POLICIES, { ...valid(), conditions: { ...valid().conditions, authenticationFlows: undefined } });
     replaySignIns(em, { hours: 72 });
     const plain = await signIns(em);
-    expect(plain.flatMap((s) => s.appliedConditionalAccessPolicies.map((p) => p.result)).some((r) => r.startsWith('reportOnly'))).toBe(false);
+    expect(plain.flatMap((s) => s.appliedConditionalAccessPolicies.map((p) => p.result)).some((r) => r.startsWith('reportOnly'))).toBe(
+      false,
+    );
     expect(plain.flatMap((s) => s.appliedConditionalAccessPolicies.map((p) => p.result))).toContain('unknownFutureValue');
   });
 
   test('"returned only for callers with privileges to read conditional access data": an app without Policy.Read.All gets none (what Graph returns then is not documented)', async () => {
     const em = fresh();
-    em.state.app.permissions = em.state.app.permissions.filter((p) => p !== 'Policy.Read.All' && p !== 'Policy.ReadWrite.ConditionalAccess');
+    em.state.app.permissions = em.state.app.permissions.filter(
+      (p) => p !== 'Policy.Read.All' && p !== 'Policy.ReadWrite.ConditionalAccess',
+    );
     expect((await signIns(em)).every((s) => s.appliedConditionalAccessPolicies.length === 0)).toBe(true);
   });
 
   test('an enforced blocking policy blocks the replayed sign-ins it applies to (53003, "Access has been blocked by Conditional Access policies")', async () => {
     const em = fresh();
-    await call(em, 'POST', POLICIES, { ...valid(), state: 'enabled', conditions: { ...valid().conditions, authenticationFlows: undefined } });
+    await call(em, 'POST', POLICIES, {
+      ...valid(),
+      state: 'enabled',
+      conditions: { ...valid().conditions, authenticationFlows: undefined },
+    });
     replaySignIns(em, { hours: 72 });
     const replayed = em.state.signIns.filter((s) => s.id.startsWith('5191a000-0000-4000-9000-'));
     expect(replayed.filter((s) => s.status.errorCode === 0)).toEqual([]);

@@ -18,16 +18,29 @@ describe('Power Automate admin API', () => {
     const em = new GraphEmulator();
     const r = flowApi(em, 'GET', new URL(`${base}/v2/flows?api-version=2016-11-01`));
     expect(r.status).toBe(200);
-    const flows = (r.body as { value: { name: string; properties: { definitionSummary: { actions: Record<string, unknown>[]; triggers: Record<string, unknown>[] } } }[] }).value;
+    const flows = (
+      r.body as {
+        value: {
+          name: string;
+          properties: { definitionSummary: { actions: Record<string, unknown>[]; triggers: Record<string, unknown>[] } };
+        }[];
+      }
+    ).value;
     const attacker = flows.find((f) => f.name === A.flowAttacker)!;
-    expect(attacker.properties.definitionSummary.actions[0]).toMatchObject({ type: 'OpenApiConnection', swaggerOperationId: 'ForwardEmail_V2', api: { name: 'shared_office365' } });
-    for (const f of flows) for (const step of [...f.properties.definitionSummary.actions, ...f.properties.definitionSummary.triggers]) expect(Object.keys(step).sort()).toEqual(expect.arrayContaining(['metadata', 'type']));
+    expect(attacker.properties.definitionSummary.actions[0]).toMatchObject({
+      type: 'OpenApiConnection',
+      swaggerOperationId: 'ForwardEmail_V2',
+      api: { name: 'shared_office365' },
+    });
+    for (const f of flows)
+      for (const step of [...f.properties.definitionSummary.actions, ...f.properties.definitionSummary.triggers])
+        expect(Object.keys(step).sort()).toEqual(expect.arrayContaining(['metadata', 'type']));
     expect(JSON.stringify(flows)).not.toMatch(/@[a-z0-9-]+\.example|"to"|inputs/);
   });
 
   // PnP's recorded `flow get` (https://pnp.github.io/cli-microsoft365/cmd/flow/flow-get/) shows the definition for the
   // owner's GET; for the admin GET no public source shows it, so the sandbox keeps to the list's shape (strictest).
-  test('one flow\'s admin GET answers the same summary, no definition (no public source shows the admin GET returning it)', () => {
+  test("one flow's admin GET answers the same summary, no definition (no public source shows the admin GET returning it)", () => {
     const em = new GraphEmulator();
     const r = flowApi(em, 'GET', new URL(`${base}/flows/${A.flowAttacker}?api-version=2016-11-01`));
     expect(r.status).toBe(200);
@@ -43,7 +56,12 @@ describe('Power Automate admin API', () => {
     em.state.powerPlatformManagementApp = false;
     const list = flowApi(em, 'GET', new URL(`${base}/v2/flows?api-version=2016-11-01`));
     expect(list.status).toBe(403);
-    expect((list.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'Forbidden', message: expect.stringMatching(/^The service principal with id '.+' for application '.+' does not have permission to access the path '.+' in tenant '.+'\.$/) });
+    expect((list.body as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'Forbidden',
+      message: expect.stringMatching(
+        /^The service principal with id '.+' for application '.+' does not have permission to access the path '.+' in tenant '.+'\.$/,
+      ),
+    });
     expect(flowApi(em, 'POST', new URL(`${base}/flows/${A.flowAttacker}/stop?api-version=2016-11-01`)).status).toBe(403);
     expect((em.state.flows.find((f) => f.data.name === A.flowAttacker)!.data.properties as { state: string }).state).toBe('Started');
   });
@@ -59,7 +77,12 @@ describe('/sandbox/app and /sandbox/tenant', () => {
   test('GET shows the app; PUT replaces it; names are validated so a typo is an error, not a silent denial; reset restores the default', async () => {
     const em = new GraphEmulator();
     expect((await send(em, 'GET', '/sandbox/app')).body).toEqual(DEFAULT_APP);
-    const put = await send(em, 'PUT', '/sandbox/app', JSON.stringify({ permissions: ['User.Read.All'], directoryRoles: ['Cloud Device Administrator'] }));
+    const put = await send(
+      em,
+      'PUT',
+      '/sandbox/app',
+      JSON.stringify({ permissions: ['User.Read.All'], directoryRoles: ['Cloud Device Administrator'] }),
+    );
     expect(put.status).toBe(200);
     expect(em.state.app).toEqual({ permissions: ['User.Read.All'], directoryRoles: ['Cloud Device Administrator'] });
     const typo = await send(em, 'PUT', '/sandbox/app', JSON.stringify({ permissions: ['User.Reed.All'], directoryRoles: [] }));
@@ -70,10 +93,19 @@ describe('/sandbox/app and /sandbox/tenant', () => {
     expect(em.state.app).toEqual(DEFAULT_APP);
   });
 
-  test('the tenant\'s prerequisites switch on and off; the default tenant has them all', async () => {
+  test("the tenant's prerequisites switch on and off; the default tenant has them all", async () => {
     const em = new GraphEmulator();
-    expect((await send(em, 'GET', '/sandbox/tenant')).body).toMatchObject({ messageTraceServicePrincipal: true, powerPlatformManagementApp: true, servicePlans: expect.arrayContaining(['AAD_PREMIUM_P2', 'THREAT_INTELLIGENCE']) });
-    const r = await send(em, 'PUT', '/sandbox/tenant', JSON.stringify({ messageTraceServicePrincipal: false, powerPlatformManagementApp: false }));
+    expect((await send(em, 'GET', '/sandbox/tenant')).body).toMatchObject({
+      messageTraceServicePrincipal: true,
+      powerPlatformManagementApp: true,
+      servicePlans: expect.arrayContaining(['AAD_PREMIUM_P2', 'THREAT_INTELLIGENCE']),
+    });
+    const r = await send(
+      em,
+      'PUT',
+      '/sandbox/tenant',
+      JSON.stringify({ messageTraceServicePrincipal: false, powerPlatformManagementApp: false }),
+    );
     expect(r.body).toMatchObject({ messageTraceServicePrincipal: false, powerPlatformManagementApp: false });
     expect((await send(em, 'PUT', '/sandbox/tenant', JSON.stringify({ servicePlans: ['not a plan'] }))).status).toBe(400);
   });

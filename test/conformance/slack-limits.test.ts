@@ -17,16 +17,36 @@ beforeEach(() => {
   slack = new FakeSlackApi();
 });
 
-type Answer = { ok: boolean; error?: string; errors?: string[]; ts?: string; message_ts?: string; response_metadata?: { messages?: string[]; warnings?: string[] } };
-const call = (method: string, args: Record<string, unknown>): Answer => slack.handle(method, JSON.stringify({ channel: 'C0SOC', ...args }), 'application/json; charset=utf-8', 'Bearer xoxb-test').body as Answer;
+type Answer = {
+  ok: boolean;
+  error?: string;
+  errors?: string[];
+  ts?: string;
+  message_ts?: string;
+  response_metadata?: { messages?: string[]; warnings?: string[] };
+};
+const call = (method: string, args: Record<string, unknown>): Answer =>
+  slack.handle(method, JSON.stringify({ channel: 'C0SOC', ...args }), 'application/json; charset=utf-8', 'Bearer xoxb-test').body as Answer;
 const post = (blocks: unknown[], text = 'fallback') => call('chat.postMessage', { text, blocks });
 
 const x = (n: number) => 'x'.repeat(n);
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
 const plain = (text: string) => ({ type: 'plain_text', text });
 const section = (text: string) => ({ type: 'section', text: mrkdwn(text) });
-const button = (extra: Record<string, unknown> = {}) => ({ type: 'button', text: plain('Approve'), action_id: 'contain.approve', value: 'INC-1/a01', ...extra });
-const confirm = (extra: Record<string, unknown> = {}) => ({ title: plain('Approve?'), text: plain('Runs at once.'), confirm: plain('Approve'), deny: plain('Cancel'), ...extra });
+const button = (extra: Record<string, unknown> = {}) => ({
+  type: 'button',
+  text: plain('Approve'),
+  action_id: 'contain.approve',
+  value: 'INC-1/a01',
+  ...extra,
+});
+const confirm = (extra: Record<string, unknown> = {}) => ({
+  title: plain('Approve?'),
+  text: plain('Runs at once.'),
+  confirm: plain('Approve'),
+  deny: plain('Cancel'),
+  ...extra,
+});
 const actions = (...elements: unknown[]) => ({ type: 'actions', elements });
 
 /** Refused with invalid_blocks, Slack's sentences in `errors` and as [ERROR] lines, and nothing stored. */
@@ -51,17 +71,27 @@ describe(`section block (${BLOCKS}#section)`, () => {
   test('text of 3,000 characters is taken; 3,001 is refused, naming the text object and its text', () => {
     expect(post([section(x(3000))]).ok).toBe(true);
     slack.clear();
-    expectRefused(post([{ type: 'divider' }, section(x(3001))]), 'failed to match all allowed schemas [json-pointer:/blocks/1/text]', 'must be less than 3001 characters [json-pointer:/blocks/1/text/text]');
+    expectRefused(
+      post([{ type: 'divider' }, section(x(3001))]),
+      'failed to match all allowed schemas [json-pointer:/blocks/1/text]',
+      'must be less than 3001 characters [json-pointer:/blocks/1/text/text]',
+    );
   });
   test('10 fields are taken; 11 are refused', () => {
     expect(post([{ type: 'section', fields: Array.from({ length: 10 }, () => mrkdwn('f')) }]).ok).toBe(true);
     slack.clear();
-    expectRefused(post([{ type: 'section', fields: Array.from({ length: 11 }, () => mrkdwn('f')) }]), 'no more than 10 items allowed [json-pointer:/blocks/0/fields]');
+    expectRefused(
+      post([{ type: 'section', fields: Array.from({ length: 11 }, () => mrkdwn('f')) }]),
+      'no more than 10 items allowed [json-pointer:/blocks/0/fields]',
+    );
   });
   test('a field of 2,000 characters is taken; 2,001 is refused', () => {
     expect(post([{ type: 'section', fields: [mrkdwn(x(2000))] }]).ok).toBe(true);
     slack.clear();
-    expectRefused(post([{ type: 'section', fields: [mrkdwn('a'), mrkdwn(x(2001))] }]), 'must be less than 2001 characters [json-pointer:/blocks/0/fields/1/text]');
+    expectRefused(
+      post([{ type: 'section', fields: [mrkdwn('a'), mrkdwn(x(2001))] }]),
+      'must be less than 2001 characters [json-pointer:/blocks/0/fields/1/text]',
+    );
   });
   test('block_id: 255 characters taken, 256 refused (every block)', () => {
     expect(post([{ ...section('a'), block_id: x(255) }]).ok).toBe(true);
@@ -69,7 +99,10 @@ describe(`section block (${BLOCKS}#section)`, () => {
     expectRefused(post([{ ...section('a'), block_id: x(256) }]), 'must be less than 256 characters [json-pointer:/blocks/0/block_id]');
   });
   test('an accessory button is held to the button limits', () => {
-    expectRefused(post([{ ...section('a'), accessory: button({ value: x(2001) }) }]), 'must be less than 2001 characters [json-pointer:/blocks/0/accessory/value]');
+    expectRefused(
+      post([{ ...section('a'), accessory: button({ value: x(2001) }) }]),
+      'must be less than 2001 characters [json-pointer:/blocks/0/accessory/value]',
+    );
   });
 });
 
@@ -77,7 +110,10 @@ describe(`actions block: "a maximum of 25 elements in each action block" (${BLOC
   test('25 buttons are taken; 26 are refused', () => {
     expect(post([actions(...Array.from({ length: 25 }, (_, i) => button({ action_id: `b${i}` })))]).ok).toBe(true);
     slack.clear();
-    expectRefused(post([actions(...Array.from({ length: 26 }, (_, i) => button({ action_id: `b${i}` })))]), 'no more than 25 items allowed [json-pointer:/blocks/0/elements]');
+    expectRefused(
+      post([actions(...Array.from({ length: 26 }, (_, i) => button({ action_id: `b${i}` })))]),
+      'no more than 25 items allowed [json-pointer:/blocks/0/elements]',
+    );
   });
 });
 
@@ -85,9 +121,15 @@ describe(`context block: "Maximum number of items is 10" (${BLOCKS}#context)`, (
   test('10 elements are taken; 11 are refused; each text element is a text object of at most 3,000', () => {
     expect(post([{ type: 'context', elements: Array.from({ length: 10 }, () => mrkdwn('c')) }]).ok).toBe(true);
     slack.clear();
-    expectRefused(post([{ type: 'context', elements: Array.from({ length: 11 }, () => mrkdwn('c')) }]), 'no more than 10 items allowed [json-pointer:/blocks/0/elements]');
+    expectRefused(
+      post([{ type: 'context', elements: Array.from({ length: 11 }, () => mrkdwn('c')) }]),
+      'no more than 10 items allowed [json-pointer:/blocks/0/elements]',
+    );
     slack.clear();
-    expectRefused(post([{ type: 'context', elements: [mrkdwn(x(3001))] }]), 'must be less than 3001 characters [json-pointer:/blocks/0/elements/0/text]');
+    expectRefused(
+      post([{ type: 'context', elements: [mrkdwn(x(3001))] }]),
+      'must be less than 3001 characters [json-pointer:/blocks/0/elements/0/text]',
+    );
   });
 });
 
@@ -109,7 +151,10 @@ describe(`button element (${ELEMENTS}#button)`, () => {
   ])('%s: %i characters taken, one more refused', (_name, max, field, pointer) => {
     expect(post([actions(button(field(x(max))))]).ok).toBe(true);
     slack.clear();
-    expectRefused(post([actions(button(field(x(max + 1))))]), `must be less than ${max + 1} characters [json-pointer:/blocks/0/elements/0/${pointer}]`);
+    expectRefused(
+      post([actions(button(field(x(max + 1))))]),
+      `must be less than ${max + 1} characters [json-pointer:/blocks/0/elements/0/${pointer}]`,
+    );
   });
 });
 
@@ -122,14 +167,21 @@ describe(`confirmation dialog object (${COMPOSITION}#confirm)`, () => {
   ])('%s: %i characters taken, one more refused', (field, max) => {
     expect(post([actions(button({ confirm: confirm({ [field]: plain(x(max)) }) }))]).ok).toBe(true);
     slack.clear();
-    expectRefused(post([actions(button({ confirm: confirm({ [field]: plain(x(max + 1)) }) }))]), `must be less than ${max + 1} characters [json-pointer:/blocks/0/elements/0/confirm/${field}/text]`);
+    expectRefused(
+      post([actions(button({ confirm: confirm({ [field]: plain(x(max + 1)) }) }))]),
+      `must be less than ${max + 1} characters [json-pointer:/blocks/0/elements/0/confirm/${field}/text]`,
+    );
   });
 });
 
 describe(`text object: "maximum length is 3000 characters" (${COMPOSITION}#text)`, () => {
   test('every violation in one message is reported, in block order', () => {
     const r = post([{ type: 'header', text: plain(x(151)) }, actions(button({ text: plain(x(76)) }))]);
-    expectRefused(r, 'must be less than 151 characters [json-pointer:/blocks/0/text/text]', 'must be less than 76 characters [json-pointer:/blocks/1/elements/0/text/text]');
+    expectRefused(
+      r,
+      'must be less than 151 characters [json-pointer:/blocks/0/text/text]',
+      'must be less than 76 characters [json-pointer:/blocks/1/elements/0/text/text]',
+    );
   });
 });
 
@@ -150,7 +202,10 @@ describe(`message text: "Slack will truncate messages containing more than 40,00
     expect(slack.messages.get(`C0SOC/${r.message_ts}`)?.text).toHaveLength(40_000);
   });
   test('chat.postEphemeral is held to the Block Kit limits', () => {
-    expectRefused(call('chat.postEphemeral', { user: 'U0RILEY', text: 't', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) }), 'no more than 50 items allowed [json-pointer:/blocks]');
+    expectRefused(
+      call('chat.postEphemeral', { user: 'U0RILEY', text: 't', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) }),
+      'no more than 50 items allowed [json-pointer:/blocks]',
+    );
   });
 });
 
@@ -172,8 +227,17 @@ describe('chat.update (https://api.slack.com/methods/chat.update#errors)', () =>
 
 describe('form-encoded calls (as @slack/web-api sends them)', () => {
   test('blocks sent as a JSON string field are checked; a string that is not JSON is invalid_blocks_format', () => {
-    const form = (blocks: string) => slack.handle('chat.postMessage', new URLSearchParams({ token: 'xoxb-test', channel: 'C0SOC', text: 't', blocks }).toString(), 'application/x-www-form-urlencoded', undefined).body;
-    expect(form(JSON.stringify(Array.from({ length: 51 }, () => ({ type: 'divider' }))))).toMatchObject({ ok: false, error: 'invalid_blocks' });
+    const form = (blocks: string) =>
+      slack.handle(
+        'chat.postMessage',
+        new URLSearchParams({ token: 'xoxb-test', channel: 'C0SOC', text: 't', blocks }).toString(),
+        'application/x-www-form-urlencoded',
+        undefined,
+      ).body;
+    expect(form(JSON.stringify(Array.from({ length: 51 }, () => ({ type: 'divider' }))))).toMatchObject({
+      ok: false,
+      error: 'invalid_blocks',
+    });
     expect(form('[not json')).toEqual({ ok: false, error: 'invalid_blocks_format' });
     expect(form(JSON.stringify([section('fine')]))).toMatchObject({ ok: true });
   });

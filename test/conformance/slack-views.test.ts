@@ -20,9 +20,16 @@ beforeEach(() => {
 });
 
 type Answer = { ok: boolean; error?: string; view?: { id: string; hash: string }; response_metadata?: { messages?: string[] } };
-const call = (method: string, args: Record<string, unknown>): Answer => slack.handle(method, JSON.stringify(args), 'application/json; charset=utf-8', 'Bearer xoxb-test').body as Answer;
+const call = (method: string, args: Record<string, unknown>): Answer =>
+  slack.handle(method, JSON.stringify(args), 'application/json; charset=utf-8', 'Bearer xoxb-test').body as Answer;
 const plain = (text: string) => ({ type: 'plain_text', text });
-const view = (extra: Record<string, unknown> = {}) => ({ type: 'modal', title: plain('Step 5: 13 actions'), close: plain('Close'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a' } }], ...extra });
+const view = (extra: Record<string, unknown> = {}) => ({
+  type: 'modal',
+  title: plain('Step 5: 13 actions'),
+  close: plain('Close'),
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a' } }],
+  ...extra,
+});
 const trigger = (issued = now) => `${issued}.${++n}.test`;
 const open = (v: unknown, t = trigger()) => call('views.open', { trigger_id: t, view: v });
 const x = (k: number) => 'x'.repeat(k);
@@ -47,10 +54,17 @@ describe(`modal view fields (${MODAL})`, () => {
   test('100 blocks are taken; 101 are refused', () => {
     expect(open(view({ blocks: Array.from({ length: 100 }, () => ({ type: 'divider' })) })).ok).toBe(true);
     slack.clear();
-    expectRefused(open(view({ blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) })), 'no more than 100 items allowed [json-pointer:/view/blocks]');
+    expectRefused(
+      open(view({ blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) })),
+      'no more than 100 items allowed [json-pointer:/view/blocks]',
+    );
   });
   test('blocks inside a modal keep the Block Kit limits (section text 3,000)', () => {
-    expectRefused(open(view({ blocks: [{ type: 'section', text: { type: 'mrkdwn', text: x(3001) } }] })), 'failed to match all allowed schemas [json-pointer:/view/blocks/0/text]', 'must be less than 3001 characters [json-pointer:/view/blocks/0/text/text]');
+    expectRefused(
+      open(view({ blocks: [{ type: 'section', text: { type: 'mrkdwn', text: x(3001) } }] })),
+      'failed to match all allowed schemas [json-pointer:/view/blocks/0/text]',
+      'must be less than 3001 characters [json-pointer:/view/blocks/0/text/text]',
+    );
   });
   test('private_metadata 3,000 and callback_id 255 are taken; one more is refused', () => {
     expect(open(view({ private_metadata: x(3000), callback_id: x(255) })).ok).toBe(true);
@@ -85,8 +99,14 @@ describe(`views.update (${UPDATE})`, () => {
     const id = opened.view!.id;
     expect(call('views.update', { view_id: id, view: view({ blocks: [{ type: 'divider' }] }) }).ok).toBe(true);
     expect(slack.modals.views.get(id)!.view.blocks).toEqual([{ type: 'divider' }]);
-    expect(call('views.update', { view_id: id, view: view({ title: plain(x(25)) }) })).toMatchObject({ ok: false, error: 'invalid_arguments' });
+    expect(call('views.update', { view_id: id, view: view({ title: plain(x(25)) }) })).toMatchObject({
+      ok: false,
+      error: 'invalid_arguments',
+    });
     expect(call('views.update', { view_id: 'V0NOPE', view: view() })).toMatchObject({ ok: false, error: 'not_found' });
-    expect(call('views.update', { view_id: id, hash: opened.view!.hash, view: view() })).toMatchObject({ ok: false, error: 'hash_conflict' });
+    expect(call('views.update', { view_id: id, hash: opened.view!.hash, view: view() })).toMatchObject({
+      ok: false,
+      error: 'hash_conflict',
+    });
   });
 });

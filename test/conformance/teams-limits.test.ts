@@ -31,7 +31,15 @@ function ofBytes(bytes: number, extra: Record<string, unknown> = {}): Record<str
   const base = JSON.stringify({ type: 'message', ...extra, text: '' }).length;
   return { type: 'message', ...extra, text: 'x'.repeat(bytes / 2 - base) };
 }
-const card = (content: Record<string, unknown>) => ({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: 'Contain Alice Aoki' }], ...content } }] });
+const card = (content: Record<string, unknown>) => ({
+  type: 'message',
+  attachments: [
+    {
+      contentType: 'application/vnd.microsoft.card.adaptive',
+      content: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: 'Contain Alice Aoki' }], ...content },
+    },
+  ],
+});
 
 describe('message size: 100 KB of UTF-16, 413 MessageSizeTooBig past it', () => {
   test('an activity of exactly 100,000 UTF-16 bytes is posted; 100,002 is refused and nothing is posted', () => {
@@ -71,8 +79,12 @@ describe('message size: 100 KB of UTF-16, 413 MessageSizeTooBig past it', () => 
     expect(connector.refusals().map((r) => r.op)).toEqual(['reply', 'update']);
   });
 
-  test('a new conversation\'s first activity is held to it too', () => {
-    const r = connector.handle('POST', '/v3/conversations', JSON.stringify({ isGroup: true, channelData: { channel: { id: '19:soc' } }, activity: ofBytes(100_002) }));
+  test("a new conversation's first activity is held to it too", () => {
+    const r = connector.handle(
+      'POST',
+      '/v3/conversations',
+      JSON.stringify({ isGroup: true, channelData: { channel: { id: '19:soc' } }, activity: ofBytes(100_002) }),
+    );
     expect(r.status).toBe(413);
     expect(connector.all()).toHaveLength(0);
   });
@@ -91,14 +103,20 @@ describe('Adaptive Cards Teams cannot show are refused (400 BadArgument)', () =>
     expect(send(card({ version: '1.5' })).status).toBe(200);
     const r = send(card({ version: '1.6' }));
     expect(r.status).toBe(400);
-    expect((r.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'BadArgument', message: expect.stringContaining('up to version 1.5') });
+    expect((r.body as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'BadArgument',
+      message: expect.stringContaining('up to version 1.5'),
+    });
     expect(send(card({ version: '1.10' })).status).toBe(400);
   });
 
   test('a Media element, even nested in a container or an Action.ShowCard, is refused', () => {
     const media = { type: 'Media', sources: [{ mimeType: 'video/mp4', url: 'https://contoso.example/v.mp4' }] };
     expect(send(card({ version: '1.5', body: [{ type: 'Container', items: [media] }] })).status).toBe(400);
-    expect(send(card({ version: '1.5', actions: [{ type: 'Action.ShowCard', title: 'More', card: { type: 'AdaptiveCard', body: [media] } }] })).status).toBe(400);
+    expect(
+      send(card({ version: '1.5', actions: [{ type: 'Action.ShowCard', title: 'More', card: { type: 'AdaptiveCard', body: [media] } }] }))
+        .status,
+    ).toBe(400);
   });
 
   test('Action.Execute or refresh in a card below 1.5 is refused; in 1.5 it is posted', () => {
@@ -109,7 +127,10 @@ describe('Adaptive Cards Teams cannot show are refused (400 BadArgument)', () =>
   });
 
   test('refresh.userIds holds at most 60 MRIs', () => {
-    const refresh = (n: number) => ({ action: { type: 'Action.Execute', verb: 'refresh' }, userIds: Array.from({ length: n }, (_, i) => `29:user${i}`) });
+    const refresh = (n: number) => ({
+      action: { type: 'Action.Execute', verb: 'refresh' },
+      userIds: Array.from({ length: n }, (_, i) => `29:user${i}`),
+    });
     expect(send(card({ version: '1.5', refresh: refresh(60) })).status).toBe(200);
     expect(send(card({ version: '1.5', refresh: refresh(61) })).status).toBe(400);
   });

@@ -8,7 +8,10 @@ import { startTestStack, waitFor } from '../helpers/stack';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const shots = join(__dirname, '..', '..', 'test-results');
-if (!CHROMIUM) console.warn('e2e: no Chromium at /usr/bin/chromium; install it with `apt-get install -y chromium` (.ci/run does). Skipping browser tests.');
+if (!CHROMIUM)
+  console.warn(
+    'e2e: no Chromium at /usr/bin/chromium; install it with `apt-get install -y chromium` (.ci/run does). Skipping browser tests.',
+  );
 const describeBrowser = CHROMIUM ? describe : describe.skip;
 
 describeBrowser('playground in Chromium', () => {
@@ -18,7 +21,18 @@ describeBrowser('playground in Chromium', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -34,7 +48,9 @@ describeBrowser('playground in Chromium', () => {
     const state = expect.getState();
     if (state.assertionCalls > 0 && page) {
       mkdirSync(shots, { recursive: true });
-      await page.screenshot({ path: join(shots, `${(state.currentTestName ?? 'test').replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => undefined);
+      await page
+        .screenshot({ path: join(shots, `${(state.currentTestName ?? 'test').replace(/\W+/g, '-')}.png`), fullPage: true })
+        .catch(() => undefined);
     }
     await page?.close();
   });
@@ -43,7 +59,8 @@ describeBrowser('playground in Chromium', () => {
     await page.fill('#command', text);
     await page.press('#command', 'Enter');
   };
-  const sessionsRevoked = () => Date.now() - Date.parse(stack.emulator.state.users.find((u) => u.id === SEED_IDS.alice)!.signInSessionsValidFromDateTime) < 120_000;
+  const sessionsRevoked = () =>
+    Date.now() - Date.parse(stack.emulator.state.users.find((u) => u.id === SEED_IDS.alice)!.signInSessionsValidFromDateTime) < 120_000;
 
   test('Teams: the requester is refused, an approver approves all, the card and the tenant change', async () => {
     await page.selectOption('#platform', 'teams');
@@ -62,7 +79,9 @@ describeBrowser('playground in Chromium', () => {
     await page.getByText('Done, approved by Avery Adams').first().waitFor({ timeout: 20_000 });
     await page.getByText('revoked just now').waitFor({ timeout: 10_000 });
     expect(sessionsRevoked()).toBe(true);
-    await waitFor(() => stack.emulator.state.rules.find((r) => r.data.id === A.ruleDot)!.data.isEnabled === false, { what: 'the rule disabled (phase 2)' });
+    await waitFor(() => stack.emulator.state.rules.find((r) => r.data.id === A.ruleDot)!.data.isEnabled === false, {
+      what: 'the rule disabled (phase 2)',
+    });
   }, 90_000);
 
   test('Slack: same flow with Block Kit, confirm dialogs and a private refusal', async () => {
@@ -71,7 +90,10 @@ describeBrowser('playground in Chromium', () => {
     await send('/contain alice');
     const approveAll = page.locator('button.bk-button', { hasText: 'Approve all' });
     await approveAll.waitFor({ timeout: 20_000 });
-    await page.locator('button.bk-button', { hasText: /^Approve$/ }).first().click();
+    await page
+      .locator('button.bk-button', { hasText: /^Approve$/ })
+      .first()
+      .click();
     await page.locator('#confirm-ok').click();
     await page.locator('.ephemeral', { hasText: 'four-eyes' }).waitFor({ timeout: 10_000 });
     expect(sessionsRevoked()).toBe(false);
@@ -82,7 +104,11 @@ describeBrowser('playground in Chromium', () => {
     await page.getByText('Done, approved by Parker Patel').first().waitFor({ timeout: 20_000 });
     await waitFor(() => sessionsRevoked(), { what: 'sessions revoked' });
     // Sessions and password are reported as soon as they are done; the rest (phase 2) follows.
-    await waitFor(() => (stack.emulator.state.flows.find((f) => f.data.name === A.flowAttacker)!.data.properties as { state: string }).state === 'Stopped', { what: 'the flow stopped' });
+    await waitFor(
+      () =>
+        (stack.emulator.state.flows.find((f) => f.data.name === A.flowAttacker)!.data.properties as { state: string }).state === 'Stopped',
+      { what: 'the flow stopped' },
+    );
   }, 90_000);
 
   /** Alice with 10 more suspicious objects of each kind, through the playground's button (POST /sandbox/scenario). */
@@ -116,7 +142,11 @@ describeBrowser('playground in Chromium', () => {
     await page.locator('#dialog-body', { hasText: 'Rejected by Avery Adams' }).waitFor({ timeout: 10_000 });
     await page.locator('#dialog button[value=close]').click();
     await page.getByRole('button', { name: 'Approve step 5 (13)' }).click();
-    await page.getByText('Approving step 5 will disable 11 inbox rules, clear the mailbox forwarding and disable 1 hidden inbox rule for Alice Aoki, as soon as you confirm.').waitFor({ timeout: 5_000 });
+    await page
+      .getByText(
+        'Approving step 5 will disable 11 inbox rules, clear the mailbox forwarding and disable 1 hidden inbox rule for Alice Aoki, as soon as you confirm.',
+      )
+      .waitFor({ timeout: 5_000 });
     await page.getByRole('button', { name: /^Confirm: Disable 11 inbox rules, clear the mailbox forwarding/ }).click();
     await waitFor(() => rulesDisabled() === 11, { what: '11 rules disabled', timeoutMs: 30_000 });
     expect(sessionsRevoked()).toBe(false);
@@ -141,9 +171,13 @@ describeBrowser('playground in Chromium', () => {
     const inModal = page.locator('#dialog-body button.bk-button', { hasText: 'Approve step 5 (14)' });
     await inModal.waitFor({ timeout: 10_000 });
     await inModal.click();
-    expect(await page.locator('#confirm-text').innerText()).toContain('This will disable 12 inbox rules, clear the mailbox forwarding and disable 1 hidden inbox rule for Alice Aoki as soon as you confirm.');
+    expect(await page.locator('#confirm-text').innerText()).toContain(
+      'This will disable 12 inbox rules, clear the mailbox forwarding and disable 1 hidden inbox rule for Alice Aoki as soon as you confirm.',
+    );
     await page.locator('#confirm-ok').click();
-    await page.locator('#dialog-body', { hasText: 'Approved by Parker Patel. Running 14 action(s) of step 5 now.' }).waitFor({ timeout: 10_000 });
+    await page
+      .locator('#dialog-body', { hasText: 'Approved by Parker Patel. Running 14 action(s) of step 5 now.' })
+      .waitFor({ timeout: 10_000 });
     await waitFor(() => rulesDisabled() === 12, { what: '12 rules disabled', timeoutMs: 30_000 });
   }, 120_000);
 

@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { GraphEmulator } from '../../sandbox/graph/emulator';
 
 /** The sandbox Graph alone on a loopback port, for Graph client tests that need no storage or bot. */
-export async function serveEmulator(emulator = new GraphEmulator()): Promise<{ emulator: GraphEmulator; baseUrl: string; close(): Promise<void> }> {
+export async function serveEmulator(
+  emulator = new GraphEmulator(),
+): Promise<{ emulator: GraphEmulator; baseUrl: string; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -18,9 +20,10 @@ export async function serveEmulator(emulator = new GraphEmulator()): Promise<{ e
   return {
     emulator,
     baseUrl: `http://127.0.0.1:${port}/graph`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

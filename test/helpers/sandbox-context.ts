@@ -41,19 +41,34 @@ export async function sandboxContext(env: Record<string, string> = {}): Promise<
       ? flowApi(emulator, req.method!, url)
       : url.pathname.startsWith('/sandbox/exchange/')
         ? await exchangeApi(emulator, req.method!, url, headers, body)
-        : await emulator.handle(req.method!, url.pathname.slice('/sandbox/graph'.length) + url.search, headers, body, `${url.origin}/sandbox/graph`);
+        : await emulator.handle(
+            req.method!,
+            url.pathname.slice('/sandbox/graph'.length) + url.search,
+            headers,
+            body,
+            `${url.origin}/sandbox/graph`,
+          );
     if (r.disconnect) return void req.socket.destroy();
-    res.writeHead(r.status, ('headers' in r ? r.headers : undefined) ?? { 'content-type': 'application/json' }).end(r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
+    res
+      .writeHead(r.status, ('headers' in r ? r.headers : undefined) ?? { 'content-type': 'application/json' })
+      .end(r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
-  const config = loadConfig({ ...localDefaults(port), STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', CONTAIN_LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    ...localDefaults(port),
+    STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+    CONTAIN_LOG_LEVEL: 'silent',
+    ...env,
+  });
   const store = new MemoryIncidentStore();
   const queue = new MemoryWorkQueue();
   const ctx: ContainContext = {
     config,
     graph: createGraph({ baseUrl: config.graph.baseUrl }),
-    flows: config.powerAutomate ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment }) : undefined,
+    flows: config.powerAutomate
+      ? createFlowClient({ baseUrl: config.powerAutomate.apiUrl, environment: config.powerAutomate.environment })
+      : undefined,
     exchange: exchangeClientFromConfig(config),
     store,
     queue,

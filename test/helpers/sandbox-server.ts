@@ -7,7 +7,13 @@ import { TENANT_ID } from '../../sandbox/graph/ids';
  * The sandbox's Graph (/graph) and Exchange admin API (/sandbox/exchange) on a loopback port, for client tests that
  * need no storage or bot. `seen` records every request's headers, to check what a client sends (and to whom).
  */
-export async function serveSandbox(emulator = new GraphEmulator()): Promise<{ emulator: GraphEmulator; graphUrl: string; exchangeUrl: string; seen: { path: string; headers: IncomingHttpHeaders; body: string }[]; close(): Promise<void> }> {
+export async function serveSandbox(emulator = new GraphEmulator()): Promise<{
+  emulator: GraphEmulator;
+  graphUrl: string;
+  exchangeUrl: string;
+  seen: { path: string; headers: IncomingHttpHeaders; body: string }[];
+  close(): Promise<void>;
+}> {
   mountExchange(emulator);
   const seen: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
   const server: Server = createServer(async (req, res) => {

@@ -56,7 +56,13 @@ export function slashCommand(text: string, user = 'U0RILEY', extra: Record<strin
   return { body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
 }
 
-export function blockAction(actionId: string, value: string, user: string, messageTs: string, extra: Record<string, unknown> = {}): SlackPost {
+export function blockAction(
+  actionId: string,
+  value: string,
+  user: string,
+  messageTs: string,
+  extra: Record<string, unknown> = {},
+): SlackPost {
   const payload = {
     type: 'block_actions',
     user: { id: user, username: user.slice(2).toLowerCase(), name: user.slice(2).toLowerCase(), team_id: 'T0CONTOSO' },

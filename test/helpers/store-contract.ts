@@ -18,7 +18,9 @@ export function incident(id: string, extra: Partial<Incident> = {}): Incident {
     target: { id: 'u-alice', displayName: 'Alice Aoki', userPrincipalName: 'alice@contoso.example' },
     state: 'open',
     dryRun: false,
-    threads: { teams: { serviceUrl: 'https://smba.example/', conversationId: '19:soc;messageid=1', botId: '28:contain', channelId: 'msteams' } },
+    threads: {
+      teams: { serviceUrl: 'https://smba.example/', conversationId: '19:soc;messageid=1', botId: '28:contain', channelId: 'msteams' },
+    },
     facts: { signIns: [], notes: ['a note'] },
     ...extra,
   };
@@ -75,7 +77,18 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>)
       expect(read!.etag).toEqual(expect.any(String));
       expect((await s.store.listActions(i.id)).map((a) => a.id)).toEqual(['a01', 'a02']);
       const a01 = (await s.store.getAction(i.id, 'a01'))!;
-      expect(withoutEtag(a01)).toEqual(withoutEtag(action(i.id, 'a01', { evidence: { id: 'x', nested: [1, 2] }, decision: undefined, result: undefined, sends: undefined, sendingAt: undefined, leaseUntil: undefined })));
+      expect(withoutEtag(a01)).toEqual(
+        withoutEtag(
+          action(i.id, 'a01', {
+            evidence: { id: 'x', nested: [1, 2] },
+            decision: undefined,
+            result: undefined,
+            sends: undefined,
+            sendingAt: undefined,
+            leaseUntil: undefined,
+          }),
+        ),
+      );
       await expect(s.store.createIncident(i, [action(i.id, 'a03')])).rejects.toMatchObject({ code: 'STORE_ERROR' });
       expect((await s.store.listActions(i.id)).map((a) => a.id)).toEqual(['a01', 'a02']);
       expect(await s.store.getIncident('INC-20261125-0999')).toBeUndefined();
@@ -97,7 +110,10 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>)
       const i = incident('INC-20261125-0001');
       await s.store.createIncident(i, [action(i.id, 'a01')]);
       const a = (await s.store.getAction(i.id, 'a01'))!;
-      const results = await Promise.allSettled([s.store.updateAction({ ...a, state: 'approved' }), s.store.updateAction({ ...a, state: 'rejected' })]);
+      const results = await Promise.allSettled([
+        s.store.updateAction({ ...a, state: 'approved' }),
+        s.store.updateAction({ ...a, state: 'rejected' }),
+      ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof ConcurrencyError)).toHaveLength(1);
       await expect(s.store.updateAction({ ...a, etag: undefined })).rejects.toThrow('ETag');
@@ -110,7 +126,13 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>)
     test('findIncidents filters by target and state, newest first', async () => {
       await s.store.createIncident(incident('INC-20261125-0001', { createdAt: '2026-11-25T10:00:00.000Z' }), []);
       await s.store.createIncident(incident('INC-20261125-0002', { createdAt: '2026-11-25T11:00:00.000Z', state: 'closed' }), []);
-      await s.store.createIncident(incident('INC-20261125-0003', { createdAt: '2026-11-25T09:00:00.000Z', target: { id: 'u-bob', displayName: 'Bob', userPrincipalName: 'bob@contoso.example' } }), []);
+      await s.store.createIncident(
+        incident('INC-20261125-0003', {
+          createdAt: '2026-11-25T09:00:00.000Z',
+          target: { id: 'u-bob', displayName: 'Bob', userPrincipalName: 'bob@contoso.example' },
+        }),
+        [],
+      );
       const ids = (list: Incident[]) => list.map((i) => i.id);
       expect(ids(await s.store.findIncidents())).toEqual(['INC-20261125-0002', 'INC-20261125-0001', 'INC-20261125-0003']);
       expect(ids(await s.store.findIncidents({ targetUserId: 'u-alice' }))).toEqual(['INC-20261125-0002', 'INC-20261125-0001']);
@@ -130,34 +152,70 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>)
         action('INC-20261125-0001', 'a03', { state: 'approved' }),
       ]);
       const refs = (list: Action[]) => list.map((a) => `${a.incidentId}/${a.id}`);
-      expect(refs(await s.store.findActions({ state: 'proposed', before: { field: 'expiresAt', time: T0 } }))).toEqual(['INC-20261125-0001/a02', 'INC-20261125-0002/a01']);
-      expect(refs(await s.store.findActions({ state: 'approved', before: { field: 'leaseUntil', time: T0 } }))).toEqual(['INC-20261125-0002/a02']);
-      expect(refs(await s.store.findActions({ state: 'approved', before: { field: 'proposedAt', time: '2026-11-25T10:00:00.001Z' } }))).toEqual(['INC-20261125-0001/a03', 'INC-20261125-0002/a02']);
+      expect(refs(await s.store.findActions({ state: 'proposed', before: { field: 'expiresAt', time: T0 } }))).toEqual([
+        'INC-20261125-0001/a02',
+        'INC-20261125-0002/a01',
+      ]);
+      expect(refs(await s.store.findActions({ state: 'approved', before: { field: 'leaseUntil', time: T0 } }))).toEqual([
+        'INC-20261125-0002/a02',
+      ]);
+      expect(
+        refs(await s.store.findActions({ state: 'approved', before: { field: 'proposedAt', time: '2026-11-25T10:00:00.001Z' } })),
+      ).toEqual(['INC-20261125-0001/a03', 'INC-20261125-0002/a02']);
     });
 
     test('the execution lease: created once, then compare-and-swap; stale ones are those still active and out of time', async () => {
       expect(await s.store.getLease('INC-20261125-0001')).toBeUndefined();
-      const lease = await s.store.putLease({ incidentId: 'INC-20261125-0001', owner: 'w1', until: '2026-11-25T10:01:00.000Z', fence: 1, active: true });
-      await expect(s.store.putLease({ incidentId: 'INC-20261125-0001', owner: 'w2', until: '2026-11-25T10:01:00.000Z', fence: 1, active: true })).rejects.toBeInstanceOf(ConcurrencyError);
+      const lease = await s.store.putLease({
+        incidentId: 'INC-20261125-0001',
+        owner: 'w1',
+        until: '2026-11-25T10:01:00.000Z',
+        fence: 1,
+        active: true,
+      });
+      await expect(
+        s.store.putLease({ incidentId: 'INC-20261125-0001', owner: 'w2', until: '2026-11-25T10:01:00.000Z', fence: 1, active: true }),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
       const renewed = await s.store.putLease({ ...lease, until: '2026-11-25T10:02:00.000Z' });
       await expect(s.store.putLease({ ...lease, owner: 'w2', fence: 2 })).rejects.toBeInstanceOf(ConcurrencyError);
       expect(withoutEtag((await s.store.getLease('INC-20261125-0001'))!)).toEqual(withoutEtag(renewed));
       await s.store.putLease({ incidentId: 'INC-20261125-0002', owner: 'w3', until: '2026-11-25T09:00:00.000Z', fence: 4, active: false });
       await s.store.putLease({ incidentId: 'INC-20261125-0000', owner: 'w4', until: '2026-11-25T09:00:00.000Z', fence: 2, active: true });
       const stale = await s.store.findStaleLeases('2026-11-25T10:05:00.000Z');
-      expect(stale.map((l) => [l.incidentId, l.owner, l.fence])).toEqual([['INC-20261125-0000', 'w4', 2], ['INC-20261125-0001', 'w1', 1]]);
+      expect(stale.map((l) => [l.incidentId, l.owner, l.fence])).toEqual([
+        ['INC-20261125-0000', 'w4', 2],
+        ['INC-20261125-0001', 'w1', 1],
+      ]);
       expect(await s.store.findStaleLeases('2026-11-25T10:01:30.000Z')).toHaveLength(1);
     });
 
     test('the audit trail reads back in time order, as written', async () => {
       const actor = { platform: 'slack' as const, id: 'U0AVERY', aadObjectId: 'a2', name: 'Avery' };
-      await s.store.appendAudit('INC-20261125-0001', { at: '2026-11-25T10:02:00.000Z', event: 'action.approved', actor, actionId: 'a01', details: { title: 'x' } });
+      await s.store.appendAudit('INC-20261125-0001', {
+        at: '2026-11-25T10:02:00.000Z',
+        event: 'action.approved',
+        actor,
+        actionId: 'a01',
+        details: { title: 'x' },
+      });
       await s.store.appendAudit('INC-20261125-0001', { at: '2026-11-25T10:01:00.000Z', event: 'incident.opened' });
       await s.store.appendAudit('INC-20261125-0002', { at: '2026-11-25T10:00:00.000Z', event: 'elsewhere' });
       const trail = await s.store.listAudit('INC-20261125-0001');
       expect(trail.map((e) => e.event)).toEqual(['incident.opened', 'action.approved']);
-      expect(trail[1]).toEqual({ at: '2026-11-25T10:02:00.000Z', event: 'action.approved', actor, actionId: 'a01', details: { title: 'x' } });
-      expect(trail[0]).toEqual({ at: '2026-11-25T10:01:00.000Z', event: 'incident.opened', actionId: undefined, actor: undefined, details: undefined });
+      expect(trail[1]).toEqual({
+        at: '2026-11-25T10:02:00.000Z',
+        event: 'action.approved',
+        actor,
+        actionId: 'a01',
+        details: { title: 'x' },
+      });
+      expect(trail[0]).toEqual({
+        at: '2026-11-25T10:01:00.000Z',
+        event: 'incident.opened',
+        actionId: undefined,
+        actor: undefined,
+        details: undefined,
+      });
     });
 
     test('memos: replaced by the next remember, stamped with the injected clock; keys may hold any character', async () => {

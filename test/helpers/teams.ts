@@ -24,7 +24,12 @@ export function activity(stack: LocalStack, name: string, overrides: Record<stri
   return { ...a, id: randomUUID(), timestamp: new Date().toISOString(), serviceUrl: `${stack.url}/sandbox/connector/`, ...overrides };
 }
 
-export function channelMention(stack: LocalStack, from: Person, text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function channelMention(
+  stack: LocalStack,
+  from: Person,
+  text: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const a = activity(stack, 'channel-mention.json', { from, ...extra });
   return { ...a, text: `<at>Contain</at> ${text}` };
 }
@@ -33,7 +38,14 @@ export function personalMessage(stack: LocalStack, from: Person, text: string) {
   return activity(stack, 'personal-message.json', { from, text });
 }
 
-export function executeInvoke(stack: LocalStack, from: Person, verb: string, data: Record<string, string>, conversationId: string, replyToId?: string) {
+export function executeInvoke(
+  stack: LocalStack,
+  from: Person,
+  verb: string,
+  data: Record<string, string>,
+  conversationId: string,
+  replyToId?: string,
+) {
   const a = activity(stack, 'invoke-action-execute.json', { from, replyToId });
   const conversation = { ...(a.conversation as object), id: conversationId };
   return { ...a, conversation, value: { action: { type: 'Action.Execute', verb, data: { verb, ...data } }, trigger: 'manual' } };
@@ -43,14 +55,28 @@ export function executeInvoke(stack: LocalStack, from: Person, verb: string, dat
  * A dialog's invoke, as Teams sends it: task/fetch when an Action.Submit with msteams task/fetch is pressed on a card,
  * task/submit when an Action.Submit inside the dialog is.
  */
-export function taskFetch(stack: LocalStack, from: { id: string; aadObjectId: string; name: string }, data: Record<string, string>, conversationId: string, name: 'task/fetch' | 'task/submit' = 'task/fetch') {
+export function taskFetch(
+  stack: LocalStack,
+  from: { id: string; aadObjectId: string; name: string },
+  data: Record<string, string>,
+  conversationId: string,
+  name: 'task/fetch' | 'task/submit' = 'task/fetch',
+) {
   const a = activity(stack, 'invoke-action-execute.json', { from, name });
-  return { ...a, conversation: { ...(a.conversation as object), id: conversationId }, value: { data: { ...data, ...(name === 'task/fetch' ? { msteams: { type: 'task/fetch' } } : {}) }, context: { theme: 'default' } } };
+  return {
+    ...a,
+    conversation: { ...(a.conversation as object), id: conversationId },
+    value: { data: { ...data, ...(name === 'task/fetch' ? { msteams: { type: 'task/fetch' } } : {}) }, context: { theme: 'default' } },
+  };
 }
 
 /** POST an activity to the stack's real /api/messages handler. */
 export async function post(stack: LocalStack, act: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
-  const r = await fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(act) });
+  const r = await fetch(`${stack.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(act),
+  });
   const text = await r.text();
   let body: unknown = text || undefined;
   try {
@@ -62,7 +88,8 @@ export async function post(stack: LocalStack, act: Record<string, unknown>): Pro
 }
 
 /** The Adaptive Cards attached to a connector record. */
-export const cardsOf = (r: ConnectorRecord): Record<string, unknown>[] => ((r.activity.attachments as { content: Record<string, unknown> }[] | undefined) ?? []).map((a) => a.content);
+export const cardsOf = (r: ConnectorRecord): Record<string, unknown>[] =>
+  ((r.activity.attachments as { content: Record<string, unknown> }[] | undefined) ?? []).map((a) => a.content);
 
 /** JSON text of anything, '' for undefined: for substring assertions on cards and payloads. */
 export const json = (v: unknown): string => JSON.stringify(v) ?? '';

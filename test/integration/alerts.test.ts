@@ -11,7 +11,11 @@ import { alertIncidentClosed, pollAlerts, REDELIVER_AFTER_MS, type AlertIncident
 import { startTestStack } from '../helpers/stack';
 
 const admin = async (stack: LocalStack, method: string, path: string, body?: unknown) => {
-  const r = await fetch(`${stack.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 };
 
@@ -35,14 +39,40 @@ describe('alerts open incidents: the poll', () => {
   afterAll(() => stack?.stop());
 
   test('Alice reported by Identity Protection and by Defender XDR, over three polls: exactly one request, with both reports; no 429', async () => {
-    expect((await admin(stack, 'POST', '/sandbox/alerts', { userId: 'alice.aoki@contoso.example', source: 'identityProtection', severity: 'high' })).status).toBe(201);
-    expect((await admin(stack, 'POST', '/sandbox/alerts', { userId: SEED_IDS.alice, source: 'defender', severity: 'high', title: 'Possible AiTM phishing attempt' })).status).toBe(201);
+    expect(
+      (
+        await admin(stack, 'POST', '/sandbox/alerts', {
+          userId: 'alice.aoki@contoso.example',
+          source: 'identityProtection',
+          severity: 'high',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await admin(stack, 'POST', '/sandbox/alerts', {
+          userId: SEED_IDS.alice,
+          source: 'defender',
+          severity: 'high',
+          title: 'Possible AiTM phishing attempt',
+        })
+      ).status,
+    ).toBe(201);
     const mark = stack.emulator.requests().length;
     const [first, second, third] = await polls(3);
     expect(first).toHaveLength(1);
-    expect(first[0]).toMatchObject({ key: `alert:${SEED_IDS.alice}#0`, userId: SEED_IDS.alice, userPrincipalName: 'alice.aoki@contoso.example', requester: 'alert', generation: 0 });
+    expect(first[0]).toMatchObject({
+      key: `alert:${SEED_IDS.alice}#0`,
+      userId: SEED_IDS.alice,
+      userPrincipalName: 'alice.aoki@contoso.example',
+      requester: 'alert',
+      generation: 0,
+    });
     // The alert is read alone and inside its incident: it counts once.
-    expect(first[0].signals.map((s) => [s.source === 'identityProtection' ? 'identityProtection' : 'defender', s.title]).sort()).toEqual([['defender', 'Possible AiTM phishing attempt'], ['identityProtection', 'Entra ID Protection: user risk high']]);
+    expect(first[0].signals.map((s) => [s.source === 'identityProtection' ? 'identityProtection' : 'defender', s.title]).sort()).toEqual([
+      ['defender', 'Possible AiTM phishing attempt'],
+      ['identityProtection', 'Entra ID Protection: user risk high'],
+    ]);
     expect([second, third]).toEqual([[], []]);
     const log = stack.emulator.requests().slice(mark);
     expect(log.filter((r) => r.path === '/v1.0/identityProtection/riskyUsers')).toHaveLength(3);
@@ -51,10 +81,26 @@ describe('alerts open incidents: the poll', () => {
   });
 
   test('benign alerts and a medium user risk open nothing; a suspicious inbox rule does', async () => {
-    await admin(stack, 'POST', '/sandbox/alerts', { userId: SEED_IDS.bob, source: 'defender', severity: 'medium', title: 'Activity from infrequent country' });
-    await admin(stack, 'POST', '/sandbox/alerts', { userId: SEED_IDS.bob, source: 'defender', severity: 'high', title: 'Suspicious inbox manipulation rule', classification: 'falsePositive' });
+    await admin(stack, 'POST', '/sandbox/alerts', {
+      userId: SEED_IDS.bob,
+      source: 'defender',
+      severity: 'medium',
+      title: 'Activity from infrequent country',
+    });
+    await admin(stack, 'POST', '/sandbox/alerts', {
+      userId: SEED_IDS.bob,
+      source: 'defender',
+      severity: 'high',
+      title: 'Suspicious inbox manipulation rule',
+      classification: 'falsePositive',
+    });
     await admin(stack, 'POST', '/sandbox/alerts', { userId: SEED_IDS.bob, source: 'identityProtection', severity: 'medium' });
-    await admin(stack, 'POST', '/sandbox/alerts', { userId: SEED_IDS.carol, source: 'defender', severity: 'medium', title: 'Suspicious inbox manipulation rule' });
+    await admin(stack, 'POST', '/sandbox/alerts', {
+      userId: SEED_IDS.carol,
+      source: 'defender',
+      severity: 'medium',
+      title: 'Suspicious inbox manipulation rule',
+    });
     const [got] = await polls(1);
     expect(got.map((r) => r.userId)).toEqual([SEED_IDS.carol]);
     expect(got[0].signals[0]).toMatchObject({ rule: 'inbox-rule', source: expect.stringMatching(/^defender/) });
@@ -67,7 +113,12 @@ describe('alerts open incidents: the poll', () => {
     await alertIncidentClosed(ctx, SEED_IDS.danObrien);
     expect(await polls(1)).toEqual([[]]); // the same old alert is read again (overlap) but predates the closing
     await new Promise((r) => setTimeout(r, 5));
-    await admin(stack, 'POST', '/sandbox/alerts', { userId: SEED_IDS.danObrien, source: 'defender', title: 'Anomalous Token', serviceSource: 'azureAdIdentityProtection' });
+    await admin(stack, 'POST', '/sandbox/alerts', {
+      userId: SEED_IDS.danObrien,
+      source: 'defender',
+      title: 'Anomalous Token',
+      serviceSource: 'azureAdIdentityProtection',
+    });
     const [again] = await polls(1);
     expect(again.map((r) => [r.key, r.signals.map((s) => s.title)])).toEqual([[`alert:${SEED_IDS.danObrien}#1`, ['Anomalous Token']]]);
   });
@@ -87,7 +138,10 @@ describe('alerts open incidents: the poll', () => {
   });
 
   test('without an optional permission that source is skipped and said so; the others still open incidents', async () => {
-    await admin(stack, 'PUT', '/sandbox/app', { permissions: DEFAULT_APP.permissions.filter((p) => p !== 'SecurityAlert.Read.All' && p !== 'SecurityIncident.Read.All'), directoryRoles: DEFAULT_APP.directoryRoles });
+    await admin(stack, 'PUT', '/sandbox/app', {
+      permissions: DEFAULT_APP.permissions.filter((p) => p !== 'SecurityAlert.Read.All' && p !== 'SecurityIncident.Read.All'),
+      directoryRoles: DEFAULT_APP.directoryRoles,
+    });
     try {
       await admin(stack, 'POST', '/sandbox/alerts', { userId: SEED_IDS.grace, source: 'identityProtection' });
       const ctx = await getContext();

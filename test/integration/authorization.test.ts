@@ -16,13 +16,19 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 const slackCalls = (method: string) => stack.slack.all().filter((c: SlackCall) => c.method === method);
-const revokes = (userId: string) => stack.emulator.requests().filter((r) => r.method === 'POST' && r.path === `/v1.0/users/${userId}/revokeSignInSessions` && r.status === 200).length;
+const revokes = (userId: string) =>
+  stack.emulator
+    .requests()
+    .filter((r) => r.method === 'POST' && r.path === `/v1.0/users/${userId}/revokeSignInSessions` && r.status === 200).length;
 
 /** Say something in the Teams channel as `who`; the first new card containing `needle`. */
 async function say(who: Person, words: string, needle: string): Promise<string> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   await post(stack, channelMention(stack, who, words));
-  const r = await waitFor(() => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && text(cardsOf(x)).includes(needle)), { what: `"${needle}" after "${words}"` });
+  const r = await waitFor(
+    () => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && text(cardsOf(x)).includes(needle)),
+    { what: `"${needle}" after "${words}"` },
+  );
   return text(cardsOf(r));
 }
 
@@ -30,20 +36,36 @@ async function say(who: Person, words: string, needle: string): Promise<string> 
 async function open(who: string): Promise<{ incidentId: string; conversationId: string; activityId: string }> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   await post(stack, channelMention(stack, PEOPLE.riley, `contain ${who}`));
-  const sent = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && !before.has(r.activityId) && text(cardsOf(r)).includes('"verb":"approve"')), { what: 'containment card' });
+  const sent = await waitFor(
+    () =>
+      stack.connector.all().find((r) => r.op !== 'update' && !before.has(r.activityId) && text(cardsOf(r)).includes('"verb":"approve"')),
+    { what: 'containment card' },
+  );
   const incidentId = /"ref":"(INC-\d{8}-\d{4})\//.exec(text(cardsOf(sent)))![1];
   return { incidentId, conversationId: sent.conversationId, activityId: sent.activityId };
 }
 
 const click = async (who: Person, verb: string, ref: string, card: { conversationId: string; activityId: string }) =>
-  text(((await post(stack, executeInvoke(stack, who, verb, { ref }, card.conversationId, card.activityId))).body as { value: unknown }).value);
+  text(
+    ((await post(stack, executeInvoke(stack, who, verb, { ref }, card.conversationId, card.activityId))).body as { value: unknown }).value,
+  );
 
 describe('every command needs a role when CONTAIN_RESPONDERS is set', () => {
   let incidentId: string;
   beforeAll(async () => {
     ({ incidentId } = await open('alice'));
   });
-  const commands = () => ['status', `status ${incidentId}`, 'status INC-20000101-0001', 'report alice', `report ${incidentId}`, 'investigate alice', 'scope alice', 'hunt user-agents', 'posture'];
+  const commands = () => [
+    'status',
+    `status ${incidentId}`,
+    'status INC-20000101-0001',
+    'report alice',
+    `report ${incidentId}`,
+    'investigate alice',
+    'scope alice',
+    'hunt user-agents',
+    'posture',
+  ];
 
   test('Teams: Sam, neither responder nor approver, is refused each read command, told the role and how to get it; nothing is read or linked', async () => {
     for (const cmd of commands()) {
@@ -55,7 +77,12 @@ describe('every command needs a role when CONTAIN_RESPONDERS is set', () => {
       expect(reply).not.toContain('Alice Aoki');
       await stack.idle();
       // Only the role lookup reached Graph: no sign-ins, audit logs, policies or users were read for Sam.
-      expect(stack.emulator.requests().slice(mark).filter((r) => !r.path.endsWith('/checkMemberObjects'))).toEqual([]);
+      expect(
+        stack.emulator
+          .requests()
+          .slice(mark)
+          .filter((r) => !r.path.endsWith('/checkMemberObjects')),
+      ).toEqual([]);
     }
   });
 
@@ -64,7 +91,13 @@ describe('every command needs a role when CONTAIN_RESPONDERS is set', () => {
       const before = slackCalls('chat.postMessage').length;
       const ack = await postSlack(stack, slashCommand(cmd, 'U0SAM'));
       expect(ack.status).toBe(200);
-      const reply = await waitFor(() => slackCalls('chat.postMessage').slice(before).find((c) => text(c.args).includes('Not allowed')), { what: `refusal of ${cmd}` });
+      const reply = await waitFor(
+        () =>
+          slackCalls('chat.postMessage')
+            .slice(before)
+            .find((c) => text(c.args).includes('Not allowed')),
+        { what: `refusal of ${cmd}` },
+      );
       expect(text(reply.args.blocks)).toContain(`\\"${cmd.split(' ')[0]}\\" needs the responder or approver role`);
       expect(text(reply.args)).not.toContain('/api/results/');
     }
@@ -87,7 +120,9 @@ describe('the user being contained has no role on their own incident', () => {
     const card = await open('avery');
     const ref = `${card.incidentId}/a01`;
     for (const verb of ['reject', 'approve', 'approve-all', 'reject-all']) {
-      expect(await click(PEOPLE.avery, verb, verb.endsWith('-all') ? card.incidentId : ref, card)).toContain('You are the person this incident contains');
+      expect(await click(PEOPLE.avery, verb, verb.endsWith('-all') ? card.incidentId : ref, card)).toContain(
+        'You are the person this incident contains',
+      );
     }
     const store = (await getContext()).store;
     expect((await store.listActions(card.incidentId)).every((a) => a.state === 'proposed')).toBe(true);
@@ -102,9 +137,15 @@ describe('the user being contained has no role on their own incident', () => {
     expect(await click(PEOPLE.parker, 'approve', `${card.incidentId}/a02`, card)).toContain('Approved by Parker Patel');
   });
 
-  test('Slack: the target\'s own Reject is refused privately and changes nothing', async () => {
+  test("Slack: the target's own Reject is refused privately and changes nothing", async () => {
     await postSlack(stack, slashCommand('contain avery adams', 'U0RILEY'));
-    const posted = await waitFor(() => slackCalls('chat.postMessage').find((c) => text(c.args.blocks).includes('Contain Avery Adams') && text(c.args.blocks).includes('contain.reject')), { what: 'card' });
+    const posted = await waitFor(
+      () =>
+        slackCalls('chat.postMessage').find(
+          (c) => text(c.args.blocks).includes('Contain Avery Adams') && text(c.args.blocks).includes('contain.reject'),
+        ),
+      { what: 'card' },
+    );
     const ref = /"action_id":"contain.reject","value":"([^"]+)"/.exec(text(posted.args.blocks))![1];
     const ts = await waitFor(() => [...stack.slack.messages.values()].find((m) => text(m.blocks).includes(ref))?.ts, { what: 'card ts' });
     await postSlack(stack, blockAction('contain.reject', ref, 'U0AVERY', ts));

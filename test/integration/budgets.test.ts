@@ -6,12 +6,19 @@ import { PEOPLE, channelMention, post, cardsOf, json as text } from '../helpers/
 async function say(stack: LocalStack, words: string, needle: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   await post(stack, channelMention(stack, PEOPLE.riley, words));
-  const r = await waitFor(() => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && text(cardsOf(x)).includes(needle)), { what: `"${needle}" after "${words}"`, timeoutMs });
+  const r = await waitFor(
+    () => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && text(cardsOf(x)).includes(needle)),
+    { what: `"${needle}" after "${words}"`, timeoutMs },
+  );
   return cardsOf(r)[0];
 }
 
 const admin = async (stack: LocalStack, method: string, path: string, body?: unknown) => {
-  const r = await fetch(`${stack.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 };
 type Shown = { enabled: boolean; budgets: { id: string; limit: number; windowSeconds: number; enabled: boolean }[] };
@@ -66,11 +73,16 @@ describe('Contain within the published Graph budgets (on by default in the local
     const mark = stack.emulator.requests().length;
     const card = await say(stack, 'scope alice', 'Scope: Alice Aoki', 60_000);
     const url = (/"url":"([^"]+format=md[^"]+)"/.exec(text(card)) ?? [])[1];
-    const full = (await (await fetch(url.replace('format=md', 'format=json'))).json()) as { recipients: { upn: string; flagged: boolean; reasons: string[] }[] };
+    const full = (await (await fetch(url.replace('format=md', 'format=json'))).json()) as {
+      recipients: { upn: string; flagged: boolean; reasons: string[] }[];
+    };
     // Bob, Carol and Erin, Frank (same link, another sender) and the 100: each checked, none left unread.
     expect(full.recipients).toHaveLength(104);
     expect(full.recipients.filter((r) => r.reasons.some((x) => /could not be read/.test(x)))).toEqual([]);
-    const flagged = full.recipients.filter((r) => r.flagged).map((r) => r.upn).sort();
+    const flagged = full.recipients
+      .filter((r) => r.flagged)
+      .map((r) => r.upn)
+      .sort();
     expect(flagged).toEqual([...compromised, 'carol.chen@contoso.example', 'erin.evans@contoso.example'].sort());
 
     const log = stack.emulator.requests().slice(mark);

@@ -36,7 +36,8 @@ const withExtra = () => stack.emulator.addScenario({ user: SEED_IDS.alice, extra
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 
 /** The steps whose own button of `verb` is on the card (Teams: its data's ref; Slack: the button's value). */
-const stepsWith = (text: string, verb: string): Set<number> => new Set([...text.matchAll(new RegExp(`${verb}"[^}]*?"(?:ref|value)":"INC-\\d{8}-\\d{4}/s(\\d{2})"`, 'g'))].map((m) => Number(m[1])));
+const stepsWith = (text: string, verb: string): Set<number> =>
+  new Set([...text.matchAll(new RegExp(`${verb}"[^}]*?"(?:ref|value)":"INC-\\d{8}-\\d{4}/s(\\d{2})"`, 'g'))].map((m) => Number(m[1])));
 
 /**
  * The proposed actions of the incident a card is about, and how many of them the card offers a decision on: its own
@@ -48,31 +49,47 @@ async function decisions(card: unknown): Promise<{ proposed: number; offered: nu
   const proposed = (await (await getContext()).store.listActions(incidentId)).filter((a) => a.state === 'proposed');
   const [approve, show] = [stepsWith(text, 'approve-step'), stepsWith(text, 'show-step')];
   const own = proposed.filter((a) => text.includes(`"${a.incidentId}/${a.id}"`));
-  return { proposed: proposed.length, own: own.length, offered: proposed.filter((a) => own.includes(a) || (approve.has(a.step) && show.has(a.step))).length };
+  return {
+    proposed: proposed.length,
+    own: own.length,
+    offered: proposed.filter((a) => own.includes(a) || (approve.has(a.step) && show.has(a.step))).length,
+  };
 }
 
 /** `contain alice` from a Teams channel; the containment card's first delivery attempt, taken or refused. */
 async function teamsCard(label: string): Promise<{ accepted: boolean; bytes: number; proposed: number; offered: number; own: number }> {
   expect((await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice'))).status).toBe(200);
   const isCard = (activity: unknown) => json(activity).includes('"verb":"approve"');
-  const attempt = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && isCard(r.activity)) ?? stack.connector.refusals().find((r) => isCard(r.activity)), { what: 'containment card sent or refused', timeoutMs: 30_000 });
+  const attempt = await waitFor(
+    () =>
+      stack.connector.all().find((r) => r.op !== 'update' && isCard(r.activity)) ??
+      stack.connector.refusals().find((r) => isCard(r.activity)),
+    { what: 'containment card sent or refused', timeoutMs: 30_000 },
+  );
   const bytes = teamsPayloadBytes(JSON.stringify(attempt.activity));
   const refusal = 'code' in attempt ? `refused ${attempt.status} ${attempt.code}` : undefined;
   const body = (((attempt.activity.attachments as { content: { body?: unknown[] } }[] | undefined) ?? [])[0]?.content.body ?? []).length;
   const d = await decisions(attempt.activity);
-  measured.push(`Teams ${label}: ${bytes} UTF-16 bytes (${kb(bytes)}; limit ${kb(stack.connector.limits.maxMessageBytes)}, advice ${kb(TEAMS_LIMITS.recommendedBytes)}), ${body} top-level card elements, decisions offered on ${d.offered} of ${d.proposed} proposed actions (${d.own} with their own buttons), ${refusal ?? 'posted'}`);
+  measured.push(
+    `Teams ${label}: ${bytes} UTF-16 bytes (${kb(bytes)}; limit ${kb(stack.connector.limits.maxMessageBytes)}, advice ${kb(TEAMS_LIMITS.recommendedBytes)}), ${body} top-level card elements, decisions offered on ${d.offered} of ${d.proposed} proposed actions (${d.own} with their own buttons), ${refusal ?? 'posted'}`,
+  );
   return { accepted: !refusal, bytes, ...d };
 }
 
 /** /contain alice in Slack; the containment card's chat.postMessage, taken or refused. */
 async function slackCard(label: string): Promise<{ accepted: boolean; blocks: number; proposed: number; offered: number; own: number }> {
   expect((await postSlack(stack, slashCommand('contain alice'))).status).toBe(200);
-  const call = await waitFor(() => stack.slack.all().find((c: SlackCall) => c.method === 'chat.postMessage' && json(c.args.blocks).includes('contain.approve')), { what: 'containment card posted or refused', timeoutMs: 30_000 });
+  const call = await waitFor(
+    () => stack.slack.all().find((c: SlackCall) => c.method === 'chat.postMessage' && json(c.args.blocks).includes('contain.approve')),
+    { what: 'containment card posted or refused', timeoutMs: 30_000 },
+  );
   const blocks = Array.isArray(call.args.blocks) ? call.args.blocks.length : 0;
   const bytes = teamsPayloadBytes(JSON.stringify({ text: call.args.text, blocks: call.args.blocks }));
   const d = await decisions(call.args.blocks);
   const omitted = /(\d+) blocks omitted/.exec(json(call.args.blocks))?.[1];
-  measured.push(`Slack ${label}: ${blocks} blocks (limit ${SLACK_LIMITS.blocksPerMessage})${omitted ? ` after the renderer cut ${omitted}` : ''}, ${bytes} UTF-16 bytes of text and blocks, decisions offered on ${d.offered} of ${d.proposed} proposed actions (${d.own} with their own buttons), ${call.error ? `refused ${call.error}` : 'posted'}`);
+  measured.push(
+    `Slack ${label}: ${blocks} blocks (limit ${SLACK_LIMITS.blocksPerMessage})${omitted ? ` after the renderer cut ${omitted}` : ''}, ${bytes} UTF-16 bytes of text and blocks, decisions offered on ${d.offered} of ${d.proposed} proposed actions (${d.own} with their own buttons), ${call.error ? `refused ${call.error}` : 'posted'}`,
+  );
   return { accepted: !call.error, blocks, ...d };
 }
 
@@ -90,8 +107,13 @@ describe('Alice as seeded: the card fits both platforms and offers every decisio
   });
 });
 
-test('PUT /sandbox/connector/limits: against the 40 KB the Teams docs once gave, Alice\'s card as seeded is already refused', async () => {
-  const put = (body: unknown) => fetch(`${stack.url}/sandbox/connector/limits`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+test("PUT /sandbox/connector/limits: against the 40 KB the Teams docs once gave, Alice's card as seeded is already refused", async () => {
+  const put = (body: unknown) =>
+    fetch(`${stack.url}/sandbox/connector/limits`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   expect((await put({ maxMessageBytes: 'big' })).status).toBe(400);
   expect((await put({ maxMessageBytes: 40_000 })).status).toBe(200);
   try {

@@ -36,7 +36,11 @@ beforeEach(async () => {
 const ALICE = { id: '29:alice', aadObjectId: SEED_IDS.alice, name: 'Alice Aoki' };
 const actionsOf = async (incidentId: string): Promise<Action[]> => (await getContext()).store.listActions(incidentId);
 /** Text as the platforms show it: Slack's zero-width spaces around formatting characters and escapes gone. */
-const plainText = (v: unknown) => json(v).replace(/\\u200b|\u200b/g, '').replace(/\\\\/g, '\\').replace(/\\"/g, '"');
+const plainText = (v: unknown) =>
+  json(v)
+    .replace(/\\u200b|\u200b/g, '')
+    .replace(/\\\\/g, '\\')
+    .replace(/\\"/g, '"');
 
 /** Is this Graph request (method and path) the change of this action? */
 function changeOf(a: Action, request: string): boolean {
@@ -50,7 +54,10 @@ function changeOf(a: Action, request: string): boolean {
 
 async function openInSlack(): Promise<{ ts: string; incidentId: string; blocks: string }> {
   await postSlack(stack, slashCommand('contain alice'));
-  const card = await waitFor(() => stack.slack.all().find((c: SlackCall) => c.method === 'chat.postMessage' && json(c.args.blocks).includes('contain.approve')), { what: 'card', timeoutMs: 30_000 });
+  const card = await waitFor(
+    () => stack.slack.all().find((c: SlackCall) => c.method === 'chat.postMessage' && json(c.args.blocks).includes('contain.approve')),
+    { what: 'card', timeoutMs: 30_000 },
+  );
   const blocks = json(card.args.blocks);
   const ts = [...stack.slack.messages.values()].find((m) => json(m.blocks) === blocks)!.ts;
   return { ts, blocks, incidentId: /INC-\d{8}-\d{4}/.exec(blocks)![0] };
@@ -58,7 +65,10 @@ async function openInSlack(): Promise<{ ts: string; incidentId: string; blocks: 
 
 async function openInTeams(): Promise<{ incidentId: string; conversationId: string; activityId: string }> {
   await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice'));
-  const sent = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && json(cardsOf(r)).includes('"verb":"approve"')), { what: 'card', timeoutMs: 30_000 });
+  const sent = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && json(cardsOf(r)).includes('"verb":"approve"')), {
+    what: 'card',
+    timeoutMs: 30_000,
+  });
   return { incidentId: /INC-\d{8}-\d{4}/.exec(json(cardsOf(sent)))![0], conversationId: sent.conversationId, activityId: sent.activityId };
 }
 
@@ -78,7 +88,9 @@ describe('Show all', () => {
     const rules = (await actionsOf(incidentId)).filter((a) => a.step === 5);
     expect(rules).toHaveLength(14);
     for (const a of rules) expect(shown).toContain(a.title);
-    expect(shown).toContain('Approve step 5* will disable 12 inbox rules, clear the mailbox forwarding and disable 1 hidden inbox rule: these are every one of them');
+    expect(shown).toContain(
+      'Approve step 5* will disable 12 inbox rules, clear the mailbox forwarding and disable 1 hidden inbox rule: these are every one of them',
+    );
     expect(stack.slack.all().filter((c) => c.error)).toEqual([]);
   });
 
@@ -95,7 +107,9 @@ describe('Show all', () => {
     const { incidentId, conversationId } = await openInTeams();
     const res = await post(stack, taskFetch(stack, PEOPLE.avery, { verb: 'show-step', ref: stepRef(incidentId, 7) }, conversationId));
     expect(res.status).toBe(200);
-    const task = (res.body as { task: { type: string; value: { title: string; card: { contentType: string; content: Record<string, unknown> } } } }).task;
+    const task = (
+      res.body as { task: { type: string; value: { title: string; card: { contentType: string; content: Record<string, unknown> } } } }
+    ).task;
     expect(task.type).toBe('continue');
     expect(task.value.title).toMatch(/^Step 7: Applications \(\d+\)$/);
     const card = task.value.card.content;
@@ -121,7 +135,12 @@ describe('buttons inside Show all', () => {
     const { incidentId, conversationId } = await openInTeams();
     const rules = (await actionsOf(incidentId)).filter((a) => a.step === 5);
     const weakest = rules.at(-1)!;
-    const dialog = async (data: Record<string, string>) => ((await post(stack, taskFetch(stack, PEOPLE.avery, data, conversationId, 'task/submit'))).body as { task: { type: string; value: { card: { content: unknown } } } }).task;
+    const dialog = async (data: Record<string, string>) =>
+      (
+        (await post(stack, taskFetch(stack, PEOPLE.avery, data, conversationId, 'task/submit'))).body as {
+          task: { type: string; value: { card: { content: unknown } } };
+        }
+      ).task;
     const first = await dialog({ verb: 'reject', ref: `${incidentId}/${weakest.id}` });
     expect(first.type).toBe('continue');
     expect(plainText(first.value.card.content)).toContain(escapeMarkdown(`Rejected by Avery Adams. "${weakest.title}" will not run.`));
@@ -131,7 +150,9 @@ describe('buttons inside Show all', () => {
     expect(done.filter((a) => a.state === 'rejected').map((a) => a.id)).toEqual([weakest.id]);
     expect(done.filter((a) => a.state === 'succeeded')).toHaveLength(13);
     // The card everyone sees was updated too.
-    await waitFor(() => stack.connector.all().find((r) => r.op === 'update' && json(cardsOf(r)).includes('1 rejected')), { what: 'shared card updated' });
+    await waitFor(() => stack.connector.all().find((r) => r.op === 'update' && json(cardsOf(r)).includes('1 rejected')), {
+      what: 'shared card updated',
+    });
   });
 
   test('Slack: a rule approved from the modal: the same decision, the modal shows the step again, the card is updated', async () => {
@@ -142,10 +163,21 @@ describe('buttons inside Show all', () => {
     const rule = (await actionsOf(incidentId)).filter((a) => a.step === 5).at(-1)!;
     const ref = `${incidentId}/${rule.id}`;
     expect(json(modal.view.blocks)).toContain(`"action_id":"contain.approve","value":"${ref}"`);
-    const inModal = { container: { type: 'view', view_id: modal.id }, view: { id: modal.id, type: 'modal', private_metadata: modal.view.private_metadata }, channel: undefined, message: undefined };
+    const inModal = {
+      container: { type: 'view', view_id: modal.id },
+      view: { id: modal.id, type: 'modal', private_metadata: modal.view.private_metadata },
+      channel: undefined,
+      message: undefined,
+    };
     await postSlack(stack, blockAction('contain.approve', ref, 'U0PARKER', '', inModal));
-    await waitFor(async () => (await actionsOf(incidentId)).find((a) => a.id === rule.id)!.state === 'succeeded', { what: 'the rule disabled' });
-    await waitFor(() => plainText(stack.slack.modals.views.get(modal.id)!.view.blocks).includes(`Approved by Parker Patel. Running "${rule.title}" now.`), { what: 'modal shows the step again' });
+    await waitFor(async () => (await actionsOf(incidentId)).find((a) => a.id === rule.id)!.state === 'succeeded', {
+      what: 'the rule disabled',
+    });
+    await waitFor(
+      () =>
+        plainText(stack.slack.modals.views.get(modal.id)!.view.blocks).includes(`Approved by Parker Patel. Running "${rule.title}" now.`),
+      { what: 'modal shows the step again' },
+    );
     await waitFor(() => stack.slack.all().find((c) => c.method === 'chat.update' && c.args.ts === ts), { what: 'card updated' });
     expect(stack.slack.all().filter((c) => c.method === 'chat.postEphemeral')).toEqual([]);
     expect((await actionsOf(incidentId)).filter((a) => a.state !== 'proposed' && a.step !== 1).map((a) => a.id)).toEqual([rule.id]);
@@ -167,7 +199,12 @@ describe('Approve step', () => {
     expect(done.filter((a) => a.step === 5).every((a) => a.state === 'succeeded' && a.decision?.by.name === 'Avery Adams')).toBe(true);
     const audit = await (await getContext()).store.listAudit(incidentId);
     const approvals = audit.filter((e) => e.event === 'action.approved');
-    expect(approvals.map((e) => e.details?.title).sort()).toEqual(done.filter((a) => a.step === 5).map((a) => a.title).sort());
+    expect(approvals.map((e) => e.details?.title).sort()).toEqual(
+      done
+        .filter((a) => a.step === 5)
+        .map((a) => a.title)
+        .sort(),
+    );
   });
 
   test('Slack: approving every step from the card changes every object exactly once', async () => {
@@ -181,7 +218,10 @@ describe('Approve step', () => {
     for (const ref of steps) await postSlack(stack, blockAction('contain.approve-step', ref, 'U0AVERY', ts));
     for (const a of whole) await postSlack(stack, blockAction('contain.approve', `${a.incidentId}/${a.id}`, 'U0AVERY', ts));
     // The presses are queued: every action decided first, then every approved one run.
-    await waitFor(async () => (await actionsOf(incidentId)).every((a) => a.state !== 'proposed'), { what: 'every action decided', timeoutMs: 60_000 });
+    await waitFor(async () => (await actionsOf(incidentId)).every((a) => a.state !== 'proposed'), {
+      what: 'every action decided',
+      timeoutMs: 60_000,
+    });
     const done = await settled(incidentId, { timeoutMs: 90_000 });
 
     // Every action decided once, by the approver; the only failures are Graph's documented refusal of app-only
@@ -197,10 +237,16 @@ describe('Approve step', () => {
     const flows = done.filter((a) => a.kind === 'stopFlow');
     // Step 5's forwarding and hidden rule go through the Exchange admin API: one cmdlet each, in its own log.
     const exchange = done.filter((a) => a.kind === 'clearMailboxForwarding' || a.kind === 'disableHiddenInboxRule');
-    expect(exchangeRequests(stack.emulator).filter((r) => r.applied && /^(Set|Disable)-/.test(r.cmdlet ?? '')).map((r) => r.cmdlet).sort()).toEqual(['Disable-InboxRule', 'Set-Mailbox']);
+    expect(
+      exchangeRequests(stack.emulator)
+        .filter((r) => r.applied && /^(Set|Disable)-/.test(r.cmdlet ?? ''))
+        .map((r) => r.cmdlet)
+        .sort(),
+    ).toEqual(['Disable-InboxRule', 'Set-Mailbox']);
     expect(exchange).toHaveLength(2);
     expect(changes).toHaveLength(done.length - flows.length - exchange.length);
-    for (const a of done.filter((x) => x.kind !== 'stopFlow' && !exchange.includes(x))) expect([a.kind, changes.filter((c) => changeOf(a, c))]).toEqual([a.kind, [expect.any(String)]]);
+    for (const a of done.filter((x) => x.kind !== 'stopFlow' && !exchange.includes(x)))
+      expect([a.kind, changes.filter((c) => changeOf(a, c))]).toEqual([a.kind, [expect.any(String)]]);
     const stops = stack.emulator.flowRequests.filter((r) => r.method === 'POST');
     expect(stops.map((r) => r.path).sort()).toEqual(flows.map((f) => stops.find((r) => r.path.includes(f.objectId))!.path).sort());
     expect(new Set(stops.map((r) => r.path)).size).toBe(flows.length);

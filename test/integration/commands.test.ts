@@ -5,11 +5,13 @@ import { PEOPLE, channelMention, executeInvoke, post, cardsOf, json as text } fr
 import { adaptiveCardProblems } from '../helpers/adaptive';
 import { resetContext } from '../../src/runtime';
 
-
 async function say(stack: LocalStack, words: string, needle: string): Promise<Record<string, unknown>> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   await post(stack, channelMention(stack, PEOPLE.riley, words));
-  const r = await waitFor(() => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && text(cardsOf(x)).includes(needle)), { what: `"${needle}" after "${words}"` });
+  const r = await waitFor(
+    () => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && text(cardsOf(x)).includes(needle)),
+    { what: `"${needle}" after "${words}"` },
+  );
   return cardsOf(r)[0];
 }
 
@@ -43,7 +45,10 @@ describe('status, report, dry run', () => {
     // People in the channel have no function key: the card links the same report, signed and expiring.
     const link = /"url":"([^"]+format=md[^"]+)"/.exec(text(report))![1];
     expect(await (await fetch(link)).text()).toBe(md);
-    const data = (await (await fetch(link.replace('format=md', 'format=json'))).json()) as { incident: { id: string; etag?: string }; audit: { event: string }[] };
+    const data = (await (await fetch(link.replace('format=md', 'format=json'))).json()) as {
+      incident: { id: string; etag?: string };
+      audit: { event: string }[];
+    };
     expect(data.incident.id).toBe(incidentId);
     expect(data.incident.etag).toBeUndefined();
     expect(data.audit.map((e) => e.event)).toContain('action.approved');
@@ -106,7 +111,10 @@ describe('investigate', () => {
     expect(calls.filter((r) => r.path.endsWith('/records')).length).toBeGreaterThanOrEqual(3);
 
     // Progress: one line in the thread, posted once and then edited in place, ending with what was read.
-    const lines = stack.connector.all().slice(before).filter((r) => typeof r.activity.text === 'string' && /unified audit log/i.test(String(r.activity.text)));
+    const lines = stack.connector
+      .all()
+      .slice(before)
+      .filter((r) => typeof r.activity.text === 'string' && /unified audit log/i.test(String(r.activity.text)));
     expect(lines[0].op).not.toBe('update');
     expect(lines.some((r) => r.op === 'update' && /running in Purview/.test(String(r.activity.text)))).toBe(true);
     expect(lines.at(-1)!.activity.text).toMatch(/^Unified audit log: 9 records read\.$/);
@@ -121,7 +129,11 @@ describe('investigate', () => {
     expect(doc).toMatch(/\| inbox-rule \| alice\.aoki@contoso\.example \| 152\.42\.161\.220 \| ual \|/);
     expect(doc).toMatch(/\| ual \| a0d17000-0000-4000-8000-000000000008 \| FileDownloaded in stolen session/);
     expect(doc).toMatch(/CreateFlow|flow-created/);
-    const json = (await (await fetch(url.replace('format=md', 'format=json'))).json()) as { findings: { id: string; source: string; category: string }[]; context: { verdict: string }[]; attackerActivity: { files: string[]; mailSent: string[] } };
+    const json = (await (await fetch(url.replace('format=md', 'format=json'))).json()) as {
+      findings: { id: string; source: string; category: string }[];
+      context: { verdict: string }[];
+      attackerActivity: { files: string[]; mailSent: string[] };
+    };
     // What the attacker touched, for the breach-notification decision; the ordinary rest kept apart as context.
     expect(json.attackerActivity.files).toEqual(['https://contoso.sharepoint.com/sites/finance/Shared Documents/Q4 payments.xlsx']);
     expect(json.attackerActivity.mailSent).toContain('<att-0001@contoso.example>');
@@ -158,7 +170,9 @@ describe('investigate', () => {
     try {
       resetContext();
       const card = await say(stack, 'investigate bob brown', 'Investigation: Bob Brown');
-      expect(text(card)).toMatch(/unified audit log: The unified audit log query was still (queued|running) after 1 min\. It keeps running in Purview \\\\> Audit as \\"Contain: bob\.brown@contoso\.example 20\d\d-\d\d-\d\d\.\.20\d\d-\d\d-\d\d\\"/);
+      expect(text(card)).toMatch(
+        /unified audit log: The unified audit log query was still (queued|running) after 1 min\. It keeps running in Purview \\\\> Audit as \\"Contain: bob\.brown@contoso\.example 20\d\d-\d\d-\d\d\.\.20\d\d-\d\d-\d\d\\"/,
+      );
       expect(text(card)).toContain('run investigate again in a few minutes to pick it up');
       expect(text(card)).toContain('Full result (Markdown)');
       // Run again once Purview has finished: the same query is picked up, not a second one started.
@@ -166,7 +180,11 @@ describe('investigate', () => {
       const again = text(await say(stack, 'investigate bob brown', 'Investigation: Bob Brown'));
       expect(again).toMatch(/The unified audit log covers up to \d{4}-\d\d-\d\d \d\d:\d\d UTC: an earlier run's query was picked up/);
       const creates = stack.emulator.requests().filter((r) => r.method === 'POST' && r.path === '/v1.0/security/auditLog/queries');
-      expect(stack.emulator.state.auditQueries.filter((q) => (q.data.userPrincipalNameFilters as string[]).includes('bob.brown@contoso.example'))).toHaveLength(1);
+      expect(
+        stack.emulator.state.auditQueries.filter((q) =>
+          (q.data.userPrincipalNameFilters as string[]).includes('bob.brown@contoso.example'),
+        ),
+      ).toHaveLength(1);
       expect(creates.length).toBe(stack.emulator.state.auditQueries.length);
     } finally {
       delete process.env.CONTAIN_AUDIT_TIMEOUT_MINUTES;
@@ -175,7 +193,7 @@ describe('investigate', () => {
     }
   });
 
-  test('scope alice: the phishing mail, its other recipients, and Erin who signed in from the attacker\'s IP', async () => {
+  test("scope alice: the phishing mail, its other recipients, and Erin who signed in from the attacker's IP", async () => {
     const before = stack.emulator.requests().length; // investigate reads mail through advanced hunting too
     const card = await say(stack, 'scope alice', 'Scope: Alice Aoki');
     expect(adaptiveCardProblems(card)).toEqual([]);
@@ -185,18 +203,28 @@ describe('investigate', () => {
     expect(t).toMatch(/Likely compromised\*\* · erin\.evans@contoso\.example: signed in from the attacker's IP 152\.42\.161\.220/);
     expect(t).toContain('No sign of compromise · bob.brown@contoso.example');
     // Carol's phone signed in from another address of the attacker's hosting network (ASN) that evening.
-    expect(t).toMatch(/Likely compromised\*\* · carol\.chen@contoso\.example: signed in from the attacker's network AS14061 \(152\.42\.170\.3\)/);
+    expect(t).toMatch(
+      /Likely compromised\*\* · carol\.chen@contoso\.example: signed in from the attacker's network AS14061 \(152\.42\.170\.3\)/,
+    );
     expect(t).toContain('"title":"Found by","value":"advanced hunting"');
     expect(t).not.toContain('Contoso weekly'); // the internal newsletter is not the phishing mail
     // The same link from another sender under another subject reached Frank: found through EmailUrlInfo.
-    expect(t).toContain('No sign of compromise · frank.fischer@contoso.example (same link, subject \\"Action required: invoice awaiting approval\\")');
+    expect(t).toContain(
+      'No sign of compromise · frank.fischer@contoso.example (same link, subject \\"Action required: invoice awaiting approval\\")',
+    );
     expect(t).toContain('"title":"Links","value":"hxxps://sharepoint-files\\\\[.\\\\]example/d/Q4-invoice?e=4711"');
     expect(t).toContain('"title":"Recipients","value":"5"');
     // Inbound mail, the same sender and subject, the mail's links, the other mails with them, and those mails.
-    const hunts = stack.emulator.requests().slice(before).filter((r) => r.path === '/v1.0/security/runHuntingQuery');
+    const hunts = stack.emulator
+      .requests()
+      .slice(before)
+      .filter((r) => r.path === '/v1.0/security/runHuntingQuery');
     expect(hunts).toHaveLength(5);
     // The progress line ends saying what was done, not with a dangling "…".
-    await waitFor(() => stack.connector.all().some((r) => r.activity.text === 'Checked the sign-ins of 4 other recipients: 2 look compromised.'), { what: 'final progress line' });
+    await waitFor(
+      () => stack.connector.all().some((r) => r.activity.text === 'Checked the sign-ins of 4 other recipients: 2 look compromised.'),
+      { what: 'final progress line' },
+    );
   });
 
   test('hunt user-agents: attack-tool sign-ins in the tenant, successes and failures apart', async () => {
@@ -225,19 +253,28 @@ describe('investigate', () => {
     const card = await say(stack, 'contain alice', '"verb":"approve-all"');
     const incidentId = /"ref":"(INC-\d{8}-\d{4})"/.exec(text(card))![1];
     await post(stack, executeInvoke(stack, PEOPLE.parker, 'approve-all', { ref: incidentId }, '19:soc-incidents@thread.tacv2;messageid=1'));
-    await waitFor(async () => (await (await fetch(`${stack.url}/api/incidents/${incidentId}/report`)).text()).includes('| action.succeeded |'), { what: 'actions done' });
+    await waitFor(
+      async () => (await (await fetch(`${stack.url}/api/incidents/${incidentId}/report`)).text()).includes('| action.succeeded |'),
+      { what: 'actions done' },
+    );
     const before = await (await fetch(`${stack.url}/api/incidents/${incidentId}/report`)).text();
-    expect(before).toContain('The logs were not investigated (sign-ins, directory audit, unified audit log): run "investigate \\<user\\>".');
+    expect(before).toContain(
+      'The logs were not investigated (sign-ins, directory audit, unified audit log): run "investigate \\<user\\>".',
+    );
     await say(stack, 'scope alice', 'Scope: Alice Aoki');
     await say(stack, 'investigate alice', 'Investigation: Alice Aoki');
     const md = await (await fetch(`${stack.url}/api/incidents/${incidentId}/report`)).text();
     // The investigation's audit-log findings join the timeline, in time order with the rest.
-    expect(md).toMatch(/\| [^|]+ \| device-registration: device "DESKTOP-7Q2V9KD" registered for alice\.aoki@contoso\.example from 152\.42\.161\.220 \|[\s\S]*inbox-rule: New-InboxRule by alice\.aoki@contoso\.example[\s\S]*flow-created: Power Automate flow created from 152\.42\.161\.220/);
+    expect(md).toMatch(
+      /\| [^|]+ \| device-registration: device "DESKTOP-7Q2V9KD" registered for alice\.aoki@contoso\.example from 152\.42\.161\.220 \|[\s\S]*inbox-rule: New-InboxRule by alice\.aoki@contoso\.example[\s\S]*flow-created: Power Automate flow created from 152\.42\.161\.220/,
+    );
     expect(md).toContain('- Stolen sessions: `5e551000-0000-4000-8000-00000000a1ce`');
     expect(md).not.toContain('were not investigated');
     expect(md).toContain('## Timeline');
     expect(md).toMatch(/## Timeline\n\n!\[Incident INC-\d{8}-\d{4} timeline\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\)/);
-    expect(md).toMatch(/## What the attacker touched[\s\S]*Files opened or downloaded: 1\n {2}- https:\/\/contoso\.sharepoint\.com\/sites\/finance\/Shared Documents\/Q4 payments\.xlsx/);
+    expect(md).toMatch(
+      /## What the attacker touched[\s\S]*Files opened or downloaded: 1\n {2}- https:\/\/contoso\.sharepoint\.com\/sites\/finance\/Shared Documents\/Q4 payments\.xlsx/,
+    );
     expect(md).toContain('  - \\<att-0001@contoso.example\\>');
     expect(md).toMatch(/phishing mail "Shared document: Q4 invoice" delivered/);
     expect(md).toMatch(/## Mail rules[\s\S]*Disable inbox rule "\."[\s\S]*Conditions: `\{"subjectOrBodyContains":\["invoice"/);
@@ -268,7 +305,12 @@ describe('investigate', () => {
       expect(named).toContain('"title":"Found by","value":"message trace"');
       expect(named).toMatch(/Likely compromised\*\* · erin\.evans@contoso\.example/);
       expect(named).not.toContain('does not count links');
-      expect(stack.emulator.requests().filter((r) => r.path.endsWith('/messageTraces')).every((r) => r.status === 200)).toBe(true);
+      expect(
+        stack.emulator
+          .requests()
+          .filter((r) => r.path.endsWith('/messageTraces'))
+          .every((r) => r.status === 200),
+      ).toBe(true);
 
       stack.emulator.faults.add({ route: 'messageTraces', status: 403, code: 'Forbidden', message: 'Missing role' });
       const none = text(await say(stack, 'scope alice', 'Scope: Alice Aoki'));
@@ -279,7 +321,11 @@ describe('investigate', () => {
   });
 
   test('scope --message: the named message, as Slack delivers it (brackets escaped, address linked)', async () => {
-    const card = await say(stack, 'scope alice --message &lt;<mailto:phish-4711@sharepoint-files.example|phish-4711@sharepoint-files.example>&gt;', 'Scope: Alice Aoki');
+    const card = await say(
+      stack,
+      'scope alice --message &lt;<mailto:phish-4711@sharepoint-files.example|phish-4711@sharepoint-files.example>&gt;',
+      'Scope: Alice Aoki',
+    );
     const t = text(card);
     expect(t).toContain('"title":"Message id","value":"\\\\<phish-4711@sharepoint-files.example\\\\>"');
     expect(t).toMatch(/Likely compromised\*\* · erin\.evans@contoso\.example/);
@@ -312,11 +358,23 @@ describe('investigate', () => {
   });
 
   test('a tenant without Entra ID P1: the card says what could not be read', async () => {
-    stack.emulator.faults.add({ route: 'auditLogs', status: 403, code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', message: "Neither tenant is B2C or tenant doesn't have premium license" });
-    stack.emulator.faults.add({ route: 'security/auditLog/queries', status: 403, code: 'Forbidden', message: 'Caller lacks AuditLogsQuery.Read.All' });
+    stack.emulator.faults.add({
+      route: 'auditLogs',
+      status: 403,
+      code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+      message: "Neither tenant is B2C or tenant doesn't have premium license",
+    });
+    stack.emulator.faults.add({
+      route: 'security/auditLog/queries',
+      status: 403,
+      code: 'Forbidden',
+      message: 'Caller lacks AuditLogsQuery.Read.All',
+    });
     const card = await say(stack, 'investigate bob brown', 'Investigation: Bob Brown');
     expect(text(card)).toMatch(/sign-in logs: This needs Microsoft Entra ID P1/);
-    expect(text(card)).toMatch(/unified audit log: Microsoft Graph refused (creating|polling) the unified audit log query \(HTTP 403, Forbidden\)\. Check Contain's Graph permissions\. It needs AuditLogsQuery\.Read\.All and Microsoft Purview Audit\./);
+    expect(text(card)).toMatch(
+      /unified audit log: Microsoft Graph refused (creating|polling) the unified audit log query \(HTTP 403, Forbidden\)\. Check Contain's Graph permissions\. It needs AuditLogsQuery\.Read\.All and Microsoft Purview Audit\./,
+    );
     stack.emulator.faults.clear();
   });
 });
@@ -330,7 +388,9 @@ describe('fast path', () => {
 
   test('revoking sessions runs at once when policy allows it, and the thread says so', async () => {
     await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice'));
-    await waitFor(() => stack.connector.all().some((r) => r.op === 'update' && text(cardsOf(r)).includes('Done (fast path)')), { what: 'fast-path result' });
+    await waitFor(() => stack.connector.all().some((r) => r.op === 'update' && text(cardsOf(r)).includes('Done (fast path)')), {
+      what: 'fast-path result',
+    });
     expect(mutatingCalls(stack).filter((r) => r.path === `/v1.0/users/${SEED_IDS.alice}/revokeSignInSessions`)).toHaveLength(1);
   });
 });

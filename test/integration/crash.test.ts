@@ -40,19 +40,27 @@ const CHANGES: [string, string, string][] = [
 async function open(stack: LocalStack): Promise<string> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice'));
-  const card = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && !before.has(r.activityId) && /"ref":"INC-/.test(text(cardsOf(r)))), { what: 'card', timeoutMs: 30_000 });
+  const card = await waitFor(
+    () => stack.connector.all().find((r) => r.op !== 'update' && !before.has(r.activityId) && /"ref":"INC-/.test(text(cardsOf(r)))),
+    { what: 'card', timeoutMs: 30_000 },
+  );
   return /"ref":"(INC-\d{8}-\d{4})/.exec(text(cardsOf(card)))![1];
 }
-
 
 /** How many times the service applied each of Alice's changes (Graph, Power Automate and the Exchange admin API). */
 function appliedCounts(stack: LocalStack): number[] {
   const graph = stack.emulator.requests().filter((r) => r.applied && r.method !== 'GET');
   const flow = stack.emulator.flowRequests.filter((r) => r.applied && r.method !== 'GET');
-  const exchange = exchangeRequests(stack.emulator).filter((r) => r.applied).map((r) => ({ method: 'POST', path: `/exchange/adminapi/beta/tenant/InvokeCommand#${r.cmdlet}` }));
+  const exchange = exchangeRequests(stack.emulator)
+    .filter((r) => r.applied)
+    .map((r) => ({ method: 'POST', path: `/exchange/adminapi/beta/tenant/InvokeCommand#${r.cmdlet}` }));
   return CHANGES.map(([, method, route]) => {
     const re = new RegExp(route);
-    const pool = route.startsWith('^/flow') ? flow.map((r) => ({ ...r, path: r.path.slice('/sandbox'.length) })) : route.startsWith('^/exchange') ? exchange : graph;
+    const pool = route.startsWith('^/flow')
+      ? flow.map((r) => ({ ...r, path: r.path.slice('/sandbox'.length) }))
+      : route.startsWith('^/exchange')
+        ? exchange
+        : graph;
     return pool.filter((r) => r.method === method && re.test(r.path)).length;
   });
 }
@@ -75,7 +83,10 @@ async function expectTruthful(actions: Action[]): Promise<void> {
 describe('exactly once through crashes (worker in its own process)', () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startTestStack({ CONTAIN_ACTION_LEASE_SECONDS: '2', CONTAIN_QUEUE_VISIBILITY_SECONDS: '2', CONTAIN_SEND_GRACE_SECONDS: '12' }, { worker: 'process' });
+    stack = await startTestStack(
+      { CONTAIN_ACTION_LEASE_SECONDS: '2', CONTAIN_QUEUE_VISIBILITY_SECONDS: '2', CONTAIN_SEND_GRACE_SECONDS: '12' },
+      { worker: 'process' },
+    );
   }, 60_000);
   afterAll(() => stack?.stop());
   beforeEach(() => {
@@ -83,17 +94,21 @@ describe('exactly once through crashes (worker in its own process)', () => {
     stack.connector.clear();
   });
 
-  test.each(CHANGES)('killed right after Graph applied "%s": each change made once, each reported as done', async (_what, method, route) => {
-    const incidentId = await open(stack);
-    const started = stack.workers!.started();
-    stack.emulator.faults.add({ route, method, kill: 'worker', times: 1 });
-    await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
-    const done = await settled(incidentId, { timeoutMs: 60_000 });
-    expect(stack.workers!.started()).toBe(started + 1); // the kill happened, and a new worker finished the job
-    expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
-    await expectTruthful(done);
-    expect(done.filter((a) => a.result?.recovered).length).toBeGreaterThan(0); // the lost answers were verified, not resent
-  }, 90_000);
+  test.each(CHANGES)(
+    'killed right after Graph applied "%s": each change made once, each reported as done',
+    async (_what, method, route) => {
+      const incidentId = await open(stack);
+      const started = stack.workers!.started();
+      stack.emulator.faults.add({ route, method, kill: 'worker', times: 1 });
+      await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
+      const done = await settled(incidentId, { timeoutMs: 60_000 });
+      expect(stack.workers!.started()).toBe(started + 1); // the kill happened, and a new worker finished the job
+      expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
+      await expectTruthful(done);
+      expect(done.filter((a) => a.result?.recovered).length).toBeGreaterThan(0); // the lost answers were verified, not resent
+    },
+    90_000,
+  );
 
   test('killed after a whole batch of changes was applied (the phase-2 batch): nothing is sent twice', async () => {
     const incidentId = await open(stack);
@@ -109,14 +124,31 @@ describe('exactly once through crashes (worker in its own process)', () => {
 
   test('a change answered 500 after it was made, and one whose connection dropped, are verified, not resent', async () => {
     const incidentId = await open(stack);
-    stack.emulator.faults.add({ route: `^/v1.0/users/${alice}/revokeSignInSessions$`, method: 'POST', status: 500, when: 'after', times: 1 });
-    stack.emulator.faults.add({ route: `^/v1.0/devices/${A.attackerWindowsDevice}$`, method: 'PATCH', status: 503, when: 'after', times: 1 });
+    stack.emulator.faults.add({
+      route: `^/v1.0/users/${alice}/revokeSignInSessions$`,
+      method: 'POST',
+      status: 500,
+      when: 'after',
+      times: 1,
+    });
+    stack.emulator.faults.add({
+      route: `^/v1.0/devices/${A.attackerWindowsDevice}$`,
+      method: 'PATCH',
+      status: 503,
+      when: 'after',
+      times: 1,
+    });
     stack.emulator.faults.add({ route: `^/flow/.*/stop$`, method: 'POST', drop: true, when: 'after', times: 1 });
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
     const done = await settled(incidentId, { timeoutMs: 60_000 });
     expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
     await expectTruthful(done);
-    expect(done.filter((a) => a.result?.recovered).map((a) => a.kind).sort()).toEqual(['disableDevice', 'revokeSessions', 'stopFlow']);
+    expect(
+      done
+        .filter((a) => a.result?.recovered)
+        .map((a) => a.kind)
+        .sort(),
+    ).toEqual(['disableDevice', 'revokeSessions', 'stopFlow']);
   }, 90_000);
 
   test('Exchange: a Set-Mailbox answered 503 after it was made, and a Disable-InboxRule whose connection dropped, are read back, not resent', async () => {
@@ -127,8 +159,16 @@ describe('exactly once through crashes (worker in its own process)', () => {
     const done = await settled(incidentId, { timeoutMs: 60_000 });
     expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
     await expectTruthful(done);
-    expect(done.filter((a) => a.result?.recovered).map((a) => a.kind).sort()).toEqual(['clearMailboxForwarding', 'disableHiddenInboxRule']);
-    expect(done.find((a) => a.kind === 'clearMailboxForwarding')!.evidence).toMatchObject({ forwardingSmtpAddress: 'smtp:alice.aoki.backup@proton-mail.example', deliverToMailboxAndForward: true });
+    expect(
+      done
+        .filter((a) => a.result?.recovered)
+        .map((a) => a.kind)
+        .sort(),
+    ).toEqual(['clearMailboxForwarding', 'disableHiddenInboxRule']);
+    expect(done.find((a) => a.kind === 'clearMailboxForwarding')!.evidence).toMatchObject({
+      forwardingSmtpAddress: 'smtp:alice.aoki.backup@proton-mail.example',
+      deliverToMailboxAndForward: true,
+    });
   }, 90_000);
 
   test('a change refused with 500 before it was made is sent again once, by the same worker', async () => {
@@ -137,29 +177,46 @@ describe('exactly once through crashes (worker in its own process)', () => {
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
     const done = await settled(incidentId, { timeoutMs: 60_000 });
     expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
-    expect(stack.emulator.requests().filter((r) => r.method === 'PATCH' && r.path === `/v1.0/users/${alice}`).map((r) => [r.status, r.applied])).toEqual([[500, false], [204, true]]);
+    expect(
+      stack.emulator
+        .requests()
+        .filter((r) => r.method === 'PATCH' && r.path === `/v1.0/users/${alice}`)
+        .map((r) => [r.status, r.applied]),
+    ).toEqual([
+      [500, false],
+      [204, true],
+    ]);
     await expectTruthful(done);
   }, 90_000);
 
   test.each([
     ['while taking the snapshots', 'GET', `^/v1.0/\\$batch$`],
     ['while its change was still on the way to Graph', 'POST', `^/v1.0/\\$batch$`],
-  ])('killed %s: the new worker finishes, nothing made twice, nothing missing', async (when, _method, route) => {
-    const incidentId = await open(stack);
-    const ctx = await getContext();
-    // Park the worker inside a slow batch: the run's first (snapshots) or second (phase-1 changes).
-    stack.emulator.faults.add({ route, method: 'POST', latencyMs: 4000, skip: when.startsWith('while its change') ? 1 : 0, times: 1 });
-    await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
-    await waitFor(() => (stack.emulator.faults.list()[0].hits >= 1 ? true : undefined), { what: 'the slow batch to arrive', timeoutMs: 30_000 });
-    const state = when.startsWith('while its change') ? 'sending' : 'running';
-    expect((await ctx.store.listActions(incidentId)).find((a) => a.kind === 'revokeSessions')!.state).toBe(state);
-    await stack.workers!.killAll(); // parked inside the slow request
-    const done = await settled(incidentId, { timeoutMs: 60_000 });
-    expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
-    await expectTruthful(done);
-    // The killed worker's request never reached the service (the sandbox answers 499 to a caller that hung up).
-    await waitFor(() => (stack.emulator.requests().some((r) => r.status === 499 && !r.applied) ? true : undefined), { what: 'the parked request to be dropped' });
-  }, 90_000);
+  ])(
+    'killed %s: the new worker finishes, nothing made twice, nothing missing',
+    async (when, _method, route) => {
+      const incidentId = await open(stack);
+      const ctx = await getContext();
+      // Park the worker inside a slow batch: the run's first (snapshots) or second (phase-1 changes).
+      stack.emulator.faults.add({ route, method: 'POST', latencyMs: 4000, skip: when.startsWith('while its change') ? 1 : 0, times: 1 });
+      await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
+      await waitFor(() => (stack.emulator.faults.list()[0].hits >= 1 ? true : undefined), {
+        what: 'the slow batch to arrive',
+        timeoutMs: 30_000,
+      });
+      const state = when.startsWith('while its change') ? 'sending' : 'running';
+      expect((await ctx.store.listActions(incidentId)).find((a) => a.kind === 'revokeSessions')!.state).toBe(state);
+      await stack.workers!.killAll(); // parked inside the slow request
+      const done = await settled(incidentId, { timeoutMs: 60_000 });
+      expect(appliedCounts(stack)).toEqual(CHANGES.map(() => 1));
+      await expectTruthful(done);
+      // The killed worker's request never reached the service (the sandbox answers 499 to a caller that hung up).
+      await waitFor(() => (stack.emulator.requests().some((r) => r.status === 499 && !r.applied) ? true : undefined), {
+        what: 'the parked request to be dropped',
+      });
+    },
+    90_000,
+  );
 
   test('a lease that runs out under a frozen worker: the new holder finishes, the old one writes and sends nothing more', async () => {
     const incidentId = await open(stack);
@@ -168,7 +225,13 @@ describe('exactly once through crashes (worker in its own process)', () => {
     stack.emulator.faults.add({ route: `^/v1.0/servicePrincipals/${A.spAttacker}$`, method: 'PATCH', latencyMs: 3000, times: 1 });
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
     const ctx = await getContext();
-    await waitFor(async () => ((await ctx.store.listActions(incidentId)).some((a) => a.kind === 'disableServicePrincipal' && a.state === 'sending') ? true : undefined), { what: 'the phase-2 batch in flight', timeoutMs: 30_000 });
+    await waitFor(
+      async () =>
+        (await ctx.store.listActions(incidentId)).some((a) => a.kind === 'disableServicePrincipal' && a.state === 'sending')
+          ? true
+          : undefined,
+      { what: 'the phase-2 batch in flight', timeoutMs: 30_000 },
+    );
     const frozen = 0; // the only worker so far: it sent the slow batch
     stack.workers!.signal(frozen, 'SIGSTOP');
     stack.workers!.add(); // a second instance picks the message up once the frozen one stops renewing it

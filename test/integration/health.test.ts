@@ -14,7 +14,19 @@ const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I
 
 /** Nothing secret in what /api/health answered: keys, tokens, headers, connection strings, Bearer values. */
 function expectNoSecrets(text: string): void {
-  for (const secret of [ACCESS_TOKEN, IDENTITY_HEADER, ACCOUNT_KEY, 'AccountKey', SANDBOX_SLACK_SECRET, 'xoxb-', SANDBOX_LINK_KEY, 'Bearer', 'eyJ', process.env.STORAGE_CONNECTION_STRING!]) expect(text).not.toContain(secret);
+  for (const secret of [
+    ACCESS_TOKEN,
+    IDENTITY_HEADER,
+    ACCOUNT_KEY,
+    'AccountKey',
+    SANDBOX_SLACK_SECRET,
+    'xoxb-',
+    SANDBOX_LINK_KEY,
+    'Bearer',
+    'eyJ',
+    process.env.STORAGE_CONNECTION_STRING!,
+  ])
+    expect(text).not.toContain(secret);
 }
 
 const get = async (stack: LocalStack) => {
@@ -35,7 +47,8 @@ describe('/api/health', () => {
       expect(first.status).toBe(200);
       const before = JSON.parse(first.text);
       expect(before).toMatchObject({ status: 'degraded', mode: 'local', doctor: { ran: false } });
-      for (const c of ['table', 'queue', 'results', 'token', 'graph']) expect(before.checks[c]).toMatchObject({ ok: true, ms: expect.any(Number) });
+      for (const c of ['table', 'queue', 'results', 'token', 'graph'])
+        expect(before.checks[c]).toMatchObject({ ok: true, ms: expect.any(Number) });
       expect(before.checks.token.note).toBe('no credential configured: the sandbox tenant takes no token');
       expectNoSecrets(first.text);
 
@@ -60,10 +73,14 @@ describe('/api/health', () => {
     });
 
     test('unreachable storage is failing (503 from the function), with error classes only', async () => {
-      const config = loadConfig({ ...process.env, STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${ACCOUNT_KEY};BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;` });
+      const config = loadConfig({
+        ...process.env,
+        STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${ACCOUNT_KEY};BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;`,
+      });
       const report = await checkHealth(await createContext(config), { timeoutMs: 1_500 });
       expect(report.status).toBe('failing');
-      for (const c of [report.checks.table, report.checks.queue, report.checks.results]) expect(c).toMatchObject({ ok: false, error: expect.any(String) });
+      for (const c of [report.checks.table, report.checks.queue, report.checks.results])
+        expect(c).toMatchObject({ ok: false, error: expect.any(String) });
       expectNoSecrets(JSON.stringify(report));
     });
   });
@@ -76,15 +93,30 @@ describe('/api/health', () => {
     beforeAll(async () => {
       // What App Service and Functions give a managed identity: a local token endpoint guarded by a header.
       endpoint = createServer((req, res) => {
-        if (req.headers['x-identity-header'] !== IDENTITY_HEADER || answer !== 200) return res.writeHead(answer === 200 ? 401 : answer, { 'content-type': 'application/json' }).end('{"error":"invalid_request","error_description":"refused"}');
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: ACCESS_TOKEN, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: 'https://graph.microsoft.com', token_type: 'Bearer' }));
+        if (req.headers['x-identity-header'] !== IDENTITY_HEADER || answer !== 200)
+          return res
+            .writeHead(answer === 200 ? 401 : answer, { 'content-type': 'application/json' })
+            .end('{"error":"invalid_request","error_description":"refused"}');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            access_token: ACCESS_TOKEN,
+            expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+            resource: 'https://graph.microsoft.com',
+            token_type: 'Bearer',
+          }),
+        );
       });
       await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
-      stack = await startTestStack({ AZURE_USE_MANAGED_IDENTITY: 'true', IDENTITY_ENDPOINT: `http://127.0.0.1:${(endpoint.address() as { port: number }).port}/msi/token`, IDENTITY_HEADER });
+      stack = await startTestStack({
+        AZURE_USE_MANAGED_IDENTITY: 'true',
+        IDENTITY_ENDPOINT: `http://127.0.0.1:${(endpoint.address() as { port: number }).port}/msi/token`,
+        IDENTITY_HEADER,
+      });
     });
     afterAll(async () => {
       await stack?.stop();
-      for (const k of ['AZURE_USE_MANAGED_IDENTITY', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER']) if (saved[k] === undefined) delete process.env[k];
+      for (const k of ['AZURE_USE_MANAGED_IDENTITY', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER'])
+        if (saved[k] === undefined) delete process.env[k];
       await new Promise((r) => endpoint.close(r));
     });
 

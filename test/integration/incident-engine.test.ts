@@ -5,13 +5,20 @@ import type { Action } from '../../src/incidents/model';
 import { mutatingCalls, startTestStack, waitFor } from '../helpers/stack';
 import { PEOPLE, channelMention, executeInvoke, post, cardsOf, json as text } from '../helpers/teams';
 
-
 async function open(stack: LocalStack, who = 'alice'): Promise<{ ref: string; conversationId: string; activityId: string }> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   const res = await post(stack, channelMention(stack, PEOPLE.riley, `contain ${who}`));
   expect(res.status).toBe(200);
-  const sent = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && !before.has(r.activityId) && text(cardsOf(r)).includes('"verb":"approve"')), { what: `card for ${who}` });
-  return { ref: /"ref":"(INC-\d{8}-\d{4}\/a\d+)"/.exec(text(cardsOf(sent)))![1], conversationId: sent.conversationId, activityId: sent.activityId };
+  const sent = await waitFor(
+    () =>
+      stack.connector.all().find((r) => r.op !== 'update' && !before.has(r.activityId) && text(cardsOf(r)).includes('"verb":"approve"')),
+    { what: `card for ${who}` },
+  );
+  return {
+    ref: /"ref":"(INC-\d{8}-\d{4}\/a\d+)"/.exec(text(cardsOf(sent)))![1],
+    conversationId: sent.conversationId,
+    activityId: sent.activityId,
+  };
 }
 
 async function action(ref: string): Promise<Action> {
@@ -20,7 +27,9 @@ async function action(ref: string): Promise<Action> {
 }
 
 const successfulRevokes = (stack: LocalStack, userId: string = SEED_IDS.alice) =>
-  stack.emulator.requests().filter((r) => r.method === 'POST' && r.path === `/v1.0/users/${userId}/revokeSignInSessions` && r.status === 200).length;
+  stack.emulator
+    .requests()
+    .filter((r) => r.method === 'POST' && r.path === `/v1.0/users/${userId}/revokeSignInSessions` && r.status === 200).length;
 
 describe('incident engine, worker in process', () => {
   let stack: LocalStack;
@@ -54,7 +63,9 @@ describe('incident engine, worker in process', () => {
     const { ref, conversationId } = await open(stack);
     await post(stack, executeInvoke(stack, PEOPLE.parker, 'approve', { ref }, conversationId));
     // Recorded done as soon as Graph answered; verified by the read-back in the next round.
-    const done = await waitFor(async () => ((await action(ref)).result?.verified !== undefined ? action(ref) : undefined), { what: 'success' });
+    const done = await waitFor(async () => ((await action(ref)).result?.verified !== undefined ? action(ref) : undefined), {
+      what: 'success',
+    });
     expect(done.evidence).toEqual({ id: SEED_IDS.alice, signInSessionsValidFromDateTime: before });
     expect(done.result).toMatchObject({ outcome: 'succeeded', verified: true });
     expect(done.decision).toMatchObject({ verb: 'approve', by: { platform: 'teams', aadObjectId: SEED_IDS.parker, name: 'Parker Patel' } });
@@ -70,7 +81,10 @@ describe('incident engine, worker in process', () => {
     const a = await action(ref);
     await ctx.store.updateAction({ ...a, expiresAt: new Date(Date.now() - 1000).toISOString() });
     await stack.sweep();
-    const expiredCard = await waitFor(() => stack.connector.all().find((r) => r.op === 'update' && r.activityId === activityId && text(cardsOf(r)).includes('Expired at')), { what: 'expired card' });
+    const expiredCard = await waitFor(
+      () => stack.connector.all().find((r) => r.op === 'update' && r.activityId === activityId && text(cardsOf(r)).includes('Expired at')),
+      { what: 'expired card' },
+    );
     expect(text(cardsOf(expiredCard))).toContain('"verb":"repropose"');
     expect(text(cardsOf(expiredCard))).not.toContain(`"verb":"approve","ref":"${ref}"`);
     const late = await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve', { ref }, conversationId));
@@ -106,7 +120,8 @@ describe('incident engine, worker in process', () => {
     stack.emulator.faults.add({ route: '.*', status: 500, rate: 0.05 });
     const conversationId = '19:soc-incidents@thread.tacv2;messageid=x';
     await Promise.all(refs.map((ref) => post(stack, executeInvoke(stack, PEOPLE.quinn, 'approve', { ref }, conversationId))));
-    for (const ref of refs) await waitFor(async () => (await action(ref)).state === 'succeeded', { what: `success of ${ref}`, timeoutMs: 30_000 });
+    for (const ref of refs)
+      await waitFor(async () => (await action(ref)).state === 'succeeded', { what: `success of ${ref}`, timeoutMs: 30_000 });
     const faulted = stack.emulator.requests().filter((r) => r.status >= 429).length;
     expect(faulted).toBeGreaterThan(0); // the storm really happened
     for (const u of users) {

@@ -6,7 +6,11 @@ const eslintBin = join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
 
 /** Lint source text as if it lived at filePath, with the project's real ESLint config, in a child process. */
 function lintAs(filePath: string, code: string): string[] {
-  const r = spawnSync(process.execPath, [eslintBin, '--stdin', '--stdin-filename', filePath, '--format', 'json'], { cwd: root, input: code, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [eslintBin, '--stdin', '--stdin-filename', filePath, '--format', 'json'], {
+    cwd: root,
+    input: code,
+    encoding: 'utf8',
+  });
   const [result] = JSON.parse(r.stdout) as { messages: { ruleId: string }[] }[];
   return result.messages.map((m) => m.ruleId);
 }
@@ -25,10 +29,14 @@ describe('src/ and cards/ import no chat platform package', () => {
   });
 
   test('src/ may record telemetry through @opentelemetry/api', () => {
-    expect(lintAs('src/telemetry/ok.ts', "import { trace } from '@opentelemetry/api';\nexport const x = trace;\n")).not.toContain('no-restricted-imports');
+    expect(lintAs('src/telemetry/ok.ts', "import { trace } from '@opentelemetry/api';\nexport const x = trace;\n")).not.toContain(
+      'no-restricted-imports',
+    );
   });
 
   test('bot/ may import botbuilder', () => {
-    expect(lintAs('bot/teams/ok.ts', "import { CloudAdapter } from 'botbuilder';\nexport const x = CloudAdapter;\n")).not.toContain('no-restricted-imports');
+    expect(lintAs('bot/teams/ok.ts', "import { CloudAdapter } from 'botbuilder';\nexport const x = CloudAdapter;\n")).not.toContain(
+      'no-restricted-imports',
+    );
   });
 });

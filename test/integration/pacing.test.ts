@@ -4,8 +4,10 @@ import { Pacer, PUBLISHED_BUDGETS } from '../../src/graph/pacing';
 import { SEED_IDS } from '../../sandbox/graph/seed';
 import { serveEmulator } from '../helpers/emulator-server';
 
-const signIns = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `s${i}`, method: 'GET' as const, url: `/auditLogs/signIns?$filter=userId eq '${i}'` }));
-const folders = (user: string, n: number, prefix = 'f') => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, method: 'GET' as const, url: `/users/${user}/mailFolders/f${i}` }));
+const signIns = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `s${i}`, method: 'GET' as const, url: `/auditLogs/signIns?$filter=userId eq '${i}'` }));
+const folders = (user: string, n: number, prefix = 'f') =>
+  Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, method: 'GET' as const, url: `/users/${user}/mailFolders/f${i}` }));
 
 describe('client-side pacing within the published budgets', () => {
   test('of 12 sign-in reads, 5 go now (5 per 10 s); other requests are not held up by them', async () => {
@@ -15,7 +17,7 @@ describe('client-side pacing within the published budgets', () => {
     expect(admitted.map((r) => r.id)).toEqual(['s0', 's1', 's2', 's3', 's4', 'u']);
   });
 
-  test("at most 4 requests for one mailbox in a parallel batch; a sequential chain counts as one at a time", async () => {
+  test('at most 4 requests for one mailbox in a parallel batch; a sequential chain counts as one at a time', async () => {
     const pacer = new Pacer(PUBLISHED_BUDGETS, () => 1_000_000);
     const first = await pacer.take([...folders('alice', 6), ...folders('bob', 3, 'b')]);
     expect(first.admitted.map((r) => r.id)).toEqual(['f0', 'f1', 'f2', 'f3', 'b0', 'b1', 'b2']);

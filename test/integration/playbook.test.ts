@@ -13,12 +13,16 @@ const CONV = '19:soc-incidents@thread.tacv2;messageid=1';
 async function open(stack: LocalStack, who: string): Promise<{ incidentId: string; actions: Action[] }> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   await post(stack, channelMention(stack, PEOPLE.riley, `contain ${who}`));
-  const card = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && !before.has(r.activityId) && /"ref":"INC-/.test(text(cardsOf(r)))), { what: `card for ${who}` });
+  const card = await waitFor(
+    () => stack.connector.all().find((r) => r.op !== 'update' && !before.has(r.activityId) && /"ref":"INC-/.test(text(cardsOf(r)))),
+    { what: `card for ${who}` },
+  );
   const incidentId = /"ref":"(INC-\d{8}-\d{4})/.exec(text(cardsOf(card)))![1];
   return { incidentId, actions: await (await getContext()).store.listActions(incidentId) };
 }
 
-const byKind = (actions: Action[]) => actions.map((a) => `${a.kind}:${a.objectId}${a.params.keyId ?? a.params.keyIds ? `:${a.params.keyId ?? a.params.keyIds}` : ''}`).sort();
+const byKind = (actions: Action[]) =>
+  actions.map((a) => `${a.kind}:${a.objectId}${(a.params.keyId ?? a.params.keyIds) ? `:${a.params.keyId ?? a.params.keyIds}` : ''}`).sort();
 
 describe('playbook steps 1-7 against the sandbox tenant', () => {
   let stack: LocalStack;
@@ -66,7 +70,9 @@ describe('playbook steps 1-7 against the sandbox tenant', () => {
     expect(actions.map((a) => a.kind).sort()).toEqual(['resetPassword', 'revokeSessions']);
     const incident = await (await getContext()).store.getIncident(incidentId);
     // Exchange was read (forwarding, hidden rules, audit) and found nothing: said, not "not checked".
-    expect(incident!.facts.steps!.find((s) => s.step === 5)!.checked).toMatch(/Exchange: forwarding off, 0 hidden rule\(s\), audit configuration as default/);
+    expect(incident!.facts.steps!.find((s) => s.step === 5)!.checked).toMatch(
+      /Exchange: forwarding off, 0 hidden rule\(s\), audit configuration as default/,
+    );
   });
 
   test('Approve all: every change happens once, in at most 4 Graph round trips, with evidence and read-back', async () => {
@@ -78,15 +84,27 @@ describe('playbook steps 1-7 against the sandbox tenant', () => {
     // The click re-checks, fresh, that Alice is not protected (one membership lookup); the containment itself is at
     // most 4 round trips: snapshots (with the protection re-check inside); phase 1; phase-1 read-backs with phase 2;
     // phase-2 read-backs.
-    const lookups = stack.emulator.requests().slice(mark).filter((r) => !r.batchId && r.path.endsWith('/checkMemberObjects'));
+    const lookups = stack.emulator
+      .requests()
+      .slice(mark)
+      .filter((r) => !r.batchId && r.path.endsWith('/checkMemberObjects'));
     expect(lookups).toHaveLength(1);
     expect(roundTrips(stack, mark) - lookups.length).toBeLessThanOrEqual(4);
 
     const state = stack.emulator.state;
-    expect(state.methods.filter((m) => m.userId === SEED_IDS.alice).map((m) => m.id).sort()).toEqual([A.passwordMethod, A.legitAuthenticator, A.legitFido2].sort());
+    expect(
+      state.methods
+        .filter((m) => m.userId === SEED_IDS.alice)
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual([A.passwordMethod, A.legitAuthenticator, A.legitFido2].sort());
     expect(state.devices.find((d) => d.data.id === A.attackerWindowsDevice)!.data.accountEnabled).toBe(false);
     expect(state.devices.find((d) => d.data.id === A.legitLaptop)!.data.accountEnabled).toBe(true);
-    expect(state.rules.filter((r) => r.userId === SEED_IDS.alice).map((r) => [r.data.displayName, r.data.isEnabled])).toEqual([['.', false], ['..', false], ['Newsletters', true]]);
+    expect(state.rules.filter((r) => r.userId === SEED_IDS.alice).map((r) => [r.data.displayName, r.data.isEnabled])).toEqual([
+      ['.', false],
+      ['..', false],
+      ['Newsletters', true],
+    ]);
     expect(state.flows.find((f) => f.data.name === A.flowAttacker)!.data.properties).toMatchObject({ state: 'Stopped' });
     expect(state.flows.find((f) => f.data.name === A.flowLegit)!.data.properties).toMatchObject({ state: 'Started' });
     expect(state.servicePrincipals.find((p) => p.data.id === A.spAttacker)!.data.accountEnabled).toBe(false);
@@ -101,18 +119,29 @@ describe('playbook steps 1-7 against the sandbox tenant', () => {
     const keys = changes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
     // Graph's: all but the flow (Power Automate) and step 5's two Exchange changes; the iPhone is refused (400).
-    expect(changes).toHaveLength(actions.filter((a) => !['stopFlow', 'clearMailboxForwarding', 'disableHiddenInboxRule'].includes(a.kind)).length - 1);
-    expect(exchangeRequests(stack.emulator).filter((r) => r.applied && /^(Set|Disable|Enable)-/.test(r.cmdlet ?? '')).map((r) => r.cmdlet)).toEqual(['Set-Mailbox', 'Disable-InboxRule']);
+    expect(changes).toHaveLength(
+      actions.filter((a) => !['stopFlow', 'clearMailboxForwarding', 'disableHiddenInboxRule'].includes(a.kind)).length - 1,
+    );
+    expect(
+      exchangeRequests(stack.emulator)
+        .filter((r) => r.applied && /^(Set|Disable|Enable)-/.test(r.cmdlet ?? ''))
+        .map((r) => r.cmdlet),
+    ).toEqual(['Set-Mailbox', 'Disable-InboxRule']);
     // Within the default app's documented rights nothing is refused but the documented refusal: app-only changes to a
     // non-Windows device. (404s are the read-backs of deletions; 424 the read-back chained behind the refused change.)
-    const refused = stack.emulator.requests().filter((r) => [400, 401, 403].includes(r.status)).map((r) => `${r.method} ${r.path} ${r.status}`);
+    const refused = stack.emulator
+      .requests()
+      .filter((r) => [400, 401, 403].includes(r.status))
+      .map((r) => `${r.method} ${r.path} ${r.status}`);
     expect(refused).toEqual([`PATCH /v1.0/devices/${A.attackerIphone} 400`]);
 
     // Outcomes, with the app-only device quirk explained.
     const iphone = done.find((a) => a.objectId === A.attackerIphone)!;
     expect(iphone.state).toBe('failed');
     expect(iphone.result).toMatchObject({ code: 'APP_ONLY_NON_WINDOWS' });
-    expect(iphone.result!.message).toMatch(/an admin must do this in the portal.*only Windows devices.*Cloud Device Administrator.*Disable/);
+    expect(iphone.result!.message).toMatch(
+      /an admin must do this in the portal.*only Windows devices.*Cloud Device Administrator.*Disable/,
+    );
     for (const a of done.filter((x) => x.objectId !== A.attackerIphone)) {
       expect(a.state).toBe('succeeded');
       expect(a.result!.verified).toBe(true);
@@ -182,12 +211,20 @@ describe('playbook steps 1-7 against the sandbox tenant', () => {
 
   test('throttled sub-requests are retried on their own, and everything still happens once', async () => {
     const { incidentId } = await open(stack, 'alice');
-    stack.emulator.faults.add({ route: '/(devices|messageRules|oauth2PermissionGrants)/', method: 'PATCH', status: 429, retryAfter: 0.05, times: 2 });
+    stack.emulator.faults.add({
+      route: '/(devices|messageRules|oauth2PermissionGrants)/',
+      method: 'PATCH',
+      status: 429,
+      retryAfter: 0.05,
+      times: 2,
+    });
     stack.emulator.faults.add({ route: '/oauth2PermissionGrants/', method: 'DELETE', status: 503, retryAfter: 0.05, times: 1 });
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, CONV));
     const done = await settled(incidentId);
     expect(done.filter((a) => a.state === 'succeeded')).toHaveLength(done.length - 1);
-    const ok = mutatingCalls(stack).filter((r) => r.status < 300).map((r) => `${r.method} ${r.path}`);
+    const ok = mutatingCalls(stack)
+      .filter((r) => r.status < 300)
+      .map((r) => `${r.method} ${r.path}`);
     expect(new Set(ok).size).toBe(ok.length);
     expect(mutatingCalls(stack).filter((r) => r.status === 429 || r.status === 503).length).toBeGreaterThanOrEqual(3);
   });

@@ -29,14 +29,23 @@ beforeEach(async () => {
 
 type Policy = { id: string; displayName: string; state: string };
 /** What GET /sandbox/state shows of the tenant. */
-const tenant = async () => (await (await fetch(`${stack.url}/sandbox/state`)).json()) as { conditionalAccessPolicies: Policy[]; authorizationPolicy: { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: string[]; allowedToCreateApps: boolean } }; groups: { displayName: string; members: string[] }[] };
-const contains = (incidentId: string) => async () => (await tenant()).conditionalAccessPolicies.find((p) => p.displayName.startsWith(`Contain ${incidentId}:`));
+const tenant = async () =>
+  (await (await fetch(`${stack.url}/sandbox/state`)).json()) as {
+    conditionalAccessPolicies: Policy[];
+    authorizationPolicy: { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: string[]; allowedToCreateApps: boolean } };
+    groups: { displayName: string; members: string[] }[];
+  };
+const contains = (incidentId: string) => async () =>
+  (await tenant()).conditionalAccessPolicies.find((p) => p.displayName.startsWith(`Contain ${incidentId}:`));
 
 /** Type in the Teams channel; the first new card holding `needle`. */
 async function say(person: Person, words: string, needle: string): Promise<string> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   await post(stack, channelMention(stack, person, words));
-  const r = await waitFor(() => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && json(cardsOf(x)).includes(needle)), { what: `"${needle}" after "${words}"`, timeoutMs: 30_000 });
+  const r = await waitFor(
+    () => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && json(cardsOf(x)).includes(needle)),
+    { what: `"${needle}" after "${words}"`, timeoutMs: 30_000 },
+  );
   return json(cardsOf(r));
 }
 
@@ -44,12 +53,17 @@ async function say(person: Person, words: string, needle: string): Promise<strin
 async function press(person: Person, verb: string, ref: string): Promise<{ card: string; incidentId: string; answer: string }> {
   const before = new Set(stack.connector.all().map((r) => r.activityId));
   const answer = json((await post(stack, executeInvoke(stack, person, verb, { ref }, CONV))).body);
-  const r = await waitFor(() => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && json(cardsOf(x)).includes('defensive measures')), { what: `the change card after ${verb}` });
+  const r = await waitFor(
+    () =>
+      stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && json(cardsOf(x)).includes('defensive measures')),
+    { what: `the change card after ${verb}` },
+  );
   const card = json(cardsOf(r));
   return { card, incidentId: /"ref":"(INC-\d{8}-\d{4})\/a01"/.exec(card)![1], answer };
 }
 
-const approve = (person: Person, incidentId: string) => post(stack, executeInvoke(stack, person, 'approve', { ref: `${incidentId}/a01` }, CONV));
+const approve = (person: Person, incidentId: string) =>
+  post(stack, executeInvoke(stack, person, 'approve', { ref: `${incidentId}/a01` }, CONV));
 
 describe('Teams: posture, then two measures applied report-only, enforced and undone, each approved by another person', () => {
   test('the card shows at least seven measures with met/missing and evidence, and Apply on the missing ones', async () => {
@@ -59,7 +73,16 @@ describe('Teams: posture, then two measures applied report-only, enforced and un
     expect(checks.length).toBeGreaterThanOrEqual(7);
     expect(checks.filter((c) => c[1] !== 'unknown').length).toBeGreaterThanOrEqual(7);
     const applies = [...card.matchAll(/"verb":"posture-apply","ref":"(\w+)"/g)].map((m) => m[1]);
-    expect(new Set(applies)).toEqual(new Set(['compliantDevice', 'phishingResistantMfa', 'registrationFromTrustedLocations', 'blockDeviceCodeFlow', 'userConsentOff', 'usersCannotRegisterApps']));
+    expect(new Set(applies)).toEqual(
+      new Set([
+        'compliantDevice',
+        'phishingResistantMfa',
+        'registrationFromTrustedLocations',
+        'blockDeviceCodeFlow',
+        'userConsentOff',
+        'usersCannotRegisterApps',
+      ]),
+    );
   }, 60_000);
 
   test('Apply two after approval: report-only policies in /sandbox/state; Enforce one and Undo the other, each approved', async () => {
@@ -73,8 +96,14 @@ describe('Teams: posture, then two measures applied report-only, enforced and un
 
     await approve(PEOPLE.avery, device.incidentId);
     await approve(PEOPLE.parker, mfa.incidentId);
-    for (const id of [device.incidentId, mfa.incidentId]) expect((await waitFor(contains(id), { what: 'the report-only policy', timeoutMs: 30_000 })).state).toBe('enabledForReportingButNotEnforced');
-    await waitFor(() => stack.connector.all().find((r) => r.op === 'update' && json(cardsOf(r)).includes('Done, approved by Avery Adams')), { what: 'the change card updated' });
+    for (const id of [device.incidentId, mfa.incidentId])
+      expect((await waitFor(contains(id), { what: 'the report-only policy', timeoutMs: 30_000 })).state).toBe(
+        'enabledForReportingButNotEnforced',
+      );
+    await waitFor(
+      () => stack.connector.all().find((r) => r.op === 'update' && json(cardsOf(r)).includes('Done, approved by Avery Adams')),
+      { what: 'the change card updated' },
+    );
 
     const card = await say(PEOPLE.riley, 'posture', 'Applied by Contain');
     expect(card).toContain(`"verb":"posture-enforce","ref":"${device.incidentId}/a01"`);
@@ -83,23 +112,42 @@ describe('Teams: posture, then two measures applied report-only, enforced and un
 
     const enforce = await press(PEOPLE.riley, 'posture-enforce', `${device.incidentId}/a01`);
     await approve(PEOPLE.parker, enforce.incidentId);
-    await waitFor(async () => ((await contains(device.incidentId)())?.state === 'enabled' ? true : undefined), { what: 'enforced', timeoutMs: 30_000 });
+    await waitFor(async () => ((await contains(device.incidentId)())?.state === 'enabled' ? true : undefined), {
+      what: 'enforced',
+      timeoutMs: 30_000,
+    });
 
     const undo = await press(PEOPLE.quinn, 'posture-undo', `${mfa.incidentId}/a01`);
     await approve(PEOPLE.avery, undo.incidentId);
-    await waitFor(async () => ((await contains(mfa.incidentId)()) ? undefined : true), { what: 'the undone policy deleted', timeoutMs: 30_000 });
+    await waitFor(async () => ((await contains(mfa.incidentId)()) ? undefined : true), {
+      what: 'the undone policy deleted',
+      timeoutMs: 30_000,
+    });
     expect((await contains(device.incidentId)())?.state).toBe('enabled');
   }, 120_000);
 
   test('without the optional permissions: no Apply button, the portal steps on the card instead', async () => {
-    await fetch(`${stack.url}/sandbox/app`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...DEFAULT_APP, permissions: DEFAULT_APP.permissions.filter((p) => !['Policy.ReadWrite.ConditionalAccess', 'Group.ReadWrite.All', 'Policy.ReadWrite.Authorization'].includes(p)) }) });
+    await fetch(`${stack.url}/sandbox/app`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...DEFAULT_APP,
+        permissions: DEFAULT_APP.permissions.filter(
+          (p) => !['Policy.ReadWrite.ConditionalAccess', 'Group.ReadWrite.All', 'Policy.ReadWrite.Authorization'].includes(p),
+        ),
+      }),
+    });
     await say(PEOPLE.avery, 'doctor', 'Contain doctor'); // the card reads what the app may do from doctor's latest result
     const card = await say(PEOPLE.riley, 'posture', 'Defensive measures');
     expect(card).not.toContain('"verb":"posture-apply"');
     expect(card).toContain('lacks the Microsoft Graph permission Policy.ReadWrite.ConditionalAccess');
     expect(card).toMatch(/Protection .{1,4} Conditional Access .{1,4} Policies .{1,4} New policy/);
     // Granted again: doctor's next result lets the buttons back (the latest result is kept for an hour otherwise).
-    await fetch(`${stack.url}/sandbox/app`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEFAULT_APP) });
+    await fetch(`${stack.url}/sandbox/app`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DEFAULT_APP),
+    });
     await say(PEOPLE.avery, 'doctor', 'Contain doctor');
     expect(await say(PEOPLE.riley, 'posture', 'Defensive measures')).toContain('"verb":"posture-apply"');
   }, 60_000);
@@ -113,12 +161,23 @@ describe('Step 5 through Exchange, on the containment card', () => {
     const incidentId = /"ref":"(INC-\d{8}-\d{4})"/.exec(card)![1];
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve-all', { ref: incidentId }, '19:soc-incidents@thread.tacv2;messageid=1'));
     const mbx = () => exchangeState(stack.emulator).mailboxes.find((m) => m.userId === SEED_IDS.alice)!;
-    await waitFor(() => (mbx().ForwardingSmtpAddress === null && exchangeState(stack.emulator).hiddenRules.find((h) => h.RuleIdentity === HIDDEN_RULE_IDENTITY)!.Enabled === false ? true : undefined), { what: 'forwarding cleared, hidden rule disabled', timeoutMs: 30_000 });
+    await waitFor(
+      () =>
+        mbx().ForwardingSmtpAddress === null &&
+        exchangeState(stack.emulator).hiddenRules.find((h) => h.RuleIdentity === HIDDEN_RULE_IDENTITY)!.Enabled === false
+          ? true
+          : undefined,
+      { what: 'forwarding cleared, hidden rule disabled', timeoutMs: 30_000 },
+    );
     expect(mbx().DeliverToMailboxAndForward).toBe(false);
   }, 60_000);
 
   test('without Exchange.ManageAsApp the card says what was not checked and gives the PowerShell lines', async () => {
-    await fetch(`${stack.url}/sandbox/app`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ permissions: DEFAULT_APP.permissions, directoryRoles: DEFAULT_APP.directoryRoles }) });
+    await fetch(`${stack.url}/sandbox/app`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ permissions: DEFAULT_APP.permissions, directoryRoles: DEFAULT_APP.directoryRoles }),
+    });
     const card = await say(PEOPLE.riley, 'contain alice', '"verb":"approve-all"');
     expect(card).toContain('were NOT checked');
     expect(card).toContain('Get-InboxRule -Mailbox');
@@ -127,12 +186,20 @@ describe('Step 5 through Exchange, on the containment card', () => {
   }, 60_000);
 });
 
-describe('Slack: a measure from the posture message, and the hunt\'s harmful-user-agent measure', () => {
+describe("Slack: a measure from the posture message, and the hunt's harmful-user-agent measure", () => {
   const calls = (method: string) => stack.slack.all().filter((c: SlackCall) => c.method === method);
   /** The first message posted after `before` with `needle` in its blocks, and its ts. */
   const posted = async (needle: string, before: number) => {
-    const call = await waitFor(() => calls('chat.postMessage').slice(before).find((c) => json(c.args.blocks).includes(needle)), { what: needle, timeoutMs: 30_000 });
-    const ts = await waitFor(() => [...stack.slack.messages.values()].find((m) => json(m.blocks) === json(call.args.blocks))?.ts, { what: 'its ts' });
+    const call = await waitFor(
+      () =>
+        calls('chat.postMessage')
+          .slice(before)
+          .find((c) => json(c.args.blocks).includes(needle)),
+      { what: needle, timeoutMs: 30_000 },
+    );
+    const ts = await waitFor(() => [...stack.slack.messages.values()].find((m) => json(m.blocks) === json(call.args.blocks))?.ts, {
+      what: 'its ts',
+    });
     return { blocks: json(call.args.blocks), ts };
   };
 
@@ -146,15 +213,39 @@ describe('Slack: a measure from the posture message, and the hunt\'s harmful-use
     const ref = /"action_id":"contain.approve","value":"([^"]+)"/.exec(change.blocks)![1];
     await postSlack(stack, blockAction('contain.approve', ref, 'U0AVERY', change.ts));
     const incidentId = ref.split('/')[0];
-    expect(await waitFor(contains(incidentId), { what: 'the policy', timeoutMs: 30_000 })).toMatchObject({ state: 'enabledForReportingButNotEnforced', displayName: `Contain ${incidentId}: Require phishing-resistant MFA (report-only)` });
-    await waitFor(() => calls('chat.update').find((c) => c.args.ts === change.ts && json(c.args.blocks).includes('Done, approved by Avery Adams')), { what: 'the change message updated' });
+    expect(await waitFor(contains(incidentId), { what: 'the policy', timeoutMs: 30_000 })).toMatchObject({
+      state: 'enabledForReportingButNotEnforced',
+      displayName: `Contain ${incidentId}: Require phishing-resistant MFA (report-only)`,
+    });
+    await waitFor(
+      () => calls('chat.update').find((c) => c.args.ts === change.ts && json(c.args.blocks).includes('Done, approved by Avery Adams')),
+      { what: 'the change message updated' },
+    );
   }, 60_000);
 
   test('hunt user-agents: the pilot group holds the targeted users, the exclusion group the legitimate successes', async () => {
     // Dan's script: python-requests succeeding from a compliant company device, legitimate business use.
     const judy = stack.emulator.state.signIns.find((x) => /axios/.test(x.userAgent ?? ''))!;
-    const device = { deviceId: 'd0b71e00-0000-4000-8000-0000000000d1', displayName: 'OPS-RUNNER-01', operatingSystem: 'Windows', browser: '', isCompliant: true, isManaged: true, trustType: 'Azure AD joined' };
-    stack.emulator.state.signIns.push({ ...judy, id: '5191b000-0000-4000-9000-000000000001', correlationId: '5191b000-0000-4000-9000-000000000002', userId: SEED_IDS.danObrien, userPrincipalName: 'dan.obrien@contoso.example', userDisplayName: "Dan O'Brien", ipAddress: '203.0.113.10', userAgent: 'python-requests/2.31.0', deviceDetail: device });
+    const device = {
+      deviceId: 'd0b71e00-0000-4000-8000-0000000000d1',
+      displayName: 'OPS-RUNNER-01',
+      operatingSystem: 'Windows',
+      browser: '',
+      isCompliant: true,
+      isManaged: true,
+      trustType: 'Azure AD joined',
+    };
+    stack.emulator.state.signIns.push({
+      ...judy,
+      id: '5191b000-0000-4000-9000-000000000001',
+      correlationId: '5191b000-0000-4000-9000-000000000002',
+      userId: SEED_IDS.danObrien,
+      userPrincipalName: 'dan.obrien@contoso.example',
+      userDisplayName: "Dan O'Brien",
+      ipAddress: '203.0.113.10',
+      userAgent: 'python-requests/2.31.0',
+      deviceDetail: device,
+    });
     let before = calls('chat.postMessage').length;
     await postSlack(stack, slashCommand('hunt user-agents'));
     const hunt = await posted('contain.posture-pilot', before);

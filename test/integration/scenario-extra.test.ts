@@ -21,7 +21,11 @@ afterAll(() => stack?.stop());
 beforeEach(() => stack.emulator.reset());
 
 async function scenario(body: unknown): Promise<{ status: number; body: unknown }> {
-  const r = await fetch(`${stack.url}/sandbox/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(`${stack.url}/sandbox/scenario`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: r.status, body: await r.json() };
 }
 
@@ -33,7 +37,9 @@ async function proposals(userId: string): Promise<ProposedAction[]> {
   const signIns = await recentSignInFacts(ctx, u.id);
   const window = intrusionWindow(signIns.signIns, ctx.now());
   const d = await discover(ctx, target, window.start, ctx.flows);
-  return containmentSteps.flatMap((s) => s.analyze(d, { user: target, window, attackerIps: attackerIps(signIns.signIns, window.start) }).proposals);
+  return containmentSteps.flatMap(
+    (s) => s.analyze(d, { user: target, window, attackerIps: attackerIps(signIns.signIns, window.start) }).proposals,
+  );
 }
 
 const ten = { inboxRules: 10, methods: 10, devices: 10, apps: 10, flows: 10 };
@@ -47,7 +53,13 @@ test('10 of each kind on Alice: every added object is proposed by its own step',
   for (const ids of Object.values(added)) expect(new Set(ids).size).toBe(10);
   const after = await proposals(SEED_IDS.alice);
   const named = (step: number) => new Set(after.filter((p) => p.step === step).map((p) => p.objectId));
-  for (const [kind, step] of [['methods', 3], ['devices', 4], ['inboxRules', 5], ['flows', 6], ['apps', 7]] as const) {
+  for (const [kind, step] of [
+    ['methods', 3],
+    ['devices', 4],
+    ['inboxRules', 5],
+    ['flows', 6],
+    ['apps', 7],
+  ] as const) {
     expect({ kind, missing: added[kind].filter((id) => !named(step).has(id)) }).toEqual({ kind, missing: [] });
   }
   // What was proposed before is proposed still: the extras add to Alice's incident, they do not replace it.
@@ -55,7 +67,7 @@ test('10 of each kind on Alice: every added object is proposed by its own step',
   for (const p of before) expect(after.some((q) => q.kind === p.kind && q.objectId === p.objectId)).toBe(true);
 });
 
-test('the reasons vary as an attacker\'s leftovers do', async () => {
+test("the reasons vary as an attacker's leftovers do", async () => {
   const { added } = (await scenario({ user: SEED_IDS.alice, extra: ten })).body as ExtraResult;
   const after = await proposals(SEED_IDS.alice);
   const of = (ids: string[]) => after.filter((p) => ids.includes(p.objectId));
@@ -63,7 +75,16 @@ test('the reasons vary as an attacker\'s leftovers do', async () => {
   expect(new Set(of(added.inboxRules).map((p) => p.reason)).size).toBe(10);
   // Methods: six types, from Authenticator to an email address, some known only from the audit log.
   const methods = of(added.methods);
-  expect(new Set(methods.map((p) => p.params.segment))).toEqual(new Set(['microsoftAuthenticatorMethods', 'fido2Methods', 'phoneMethods', 'windowsHelloForBusinessMethods', 'emailMethods', 'softwareOathMethods']));
+  expect(new Set(methods.map((p) => p.params.segment))).toEqual(
+    new Set([
+      'microsoftAuthenticatorMethods',
+      'fido2Methods',
+      'phoneMethods',
+      'windowsHelloForBusinessMethods',
+      'emailMethods',
+      'softwareOathMethods',
+    ]),
+  );
   expect(methods.some((p) => /registered from attacker IP/.test(p.reason))).toBe(true);
   expect(methods.some((p) => /inside the intrusion window/.test(p.reason))).toBe(true);
   // Devices: Windows and others, joined and registered, generic names and not.
@@ -73,8 +94,17 @@ test('the reasons vary as an attacker\'s leftovers do', async () => {
   expect(devices.some((p) => /generic name/.test(p.reason)) && devices.some((p) => !/generic name/.test(p.reason))).toBe(true);
   // Apps: consents (timing; punctuation name and mail scopes; localhost reply URL) and registrations (secret, certificate).
   const apps = after.filter((p) => p.step === 7);
-  expect(new Set(apps.map((p) => p.kind))).toEqual(new Set(['disableServicePrincipal', 'removeGrant', 'removeAppSecret', 'removeAppCertificate']));
-  for (const why of [/consent given .* inside the intrusion window/, /only punctuation/, /reply URL on localhost/, /redirect URI on localhost/, /very short/]) expect(apps.some((p) => why.test(p.reason))).toBe(true);
+  expect(new Set(apps.map((p) => p.kind))).toEqual(
+    new Set(['disableServicePrincipal', 'removeGrant', 'removeAppSecret', 'removeAppCertificate']),
+  );
+  for (const why of [
+    /consent given .* inside the intrusion window/,
+    /only punctuation/,
+    /reply URL on localhost/,
+    /redirect URI on localhost/,
+    /very short/,
+  ])
+    expect(apps.some((p) => why.test(p.reason))).toBe(true);
   // The user's own old app: only the secret added in the window goes.
   const old = stack.emulator.state.applications.find((a) => a.data.displayName === 'zz')!;
   const oldSecrets = old.data.passwordCredentials as { keyId: string; hint: string }[];
@@ -82,7 +112,11 @@ test('the reasons vary as an attacker\'s leftovers do', async () => {
   expect(oldSecrets).toHaveLength(2);
   // Flows: forwarding and sending on every new mail, and merely new ones.
   const flows = of(added.flows);
-  expect(flows.some((p) => /forwards mail every time/.test(p.reason)) && flows.some((p) => /sends mail every time/.test(p.reason)) && flows.some((p) => !/every time/.test(p.reason))).toBe(true);
+  expect(
+    flows.some((p) => /forwards mail every time/.test(p.reason)) &&
+      flows.some((p) => /sends mail every time/.test(p.reason)) &&
+      flows.some((p) => !/every time/.test(p.reason)),
+  ).toBe(true);
 });
 
 test('a user with no risky sign-in gets only what is flagged without one; a new phish recipient gets a mailbox', async () => {
@@ -91,7 +125,11 @@ test('a user with no risky sign-in gets only what is flagged without one; a new 
   const bob = (await scenario({ user: SEED_IDS.bob, extra: ten })).body as ExtraResult;
   const proposedForBob = new Set((await proposals(SEED_IDS.bob)).map((p) => p.objectId));
   for (const ids of Object.values(bob.added)) for (const id of ids) expect(proposedForBob.has(id)).toBe(true);
-  expect(stack.emulator.state.methods.filter((m) => bob.added.methods.includes(m.id)).every((m) => ['microsoftAuthenticator', 'fido2', 'windowsHelloForBusiness'].includes(m.type))).toBe(true);
+  expect(
+    stack.emulator.state.methods
+      .filter((m) => bob.added.methods.includes(m.id))
+      .every((m) => ['microsoftAuthenticator', 'fido2', 'windowsHelloForBusiness'].includes(m.type)),
+  ).toBe(true);
 
   const wave = (await scenario({ phishRecipients: 1, compromised: 1 })).body as { added: { id: string }[] };
   const recipient = wave.added[0].id;

@@ -20,7 +20,10 @@ beforeEach(() => {
 });
 
 const calls = (method: string) => stack.slack.all().filter((c: SlackCall) => c.method === method);
-const revokes = () => stack.emulator.requests().filter((r) => r.method === 'POST' && r.path === `/v1.0/users/${SEED_IDS.alice}/revokeSignInSessions` && r.status === 200).length;
+const revokes = () =>
+  stack.emulator
+    .requests()
+    .filter((r) => r.method === 'POST' && r.path === `/v1.0/users/${SEED_IDS.alice}/revokeSignInSessions` && r.status === 200).length;
 const json = (v: unknown) => JSON.stringify(v) ?? '';
 
 /** /contain alice, then wait for the card; returns its ts and the approve button's value. */
@@ -28,7 +31,13 @@ async function openInSlack(text = 'contain alice'): Promise<{ ts: string; ref: s
   const before = calls('chat.postMessage').length;
   const ack = await postSlack(stack, slashCommand(text));
   expect(ack.status).toBe(200);
-  const post = await waitFor(() => calls('chat.postMessage').slice(before).find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card posted' });
+  const post = await waitFor(
+    () =>
+      calls('chat.postMessage')
+        .slice(before)
+        .find((c) => json(c.args.blocks).includes('contain.approve')),
+    { what: 'card posted' },
+  );
   const ref = /"action_id":"contain.approve","value":"([^"]+)"/.exec(json(post.args.blocks))![1];
   const ts = await waitFor(() => [...stack.slack.messages.values()].find((m) => json(m.blocks).includes(ref))?.ts, { what: 'card ts' });
   return { ts, ref };
@@ -36,7 +45,10 @@ async function openInSlack(text = 'contain alice'): Promise<{ ts: string; ref: s
 
 describe('Slack: signed requests', () => {
   test('url_verification answers the challenge', async () => {
-    const r = await postSlack(stack, { body: JSON.stringify({ type: 'url_verification', token: 't', challenge: 'c-123' }), contentType: 'application/json' });
+    const r = await postSlack(stack, {
+      body: JSON.stringify({ type: 'url_verification', token: 't', challenge: 'c-123' }),
+      contentType: 'application/json',
+    });
     expect(r).toMatchObject({ status: 200, body: { challenge: 'c-123' } });
   });
 
@@ -84,13 +96,16 @@ describe('Slack: contain, approve, reject', () => {
     expect(revokes()).toBe(0);
   });
 
-  test('the ack arrives within Slack\'s 3 s even with 2 s of Graph latency', async () => {
+  test("the ack arrives within Slack's 3 s even with 2 s of Graph latency", async () => {
     stack.emulator.faults.add({ route: '.*', latencyMs: 2000 });
     const ack = await postSlack(stack, slashCommand('contain alice'));
     expect(ack.status).toBe(200);
     expect(ack.ms).toBeLessThan(1000);
     expect(json(ack.body)).toContain('On it');
-    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card after slow Graph', timeoutMs: 20_000 });
+    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), {
+      what: 'card after slow Graph',
+      timeoutMs: 20_000,
+    });
     stack.emulator.faults.clear();
   });
 
@@ -116,7 +131,10 @@ describe('Slack: contain, approve, reject', () => {
   test('an approver approves: revoked once, the card is updated with chat.update, a status line goes to the thread', async () => {
     const { ts, ref } = await openInSlack();
     await postSlack(stack, blockAction('contain.approve', ref, 'U0AVERY', ts));
-    await waitFor(() => calls('chat.update').find((c) => c.args.ts === ts && json(c.args.blocks).includes('Done, approved by Avery Adams')), { what: 'updated card' });
+    await waitFor(
+      () => calls('chat.update').find((c) => c.args.ts === ts && json(c.args.blocks).includes('Done, approved by Avery Adams')),
+      { what: 'updated card' },
+    );
     const status = await waitFor(() => calls('chat.postMessage').find((c) => c.args.thread_ts === ts), { what: 'status line' });
     expect(String(status.args.text)).toContain('Revoke all sessions');
     expect(revokes()).toBe(1);
@@ -144,7 +162,9 @@ describe('Slack: contain, approve, reject', () => {
     const incidentId = /INC-\d{8}-\d{4}/.exec(json(calls('chat.postMessage').at(-1)!.args.blocks))![0];
     const rule = /"action_id":"contain.approve-delete","value":"([^"]+)"/.exec(json(calls('chat.postMessage').at(-1)!.args.blocks))![1];
     await postSlack(stack, blockAction('contain.approve-delete', rule, 'U0AVERY', ts));
-    await waitFor(() => calls('chat.update').find((c) => json(c.args.blocks).includes('deleted (its definition is kept')), { what: 'rule deleted' });
+    await waitFor(() => calls('chat.update').find((c) => json(c.args.blocks).includes('deleted (its definition is kept')), {
+      what: 'rule deleted',
+    });
     await postSlack(stack, blockAction('contain.approve-all', incidentId, 'U0PARKER', ts));
     await waitFor(() => revokes() === 1, { what: 'approve all' });
   });
@@ -152,21 +172,27 @@ describe('Slack: contain, approve, reject', () => {
   test('reject: nothing runs and the card says who rejected', async () => {
     const { ts, ref } = await openInSlack();
     await postSlack(stack, blockAction('contain.reject', ref, 'U0QUINN', ts));
-    await waitFor(() => calls('chat.update').find((c) => json(c.args.blocks).includes('Rejected by Quinn Quigley')), { what: 'rejected card' });
+    await waitFor(() => calls('chat.update').find((c) => json(c.args.blocks).includes('Rejected by Quinn Quigley')), {
+      what: 'rejected card',
+    });
     await stack.idle();
     expect(revokes()).toBe(0);
   });
 
   test('an app mention in a channel works like the slash command, replying in its thread', async () => {
     await postSlack(stack, appMention('contain alice'));
-    const card = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card' });
+    const card = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), {
+      what: 'card',
+    });
     expect(card.args.thread_ts).toBeDefined();
   });
 
   test('a mention that does not parse is answered in its thread with the right form; nothing is looked up', async () => {
     const graphBefore = stack.emulator.requests().length;
     await postSlack(stack, appMention('stauts'));
-    const reply = await waitFor(() => calls('chat.postMessage').find((c) => json(c).includes('Did you mean')), { what: 'the answer to a slip' });
+    const reply = await waitFor(() => calls('chat.postMessage').find((c) => json(c).includes('Did you mean')), {
+      what: 'the answer to a slip',
+    });
     expect(reply.args.thread_ts).toBeDefined();
     expect(json(reply.args)).toContain('status');
     expect(stack.emulator.requests().length).toBe(graphBefore);
@@ -174,31 +200,57 @@ describe('Slack: contain, approve, reject', () => {
 
   test('Slack mention and mailto forms of a target resolve to the user', async () => {
     await postSlack(stack, slashCommand('contain <@U0ALICE|alice> --dry-run'));
-    const dry = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Dry run')), { what: 'dry-run card' });
+    const dry = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Dry run')), {
+      what: 'dry-run card',
+    });
     expect(json(dry.args.blocks)).toContain('Alice Aoki');
     expect(json(dry.args.blocks)).not.toContain('contain.approve');
     await postSlack(stack, slashCommand('contain <mailto:alice.aoki@contoso.example|alice.aoki@contoso.example>'));
-    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), { what: 'card from mailto' });
+    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('contain.approve')), {
+      what: 'card from mailto',
+    });
   });
 
   test('Enterprise Grid: an org-wide install delivers enterprise and team ids; the incident records them', async () => {
-    const cmd = slashCommand('contain erin evans', 'U0RILEY', { enterprise_id: 'E0CONTOSO', enterprise_name: 'Contoso Grid', is_enterprise_install: 'true' });
+    const cmd = slashCommand('contain erin evans', 'U0RILEY', {
+      enterprise_id: 'E0CONTOSO',
+      enterprise_name: 'Contoso Grid',
+      is_enterprise_install: 'true',
+    });
     await postSlack(stack, cmd);
     await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Contain Erin Evans')), { what: 'grid card' });
-    const incident = await waitFor(async () => (await (await getContext()).store.findIncidents({ targetUserId: SEED_IDS.erin })).find((i) => i.threads.slack?.cardTs), { what: 'card ts recorded' });
+    const incident = await waitFor(
+      async () => (await (await getContext()).store.findIncidents({ targetUserId: SEED_IDS.erin })).find((i) => i.threads.slack?.cardTs),
+      { what: 'card ts recorded' },
+    );
     expect(incident.threads.slack).toMatchObject({ teamId: 'T0CONTOSO', enterpriseId: 'E0CONTOSO', channel: 'C0SOC' });
     const { ts, ref } = { ts: incident.threads.slack!.cardTs!, ref: `${incident.id}/a01` };
-    await postSlack(stack, blockAction('contain.approve', ref, 'U0QUINN', ts, { enterprise: { id: 'E0CONTOSO', name: 'Contoso Grid' }, is_enterprise_install: true }));
-    await waitFor(() => calls('chat.update').find((c) => c.args.ts === ts && json(c.args.blocks).includes('Done, approved by Quinn Quigley')), { what: 'grid approval' });
+    await postSlack(
+      stack,
+      blockAction('contain.approve', ref, 'U0QUINN', ts, {
+        enterprise: { id: 'E0CONTOSO', name: 'Contoso Grid' },
+        is_enterprise_install: true,
+      }),
+    );
+    await waitFor(
+      () => calls('chat.update').find((c) => c.args.ts === ts && json(c.args.blocks).includes('Done, approved by Quinn Quigley')),
+      { what: 'grid approval' },
+    );
   });
 
   test('investigate from Slack: one progress line edited in place, then the findings with links to the full result', async () => {
     stack.emulator.auditQueryMs = 300;
     await postSlack(stack, slashCommand('investigate alice'));
-    const card = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Investigation: Alice Aoki')), { what: 'investigation message' });
-    const first = calls('chat.postMessage').find((c) => /^Reading sign-ins, directory audit and the unified audit log of alice\.aoki@contoso\.example/.test(String(c.args.text)))!;
+    const card = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Investigation: Alice Aoki')), {
+      what: 'investigation message',
+    });
+    const first = calls('chat.postMessage').find((c) =>
+      /^Reading sign-ins, directory audit and the unified audit log of alice\.aoki@contoso\.example/.test(String(c.args.text)),
+    )!;
     expect(first).toBeDefined();
-    const ts = [...stack.slack.messages.values()].find((m) => String(m.text).startsWith('Reading sign-ins') || /Unified audit log/.test(String(m.text)))?.ts;
+    const ts = [...stack.slack.messages.values()].find(
+      (m) => String(m.text).startsWith('Reading sign-ins') || /Unified audit log/.test(String(m.text)),
+    )?.ts;
     const edits = calls('chat.update').filter((c) => c.args.ts === ts);
     expect(edits.map((c) => String(c.args.text)).at(-1)).toBe('Unified audit log: 9 records read.');
     const link = /<(http:[^|>]+format=md[^|>]+)\|Markdown>/.exec(json(card.args.blocks))![1].replace(/&amp;/g, '&');
@@ -224,10 +276,14 @@ describe('Slack: contain, approve, reject', () => {
 
   test('an ambiguous name shows buttons to choose; choosing opens the incident', async () => {
     await postSlack(stack, slashCommand('contain ali'));
-    const chooser = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Several users match')), { what: 'chooser' });
+    const chooser = await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Several users match')), {
+      what: 'chooser',
+    });
     expect(json(chooser.args.blocks)).toContain(`"value":"${SEED_IDS.alicia}"`);
     await postSlack(stack, blockAction(`contain.choose.${SEED_IDS.alicia}`, SEED_IDS.alicia, 'U0RILEY', '1.1'));
-    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Contain Alicia Alvarez')), { what: 'chosen card' });
+    await waitFor(() => calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Contain Alicia Alvarez')), {
+      what: 'chosen card',
+    });
   });
 });
 
@@ -240,7 +296,10 @@ describe('Slack: tenant-controlled text is escaped in everything Contain posts',
     stack.emulator.state.rules.find((r) => r.data.displayName === '.')!.data.displayName = HOSTILE;
     // Step 5 holds only Alice's two Graph rules here (no forwarding, the hidden rule off), so the card shows it whole.
     const exo = exchangeState(stack.emulator);
-    Object.assign(exo.mailboxes.find((m) => m.userId === SEED_IDS.alice)!, { ForwardingSmtpAddress: null, DeliverToMailboxAndForward: false });
+    Object.assign(
+      exo.mailboxes.find((m) => m.userId === SEED_IDS.alice)!,
+      { ForwardingSmtpAddress: null, DeliverToMailboxAndForward: false },
+    );
     exo.hiddenRules.find((h) => h.RuleIdentity === HIDDEN_RULE_IDENTITY)!.Enabled = false;
     const { ts } = await openInSlack('contain alice');
     const card = calls('chat.postMessage').find((c) => json(c.args.blocks).includes('Open Defender'))!;
@@ -250,8 +309,12 @@ describe('Slack: tenant-controlled text is escaped in everything Contain posts',
     const rule = `${incidentId}/${hostile.id}`;
     expect(json(card.args.blocks)).toContain(`"action_id":"contain.approve-delete","value":"${rule}"`);
     await postSlack(stack, blockAction('contain.approve', rule, 'U0AVERY', ts));
-    await waitFor(() => calls('chat.postMessage').find((c) => c.args.thread_ts === ts && json(c.args.text).includes('Open Defender')), { what: 'status line about the rule' });
-    await waitFor(() => calls('chat.postEphemeral').find((c) => json(c.args.text).includes('Open Defender')), { what: 'private reply naming the rule' });
+    await waitFor(() => calls('chat.postMessage').find((c) => c.args.thread_ts === ts && json(c.args.text).includes('Open Defender')), {
+      what: 'status line about the rule',
+    });
+    await waitFor(() => calls('chat.postEphemeral').find((c) => json(c.args.text).includes('Open Defender')), {
+      what: 'private reply naming the rule',
+    });
     await stack.idle();
     const posted = stack.slack.all().filter((c) => c.method.startsWith('chat.'));
     expect(posted.filter((c) => json(c.args).includes('Open Defender')).length).toBeGreaterThanOrEqual(4);

@@ -33,13 +33,21 @@ describe('Teams endpoint with a bot app id', () => {
   });
 
   test('a forged bearer token is rejected too', async () => {
-    const r = await fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiIxMTExIn0.' }, body: JSON.stringify(channelMention(stack, PEOPLE.riley, 'contain alice')) });
+    const r = await fetch(`${stack.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiIxMTExIn0.' },
+      body: JSON.stringify(channelMention(stack, PEOPLE.riley, 'contain alice')),
+    });
     expect(r.status).toBe(401);
   });
 
-  test('a self-signed JWT gets 401, not a 500 carrying botbuilder\'s error text', async () => {
+  test("a self-signed JWT gets 401, not a 500 carrying botbuilder's error text", async () => {
     const mark = stack.emulator.requests().length;
-    const r = await fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${selfSignedJwt()}` }, body: JSON.stringify(channelMention(stack, PEOPLE.riley, 'contain alice')) });
+    const r = await fetch(`${stack.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${selfSignedJwt()}` },
+      body: JSON.stringify(channelMention(stack, PEOPLE.riley, 'contain alice')),
+    });
     expect(r.status).toBe(401);
     expect(await r.text()).toBe(JSON.stringify({ error: 'Unauthorized' }));
     await stack.idle();
@@ -47,8 +55,12 @@ describe('Teams endpoint with a bot app id', () => {
     expect(stack.emulator.requests().slice(mark)).toHaveLength(0);
   });
 
-  test('a body that is not an activity is answered 400 without botbuilder\'s text', async () => {
-    const r = await fetch(`${stack.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${selfSignedJwt()}` }, body: JSON.stringify({ type: 42 }) });
+  test("a body that is not an activity is answered 400 without botbuilder's text", async () => {
+    const r = await fetch(`${stack.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${selfSignedJwt()}` },
+      body: JSON.stringify({ type: 42 }),
+    });
     expect(r.status).toBe(400);
     expect(await r.text()).not.toMatch(/validateAndFixActivity|ZodError|botbuilder/i);
   });

@@ -19,13 +19,17 @@ beforeEach(() => {
   stack.connector.clear();
 });
 
-const revokes = (path = `/v1.0/users/${SEED_IDS.alice}/revokeSignInSessions`) => stack.emulator.requests().filter((r: LoggedRequest) => r.method === 'POST' && r.path === path && r.status === 200);
+const revokes = (path = `/v1.0/users/${SEED_IDS.alice}/revokeSignInSessions`) =>
+  stack.emulator.requests().filter((r: LoggedRequest) => r.method === 'POST' && r.path === path && r.status === 200);
 
 /** Open an incident for `who` from a channel; returns the card's activity id, conversation and action ref. */
 async function openIncident(text = 'contain alice') {
   const res = await post(stack, channelMention(stack, PEOPLE.riley, text));
   expect(res.status).toBe(200);
-  const sent = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && cardText(cardsOf(r)).includes('"verb":"approve"')), { what: 'containment card' });
+  const sent = await waitFor(
+    () => stack.connector.all().find((r) => r.op !== 'update' && cardText(cardsOf(r)).includes('"verb":"approve"')),
+    { what: 'containment card' },
+  );
   const card = cardsOf(sent)[0];
   const ref = /"ref":"(INC-\d{8}-\d{4}\/a\d+)"/.exec(cardText(card))![1];
   return { sent, card, ref, conversationId: sent.conversationId };
@@ -69,9 +73,20 @@ describe('contain alice in Teams (slice)', () => {
     const { ref, conversationId, sent } = await openIncident();
     const res = await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve', { ref }, conversationId, sent.activityId));
     expect(cardText((res.body as { value: unknown }).value)).toContain('Approved by Avery Adams');
-    const done = await waitFor(() => stack.connector.all().find((r) => r.op === 'update' && r.activityId === sent.activityId && cardText(cardsOf(r)).includes('Done, approved by Avery Adams')), { what: 'result card' });
+    const done = await waitFor(
+      () =>
+        stack.connector
+          .all()
+          .find(
+            (r) => r.op === 'update' && r.activityId === sent.activityId && cardText(cardsOf(r)).includes('Done, approved by Avery Adams'),
+          ),
+      { what: 'result card' },
+    );
     expect(cardText(cardsOf(done))).not.toContain(`"verb":"approve","ref":"${ref}"`);
-    await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && String(r.activity.text ?? '').includes('Revoke all sessions')), { what: 'status line' });
+    await waitFor(
+      () => stack.connector.all().find((r) => r.op !== 'update' && String(r.activity.text ?? '').includes('Revoke all sessions')),
+      { what: 'status line' },
+    );
     expect(revokes()).toHaveLength(1);
     const alice = stack.emulator.state.users.find((u) => u.id === SEED_IDS.alice)!;
     expect(Date.now() - Date.parse(alice.signInSessionsValidFromDateTime)).toBeLessThan(60_000);
@@ -79,7 +94,9 @@ describe('contain alice in Teams (slice)', () => {
 
   test('double clicks and two approvers at once produce exactly one revocation', async () => {
     const { ref, conversationId } = await openIncident();
-    const clicks = [PEOPLE.avery, PEOPLE.avery, PEOPLE.parker, PEOPLE.quinn, PEOPLE.parker].map((p) => post(stack, executeInvoke(stack, p, 'approve', { ref }, conversationId)));
+    const clicks = [PEOPLE.avery, PEOPLE.avery, PEOPLE.parker, PEOPLE.quinn, PEOPLE.parker].map((p) =>
+      post(stack, executeInvoke(stack, p, 'approve', { ref }, conversationId)),
+    );
     const results = await Promise.all(clicks);
     const texts = results.map((r) => cardText((r.body as { value: unknown }).value));
     expect(texts.filter((t) => t.includes('Running'))).toHaveLength(1);
@@ -101,20 +118,26 @@ describe('contain alice in Teams (slice)', () => {
 
   test('a protected account is refused at command time', async () => {
     await post(stack, channelMention(stack, PEOPLE.riley, 'contain breakglass@contoso.example'));
-    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Protected account')), { what: 'refusal' });
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Protected account')), {
+      what: 'refusal',
+    });
     expect(cardText(cardsOf(reply))).toContain('will not act on it');
     expect(mutatingCalls(stack)).toHaveLength(0);
   });
 
   test('a Global Administrator is protected through the role, not by listing them', async () => {
     await post(stack, channelMention(stack, PEOPLE.riley, 'contain gale.admin@contoso.example'));
-    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Protected account')), { what: 'refusal' });
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Protected account')), {
+      what: 'refusal',
+    });
     expect(cardText(cardsOf(reply))).toContain('Gale Admin');
   });
 
   test('an ambiguous name shows a chooser; never a guess', async () => {
     await post(stack, channelMention(stack, PEOPLE.riley, 'contain ali'));
-    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Several users match')), { what: 'chooser' });
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Several users match')), {
+      what: 'chooser',
+    });
     const text = cardText(cardsOf(reply));
     for (const n of ['Alice Aoki', 'Alicia Alvarez', 'Alistair Allen']) expect(text).toContain(n);
     expect(text).toContain('"verb":"choose"');
@@ -122,13 +145,17 @@ describe('contain alice in Teams (slice)', () => {
 
   test('an unknown user gets a clear reply', async () => {
     await post(stack, channelMention(stack, PEOPLE.riley, 'contain zelda'));
-    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('No such user')), { what: 'not found' });
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('No such user')), {
+      what: 'not found',
+    });
     expect(cardText(cardsOf(reply))).toContain('No user matches');
   });
 
   test('a personal chat works without a mention', async () => {
     await post(stack, personalMessage(stack, PEOPLE.riley, 'contain alice'));
-    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Revoke all sessions')), { what: 'card' });
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Revoke all sessions')), {
+      what: 'card',
+    });
     expect(reply.conversationId).toBe('a:1personal-chat-with-riley');
   });
 
@@ -136,7 +163,9 @@ describe('contain alice in Teams (slice)', () => {
     const threadId = '19:soc-incidents@thread.tacv2;messageid=1700000000000';
     const act = channelMention(stack, PEOPLE.riley, 'contain alice');
     await post(stack, { ...act, conversation: { ...(act.conversation as object), id: threadId } });
-    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Revoke all sessions')), { what: 'card' });
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Revoke all sessions')), {
+      what: 'card',
+    });
     expect(reply.conversationId).toBe(threadId);
   });
 
@@ -144,7 +173,9 @@ describe('contain alice in Teams (slice)', () => {
     const { ref, conversationId, sent } = await openIncident();
     await post(stack, executeInvoke(stack, PEOPLE.riley, 'approve', { ref }, conversationId, sent.activityId));
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve', { ref }, conversationId, sent.activityId));
-    await waitFor(() => stack.connector.all().some((r) => r.op === 'update' && cardText(cardsOf(r)).includes('Done, approved')), { what: 'result card' });
+    await waitFor(() => stack.connector.all().some((r) => r.op === 'update' && cardText(cardsOf(r)).includes('Done, approved')), {
+      what: 'result card',
+    });
     await post(stack, channelMention(stack, PEOPLE.riley, 'contain ali'));
     await waitFor(() => stack.connector.all().some((r) => cardText(cardsOf(r)).includes('Several users')), { what: 'chooser' });
     const cards = stack.connector.all().flatMap(cardsOf);
@@ -158,7 +189,10 @@ describe('contain alice in Teams (slice)', () => {
     const incidentId = ref.split('/')[0];
     const rule = (await (await getContext()).store.listActions(incidentId)).find((a) => a.title.includes('fdp.exe'))!;
     await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve', { ref: `${incidentId}/${rule.id}` }, conversationId, sent.activityId));
-    const status = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && String(r.activity.text ?? '').includes('fdp.exe')), { what: 'status line' });
+    const status = await waitFor(
+      () => stack.connector.all().find((r) => r.op !== 'update' && String(r.activity.text ?? '').includes('fdp.exe')),
+      { what: 'status line' },
+    );
     const everything = cardText(stack.connector.all().map((r) => r.activity));
     expect(everything).toContain('Invoice\uFFFDfdp.exe\uFFFD');
     expect(everything).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
@@ -169,15 +203,26 @@ describe('contain alice in Teams (slice)', () => {
     await stack.idle(); // the previous test's read-backs land a round after its status line
     const mark = stack.emulator.requests().length;
     await post(stack, channelMention(stack, PEOPLE.riley, 'reprot INC-20261125-0001'));
-    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Unknown command')), { what: 'help' });
-    expect(cardText(cardsOf(reply))).toMatch(/Unknown command \\"reprot\\"\. Did you mean \\"report\\"\? Here is what I understand: contain \\\\<user\\\\>, investigate/);
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('Unknown command')), {
+      what: 'help',
+    });
+    expect(cardText(cardsOf(reply))).toMatch(
+      /Unknown command \\"reprot\\"\. Did you mean \\"report\\"\? Here is what I understand: contain \\\\<user\\\\>, investigate/,
+    );
     await stack.idle();
-    expect(stack.emulator.requests().slice(mark).filter((r) => r.path.startsWith('/v1.0/users'))).toHaveLength(0);
+    expect(
+      stack.emulator
+        .requests()
+        .slice(mark)
+        .filter((r) => r.path.startsWith('/v1.0/users')),
+    ).toHaveLength(0);
   });
 
   test('a malformed command names the right form', async () => {
     await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice --forever'));
-    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('did not understand')), { what: 'usage' });
+    const reply = await waitFor(() => stack.connector.all().find((r) => cardText(cardsOf(r)).includes('did not understand')), {
+      what: 'usage',
+    });
     expect(cardText(cardsOf(reply))).toContain('contain <user>'.replace(/</g, '\\\\<').replace(/>/g, '\\\\>'));
   });
 });

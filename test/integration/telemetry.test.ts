@@ -16,7 +16,17 @@ interface Envelope {
   name: string;
   time: string;
   tags: Record<string, string>;
-  data: { baseType: string; baseData: { id?: string; name?: string; resultCode?: string; success?: boolean; properties?: Record<string, string>; metrics?: { name: string; value: number; count?: number }[] } };
+  data: {
+    baseType: string;
+    baseData: {
+      id?: string;
+      name?: string;
+      resultCode?: string;
+      success?: boolean;
+      properties?: Record<string, string>;
+      metrics?: { name: string; value: number; count?: number }[];
+    };
+  };
 }
 
 describe('telemetry to Application Insights (OpenTelemetry, @azure/monitor-opentelemetry)', () => {
@@ -33,9 +43,18 @@ describe('telemetry to Application Insights (OpenTelemetry, @azure/monitor-opent
       req.on('end', () => {
         const raw = Buffer.concat(chunks);
         const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
-        const items = (text.trim().startsWith('[') ? JSON.parse(text) : text.split('\n').filter(Boolean).map((l) => JSON.parse(l))) as Envelope[];
+        const items = (
+          text.trim().startsWith('[')
+            ? JSON.parse(text)
+            : text
+                .split('\n')
+                .filter(Boolean)
+                .map((l) => JSON.parse(l))
+        ) as Envelope[];
         received.push(...items);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] }));
       });
     });
     await new Promise<void>((r) => ingestion.listen(0, '127.0.0.1', r));
@@ -62,7 +81,13 @@ describe('telemetry to Application Insights (OpenTelemetry, @azure/monitor-opent
     stack.emulator.faults.add({ route: '^/v1.0/users/[^/]+/mailFolders/inbox/messageRules$', status: 429, retryAfter: 0, times: 1 });
     const before = new Set(stack.connector.all().map((r) => r.activityId));
     await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice'));
-    const card = await waitFor(() => stack.connector.all().find((x) => x.op !== 'update' && !before.has(x.activityId) && json(cardsOf(x)).includes('"verb":"approve-all"')), { what: 'the containment card' });
+    const card = await waitFor(
+      () =>
+        stack.connector
+          .all()
+          .find((x) => x.op !== 'update' && !before.has(x.activityId) && json(cardsOf(x)).includes('"verb":"approve-all"')),
+      { what: 'the containment card' },
+    );
     const incidentId = /"ref":"(INC-\d{8}-\d{4})"/.exec(json(cardsOf(card)))![1];
     const proposed = (await (await getContext()).store.listActions(incidentId)).filter((a) => a.state === 'proposed').length;
     await stack.sweep(); // the sweeper's minute: approvals waiting
@@ -70,13 +95,27 @@ describe('telemetry to Application Insights (OpenTelemetry, @azure/monitor-opent
     await settled(incidentId);
     await stack.idle();
     await flushTelemetry();
-    const executed = await waitFor(() => received.find((e) => e.data.baseType === 'RequestData' && props(e)['contain.work.type'] === 'execute' && props(e)['contain.incident_id'] === incidentId), { what: 'the exported execute request' });
+    const executed = await waitFor(
+      () =>
+        received.find(
+          (e) =>
+            e.data.baseType === 'RequestData' &&
+            props(e)['contain.work.type'] === 'execute' &&
+            props(e)['contain.incident_id'] === incidentId,
+        ),
+      { what: 'the exported execute request' },
+    );
 
     // The incident's trace: the chat message's request is its root; the queued command and the execution are in it.
     const spans = traceOf(executed.tags['ai.operation.id']);
     const root = spans.filter((e) => !e.tags['ai.operation.parentId']);
     expect(root.map((e) => [e.data.baseType, e.data.baseData.name])).toEqual([['RequestData', 'teams-messages']]);
-    expect(spans.filter((e) => e.data.baseType === 'RequestData').map((e) => props(e)['contain.work.type'] ?? e.data.baseData.name).sort()).toEqual(['command', 'execute', 'teams-messages']);
+    expect(
+      spans
+        .filter((e) => e.data.baseType === 'RequestData')
+        .map((e) => props(e)['contain.work.type'] ?? e.data.baseData.name)
+        .sort(),
+    ).toEqual(['command', 'execute', 'teams-messages']);
     // The approval's own request is a trace of its own; what it caused joins the incident's.
     expect(spans.map((e) => e.data.baseData.name)).toContain('contain approved');
     expect(received.filter((e) => e.data.baseData.name === 'teams-messages').length).toBe(2);
@@ -85,14 +124,30 @@ describe('telemetry to Application Insights (OpenTelemetry, @azure/monitor-opent
     const names = spans.map((e) => e.data.baseData.name);
     const template = (p: string) => templatePath(p.replace(/^\/(v1\.0|beta)(?=\/)/, ''));
     for (const call of mutatingCalls(stack)) expect(names).toContain(`${call.method} ${template(call.path)}`);
-    expect(names).toEqual(expect.arrayContaining(['GET /users/{id}/authentication/methods', 'POST /users/{id}/revokeSignInSessions', 'PATCH /users/{id}', 'GET /v1.0/auditLogs/signIns']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'GET /users/{id}/authentication/methods',
+        'POST /users/{id}/revokeSignInSessions',
+        'PATCH /users/{id}',
+        'GET /v1.0/auditLogs/signIns',
+      ]),
+    );
     // Each HTTP request to Graph carries Graph's request-id and the client-request-id Contain sent.
-    const http = spans.filter((e) => e.data.baseType === 'RemoteDependencyData' && props(e)['graph.client_request_id'] && !e.data.baseData.name?.startsWith('graph '));
+    const http = spans.filter(
+      (e) =>
+        e.data.baseType === 'RemoteDependencyData' && props(e)['graph.client_request_id'] && !e.data.baseData.name?.startsWith('graph '),
+    );
     expect(http.length).toBeGreaterThan(3);
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-    for (const e of http) expect([e.data.baseData.name, props(e)['graph.request_id']]).toEqual([e.data.baseData.name, expect.stringMatching(uuid)]);
+    for (const e of http)
+      expect([e.data.baseData.name, props(e)['graph.request_id']]).toEqual([e.data.baseData.name, expect.stringMatching(uuid)]);
     // The throttled read: its 429 and its retry, both in the trace.
-    expect(spans.filter((e) => e.data.baseData.name === 'GET /v1.0/auditLogs/signIns').map((e) => e.data.baseData.resultCode).sort()).toEqual(['200', '429']);
+    expect(
+      spans
+        .filter((e) => e.data.baseData.name === 'GET /v1.0/auditLogs/signIns')
+        .map((e) => e.data.baseData.resultCode)
+        .sort(),
+    ).toEqual(['200', '429']);
 
     // Metrics: time to contain (once), the approvals that waited, the 429s and retries.
     const ttc = metric('contain.incident.time_to_contain');
@@ -100,7 +155,10 @@ describe('telemetry to Application Insights (OpenTelemetry, @azure/monitor-opent
     expect(ttc[0].data.baseData.metrics![0]).toMatchObject({ count: 1 });
     expect(ttc[0].data.baseData.metrics![0].value).toBeGreaterThan(0);
     expect(metric('contain.approvals.waiting').map((e) => e.data.baseData.metrics![0].value)).toContain(proposed);
-    const sum = (name: string, batch: string) => metric(name).filter((e) => props(e)['graph.batch'] === batch).reduce((n, e) => n + e.data.baseData.metrics![0].value, 0);
+    const sum = (name: string, batch: string) =>
+      metric(name)
+        .filter((e) => props(e)['graph.batch'] === batch)
+        .reduce((n, e) => n + e.data.baseData.metrics![0].value, 0);
     expect([sum('contain.graph.throttled', 'false'), sum('contain.graph.throttled', 'true')]).toEqual([1, 1]);
     expect([sum('contain.graph.retries', 'false'), sum('contain.graph.retries', 'true')]).toEqual([1, 1]);
   }, 60_000);

@@ -44,7 +44,17 @@ async function containThenUndo(kind: ContainKind, objectId: string, params: Reco
   const target = { objectId, params, decision } as Pick<Action, 'objectId' | 'params' | 'decision'>;
   const contained = await run(forward, target as UndoTarget);
   expect([contained.result.outcome, contained.verified]).toEqual(['succeeded', true]);
-  const plan = planUndo({ id: 'a01', step: 1, kind, objectId, params, title: 'contained', state: 'succeeded', evidence: contained.evidence, decision } satisfies DoneAction);
+  const plan = planUndo({
+    id: 'a01',
+    step: 1,
+    kind,
+    objectId,
+    params,
+    title: 'contained',
+    state: 'succeeded',
+    evidence: contained.evidence,
+    decision,
+  } satisfies DoneAction);
   if (!plan.reversible) throw new Error(plan.why);
   const undone = await run(undoHandlerFor(plan.undo.kind), plan.undo);
   expect([undone.result.outcome, undone.verified]).toEqual(['succeeded', true]);
@@ -89,7 +99,9 @@ describe('undo restores what containment changed, verified by read-back', () => 
   test('a stopped flow is started again', async () => {
     await containThenUndo('stopFlow', A.flowAttacker, { environment: FLOW_ENVIRONMENT, name: 'Sync' });
     expect((state().flows.find((f) => f.data.name === A.flowAttacker)!.data.properties as { state: string }).state).toBe('Started');
-    expect(stack.emulator.flowRequests.map((r) => `${r.method} ${r.path.split('/').slice(-2).join('/')}`)).toEqual(expect.arrayContaining([`POST ${A.flowAttacker}/stop`, `POST ${A.flowAttacker}/start`]));
+    expect(stack.emulator.flowRequests.map((r) => `${r.method} ${r.path.split('/').slice(-2).join('/')}`)).toEqual(
+      expect.arrayContaining([`POST ${A.flowAttacker}/stop`, `POST ${A.flowAttacker}/start`]),
+    );
   });
 
   test('a service principal whose sign-in was turned off is turned back on', async () => {
@@ -121,7 +133,11 @@ describe('undo restores what containment changed, verified by read-back', () => 
     const { plan, evidence } = await containThenUndo('disableInboxRule', A.ruleDot, { userId: SEED_IDS.alice, name: '.' }, 'delete');
     const h = undoHandlerFor('recreateInboxRule');
     // The undo's own snapshot (the rule list before it) against the list now: made.
-    const listBefore = { value: state().rules.filter((r) => r.userId === SEED_IDS.alice && r.data.displayName !== '.').map((r) => r.data) };
+    const listBefore = {
+      value: state()
+        .rules.filter((r) => r.userId === SEED_IDS.alice && r.data.displayName !== '.')
+        .map((r) => r.data),
+    };
     expect(h.verified(plan, listBefore, await call(h.check(plan)))).toBe(true);
     // And against a list that already held it: not recognised as this undo's doing.
     expect(h.verified(plan, await call(h.check(plan)).then((r) => r.body), await call(h.check(plan)))).toBe(false);

@@ -4,7 +4,14 @@
  */
 import { IGNORE_RULES, OPEN_RULES, judgeAlert, type AlertFacts } from '../../src/alerts/rules';
 
-const alert = (title: string, more: Partial<AlertFacts> = {}): AlertFacts => ({ title, severity: 'high', status: 'new', classification: 'unknown', determination: 'unknown', ...more });
+const alert = (title: string, more: Partial<AlertFacts> = {}): AlertFacts => ({
+  title,
+  severity: 'high',
+  status: 'new',
+  classification: 'unknown',
+  determination: 'unknown',
+  ...more,
+});
 const IDP = { serviceSource: 'azureAdIdentityProtection', detectionSource: 'azureAdIdentityProtection' };
 const MDCA = { serviceSource: 'microsoftDefenderForCloudApps', detectionSource: 'cloudAppSecurity' };
 const MDO = { serviceSource: 'microsoftDefenderForOffice365', detectionSource: 'microsoftDefenderForOffice365' };
@@ -25,7 +32,15 @@ describe('alerts that open an incident', () => {
     ['password spray that worked (title says so)', alert('Successful password spray sign-in'), 'password-spray-success'],
     ['compromised sending', alert('User restricted from sending email', MDO), 'compromised-sending'],
     ['threat intelligence', alert('Microsoft Entra threat intelligence', IDP), 'threat-intelligence'],
-    ['analyst determination, whatever the title and severity', alert('Unfamiliar mailbox activity', { severity: 'informational', determination: 'compromisedAccount', classification: 'truePositive' }), 'confirmed-compromise'],
+    [
+      'analyst determination, whatever the title and severity',
+      alert('Unfamiliar mailbox activity', {
+        severity: 'informational',
+        determination: 'compromisedAccount',
+        classification: 'truePositive',
+      }),
+      'confirmed-compromise',
+    ],
   ])('%s', (_name, a, rule) => {
     const v = judgeAlert(a);
     expect(v.opens ? v.rule.id : v.why).toBe(rule);
@@ -34,7 +49,11 @@ describe('alerts that open an incident', () => {
 
 describe('alerts that must NOT open an incident', () => {
   test.each<[string, AlertFacts, RegExp]>([
-    ['a device alert', alert('Suspicious execution of hidden file', { serviceSource: 'microsoftDefenderForEndpoint', category: 'DefenseEvasion' }), /no rule/],
+    [
+      'a device alert',
+      alert('Suspicious execution of hidden file', { serviceSource: 'microsoftDefenderForEndpoint', category: 'DefenseEvasion' }),
+      /no rule/,
+    ],
     ['unusual location', alert('Activity from infrequent country', MDCA), /location/],
     ['impossible travel', alert('Impossible travel activity', MDCA), /location/],
     ['atypical travel', alert('Atypical travel', IDP), /location/],
@@ -42,7 +61,11 @@ describe('alerts that must NOT open an incident', () => {
     ['failed logins', alert('Multiple failed login attempts', MDCA), /failed/],
     ['a spray that failed', alert('Suspected password spray attack', { serviceSource: 'microsoftDefenderForIdentity' }), /failed/],
     ['a spray that does not say it worked, from elsewhere', alert('Password spray', MDCA), /no rule/],
-    ['phishing removed after delivery', alert('Email messages containing malicious URL removed after delivery', { ...MDO, severity: 'informational' }), /scope/],
+    [
+      'phishing removed after delivery',
+      alert('Email messages containing malicious URL removed after delivery', { ...MDO, severity: 'informational' }),
+      /scope/,
+    ],
     ['a URL click', alert('A potentially malicious URL click was detected', MDO), /scope/],
     ['leaked credentials', alert('Leaked credentials', IDP), /password change/],
     ['a forwarding rule created', alert('Creation of forwarding/redirect rule', { ...MDO, severity: 'informational' }), /routine/],
@@ -62,6 +85,24 @@ describe('alerts that must NOT open an incident', () => {
 test('every rule is exercised by a row above, and ids are unique', () => {
   const ids = [...OPEN_RULES, ...IGNORE_RULES].map((r) => r.id);
   expect(new Set(ids).size).toBe(ids.length);
-  expect(OPEN_RULES.map((r) => r.id).sort()).toEqual(['aitm', 'bec', 'compromised-sending', 'confirmed-compromise', 'inbox-rule', 'password-spray-success', 'threat-intelligence', 'token-theft']);
-  expect(IGNORE_RULES.map((r) => r.id).sort()).toEqual(['determined-benign', 'failed-attempts', 'graded-benign', 'leaked-credentials', 'location-only', 'mail-received', 'resolved', 'routine-forwarding']);
+  expect(OPEN_RULES.map((r) => r.id).sort()).toEqual([
+    'aitm',
+    'bec',
+    'compromised-sending',
+    'confirmed-compromise',
+    'inbox-rule',
+    'password-spray-success',
+    'threat-intelligence',
+    'token-theft',
+  ]);
+  expect(IGNORE_RULES.map((r) => r.id).sort()).toEqual([
+    'determined-benign',
+    'failed-attempts',
+    'graded-benign',
+    'leaked-credentials',
+    'location-only',
+    'mail-received',
+    'resolved',
+    'routine-forwarding',
+  ]);
 });

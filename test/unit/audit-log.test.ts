@@ -7,8 +7,13 @@ import { serveEmulator } from '../helpers/emulator-server';
 
 let server: Awaited<ReturnType<typeof serveEmulator>>;
 let graph: Graph;
-const config = (env: Record<string, string> = {}): Config => loadConfig({ CONTAIN_MODE: 'local', CONTAIN_AUDIT_POLL_SECONDS: '0.02', ...env });
-const window = () => ({ displayName: 'Contain test', start: new Date(Date.now() - 7 * 86_400_000).toISOString(), end: new Date().toISOString() });
+const config = (env: Record<string, string> = {}): Config =>
+  loadConfig({ CONTAIN_MODE: 'local', CONTAIN_AUDIT_POLL_SECONDS: '0.02', ...env });
+const window = () => ({
+  displayName: 'Contain test',
+  start: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+  end: new Date().toISOString(),
+});
 const collect = async <T>(it: AsyncIterable<T>) => {
   const out: T[] = [];
   for await (const x of it) out.push(x);
@@ -28,8 +33,20 @@ beforeEach(() => {
 describe('Audit Log Query API client', () => {
   test('creates the query with its filters, polls until it succeeds, pages every record and normalises them', async () => {
     const progress: AuditLogProgress[] = [];
-    const records = await collect(auditLogRecords({ graph, config: config() }, { ...window(), users: ['alice.aoki@contoso.example'], operations: ['New-InboxRule', 'MailItemsAccessed'] }, { onProgress: (p) => void progress.push(p) }));
-    expect(records.map((r) => r.operation).sort()).toEqual(['MailItemsAccessed', 'MailItemsAccessed', 'MailItemsAccessed', 'New-InboxRule', 'New-InboxRule']);
+    const records = await collect(
+      auditLogRecords(
+        { graph, config: config() },
+        { ...window(), users: ['alice.aoki@contoso.example'], operations: ['New-InboxRule', 'MailItemsAccessed'] },
+        { onProgress: (p) => void progress.push(p) },
+      ),
+    );
+    expect(records.map((r) => r.operation).sort()).toEqual([
+      'MailItemsAccessed',
+      'MailItemsAccessed',
+      'MailItemsAccessed',
+      'New-InboxRule',
+      'New-InboxRule',
+    ]);
     // Ports and brackets are stripped; times are UTC.
     expect(new Set(records.map((r) => r.ip))).toEqual(new Set(['203.0.113.10', '152.42.161.220', '240b:10:32c1:ab00:857:889:3734:e93']));
     for (const r of records) expect(r.time).toMatch(/Z$/);
@@ -43,7 +60,10 @@ describe('Audit Log Query API client', () => {
   test('an earlier query is picked up while it lives; a failed or unknown one is replaced, and the new id reported', async () => {
     const created: string[] = [];
     const onCreated = (id: string) => void created.push(id);
-    const run = (existingQueryId?: string) => collect(auditLogRecords({ graph, config: config() }, { ...window(), users: ['bob.brown@contoso.example'] }, { existingQueryId, onCreated }));
+    const run = (existingQueryId?: string) =>
+      collect(
+        auditLogRecords({ graph, config: config() }, { ...window(), users: ['bob.brown@contoso.example'] }, { existingQueryId, onCreated }),
+      );
     await run();
     expect(created).toHaveLength(1);
     expect(await run(created[0])).toHaveLength(2);
@@ -64,7 +84,14 @@ describe('Audit Log Query API client', () => {
   });
 
   test('a query Purview fails, a forbidden one, one that outlives the wait, and a stop: each a clear ContainError', async () => {
-    server.emulator.faults.add({ route: '/security/auditLog/queries$', method: 'POST', status: 403, code: 'Forbidden', message: 'Missing AuditLogsQuery.Read.All', times: 1 });
+    server.emulator.faults.add({
+      route: '/security/auditLog/queries$',
+      method: 'POST',
+      status: 403,
+      code: 'Forbidden',
+      message: 'Missing AuditLogsQuery.Read.All',
+      times: 1,
+    });
     await expect(collect(auditLogRecords({ graph, config: config() }, window()))).rejects.toMatchObject({ code: 'GRAPH_FORBIDDEN' });
 
     server.emulator.auditQueryMs = 60_000;
@@ -78,7 +105,9 @@ describe('Audit Log Query API client', () => {
 
     server.emulator.auditQueryMs = 150;
     server.emulator.auditQueryOutcome = 'failed';
-    await expect(collect(auditLogRecords({ graph, config: config() }, window()))).rejects.toThrow(/query failed in Purview; search Purview > Audit for "Contain test"/);
+    await expect(collect(auditLogRecords({ graph, config: config() }, window()))).rejects.toThrow(
+      /query failed in Purview; search Purview > Audit for "Contain test"/,
+    );
   });
 });
 

@@ -15,7 +15,7 @@ const json = (v: unknown) => JSON.stringify(v);
 const stepOf = (ref: string) => Number(ref.slice(-2));
 
 describe('ranking and words (src/views/steps.ts)', () => {
-  test('suspicion: a point a reason, three more for the attacker\'s IP or mail leaving the organisation, one for mail destroyed or sent on', () => {
+  test("suspicion: a point a reason, three more for the attacker's IP or mail leaving the organisation, one for mail destroyed or sent on", () => {
     expect(suspicion('moves mail to RSS Feeds')).toBe(1);
     expect(suspicion('moves mail to RSS Feeds; marks the moved mail as read')).toBe(2);
     expect(suspicion('deletes mail; its name "x" is very short')).toBe(3);
@@ -23,15 +23,24 @@ describe('ranking and words (src/views/steps.ts)', () => {
     expect(suspicion('forwards mail outside the organisation (ap.desk3@fabrikam-finance.example)')).toBe(5);
   });
 
-  test('within a step: failed first, then waiting by suspicion, then the rest; steps in order; ties keep discovery\'s order', () => {
+  test("within a step: failed first, then waiting by suspicion, then the rest; steps in order; ties keep discovery's order", () => {
     const a = (step: number, state: ActionView['state'], reason: string, id: string) => ({ step, state, reason, id });
-    const ranked = rank([a(5, 'succeeded', 'x; y; z', 'done'), a(5, 'proposed', 'x', 'weak'), a(3, 'proposed', 'x', 'other step'), a(5, 'proposed', 'forwards mail outside the organisation', 'strong'), a(5, 'failed', 'x', 'failed'), a(5, 'proposed', 'x', 'weak too')]);
+    const ranked = rank([
+      a(5, 'succeeded', 'x; y; z', 'done'),
+      a(5, 'proposed', 'x', 'weak'),
+      a(3, 'proposed', 'x', 'other step'),
+      a(5, 'proposed', 'forwards mail outside the organisation', 'strong'),
+      a(5, 'failed', 'x', 'failed'),
+      a(5, 'proposed', 'x', 'weak too'),
+    ]);
     expect(ranked.map((x) => x.id)).toEqual(['other step', 'failed', 'strong', 'weak', 'weak too', 'done']);
   });
 
-  test('a step\'s decision in words, and its state in counts', () => {
+  test("a step's decision in words, and its state in counts", () => {
     expect(decisionWords(Array(13).fill({ kind: 'disableInboxRule' }))).toBe('disable 13 inbox rules');
-    expect(decisionWords([{ kind: 'disableServicePrincipal' }, { kind: 'removeGrant' }, { kind: 'removeGrant' }, { kind: 'removeAppSecret' }])).toBe('turn off sign-in for 1 app, remove 2 consents and remove 1 app secret');
+    expect(
+      decisionWords([{ kind: 'disableServicePrincipal' }, { kind: 'removeGrant' }, { kind: 'removeGrant' }, { kind: 'removeAppSecret' }]),
+    ).toBe('turn off sign-in for 1 app, remove 2 consents and remove 1 app secret');
     expect(decisionWords([{ kind: 'revokeSessions' }])).toBe("revoke the user's sessions");
     expect(stateSummary([{ state: 'proposed' }, { state: 'proposed' }])).toBe('2 actions, all waiting for approval');
     expect(stateSummary([{ state: 'succeeded' }, { state: 'failed' }, { state: 'succeeded' }])).toBe('3 actions: 2 done, 1 failed');
@@ -40,7 +49,12 @@ describe('ranking and words (src/views/steps.ts)', () => {
 
 describe('fitSteps: degrade step by step, never cut blindly', () => {
   test('small steps whole, big ones their top 3; then one finding fewer for the step showing the most, down to summaries, then compact', () => {
-    const sizes = new Map([[1, 1], [3, 12], [5, 4], [7, 22]]);
+    const sizes = new Map([
+      [1, 1],
+      [3, 12],
+      [5, 4],
+      [7, 22],
+    ]);
     const tried: string[] = [];
     const render = (shown: ReadonlyMap<number, number>, compact: boolean) => {
       tried.push(`${[...shown.values()].join(',')}${compact ? ' compact' : ''}`);
@@ -57,7 +71,8 @@ describe('fitSteps: degrade step by step, never cut blindly', () => {
 /** Every proposed action is decidable on the card: its own button, or its step's Approve step and Show all. */
 function expectEveryDecisionOffered(v: ContainmentView, text: string, steps: (verb: string) => Set<number>): void {
   const [approve, show] = [steps('approve-step'), steps('show-step')];
-  for (const a of v.actions.filter((x) => x.decidable)) expect(text.includes(`"${a.ref}"`) || (approve.has(a.step) && show.has(a.step))).toBe(true);
+  for (const a of v.actions.filter((x) => x.decidable))
+    expect(text.includes(`"${a.ref}"`) || (approve.has(a.step) && show.has(a.step))).toBe(true);
 }
 
 describe('a big incident on both platforms', () => {
@@ -74,32 +89,58 @@ describe('a big incident on both platforms', () => {
     // The most suspicious rules (forwarding outside) have their own buttons; the weakest is only in Show all.
     expect(text).toContain(`"ref":"${big.actions.find((a) => a.title.endsWith('"rule 0"'))!.ref}"`);
     expect(text).not.toContain(`"ref":"${big.actions.find((a) => a.title.endsWith('"rule 11"'))!.ref}"`);
-    expectEveryDecisionOffered(big, text, (verb) => new Set([...text.matchAll(new RegExp(`"verb":"${verb}","ref":"([^"]+)"`, 'g'))].map((m) => stepOf(m[1]))));
+    expectEveryDecisionOffered(
+      big,
+      text,
+      (verb) => new Set([...text.matchAll(new RegExp(`"verb":"${verb}","ref":"([^"]+)"`, 'g'))].map((m) => stepOf(m[1]))),
+    );
   });
 
   test('Slack: within 50 blocks and every Block Kit limit, with the same decisions; confirmations name the count', () => {
     const m = renderBlockKit(big);
     expect(blockKitErrors(m.blocks)).toEqual([]);
     const text = json(m.blocks);
-    expect(text).toContain('"text":"This will disable 12 inbox rules for Alice Aoki as soon as you confirm. *Show all* lists every one of them."');
-    expectEveryDecisionOffered(big, text, (verb) => new Set([...text.matchAll(new RegExp(`"action_id":"contain.${verb}","value":"([^"]+)"`, 'g'))].map((m) => stepOf(m[1]))));
+    expect(text).toContain(
+      '"text":"This will disable 12 inbox rules for Alice Aoki as soon as you confirm. *Show all* lists every one of them."',
+    );
+    expectEveryDecisionOffered(
+      big,
+      text,
+      (verb) => new Set([...text.matchAll(new RegExp(`"action_id":"contain.${verb}","value":"([^"]+)"`, 'g'))].map((m) => stepOf(m[1]))),
+    );
   });
 
   test('the worst the scenario makes, ten steps of 100 objects with long names and notes: summaries that fit both platforms', () => {
     const long = (s: string) => `${s} ${'x'.repeat(240)}`;
-    const actions: ActionView[] = Array.from({ length: 1000 }, (_, i) => ({ ...big.actions[1], ref: `INC-20261125-0002/a${i + 100}`, step: 1 + (i % 10), title: long(`Object ${i}`), detail: long('detail'), reason: long('reason; reason'), irreversible: long('cannot be undone') }));
+    const actions: ActionView[] = Array.from({ length: 1000 }, (_, i) => ({
+      ...big.actions[1],
+      ref: `INC-20261125-0002/a${i + 100}`,
+      step: 1 + (i % 10),
+      title: long(`Object ${i}`),
+      detail: long('detail'),
+      reason: long('reason; reason'),
+      irreversible: long('cannot be undone'),
+    }));
     const v: ContainmentView = {
       ...big,
       actions,
       signIns: Array.from({ length: 20 }, () => big.signIns[0]),
       notes: Array.from({ length: 10 }, (_, i) => long(`note ${i}`).repeat(10)),
-      steps: Array.from({ length: 10 }, (_, i) => ({ step: i + 1, name: long('Step'), checked: long('checked'), notes: [long('step note').repeat(5)], ref: `INC-20261125-0002/s${String(i + 1).padStart(2, '0')}`, decide: { count: 100, what: 'disable 100 inbox rules' } })),
+      steps: Array.from({ length: 10 }, (_, i) => ({
+        step: i + 1,
+        name: long('Step'),
+        checked: long('checked'),
+        notes: [long('step note').repeat(5)],
+        ref: `INC-20261125-0002/s${String(i + 1).padStart(2, '0')}`,
+        decide: { count: 100, what: 'disable 100 inbox rules' },
+      })),
     };
     const card = renderAdaptive(v);
     expect(cardBytes(card)).toBeLessThanOrEqual(TEAMS_CARD_BYTES);
     expect(cardBytes(card)).toBeLessThan(TEAMS_LIMITS.recommendedBytes);
     expect(blockKitErrors(renderBlockKit(v).blocks)).toEqual([]);
-    for (let s = 1; s <= 10; s++) expect(json(card)).toContain(`"verb":"show-step","ref":"INC-20261125-0002/s${String(s).padStart(2, '0')}"`);
+    for (let s = 1; s <= 10; s++)
+      expect(json(card)).toContain(`"verb":"show-step","ref":"INC-20261125-0002/s${String(s).padStart(2, '0')}"`);
   });
 
   test('a small incident keeps its look: every action whole with its own buttons, no step buttons', () => {
@@ -111,7 +152,10 @@ describe('a big incident on both platforms', () => {
 });
 
 describe('Show all', () => {
-  const many = (n: number, title = (i: number) => `Disable inbox rule "r${i}"`): StepListView => ({ ...stepList, actions: Array.from({ length: n }, (_, i) => ({ ...stepList.actions[0], ref: `INC-20261125-0002/a${i + 100}`, title: title(i) })) });
+  const many = (n: number, title = (i: number) => `Disable inbox rule "r${i}"`): StepListView => ({
+    ...stepList,
+    actions: Array.from({ length: n }, (_, i) => ({ ...stepList.actions[0], ref: `INC-20261125-0002/a${i + 100}`, title: title(i) })),
+  });
 
   test('Slack modal: every action, within the modal limits, even for hundreds', () => {
     for (const v of [stepList, many(99), many(300), many(300, (i) => `rule ${i} ${'y'.repeat(200)}`)]) {
@@ -126,7 +170,8 @@ describe('Show all', () => {
 
   test('Teams dialog: every action within the budget; one line each when they do not fit in full; a count only past that', () => {
     const sizes = (v: StepListView) => cardBytes(renderAdaptive(v) as AdaptiveCard);
-    for (const v of [stepList, many(150), many(1000, (i) => `rule ${i} ${'y'.repeat(240)}`)]) expect(sizes(v)).toBeLessThanOrEqual(TEAMS_CARD_BYTES);
+    for (const v of [stepList, many(150), many(1000, (i) => `rule ${i} ${'y'.repeat(240)}`)])
+      expect(sizes(v)).toBeLessThanOrEqual(TEAMS_CARD_BYTES);
     expect(json(renderAdaptive(stepList))).toContain('Why: forwards mail outside the organisation');
     const mid = json(renderAdaptive(many(150)));
     for (let i = 0; i < 150; i++) expect(mid).toContain(`r${i}\\"`);

@@ -39,12 +39,20 @@ describe('Adaptive Cards', () => {
   });
 
   test('the validator is not a rubber stamp', () => {
-    expect(adaptiveCardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'x', color: 'Purple' }, { type: 'Carousel2' }] })).toHaveLength(2);
+    expect(
+      adaptiveCardProblems({
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body: [{ type: 'TextBlock', text: 'x', color: 'Purple' }, { type: 'Carousel2' }],
+      }),
+    ).toHaveLength(2);
   });
 
   test.each([views.containment, bigViews.big])('buttons carry only a verb and an opaque reference', (view) => {
     const json = JSON.stringify(renderAdaptive(view));
-    const datas = [...json.matchAll(/"data":(\{[^}]*\})/g)].map((m) => JSON.parse(m[1].replace(/,"msteams".*$/, '}')) as Record<string, string>);
+    const datas = [...json.matchAll(/"data":(\{[^}]*\})/g)].map(
+      (m) => JSON.parse(m[1].replace(/,"msteams".*$/, '}')) as Record<string, string>,
+    );
     expect(datas.length).toBeGreaterThan(0);
     for (const d of datas) expect(Object.keys(d).sort()).toEqual(['ref', 'verb']);
   });
@@ -59,7 +67,7 @@ describe('Adaptive Cards', () => {
 });
 
 describe('Block Kit', () => {
-  test('long finding lists are split across sections, never cut at Slack\'s 3,000 characters', () => {
+  test("long finding lists are split across sections, never cut at Slack's 3,000 characters", () => {
     const long = { ...views.investigation.findings[0], reason: 'x'.repeat(400) };
     const view = { ...views.investigation, findings: Array.from({ length: 12 }, (_, i) => ({ ...long, category: `c${i}` })) };
     const blocks = renderBlockKit(view).blocks;
@@ -69,24 +77,30 @@ describe('Block Kit', () => {
     expect(texts.join('').includes('…')).toBe(false);
   });
 
-  test.each(all)('%s message matches its snapshot and Slack\'s limits', (_name, view) => {
+  test.each(all)("%s message matches its snapshot and Slack's limits", (_name, view) => {
     const m = renderBlockKit(view);
     expect(m).toMatchSnapshot();
     checkLimits(m.blocks);
   });
 
   test('danger buttons ask for confirmation', () => {
-    const buttons = renderBlockKit(views.containment).blocks.flatMap((b) => (b.elements as Block[] | undefined) ?? []).filter((e) => e.type === 'button');
+    const buttons = renderBlockKit(views.containment)
+      .blocks.flatMap((b) => (b.elements as Block[] | undefined) ?? [])
+      .filter((e) => e.type === 'button');
     const reject = buttons.find((b) => b.action_id === 'contain.reject')!;
     expect(reject.style).toBe('danger');
     expect(reject.confirm).toBeDefined();
   });
 
-  test('huge content is cut to Slack\'s limits instead of being rejected', () => {
+  test("huge content is cut to Slack's limits instead of being rejected", () => {
     const many: ContainmentView = {
       ...views.containment,
       notes: Array.from({ length: 80 }, (_, i) => `note ${i} ${'x'.repeat(4000)}`),
-      actions: Array.from({ length: 30 }, (_, i) => ({ ...views.containment.actions[0], ref: `INC-20261125-0001/a${String(i).padStart(2, '0')}`, detail: 'y'.repeat(5000) })),
+      actions: Array.from({ length: 30 }, (_, i) => ({
+        ...views.containment.actions[0],
+        ref: `INC-20261125-0001/a${String(i).padStart(2, '0')}`,
+        detail: 'y'.repeat(5000),
+      })),
     };
     const m = renderBlockKit(many);
     expect(m.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
@@ -111,7 +125,8 @@ function checkLimits(blocks: Block[]): void {
     for (const f of (b.fields as { text: string }[] | undefined) ?? []) expect(f.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fieldText);
     for (const e of (b.elements as Record<string, unknown>[] | undefined) ?? []) {
       if (typeof e.value === 'string') expect(e.value.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonValue);
-      if (typeof (e as { text?: unknown }).text === 'string') expect(((e as { text: string }).text).length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      if (typeof (e as { text?: unknown }).text === 'string')
+        expect((e as { text: string }).text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     }
   }
 }
@@ -123,10 +138,13 @@ describe('bidi controls and invisible format characters', () => {
   // Keys that select code paths (not text shown to people) keep their values.
   const KEYS = new Set(['kind', 'state', 'tone', 'verdict', 'status', 'via', 'source', 'step']);
   const taint = (v: unknown, key = ''): unknown =>
-    typeof v === 'string' && !KEYS.has(key) ? `\u202E${v}${HIDDEN}exe.pdf`
-    : Array.isArray(v) ? v.map((x) => taint(x, key))
-    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, taint(x, k)]))
-    : v;
+    typeof v === 'string' && !KEYS.has(key)
+      ? `\u202E${v}${HIDDEN}exe.pdf`
+      : Array.isArray(v)
+        ? v.map((x) => taint(x, key))
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, taint(x, k)]))
+          : v;
 
   test.each(all)('%s: none reaches an Adaptive Card or a Slack message, in any field', (_name, view) => {
     const tainted = taint(view) as View;
@@ -138,7 +156,9 @@ describe('bidi controls and invisible format characters', () => {
   });
 
   test('joiners that emoji and scripts need are kept', () => {
-    expect(visible('👩\u200D💻 \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645')).toBe('👩\u200D💻 \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645');
+    expect(visible('👩\u200D💻 \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645')).toBe(
+      '👩\u200D💻 \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645',
+    );
     expect(visible('a\u202Eb')).toBe('a\uFFFDb');
   });
 });

@@ -20,7 +20,8 @@ describe('contain CLI', () => {
   test('--help lists every command', async () => {
     const r = await capture(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['find', 'config', 'doctor', 'report', 'investigate', 'hunt user-agents', 'analyze']) expect(r.out).toContain(`contain ${c}`);
+    for (const c of ['find', 'config', 'doctor', 'report', 'investigate', 'hunt user-agents', 'analyze'])
+      expect(r.out).toContain(`contain ${c}`);
   });
 
   test('analyze is wired to the analyzer; an unknown command exits 2 with the help', async () => {

@@ -9,18 +9,42 @@ describe('command grammar', () => {
     ['/contain status', { name: 'status' }],
     ['  contain   Alice   Aoki  ', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false }],
     ["contain Dan O'Brien --dry-run", { name: 'contain', target: { kind: 'text', value: "Dan O'Brien" }, dryRun: true }],
-    ['contain \u201cAlice Aoki\u201d --since 48h', { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false, sinceDays: 2 }],
+    [
+      'contain \u201cAlice Aoki\u201d --since 48h',
+      { name: 'contain', target: { kind: 'text', value: 'Alice Aoki' }, dryRun: false, sinceDays: 2 },
+    ],
     ['contain alice@contoso.com', { name: 'contain', target: { kind: 'email', value: 'alice@contoso.com' }, dryRun: false }],
-    ['contain <mailto:alice@contoso.com|alice@contoso.com>', { name: 'contain', target: { kind: 'email', value: 'alice@contoso.com' }, dryRun: false }],
+    [
+      'contain <mailto:alice@contoso.com|alice@contoso.com>',
+      { name: 'contain', target: { kind: 'email', value: 'alice@contoso.com' }, dryRun: false },
+    ],
     ['contain <@U0123ABC|alice>', { name: 'contain', target: { kind: 'mention', value: 'U0123ABC' }, dryRun: false }],
-    ['contain A11CE000-0000-4000-8000-000000000001', { name: 'contain', target: { kind: 'id', value: 'a11ce000-0000-4000-8000-000000000001' }, dryRun: false }],
+    [
+      'contain A11CE000-0000-4000-8000-000000000001',
+      { name: 'contain', target: { kind: 'id', value: 'a11ce000-0000-4000-8000-000000000001' }, dryRun: false },
+    ],
     ['investigate alice --since=14d', { name: 'investigate', target: { kind: 'text', value: 'alice' }, sinceDays: 14 }],
     ['hunt user-agents --days 3', { name: 'hunt', what: 'user-agents', days: 3 }],
-    ['scope alice --message <phish-4711@sharepoint-files.example>', { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<phish-4711@sharepoint-files.example>' }],
-    ['scope alice --message phish-4711@sharepoint-files.example', { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<phish-4711@sharepoint-files.example>' }],
-    ['scope alice --message=<CAF=x+y@mail.example>', { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<CAF=x+y@mail.example>' }],
-    ['scope alice --message &lt;<mailto:a.b@c.example|a.b@c.example>&gt;', { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<a.b@c.example>' }],
-    ['scope alice --message 9F1E0000-0000-4000-8000-000000000000', { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '9f1e0000-0000-4000-8000-000000000000' }],
+    [
+      'scope alice --message <phish-4711@sharepoint-files.example>',
+      { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<phish-4711@sharepoint-files.example>' },
+    ],
+    [
+      'scope alice --message phish-4711@sharepoint-files.example',
+      { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<phish-4711@sharepoint-files.example>' },
+    ],
+    [
+      'scope alice --message=<CAF=x+y@mail.example>',
+      { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<CAF=x+y@mail.example>' },
+    ],
+    [
+      'scope alice --message &lt;<mailto:a.b@c.example|a.b@c.example>&gt;',
+      { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '<a.b@c.example>' },
+    ],
+    [
+      'scope alice --message 9F1E0000-0000-4000-8000-000000000000',
+      { name: 'scope', target: { kind: 'text', value: 'alice' }, messageId: '9f1e0000-0000-4000-8000-000000000000' },
+    ],
     ['status inc-20261125-0001', { name: 'status', incidentId: 'INC-20261125-0001' }],
     ['status', { name: 'status' }],
     ['report alice', { name: 'report', ref: 'alice' }],
@@ -45,7 +69,10 @@ describe('command grammar', () => {
     ['status yesterday', /not an incident id/],
     ['help me', /takes no arguments/],
     // A slip of a command word is never taken as a user to search for or contain.
-    ['stauts', /^Unknown command "stauts"\. Did you mean "status"\? Here is what I understand: contain <user>, investigate <user>, scope <user>, hunt user-agents, status \[<incident>\], report <incident\|user>, posture, doctor, help\./],
+    [
+      'stauts',
+      /^Unknown command "stauts"\. Did you mean "status"\? Here is what I understand: contain <user>, investigate <user>, scope <user>, hunt user-agents, status \[<incident>\], report <incident\|user>, posture, doctor, help\./,
+    ],
     ['stauts INC-20261125-0001', /^Unknown command "stauts"\. Did you mean "status"/],
     ['reprot alice', /Did you mean "report"/],
     ['invesitgate alice', /Did you mean "investigate"/],
@@ -83,7 +110,12 @@ describe('command grammar', () => {
   });
 
   test('--message refuses what is not a message id, and only scope takes it', () => {
-    for (const bad of ['scope alice --message', 'scope alice --message hello', 'scope alice --message <a@b> <c@d>x', 'contain alice --message <a@b.c>'])
+    for (const bad of [
+      'scope alice --message',
+      'scope alice --message hello',
+      'scope alice --message <a@b> <c@d>x',
+      'contain alice --message <a@b.c>',
+    ])
       expect(() => parseCommand(bad)).toThrow(ContainError);
   });
 
@@ -102,12 +134,20 @@ describe('command grammar', () => {
   });
 
   test('a plain name always parses to the same target, however it is spaced', () => {
-    const word = fc.stringMatching(/^[A-Za-z][A-Za-z'\u00c0-\u00ff]{0,12}$/).filter((w) => !['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'doctor', 'help'].includes(w.toLowerCase()));
+    const word = fc
+      .stringMatching(/^[A-Za-z][A-Za-z'\u00c0-\u00ff]{0,12}$/)
+      .filter(
+        (w) => !['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'doctor', 'help'].includes(w.toLowerCase()),
+      );
     fc.assert(
-      fc.property(fc.array(word, { minLength: 1, maxLength: 3 }), fc.array(fc.constantFrom(' ', '  ', '\u00a0', '\t'), { minLength: 4, maxLength: 4 }), (words, spaces) => {
-        const typed = `contain${spaces[0]}${words.join(spaces[1])}${spaces[2]}`;
-        expect(parseCommand(typed)).toEqual({ name: 'contain', target: { kind: 'text', value: words.join(' ') }, dryRun: false });
-      }),
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.constantFrom(' ', '  ', '\u00a0', '\t'), { minLength: 4, maxLength: 4 }),
+        (words, spaces) => {
+          const typed = `contain${spaces[0]}${words.join(spaces[1])}${spaces[2]}`;
+          expect(parseCommand(typed)).toEqual({ name: 'contain', target: { kind: 'text', value: words.join(' ') }, dryRun: false });
+        },
+      ),
     );
   });
 });

@@ -15,7 +15,11 @@ const problem = (env: Record<string, string>) => {
 describe('configuration', () => {
   test('local defaults need nothing', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3978, mode: 'local', graph: { baseUrl: 'http://127.0.0.1:3978/sandbox/graph', credential: { kind: 'none' } } });
+    expect(c).toMatchObject({
+      port: 3978,
+      mode: 'local',
+      graph: { baseUrl: 'http://127.0.0.1:3978/sandbox/graph', credential: { kind: 'none' } },
+    });
     expect(c.storage).toEqual({ connectionString: 'UseDevelopmentStorage=true', prefix: 'contain' });
     expect(c.policy.approvalTtlMinutes).toBe(30);
   });
@@ -74,12 +78,22 @@ describe('storage connection strings', () => {
   const { keylessEndpoints } = require('../../src/store/connection') as typeof import('../../src/store/connection');
   test('endpoints without a key mean managed-identity access', () => {
     // Older settings name only table and queue: the blob endpoint (full results) is the same account's.
-    expect(keylessEndpoints('TableEndpoint=https://a.table.core.windows.net/;QueueEndpoint=https://a.queue.core.windows.net/')).toEqual({ table: 'https://a.table.core.windows.net', queue: 'https://a.queue.core.windows.net', blob: 'https://a.blob.core.windows.net' });
-    expect(keylessEndpoints('BlobEndpoint=https://b.blob.core.windows.net/;TableEndpoint=https://a.table.core.windows.net/;QueueEndpoint=https://a.queue.core.windows.net/')?.blob).toBe('https://b.blob.core.windows.net');
+    expect(keylessEndpoints('TableEndpoint=https://a.table.core.windows.net/;QueueEndpoint=https://a.queue.core.windows.net/')).toEqual({
+      table: 'https://a.table.core.windows.net',
+      queue: 'https://a.queue.core.windows.net',
+      blob: 'https://a.blob.core.windows.net',
+    });
+    expect(
+      keylessEndpoints(
+        'BlobEndpoint=https://b.blob.core.windows.net/;TableEndpoint=https://a.table.core.windows.net/;QueueEndpoint=https://a.queue.core.windows.net/',
+      )?.blob,
+    ).toBe('https://b.blob.core.windows.net');
   });
   test('keys, SAS and the development store keep the connection-string path', () => {
     expect(keylessEndpoints('UseDevelopmentStorage=true')).toBeUndefined();
-    expect(keylessEndpoints('DefaultEndpointsProtocol=https;AccountName=a;AccountKey=eQ==;EndpointSuffix=core.windows.net')).toBeUndefined();
+    expect(
+      keylessEndpoints('DefaultEndpointsProtocol=https;AccountName=a;AccountKey=eQ==;EndpointSuffix=core.windows.net'),
+    ).toBeUndefined();
     expect(keylessEndpoints('TableEndpoint=https://a/;QueueEndpoint=https://b/;SharedAccessSignature=sv=1')).toBeUndefined();
   });
 });

@@ -67,7 +67,7 @@ describe('the conversation core, on any platform', () => {
     expect((await contain(resolving.surface, parseCommand('contain <@U0ALICE>'))).target.id).toBe(SEED_IDS.alice);
   });
 
-  test('status lists the open incidents of the asker\'s channel only', async () => {
+  test("status lists the open incidents of the asker's channel only", async () => {
     await contain(fakeSurface(riley, { room: 'soc' }).surface);
     const here = fakeSurface(riley, { room: 'soc' });
     const elsewhere = fakeSurface(riley, { room: 'other' });
@@ -86,7 +86,11 @@ describe('the conversation core, on any platform', () => {
     expect(said[0].id).toBe('m1');
     expect(said[1].text).toBe('Approved by Parker Patel. Running "Reset the password" now.');
     await pressButton(s.ctx, surface, { verb: 'approve', ref: 'INC-20990101-0001/a01' }, { clicked: 'clicked-msg', start });
-    expect(said.at(-1)).toMatchObject({ op: 'tell', text: 'Incident INC-20990101-0001 no longer exists.', view: { kind: 'message', title: 'Unknown incident' } });
+    expect(said.at(-1)).toMatchObject({
+      op: 'tell',
+      text: 'Incident INC-20990101-0001 no longer exists.',
+      view: { kind: 'message', title: 'Unknown incident' },
+    });
     expect(start).not.toHaveBeenCalled();
   });
 
@@ -147,7 +151,12 @@ describe('the conversation core, on any platform', () => {
     await pressButton(s.ctx, without.surface, { verb: 'show-step', ref: `${incident.id}/s07` }, { start: jest.fn() });
     expect(kinds(without.said)).toEqual(['tell:step-list']);
     const alice: Actor = { platform: 'chat', id: 'alice', aadObjectId: SEED_IDS.alice, name: 'Alice Aoki' };
-    await pressButton(s.ctx, fakeSurface(alice, undefined, { dialog: async (view) => void dialogs.push(view) }).surface, { verb: 'show-step', ref: `${incident.id}/s07` }, { start: jest.fn() });
+    await pressButton(
+      s.ctx,
+      fakeSurface(alice, undefined, { dialog: async (view) => void dialogs.push(view) }).surface,
+      { verb: 'show-step', ref: `${incident.id}/s07` },
+      { start: jest.fn() },
+    );
     expect(dialogs[1]).toMatchObject({ kind: 'message', tone: 'attention' });
     expect(JSON.stringify(dialogs[1])).toContain('You are the person this incident contains');
   });
@@ -158,16 +167,51 @@ describe('work queued by the previous release', () => {
 
   test('a Teams command is parsed now and keeps its thread and actor', () => {
     const thread = { serviceUrl: 'https://smba.example/', conversationId: '19:soc;messageid=1', botId: '28:contain', channelId: 'msteams' };
-    const old = { type: 'teams-command', key: 'k1', text: 'contain alice --dry-run', actor: { id: '29:riley', aadObjectId: 'r1', name: 'Riley' }, thread };
-    expect(legacyWorkMessage(JSON.stringify(old), log)).toEqual({ type: 'command', surface: 'teams', key: 'k1', thread, actor: old.actor, command: { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: true } });
+    const old = {
+      type: 'teams-command',
+      key: 'k1',
+      text: 'contain alice --dry-run',
+      actor: { id: '29:riley', aadObjectId: 'r1', name: 'Riley' },
+      thread,
+    };
+    expect(legacyWorkMessage(JSON.stringify(old), log)).toEqual({
+      type: 'command',
+      surface: 'teams',
+      key: 'k1',
+      thread,
+      actor: old.actor,
+      command: { name: 'contain', target: { kind: 'text', value: 'alice' }, dryRun: true },
+    });
   });
 
   test('a Slack mention that does not parse is answered in its thread; a Slack button press keeps the message it was on', () => {
     const actor = { userId: 'U0RILEY', teamId: 'T0', enterpriseId: 'E0', name: 'riley' };
-    const bad = legacyWorkMessage(Buffer.from(JSON.stringify({ type: 'slack-command', key: 'k2', text: 'stauts', actor, channel: 'C0', threadTs: '1.2' })).toString('base64'), log);
-    expect(bad).toMatchObject({ type: 'reply', surface: 'slack', thread: { teamId: 'T0', enterpriseId: 'E0', channel: 'C0', threadTs: '1.2' }, actor: { id: 'U0RILEY', name: 'riley' }, view: { title: 'I did not understand that' } });
-    const press = legacyWorkMessage({ type: 'slack-action', key: 'k3', verb: 'approve', value: 'INC-20261125-0001/a01', actor, channel: 'C0', messageTs: '3.4' }, log);
-    expect(press).toEqual({ type: 'button', surface: 'slack', key: 'k3', thread: { teamId: 'T0', enterpriseId: 'E0', channel: 'C0' }, actor: { id: 'U0RILEY', name: 'riley' }, press: { verb: 'approve', ref: 'INC-20261125-0001/a01' }, message: '3.4' });
+    const bad = legacyWorkMessage(
+      Buffer.from(JSON.stringify({ type: 'slack-command', key: 'k2', text: 'stauts', actor, channel: 'C0', threadTs: '1.2' })).toString(
+        'base64',
+      ),
+      log,
+    );
+    expect(bad).toMatchObject({
+      type: 'reply',
+      surface: 'slack',
+      thread: { teamId: 'T0', enterpriseId: 'E0', channel: 'C0', threadTs: '1.2' },
+      actor: { id: 'U0RILEY', name: 'riley' },
+      view: { title: 'I did not understand that' },
+    });
+    const press = legacyWorkMessage(
+      { type: 'slack-action', key: 'k3', verb: 'approve', value: 'INC-20261125-0001/a01', actor, channel: 'C0', messageTs: '3.4' },
+      log,
+    );
+    expect(press).toEqual({
+      type: 'button',
+      surface: 'slack',
+      key: 'k3',
+      thread: { teamId: 'T0', enterpriseId: 'E0', channel: 'C0' },
+      actor: { id: 'U0RILEY', name: 'riley' },
+      press: { verb: 'approve', ref: 'INC-20261125-0001/a01' },
+      message: '3.4',
+    });
     expect(legacyWorkMessage({ type: 'something-else' }, log)).toBeUndefined();
   });
 });

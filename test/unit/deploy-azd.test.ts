@@ -14,11 +14,25 @@ const read = (p: string) => readFileSync(join(root, p), 'utf8');
 const azureYaml = parse(read('azure.yaml')) as {
   name: string;
   infra: { provider: string; path: string; module: string };
-  services: Record<string, { project: string; language: string; host: string; dist: string; remoteBuild: boolean; hooks: Record<string, Record<string, { run: string }>> }>;
+  services: Record<
+    string,
+    {
+      project: string;
+      language: string;
+      host: string;
+      dist: string;
+      remoteBuild: boolean;
+      hooks: Record<string, Record<string, { run: string }>>;
+    }
+  >;
   hooks: Record<string, Record<string, { run: string }>>;
 };
 const main = bicepInterface(join(root, 'infra/main.bicep'));
-const permissions = JSON.parse(read('infra/graph-permissions.json')) as { graphAppId: string; appRoles: { value: string }[]; directoryRoles: { name: string; roleTemplateId: string }[] };
+const permissions = JSON.parse(read('infra/graph-permissions.json')) as {
+  graphAppId: string;
+  appRoles: { value: string }[];
+  directoryRoles: { name: string; roleTemplateId: string }[];
+};
 
 /**
  * azd's schema, compiled. It refers out to the config schemas of azd extension hosts (azure.ai.*, microsoft.foundry)
@@ -62,12 +76,15 @@ describe('azure.yaml (azd up)', () => {
 });
 
 describe('infra parameters', () => {
-  test.each(['infra/main.parameters.json', 'infra/main.parameters.example.json'])('%s sets only parameters main.bicep declares, and every required one', (file) => {
-    const names = parameterNames(join(root, file));
-    expect(names.filter((n) => !main.params.has(n))).toEqual([]);
-    const required = [...main.params].filter(([, p]) => !p.hasDefault).map(([n]) => n);
-    expect(required.filter((n) => !names.includes(n))).toEqual([]);
-  });
+  test.each(['infra/main.parameters.json', 'infra/main.parameters.example.json'])(
+    '%s sets only parameters main.bicep declares, and every required one',
+    (file) => {
+      const names = parameterNames(join(root, file));
+      expect(names.filter((n) => !main.params.has(n))).toEqual([]);
+      const required = [...main.params].filter(([, p]) => !p.hasDefault).map(([n]) => n);
+      expect(required.filter((n) => !names.includes(n))).toEqual([]);
+    },
+  );
 
   test("azd's file maps its environment, and the Contain settings by their own names", () => {
     const params = (JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, { value: unknown }> }).parameters;
@@ -80,7 +97,8 @@ describe('infra parameters', () => {
   });
 
   test('outputs the hook and the Agents Toolkit read', () => {
-    for (const name of ['MANAGED_IDENTITY_PRINCIPAL_ID', 'BOT_ID', 'BOT_DOMAIN', 'FUNCTION_APP_NAME', 'BOT_AZURE_FUNCTION_APP_RESOURCE_ID']) expect(main.outputs).toContain(name);
+    for (const name of ['MANAGED_IDENTITY_PRINCIPAL_ID', 'BOT_ID', 'BOT_DOMAIN', 'FUNCTION_APP_NAME', 'BOT_AZURE_FUNCTION_APP_RESOURCE_ID'])
+      expect(main.outputs).toContain(name);
     const hook = read('infra/hooks/postprovision.js');
     for (const used of hook.match(/env\.([A-Z_]+)/g) ?? []) {
       const name = used.slice(4);
@@ -121,12 +139,22 @@ function fakeGraph(state: { held: string[]; roles: string[]; refuse?: boolean })
   const graphSpId = 'aaaaaaaa-0000-4000-8000-000000000001';
   const appRoles = permissions.appRoles.map((r, i) => ({ value: r.value, id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
   const posts: { path: string; body: Record<string, string> }[] = [];
-  const body = (req: IncomingMessage) => new Promise<string>((ok) => { let s = ''; req.on('data', (c) => (s += c)); req.on('end', () => ok(s)); });
+  const body = (req: IncomingMessage) =>
+    new Promise<string>((ok) => {
+      let s = '';
+      req.on('data', (c) => (s += c));
+      req.on('end', () => ok(s));
+    });
   const server = createServer(async (req, res) => {
     const url = decodeURIComponent(req.url ?? '');
-    const send = (status: number, json: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(json)); };
-    if (req.headers.authorization !== 'Bearer test-token') return send(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
-    if (req.method === 'GET' && url.startsWith(`/v1.0/servicePrincipals(appId='${permissions.graphAppId}')`)) return send(200, { id: graphSpId, appRoles });
+    const send = (status: number, json: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(json));
+    };
+    if (req.headers.authorization !== 'Bearer test-token')
+      return send(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
+    if (req.method === 'GET' && url.startsWith(`/v1.0/servicePrincipals(appId='${permissions.graphAppId}')`))
+      return send(200, { id: graphSpId, appRoles });
     if (req.method === 'GET' && /^\/v1\.0\/servicePrincipals\/[^/]+\/appRoleAssignments$/.test(url))
       return send(200, { value: state.held.map((v) => ({ resourceId: graphSpId, appRoleId: appRoles.find((r) => r.value === v)!.id })) });
     if (req.method === 'GET' && url.startsWith('/v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq '))
@@ -134,7 +162,8 @@ function fakeGraph(state: { held: string[]; roles: string[]; refuse?: boolean })
     if (req.method === 'POST') {
       const b = JSON.parse(await body(req)) as Record<string, string>;
       posts.push({ path: url, body: b });
-      if (state.refuse) return send(403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
+      if (state.refuse)
+        return send(403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
       return send(201, { id: 'new', ...b });
     }
     send(404, { error: { code: 'Request_ResourceNotFound', message: 'not found' } });
@@ -142,7 +171,14 @@ function fakeGraph(state: { held: string[]; roles: string[]; refuse?: boolean })
   return { server, posts, graphSpId, appRoles };
 }
 
-type Hook = { run(o: { env: Record<string, string>; graphUrl: string; token: () => Promise<string | undefined>; out: (l: string) => void }): Promise<{ name: string }[]> };
+type Hook = {
+  run(o: {
+    env: Record<string, string>;
+    graphUrl: string;
+    token: () => Promise<string | undefined>;
+    out: (l: string) => void;
+  }): Promise<{ name: string }[]>;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const hook = require('../../infra/hooks/postprovision.js') as Hook;
 const MI = '11111111-2222-4333-8444-555555555555';
@@ -158,7 +194,12 @@ describe('infra/hooks/postprovision.js', () => {
   }
   const runHook = async (url: string, env: Record<string, string>, token: string | undefined) => {
     const lines: string[] = [];
-    const missing = await hook.run({ env: { MANAGED_IDENTITY_PRINCIPAL_ID: MI, ...env }, graphUrl: url, token: async () => token, out: (l) => lines.push(l) });
+    const missing = await hook.run({
+      env: { MANAGED_IDENTITY_PRINCIPAL_ID: MI, ...env },
+      graphUrl: url,
+      token: async () => token,
+      out: (l) => lines.push(l),
+    });
     return { missing: missing.map((m) => m.name), text: lines.join('\n') };
   };
 
@@ -166,17 +207,25 @@ describe('infra/hooks/postprovision.js', () => {
     const { url } = await start({ held: [], roles: [] });
     const { missing, text } = await runHook(url, { FUNCTION_APP_NAME: 'contain-func-x', AZURE_RESOURCE_GROUP: 'rg-contain' }, undefined);
     expect(missing).toHaveLength(permissions.appRoles.length + permissions.directoryRoles.length);
-    expect(text).toContain(`/roleManagement/directory/roleAssignments --headers Content-Type=application/json -b '{"principalId":"${MI}","roleDefinitionId":"fe930be7-5e62-47db-91af-98c3a49a38b1","directoryScopeId":"/"}'`);
+    expect(text).toContain(
+      `/roleManagement/directory/roleAssignments --headers Content-Type=application/json -b '{"principalId":"${MI}","roleDefinitionId":"fe930be7-5e62-47db-91af-98c3a49a38b1","directoryScopeId":"/"}'`,
+    );
     expect(text).toContain('7698a772-787b-4ac8-901f-60d6b08affd2');
     expect(text).toContain('contain doctor');
     expect(text).toContain('az functionapp restart -g rg-contain -n contain-func-x');
-    const script = text.split('\n').filter((l) => /^ {2}(MI=|GRAPH=|for |done|az |\s+ID=|\s+az )/.test(l)).join('\n');
+    const script = text
+      .split('\n')
+      .filter((l) => /^ {2}(MI=|GRAPH=|for |done|az |\s+ID=|\s+az )/.test(l))
+      .join('\n');
     expect(script).toContain('for ROLE in User.Read.All ');
     expect(spawnSync('bash', ['-n', '-c', script]).status).toBe(0);
   });
 
   test('signed in, it reads what is held and lists only what is missing, with the exact ids', async () => {
-    const { url, appRoles, graphSpId, posts } = await start({ held: permissions.appRoles.slice(1).map((r) => r.value), roles: [DIRECTORY_ROLES['User Administrator']] });
+    const { url, appRoles, graphSpId, posts } = await start({
+      held: permissions.appRoles.slice(1).map((r) => r.value),
+      roles: [DIRECTORY_ROLES['User Administrator']],
+    });
     const { missing, text } = await runHook(url, {}, 'test-token');
     expect(missing).toEqual([permissions.appRoles[0].value, 'Cloud Device Administrator']);
     expect(text).toContain(`-b '{"principalId":"${MI}","resourceId":"${graphSpId}","appRoleId":"${appRoles[0].id}"}'`);
@@ -190,8 +239,14 @@ describe('infra/hooks/postprovision.js', () => {
     expect(missing).toEqual([]);
     expect(text).toContain('All 17 grants are in place.');
     expect(posts).toHaveLength(17);
-    expect(posts[0]).toEqual({ path: `/v1.0/servicePrincipals/${MI}/appRoleAssignments`, body: { principalId: MI, resourceId: graphSpId, appRoleId: appRoles[0].id } });
-    expect(posts[16]).toEqual({ path: '/v1.0/roleManagement/directory/roleAssignments', body: { principalId: MI, roleDefinitionId: DIRECTORY_ROLES['Cloud Device Administrator'], directoryScopeId: '/' } });
+    expect(posts[0]).toEqual({
+      path: `/v1.0/servicePrincipals/${MI}/appRoleAssignments`,
+      body: { principalId: MI, resourceId: graphSpId, appRoleId: appRoles[0].id },
+    });
+    expect(posts[16]).toEqual({
+      path: '/v1.0/roleManagement/directory/roleAssignments',
+      body: { principalId: MI, roleDefinitionId: DIRECTORY_ROLES['Cloud Device Administrator'], directoryScopeId: '/' },
+    });
   });
 
   test('when Graph refuses (the operator is no role administrator) it says who may, and prints the commands', async () => {

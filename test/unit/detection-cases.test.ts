@@ -52,7 +52,7 @@ describe.each(cases)('%s', (name) => {
     expect(r.findings.filter((f) => !e.attack.includes(f.id)).map((f) => `${f.category} ${f.id}: ${f.reason}`)).toEqual([]);
   });
 
-  test('the victims\' own addresses are never indicators; the attacker\'s are', () => {
+  test("the victims' own addresses are never indicators; the attacker's are", () => {
     expect(r.iocs.ips.filter((ip) => e.neverIoc.includes(ip))).toEqual([]);
     expect(r.iocs.ips).toEqual(expect.arrayContaining(e.attackerIps));
   });
@@ -77,7 +77,9 @@ test('device code phishing: the grant is initial access, the office address that
   const { r } = await run('dc-graph');
   const grant = r.findings.find((f) => f.category === 'device-code-phishing')!;
   expect(grant).toMatchObject({ verdict: 'malicious', user: 'mika.sato@tailspin.example', ip: '203.0.113.40' });
-  expect(grant.reason).toMatch(/the code was entered from 203\.0\.113\.40 \(the user's own address.*the tokens were then used from 45\.86\.200\.15/);
+  expect(grant.reason).toMatch(
+    /the code was entered from 203\.0\.113\.40 \(the user's own address.*the tokens were then used from 45\.86\.200\.15/,
+  );
   expect(r.iocs.ips).toEqual(['45.86.200.15']);
   expect(r.findings.filter((f) => f.category === 'token-replay')).toHaveLength(3);
   // The admin's consent and the colleague's flow from the company network are context.
@@ -87,15 +89,21 @@ test('device code phishing: the grant is initial access, the office address that
 test('a meeting room joined by device code at the office is context; the refused attempt before a compromise is a finding', async () => {
   const { r } = await run('dc-broker');
   expect(r.context.find((c) => c.category === 'device-code')?.reason).toMatch(/Microsoft Teams.*only from the user's own addresses/);
-  expect(r.findings.find((f) => f.category === 'device-code-denied')).toMatchObject({ user: 'jonas.weber@fabrikam.example', verdict: 'suspicious' });
+  expect(r.findings.find((f) => f.category === 'device-code-denied')).toMatchObject({
+    user: 'jonas.weber@fabrikam.example',
+    verdict: 'suspicious',
+  });
   // The attacker's second address shares no session: the device registered from the first one gives it away.
   expect(r.findings.find((f) => f.ip === '185.225.73.12')?.reason).toMatch(/a device registered during the intrusion/);
 });
 
-test('BEC: payment mail and a look-alike recipient during the window are findings by NetworkMessageId; the victim\'s ordinary replies are not', async () => {
+test("BEC: payment mail and a look-alike recipient during the window are findings by NetworkMessageId; the victim's ordinary replies are not", async () => {
   const { r } = await run('dc-ual');
   const bec = r.findings.filter((f) => f.category === 'bec-mail');
-  expect(bec.map((f) => f.reason)).toEqual([expect.stringMatching(/asks to change bank or payment details/), expect.stringMatching(/to a look-alike domain: acme-suppiies\.example imitates acme-supplies\.example/)]);
+  expect(bec.map((f) => f.reason)).toEqual([
+    expect.stringMatching(/asks to change bank or payment details/),
+    expect.stringMatching(/to a look-alike domain: acme-suppiies\.example imitates acme-supplies\.example/),
+  ]);
   expect(bec.every((f) => /^e7a1-/.test(f.id))).toBe(true);
 });
 

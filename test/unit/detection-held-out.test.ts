@@ -19,8 +19,15 @@ const KNOWN_MISSES: Record<string, string[]> = {
 describe.each(readdirSync(ROOT))('%s', (name) => {
   test('attacker records found (but the known misses), no benign record among the findings, no own address an indicator', async () => {
     const dir = join(ROOT, name);
-    const files = readdirSync(dir).filter((f) => f !== 'expected.json').map((f) => join(dir, f));
-    const e = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { attack: string[]; benign: string[]; neverIoc: string[]; attackerIps: string[] };
+    const files = readdirSync(dir)
+      .filter((f) => f !== 'expected.json')
+      .map((f) => join(dir, f));
+    const e = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as {
+      attack: string[];
+      benign: string[];
+      neverIoc: string[];
+      attackerIps: string[];
+    };
     const r = await analyze(files.map((f) => () => readRecords(f)));
     const found = new Set(r.findings.map((f) => f.id));
     expect(e.attack.filter((id) => !found.has(id))).toEqual(KNOWN_MISSES[name] ?? []);

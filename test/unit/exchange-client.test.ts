@@ -34,14 +34,25 @@ beforeEach(() => {
   server.seen.length = 0;
 });
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as ContainError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as ContainError,
+  );
 const mailbox = (upn: string) => exchangeState(server.emulator).mailboxes.find((m) => m.userId === server.emulator.user(upn).id)!;
 
 describe('read and clear mailbox forwarding', () => {
   test('Alice forwards to an outside address and keeps a copy; a bystander forwards nothing', async () => {
     const f = await exo.getForwarding(ALICE);
-    expect(f).toEqual({ mailbox: ALICE, forwardingSmtpAddress: 'smtp:alice.aoki.backup@proton-mail.example', forwardingAddress: null, deliverToMailboxAndForward: true });
-    expect(forwardingReason(f, ['contoso.example'])).toBe('forwards mail outside the organisation: every message to alice.aoki.backup@proton-mail.example (ForwardingSmtpAddress); a copy stays in the mailbox, so the user notices nothing.');
+    expect(f).toEqual({
+      mailbox: ALICE,
+      forwardingSmtpAddress: 'smtp:alice.aoki.backup@proton-mail.example',
+      forwardingAddress: null,
+      deliverToMailboxAndForward: true,
+    });
+    expect(forwardingReason(f, ['contoso.example'])).toBe(
+      'forwards mail outside the organisation: every message to alice.aoki.backup@proton-mail.example (ForwardingSmtpAddress); a copy stays in the mailbox, so the user notices nothing.',
+    );
     const bob = await exo.getForwarding(BOB);
     expect(bob.forwardingSmtpAddress).toBeNull();
     expect(forwardingReason(bob, ['contoso.example'])).toBeUndefined();
@@ -50,7 +61,12 @@ describe('read and clear mailbox forwarding', () => {
   test('clearing sends Set-Mailbox with both addresses null and delivery to the mailbox only; the tenant then forwards nothing', async () => {
     await exo.clearForwarding(ALICE);
     const set = server.seen.find((s) => JSON.parse(s.body).CmdletInput.CmdletName === 'Set-Mailbox')!;
-    expect(JSON.parse(set.body)).toEqual({ CmdletInput: { CmdletName: 'Set-Mailbox', Parameters: { Identity: ALICE, ForwardingSmtpAddress: null, ForwardingAddress: null, DeliverToMailboxAndForward: false } } });
+    expect(JSON.parse(set.body)).toEqual({
+      CmdletInput: {
+        CmdletName: 'Set-Mailbox',
+        Parameters: { Identity: ALICE, ForwardingSmtpAddress: null, ForwardingAddress: null, DeliverToMailboxAndForward: false },
+      },
+    });
     expect(set.path).toMatch(/\/adminapi\/beta\/[^/]+\/InvokeCommand$/);
     expect(set.headers['x-anchormailbox']).toBe(`UPN:${ALICE}`);
     expect(set.headers['x-cmdletname']).toBe('Set-Mailbox');
@@ -59,7 +75,7 @@ describe('read and clear mailbox forwarding', () => {
     expect((await exo.getForwarding(ALICE)).forwardingSmtpAddress).toBeNull();
   });
 
-  test('an unknown mailbox is EXCHANGE_NOT_FOUND with Exchange\'s words, not a raw body', async () => {
+  test("an unknown mailbox is EXCHANGE_NOT_FOUND with Exchange's words, not a raw body", async () => {
     const err = await failure(exo.getForwarding('nobody@contoso.example'));
     expect(err).toBeInstanceOf(ContainError);
     expect(err!.code).toBe('EXCHANGE_NOT_FOUND');
@@ -69,13 +85,23 @@ describe('read and clear mailbox forwarding', () => {
 });
 
 describe('inbox rules, hidden ones included', () => {
-  test('Alice\'s visible rules and the hidden one; Exchange\'s own hidden Junk E-mail Rule is left out', async () => {
+  test("Alice's visible rules and the hidden one; Exchange's own hidden Junk E-mail Rule is left out", async () => {
     const { rules } = await exo.listInboxRules(ALICE);
     const byName = new Map(rules.map((r) => [r.displayName, r]));
     expect([...byName.keys()].sort()).toEqual(['', '.', '..', 'Newsletters']);
     expect(rules.filter((r) => r.hidden).map((r) => r.ruleIdentity)).toEqual([HIDDEN_RULE_IDENTITY]);
-    expect(byName.get('.')).toMatchObject({ ruleIdentity: ruleIdentityOf(A.ruleDot), hidden: false, isEnabled: true, conditions: { subjectOrBodyContains: ['invoice', 'payment', 'wire', 'bank'] }, actions: { markAsRead: true, stopProcessingRules: true } });
-    expect(byName.get('')!.actions).toMatchObject({ delete: true, markAsRead: true, forwardTo: [{ emailAddress: { address: 'alice.aoki.backup@proton-mail.example' } }] });
+    expect(byName.get('.')).toMatchObject({
+      ruleIdentity: ruleIdentityOf(A.ruleDot),
+      hidden: false,
+      isEnabled: true,
+      conditions: { subjectOrBodyContains: ['invoice', 'payment', 'wire', 'bank'] },
+      actions: { markAsRead: true, stopProcessingRules: true },
+    });
+    expect(byName.get('')!.actions).toMatchObject({
+      delete: true,
+      markAsRead: true,
+      forwardTo: [{ emailAddress: { address: 'alice.aoki.backup@proton-mail.example' } }],
+    });
     // Two listings: with -IncludeHidden (everything) and without (what clients show); the difference is hidden.
     expect(server.seen.map((s) => JSON.parse(s.body).CmdletInput)).toEqual([
       { CmdletName: 'Get-InboxRule', Parameters: { Mailbox: ALICE, IncludeHidden: true } },
@@ -91,8 +117,12 @@ describe('inbox rules, hidden ones included', () => {
     const user = { id: SEED_IDS.alice, userPrincipalName: ALICE, mail: ALICE, displayName: 'Alice Aoki' };
     const a = inboxRulesStep.analyze(d, { user, window: { start: '', reason: '' }, attackerIps: new Set() } as unknown as AnalyzeContext);
     const flagged = new Map(a.proposals.map((p) => [p.objectId, p.reason]));
-    expect([...flagged.keys()].sort()).toEqual([`exo:${HIDDEN_RULE_IDENTITY}`, `exo:${ruleIdentityOf(A.ruleDot)}`, `exo:${ruleIdentityOf(A.ruleDotDot)}`].sort());
-    expect(flagged.get(`exo:${HIDDEN_RULE_IDENTITY}`)).toMatch(/deletes mail.*forwards mail outside the organisation \(alice\.aoki\.backup@proton-mail\.example\)/);
+    expect([...flagged.keys()].sort()).toEqual(
+      [`exo:${HIDDEN_RULE_IDENTITY}`, `exo:${ruleIdentityOf(A.ruleDot)}`, `exo:${ruleIdentityOf(A.ruleDotDot)}`].sort(),
+    );
+    expect(flagged.get(`exo:${HIDDEN_RULE_IDENTITY}`)).toMatch(
+      /deletes mail.*forwards mail outside the organisation \(alice\.aoki\.backup@proton-mail\.example\)/,
+    );
     expect(flagged.get(`exo:${ruleIdentityOf(A.ruleDot)}`)).toMatch(/moves mail to Deleted Items/);
     expect(flagged.get(`exo:${ruleIdentityOf(A.ruleDotDot)}`)).toMatch(/moves mail to RSS Feeds/);
   });
@@ -101,12 +131,20 @@ describe('inbox rules, hidden ones included', () => {
     await exo.disableInboxRule(ALICE, HIDDEN_RULE_IDENTITY);
     const hidden = (await exo.listInboxRules(ALICE)).rules.find((r) => r.hidden)!;
     expect(hidden.isEnabled).toBe(false);
-    expect(JSON.parse(server.seen.find((s) => JSON.parse(s.body).CmdletInput.CmdletName === 'Disable-InboxRule')!.body).CmdletInput.Parameters).toEqual({ Mailbox: ALICE, Identity: HIDDEN_RULE_IDENTITY, AlwaysDeleteOutlookRulesBlob: true, Confirm: false });
+    expect(
+      JSON.parse(server.seen.find((s) => JSON.parse(s.body).CmdletInput.CmdletName === 'Disable-InboxRule')!.body).CmdletInput.Parameters,
+    ).toEqual({ Mailbox: ALICE, Identity: HIDDEN_RULE_IDENTITY, AlwaysDeleteOutlookRulesBlob: true, Confirm: false });
   });
 
   test('disabling a visible rule changes the object Graph reads: messageRules shows isEnabled false', async () => {
     await exo.disableInboxRule(ALICE, ruleIdentityOf(A.ruleDot));
-    const r = await server.emulator.handle('GET', `/v1.0/users/${SEED_IDS.alice}/mailFolders/inbox/messageRules/${encodeURIComponent(A.ruleDot)}`, {}, '', 'http://x/graph');
+    const r = await server.emulator.handle(
+      'GET',
+      `/v1.0/users/${SEED_IDS.alice}/mailFolders/inbox/messageRules/${encodeURIComponent(A.ruleDot)}`,
+      {},
+      '',
+      'http://x/graph',
+    );
     expect((r.body as { isEnabled: boolean }).isEnabled).toBe(false);
   });
 
@@ -129,20 +167,36 @@ describe('inbox rules, hidden ones included', () => {
 describe('mailbox audit configuration', () => {
   test('the default configuration reports no weakening', async () => {
     const c = await exo.getAuditConfig(ALICE);
-    expect(c).toMatchObject({ auditEnabled: true, auditLogAgeLimitDays: 90, auditBypassEnabled: false, defaultAuditSet: ['Admin', 'Delegate', 'Owner'] });
+    expect(c).toMatchObject({
+      auditEnabled: true,
+      auditLogAgeLimitDays: 90,
+      auditBypassEnabled: false,
+      defaultAuditSet: ['Admin', 'Delegate', 'Owner'],
+    });
     expect(auditWeakenings(c)).toEqual([]);
   });
 
   test('bypass, a 7-day age limit and owner actions removed are each reported', async () => {
-    Object.assign(mailbox(ALICE), { AuditBypassEnabled: true, AuditLogAgeLimit: '7.00:00:00', AuditOwner: ['Update', 'SoftDelete'], DefaultAuditSet: ['Admin', 'Delegate'] });
+    Object.assign(mailbox(ALICE), {
+      AuditBypassEnabled: true,
+      AuditLogAgeLimit: '7.00:00:00',
+      AuditOwner: ['Update', 'SoftDelete'],
+      DefaultAuditSet: ['Admin', 'Delegate'],
+    });
     const w = auditWeakenings(await exo.getAuditConfig(ALICE));
     expect(w.map((x) => x.setting)).toEqual(['AuditBypassEnabled', 'AuditLogAgeLimit', 'AuditOwner']);
-    expect(w.find((x) => x.setting === 'AuditOwner')!.reason).toBe('owner actions no longer logged: HardDelete, MoveToDeletedItems, UpdateInboxRules, UpdateFolderPermissions.');
+    expect(w.find((x) => x.setting === 'AuditOwner')!.reason).toBe(
+      'owner actions no longer logged: HardDelete, MoveToDeletedItems, UpdateInboxRules, UpdateFolderPermissions.',
+    );
     expect(w.every((x) => x.severity === 'high')).toBe(true);
   });
 
   test('with a role that cannot read the bypass association, the rest is read and the bypass is "unknown", not "off"', async () => {
-    server.emulator.state.app = { ...DEFAULT_APP, directoryRoles: ['Exchange Recipient Administrator'], exchange: { permissions: ['Exchange.ManageAsApp'], managementRoles: [] } };
+    server.emulator.state.app = {
+      ...DEFAULT_APP,
+      directoryRoles: ['Exchange Recipient Administrator'],
+      exchange: { permissions: ['Exchange.ManageAsApp'], managementRoles: [] },
+    };
     const c = await exo.getAuditConfig(ALICE);
     expect(c.auditEnabled).toBe(true);
     expect(c.auditBypassEnabled).toBeUndefined();
@@ -152,7 +206,13 @@ describe('mailbox audit configuration', () => {
 describe('without the permission or the role: refused, and the PowerShell lines instead', () => {
   test('no Exchange.ManageAsApp: every operation is EXCHANGE_FORBIDDEN naming the fix, and nothing changes', async () => {
     server.emulator.state.app = { permissions: DEFAULT_APP.permissions, directoryRoles: DEFAULT_APP.directoryRoles };
-    for (const op of [exo.getForwarding(ALICE), exo.clearForwarding(ALICE), exo.listInboxRules(ALICE), exo.disableInboxRule(ALICE, HIDDEN_RULE_IDENTITY), exo.getAuditConfig(ALICE)]) {
+    for (const op of [
+      exo.getForwarding(ALICE),
+      exo.clearForwarding(ALICE),
+      exo.listInboxRules(ALICE),
+      exo.disableInboxRule(ALICE, HIDDEN_RULE_IDENTITY),
+      exo.getAuditConfig(ALICE),
+    ]) {
       const err = await failure(op);
       expect(err!.code).toBe('EXCHANGE_FORBIDDEN');
       expect(err!.userMessage).toMatch(/Exchange\.ManageAsApp.*Exchange Administrator/);
@@ -175,9 +235,15 @@ describe('without the permission or the role: refused, and the PowerShell lines 
       'Connect-ExchangeOnline -UserPrincipalName <your admin account>',
       "Get-Mailbox -Identity 'alice.aoki@contoso.example' | Format-List ForwardingSmtpAddress,ForwardingAddress,DeliverToMailboxAndForward",
     ]);
-    expect(powershellFallback({ kind: 'clearForwarding', mailbox: ALICE }).at(-1)).toBe("Set-Mailbox -Identity 'alice.aoki@contoso.example' -ForwardingSmtpAddress $null -ForwardingAddress $null -DeliverToMailboxAndForward $false");
-    expect(powershellFallback({ kind: 'listInboxRules', mailbox: ALICE })[1]).toMatch(/^Get-InboxRule -Mailbox 'alice\.aoki@contoso\.example' -IncludeHidden \| Format-List Name,RuleIdentity,Enabled,/);
-    expect(powershellFallback({ kind: 'disableInboxRule', mailbox: ALICE, ruleIdentity: HIDDEN_RULE_IDENTITY }).at(-1)).toBe(`Disable-InboxRule -Mailbox 'alice.aoki@contoso.example' -Identity ${HIDDEN_RULE_IDENTITY} -Confirm:$false`);
+    expect(powershellFallback({ kind: 'clearForwarding', mailbox: ALICE }).at(-1)).toBe(
+      "Set-Mailbox -Identity 'alice.aoki@contoso.example' -ForwardingSmtpAddress $null -ForwardingAddress $null -DeliverToMailboxAndForward $false",
+    );
+    expect(powershellFallback({ kind: 'listInboxRules', mailbox: ALICE })[1]).toMatch(
+      /^Get-InboxRule -Mailbox 'alice\.aoki@contoso\.example' -IncludeHidden \| Format-List Name,RuleIdentity,Enabled,/,
+    );
+    expect(powershellFallback({ kind: 'disableInboxRule', mailbox: ALICE, ruleIdentity: HIDDEN_RULE_IDENTITY }).at(-1)).toBe(
+      `Disable-InboxRule -Mailbox 'alice.aoki@contoso.example' -Identity ${HIDDEN_RULE_IDENTITY} -Confirm:$false`,
+    );
     expect(powershellFallback({ kind: 'readAuditConfig', mailbox: ALICE }).slice(1)).toEqual([
       "Get-Mailbox -Identity 'alice.aoki@contoso.example' | Format-List AuditEnabled,AuditLogAgeLimit,AuditOwner,AuditDelegate,AuditAdmin,DefaultAuditSet",
       "Get-MailboxAuditBypassAssociation -Identity 'alice.aoki@contoso.example' | Format-List AuditBypassEnabled",
@@ -186,7 +252,9 @@ describe('without the permission or the role: refused, and the PowerShell lines 
     expect(psQuote("dan.o'brien@contoso.example")).toBe("'dan.o''brien@contoso.example'");
     expect(psQuote('x\u2019; Remove-Mailbox y')).toBe("'x\u2019\u2019; Remove-Mailbox y'");
     expect(() => psQuote('a\nRemove-Mailbox b')).toThrow(ContainError);
-    expect(() => powershellFallback({ kind: 'disableInboxRule', mailbox: ALICE, ruleIdentity: '1; Remove-InboxRule x' })).toThrow(/not an inbox rule's RuleIdentity/);
+    expect(() => powershellFallback({ kind: 'disableInboxRule', mailbox: ALICE, ruleIdentity: '1; Remove-InboxRule x' })).toThrow(
+      /not an inbox rule's RuleIdentity/,
+    );
   });
 });
 
@@ -208,21 +276,32 @@ describe('throttling, transient failures and tokens', () => {
     expect(exchangeRequests(server.emulator).filter((r) => r.cmdlet === 'Set-Mailbox')).toHaveLength(1);
   });
 
-  test('past the tenant\'s concurrency the sandbox answers the plain-text refusal; the client waits and every read completes', async () => {
+  test("past the tenant's concurrency the sandbox answers the plain-text refusal; the client waits and every read completes", async () => {
     server.emulator.faults.add({ route: '^/exchange/', latencyMs: 100 });
-    const all = await Promise.all(['alice.aoki', 'bob.brown', 'carol.chen', 'erin.evans', 'frank.fischer', 'grace.gomez'].map((u) => exo.getForwarding(`${u}@contoso.example`)));
+    const all = await Promise.all(
+      ['alice.aoki', 'bob.brown', 'carol.chen', 'erin.evans', 'frank.fischer', 'grace.gomez'].map((u) =>
+        exo.getForwarding(`${u}@contoso.example`),
+      ),
+    );
     expect(all).toHaveLength(6);
     expect(exchangeRequests(server.emulator).some((r) => r.status === 429)).toBe(true);
   });
 
-  test('the token is asked for the service\'s audience, sent only to the configured API, and never appears in an error', async () => {
+  test("the token is asked for the service's audience, sent only to the configured API, and never appears in an error", async () => {
     const scopes: string[] = [];
-    const credential: TokenCredential = { getToken: async (s) => (scopes.push(String(s)), { token: 'tok-SECRET-123', expiresOnTimestamp: Date.now() + 3_600_000 } as AccessToken) };
+    const credential: TokenCredential = {
+      getToken: async (s) => (
+        scopes.push(String(s)),
+        { token: 'tok-SECRET-123', expiresOnTimestamp: Date.now() + 3_600_000 } as AccessToken
+      ),
+    };
     const withToken = createExchangeClient({ baseUrl: server.exchangeUrl, credential, retry: { baseDelayMs: 5 } });
     await withToken.getForwarding(ALICE);
     expect(server.seen.at(-1)!.headers.authorization).toBe('Bearer tok-SECRET-123');
     expect(scopes).toEqual([exchangeScope(server.exchangeUrl)]);
-    expect(exchangeScope('https://outlook.office365.com/adminapi/beta/0c0a1e57-0000-4000-8000-00000000c0de')).toBe('https://outlook.office365.com/.default');
+    expect(exchangeScope('https://outlook.office365.com/adminapi/beta/0c0a1e57-0000-4000-8000-00000000c0de')).toBe(
+      'https://outlook.office365.com/.default',
+    );
     server.emulator.state.app = { permissions: DEFAULT_APP.permissions, directoryRoles: [] };
     const err = await failure(withToken.getForwarding(ALICE));
     expect(err!.code).toBe('EXCHANGE_FORBIDDEN');

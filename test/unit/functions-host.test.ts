@@ -12,7 +12,22 @@ const functionFiles = readdirSync(join(root, 'functions')).filter((f) => f.endsW
  * function's metadata (name, bindings) and registerHook. Standing in for the worker shows what `func start` and Azure
  * would register from each file, without Core Tools (a downloaded binary, not installable here).
  */
-type Metadata = { name: string; bindings: Record<string, { type: string; direction: string; route?: string; methods?: string[]; authLevel?: string; queueName?: string; connection?: string; schedule?: string }> };
+type Metadata = {
+  name: string;
+  bindings: Record<
+    string,
+    {
+      type: string;
+      direction: string;
+      route?: string;
+      methods?: string[];
+      authLevel?: string;
+      queueName?: string;
+      connection?: string;
+      schedule?: string;
+    }
+  >;
+};
 const mockRegistered: Metadata[] = [];
 const mockHooks: string[] = [];
 jest.mock(
@@ -50,7 +65,10 @@ describe('the Functions host finds every function (func start, Azure)', () => {
     const main = (JSON.parse(read('package.json')) as { main: string }).main;
     const glob = new RegExp(`^${main.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
     for (const file of functionFiles) {
-      const emitted = join(base.compilerOptions.outDir, relative(base.compilerOptions.rootDir, join('functions', file))).replace(/\.ts$/, '.js').split('\\').join('/');
+      const emitted = join(base.compilerOptions.outDir, relative(base.compilerOptions.rootDir, join('functions', file)))
+        .replace(/\.ts$/, '.js')
+        .split('\\')
+        .join('/');
       expect(emitted).toMatch(glob);
     }
   });
@@ -65,8 +83,19 @@ describe('the Functions host finds every function (func start, Azure)', () => {
 
   test('the host sees the routes, queue and timer that infra, host.json and the docs name', () => {
     const all = functionFiles.flatMap((f) => registrations(f).functions);
-    const triggers = Object.fromEntries(all.map((m) => [m.name, Object.values(m.bindings).find((b) => b.direction === 'in' && /Trigger$/.test(b.type))!]));
-    expect(Object.keys(triggers).sort()).toEqual(['alerts', 'health', 'incident-report', 'results', 'slack-events', 'sweeper', 'teams-messages', 'worker']);
+    const triggers = Object.fromEntries(
+      all.map((m) => [m.name, Object.values(m.bindings).find((b) => b.direction === 'in' && /Trigger$/.test(b.type))!]),
+    );
+    expect(Object.keys(triggers).sort()).toEqual([
+      'alerts',
+      'health',
+      'incident-report',
+      'results',
+      'slack-events',
+      'sweeper',
+      'teams-messages',
+      'worker',
+    ]);
     expect(triggers['teams-messages']).toMatchObject({ type: 'httpTrigger', route: 'messages', methods: ['POST'], authLevel: 'anonymous' });
     expect(triggers['slack-events']).toMatchObject({ type: 'httpTrigger', route: 'slack/events' });
     expect(triggers['incident-report']).toMatchObject({ type: 'httpTrigger', authLevel: 'function' });

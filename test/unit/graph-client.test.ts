@@ -33,7 +33,7 @@ describe('Graph client against the sandbox tenant', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(480);
   });
 
-  test('retries 503 and gives up after the policy\'s attempts with a transient ContainError', async () => {
+  test("retries 503 and gives up after the policy's attempts with a transient ContainError", async () => {
     const g = createGraph({ baseUrl: server.baseUrl, retry: { maxAttempts: 3, baseDelayMs: 10 }, random: () => 0 });
     server.emulator.faults.add({ route: '^/v1.0/users/', status: 503, retryAfter: 0 });
     const err = await g.get(`/users/${SEED_IDS.alice}`).catch((e: unknown) => e);
@@ -47,14 +47,19 @@ describe('Graph client against the sandbox tenant', () => {
     server.emulator.faults.add({ route: '^/v1.0/users/[^/]+$', latencyMs: 300 });
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 50);
-    await expect(graph.get(`/users/${SEED_IDS.alice}`, { signal: stop.signal })).rejects.toMatchObject({ code: 'ABORTED', transient: false });
+    await expect(graph.get(`/users/${SEED_IDS.alice}`, { signal: stop.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+      transient: false,
+    });
     expect(retries).toHaveLength(0);
     // The sandbox still answers the abandoned request; let it finish here rather than in the next test's log.
     while (!server.emulator.requests().length) await new Promise((r) => setTimeout(r, 20));
   });
 
-  test('never retries a 400, and reports Graph\'s code and request id', async () => {
-    const err = (await graph.get(`/users${query({ $filter: "startswith(displayName,'x' ) ) or" })}`).catch((e: unknown) => e)) as ContainError;
+  test("never retries a 400, and reports Graph's code and request id", async () => {
+    const err = (await graph
+      .get(`/users${query({ $filter: "startswith(displayName,'x' ) ) or" })}`)
+      .catch((e: unknown) => e)) as ContainError;
     expect(err.code).toBe('GRAPH_BAD_REQUEST');
     expect(err.details.graphCode).toBe('Request_BadRequest');
     expect(err.details.requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -63,7 +68,12 @@ describe('Graph client against the sandbox tenant', () => {
   });
 
   test('a 403 for an unlicensed feature becomes GRAPH_UNLICENSED, not retried', async () => {
-    server.emulator.faults.add({ route: '^/v1.0/auditLogs/signIns$', status: 403, code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', message: 'Neither tenant is B2C or tenant doesn\'t have premium license' });
+    server.emulator.faults.add({
+      route: '^/v1.0/auditLogs/signIns$',
+      status: 403,
+      code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+      message: "Neither tenant is B2C or tenant doesn't have premium license",
+    });
     const err = (await graph.get('/auditLogs/signIns').catch((e: unknown) => e)) as ContainError;
     expect(err.code).toBe('GRAPH_UNLICENSED');
     expect(err.userMessage).toMatch(/Entra ID P1/);
@@ -83,9 +93,13 @@ describe('Graph client against the sandbox tenant', () => {
   });
 
   test("finds o'brien through an escaped OData literal", async () => {
-    const page = await graph.get<{ value: { displayName: string }[] }>(`/users${query({ $filter: `mail eq ${odataString("dan.o'brien@contoso.example")}` })}`);
+    const page = await graph.get<{ value: { displayName: string }[] }>(
+      `/users${query({ $filter: `mail eq ${odataString("dan.o'brien@contoso.example")}` })}`,
+    );
     expect(page.value.map((u) => u.displayName)).toEqual(["Dan O'Brien"]);
-    const byName = await graph.get<{ value: { displayName: string }[] }>(`/users${query({ $filter: `startswith(surname,${odataString("O'B")})` })}`);
+    const byName = await graph.get<{ value: { displayName: string }[] }>(
+      `/users${query({ $filter: `startswith(surname,${odataString("O'B")})` })}`,
+    );
     expect(byName.value.map((u) => u.displayName)).toEqual(["Dan O'Brien"]);
   });
 
@@ -98,7 +112,11 @@ describe('JSON batching', () => {
   test('only the throttled sub-request is sent again, after its own Retry-After; answers are matched by id', async () => {
     server.emulator.faults.add({ route: `^/v1.0/users/${SEED_IDS.bob}$`, status: 429, retryAfter: 0.1, times: 1 });
     const ids = [SEED_IDS.alice, SEED_IDS.bob, SEED_IDS.carol, SEED_IDS.erin];
-    const res = await runBatch(graph, ids.map((id) => ({ id, method: 'GET', url: `/users/${id}?$select=id` })), { random: () => 0 });
+    const res = await runBatch(
+      graph,
+      ids.map((id) => ({ id, method: 'GET', url: `/users/${id}?$select=id` })),
+      { random: () => 0 },
+    );
     for (const id of ids) expect(res.get(id)).toMatchObject({ status: 200, body: { id } });
     const envelopes = server.emulator.requests().filter((r) => !r.batchId);
     expect(envelopes).toHaveLength(2);
@@ -111,10 +129,14 @@ describe('JSON batching', () => {
   test('a change answered 5xx is not sent again (its outcome is unknown); a read answered 5xx is', async () => {
     server.emulator.faults.add({ route: '/revokeSignInSessions$', status: 500, when: 'after', times: 1 });
     server.emulator.faults.add({ route: `^/v1.0/users/${SEED_IDS.bob}$`, status: 500, times: 1 });
-    const res = await runBatch(graph, [
-      { id: 'revoke', method: 'POST', url: `/users/${SEED_IDS.alice}/revokeSignInSessions`, body: {} },
-      { id: 'read', method: 'GET', url: `/users/${SEED_IDS.bob}?$select=id` },
-    ], { random: () => 0, retry: { baseDelayMs: 10 } });
+    const res = await runBatch(
+      graph,
+      [
+        { id: 'revoke', method: 'POST', url: `/users/${SEED_IDS.alice}/revokeSignInSessions`, body: {} },
+        { id: 'read', method: 'GET', url: `/users/${SEED_IDS.bob}?$select=id` },
+      ],
+      { random: () => 0, retry: { baseDelayMs: 10 } },
+    );
     expect(res.get('revoke')!.status).toBe(500);
     expect(res.get('read')!.status).toBe(200);
     const revokes = server.emulator.requests().filter((r) => r.path.endsWith('/revokeSignInSessions'));
@@ -123,24 +145,47 @@ describe('JSON batching', () => {
 
   test('a change answered 429 is sent again: Graph refused it before doing anything', async () => {
     server.emulator.faults.add({ route: '/revokeSignInSessions$', status: 429, retryAfter: 0.05, times: 1 });
-    const res = await runBatch(graph, [{ id: 'revoke', method: 'POST', url: `/users/${SEED_IDS.alice}/revokeSignInSessions`, body: {} }], { random: () => 0 });
+    const res = await runBatch(graph, [{ id: 'revoke', method: 'POST', url: `/users/${SEED_IDS.alice}/revokeSignInSessions`, body: {} }], {
+      random: () => 0,
+    });
     expect(res.get('revoke')!.status).toBe(200);
-    expect(server.emulator.requests().filter((r) => r.path.endsWith('/revokeSignInSessions')).map((r) => [r.status, r.applied])).toEqual([[429, false], [200, true]]);
+    expect(
+      server.emulator
+        .requests()
+        .filter((r) => r.path.endsWith('/revokeSignInSessions'))
+        .map((r) => [r.status, r.applied]),
+    ).toEqual([
+      [429, false],
+      [200, true],
+    ]);
   });
 
   test('a batch of changes whose connection drops is not sent again; a batch of reads is', async () => {
     server.emulator.faults.add({ route: '/revokeSignInSessions$', drop: true, when: 'after', times: 1 });
-    const err = await runBatch(graph, [{ id: 'revoke', method: 'POST', url: `/users/${SEED_IDS.alice}/revokeSignInSessions`, body: {} }]).catch((e: unknown) => e);
+    const err = await runBatch(graph, [
+      { id: 'revoke', method: 'POST', url: `/users/${SEED_IDS.alice}/revokeSignInSessions`, body: {} },
+    ]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ContainError);
     expect((err as ContainError).transient).toBe(true);
-    expect(server.emulator.requests().filter((r) => r.path.endsWith('/revokeSignInSessions')).map((r) => r.applied)).toEqual([true]);
+    expect(
+      server.emulator
+        .requests()
+        .filter((r) => r.path.endsWith('/revokeSignInSessions'))
+        .map((r) => r.applied),
+    ).toEqual([true]);
     server.emulator.faults.add({ route: `^/v1.0/users/${SEED_IDS.bob}$`, drop: true, times: 1 });
-    const reads = await runBatch(graph, [{ id: 'read', method: 'GET', url: `/users/${SEED_IDS.bob}?$select=id` }], { retry: { baseDelayMs: 10 } });
+    const reads = await runBatch(graph, [{ id: 'read', method: 'GET', url: `/users/${SEED_IDS.bob}?$select=id` }], {
+      retry: { baseDelayMs: 10 },
+    });
     expect(reads.get('read')!.status).toBe(200);
   });
 
   test('more than 20 requests are split into several batches', async () => {
-    const many = Array.from({ length: 45 }, (_, i) => ({ id: `r${i}`, method: 'GET' as const, url: `/users/${SEED_IDS.alice}?$select=id` }));
+    const many = Array.from({ length: 45 }, (_, i) => ({
+      id: `r${i}`,
+      method: 'GET' as const,
+      url: `/users/${SEED_IDS.alice}?$select=id`,
+    }));
     const res = await runBatch(graph, many);
     expect(res.size).toBe(45);
     expect(server.emulator.requests().filter((r) => !r.batchId)).toHaveLength(3);

@@ -36,10 +36,12 @@ describe('normalising', () => {
   });
 
   test('bareIp never throws and never keeps a port on IPv4', () => {
-    fc.assert(fc.property(fc.ipV4(), fc.integer({ min: 1, max: 65535 }), (ip, port) => {
-      expect(bareIp(`${ip}:${port}`)).toBe(ip);
-      expect(bareIp(`[${ip}]:${port}`)).toBe(ip);
-    }));
+    fc.assert(
+      fc.property(fc.ipV4(), fc.integer({ min: 1, max: 65535 }), (ip, port) => {
+        expect(bareIp(`${ip}:${port}`)).toBe(ip);
+        expect(bareIp(`[${ip}]:${port}`)).toBe(ip);
+      }),
+    );
     fc.assert(fc.property(fc.string(), (s) => void bareIp(s)));
   });
 });
@@ -49,7 +51,13 @@ describe('every export format reads to the same records', () => {
     const records = await all(f(name));
     expect(records).toHaveLength(10);
     const rule = records.find((r) => r.id === 'a1f0c0de-0001-4000-8000-000000000001')!;
-    expect(rule).toMatchObject({ source: 'ual', time: '2026-11-23T17:52:10.000Z', user: 'alice.aoki@contoso.example', ip: ATT4, operation: 'New-InboxRule' });
+    expect(rule).toMatchObject({
+      source: 'ual',
+      time: '2026-11-23T17:52:10.000Z',
+      user: 'alice.aoki@contoso.example',
+      ip: ATT4,
+      operation: 'New-InboxRule',
+    });
     expect(rule.details).toMatchObject({ Name: '.', MoveToFolder: 'Deleted Items', MarkAsRead: true });
     expect(records.find((r) => r.id.endsWith('0003'))!.ip).toBe(ATT6); // bracketed IPv6 with a port
   });
@@ -59,11 +67,22 @@ describe('every export format reads to the same records', () => {
     const rest = await all(f('signins-page2.json'));
     expect(page).toHaveLength(5);
     expect(rest).toHaveLength(3);
-    expect(page[1]).toMatchObject({ source: 'signin', ip: ATT4, app: 'OfficeHome', deviceId: '', sessionId: '5e551000-0000-4000-8000-00000000a1ce', country: 'SG' });
+    expect(page[1]).toMatchObject({
+      source: 'signin',
+      ip: ATT4,
+      app: 'OfficeHome',
+      deviceId: '',
+      sessionId: '5e551000-0000-4000-8000-00000000a1ce',
+      country: 'SG',
+    });
   });
 
   test('directory audits and advanced-hunting EmailEvents', async () => {
-    expect((await all(f('directory-audits.json')))[0]).toMatchObject({ source: 'directoryAudit', operation: 'User registered security info', ip: ATT4 });
+    expect((await all(f('directory-audits.json')))[0]).toMatchObject({
+      source: 'directoryAudit',
+      operation: 'User registered security info',
+      ip: ATT4,
+    });
     const mails = await all(f('hunting-emailevents.json'));
     expect(mails.map((m) => m.user)).toEqual(['alice.aoki@contoso.example', 'bob.brown@contoso.example', 'carol.chen@contoso.example']);
     expect(mails[0]).toMatchObject({ source: 'emailEvent', id: 'n0-0000-4000-8000-000000000000' });
@@ -72,7 +91,10 @@ describe('every export format reads to the same records', () => {
   test('a CSV whose AuditData lacks CreationTime uses the local-time CreationDate with --tz', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'contain-'));
     const file = join(tmp, 'local.csv');
-    writeFileSync(file, '\uFEFFCreationDate,UserIds,Operations,AuditData\r\n"11/24/2026 2:52:10 AM",a@x.example,Send,"{""Id"":""r1"",""Operation"":""Send"",""UserId"":""a@x.example"",""ClientIP"":""1.2.3.4:80""}"\r\n');
+    writeFileSync(
+      file,
+      '\uFEFFCreationDate,UserIds,Operations,AuditData\r\n"11/24/2026 2:52:10 AM",a@x.example,Send,"{""Id"":""r1"",""Operation"":""Send"",""UserId"":""a@x.example"",""ClientIP"":""1.2.3.4:80""}"\r\n',
+    );
     expect((await all(file, 9 * 60))[0]).toMatchObject({ time: '2026-11-23T17:52:10.000Z', ip: '1.2.3.4' });
   });
 });
@@ -96,7 +118,10 @@ describe('detections', () => {
     expect(cat('a1f0c0de-0001-4000-8000-000000000009')).toBe('flow-created');
     expect(cat('Directory_att_01')).toBe('mfa-registration');
     expect(cat('Directory_att_05')).toBe('device-registration');
-    expect(result.findings.find((x) => x.id === 'Directory_att_05')).toMatchObject({ verdict: 'malicious', reason: 'device "DESKTOP-7Q2V9KD" registered for alice.aoki@contoso.example from 152.42.161.220' });
+    expect(result.findings.find((x) => x.id === 'Directory_att_05')).toMatchObject({
+      verdict: 'malicious',
+      reason: 'device "DESKTOP-7Q2V9KD" registered for alice.aoki@contoso.example from 152.42.161.220',
+    });
     for (const x of result.findings) expect(x.reason.length).toBeGreaterThan(15);
     expect(result.iocs.ips).toEqual(expect.arrayContaining([ATT4, ATT6]));
     expect(result.iocs.sessionIds).toEqual(['5e551000-0000-4000-8000-00000000a1ce']);
@@ -110,7 +135,16 @@ describe('detections', () => {
   });
 
   test('benign activity of the same users is not flagged', () => {
-    for (const id of ['Directory_leg_02', 'a1f0c0de-0001-4000-8000-000000000004', 'a1f0c0de-0001-4000-8000-000000000005', 'a1f0c0de-0001-4000-8000-000000000006', '5191a000-0000-4000-8000-000000000001', '5191a000-0000-4000-8000-000000000004', '5191a000-0000-4000-8000-000000000005', '5191a000-0000-4000-8000-000000000008'])
+    for (const id of [
+      'Directory_leg_02',
+      'a1f0c0de-0001-4000-8000-000000000004',
+      'a1f0c0de-0001-4000-8000-000000000005',
+      'a1f0c0de-0001-4000-8000-000000000006',
+      '5191a000-0000-4000-8000-000000000001',
+      '5191a000-0000-4000-8000-000000000004',
+      '5191a000-0000-4000-8000-000000000005',
+      '5191a000-0000-4000-8000-000000000008',
+    ])
       expect(cat(id)).toBeUndefined();
     expect(result.iocs.ips).not.toContain('203.0.113.10');
     expect(result.iocs.ips).not.toContain('198.51.100.21');
@@ -142,7 +176,10 @@ describe('detections', () => {
   });
 
   test('--user narrows to one person', async () => {
-    const bob = await analyze(files.map((file) => () => readRecords(file)), { user: 'bob.brown@contoso.example' });
+    const bob = await analyze(
+      files.map((file) => () => readRecords(file)),
+      { user: 'bob.brown@contoso.example' },
+    );
     expect(new Set(bob.findings.map((x) => x.user))).toEqual(new Set(['bob.brown@contoso.example']));
   });
 });
@@ -151,7 +188,11 @@ describe('contain analyze (CLI contract)', () => {
   const run = async (args: string[]) => {
     let out = '';
     let err = '';
-    const code = await runAnalyze(args, (s) => (out += s), (s) => (err += s));
+    const code = await runAnalyze(
+      args,
+      (s) => (out += s),
+      (s) => (err += s),
+    );
     return { code, out, err };
   };
 
@@ -183,8 +224,21 @@ describe('contain analyze (CLI contract)', () => {
 });
 
 describe('volume thresholds', () => {
-  const rec = (i: number, op: string, user = 'carol.chen@contoso.example'): LogRecord => ({ id: `v${op}${i}`, source: 'ual', time: `2026-11-23T${String(8 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00.000Z`, user, ip: '198.51.100.25', operation: op, details: {} });
-  const run = (records: LogRecord[]) => analyze([async function* () { yield* records; }]);
+  const rec = (i: number, op: string, user = 'carol.chen@contoso.example'): LogRecord => ({
+    id: `v${op}${i}`,
+    source: 'ual',
+    time: `2026-11-23T${String(8 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00.000Z`,
+    user,
+    ip: '198.51.100.25',
+    operation: op,
+    details: {},
+  });
+  const run = (records: LogRecord[]) =>
+    analyze([
+      async function* () {
+        yield* records;
+      },
+    ]);
 
   test('50 deletions in a day are one context entry (a clear-out is normal); 49 are none', async () => {
     const fifty = await run(Array.from({ length: 50 }, (_, i) => rec(i, i % 2 ? 'SoftDelete' : 'MoveToDeletedItems')));
@@ -201,7 +255,18 @@ describe('volume thresholds', () => {
   });
 
   test("a burst during the attacker's window on the mailbox, from an address that is not the user's, is a finding", async () => {
-    const attack: LogRecord = { id: 'tool', source: 'signin', time: '2026-11-23T07:50:00.000Z', user: 'carol.chen@contoso.example', ip: '45.155.205.99', operation: 'SignIn', userAgent: 'python-requests/2.31', success: true, logon: true, details: {} };
+    const attack: LogRecord = {
+      id: 'tool',
+      source: 'signin',
+      time: '2026-11-23T07:50:00.000Z',
+      user: 'carol.chen@contoso.example',
+      ip: '45.155.205.99',
+      operation: 'SignIn',
+      userAgent: 'python-requests/2.31',
+      success: true,
+      logon: true,
+      details: {},
+    };
     const r = await run([attack, ...Array.from({ length: 50 }, (_, i) => ({ ...rec(i, 'HardDelete'), ip: '198.51.100.99' }))]);
     expect(r.findings.map((f) => f.category)).toEqual(['harmful-user-agent', 'mass-delete']);
   });

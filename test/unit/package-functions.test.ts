@@ -30,14 +30,25 @@ describe('scripts/package-functions.js (what azd and az deploy to the Function A
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = join(dir, 'dist', 'functionapp');
-    const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')) as { main: string; scripts?: unknown; dependencies?: unknown; engines: unknown };
+    const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')) as {
+      main: string;
+      scripts?: unknown;
+      dependencies?: unknown;
+      engines: unknown;
+    };
     expect(pkg.main).toBe('dist/functions/*.mjs');
     expect(pkg.dependencies).toBeUndefined(); // the bundle needs nothing from node_modules
     expect(pkg.scripts).toBeUndefined(); // nothing runs on the host at deploy time
     expect(pkg.engines).toEqual(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines);
     expect(existsSync(join(out, 'node_modules'))).toBe(false);
     const zip = unzipSync(readFileSync(join(dir, 'dist', 'functionapp.zip')));
-    expect(Object.keys(zip).sort()).toEqual(['dist/functions/THIRD-PARTY-NOTICES.txt', 'dist/functions/chunks/c.mjs', 'dist/functions/worker.mjs', 'host.json', 'package.json']);
+    expect(Object.keys(zip).sort()).toEqual([
+      'dist/functions/THIRD-PARTY-NOTICES.txt',
+      'dist/functions/chunks/c.mjs',
+      'dist/functions/worker.mjs',
+      'host.json',
+      'package.json',
+    ]);
     expect(JSON.parse(Buffer.from(zip['host.json']).toString())).toEqual(JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')));
   });
 

@@ -44,21 +44,40 @@ describe('npm run package:teams (appPackage/, with fflate)', () => {
     expect(m.id).toBe(BOT_ID);
     expect(m.bots[0].botId).toBe(BOT_ID);
     expect(m.validDomains).toEqual(['contain-test.azurewebsites.net']);
-    expect(m.bots[0].commandLists[0].commands.map((c: { title: string }) => c.title)).toEqual(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'help']);
+    expect(m.bots[0].commandLists[0].commands.map((c: { title: string }) => c.title)).toEqual([
+      'contain',
+      'investigate',
+      'scope',
+      'hunt',
+      'status',
+      'report',
+      'posture',
+      'help',
+    ]);
     // The zip carries the committed icon files unchanged.
     expect(Buffer.from(files['color.png']).equals(readFileSync(join(root, 'appPackage/color.png')))).toBe(true);
     expect(Buffer.from(files['outline.png']).equals(readFileSync(join(root, 'appPackage/outline.png')))).toBe(true);
   });
 
   test("takes the Agents Toolkit's names too: BOT_ID, and TEAMS_APP_ID for the app's own id", () => {
-    const r = packageTeams({ BOT_ID, BOT_DOMAIN: 'c.example', TEAMS_APP_ID: '99999999-2222-4333-8444-555555555555', TEAMS_DEVELOPER_NAME: 'Contoso SOC' });
+    const r = packageTeams({
+      BOT_ID,
+      BOT_DOMAIN: 'c.example',
+      TEAMS_APP_ID: '99999999-2222-4333-8444-555555555555',
+      TEAMS_DEVELOPER_NAME: 'Contoso SOC',
+    });
     expect(r.status).toBe(0);
     const m = JSON.parse(Buffer.from(unzipSync(readFileSync(join(root, 'dist/teams/contain-teams.zip')))['manifest.json']).toString());
     expect([m.id, m.bots[0].botId, m.developer.name]).toEqual(['99999999-2222-4333-8444-555555555555', BOT_ID, 'Contoso SOC']);
   });
 
   test('the schema check has teeth: a manifest with a bad bot id or a missing icon is refused', () => {
-    const m = JSON.parse(read('appPackage/manifest.json').replace(/\$\{\{BOT_DOMAIN\}\}/g, 'c.example').replace('${{TEAMS_DEVELOPER_NAME}}', 'Contoso SOC').replace(/\$\{\{ *\w+ *\}\}/g, BOT_ID));
+    const m = JSON.parse(
+      read('appPackage/manifest.json')
+        .replace(/\$\{\{BOT_DOMAIN\}\}/g, 'c.example')
+        .replace('${{TEAMS_DEVELOPER_NAME}}', 'Contoso SOC')
+        .replace(/\$\{\{ *\w+ *\}\}/g, BOT_ID),
+    );
     const validate = manifestSchema();
     expect(validate(m)).toBe(true);
     expect(validate({ ...m, bots: [{ ...m.bots[0], botId: 'not-a-guid' }] })).toBe(false);
@@ -97,9 +116,12 @@ describe('appPackage/ icons (Teams: colour 192x192, outline 32x32 white on trans
 });
 
 describe('m365agents.yml (Microsoft 365 Agents Toolkit project)', () => {
-  const project = parse(read('m365agents.yml')) as { provision: { uses: string; with: Record<string, unknown> }[]; deploy: { uses: string; with: Record<string, string> }[] };
+  const project = parse(read('m365agents.yml')) as {
+    provision: { uses: string; with: Record<string, unknown> }[];
+    deploy: { uses: string; with: Record<string, string> }[];
+  };
 
-  test('validates against the toolkit\'s published v1.8 schema', () => {
+  test("validates against the toolkit's published v1.8 schema", () => {
     const ajv = new Ajv7({ allErrors: true, strict: false });
     const validate = ajv.compile(JSON.parse(read('test/fixtures/schemas/m365agents.yaml.v1.8.schema.json')));
     expect(validate(project) ? [] : validate.errors).toEqual([]);
@@ -107,10 +129,17 @@ describe('m365agents.yml (Microsoft 365 Agents Toolkit project)', () => {
   });
 
   test('every ${{VAR}} it, the manifest and the parameters use is in env/.env.dev or written by provision', () => {
-    const declared = new Set(read('env/.env.dev').split('\n').filter((l) => /^\w+=/.test(l)).map((l) => l.split('=')[0]));
+    const declared = new Set(
+      read('env/.env.dev')
+        .split('\n')
+        .filter((l) => /^\w+=/.test(l))
+        .map((l) => l.split('=')[0]),
+    );
     const outputs = bicepInterface(join(root, 'infra/main.bicep')).outputs;
     const written = new Set(['TEAMS_APP_ID', 'TEAMS_APP_PUBLISHED_APP_ID', ...outputs]);
-    const used = ['m365agents.yml', 'appPackage/manifest.json', 'infra/m365agents.parameters.json'].flatMap((f) => [...read(f).matchAll(/\$\{\{ *(\w+) *\}\}/g)].map((m) => m[1]));
+    const used = ['m365agents.yml', 'appPackage/manifest.json', 'infra/m365agents.parameters.json'].flatMap((f) =>
+      [...read(f).matchAll(/\$\{\{ *(\w+) *\}\}/g)].map((m) => m[1]),
+    );
     expect(used.filter((v) => !declared.has(v) && !written.has(v))).toEqual([]);
     // Written values are listed (empty) in env/.env.dev too, so the file documents the environment.
     expect(['BOT_ID', 'BOT_DOMAIN', 'FUNCTION_APP_NAME', 'MANAGED_IDENTITY_PRINCIPAL_ID'].filter((v) => !declared.has(v))).toEqual([]);
@@ -129,7 +158,11 @@ describe('m365agents.yml (Microsoft 365 Agents Toolkit project)', () => {
   test('runs the post-provision hook, and deploys the staged package the way Flex Consumption accepts', () => {
     expect(project.provision.some((a) => a.uses === 'script' && a.with.run === 'node infra/hooks/postprovision.js')).toBe(true);
     const deploy = project.deploy.map((a) => a.with.args ?? a.with.run);
-    expect(deploy).toEqual(['ci', 'run package:functions', expect.stringMatching(/^az functionapp deployment source config-zip .* --src dist\/functionapp\.zip$/)]);
+    expect(deploy).toEqual([
+      'ci',
+      'run package:functions',
+      expect.stringMatching(/^az functionapp deployment source config-zip .* --src dist\/functionapp\.zip$/),
+    ]);
     expect(JSON.parse(read('package.json')).scripts['package:functions']).toContain('--zip');
   });
 

@@ -48,7 +48,13 @@ describe('defensive measures as approved changes', () => {
     for (const m of s.queue.take()) if (m.type === 'execute') await executeActions(s.ctx, m, notifier);
     return (await s.store.listActions(incidentId))[0];
   };
-  const policies = () => s.emulator.state.conditionalAccessPolicies as unknown as { id: string; displayName: string; state: string; conditions: { users: Record<string, string[]> } }[];
+  const policies = () =>
+    s.emulator.state.conditionalAccessPolicies as unknown as {
+      id: string;
+      displayName: string;
+      state: string;
+      conditions: { users: Record<string, string[]> };
+    }[];
   const check = (v: PostureView, measure: string) => v.checks.find((c) => c.measure.startsWith(measure))!;
 
   test('posture: at least seven measures, met or missing with evidence; Apply on each missing one Contain can make', async () => {
@@ -56,7 +62,14 @@ describe('defensive measures as approved changes', () => {
     expect(v.checks.length).toBeGreaterThanOrEqual(7);
     expect(v.checks.every((c) => ['met', 'missing', 'unknown'].includes(c.status) && c.evidence.length > 10)).toBe(true);
     const offered = v.checks.filter((c) => c.offer?.kind === 'apply').map((c) => (c.offer as { ref: string }).ref);
-    expect(offered.sort()).toEqual(['blockDeviceCodeFlow', 'compliantDevice', 'phishingResistantMfa', 'registrationFromTrustedLocations', 'userConsentOff', 'usersCannotRegisterApps']);
+    expect(offered.sort()).toEqual([
+      'blockDeviceCodeFlow',
+      'compliantDevice',
+      'phishingResistantMfa',
+      'registrationFromTrustedLocations',
+      'userConsentOff',
+      'usersCannotRegisterApps',
+    ]);
     expect(check(v, 'Harmful user agents').offer).toMatchObject({ kind: 'note', text: expect.stringMatching(/hunt user-agents/) });
     expect(check(v, 'Risky sign-ins').offer).toBeUndefined();
   });
@@ -67,20 +80,29 @@ describe('defensive measures as approved changes', () => {
     expect(r.view).toMatchObject({ kind: 'posture-change', title: 'Apply (report-only): Require a compliant or hybrid-joined device' });
     expect(r.view.actions).toEqual([expect.objectContaining({ decidable: true, state: 'proposed' })]);
     expect(policies().some((p) => p.displayName.includes(r.incident.id))).toBe(false);
-    expect(await decide(s.ctx, { ref: `${r.incident.id}/a01`, verb: 'approve', actor: riley })).toMatchObject({ outcome: { kind: 'refused-four-eyes' } });
+    expect(await decide(s.ctx, { ref: `${r.incident.id}/a01`, verb: 'approve', actor: riley })).toMatchObject({
+      outcome: { kind: 'refused-four-eyes' },
+    });
     const done = await approve(r.incident.id);
     expect(done).toMatchObject({ state: 'succeeded', result: { verified: true } });
-    const created = policies().find((p) => p.displayName === `Contain ${r.incident.id}: Require a compliant or hybrid-joined device (report-only)`)!;
+    const created = policies().find(
+      (p) => p.displayName === `Contain ${r.incident.id}: Require a compliant or hybrid-joined device (report-only)`,
+    )!;
     expect(created.state).toBe(REPORT_ONLY);
     expect(created.conditions.users.excludeUsers).toContain(SEED_IDS.breakGlass);
     expect(created.conditions.users.excludeRoles).toEqual(expect.arrayContaining([GLOBAL_ADMIN_TEMPLATE, DIRECTORY_SYNC_ROLE]));
     expect((done.evidence as { value: { displayName: string }[] }).value.map((p) => p.displayName)).not.toContain(created.displayName);
     expect(await s.store.getIncident(r.incident.id)).toMatchObject({ state: 'closed' });
     const { markdown } = await buildReport(s.ctx, r.incident.id);
-    expect(markdown).toMatch(/\| Create "Contain INC-\d{8}-\d{4}: Require a compliant or hybrid-joined device \(report-only\)" in report-only state \| succeeded \| Parker Patel/);
+    expect(markdown).toMatch(
+      /\| Create "Contain INC-\d{8}-\d{4}: Require a compliant or hybrid-joined device \(report-only\)" in report-only state \| succeeded \| Parker Patel/,
+    );
     expect((cards.at(-1) as PostureChangeView).actions[0].stateLabel).toMatch(/^Done, approved by Parker Patel/);
     // A second press says so instead of requesting the same policy twice.
-    expect(await requestPostureChange(s.ctx, { verb: 'posture-apply', ref: 'compliantDevice', actor: riley, threads: {} })).toMatchObject({ kind: 'already', message: expect.stringMatching(/already applied/) });
+    expect(await requestPostureChange(s.ctx, { verb: 'posture-apply', ref: 'compliantDevice', actor: riley, threads: {} })).toMatchObject({
+      kind: 'already',
+      message: expect.stringMatching(/already applied/),
+    });
     // Deleted outside Contain: said once on the card, and the measure is offered again.
     s.emulator.state.conditionalAccessPolicies.splice(policies().indexOf(created), 1);
     const v = await postureView(s.ctx);
@@ -95,7 +117,12 @@ describe('defensive measures as approved changes', () => {
     replaySignIns(s.emulator, { hours: 72 });
     const v = await postureView(s.ctx);
     const a = v.applied![0];
-    expect(a).toMatchObject({ state: 'report-only', incidentId: applied.incident.id, enforce: `${applied.incident.id}/a01`, undo: `${applied.incident.id}/a01` });
+    expect(a).toMatchObject({
+      state: 'report-only',
+      incidentId: applied.incident.id,
+      enforce: `${applied.incident.id}/a01`,
+      undo: `${applied.incident.id}/a01`,
+    });
     expect(a.impact!.wouldBlock).toBeGreaterThan(0);
     expect(a.impact!.byApp.length).toBeGreaterThan(0);
     expect(check(v, 'Compliant').offer).toMatchObject({ kind: 'note' });
@@ -108,7 +135,11 @@ describe('defensive measures as approved changes', () => {
     expect(check(await postureView(s.ctx), 'Compliant').status).toBe('met');
 
     const undo = await press('posture-undo', `${applied.incident.id}/a01`);
-    expect(await approve(undo.incident.id)).toMatchObject({ state: 'succeeded', result: { verified: true }, evidence: expect.objectContaining({ id: p.id, state: 'enabled' }) });
+    expect(await approve(undo.incident.id)).toMatchObject({
+      state: 'succeeded',
+      result: { verified: true },
+      evidence: expect.objectContaining({ id: p.id, state: 'enabled' }),
+    });
     expect(policies().some((x) => x.id === p.id)).toBe(false);
     expect((await postureView(s.ctx)).applied ?? []).toEqual([]);
   });
@@ -119,7 +150,10 @@ describe('defensive measures as approved changes', () => {
     expect(r.view.title).toBe('Apply: Users may not consent to applications');
     expect(r.view.description).toMatch(/no report-only mode/);
     await approve(r.incident.id);
-    expect((s.emulator.state.authorizationPolicy as { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: string[] } }).defaultUserRolePermissions.permissionGrantPoliciesAssigned).toEqual([]);
+    expect(
+      (s.emulator.state.authorizationPolicy as { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: string[] } })
+        .defaultUserRolePermissions.permissionGrantPoliciesAssigned,
+    ).toEqual([]);
     expect(check(await postureView(s.ctx), 'Users may not consent').status).toBe('met');
     const undo = await press('posture-undo', `${r.incident.id}/a01`);
     expect(await approve(undo.incident.id)).toMatchObject({ state: 'succeeded', result: { verified: true } });
@@ -128,12 +162,50 @@ describe('defensive measures as approved changes', () => {
 
   test('hunt: the pilot group holds the targeted users, the exclusion group the legitimate successes; policy report-only with App Control', async () => {
     const records = [
-      { id: '1', source: 'signin', logon: true, time: '2026-11-25T10:00:00Z', user: 'judy.jones@contoso.example', ip: '45.155.205.99', operation: 'signin', userAgent: 'axios/1.6.8', success: true, details: {} },
-      { id: '2', source: 'signin', logon: true, time: '2026-11-25T10:00:00Z', user: 'ivan.ivanov@contoso.example', ip: '45.155.205.99', operation: 'signin', userAgent: 'python-requests/2.31.0', success: false, details: {} },
-      { id: '3', source: 'signin', logon: true, time: '2026-11-25T10:00:00Z', user: 'dan.obrien@contoso.example', ip: '10.0.0.5', operation: 'signin', userAgent: 'python-requests/2.31.0', success: true, trustedNetwork: true, details: {} },
+      {
+        id: '1',
+        source: 'signin',
+        logon: true,
+        time: '2026-11-25T10:00:00Z',
+        user: 'judy.jones@contoso.example',
+        ip: '45.155.205.99',
+        operation: 'signin',
+        userAgent: 'axios/1.6.8',
+        success: true,
+        details: {},
+      },
+      {
+        id: '2',
+        source: 'signin',
+        logon: true,
+        time: '2026-11-25T10:00:00Z',
+        user: 'ivan.ivanov@contoso.example',
+        ip: '45.155.205.99',
+        operation: 'signin',
+        userAgent: 'python-requests/2.31.0',
+        success: false,
+        details: {},
+      },
+      {
+        id: '3',
+        source: 'signin',
+        logon: true,
+        time: '2026-11-25T10:00:00Z',
+        user: 'dan.obrien@contoso.example',
+        ip: '10.0.0.5',
+        operation: 'signin',
+        userAgent: 'python-requests/2.31.0',
+        success: true,
+        trustedNetwork: true,
+        details: {},
+      },
     ] as Parameters<typeof pilotCandidates>[0];
     const c = pilotCandidates(records);
-    expect(c).toEqual({ targeted: ['ivan.ivanov@contoso.example', 'judy.jones@contoso.example'], legitimate: ['dan.obrien@contoso.example'], userAgents: ['axios', 'python-requests'] });
+    expect(c).toEqual({
+      targeted: ['ivan.ivanov@contoso.example', 'judy.jones@contoso.example'],
+      legitimate: ['dan.obrien@contoso.example'],
+      userAgents: ['axios', 'python-requests'],
+    });
     const offer = await offerPilot(s.ctx, c);
     if (offer?.kind !== 'pilot') throw new Error('expected the button');
     expect(offer).toMatchObject({ pilot: 2, legitimate: 1 });
@@ -144,25 +216,51 @@ describe('defensive measures as approved changes', () => {
     const ids = (upns: string[]) => upns.map((u) => s.emulator.user(u).id).sort();
     expect(groups.find((g) => g.displayName.endsWith('pilot'))!.members.sort()).toEqual(ids(c.targeted));
     expect(groups.find((g) => g.displayName.endsWith('legitimate use'))!.members.sort()).toEqual(ids(c.legitimate));
-    const p = policies().find((x) => x.displayName.startsWith(`Contain ${r.incident.id}`)) as unknown as { state: string; sessionControls: { cloudAppSecurity: { isEnabled: boolean } } };
+    const p = policies().find((x) => x.displayName.startsWith(`Contain ${r.incident.id}`)) as unknown as {
+      state: string;
+      sessionControls: { cloudAppSecurity: { isEnabled: boolean } };
+    };
     expect(p).toMatchObject({ state: REPORT_ONLY, sessionControls: { cloudAppSecurity: { isEnabled: true } } });
   });
 
   test('without the optional permissions: no button, the portal steps instead; a stale button is refused and changes nothing', async () => {
-    s.emulator.state.app = { ...DEFAULT_APP, permissions: DEFAULT_APP.permissions.filter((p) => !['Policy.ReadWrite.ConditionalAccess', 'Policy.ReadWrite.Authorization', 'Group.ReadWrite.All'].includes(p)) };
+    s.emulator.state.app = {
+      ...DEFAULT_APP,
+      permissions: DEFAULT_APP.permissions.filter(
+        (p) => !['Policy.ReadWrite.ConditionalAccess', 'Policy.ReadWrite.Authorization', 'Group.ReadWrite.All'].includes(p),
+      ),
+    };
     const v = await postureView(s.ctx);
     const offer = check(v, 'Compliant').offer;
-    expect(offer).toMatchObject({ kind: 'manual', why: expect.stringMatching(/lacks the Microsoft Graph permission Policy\.ReadWrite\.ConditionalAccess \(optional/) });
+    expect(offer).toMatchObject({
+      kind: 'manual',
+      why: expect.stringMatching(/lacks the Microsoft Graph permission Policy\.ReadWrite\.ConditionalAccess \(optional/),
+    });
     expect(offer?.kind === 'manual' && offer.steps.join(' ')).toMatch(/Entra admin center .* Conditional Access .* Report-only/);
     expect(v.checks.some((c) => c.offer?.kind === 'apply')).toBe(false);
-    await expect(requestPostureChange(s.ctx, { verb: 'posture-apply', ref: 'compliantDevice', actor: riley, threads: {} })).rejects.toMatchObject({ code: 'GRAPH_FORBIDDEN' });
+    await expect(
+      requestPostureChange(s.ctx, { verb: 'posture-apply', ref: 'compliantDevice', actor: riley, threads: {} }),
+    ).rejects.toMatchObject({ code: 'GRAPH_FORBIDDEN' });
     expect(await s.store.findIncidents()).toEqual([]);
   });
 
   test('buttons Contain did not make are refused', async () => {
-    await expect(requestPostureChange(s.ctx, { verb: 'posture-apply', ref: 'somethingElse', actor: riley, threads: {} })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(requestPostureChange(s.ctx, { verb: 'posture-apply', ref: 'harmfulUserAgents', actor: riley, threads: {} })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(requestPostureChange(s.ctx, { verb: 'posture-undo', ref: 'INC-20990101-0001/a01', actor: riley, threads: {} })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(requestPostureChange(s.ctx, { verb: 'posture-pilot', ref: 'pilot-20261125-00000000-0000-4000-8000-000000000000', actor: riley, threads: {} })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      requestPostureChange(s.ctx, { verb: 'posture-apply', ref: 'somethingElse', actor: riley, threads: {} }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(
+      requestPostureChange(s.ctx, { verb: 'posture-apply', ref: 'harmfulUserAgents', actor: riley, threads: {} }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(
+      requestPostureChange(s.ctx, { verb: 'posture-undo', ref: 'INC-20990101-0001/a01', actor: riley, threads: {} }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(
+      requestPostureChange(s.ctx, {
+        verb: 'posture-pilot',
+        ref: 'pilot-20261125-00000000-0000-4000-8000-000000000000',
+        actor: riley,
+        threads: {},
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

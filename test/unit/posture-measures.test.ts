@@ -48,24 +48,52 @@ beforeEach(async () => {
 });
 
 const input = (): MeasureInput => ({ label: 'INC-20260101-0001', exclusions });
-const stored = (id: string) => (server.emulator.state.conditionalAccessPolicies as unknown as Record<string, unknown>[]).find((p) => p.id === id)! as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read deep into Graph's policy JSON
+type Json = Record<string, any>;
+const stored = (id: string) => (server.emulator.state.conditionalAccessPolicies as unknown as Json[]).find((p) => p.id === id)!;
 const groups = () => server.emulator.state.groups as CreatedGroup[];
 
 test('protected accounts resolve to what Conditional Access excludes: the break-glass user id and the Global Administrator role template', async () => {
   expect(exclusions).toEqual({ users: [SEED_IDS.breakGlass], groups: [], roles: [GLOBAL_ADMIN_TEMPLATE] });
-  expect(await resolveExclusions(graph, ['breakglass@contoso.example', SEED_IDS.socApprovers])).toEqual({ users: [SEED_IDS.breakGlass], groups: [SEED_IDS.socApprovers], roles: [] });
+  expect(await resolveExclusions(graph, ['breakglass@contoso.example', SEED_IDS.socApprovers])).toEqual({
+    users: [SEED_IDS.breakGlass],
+    groups: [SEED_IDS.socApprovers],
+    roles: [],
+  });
   // Fails closed: a protected entry that cannot be resolved stops the measure.
   await expect(resolveExclusions(graph, ['00000000-0000-4000-8000-0000000000ff'])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   await expect(resolveExclusions(graph, ['gone@contoso.example'])).rejects.toBeInstanceOf(ContainError);
 });
 
 describe.each([
-  ['compliant or hybrid-joined device', () => compliantDevicePlan(input()), { grantControls: { operator: 'OR', builtInControls: ['compliantDevice', 'domainJoinedDevice'] } }],
-  ['phishing-resistant authentication strength', () => phishingResistantMfaPlan(input()), { grantControls: { operator: 'OR', builtInControls: [], authenticationStrength: { id: AUTH_STRENGTH.phishingResistantMfa } } }],
-  ['security info registration from trusted locations only', () => registrationPlan(input()), { conditions: { applications: { includeApplications: [], includeUserActions: ['urn:user:registersecurityinfo'] }, locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] } }, grantControls: { builtInControls: ['block'] } }],
-  ['device code flow blocked except an exclusion group', () => blockDeviceCodePlan(input()), { conditions: { authenticationFlows: { transferMethods: 'deviceCodeFlow' } }, grantControls: { builtInControls: ['block'] } }],
+  [
+    'compliant or hybrid-joined device',
+    () => compliantDevicePlan(input()),
+    { grantControls: { operator: 'OR', builtInControls: ['compliantDevice', 'domainJoinedDevice'] } },
+  ],
+  [
+    'phishing-resistant authentication strength',
+    () => phishingResistantMfaPlan(input()),
+    { grantControls: { operator: 'OR', builtInControls: [], authenticationStrength: { id: AUTH_STRENGTH.phishingResistantMfa } } },
+  ],
+  [
+    'security info registration from trusted locations only',
+    () => registrationPlan(input()),
+    {
+      conditions: {
+        applications: { includeApplications: [], includeUserActions: ['urn:user:registersecurityinfo'] },
+        locations: { includeLocations: ['All'], excludeLocations: ['AllTrusted'] },
+      },
+      grantControls: { builtInControls: ['block'] },
+    },
+  ],
+  [
+    'device code flow blocked except an exclusion group',
+    () => blockDeviceCodePlan(input()),
+    { conditions: { authenticationFlows: { transferMethods: 'deviceCodeFlow' } }, grantControls: { builtInControls: ['block'] } },
+  ],
 ] as [string, () => ConditionalAccessPlan, Record<string, unknown>][])('%s', (_name, plan, expected) => {
-  test('created report-only, named for an admin, protected accounts excluded, the tenant\'s policies kept as evidence; Undo removes it; Enforce turns it on', async () => {
+  test("created report-only, named for an admin, protected accounts excluded, the tenant's policies kept as evidence; Undo removes it; Enforce turns it on", async () => {
     const p = plan();
     expect(p.displayName).toMatch(/^Contain INC-20260101-0001: .+ \(report-only\)$/);
     const applied = await applyConditionalAccess(graph, p);
@@ -87,7 +115,12 @@ test('device code flow: the exclusion group is created (with its members) and ex
   const p = blockDeviceCodePlan({ ...input(), exclusionMemberIds: [SEED_IDS.frank] });
   const applied = await applyConditionalAccess(graph, p);
   const g = groups().find((x) => x.id === applied.groupIds.exclusion)!;
-  expect(g).toMatchObject({ displayName: 'Contain INC-20260101-0001: device code flow allowed', securityEnabled: true, mailEnabled: false, members: [SEED_IDS.frank] });
+  expect(g).toMatchObject({
+    displayName: 'Contain INC-20260101-0001: device code flow allowed',
+    securityEnabled: true,
+    mailEnabled: false,
+    members: [SEED_IDS.frank],
+  });
   expect(stored(applied.policyId).conditions.users.excludeGroups).toEqual([applied.groupIds.exclusion]);
   const existing = blockDeviceCodePlan({ ...input(), exclusionGroupId: SEED_IDS.securityTeam });
   expect(existing.groups).toEqual([]);
@@ -95,16 +128,35 @@ test('device code flow: the exclusion group is created (with its members) and ex
 });
 
 describe('the harmful-user-agent policy (Conditional Access App Control)', () => {
-  const plan = () => harmfulUserAgentPlan({ ...input(), targetedUserIds: [SEED_IDS.judy, SEED_IDS.ivan], legitimateUserIds: [SEED_IDS.frank], userAgents: ['axios', 'python-requests'] });
+  const plan = () =>
+    harmfulUserAgentPlan({
+      ...input(),
+      targetedUserIds: [SEED_IDS.judy, SEED_IDS.ivan],
+      legitimateUserIds: [SEED_IDS.frank],
+      userAgents: ['axios', 'python-requests'],
+    });
 
   test('the pilot group holds the targeted users, the exclusion group the legitimate ones; the policy routes the pilot through App Control, report-only', async () => {
     const p = plan();
     const applied = await applyConditionalAccess(graph, p);
-    expect(groups().find((g) => g.id === applied.groupIds.pilot)!.members.sort()).toEqual([SEED_IDS.ivan, SEED_IDS.judy].sort());
+    expect(
+      groups()
+        .find((g) => g.id === applied.groupIds.pilot)!
+        .members.sort(),
+    ).toEqual([SEED_IDS.ivan, SEED_IDS.judy].sort());
     expect(groups().find((g) => g.id === applied.groupIds.exclusion)!.members).toEqual([SEED_IDS.frank]);
     expect(stored(applied.policyId)).toMatchObject({
       state: 'enabledForReportingButNotEnforced',
-      conditions: { clientAppTypes: ['browser', 'mobileAppsAndDesktopClients'], users: { includeUsers: [], includeGroups: [applied.groupIds.pilot], excludeGroups: [applied.groupIds.exclusion], excludeUsers: [SEED_IDS.breakGlass], excludeRoles: [GLOBAL_ADMIN_TEMPLATE] } },
+      conditions: {
+        clientAppTypes: ['browser', 'mobileAppsAndDesktopClients'],
+        users: {
+          includeUsers: [],
+          includeGroups: [applied.groupIds.pilot],
+          excludeGroups: [applied.groupIds.exclusion],
+          excludeUsers: [SEED_IDS.breakGlass],
+          excludeRoles: [GLOBAL_ADMIN_TEMPLATE],
+        },
+      },
       sessionControls: { cloudAppSecurity: { isEnabled: true, cloudAppSecurityType: 'mcasConfigured' } },
       grantControls: null,
     });
@@ -125,7 +177,10 @@ describe('the harmful-user-agent policy (Conditional Access App Control)', () =>
     const many = server.emulator.addWaveUsers(25).map((u) => u.id);
     const g = groupRequests({ key: 'pilot', displayName: 'x', description: 'x', mailNickname: 'x', memberIds: many });
     expect((g.create.body as Record<string, string[]>)['members@odata.bind']).toHaveLength(20);
-    const applied = await applyConditionalAccess(graph, harmfulUserAgentPlan({ ...input(), targetedUserIds: many, legitimateUserIds: [], userAgents: [] }));
+    const applied = await applyConditionalAccess(
+      graph,
+      harmfulUserAgentPlan({ ...input(), targetedUserIds: many, legitimateUserIds: [], userAgents: [] }),
+    );
     expect(groups().find((x) => x.id === applied.groupIds.pilot)!.members).toHaveLength(25);
   });
 
@@ -141,14 +196,25 @@ describe('authorization policy measures (no report-only mode: snapshot, change a
   const authz = () => server.emulator.state.authorizationPolicy.defaultUserRolePermissions;
 
   test('user consent off removes only the self-consent grant policies; Undo puts the snapshot back', async () => {
-    authz().permissionGrantPoliciesAssigned.push('ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team');
+    authz().permissionGrantPoliciesAssigned.push(
+      'ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team',
+    );
     const p = userConsentOffPlan({ ...input(), since });
     expect(p.noReportOnly).toMatch(/no report-only mode.*Undo puts back exactly that value/);
     const before = await applyAuthorization(graph, p);
-    expect(authz().permissionGrantPoliciesAssigned).toEqual(['ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team']);
-    expect(p.apply(before).body).toEqual({ defaultUserRolePermissions: { permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team'] } });
+    expect(authz().permissionGrantPoliciesAssigned).toEqual([
+      'ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team',
+    ]);
+    expect(p.apply(before).body).toEqual({
+      defaultUserRolePermissions: {
+        permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team'],
+      },
+    });
     await send(graph, p.undo(before));
-    expect(authz().permissionGrantPoliciesAssigned).toEqual(['ManagePermissionGrantsForSelf.microsoft-user-default-legacy', 'ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team']);
+    expect(authz().permissionGrantPoliciesAssigned).toEqual([
+      'ManagePermissionGrantsForSelf.microsoft-user-default-legacy',
+      'ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team',
+    ]);
     // The impact read lists recent consents (Alice's consent to "..").
     const recent = await send<{ value: { activityDisplayName: string }[] }>(graph, p.impactReads[0]);
     expect(recent.value.map((a) => a.activityDisplayName)).toEqual(['Consent to application']);
@@ -157,7 +223,11 @@ describe('authorization policy measures (no report-only mode: snapshot, change a
   test('users may not register applications; Undo restores allowedToCreateApps; the rest of the policy is untouched', async () => {
     const p = usersCannotRegisterAppsPlan({ ...input(), since });
     const before = await applyAuthorization(graph, p);
-    expect(authz()).toMatchObject({ allowedToCreateApps: false, allowedToCreateSecurityGroups: true, permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.microsoft-user-default-legacy'] });
+    expect(authz()).toMatchObject({
+      allowedToCreateApps: false,
+      allowedToCreateSecurityGroups: true,
+      permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.microsoft-user-default-legacy'],
+    });
     await send(graph, p.undo(before));
     expect(authz().allowedToCreateApps).toBe(true);
   });

@@ -16,7 +16,12 @@ import { planUndo, undoHandlerFor } from '../../src/playbook/undo/plan';
 import type { UndoTarget } from '../../src/playbook/undo/types';
 import { serveSandbox } from '../helpers/sandbox-server';
 
-const ALICE = { id: SEED_IDS.alice, displayName: 'Alice Aoki', userPrincipalName: 'alice.aoki@contoso.example', mail: 'alice.aoki@contoso.example' };
+const ALICE = {
+  id: SEED_IDS.alice,
+  displayName: 'Alice Aoki',
+  userPrincipalName: 'alice.aoki@contoso.example',
+  mail: 'alice.aoki@contoso.example',
+};
 let server: Awaited<ReturnType<typeof serveSandbox>>;
 let exo: ExchangeClient;
 beforeAll(async () => {
@@ -34,7 +39,8 @@ const run = async (c: Call): Promise<CallResult> => {
   if (r instanceof Error) throw r;
   return r;
 };
-const asAction = (p: { kind: Action['kind']; objectId: string; params: Record<string, string> }) => ({ ...p, id: 'a01', incidentId: 'INC-20261125-0001' }) as unknown as Action;
+const asAction = (p: { kind: Action['kind']; objectId: string; params: Record<string, string> }) =>
+  ({ ...p, id: 'a01', incidentId: 'INC-20261125-0001' }) as unknown as Action;
 
 describe('what step 5 reads and proposes through Exchange', () => {
   test('Alice: the outside forwarding and the hidden rule are proposed; her visible rules are left to Graph (no duplicates)', async () => {
@@ -44,8 +50,15 @@ describe('what step 5 reads and proposes through Exchange', () => {
       ['clearMailboxForwarding', SEED_IDS.alice],
       ['disableHiddenInboxRule', HIDDEN_RULE_IDENTITY],
     ]);
-    expect(r.proposals[0]).toMatchObject({ title: 'Clear the mailbox forwarding to alice.aoki.backup@proton-mail.example', reason: expect.stringMatching(/^forwards mail outside the organisation: every message to .* a copy stays in the mailbox/), params: { mailbox: ALICE.userPrincipalName } });
-    expect(r.proposals[1]).toMatchObject({ title: `Disable hidden inbox rule (no name, RuleIdentity ${HIDDEN_RULE_IDENTITY})`, reason: expect.stringMatching(/deletes mail.*forwards mail outside the organisation/) });
+    expect(r.proposals[0]).toMatchObject({
+      title: 'Clear the mailbox forwarding to alice.aoki.backup@proton-mail.example',
+      reason: expect.stringMatching(/^forwards mail outside the organisation: every message to .* a copy stays in the mailbox/),
+      params: { mailbox: ALICE.userPrincipalName },
+    });
+    expect(r.proposals[1]).toMatchObject({
+      title: `Disable hidden inbox rule (no name, RuleIdentity ${HIDDEN_RULE_IDENTITY})`,
+      reason: expect.stringMatching(/deletes mail.*forwards mail outside the organisation/),
+    });
     expect(r.notes).toEqual([]);
     expect(r.checked).toBe('Exchange: forwarding set, 1 hidden rule(s), audit configuration as default');
   });
@@ -60,7 +73,10 @@ describe('what step 5 reads and proposes through Exchange', () => {
   test('a weakened audit configuration is a finding on the card: bypass and a shortened AuditLogAgeLimit', async () => {
     Object.assign(mbx(), { AuditBypassEnabled: true, AuditLogAgeLimit: '7.00:00:00' });
     const r = exchangeStep(await readExchange(exo, ALICE), ALICE);
-    expect(r.notes).toEqual([expect.stringMatching(/^Finding: the mailbox audit configuration was weakened \(high\): AuditBypassEnabled: audit bypass is on/), expect.stringMatching(/AuditLogAgeLimit: audit records are kept 7 days instead of 90/)]);
+    expect(r.notes).toEqual([
+      expect.stringMatching(/^Finding: the mailbox audit configuration was weakened \(high\): AuditBypassEnabled: audit bypass is on/),
+      expect.stringMatching(/AuditLogAgeLimit: audit records are kept 7 days instead of 90/),
+    ]);
     expect(r.checked).toMatch(/audit configuration weakened$/);
   });
 
@@ -89,13 +105,18 @@ describe('what step 5 reads and proposes through Exchange', () => {
   });
 });
 
-describe('the engine\'s calls: snapshot, change, read-back; then the undo from the snapshot', () => {
+describe("the engine's calls: snapshot, change, read-back; then the undo from the snapshot", () => {
   test('forwarding: the settings before are the evidence, the change clears them, the read-back verifies, the undo puts them back', async () => {
     const [p] = exchangeStep(await readExchange(exo, ALICE), ALICE).proposals;
     const a = asAction(p);
     const h = handlerFor('clearMailboxForwarding');
     const evidence = (await run(h.snapshot(a))).body;
-    expect(evidence).toEqual({ mailbox: ALICE.userPrincipalName, forwardingSmtpAddress: 'smtp:alice.aoki.backup@proton-mail.example', forwardingAddress: null, deliverToMailboxAndForward: true });
+    expect(evidence).toEqual({
+      mailbox: ALICE.userPrincipalName,
+      forwardingSmtpAddress: 'smtp:alice.aoki.backup@proton-mail.example',
+      forwardingAddress: null,
+      deliverToMailboxAndForward: true,
+    });
     expect(h.verified(a, evidence, await run(h.check(a)))).toBe(false);
     expect(h.outcome(a, await run(h.change(a, evidence))).outcome).toBe('succeeded');
     expect(h.verified(a, evidence, await run(h.check(a)))).toBe(true);
@@ -135,7 +156,9 @@ describe('the engine\'s calls: snapshot, change, read-back; then the undo from t
     expect(r.status).toBe(403);
     const outcome = handlerFor('clearMailboxForwarding').outcome(a, r);
     expect(outcome).toMatchObject({ outcome: 'failed', code: 'EXCHANGE_FORBIDDEN' });
-    expect(outcome.message).toMatch(/User is not allowed to call Set-Mailbox.*Set-Mailbox -Identity 'alice\.aoki@contoso\.example' -ForwardingSmtpAddress \$null/);
+    expect(outcome.message).toMatch(
+      /User is not allowed to call Set-Mailbox.*Set-Mailbox -Identity 'alice\.aoki@contoso\.example' -ForwardingSmtpAddress \$null/,
+    );
     server.emulator.state.app = DEFAULT_APP;
     server.emulator.faults.add({ route: '#Set-Mailbox$', status: 503, when: 'after', times: 1 });
     const lost = await runExchangeCall(exo, { api: 'exchange', op: 'clearForwarding', mailbox: ALICE.userPrincipalName });

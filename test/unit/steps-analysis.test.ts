@@ -17,7 +17,10 @@ const alice = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'discove
 const context: AnalyzeContext = { user: alice.user, window: alice.window, attackerIps: new Set(alice.attackerIps) };
 const discovery = (answers = alice.answers, flows = alice.flows): Discovery => ({ answers: Answers.from(answers), flows });
 const step = (n: number): StepModule => containmentSteps.find((s) => s.number === n)!;
-const titles = (n: number, d = discovery(), c = context) => step(n).analyze(d, c).proposals.map((p) => p.title);
+const titles = (n: number, d = discovery(), c = context) =>
+  step(n)
+    .analyze(d, c)
+    .proposals.map((p) => p.title);
 /** Alice's answers with one of them replaced. */
 const replaced = (id: string, answer: { status: number; body?: unknown }) => ({ ...alice.answers, [id]: answer });
 const listOf = (id: string) => (alice.answers[id].body as { value: Record<string, unknown>[] }).value;
@@ -51,7 +54,10 @@ describe('step 3: security info', () => {
 
   test('outside the window and from nobody suspicious: nothing; an unreadable list is said', () => {
     expect(titles(3, discovery(), { ...context, window: { ...context.window, start: '2099-01-01T00:00:00Z' } })).toEqual([]);
-    const r = step(3).analyze(discovery(replaced('methods', { status: 403, body: { error: { code: 'Forbidden', message: 'No permission' } } })), context);
+    const r = step(3).analyze(
+      discovery(replaced('methods', { status: 403, body: { error: { code: 'Forbidden', message: 'No permission' } } })),
+      context,
+    );
     expect(r.notes).toEqual(['Authentication methods could not be read: No permission']);
   });
 });
@@ -64,7 +70,11 @@ describe('step 4: devices', () => {
 
   test('a disabled device is not proposed again', () => {
     const disabled = listOf('registeredDevices').map((d) => ({ ...d, accountEnabled: false }));
-    const answers = { ...alice.answers, registeredDevices: { status: 200, body: { value: disabled } }, ownedDevices: { status: 200, body: { value: disabled } } };
+    const answers = {
+      ...alice.answers,
+      registeredDevices: { status: 200, body: { value: disabled } },
+      ownedDevices: { status: 200, body: { value: disabled } },
+    };
     expect(titles(4, discovery(answers))).toEqual([]);
   });
 });
@@ -73,18 +83,35 @@ describe('step 5: inbox rules', () => {
   test('Alice: the two rules hiding mail, one in a folder only the second batch named', () => {
     expect(titles(5)).toEqual(['Disable inbox rule "."', 'Disable inbox rule ".."']);
     expect(step(5).analyze(discovery(), context).proposals[1].reason).toMatch(/moves mail to RSS Feeds/);
-    expect(step(5).analyze(discovery(), context).notes[0]).toMatch(/Hidden inbox rules .* invisible to Microsoft Graph and were NOT checked/);
+    expect(step(5).analyze(discovery(), context).notes[0]).toMatch(
+      /Hidden inbox rules .* invisible to Microsoft Graph and were NOT checked/,
+    );
   });
 
   test('a rule forwarding outside the organisation is proposed; an unreadable rule list is said', () => {
-    const forwarding = { id: 'r9', displayName: 'Invoices', isEnabled: true, actions: { forwardTo: [{ emailAddress: { address: 'x@evil.example' } }] } };
-    expect(titles(5, discovery(replaced('rules', { status: 200, body: { value: [forwarding] } })))).toEqual(['Disable inbox rule "Invoices"']);
-    expect(step(5).analyze(discovery(replaced('rules', { status: 404, body: { error: { code: 'MailboxNotEnabledForRESTAPI', message: 'no mailbox' } } })), context).notes[0]).toBe('Inbox rules could not be read: no mailbox');
+    const forwarding = {
+      id: 'r9',
+      displayName: 'Invoices',
+      isEnabled: true,
+      actions: { forwardTo: [{ emailAddress: { address: 'x@evil.example' } }] },
+    };
+    expect(titles(5, discovery(replaced('rules', { status: 200, body: { value: [forwarding] } })))).toEqual([
+      'Disable inbox rule "Invoices"',
+    ]);
+    expect(
+      step(5).analyze(
+        discovery(replaced('rules', { status: 404, body: { error: { code: 'MailboxNotEnabledForRESTAPI', message: 'no mailbox' } } })),
+        context,
+      ).notes[0],
+    ).toBe('Inbox rules could not be read: no mailbox');
   });
 
   test('a folder read by id never hides that it is a well-known hiding place, whatever order the answers came in', () => {
     const rss = alice.answers['folder:rssfeeds'].body as { id: string };
-    const answers = Answers.from({ [`folder:${rss.id}`]: { status: 200, body: { id: rss.id, displayName: 'RSS Feeds' } }, 'folder:rssfeeds': alice.answers['folder:rssfeeds'] });
+    const answers = Answers.from({
+      [`folder:${rss.id}`]: { status: 200, body: { id: rss.id, displayName: 'RSS Feeds' } },
+      'folder:rssfeeds': alice.answers['folder:rssfeeds'],
+    });
     expect(foldersOf(answers).get(rss.id)).toEqual({ name: 'RSS Feeds', wellKnown: 'rssfeeds' });
   });
 });
@@ -102,18 +129,31 @@ describe('step 6: Power Automate flows', () => {
 
 describe('step 7: applications', () => {
   test("Alice: the attacker's app: sign-in off, her consent removed, the secret and certificate added in the window", () => {
-    expect(titles(7)).toEqual(['Turn off sign-in for app ".."', 'Remove Alice Aoki\'s consent to ".."', 'Remove secret "x" of app ".."', 'Remove certificate "CN=.." of app ".."']);
+    expect(titles(7)).toEqual([
+      'Turn off sign-in for app ".."',
+      'Remove Alice Aoki\'s consent to ".."',
+      'Remove secret "x" of app ".."',
+      'Remove certificate "CN=.." of app ".."',
+    ]);
   });
 
   test("Microsoft's own apps are never proposed, whatever their traits", () => {
     const answers = Object.fromEntries(
-      Object.entries(alice.answers).map(([id, a]) => [id, id.startsWith('sp:') ? { ...a, body: { ...(a.body as object), appOwnerOrganizationId: 'f8cdef31-a31e-4b4a-93e4-5f571e91255a' } } : a]),
+      Object.entries(alice.answers).map(([id, a]) => [
+        id,
+        id.startsWith('sp:')
+          ? { ...a, body: { ...(a.body as object), appOwnerOrganizationId: 'f8cdef31-a31e-4b4a-93e4-5f571e91255a' } }
+          : a,
+      ]),
     );
     expect(titles(7, discovery(answers)).filter((t) => /sign-in|consent/.test(t))).toEqual([]);
   });
 
   test('consents that could not be read are said', () => {
-    const r = step(7).analyze(discovery(replaced('grants', { status: 403, body: { error: { code: 'Forbidden', message: 'Denied' } } })), context);
+    const r = step(7).analyze(
+      discovery(replaced('grants', { status: 403, body: { error: { code: 'Forbidden', message: 'Denied' } } })),
+      context,
+    );
     expect(r.notes).toEqual(['Consents could not be read: Denied']);
   });
 });
@@ -133,14 +173,29 @@ describe('what each step reads', () => {
   });
 
   test('what follows from the first answers: the other hiding places, the service principals and apps behind consents', () => {
-    const firstAnswers = Answers.from(Object.fromEntries(Object.entries(alice.answers).filter(([id]) => !id.includes(':') || id === 'folder:deleteditems' || id === 'folder:junkemail')));
-    expect(step(5).reads!.next!(firstAnswers, scope).map((r) => r.id)).toEqual(['folder:archive', 'folder:rssfeeds', 'folder:conversationhistory']);
-    expect(step(7).reads!.next!(firstAnswers, scope).map((r) => r.id)).toEqual(['sp:5b000000-0000-4000-8000-00000000ad01', 'sp:5b000000-0000-4000-8000-00000000a101', 'app:a9900000-0000-4000-8000-00000000ad01']);
+    const firstAnswers = Answers.from(
+      Object.fromEntries(
+        Object.entries(alice.answers).filter(([id]) => !id.includes(':') || id === 'folder:deleteditems' || id === 'folder:junkemail'),
+      ),
+    );
+    expect(step(5).reads!.next!(firstAnswers, scope).map((r) => r.id)).toEqual([
+      'folder:archive',
+      'folder:rssfeeds',
+      'folder:conversationhistory',
+    ]);
+    expect(step(7).reads!.next!(firstAnswers, scope).map((r) => r.id)).toEqual([
+      'sp:5b000000-0000-4000-8000-00000000ad01',
+      'sp:5b000000-0000-4000-8000-00000000a101',
+      'app:a9900000-0000-4000-8000-00000000ad01',
+    ]);
   });
 
   test("a consented app that is neither Microsoft's nor found by object id is looked up by appId, a batch later", () => {
     const sp = { id: 'sp-x', appId: 'app-x', appOwnerOrganizationId: 'other-tenant' };
-    const answers = Answers.from({ grants: { status: 200, body: { value: [{ clientId: 'sp-x' }] } }, 'sp:sp-x': { status: 200, body: sp } });
+    const answers = Answers.from({
+      grants: { status: 200, body: { value: [{ clientId: 'sp-x' }] } },
+      'sp:sp-x': { status: 200, body: sp },
+    });
     expect(step(7).reads!.next!(answers, scope).map((r) => r.id)).toEqual(['sp:sp-x', 'appid:app-x']);
   });
 });

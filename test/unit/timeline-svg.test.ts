@@ -35,7 +35,10 @@ test('text from the logs (subjects, rule names, agents) cannot add markup to the
     { time: '2026-11-23T17:52:00Z', category: 'inbox-rule', reason: `New-InboxRule: a rule named ${HOSTILE}` },
     { time: '2026-11-23T17:53:00Z', category: 'collection', reason: HOSTILE },
   ]);
-  const svg = timelineSvg(timelineLanes({ events, containment: [{ time: '2026-11-24T08:00:00Z', label: HOSTILE }] }), `Incident for ${HOSTILE}`)!;
+  const svg = timelineSvg(
+    timelineLanes({ events, containment: [{ time: '2026-11-24T08:00:00Z', label: HOSTILE }] }),
+    `Incident for ${HOSTILE}`,
+  )!;
   expect(wellFormed(svg)).toEqual([]);
   expect(svg).not.toMatch(/<script|<a |<foreignObject|<!--|javascript:alert\(2\)">/);
   expect(svg).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -45,7 +48,13 @@ test('text from the logs (subjects, rule names, agents) cannot add markup to the
 test('any text at all keeps the picture well formed', () => {
   fc.assert(
     fc.property(fc.string({ unit: 'binary' }), fc.string(), (label, title) => {
-      const svg = timelineSvg(timelineLanes({ events: [{ phase: 'access', time: '2026-01-01T00:00:00Z', label }], spans: [{ phase: 'persistence', start: '2026-01-01T01:00:00Z', end: '2026-01-01T02:00:00Z', count: 3, first: label }] }), title)!;
+      const svg = timelineSvg(
+        timelineLanes({
+          events: [{ phase: 'access', time: '2026-01-01T00:00:00Z', label }],
+          spans: [{ phase: 'persistence', start: '2026-01-01T01:00:00Z', end: '2026-01-01T02:00:00Z', count: 3, first: label }],
+        }),
+        title,
+      )!;
       expect(wellFormed(svg)).toEqual([]);
     }),
     { numRuns: 300 },
@@ -53,9 +62,24 @@ test('any text at all keeps the picture well formed', () => {
 });
 
 test('every stage has its lane on one axis; a burst of thousands of records is a few marks, not thousands', () => {
-  const burst = Array.from({ length: 20_000 }, (_, i) => ({ time: new Date(Date.parse('2026-11-23T18:00:00Z') + i * 1000).toISOString(), category: 'collection', reason: `MailItemsAccessed ${i}` }));
-  const svg = timelineSvg(timelineLanes({ events: timelineEvents([{ time: '2026-11-23T17:30:00Z', category: 'phishing-mail', reason: 'lure' }, { time: '2026-11-23T17:40:00Z', category: 'device-code-phishing', reason: 'grant' }, ...burst]), containment: [{ time: '2026-11-24T09:00:00Z', label: 'Revoke sessions' }] }), 'Incident')!;
-  for (const lane of ['Phishing mail', 'Initial access and sign-ins', 'Persistence', 'Collection', 'Mail sent', 'Containment']) expect(svg).toContain(`>${lane}</text>`);
+  const burst = Array.from({ length: 20_000 }, (_, i) => ({
+    time: new Date(Date.parse('2026-11-23T18:00:00Z') + i * 1000).toISOString(),
+    category: 'collection',
+    reason: `MailItemsAccessed ${i}`,
+  }));
+  const svg = timelineSvg(
+    timelineLanes({
+      events: timelineEvents([
+        { time: '2026-11-23T17:30:00Z', category: 'phishing-mail', reason: 'lure' },
+        { time: '2026-11-23T17:40:00Z', category: 'device-code-phishing', reason: 'grant' },
+        ...burst,
+      ]),
+      containment: [{ time: '2026-11-24T09:00:00Z', label: 'Revoke sessions' }],
+    }),
+    'Incident',
+  )!;
+  for (const lane of ['Phishing mail', 'Initial access and sign-ins', 'Persistence', 'Collection', 'Mail sent', 'Containment'])
+    expect(svg).toContain(`>${lane}</text>`);
   expect(svg.length).toBeLessThan(120_000);
   expect((svg.match(/<circle/g) ?? []).length).toBeLessThan(200);
   expect(svg).toContain('Revoke sessions');

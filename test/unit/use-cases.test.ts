@@ -25,16 +25,29 @@ describe('use cases on the memory store', () => {
 
   const open = async (who: string = SEED_IDS.alice, dryRun = false) => {
     const requester = await authorize(s.ctx, riley, 'either', 'contain');
-    const r = await openContainment(s.ctx, { query: { kind: 'id', value: who }, requester, dryRun, threads: { teams: { conversationId: '19:soc;messageid=1' } } });
+    const r = await openContainment(s.ctx, {
+      query: { kind: 'id', value: who },
+      requester,
+      dryRun,
+      threads: { teams: { conversationId: '19:soc;messageid=1' } },
+    });
     if (r.kind !== 'incident') throw new Error('expected an incident');
     return r;
   };
 
-  test("contain alice: discovery in two Graph batches (at most four mailbox requests each), the incident stored with its proposals", async () => {
+  test('contain alice: discovery in two Graph batches (at most four mailbox requests each), the incident stored with its proposals', async () => {
     const r = await open();
     const batches = s.emulator.requests().filter((x) => x.path === '/v1.0/$batch');
-    const mailbox = (id: string) => s.emulator.requests().filter((x) => x.batchId === id && x.path.startsWith(`/v1.0/users/${SEED_IDS.alice}/mailFolders`)).length;
-    const discovery = [...new Set(s.emulator.requests().filter((x) => x.batchId && x.path.includes(SEED_IDS.alice)).map((x) => x.batchId!))];
+    const mailbox = (id: string) =>
+      s.emulator.requests().filter((x) => x.batchId === id && x.path.startsWith(`/v1.0/users/${SEED_IDS.alice}/mailFolders`)).length;
+    const discovery = [
+      ...new Set(
+        s.emulator
+          .requests()
+          .filter((x) => x.batchId && x.path.includes(SEED_IDS.alice))
+          .map((x) => x.batchId!),
+      ),
+    ];
     expect(discovery).toHaveLength(2);
     expect(discovery.map(mailbox).every((n) => n <= 4)).toBe(true);
     expect(batches.length).toBeGreaterThanOrEqual(2);
@@ -55,16 +68,25 @@ describe('use cases on the memory store', () => {
   test('four eyes: the requester cannot approve, the contained user cannot decide, an approver can; one execute message', async () => {
     const r = await open();
     const ref = `${r.incident.id}/a01`;
-    expect(await decide(s.ctx, { ref, verb: 'approve', actor: riley })).toMatchObject({ kind: 'decided', outcome: { kind: 'refused-four-eyes' } });
+    expect(await decide(s.ctx, { ref, verb: 'approve', actor: riley })).toMatchObject({
+      kind: 'decided',
+      outcome: { kind: 'refused-four-eyes' },
+    });
     expect(await decide(s.ctx, { ref, verb: 'approve', actor: alice })).toMatchObject({ outcome: { kind: 'refused-target' } });
     const approved = await decide(s.ctx, { ref, verb: 'approve', actor: parker });
-    expect(approved).toMatchObject({ outcome: { kind: 'approved' }, message: 'Approved by Parker Patel. Running "Revoke all sessions" now.' });
+    expect(approved).toMatchObject({
+      outcome: { kind: 'approved' },
+      message: 'Approved by Parker Patel. Running "Revoke all sessions" now.',
+    });
     expect(s.queue.take()).toEqual([{ type: 'execute', incidentId: r.incident.id, actionIds: ['a01'], key: `${r.incident.id}/a01` }]);
     const again = await decide(s.ctx, { ref, verb: 'approve', actor: parker });
     expect(again).toMatchObject({ outcome: { kind: 'already-decided' } });
     expect(again.kind === 'decided' && again.message).toMatch(/^Already approved by Parker Patel at \d\d:\d\d UTC/);
     expect(s.queue.take()).toEqual([]);
-    expect(await decide(s.ctx, { ref: 'INC-20990101-0001/a01', verb: 'approve', actor: parker })).toEqual({ kind: 'not-found', message: 'Incident INC-20990101-0001 no longer exists.' });
+    expect(await decide(s.ctx, { ref: 'INC-20990101-0001/a01', verb: 'approve', actor: parker })).toEqual({
+      kind: 'not-found',
+      message: 'Incident INC-20990101-0001 no longer exists.',
+    });
   });
 
   test('reject all, then propose one again: a fresh proposal with a new id and expiry; proposing twice changes nothing', async () => {
@@ -89,7 +111,9 @@ describe('use cases on the memory store', () => {
     expect(cards).toHaveLength(1);
     expect(cards[0].actions.every((a) => a.state === 'expired' && a.reproposable)).toBe(true);
     expect(await sweep(ctx, async () => notifier)).toEqual({ expired: 0, requeued: 0 });
-    expect(await decide(ctx, { ref: `${r.incident.id}/a01`, verb: 'approve', actor: parker })).toMatchObject({ outcome: { kind: 'already-decided' } });
+    expect(await decide(ctx, { ref: `${r.incident.id}/a01`, verb: 'approve', actor: parker })).toMatchObject({
+      outcome: { kind: 'already-decided' },
+    });
   });
 
   test('the fast path queues revoking sessions only once the platform recorded where the card went', async () => {

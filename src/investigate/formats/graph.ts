@@ -33,7 +33,12 @@ export function fromSignIn(s: Record<string, unknown>): LogRecord | undefined {
     interactive: typeof s.isInteractive === 'boolean' ? s.isInteractive : types ? types.includes('interactiveUser') : undefined,
     deviceCode: s.authenticationProtocol === 'deviceCode' || s.originalTransferMethod === 'deviceCodeFlow',
     trustedNetwork: !!networks?.some((n) => n.networkType === 'trustedNamedLocation'),
-    details: { riskLevelDuringSignIn: s.riskLevelDuringSignIn, correlationId: s.correlationId, incomingTokenType: s.incomingTokenType, resource: s.resourceDisplayName },
+    details: {
+      riskLevelDuringSignIn: s.riskLevelDuringSignIn,
+      correlationId: s.correlationId,
+      incomingTokenType: s.incomingTokenType,
+      resource: s.resourceDisplayName,
+    },
   };
 }
 
@@ -41,30 +46,49 @@ export function fromSignIn(s: Record<string, unknown>): LogRecord | undefined {
 export function fromDirectoryAudit(d: Record<string, unknown>): LogRecord | undefined {
   const time = toUtc(d.activityDateTime);
   if (!time) return undefined;
-  const by = d.initiatedBy as { user?: { userPrincipalName?: string; id?: string; ipAddress?: string }; app?: { displayName?: string } } | undefined;
-  const targets = (d.targetResources as { id?: string; displayName?: string; type?: string; userPrincipalName?: string }[] | undefined) ?? [];
+  const by = d.initiatedBy as
+    { user?: { userPrincipalName?: string; id?: string; ipAddress?: string }; app?: { displayName?: string } } | undefined;
+  const targets =
+    (d.targetResources as { id?: string; displayName?: string; type?: string; userPrincipalName?: string }[] | undefined) ?? [];
   return {
     id: String(d.id),
     source: 'directoryAudit',
     time,
-    user: String(by?.user?.userPrincipalName ?? targets.find((t) => t.type === 'User')?.userPrincipalName ?? by?.app?.displayName ?? '').toLowerCase(),
+    user: String(
+      by?.user?.userPrincipalName ?? targets.find((t) => t.type === 'User')?.userPrincipalName ?? by?.app?.displayName ?? '',
+    ).toLowerCase(),
     ip: bareIp(by?.user?.ipAddress),
     operation: String(d.activityDisplayName ?? ''),
     success: d.result === undefined ? undefined : d.result === 'success',
-    details: { targets: targets.map((t) => `${t.type}:${t.displayName ?? t.id}`), initiatedByApp: by?.app?.displayName, resultReason: d.resultReason, additionalDetails: d.additionalDetails },
+    details: {
+      targets: targets.map((t) => `${t.type}:${t.displayName ?? t.id}`),
+      initiatedByApp: by?.app?.displayName,
+      resultReason: d.resultReason,
+      additionalDetails: d.additionalDetails,
+    },
   };
 }
 
 /** A record of the Graph Audit Log Query API (camelCase envelope, auditData inside) -> a record. */
 export function fromAuditQueryRecord(r: Record<string, unknown>): LogRecord | undefined {
   const inner = (typeof r.auditData === 'string' ? JSON.parse(r.auditData) : r.auditData) as Record<string, unknown> | undefined;
-  const rec = fromAuditData(inner ?? {}, { id: r.id as string, time: r.createdDateTime as string, user: r.userPrincipalName as string, operation: r.operation as string });
+  const rec = fromAuditData(inner ?? {}, {
+    id: r.id as string,
+    time: r.createdDateTime as string,
+    user: r.userPrincipalName as string,
+    operation: r.operation as string,
+  });
   if (rec && !rec.ip) rec.ip = bareIp(r.clientIp);
   if (rec) rec.id = String(r.id ?? rec.id);
   return rec;
 }
 
-const DIRECTION: Record<string, 'inbound' | 'outbound' | 'intra'> = { inbound: 'inbound', outbound: 'outbound', 'intra-org': 'intra', intraorg: 'intra' };
+const DIRECTION: Record<string, 'inbound' | 'outbound' | 'intra'> = {
+  inbound: 'inbound',
+  outbound: 'outbound',
+  'intra-org': 'intra',
+  intraorg: 'intra',
+};
 
 /** AuthenticationDetails is a JSON string ({"SPF":"fail","DKIM":"pass",...}) in hunting results. */
 function authFailed(v: unknown): boolean {
@@ -103,7 +127,13 @@ export function fromEmailEvent(row: Record<string, unknown>): LogRecord | undefi
       authFailed: authFailed(row.AuthenticationDetails),
       delivered: !/blocked|junked|replaced|quarantin|removed|deleted/i.test(action),
     },
-    details: { sender: row.SenderFromAddress, subject: row.Subject, deliveryAction: row.DeliveryAction, threatTypes: row.ThreatTypes, urlCount: row.UrlCount },
+    details: {
+      sender: row.SenderFromAddress,
+      subject: row.Subject,
+      deliveryAction: row.DeliveryAction,
+      threatTypes: row.ThreatTypes,
+      urlCount: row.UrlCount,
+    },
   };
 }
 

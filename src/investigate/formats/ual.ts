@@ -17,7 +17,11 @@ const succeeded = (status: unknown) => {
 };
 
 /** UAL AuditData (PascalCase, as in exports and the Management Activity API) -> a record. */
-export function fromAuditData(a: Record<string, unknown>, fallback: { id?: string; time?: string; user?: string; operation?: string } = {}, tz = 0): LogRecord | undefined {
+export function fromAuditData(
+  a: Record<string, unknown>,
+  fallback: { id?: string; time?: string; user?: string; operation?: string } = {},
+  tz = 0,
+): LogRecord | undefined {
   const time = toUtc(a.CreationTime) ?? toUtc(fallback.time, tz);
   if (!time) return undefined;
   // Operation parameters and other details, as name -> value (the record's own object: a million of these).
@@ -58,7 +62,12 @@ export function fromAuditData(a: Record<string, unknown>, fallback: { id?: strin
     // The Entra session (AADSessionId) ties mailbox and file records to sign-ins; Exchange's own SessionId does not.
     sessionId: appCtx?.AADSessionId || (a.SessionId as string | undefined) || (device?.SessionId as string | undefined) || undefined,
     app: (a.ApplicationId as string | undefined) ?? appCtx?.ClientAppName,
-    appId: (a.ApplicationId as string | undefined) || (a.AppId as string | undefined) || (a.ClientAppId as string | undefined) || appCtx?.ClientAppId || undefined,
+    appId:
+      (a.ApplicationId as string | undefined) ||
+      (a.AppId as string | undefined) ||
+      (a.ClientAppId as string | undefined) ||
+      appCtx?.ClientAppId ||
+      undefined,
     success: a.ResultStatus === undefined ? undefined : succeeded(a.ResultStatus),
     details,
   };

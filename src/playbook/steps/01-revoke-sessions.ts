@@ -11,7 +11,17 @@ export const revokeSessionsStep: StepModule = {
   number: 1,
   name: 'Revoke sessions',
   analyze: (_d, { user }) => ({
-    proposals: [{ kind: 'revokeSessions', step: 1, objectId: user.id, params: {}, title: 'Revoke all sessions', detail: TOKEN_LIFETIME_NOTE, reason: 'The attacker may hold a stolen session cookie or refresh token.' }],
+    proposals: [
+      {
+        kind: 'revokeSessions',
+        step: 1,
+        objectId: user.id,
+        params: {},
+        title: 'Revoke all sessions',
+        detail: TOKEN_LIFETIME_NOTE,
+        reason: 'The attacker may hold a stolen session cookie or refresh token.',
+      },
+    ],
     checked: 'always proposed for a compromised account',
     notes: [],
   }),
@@ -21,7 +31,14 @@ export const revokeSessionsStep: StepModule = {
       phase: 1,
       snapshot: (a) => state(a.objectId),
       change: (a) => post(`/users/${seg(a.objectId)}/revokeSignInSessions`),
-      outcome: (_a, r) => (ok(r) ? { outcome: 'succeeded', message: 'All sessions revoked. Refresh tokens and session cookies no longer work; issued access tokens expire within about an hour.' } : failed(r, 'Sessions could not be revoked; revoke them in the Entra admin center.')),
+      outcome: (_a, r) =>
+        ok(r)
+          ? {
+              outcome: 'succeeded',
+              message:
+                'All sessions revoked. Refresh tokens and session cookies no longer work; issued access tokens expire within about an hour.',
+            }
+          : failed(r, 'Sessions could not be revoked; revoke them in the Entra admin center.'),
       check: (a) => state(a.objectId),
       verified: (_a, evidence, r) => {
         const before = (evidence as { signInSessionsValidFromDateTime?: string })?.signInSessionsValidFromDateTime;

@@ -48,16 +48,30 @@ export const resetPasswordStep: StepModule = {
       kind: 'resetPassword',
       phase: 1,
       snapshot: (a) => state(a.objectId),
-      change: (a) => patch(`/users/${seg(a.objectId)}`, { passwordProfile: { password: generatePassword(), forceChangePasswordNextSignIn: true } }),
+      change: (a) =>
+        patch(`/users/${seg(a.objectId)}`, { passwordProfile: { password: generatePassword(), forceChangePasswordNextSignIn: true } }),
       outcome: (a, r) => {
-        if (ok(r)) return { outcome: 'succeeded', message: 'Password reset to a random value nobody has seen; the user must change it at next sign-in. Ask the helpdesk to verify the user and issue a Temporary Access Pass.' };
+        if (ok(r))
+          return {
+            outcome: 'succeeded',
+            message:
+              'Password reset to a random value nobody has seen; the user must change it at next sign-in. Ask the helpdesk to verify the user and issue a Temporary Access Pass.',
+          };
         const synced = r.status === 400 && /on-premises|Directory Sync/i.test(JSON.stringify(r.body));
-        if (synced) return { outcome: 'skipped', code: 'ON_PREMISES_SYNCED', message: `Reset on-premises: ${a.objectId} is synced from Active Directory, so its password must be reset in AD (it reaches Entra ID with the next sync). Nothing was changed in the cloud.` };
+        if (synced)
+          return {
+            outcome: 'skipped',
+            code: 'ON_PREMISES_SYNCED',
+            message: `Reset on-premises: ${a.objectId} is synced from Active Directory, so its password must be reset in AD (it reaches Entra ID with the next sync). Nothing was changed in the cloud.`,
+          };
         // user-update: app-only passwordProfile needs User-PasswordProfile.ReadWrite.All AND at least the User
         // Administrator role (Privileged Authentication Administrator for users who hold an admin role); the 403 is the same.
         if (r.status === 403)
           return {
-            ...failed(r, `Not changed: resetting passwords needs the User Administrator directory role on Contain's app, in addition to User-PasswordProfile.ReadWrite.All (a user who holds an admin role needs Privileged Authentication Administrator instead; protect such accounts). ${roleFix('User Administrator')} Until then, reset the password in the Entra admin center (Users > the user > Reset password).`),
+            ...failed(
+              r,
+              `Not changed: resetting passwords needs the User Administrator directory role on Contain's app, in addition to User-PasswordProfile.ReadWrite.All (a user who holds an admin role needs Privileged Authentication Administrator instead; protect such accounts). ${roleFix('User Administrator')} Until then, reset the password in the Entra admin center (Users > the user > Reset password).`,
+            ),
             code: 'NEEDS_ROLE',
           };
         return failed(r, 'The password could not be reset; reset it in the Entra admin center.');

@@ -6,12 +6,28 @@ import { formatUtc } from '../../views/time';
 /** @odata.type of a method -> the path segment its DELETE uses. */
 const SEGMENTS: Record<string, { segment: string; label: string; audit: RegExp }> = {
   '#microsoft.graph.phoneAuthenticationMethod': { segment: 'phoneMethods', label: 'phone', audit: /phone|sms/i },
-  '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod': { segment: 'microsoftAuthenticatorMethods', label: 'Microsoft Authenticator', audit: /authenticator/i },
+  '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod': {
+    segment: 'microsoftAuthenticatorMethods',
+    label: 'Microsoft Authenticator',
+    audit: /authenticator/i,
+  },
   '#microsoft.graph.fido2AuthenticationMethod': { segment: 'fido2Methods', label: 'FIDO2 security key', audit: /fido|security key/i },
   '#microsoft.graph.emailAuthenticationMethod': { segment: 'emailMethods', label: 'email', audit: /email/i },
-  '#microsoft.graph.softwareOathAuthenticationMethod': { segment: 'softwareOathMethods', label: 'software OATH token', audit: /oath|software token/i },
-  '#microsoft.graph.temporaryAccessPassAuthenticationMethod': { segment: 'temporaryAccessPassMethods', label: 'Temporary Access Pass', audit: /temporary access pass/i },
-  '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod': { segment: 'windowsHelloForBusinessMethods', label: 'Windows Hello', audit: /hello/i },
+  '#microsoft.graph.softwareOathAuthenticationMethod': {
+    segment: 'softwareOathMethods',
+    label: 'software OATH token',
+    audit: /oath|software token/i,
+  },
+  '#microsoft.graph.temporaryAccessPassAuthenticationMethod': {
+    segment: 'temporaryAccessPassMethods',
+    label: 'Temporary Access Pass',
+    audit: /temporary access pass/i,
+  },
+  '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod': {
+    segment: 'windowsHelloForBusinessMethods',
+    label: 'Windows Hello',
+    audit: /hello/i,
+  },
 };
 
 const methodPath = (a: Action) => `/users/${seg(a.params.userId)}/authentication/${a.params.segment}/${seg(a.objectId)}`;
@@ -23,20 +39,31 @@ export const securityInfoStep: StepModule = {
   reads: { first: (scope) => [read('methods', `${userPath(scope)}/authentication/methods`), directoryAudits(scope)] },
   analyze(d, { user, window, attackerIps }) {
     const methods = d.answers.list('methods');
-    const registrations = d.answers.list('audits').filter((e) => e.activityDisplayName === 'User registered security info' && String(e.activityDateTime) >= window.start);
+    const registrations = d.answers
+      .list('audits')
+      .filter((e) => e.activityDisplayName === 'User registered security info' && String(e.activityDateTime) >= window.start);
     const proposals: ProposedAction[] = [];
     for (const m of methods) {
       const type = String(m['@odata.type']);
       const meta = SEGMENTS[type];
       if (!meta) continue; // the password method, and types Graph cannot delete
       const reasons: string[] = [];
-      if (inWindow(m.createdDateTime, window.start)) reasons.push(`registered ${formatUtc(String(m.createdDateTime))}, inside the intrusion window`);
+      if (inWindow(m.createdDateTime, window.start))
+        reasons.push(`registered ${formatUtc(String(m.createdDateTime))}, inside the intrusion window`);
       const fromAttacker = registrations.find((e) => {
         const ip = (e.initiatedBy as { user?: { ipAddress?: string } })?.user?.ipAddress;
         const what = `${e.resultReason ?? ''} ${JSON.stringify(e.additionalDetails ?? [])}`;
-        return !!ip && attackerIps.has(ip) && meta.audit.test(what) && (m.createdDateTime === undefined || inWindow(m.createdDateTime, window.start));
+        return (
+          !!ip &&
+          attackerIps.has(ip) &&
+          meta.audit.test(what) &&
+          (m.createdDateTime === undefined || inWindow(m.createdDateTime, window.start))
+        );
       });
-      if (fromAttacker) reasons.push(`a ${meta.label} was registered from attacker IP ${(fromAttacker.initiatedBy as { user: { ipAddress: string } }).user.ipAddress} at ${formatUtc(String(fromAttacker.activityDateTime))}`);
+      if (fromAttacker)
+        reasons.push(
+          `a ${meta.label} was registered from attacker IP ${(fromAttacker.initiatedBy as { user: { ipAddress: string } }).user.ipAddress} at ${formatUtc(String(fromAttacker.activityDateTime))}`,
+        );
       if (!reasons.length) continue;
       const label = m.displayName ?? m.phoneNumber ?? m.emailAddress ?? meta.label;
       proposals.push({
@@ -45,12 +72,17 @@ export const securityInfoStep: StepModule = {
         objectId: String(m.id),
         params: { userId: user.id, segment: meta.segment, label: String(label) },
         title: `Delete ${meta.label} "${label}"`,
-        detail: 'Removes the method so the attacker cannot pass MFA with it. The user re-registers their own methods after the password reset.',
+        detail:
+          'Removes the method so the attacker cannot pass MFA with it. The user re-registers their own methods after the password reset.',
         reason: reasons.join('; '),
       });
     }
     const failure = d.answers.failure('methods');
-    return { proposals, checked: `${methods.length} authentication method(s)`, notes: failure ? [`Authentication methods could not be read: ${failure}`] : [] };
+    return {
+      proposals,
+      checked: `${methods.length} authentication method(s)`,
+      notes: failure ? [`Authentication methods could not be read: ${failure}`] : [],
+    };
   },
   handlers: [
     {
@@ -62,7 +94,13 @@ export const securityInfoStep: StepModule = {
         if (ok(r)) return { outcome: 'succeeded', message: `Deleted ${a.params.label}.` };
         if (r.status === 404) return gone(`The method ${a.params.label}`);
         if (r.status === 400 && /default/i.test(JSON.stringify(r.body)))
-          return { ...failed(r, `"${a.params.label}" is the user's default sign-in method, which cannot be deleted while others exist. Set another method as default (Entra admin center > user > Authentication methods), then approve the deletion again.`), code: 'DEFAULT_METHOD' };
+          return {
+            ...failed(
+              r,
+              `"${a.params.label}" is the user's default sign-in method, which cannot be deleted while others exist. Set another method as default (Entra admin center > user > Authentication methods), then approve the deletion again.`,
+            ),
+            code: 'DEFAULT_METHOD',
+          };
         return failed(r, `"${a.params.label}" could not be deleted; remove it in the Entra admin center.`);
       },
       check: (a) => get(methodPath(a)),

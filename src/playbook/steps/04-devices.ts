@@ -10,12 +10,17 @@ export const devicesStep: StepModule = {
   number: 4,
   name: 'Suspicious devices',
   reads: {
-    first: (scope) => [read('registeredDevices', `${userPath(scope)}/registeredDevices${query({ $top: 100 })}`), read('ownedDevices', `${userPath(scope)}/ownedDevices${query({ $top: 100 })}`)],
+    first: (scope) => [
+      read('registeredDevices', `${userPath(scope)}/registeredDevices${query({ $top: 100 })}`),
+      read('ownedDevices', `${userPath(scope)}/ownedDevices${query({ $top: 100 })}`),
+    ],
   },
   analyze(d, { window }) {
     const proposals: ProposedAction[] = [];
     // A device can be both registered to and owned by the user: judge it once.
-    const devices = [...new Map([...d.answers.list('registeredDevices'), ...d.answers.list('ownedDevices')].map((dev) => [String(dev.id), dev])).values()];
+    const devices = [
+      ...new Map([...d.answers.list('registeredDevices'), ...d.answers.list('ownedDevices')].map((dev) => [String(dev.id), dev])).values(),
+    ];
     for (const dev of devices) {
       if (!inWindow(dev.registrationDateTime, window.start) || dev.accountEnabled === false) continue;
       const reasons = [`registered ${formatUtc(String(dev.registrationDateTime))}, inside the intrusion window`];
@@ -49,9 +54,21 @@ export const devicesStep: StepModule = {
         // device-update: "In application-only scenarios and for non-Windows devices ... the app can update only the
         // extensionAttributes property"; Graph answers 400 Request_BadRequest.
         if (r.status === 400 && !/^windows/i.test(a.params.os ?? ''))
-          return { ...failed(r, `Not changed: an admin must do this in the portal. Entra ID lets apps change only Windows devices, and "${a.params.name}" runs ${a.params.os}: a Cloud Device Administrator disables it in the Entra admin center (Devices > All devices > "${a.params.name}" > Disable).`), code: 'APP_ONLY_NON_WINDOWS' };
+          return {
+            ...failed(
+              r,
+              `Not changed: an admin must do this in the portal. Entra ID lets apps change only Windows devices, and "${a.params.name}" runs ${a.params.os}: a Cloud Device Administrator disables it in the Entra admin center (Devices > All devices > "${a.params.name}" > Disable).`,
+            ),
+            code: 'APP_ONLY_NON_WINDOWS',
+          };
         if (r.status === 403)
-          return { ...failed(r, `Not changed: disabling devices needs the Cloud Device Administrator role on Contain's app (and Device.ReadWrite.All). ${roleFix('Cloud Device Administrator')} Until then, disable "${a.params.name}" in the Entra admin center (Devices > All devices > Disable).`), code: 'NEEDS_ROLE' };
+          return {
+            ...failed(
+              r,
+              `Not changed: disabling devices needs the Cloud Device Administrator role on Contain's app (and Device.ReadWrite.All). ${roleFix('Cloud Device Administrator')} Until then, disable "${a.params.name}" in the Entra admin center (Devices > All devices > Disable).`,
+            ),
+            code: 'NEEDS_ROLE',
+          };
         return failed(r, `Device "${a.params.name}" could not be disabled; disable it in the Entra admin center.`);
       },
       check: (a) => get(`/devices/${seg(a.objectId)}`),

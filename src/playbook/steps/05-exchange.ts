@@ -16,14 +16,22 @@ import type { ActionHandler, CallResult, ExchangeDiscovery, ProposedAction, Step
 import { gone, ok } from './common';
 import { suspiciousRules, userDomains } from './05-rule-reasons';
 
-const call = (a: Action, op: ExchangeCall['op']): ExchangeCall => ({ api: 'exchange', op, mailbox: a.params.mailbox, ...(a.kind === 'disableHiddenInboxRule' ? { ruleIdentity: a.objectId } : {}) });
+const call = (a: Action, op: ExchangeCall['op']): ExchangeCall => ({
+  api: 'exchange',
+  op,
+  mailbox: a.params.mailbox,
+  ...(a.kind === 'disableHiddenInboxRule' ? { ruleIdentity: a.objectId } : {}),
+});
 
 /** Lines without the repeated connection line. */
 const lines = (...ops: Parameters<typeof powershellFallback>[0][]) => [...new Set(ops.flatMap((op) => powershellFallback(op)))];
 
 /** The mailbox as Exchange shows it: forwarding, every rule (hidden ones marked), the audit configuration. */
 export const readExchange: NonNullable<StepReads['exchange']> = async (client, user, signal) => {
-  if (!client) return { notChecked: 'the Exchange admin API is not configured (EXCHANGE_ADMIN_API_URL and Exchange.ManageAsApp, docs/permissions.md)' };
+  if (!client)
+    return {
+      notChecked: 'the Exchange admin API is not configured (EXCHANGE_ADMIN_API_URL and Exchange.ManageAsApp, docs/permissions.md)',
+    };
   const mailbox = user.userPrincipalName;
   try {
     const forwarding = await client.getForwarding(mailbox, { signal });
@@ -41,7 +49,10 @@ export const readExchange: NonNullable<StepReads['exchange']> = async (client, u
 };
 
 /** Step 5's part of the mailbox Graph cannot see: proposals, notes (audit findings, or the PowerShell lines), what was checked. */
-export function exchangeStep(d: ExchangeDiscovery | undefined, user: TargetUser): { proposals: ProposedAction[]; notes: string[]; checked?: string } {
+export function exchangeStep(
+  d: ExchangeDiscovery | undefined,
+  user: TargetUser,
+): { proposals: ProposedAction[]; notes: string[]; checked?: string } {
   const mailbox = user.userPrincipalName;
   if (!d || 'notChecked' in d) {
     return {
@@ -63,7 +74,8 @@ export function exchangeStep(d: ExchangeDiscovery | undefined, user: TargetUser)
       objectId: user.id,
       params: { userId: user.id, mailbox, name: to },
       title: `Clear the mailbox forwarding to ${to}`,
-      detail: 'Set-Mailbox: ForwardingSmtpAddress and ForwardingAddress cleared, DeliverToMailboxAndForward off. A mailbox setting, not a rule: Outlook and Graph do not show it. The settings before are kept as evidence.',
+      detail:
+        'Set-Mailbox: ForwardingSmtpAddress and ForwardingAddress cleared, DeliverToMailboxAndForward off. A mailbox setting, not a rule: Outlook and Graph do not show it. The settings before are kept as evidence.',
       reason: why,
     });
   }
@@ -83,16 +95,29 @@ export function exchangeStep(d: ExchangeDiscovery | undefined, user: TargetUser)
     });
   }
   const notes: string[] = [];
-  if (d.audit) for (const w of auditWeakenings(d.audit)) notes.push(`Finding: the mailbox audit configuration was weakened (${w.severity}): ${w.setting}: ${w.reason}`);
-  if (d.auditUnreadable) notes.push(`The mailbox audit configuration could not be read: ${d.auditUnreadable} Check it with: ${lines({ kind: 'readAuditConfig', mailbox }).slice(1).join(' ; ')}`);
-  const audit = d.audit ? (notes.length ? 'audit configuration weakened' : 'audit configuration as default') : 'audit configuration not read';
+  if (d.audit)
+    for (const w of auditWeakenings(d.audit))
+      notes.push(`Finding: the mailbox audit configuration was weakened (${w.severity}): ${w.setting}: ${w.reason}`);
+  if (d.auditUnreadable)
+    notes.push(
+      `The mailbox audit configuration could not be read: ${d.auditUnreadable} Check it with: ${lines({ kind: 'readAuditConfig', mailbox }).slice(1).join(' ; ')}`,
+    );
+  const audit = d.audit
+    ? notes.length
+      ? 'audit configuration weakened'
+      : 'audit configuration as default'
+    : 'audit configuration not read';
   return { proposals, notes, checked: `Exchange: forwarding ${why ? 'set' : 'off'}, ${hidden.length} hidden rule(s), ${audit}` };
 }
 
 /** A refused Exchange change as a result: Exchange's words, and the PowerShell lines that do it by hand. */
 function refused(r: CallResult, advice: string, ps: string[]): ActionResult {
   const e = (r.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-  return { outcome: 'failed', code: e?.code ?? `HTTP_${r.status}`, message: `${advice}${e?.message ? ` (Exchange: ${e.message})` : ''} By hand, in Exchange Online PowerShell: ${ps.join(' ; ')}` };
+  return {
+    outcome: 'failed',
+    code: e?.code ?? `HTTP_${r.status}`,
+    message: `${advice}${e?.message ? ` (Exchange: ${e.message})` : ''} By hand, in Exchange Online PowerShell: ${ps.join(' ; ')}`,
+  };
 }
 
 const forwarding = (r: CallResult) => r.body as MailboxForwarding | undefined;
@@ -105,9 +130,17 @@ export const exchangeRuleHandlers: ActionHandler[] = [
     snapshot: (a) => call(a, 'getForwarding'),
     change: (a) => call(a, 'clearForwarding'),
     outcome: (a, r) => {
-      if (ok(r)) return { outcome: 'succeeded', message: `Mailbox forwarding to ${a.params.name} cleared (the settings before are kept as evidence).` };
+      if (ok(r))
+        return {
+          outcome: 'succeeded',
+          message: `Mailbox forwarding to ${a.params.name} cleared (the settings before are kept as evidence).`,
+        };
       if (r.status === 404) return gone(`The mailbox ${a.params.mailbox}`);
-      return refused(r, `The mailbox forwarding to ${a.params.name} could not be cleared.`, powershellFallback({ kind: 'clearForwarding', mailbox: a.params.mailbox }));
+      return refused(
+        r,
+        `The mailbox forwarding to ${a.params.name} could not be cleared.`,
+        powershellFallback({ kind: 'clearForwarding', mailbox: a.params.mailbox }),
+      );
     },
     check: (a) => call(a, 'getForwarding'),
     verified: (_a, _e, r) => ok(r) && !forwarding(r)?.forwardingSmtpAddress && !forwarding(r)?.forwardingAddress,
@@ -120,7 +153,11 @@ export const exchangeRuleHandlers: ActionHandler[] = [
     outcome: (a, r) => {
       if (ok(r)) return { outcome: 'succeeded', message: `Hidden inbox rule ${a.params.name} disabled (kept as evidence).` };
       if (r.status === 404) return gone(`Hidden inbox rule ${a.params.name}`);
-      return refused(r, `Hidden inbox rule ${a.params.name} could not be disabled.`, powershellFallback({ kind: 'disableInboxRule', mailbox: a.params.mailbox, ruleIdentity: a.objectId }));
+      return refused(
+        r,
+        `Hidden inbox rule ${a.params.name} could not be disabled.`,
+        powershellFallback({ kind: 'disableInboxRule', mailbox: a.params.mailbox, ruleIdentity: a.objectId }),
+      );
     },
     check: (a) => call(a, 'getInboxRule'),
     verified: (_a, _e, r) => ok(r) && (r.body as { Enabled?: boolean } | undefined)?.Enabled === false,

@@ -18,8 +18,16 @@ const FIRST_HIDING_PLACES = HIDING_PLACES.slice(0, 2);
 const LATER_HIDING_PLACES = HIDING_PLACES.slice(2);
 
 const rulePath = (a: Action) => `/users/${seg(a.params.userId)}/mailFolders/inbox/messageRules/${seg(a.objectId)}`;
-const folderRead = (scope: ReadScope, folder: string): BatchRequest => read(`folder:${folder}`, `${userPath(scope)}/mailFolders/${seg(folder)}${query({ $select: 'id,displayName' })}`);
-const moveTargets = (answers: Answers) => [...new Set(answers.list('rules').map((r) => (r.actions as { moveToFolder?: string } | undefined)?.moveToFolder).filter((id): id is string => !!id))];
+const folderRead = (scope: ReadScope, folder: string): BatchRequest =>
+  read(`folder:${folder}`, `${userPath(scope)}/mailFolders/${seg(folder)}${query({ $select: 'id,displayName' })}`);
+const moveTargets = (answers: Answers) => [
+  ...new Set(
+    answers
+      .list('rules')
+      .map((r) => (r.actions as { moveToFolder?: string } | undefined)?.moveToFolder)
+      .filter((id): id is string => !!id),
+  ),
+];
 
 /**
  * Step 5: inbox rules that hide mail from the user or send it out. Disabled by default (the rule stays as evidence);
@@ -41,7 +49,10 @@ export const inboxRulesStep: StepModule = {
       const folders = foldersOf(answers);
       const targets = moveTargets(answers);
       const unnamed = targets.some((id) => !folders.get(id)?.wellKnown);
-      return [...(unnamed ? LATER_HIDING_PLACES.map((w) => folderRead(scope, w)) : []), ...targets.filter((id) => !folders.has(id)).map((id) => folderRead(scope, id))];
+      return [
+        ...(unnamed ? LATER_HIDING_PLACES.map((w) => folderRead(scope, w)) : []),
+        ...targets.filter((id) => !folders.has(id)).map((id) => folderRead(scope, id)),
+      ];
     },
   },
   analyze(d, { user }) {
@@ -63,7 +74,11 @@ export const inboxRulesStep: StepModule = {
     const notes = [...exchange.notes];
     const failure = d.answers.failure('rules');
     if (failure) notes.unshift(`Inbox rules could not be read: ${failure}`);
-    return { proposals: [...proposals, ...exchange.proposals], checked: `${rules.length} inbox rule(s)${exchange.checked ? `; ${exchange.checked}` : ''}`, notes };
+    return {
+      proposals: [...proposals, ...exchange.proposals],
+      checked: `${rules.length} inbox rule(s)${exchange.checked ? `; ${exchange.checked}` : ''}`,
+      notes,
+    };
   },
   handlers: [
     {
@@ -72,12 +87,20 @@ export const inboxRulesStep: StepModule = {
       snapshot: (a) => get(rulePath(a)),
       change: (a) => (a.decision?.option === 'delete' ? del(rulePath(a)) : patch(rulePath(a), { isEnabled: false })),
       outcome: (a, r) => {
-        if (ok(r)) return { outcome: 'succeeded', message: a.decision?.option === 'delete' ? `Inbox rule "${a.params.name}" deleted (its definition is kept in the evidence).` : `Inbox rule "${a.params.name}" disabled (kept as evidence).` };
+        if (ok(r))
+          return {
+            outcome: 'succeeded',
+            message:
+              a.decision?.option === 'delete'
+                ? `Inbox rule "${a.params.name}" deleted (its definition is kept in the evidence).`
+                : `Inbox rule "${a.params.name}" disabled (kept as evidence).`,
+          };
         if (r.status === 404) return gone(`Inbox rule "${a.params.name}"`);
         return failed(r, `Inbox rule "${a.params.name}" could not be changed; use Exchange Online PowerShell (Disable-InboxRule).`);
       },
       check: (a) => get(rulePath(a)),
-      verified: (a, _e, r) => (a.decision?.option === 'delete' ? r.status === 404 : ok(r) && (r.body as { isEnabled?: boolean })?.isEnabled === false),
+      verified: (a, _e, r) =>
+        a.decision?.option === 'delete' ? r.status === 404 : ok(r) && (r.body as { isEnabled?: boolean })?.isEnabled === false,
     },
     ...exchangeRuleHandlers,
   ],

@@ -20,7 +20,8 @@ export function foldersOf(answers: Answers): Folders {
     if (f) folders.set(String(f.id), { name: String(f.displayName), wellKnown: w });
   }
   // Folders read by id: answers come in any order, and one may also be a hiding place read by name.
-  for (const [id, f] of answers.withPrefix('folder:')) if (!(HIDING_PLACES as readonly string[]).includes(id) && !folders.get(id)?.wellKnown) folders.set(id, { name: String(f.displayName) });
+  for (const [id, f] of answers.withPrefix('folder:'))
+    if (!(HIDING_PLACES as readonly string[]).includes(id) && !folders.get(id)?.wellKnown) folders.set(id, { name: String(f.displayName) });
   return folders;
 }
 
@@ -37,8 +38,11 @@ function reasonsFor(rule: Record<string, unknown>, folders: Folders, domains: st
   if (actions.delete || actions.permanentDelete) reasons.push(actions.permanentDelete ? 'permanently deletes mail' : 'deletes mail');
   if (actions.markAsRead && moves) reasons.push('marks the moved mail as read');
   for (const key of ['forwardTo', 'redirectTo', 'forwardAsAttachmentTo']) {
-    const outside = ((actions[key] as Recipient[] | undefined) ?? []).map((r) => r.emailAddress?.address ?? '').filter((a) => a && !domains.some((dom) => a.toLowerCase().endsWith('@' + dom)));
-    if (outside.length) reasons.push(`${key === 'redirectTo' ? 'redirects' : 'forwards'} mail outside the organisation (${outside.join(', ')})`);
+    const outside = ((actions[key] as Recipient[] | undefined) ?? [])
+      .map((r) => r.emailAddress?.address ?? '')
+      .filter((a) => a && !domains.some((dom) => a.toLowerCase().endsWith('@' + dom)));
+    if (outside.length)
+      reasons.push(`${key === 'redirectTo' ? 'redirects' : 'forwards'} mail outside the organisation (${outside.join(', ')})`);
   }
   const name = suspiciousName(rule.displayName);
   if (name && reasons.length) reasons.push(name);

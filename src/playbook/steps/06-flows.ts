@@ -20,7 +20,11 @@ export const flowsStep: StepModule = {
   reads: {
     // The Power Automate admin API, not Graph: the flows the user created, each described by its steps.
     async flows(client, userId, signal) {
-      if (!client) return { notChecked: 'Power Automate is not configured: set POWER_AUTOMATE_API_URL and POWER_AUTOMATE_ENVIRONMENT and grant Contain the Power Automate admin role (docs/permissions.md).' };
+      if (!client)
+        return {
+          notChecked:
+            'Power Automate is not configured: set POWER_AUTOMATE_API_URL and POWER_AUTOMATE_ENVIRONMENT and grant Contain the Power Automate admin role (docs/permissions.md).',
+        };
       try {
         return await client.listByCreator(userId, { signal });
       } catch (err) {
@@ -37,7 +41,10 @@ export const flowsStep: StepModule = {
       if (inWindow(f.createdTime, window.start)) reasons.push(`created ${formatUtc(f.createdTime)}, inside the intrusion window`);
       const mailOut = f.actions.filter((a) => MAIL_OUT.test(a.swaggerOperationId ?? ''));
       const onNewMail = f.triggers.find((t) => NEW_MAIL.test(t.swaggerOperationId ?? ''));
-      if (onNewMail && mailOut.length) reasons.push(`${mailOut.some((a) => /forward/i.test(a.swaggerOperationId ?? '')) ? 'forwards' : 'sends'} mail every time new mail arrives (${opName(onNewMail)} then ${mailOut.map(opName).join(', ')})`);
+      if (onNewMail && mailOut.length)
+        reasons.push(
+          `${mailOut.some((a) => /forward/i.test(a.swaggerOperationId ?? '')) ? 'forwards' : 'sends'} mail every time new mail arrives (${opName(onNewMail)} then ${mailOut.map(opName).join(', ')})`,
+        );
       if (!reasons.length) continue;
       proposals.push({
         kind: 'stopFlow',
@@ -57,7 +64,10 @@ export const flowsStep: StepModule = {
       phase: 2,
       snapshot: (a) => ({ api: 'flow', op: 'get', environment: a.params.environment, flowId: a.objectId }),
       change: (a) => ({ api: 'flow', op: 'stop', environment: a.params.environment, flowId: a.objectId }),
-      outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Flow "${a.params.name}" stopped (kept, with its run history).` } : failed(r, `Flow "${a.params.name}" could not be stopped; turn it off in the Power Platform admin center.`)),
+      outcome: (a, r) =>
+        ok(r)
+          ? { outcome: 'succeeded', message: `Flow "${a.params.name}" stopped (kept, with its run history).` }
+          : failed(r, `Flow "${a.params.name}" could not be stopped; turn it off in the Power Platform admin center.`),
       check: (a) => ({ api: 'flow', op: 'get', environment: a.params.environment, flowId: a.objectId }),
       verified: (_a, _e, r) => ok(r) && (r.body as { properties?: { state?: string } })?.properties?.state === 'Stopped',
     },

@@ -16,7 +16,8 @@ interface KeyCredential {
   endDateTime?: string;
 }
 
-const MAIL_SCOPES = /^(Mail\.(Read|ReadWrite|Send)(\.Shared)?|MailboxSettings\.ReadWrite|EWS\.AccessAsUser\.All|offline_access|full_access_as_user)$/i;
+const MAIL_SCOPES =
+  /^(Mail\.(Read|ReadWrite|Send)(\.Shared)?|MailboxSettings\.ReadWrite|EWS\.AccessAsUser\.All|offline_access|full_access_as_user)$/i;
 /** Tenants Microsoft's own apps are registered in: their consents are not the attacker's. */
 export const MICROSOFT_TENANTS = new Set(['f8cdef31-a31e-4b4a-93e4-5f571e91255a', '72f988bf-86f1-41af-91ab-2d7cd011db47']);
 
@@ -26,15 +27,26 @@ const SP_FIELDS = 'id,appId,displayName,accountEnabled,appOwnerOrganizationId,re
 
 /** Object ids of the applications the user registered ("Add application" initiated by them, per the directory audit). */
 function appsAddedBy(answers: Answers, userId: string): Set<string> {
-  const added = answers.list('audits').filter((e) => e.activityDisplayName === 'Add application' && (e.initiatedBy as { user?: { id?: string } } | undefined)?.user?.id === userId);
-  return new Set(added.flatMap((e) => ((e.targetResources as { id?: string; type?: string }[] | undefined) ?? []).filter((t) => t.type === 'Application' && t.id).map((t) => String(t.id))));
+  const added = answers
+    .list('audits')
+    .filter(
+      (e) => e.activityDisplayName === 'Add application' && (e.initiatedBy as { user?: { id?: string } } | undefined)?.user?.id === userId,
+    );
+  return new Set(
+    added.flatMap((e) =>
+      ((e.targetResources as { id?: string; type?: string }[] | undefined) ?? [])
+        .filter((t) => t.type === 'Application' && t.id)
+        .map((t) => String(t.id)),
+    ),
+  );
 }
 
 /** The service principals behind the user's consents, by object id. */
 const servicePrincipalsOf = (answers: Answers) => new Map(answers.withPrefix('sp:'));
 
 /** App registrations in this tenant that the user added or consented to, by appId (read by object id or by appId). */
-const applicationsOf = (answers: Answers) => new Map([...answers.withPrefix('app:'), ...answers.withPrefix('appid:')].map(([, app]) => [String(app.appId), app]));
+const applicationsOf = (answers: Answers) =>
+  new Map([...answers.withPrefix('app:'), ...answers.withPrefix('appid:')].map(([, app]) => [String(app.appId), app]));
 
 /**
  * Step 7: the user's consents and the apps behind them, plus apps the user registered. Contain turns sign-in off, removes
@@ -51,11 +63,17 @@ export const applicationsStep: StepModule = {
     next(answers, scope) {
       const spIds = [...new Set(answers.list('grants').map((g) => String(g.clientId)))];
       const applications = applicationsOf(answers);
-      const foreign = [...servicePrincipalsOf(answers).values()].filter((sp) => !MICROSOFT_TENANTS.has(String(sp.appOwnerOrganizationId)) && !applications.has(String(sp.appId)));
+      const foreign = [...servicePrincipalsOf(answers).values()].filter(
+        (sp) => !MICROSOFT_TENANTS.has(String(sp.appOwnerOrganizationId)) && !applications.has(String(sp.appId)),
+      );
       return [
         ...spIds.map((id) => read(`sp:${id}`, `/servicePrincipals/${seg(id)}${query({ $select: SP_FIELDS })}`)),
-        ...[...appsAddedBy(answers, scope.user.id)].map((id) => read(`app:${id}`, `/applications/${seg(id)}${query({ $select: APP_FIELDS })}`)),
-        ...foreign.map((sp) => read(`appid:${sp.appId}`, `/applications(appId=${odataString(String(sp.appId))})${query({ $select: APP_FIELDS })}`)),
+        ...[...appsAddedBy(answers, scope.user.id)].map((id) =>
+          read(`app:${id}`, `/applications/${seg(id)}${query({ $select: APP_FIELDS })}`),
+        ),
+        ...foreign.map((sp) =>
+          read(`appid:${sp.appId}`, `/applications(appId=${odataString(String(sp.appId))})${query({ $select: APP_FIELDS })}`),
+        ),
       ];
     },
   },
@@ -66,21 +84,29 @@ export const applicationsStep: StepModule = {
     const servicePrincipals = servicePrincipalsOf(d.answers);
     const applications = [...applicationsOf(d.answers).values()];
     const appsAddedByUser = appsAddedBy(d.answers, user.id);
-    const audit = (activity: string, targetId: string) => audits.find((e) => e.activityDisplayName === activity && (e.targetResources as { id?: string }[] | undefined)?.some((t) => t.id === targetId));
+    const audit = (activity: string, targetId: string) =>
+      audits.find(
+        (e) => e.activityDisplayName === activity && (e.targetResources as { id?: string }[] | undefined)?.some((t) => t.id === targetId),
+      );
     const ownedAppIds = new Set(applications.filter((a) => appsAddedByUser.has(String(a.id))).map((a) => String(a.appId)));
     for (const g of grants) {
       const sp = servicePrincipals.get(String(g.clientId));
       const name = String(sp?.displayName ?? g.clientId);
-      const scopes = String(g.scope ?? '').split(' ').filter(Boolean);
+      const scopes = String(g.scope ?? '')
+        .split(' ')
+        .filter(Boolean);
       const timing: string[] = [];
       const traits: string[] = [];
       const consent = audit('Consent to application', String(g.clientId));
       if (consent && inWindow(consent.activityDateTime, window.start)) {
         const ip = (consent.initiatedBy as { user?: { ipAddress?: string } })?.user?.ipAddress;
-        timing.push(`consent given ${formatUtc(String(consent.activityDateTime))}, inside the intrusion window${ip && attackerIps.has(ip) ? `, from attacker IP ${ip}` : ''}`);
+        timing.push(
+          `consent given ${formatUtc(String(consent.activityDateTime))}, inside the intrusion window${ip && attackerIps.has(ip) ? `, from attacker IP ${ip}` : ''}`,
+        );
       }
       const added = audit('Add service principal', String(g.clientId));
-      if (added && inWindow(added.activityDateTime, window.start)) timing.push(`app added to the tenant ${formatUtc(String(added.activityDateTime))}`);
+      if (added && inWindow(added.activityDateTime, window.start))
+        timing.push(`app added to the tenant ${formatUtc(String(added.activityDateTime))}`);
       const mail = scopes.filter((s) => MAIL_SCOPES.test(s));
       if (mail.length) traits.push(`mail permissions: ${mail.join(', ')}`);
       const odd = suspiciousName(name);
@@ -93,24 +119,55 @@ export const applicationsStep: StepModule = {
       if (microsoft || !(timing.length || traits.length >= 2)) continue;
       const reason = [...timing, ...traits].join('; ');
       if (sp && sp.accountEnabled !== false)
-        proposals.push({ kind: 'disableServicePrincipal', step: 7, objectId: String(sp.id), params: { name }, title: `Turn off sign-in for app "${name}"`, detail: 'Sets the service principal to accountEnabled=false: nobody in the tenant can sign in to it or use its tokens for new requests. The app is kept as evidence.', reason });
-      proposals.push({ kind: 'removeGrant', step: 7, objectId: String(g.id), params: { name, scope: scopes.join(' ') }, title: `Remove ${user.displayName}'s consent to "${name}"`, detail: `Deletes the delegated permission grant (${scopes.join(' ')}).`, reason });
+        proposals.push({
+          kind: 'disableServicePrincipal',
+          step: 7,
+          objectId: String(sp.id),
+          params: { name },
+          title: `Turn off sign-in for app "${name}"`,
+          detail:
+            'Sets the service principal to accountEnabled=false: nobody in the tenant can sign in to it or use its tokens for new requests. The app is kept as evidence.',
+          reason,
+        });
+      proposals.push({
+        kind: 'removeGrant',
+        step: 7,
+        objectId: String(g.id),
+        params: { name, scope: scopes.join(' ') },
+        title: `Remove ${user.displayName}'s consent to "${name}"`,
+        detail: `Deletes the delegated permission grant (${scopes.join(' ')}).`,
+        reason,
+      });
     }
     for (const app of applications) {
       const reasons: string[] = [];
-      if (inWindow(app.createdDateTime, window.start)) reasons.push(`registered ${formatUtc(String(app.createdDateTime))}, inside the intrusion window`);
+      if (inWindow(app.createdDateTime, window.start))
+        reasons.push(`registered ${formatUtc(String(app.createdDateTime))}, inside the intrusion window`);
       const odd = suspiciousName(app.displayName);
       if (odd) reasons.push(odd);
-      const redirect = ((app.web as { redirectUris?: string[] } | undefined)?.redirectUris ?? []).filter((u) => /localhost|127\.0\.0\.1/i.test(u));
+      const redirect = ((app.web as { redirectUris?: string[] } | undefined)?.redirectUris ?? []).filter((u) =>
+        /localhost|127\.0\.0\.1/i.test(u),
+      );
       if (redirect.length) reasons.push(`redirect URI on localhost (${redirect.join(', ')})`);
       if (!reasons.length || !(inWindow(app.createdDateTime, window.start) || reasons.length >= 2)) continue;
       const name = String(app.displayName);
       // An app registered in the window is the attacker's, credentials and all; an older one may be the user's own,
       // where only the credentials added in the window are the attacker's (removing the others breaks its owner).
       const attackers = inWindow(app.createdDateTime, window.start);
-      const added = <T extends { startDateTime?: string }>(creds: T[] | undefined) => (creds ?? []).filter((c) => attackers || inWindow(c.startDateTime, window.start));
-      for (const p of added(app.passwordCredentials as { keyId: string; hint?: string; displayName?: string; startDateTime?: string }[] | undefined))
-        proposals.push({ kind: 'removeAppSecret', step: 7, objectId: String(app.id), params: { keyId: p.keyId, name, hint: p.hint ?? '' }, title: `Remove secret "${p.displayName ?? p.hint ?? p.keyId}" of app "${name}"`, detail: 'Calls removePassword: the secret stops working at once. The app registration is kept.', reason: reasons.join('; ') });
+      const added = <T extends { startDateTime?: string }>(creds: T[] | undefined) =>
+        (creds ?? []).filter((c) => attackers || inWindow(c.startDateTime, window.start));
+      for (const p of added(
+        app.passwordCredentials as { keyId: string; hint?: string; displayName?: string; startDateTime?: string }[] | undefined,
+      ))
+        proposals.push({
+          kind: 'removeAppSecret',
+          step: 7,
+          objectId: String(app.id),
+          params: { keyId: p.keyId, name, hint: p.hint ?? '' },
+          title: `Remove secret "${p.displayName ?? p.hint ?? p.keyId}" of app "${name}"`,
+          detail: 'Calls removePassword: the secret stops working at once. The app registration is kept.',
+          reason: reasons.join('; '),
+        });
       // One action for all of an app's certificates: Graph replaces keyCredentials as a whole, so two rewrites of the
       // same app, each leaving out its own certificate, would put back the one the other removed.
       const certs = added(app.keyCredentials as { keyId: string; displayName?: string; startDateTime?: string }[] | undefined);
@@ -121,12 +178,17 @@ export const applicationsStep: StepModule = {
           objectId: String(app.id),
           params: { keyIds: certs.map((k) => k.keyId).join(','), name },
           title: `Remove ${certs.length === 1 ? 'certificate' : `${certs.length} certificates`} ${certs.map((k) => `"${k.displayName ?? k.keyId}"`).join(', ')} of app "${name}"`,
-          detail: 'Rewrites keyCredentials without these certificates, sending the app\'s other certificates back whole with their key (Graph replaces the collection). removeKey would need a proof-of-possession token signed with the app\'s own private key, which Contain never has.',
+          detail:
+            "Rewrites keyCredentials without these certificates, sending the app's other certificates back whole with their key (Graph replaces the collection). removeKey would need a proof-of-possession token signed with the app's own private key, which Contain never has.",
           reason: reasons.join('; '),
         });
     }
     const failure = d.answers.failure('grants');
-    return { proposals, checked: `${grants.length} consent(s), ${applications.length} owned app(s)`, notes: failure ? [`Consents could not be read: ${failure}`] : [] };
+    return {
+      proposals,
+      checked: `${grants.length} consent(s), ${applications.length} owned app(s)`,
+      notes: failure ? [`Consents could not be read: ${failure}`] : [],
+    };
   },
   handlers: [
     {
@@ -134,7 +196,12 @@ export const applicationsStep: StepModule = {
       phase: 2,
       snapshot: (a) => get(`/servicePrincipals/${seg(a.objectId)}`),
       change: (a) => patch(`/servicePrincipals/${seg(a.objectId)}`, { accountEnabled: false }),
-      outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Sign-in to "${a.params.name}" turned off for the whole tenant.` } : r.status === 404 ? gone(`App "${a.params.name}"`) : failed(r, `Sign-in to "${a.params.name}" could not be turned off; do it in Enterprise applications > Properties.`)),
+      outcome: (a, r) =>
+        ok(r)
+          ? { outcome: 'succeeded', message: `Sign-in to "${a.params.name}" turned off for the whole tenant.` }
+          : r.status === 404
+            ? gone(`App "${a.params.name}"`)
+            : failed(r, `Sign-in to "${a.params.name}" could not be turned off; do it in Enterprise applications > Properties.`),
       check: (a) => get(`/servicePrincipals/${seg(a.objectId)}${query({ $select: 'id,accountEnabled' })}`),
       verified: (_a, _e, r) => ok(r) && (r.body as { accountEnabled?: boolean })?.accountEnabled === false,
     },
@@ -143,7 +210,12 @@ export const applicationsStep: StepModule = {
       phase: 2,
       snapshot: (a) => get(`/oauth2PermissionGrants/${seg(a.objectId)}`),
       change: (a) => del(`/oauth2PermissionGrants/${seg(a.objectId)}`),
-      outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Consent to "${a.params.name}" removed (${a.params.scope}).` } : r.status === 404 ? gone(`The consent to "${a.params.name}"`) : failed(r, `The consent to "${a.params.name}" could not be removed; remove it in Enterprise applications > Permissions.`)),
+      outcome: (a, r) =>
+        ok(r)
+          ? { outcome: 'succeeded', message: `Consent to "${a.params.name}" removed (${a.params.scope}).` }
+          : r.status === 404
+            ? gone(`The consent to "${a.params.name}"`)
+            : failed(r, `The consent to "${a.params.name}" could not be removed; remove it in Enterprise applications > Permissions.`),
       check: (a) => get(`/oauth2PermissionGrants/${seg(a.objectId)}`),
       verified: (_a, _e, r) => r.status === 404,
     },
@@ -152,9 +224,16 @@ export const applicationsStep: StepModule = {
       phase: 2,
       snapshot: (a) => get(`/applications/${seg(a.objectId)}${query({ $select: 'id,appId,displayName,passwordCredentials' })}`),
       change: (a) => post(`/applications/${seg(a.objectId)}/removePassword`, { keyId: a.params.keyId }),
-      outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Secret ${a.params.hint ? `"${a.params.hint}…" ` : ''}of "${a.params.name}" removed.` } : r.status === 404 ? gone(`App "${a.params.name}"`) : failed(r, `The secret of "${a.params.name}" could not be removed; delete it in App registrations > Certificates & secrets.`)),
+      outcome: (a, r) =>
+        ok(r)
+          ? { outcome: 'succeeded', message: `Secret ${a.params.hint ? `"${a.params.hint}…" ` : ''}of "${a.params.name}" removed.` }
+          : r.status === 404
+            ? gone(`App "${a.params.name}"`)
+            : failed(r, `The secret of "${a.params.name}" could not be removed; delete it in App registrations > Certificates & secrets.`),
       check: (a) => get(`/applications/${seg(a.objectId)}${query({ $select: 'id,passwordCredentials' })}`),
-      verified: (a, _e, r) => ok(r) && !((r.body as { passwordCredentials?: { keyId: string }[] })?.passwordCredentials ?? []).some((p) => p.keyId === a.params.keyId),
+      verified: (a, _e, r) =>
+        ok(r) &&
+        !((r.body as { passwordCredentials?: { keyId: string }[] })?.passwordCredentials ?? []).some((p) => p.keyId === a.params.keyId),
     },
     {
       kind: 'removeAppCertificate',
@@ -163,17 +242,42 @@ export const applicationsStep: StepModule = {
       // Graph takes keyCredentials as a whole collection: the certificates that stay are sent back as the snapshot read
       // them ($select=keyCredentials returns each one's key), so none is dropped or altered by the rewrite.
       change: (a, evidence) => {
-        const keys = ((evidence as { keyCredentials?: KeyCredential[] })?.keyCredentials ?? []).filter((k) => !certIds(a).includes(k.keyId));
-        return patch(`/applications/${seg(a.objectId)}`, { keyCredentials: keys.map(({ keyId, type, usage, key, displayName, customKeyIdentifier, startDateTime, endDateTime }) => ({ keyId, type, usage, key, displayName, customKeyIdentifier, startDateTime, endDateTime })) });
+        const keys = ((evidence as { keyCredentials?: KeyCredential[] })?.keyCredentials ?? []).filter(
+          (k) => !certIds(a).includes(k.keyId),
+        );
+        return patch(`/applications/${seg(a.objectId)}`, {
+          keyCredentials: keys.map(({ keyId, type, usage, key, displayName, customKeyIdentifier, startDateTime, endDateTime }) => ({
+            keyId,
+            type,
+            usage,
+            key,
+            displayName,
+            customKeyIdentifier,
+            startDateTime,
+            endDateTime,
+          })),
+        });
       },
       outcome: (a, r) => {
-        if (ok(r)) return { outcome: 'succeeded', message: `${certIds(a).length === 1 ? 'Certificate' : `${certIds(a).length} certificates`} removed from "${a.params.name}"; its other certificates are unchanged.` };
+        if (ok(r))
+          return {
+            outcome: 'succeeded',
+            message: `${certIds(a).length === 1 ? 'Certificate' : `${certIds(a).length} certificates`} removed from "${a.params.name}"; its other certificates are unchanged.`,
+          };
         if (r.status === 404) return gone(`App "${a.params.name}"`);
-        if (r.status === 400) return failed(r, `Graph would not rewrite the certificates of "${a.params.name}" (it needs every remaining certificate sent back with its key, and Contain could not read one), so nothing changed. Delete the certificate in App registrations > "${a.params.name}" > Certificates & secrets.`);
-        return failed(r, `The certificate of "${a.params.name}" could not be removed; delete it in App registrations > Certificates & secrets.`);
+        if (r.status === 400)
+          return failed(
+            r,
+            `Graph would not rewrite the certificates of "${a.params.name}" (it needs every remaining certificate sent back with its key, and Contain could not read one), so nothing changed. Delete the certificate in App registrations > "${a.params.name}" > Certificates & secrets.`,
+          );
+        return failed(
+          r,
+          `The certificate of "${a.params.name}" could not be removed; delete it in App registrations > Certificates & secrets.`,
+        );
       },
       check: (a) => get(`/applications/${seg(a.objectId)}${query({ $select: 'id,keyCredentials' })}`),
-      verified: (a, _e, r) => ok(r) && !((r.body as { keyCredentials?: { keyId: string }[] })?.keyCredentials ?? []).some((k) => certIds(a).includes(k.keyId)),
+      verified: (a, _e, r) =>
+        ok(r) && !((r.body as { keyCredentials?: { keyId: string }[] })?.keyCredentials ?? []).some((k) => certIds(a).includes(k.keyId)),
     },
   ],
 };

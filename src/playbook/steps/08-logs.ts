@@ -16,11 +16,34 @@ export { analyze as analyzeLogs } from '../../investigate/analyze';
 export const logsStep: InvestigationStep = { number: 8, name: 'Sign-in and audit logs', command: 'investigate' };
 
 /** The unified audit log operations step 8 reads (reference/graph.md). */
-export const UAL_OPERATIONS = ['New-InboxRule', 'Set-InboxRule', 'UpdateInboxRules', 'Set-Mailbox', 'MailItemsAccessed', 'Send', 'SendAs', 'SendOnBehalf', 'HardDelete', 'SoftDelete', 'MoveToDeletedItems', 'CreateFlow', 'FileAccessed', 'FileDownloaded', 'SearchQueryInitiatedExchange', 'SearchQueryInitiatedSharePoint', 'Consent to application.', 'Add service principal.', 'User registered security info'];
+export const UAL_OPERATIONS = [
+  'New-InboxRule',
+  'Set-InboxRule',
+  'UpdateInboxRules',
+  'Set-Mailbox',
+  'MailItemsAccessed',
+  'Send',
+  'SendAs',
+  'SendOnBehalf',
+  'HardDelete',
+  'SoftDelete',
+  'MoveToDeletedItems',
+  'CreateFlow',
+  'FileAccessed',
+  'FileDownloaded',
+  'SearchQueryInitiatedExchange',
+  'SearchQueryInitiatedSharePoint',
+  'Consent to application.',
+  'Add service principal.',
+  'User registered security info',
+];
 
 /** The Graph reads of step 8 besides the audit log query: the user's sign-ins and directory audit since `since`. */
 export function logReads(userId: string, since: string): { signIns: string; directoryAudit: string } {
-  return { signIns: betaSignInsPath(`userId eq ${odataString(userId)} and createdDateTime ge ${since}`, 1000), directoryAudit: directoryAuditPath(userId, since) };
+  return {
+    signIns: betaSignInsPath(`userId eq ${odataString(userId)} and createdDateTime ge ${since}`, 1000),
+    directoryAudit: directoryAuditPath(userId, since),
+  };
 }
 
 /** What an incident keeps of the attacker's activity: the first 25 of each list and the full counts. */
@@ -32,7 +55,13 @@ export function summariseActivity(a: AttackerActivity): NonNullable<Investigatio
     files: first(a.files),
     mailSent: first(a.mailSent),
     foldersSynced: first(a.foldersSynced),
-    counts: { mailRead: a.mailRead.length, searches: a.searches.length, files: a.files.length, mailSent: a.mailSent.length, foldersSynced: a.foldersSynced.length },
+    counts: {
+      mailRead: a.mailRead.length,
+      searches: a.searches.length,
+      files: a.files.length,
+      mailSent: a.mailSent.length,
+      foldersSynced: a.foldersSynced.length,
+    },
   };
 }
 
@@ -40,8 +69,15 @@ export function summariseActivity(a: AttackerActivity): NonNullable<Investigatio
  * What the incident keeps of step 8 for its report: the table row has room for the top findings (an entity property
  * holds 64 KiB), the full result link for all of them.
  */
-export function investigationSummary(result: AnalysisResult, upn: string, notes: string[], timeline: InvestigationSummary['timeline']): InvestigationSummary {
-  const findings = result.findings.slice(0, 30).map((f) => ({ time: f.time, verdict: f.verdict, category: f.category, reason: f.reason.slice(0, 300), ip: f.ip }));
+export function investigationSummary(
+  result: AnalysisResult,
+  upn: string,
+  notes: string[],
+  timeline: InvestigationSummary['timeline'],
+): InvestigationSummary {
+  const findings = result.findings
+    .slice(0, 30)
+    .map((f) => ({ time: f.time, verdict: f.verdict, category: f.category, reason: f.reason.slice(0, 300), ip: f.ip }));
   const { ips, userAgents, sessionIds } = result.iocs;
   return {
     records: result.records,

@@ -26,7 +26,10 @@ export interface MailCopy {
  * first suspicious sign-in that carried links (advanced hunting counts them) or, with message trace, that came from
  * outside the user's domain.
  */
-export function phishingMail(inbound: MailCopy[], options: { named: boolean; countsLinks: boolean; userDomain: string | undefined }): MailCopy | undefined {
+export function phishingMail(
+  inbound: MailCopy[],
+  options: { named: boolean; countsLinks: boolean; userDomain: string | undefined },
+): MailCopy | undefined {
   const candidates = options.named
     ? inbound
     : options.countsLinks
@@ -39,9 +42,15 @@ export function phishingMail(inbound: MailCopy[], options: { named: boolean; cou
  * Who else the campaign reached: one row per person, the first copy they received (a campaign often reaches someone
  * twice), without the user; and how many people it reached in all.
  */
-export function otherRecipients(copies: MailCopy[], user: { id: string; userPrincipalName: string }): { others: MailCopy[]; reached: number } {
+export function otherRecipients(
+  copies: MailCopy[],
+  user: { id: string; userPrincipalName: string },
+): { others: MailCopy[]; reached: number } {
   const firstCopy = new Map<string, MailCopy>();
-  for (const c of [...copies].sort((a, b) => a.time.localeCompare(b.time))) if (!firstCopy.has(c.recipient.toLowerCase())) firstCopy.set(c.recipient.toLowerCase(), c);
-  const others = [...firstCopy.values()].filter((r) => r.recipient.toLowerCase() !== user.userPrincipalName.toLowerCase() && r.recipientId?.toLowerCase() !== user.id.toLowerCase());
+  for (const c of [...copies].sort((a, b) => a.time.localeCompare(b.time)))
+    if (!firstCopy.has(c.recipient.toLowerCase())) firstCopy.set(c.recipient.toLowerCase(), c);
+  const others = [...firstCopy.values()].filter(
+    (r) => r.recipient.toLowerCase() !== user.userPrincipalName.toLowerCase() && r.recipientId?.toLowerCase() !== user.id.toLowerCase(),
+  );
   return { others, reached: firstCopy.size };
 }

@@ -33,7 +33,9 @@ export interface AttackerTraits {
 }
 
 export function attackerTraits(own: LogRecord[]): AttackerTraits {
-  const bad = own.filter((r) => !r.deviceId || (r.details.riskLevelDuringSignIn && r.details.riskLevelDuringSignIn !== 'none')).sort((a, b) => a.time.localeCompare(b.time));
+  const bad = own
+    .filter((r) => !r.deviceId || (r.details.riskLevelDuringSignIn && r.details.riskLevelDuringSignIn !== 'none'))
+    .sort((a, b) => a.time.localeCompare(b.time));
   const homeAsns = new Set(own.filter((r) => r.deviceId && r.asn !== undefined).map((r) => r.asn!));
   return {
     ips: new Set(bad.map((r) => r.ip).filter((ip): ip is string => !!ip)),
@@ -48,7 +50,8 @@ export function attackerTraits(own: LogRecord[]): AttackerTraits {
  * per group from an hour before its first receipt to a day after its last.
  */
 export function signInQueries(others: MailCopy[]): { recipients: MailCopy[]; path: string }[] {
-  const who = (r: MailCopy) => (r.recipientId ? `userId eq ${odataString(r.recipientId)}` : `userPrincipalName eq ${odataString(r.recipient.toLowerCase())}`);
+  const who = (r: MailCopy) =>
+    r.recipientId ? `userId eq ${odataString(r.recipientId)}` : `userPrincipalName eq ${odataString(r.recipient.toLowerCase())}`;
   const out: { recipients: MailCopy[]; path: string }[] = [];
   for (let i = 0; i < others.length; i += RECIPIENTS_PER_QUERY) {
     const group = others.slice(i, i + RECIPIENTS_PER_QUERY);
@@ -62,7 +65,11 @@ export function signInQueries(others: MailCopy[]): { recipients: MailCopy[]; pat
 /** One recipient's sign-ins in their window, out of their group's answer (raw sign-ins and their records). */
 export function recipientSignIns(r: MailCopy, group: { raw: Record<string, unknown>; rec: LogRecord }[]): LogRecord[] {
   const t = Date.parse(r.time);
-  const mine = group.filter(({ raw }) => (r.recipientId ? String(raw.userId ?? '').toLowerCase() === r.recipientId.toLowerCase() : String(raw.userPrincipalName ?? '').toLowerCase() === r.recipient.toLowerCase()));
+  const mine = group.filter(({ raw }) =>
+    r.recipientId
+      ? String(raw.userId ?? '').toLowerCase() === r.recipientId.toLowerCase()
+      : String(raw.userPrincipalName ?? '').toLowerCase() === r.recipient.toLowerCase(),
+  );
   return mine.map((x) => x.rec).filter((x) => Date.parse(x.time) >= t - HOUR && Date.parse(x.time) <= t + DAY);
 }
 
@@ -72,9 +79,11 @@ export function judgeRecipient(signIns: LogRecord[], attacker: AttackerTraits): 
   for (const s of signIns) {
     const at = formatUtc(s.time);
     if (s.ip && attacker.ips.has(s.ip)) reasons.add(`signed in from the attacker's IP ${s.ip} at ${at}`);
-    else if (s.asn !== undefined && attacker.asns.has(s.asn)) reasons.add(`signed in from the attacker's network AS${s.asn} (${s.ip ?? 'unknown IP'}) at ${at}`);
+    else if (s.asn !== undefined && attacker.asns.has(s.asn))
+      reasons.add(`signed in from the attacker's network AS${s.asn} (${s.ip ?? 'unknown IP'}) at ${at}`);
     if (s.userAgent && attacker.userAgents.has(s.userAgent)) reasons.add(`signed in with the attacker's user agent`);
-    if (/officehome/i.test(s.app ?? '') && !s.deviceId && s.ip && !signIns.some((o) => o.deviceId && o.ip === s.ip)) reasons.add(`OfficeHome sign-in without a device id from ${s.ip} (AiTM pattern)`);
+    if (/officehome/i.test(s.app ?? '') && !s.deviceId && s.ip && !signIns.some((o) => o.deviceId && o.ip === s.ip))
+      reasons.add(`OfficeHome sign-in without a device id from ${s.ip} (AiTM pattern)`);
   }
   return [...reasons];
 }

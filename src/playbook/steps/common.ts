@@ -15,7 +15,12 @@ export const ok = (r: CallResult) => r.status >= 200 && r.status < 300;
 /** A failed change as a result: Graph's code and message, and what a responder should do next. */
 export function failed(r: CallResult, advice: string): ActionResult {
   const e = subError({ id: '', ...r });
-  return { outcome: 'failed', code: e.code ?? `HTTP_${r.status}`, message: `${advice}${e.message ? ` (Graph: ${e.message})` : ''}`, requestIds: e.requestId ? [e.requestId] : undefined };
+  return {
+    outcome: 'failed',
+    code: e.code ?? `HTTP_${r.status}`,
+    message: `${advice}${e.message ? ` (Graph: ${e.message})` : ''}`,
+    requestIds: e.requestId ? [e.requestId] : undefined,
+  };
 }
 
 /** The object vanished between discovery and the change: nothing to do, and that is worth saying. */

@@ -8,7 +8,12 @@ export const enableServicePrincipal: UndoHandler = {
   undoes: 'disableServicePrincipal',
   snapshot: (a) => get(`/servicePrincipals/${seg(a.objectId)}`),
   change: (a) => patch(`/servicePrincipals/${seg(a.objectId)}`, { accountEnabled: true }),
-  outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Sign-in to "${a.params.name}" turned back on.` } : r.status === 404 ? gone(`App "${a.params.name}"`) : failed(r, `Sign-in to "${a.params.name}" could not be turned back on; do it in Enterprise applications > Properties.`)),
+  outcome: (a, r) =>
+    ok(r)
+      ? { outcome: 'succeeded', message: `Sign-in to "${a.params.name}" turned back on.` }
+      : r.status === 404
+        ? gone(`App "${a.params.name}"`)
+        : failed(r, `Sign-in to "${a.params.name}" could not be turned back on; do it in Enterprise applications > Properties.`),
   check: (a) => get(`/servicePrincipals/${seg(a.objectId)}${query({ $select: 'id,accountEnabled' })}`),
   verified: (_a, _e, r) => ok(r) && (r.body as { accountEnabled?: boolean })?.accountEnabled === true,
 };
@@ -41,13 +46,26 @@ export const recreateGrant: UndoHandler = {
   outcome: (a, r) => {
     if (ok(r)) return { outcome: 'succeeded', message: `Consent to "${a.params.name}" re-created (${restored(a).scope}).` };
     // One grant per client, resource, consent type and principal: the user (or an admin) consented again meanwhile.
-    if (r.status === 409) return { outcome: 'skipped', code: 'ALREADY_EXISTS', message: `A consent to "${a.params.name}" exists again already (given after it was removed); nothing was created. Compare its permissions in Enterprise applications > Permissions.` };
+    if (r.status === 409)
+      return {
+        outcome: 'skipped',
+        code: 'ALREADY_EXISTS',
+        message: `A consent to "${a.params.name}" exists again already (given after it was removed); nothing was created. Compare its permissions in Enterprise applications > Permissions.`,
+      };
     if (r.status === 404) return gone(`App "${a.params.name}" (or the API it was consented for)`);
     return failed(r, `The consent to "${a.params.name}" could not be re-created; the user (or an admin) can consent again.`);
   },
   check: sameClient,
   verified: (a, _e, r) => {
     const want = restored(a);
-    return ok(r) && ((r.body as { value?: Grant[] })?.value ?? []).some((g) => g.resourceId === want.resourceId && g.consentType === want.consentType && scopes(want.scope).every((s) => scopes(g.scope).includes(s)));
+    return (
+      ok(r) &&
+      ((r.body as { value?: Grant[] })?.value ?? []).some(
+        (g) =>
+          g.resourceId === want.resourceId &&
+          g.consentType === want.consentType &&
+          scopes(want.scope).every((s) => scopes(g.scope).includes(s)),
+      )
+    );
   },
 };

@@ -8,7 +8,11 @@ import type { UndoHandler, UndoTarget } from './types';
 const restored = (a: UndoTarget) => JSON.parse(a.params.restore) as MailboxForwarding;
 const failed = (r: CallResult, advice: string, ps: string[]): ActionResult => {
   const e = (r.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-  return { outcome: 'failed', code: e?.code ?? `HTTP_${r.status}`, message: `${advice}${e?.message ? ` (Exchange: ${e.message})` : ''} By hand: ${ps.join(' ; ')}` };
+  return {
+    outcome: 'failed',
+    code: e?.code ?? `HTTP_${r.status}`,
+    message: `${advice}${e?.message ? ` (Exchange: ${e.message})` : ''} By hand: ${ps.join(' ; ')}`,
+  };
 };
 
 /** Undo of "clear mailbox forwarding": Set-Mailbox with the forwarding the evidence snapshot held. */
@@ -20,13 +24,23 @@ export const restoreMailboxForwarding: UndoHandler = {
   outcome: (a, r) => {
     if (ok(r)) return { outcome: 'succeeded', message: `Mailbox forwarding to ${a.params.name} put back as it was before containment.` };
     if (r.status === 404) return gone(`The mailbox ${a.params.mailbox}`);
-    return failed(r, `The forwarding of ${a.params.mailbox} could not be put back.`, powershellFallback({ kind: 'restoreForwarding', ...restored(a), mailbox: a.params.mailbox }));
+    return failed(
+      r,
+      `The forwarding of ${a.params.mailbox} could not be put back.`,
+      powershellFallback({ kind: 'restoreForwarding', ...restored(a), mailbox: a.params.mailbox }),
+    );
   },
   check: (a) => ({ api: 'exchange', op: 'getForwarding', mailbox: a.params.mailbox }),
   verified: (a, _e, r) => {
     const now = r.body as MailboxForwarding | undefined;
     const want = restored(a);
-    return ok(r) && !!now && now.forwardingSmtpAddress?.toLowerCase() === want.forwardingSmtpAddress?.toLowerCase() && now.deliverToMailboxAndForward === want.deliverToMailboxAndForward && !!now.forwardingAddress === !!want.forwardingAddress;
+    return (
+      ok(r) &&
+      !!now &&
+      now.forwardingSmtpAddress?.toLowerCase() === want.forwardingSmtpAddress?.toLowerCase() &&
+      now.deliverToMailboxAndForward === want.deliverToMailboxAndForward &&
+      !!now.forwardingAddress === !!want.forwardingAddress
+    );
   },
 };
 
@@ -39,7 +53,11 @@ export const enableHiddenInboxRule: UndoHandler = {
   outcome: (a, r) => {
     if (ok(r)) return { outcome: 'succeeded', message: `Hidden inbox rule ${a.params.name} enabled again.` };
     if (r.status === 404) return gone(`Hidden inbox rule ${a.params.name}`);
-    return failed(r, `Hidden inbox rule ${a.params.name} could not be enabled.`, powershellFallback({ kind: 'enableInboxRule', mailbox: a.params.mailbox, ruleIdentity: a.objectId }));
+    return failed(
+      r,
+      `Hidden inbox rule ${a.params.name} could not be enabled.`,
+      powershellFallback({ kind: 'enableInboxRule', mailbox: a.params.mailbox, ruleIdentity: a.objectId }),
+    );
   },
   check: (a) => ({ api: 'exchange', op: 'getInboxRule', mailbox: a.params.mailbox, ruleIdentity: a.objectId }),
   verified: (_a, _e, r) => ok(r) && (r.body as { Enabled?: boolean } | undefined)?.Enabled === true,

@@ -7,7 +7,10 @@ export const startFlow: UndoHandler = {
   undoes: 'stopFlow',
   snapshot: (a) => ({ api: 'flow', op: 'get', environment: a.params.environment, flowId: a.objectId }),
   change: (a) => ({ api: 'flow', op: 'start', environment: a.params.environment, flowId: a.objectId }),
-  outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Flow "${a.params.name}" started again.` } : failed(r, `Flow "${a.params.name}" could not be started; turn it on in the Power Platform admin center.`)),
+  outcome: (a, r) =>
+    ok(r)
+      ? { outcome: 'succeeded', message: `Flow "${a.params.name}" started again.` }
+      : failed(r, `Flow "${a.params.name}" could not be started; turn it on in the Power Platform admin center.`),
   check: (a) => ({ api: 'flow', op: 'get', environment: a.params.environment, flowId: a.objectId }),
   verified: (_a, _e, r) => ok(r) && (r.body as { properties?: { state?: string } })?.properties?.state === 'Started',
 };

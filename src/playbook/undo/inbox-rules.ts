@@ -11,7 +11,12 @@ export const enableInboxRule: UndoHandler = {
   undoes: 'disableInboxRule',
   snapshot: (a) => get(`${rules(a)}/${seg(a.objectId)}`),
   change: (a) => patch(`${rules(a)}/${seg(a.objectId)}`, { isEnabled: true }),
-  outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Inbox rule "${a.params.name}" enabled again.` } : r.status === 404 ? gone(`Inbox rule "${a.params.name}"`) : failed(r, `Inbox rule "${a.params.name}" could not be enabled; use Exchange Online PowerShell (Enable-InboxRule).`)),
+  outcome: (a, r) =>
+    ok(r)
+      ? { outcome: 'succeeded', message: `Inbox rule "${a.params.name}" enabled again.` }
+      : r.status === 404
+        ? gone(`Inbox rule "${a.params.name}"`)
+        : failed(r, `Inbox rule "${a.params.name}" could not be enabled; use Exchange Online PowerShell (Enable-InboxRule).`),
   check: (a) => get(`${rules(a)}/${seg(a.objectId)}`),
   verified: (_a, _e, r) => ok(r) && (r.body as { isEnabled?: boolean })?.isEnabled === true,
 };
@@ -27,8 +32,13 @@ export const recreateInboxRule: UndoHandler = {
   snapshot: (a) => get(rules(a)),
   change: (a) => post(rules(a), JSON.parse(a.params.restore)),
   outcome: (a, r) => {
-    if (ok(r)) return { outcome: 'succeeded', message: `Inbox rule "${a.params.name}" re-created from its evidence snapshot (it has a new id).` };
-    if (r.status === 400) return failed(r, `Outlook would not re-create inbox rule "${a.params.name}" as it was (a folder it moved mail to may be gone); create it again in Outlook from the evidence in the report.`);
+    if (ok(r))
+      return { outcome: 'succeeded', message: `Inbox rule "${a.params.name}" re-created from its evidence snapshot (it has a new id).` };
+    if (r.status === 400)
+      return failed(
+        r,
+        `Outlook would not re-create inbox rule "${a.params.name}" as it was (a folder it moved mail to may be gone); create it again in Outlook from the evidence in the report.`,
+      );
     return failed(r, `Inbox rule "${a.params.name}" could not be re-created; create it again in Outlook from the evidence in the report.`);
   },
   check: (a) => get(rules(a)),

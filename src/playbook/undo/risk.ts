@@ -2,7 +2,8 @@ import { failed, get, ok, post, query } from '../steps/common';
 import { odataString } from '../../graph/odata';
 import type { RiskActionHandler, UndoHandler, UndoTarget } from './types';
 
-const P2_ADVICE = "it needs IdentityRiskyUser.ReadWrite.All on Contain's app and Microsoft Entra ID P2 in the tenant (docs/permissions.md, optional)";
+const P2_ADVICE =
+  "it needs IdentityRiskyUser.ReadWrite.All on Contain's app and Microsoft Entra ID P2 in the tenant (docs/permissions.md, optional)";
 
 /** The user as Identity Protection rates them; a list, so a user it never rated is an empty answer rather than a 404. */
 const risk = (a: UndoTarget) => get(`/identityProtection/riskyUsers${query({ $filter: `id eq ${odataString(a.objectId)}` })}`);
@@ -17,7 +18,13 @@ export const confirmCompromised: RiskActionHandler = {
   phase: 1,
   snapshot: risk,
   change: (a) => post('/identityProtection/riskyUsers/confirmCompromised', { userIds: [a.objectId] }),
-  outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `${a.params.name} confirmed compromised in Identity Protection: risk-based Conditional Access now treats the account as high risk.` } : failed(r, `${a.params.name} could not be confirmed compromised: ${P2_ADVICE}.`)),
+  outcome: (a, r) =>
+    ok(r)
+      ? {
+          outcome: 'succeeded',
+          message: `${a.params.name} confirmed compromised in Identity Protection: risk-based Conditional Access now treats the account as high risk.`,
+        }
+      : failed(r, `${a.params.name} could not be confirmed compromised: ${P2_ADVICE}.`),
   check: risk,
   verified: (_a, _e, r) => ok(r) && riskState(r.body) === 'confirmedCompromised',
 };
@@ -28,7 +35,13 @@ export const dismissUserRisk: UndoHandler = {
   undoes: 'confirmCompromised',
   snapshot: risk,
   change: (a) => post('/identityProtection/riskyUsers/dismiss', { userIds: [a.objectId] }),
-  outcome: (a, r) => (ok(r) ? { outcome: 'succeeded', message: `Identity Protection risk of ${a.params.name} dismissed.` } : failed(r, `The risk of ${a.params.name} could not be dismissed: ${P2_ADVICE}. Dismiss it in Entra admin center > Protection > Risky users.`)),
+  outcome: (a, r) =>
+    ok(r)
+      ? { outcome: 'succeeded', message: `Identity Protection risk of ${a.params.name} dismissed.` }
+      : failed(
+          r,
+          `The risk of ${a.params.name} could not be dismissed: ${P2_ADVICE}. Dismiss it in Entra admin center > Protection > Risky users.`,
+        ),
   check: risk,
   verified: (_a, _e, r) => ok(r) && riskState(r.body) === 'dismissed',
 };
