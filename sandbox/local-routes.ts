@@ -177,7 +177,7 @@ export function buildRoutes(
     ],
     [
       'GET',
-      /^\/(index\.html|app\.js|blockkit\.js|dialog\.js|style\.css|teams-host-config\.js)?$/,
+      /^\/(index\.html|app\.js|blockkit\.js|dialog\.js|slack-sign\.js|state-panel\.js|style\.css|teams-host-config\.js|teams-markdown\.js)?$/,
       async (_r, _b, url) => {
         const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
         const type = name.endsWith('.js') ? 'text/javascript' : name.endsWith('.css') ? 'text/css' : 'text/html';
