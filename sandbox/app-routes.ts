@@ -2,7 +2,7 @@ import { ZodError } from 'zod';
 import type { GraphEmulator } from './graph/emulator';
 import { appIdentitySchema } from './graph/app-rules';
 import { tenantSettings, updateTenantSettings } from './graph/app-identity';
-import type { Route } from './local-stack';
+import type { Route } from './local-routes';
 
 /** A JSON body through a zod schema; a bad one is the caller's 400, naming what is wrong. */
 function parsed<T>(body: string, parse: (v: unknown) => T): { ok: true; value: T } | { ok: false; status: number; body: unknown } {

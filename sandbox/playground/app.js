@@ -102,27 +102,7 @@
   }
 
   // ---- Slack -------------------------------------------------------------------------------------------------
-  async function signAndPost(body, contentType) {
-    if (!config.slackSigningSecret)
-      throw new Error(
-        'A real SLACK_SIGNING_SECRET is configured; the playground only signs with the sandbox secret. Unset it to use the Slack view.',
-      );
-    const ts = Math.floor(Date.now() / 1000);
-    const key = await crypto.subtle.importKey(
-      'raw',
-      new TextEncoder().encode(config.slackSigningSecret),
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    );
-    const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`v0:${ts}:${body}`));
-    const sig = 'v0=' + [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-    return json('/api/slack/events', {
-      method: 'POST',
-      headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig },
-      body,
-    });
-  }
+  const signAndPost = (body, contentType) => window.postSignedToSlack(config.slackSigningSecret, body, contentType);
   async function sendSlack(text) {
     const p = person();
     const cmd = text.replace(/^\/contain\s*/i, ''); // the slash command itself; the verb stays (contain alice)
@@ -176,16 +156,7 @@
     };
     await signAndPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
   }
-  function confirmDialog(title, text, ok) {
-    return new Promise((resolve) => {
-      $('confirm-title').textContent = title;
-      $('confirm-text').textContent = text;
-      $('confirm-ok').textContent = ok;
-      const d = $('confirm');
-      d.onclose = () => resolve(d.returnValue === 'ok');
-      d.showModal();
-    });
-  }
+  const confirmDialog = window.confirmDialog;
 
   // ---- Rendering ---------------------------------------------------------------------------------------------
   function bubble(who, bot, inner, small) {
@@ -263,101 +234,8 @@
     }
     thread.scrollTop = thread.scrollHeight;
   }
-
-  async function renderState() {
-    const s = await json('/sandbox/state');
-    const alice = s.users.find((u) => u.userPrincipalName.startsWith('alice.aoki'));
-    const recent = (iso) => Date.now() - Date.parse(iso) < 10 * 60_000;
-    const row = (label, value, good) => `<tr><td>${esc(label)}</td><td class="${good ? 'ok' : 'bad'}">${esc(value)}</td></tr>`;
-    const rows = [
-      row(
-        'Sessions',
-        recent(alice.signInSessionsValidFromDateTime) ? 'revoked just now' : 'valid (attacker may hold a cookie)',
-        recent(alice.signInSessionsValidFromDateTime),
-      ),
-      row('Password', recent(alice.lastPasswordChangeDateTime) ? 'reset just now' : 'unchanged', recent(alice.lastPasswordChangeDateTime)),
-      ...s.methods
-        .filter((m) => m.userId === alice.id && m.type !== 'password')
-        .map((m) =>
-          row(
-            'Method: ' + (m.data.displayName || m.data.phoneNumber || m.type),
-            'registered',
-            !['iPhone 15', '+1 5550100199'].includes(m.data.displayName || m.data.phoneNumber),
-          ),
-        ),
-      ...s.devices
-        .filter((d) => d.ownerId === alice.id)
-        .map((d) =>
-          row(
-            'Device: ' + d.data.displayName,
-            d.data.accountEnabled ? 'enabled' : 'disabled',
-            d.data.displayName === 'ALICE-LAPTOP' ? d.data.accountEnabled : !d.data.accountEnabled,
-          ),
-        ),
-      ...s.rules
-        .filter((r) => r.userId === alice.id)
-        .map((r) =>
-          row(
-            'Rule: "' + r.data.displayName + '"',
-            r.data.isEnabled ? 'enabled' : 'disabled',
-            r.data.displayName === 'Newsletters' || !r.data.isEnabled,
-          ),
-        ),
-      ...s.grants
-        .filter((g) => g.data.principalId === alice.id)
-        .map((g) =>
-          row(
-            'Consent: ' + (g.data.clientId.endsWith('ad01') ? '".." (attacker app)' : 'Microsoft Teams'),
-            'granted',
-            !g.data.clientId.endsWith('ad01'),
-          ),
-        ),
-      ...s.servicePrincipals
-        .filter((p) => p.data.displayName === '..')
-        .map((p) => row('App ".." sign-in', p.data.accountEnabled ? 'on' : 'off', !p.data.accountEnabled)),
-      ...s.applications.map((a) =>
-        row(
-          'App ".." credentials',
-          `${a.data.passwordCredentials.length} secret(s), ${a.data.keyCredentials.length} certificate(s)`,
-          !a.data.passwordCredentials.length && !a.data.keyCredentials.length,
-        ),
-      ),
-      ...s.flows
-        .filter((f) => f.data.properties.creator.objectId === alice.id)
-        .map((f) =>
-          row(
-            'Flow: ' + f.data.properties.displayName,
-            f.data.properties.state,
-            f.data.properties.displayName !== 'Sync' || f.data.properties.state === 'Stopped',
-          ),
-        ),
-    ];
-    $('state').innerHTML = `<table>${rows.join('')}</table>`;
-    const reqs = await json('/sandbox/requests');
-    $('graph-stats').textContent =
-      `${reqs.filter((r) => !r.batchId).length} Graph round trips so far (${reqs.filter((r) => r.status >= 400).length} answered with an error).`;
-  }
-
-  async function setFaults() {
-    await fetch('/sandbox/faults', { method: 'DELETE' });
-    const add = (f) =>
-      fetch('/sandbox/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
-    if ($('latency').checked) await add({ route: '.*', latencyMs: 2000 });
-    if ($('throttle').checked) await add({ route: '.*', status: 429, rate: 0.3, retryAfter: 1 });
-  }
-
-  // Teams renders the CommonMark subset cards use; the renderer needs the host to supply it: bold, italic, and the
-  // backslash escapes Contain puts in front of text that came from outside.
-  AdaptiveCards.AdaptiveCard.onProcessMarkdown = (text, result) => {
-    const holders = [];
-    let out = String(text).replace(/\\([\\`*_[\]()<>#+\-.!|~])/g, (_m, c) => `\u0000${holders.push(c) - 1}\u0000`);
-    out = esc(out)
-      .replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>')
-      .replace(/(^|\W)_([^_]+)_(?=\W|$)/g, '$1<i>$2</i>')
-      .replace(/\u0000(\d+)\u0000/g, (_m, i) => esc(holders[Number(i)]));
-    result.outputHtml = out;
-    result.didProcess = true;
-  };
+  const renderState = window.renderSandboxState;
+  const setFaults = window.setSandboxFaults;
 
   async function init() {
     config = await json('/sandbox/playground/config');

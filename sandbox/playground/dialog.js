@@ -47,4 +47,16 @@
   };
 
   $('dialog').addEventListener('close', close);
+
+  // The confirmation Block Kit buttons ask for before they act.
+  window.confirmDialog = function (title, text, ok) {
+    return new Promise((resolve) => {
+      $('confirm-title').textContent = title;
+      $('confirm-text').textContent = text;
+      $('confirm-ok').textContent = ok;
+      const d = $('confirm');
+      d.onclose = () => resolve(d.returnValue === 'ok');
+      d.showModal();
+    });
+  };
 })();
