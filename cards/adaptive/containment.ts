@@ -4,7 +4,7 @@ import { stepsOf } from '../../src/views/steps';
 import { fitSteps, stepSizes, type Shown } from '../budget';
 import { escapeMarkdown as md, truncate } from '../text';
 import { stepElements } from './steps';
-import { card, cardBytes, color, execute, TEAMS_CARD_BYTES, text, type AdaptiveCard, type Element } from './types';
+import { bannerBox, card, cardBytes, execute, TEAMS_CARD_BYTES, text, type AdaptiveCard, type Element } from './types';
 
 /** Who, which account, the sign-ins that made this an incident. `compact`: the last resort when nothing else fits. */
 function header(v: ContainmentView, compact: boolean): Element[] {
@@ -13,12 +13,7 @@ function header(v: ContainmentView, compact: boolean): Element[] {
     text(`${v.dryRun ? 'Dry run: ' : ''}Contain ${md(t.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' }),
     text(v.incidentId, { isSubtle: true, spacing: 'None' }),
   ];
-  if (v.banner)
-    body.push({
-      type: 'Container',
-      style: v.banner.tone === 'good' ? 'good' : v.banner.tone === 'default' ? 'emphasis' : v.banner.tone,
-      items: [text(md(v.banner.text), { color: color[v.banner.tone], weight: 'Bolder' })],
-    });
+  if (v.banner) body.push(bannerBox(v.banner));
   if (v.dryRun)
     body.push(text('Dry run: discovery only. Nothing was or will be changed by this card.', { color: 'Warning', weight: 'Bolder' }));
   body.push({

@@ -2,7 +2,7 @@ import type { AppliedMeasureView, HuntView, MeasureOffer, PostureChangeView, Pos
 import { formatUtc } from '../../src/views/time';
 import { escapeMarkdown as md, truncate } from '../text';
 import { actionItem } from './steps';
-import { card, color, execute, text, type AdaptiveCard, type Element } from './types';
+import { bannerBox, card, execute, text, type AdaptiveCard, type Element } from './types';
 
 const small = (value: string, extra: Record<string, unknown> = {}) => text(value, { size: 'Small', spacing: 'Small', ...extra });
 
@@ -76,12 +76,7 @@ export function postureChangeCard(v: PostureChangeView): AdaptiveCard {
     text(md(v.title), { size: 'Large', weight: 'Bolder', style: 'heading' }),
     text(v.incidentId, { isSubtle: true, spacing: 'None' }),
   ];
-  if (v.banner)
-    body.push({
-      type: 'Container',
-      style: v.banner.tone === 'good' ? 'good' : v.banner.tone === 'default' ? 'emphasis' : v.banner.tone,
-      items: [text(md(v.banner.text), { color: color[v.banner.tone], weight: 'Bolder' })],
-    });
+  if (v.banner) body.push(bannerBox(v.banner));
   body.push(text(md(v.description)), { type: 'FactSet', facts: v.facts.map((f) => ({ title: md(f.title), value: md(f.value) })) });
   if (v.portalSteps.length)
     body.push(

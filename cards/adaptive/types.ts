@@ -1,5 +1,6 @@
 import type { ButtonVerb } from '../../src/views/buttons';
 import type { Tone } from '../../src/views/types';
+import { escapeMarkdown } from '../text';
 
 /** The subset of Adaptive Card 1.5 JSON that Contain emits. */
 export type Element = Record<string, unknown> & { type: string };
@@ -65,4 +66,13 @@ export const color: Record<Tone, string> = { default: 'Default', good: 'Good', w
  */
 export function submit(title: string, verb: ButtonVerb, data: Record<string, string>, style?: 'positive' | 'destructive'): Element {
   return { type: 'Action.Submit', title, data: { verb, ...data }, ...(style ? { style } : {}) };
+}
+
+/** A card's line for this viewer (why a click was refused, what just happened), boxed in its tone's colour. */
+export function bannerBox(banner: { tone: Tone; text: string }): Element {
+  return {
+    type: 'Container',
+    style: banner.tone === 'good' ? 'good' : banner.tone === 'default' ? 'emphasis' : banner.tone,
+    items: [text(escapeMarkdown(banner.text), { color: color[banner.tone], weight: 'Bolder' })],
+  };
 }
