@@ -33,8 +33,8 @@ export function stateLabel(a: Action): string {
   }
 }
 
-/** One action as a card shows it. */
-function actionView(incident: Incident, actions: Action[], a: Action): ActionView {
+/** One action as a card shows it (containment and posture records alike). */
+export function actionView(incident: Incident, actions: Action[], a: Action): ActionView {
   return {
     ref: actionRef(a),
     step: a.step,

@@ -4,14 +4,12 @@
  * src/posture/status.ts.
  */
 import type { Action, Incident } from '../incidents/model';
-import { REPROPOSABLE } from '../incidents/model';
-import { actionRef } from '../ids';
 import { enforcedName, planFor, requestOf } from '../posture/params';
 import { isSettingMeasure, MEASURE_TITLES } from '../posture/record';
 import type { Exclusions, MeasureId } from '../posture/types';
-import { stateLabel } from './containment';
+import { actionView } from './containment';
 import { formatUtc } from './time';
-import type { ActionView, PostureChangeView, Tone } from './types';
+import type { PostureChangeView, Tone } from './types';
 
 const VERB: Record<string, string> = { applyMeasure: 'Apply', enforceMeasure: 'Enforce', undoMeasure: 'Undo' };
 
@@ -58,22 +56,6 @@ function facts(incident: Incident, a: Action): { title: string; value: string }[
   return out;
 }
 
-/** An action of a posture record as the change card shows it. */
-function actionView(a: Action, all: Action[]): ActionView {
-  return {
-    ref: actionRef(a),
-    step: a.step,
-    title: a.title,
-    detail: a.detail,
-    reason: a.reason,
-    deletable: false,
-    state: a.state,
-    stateLabel: stateLabel(a),
-    decidable: a.state === 'proposed',
-    reproposable: REPROPOSABLE.has(a.state) && !all.some((b) => b.kind === a.kind && b.id > a.id),
-  };
-}
-
 /** The change card of a posture record. */
 export function postureChangeView(incident: Incident, actions: Action[], banner?: { tone: Tone; text: string }): PostureChangeView {
   const a = actions[0];
@@ -88,7 +70,7 @@ export function postureChangeView(incident: Incident, actions: Action[], banner?
     facts: facts(incident, a),
     portalSteps: plan.kind === 'conditionalAccess' ? plan.portalSteps : [],
     notes: incident.facts.notes,
-    actions: actions.map((x) => actionView(x, actions)),
+    actions: actions.map((x) => actionView(incident, actions, x)),
     banner,
     footer: `${incident.id} · defensive measures · requested by ${incident.requester.name} at ${formatUtc(incident.createdAt)}`,
   };
