@@ -4,6 +4,7 @@ import { ContainError } from '../src/errors';
 import type { Actor } from '../src/incidents/model';
 import { openContainment } from '../src/incidents/open-containment';
 import { incidentView } from '../src/views/incident';
+import { closeIncident } from '../src/incidents/close';
 import { buildReport } from '../src/incidents/report';
 import { investigateUser } from '../src/investigate/live';
 import { scopeUser } from '../src/investigate/scope';
@@ -82,6 +83,8 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
       if (incident) refuseTarget(incident, input.actor);
       return { views: [await withDownload(ctx, grant, 'report', await buildReport(ctx, incidentId))] };
     }
+    case 'close':
+      return { views: [(await closeIncident(ctx, c.incidentId, input.actor)).view] };
     case 'investigate':
       return {
         views: [

@@ -11,6 +11,9 @@ import { threadRef } from '../core/surface';
 import { modalOrigin } from './thread';
 import { FunctionsReceiver } from './receiver';
 import { buttonVerbSchema } from '../../src/views/buttons';
+import { rememberIncidentChannel } from '../../src/incidents/channel';
+import { message } from '../../src/views/types';
+import { WELCOME } from '../channels';
 
 let built: { app: App; receiver: FunctionsReceiver; config: ContainContext['config'] } | undefined;
 
@@ -83,6 +86,18 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
       return;
     }
     await enqueue({ type: 'command', ...from, thread, command });
+  });
+
+  // Contain added to a channel: it becomes the Slack incident channel, where alert-opened incidents appear.
+  app.event('member_joined_channel', async ({ event, body }) => {
+    const e = event as { user?: string; channel: string; team?: string; inviter?: string };
+    const b = body as { event_id?: string; team_id?: string; enterprise_id?: string; authorizations?: { user_id?: string; is_bot?: boolean }[] };
+    const bot = b.authorizations?.find((x) => x.is_bot)?.user_id;
+    if (!bot || e.user !== bot) return;
+    const thread = threadRef({ teamId: b.team_id ?? e.team ?? '', enterpriseId: b.enterprise_id, channel: e.channel });
+    const inviter = { id: e.inviter ?? bot, name: e.inviter ?? 'Slack' };
+    await rememberIncidentChannel(ctx, 'slack', thread, { platform: 'slack', ...inviter });
+    await enqueue({ type: 'reply', surface: 'slack', key: b.event_id ?? `${e.channel}:joined`, thread, actor: inviter, view: message('default', WELCOME.title, WELCOME.text) });
   });
 
   app.action(/^contain\./, async ({ ack, body, action, client }) => {

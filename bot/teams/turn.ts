@@ -10,6 +10,7 @@ import { pressButton } from '../core/buttons';
 import { errorView } from '../errors';
 import { cardActivity, invokeCardResponse, taskResponse } from './render';
 import { actorOf, turnSurface, type TeamsVia } from './surface';
+import { onConversationUpdate } from './installed';
 import { teamsThread, threadConversationId } from './thread';
 
 /** What a card button sends back: a verb and an opaque reference, nothing trusted. */
@@ -38,6 +39,7 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
   // Only after botbuilder authenticated the request: build the approver roster so the first click does not wait.
   void approverRoster(ctx).catch(() => undefined);
   const log = ctx.log.child({ correlationId: a.id, platform: 'teams', conversation: a.conversation?.id });
+  if (a.type === 'conversationUpdate') return onConversationUpdate(ctx, turn, log);
   // Replies belong in the incident thread; sendActivity copies the incoming conversation, so point it at the thread.
   if (a.conversation) a.conversation = { ...a.conversation, id: threadConversationId(a) };
 

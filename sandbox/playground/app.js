@@ -182,7 +182,7 @@
       const latest = new Map();
       const order = [];
       for (const r of records) {
-        if (r.op === 'createConversation' || r.op === 'delete' || r.activity.type === 'typing') continue;
+        if (r.op === 'delete' || r.activity.type === 'typing') continue;
         if (!latest.has(r.activityId)) order.push(r.activityId);
         latest.set(r.activityId, r);
       }

@@ -81,6 +81,14 @@ export async function authorize(
   throw new ContainError('NOT_AUTHORIZED', missingRole(what, role), { details: { need: role, actor: actor.aadObjectId } });
 }
 
+/**
+ * The grant of Contain acting on its own (the alert poll opening an incident): no person, so no role to check. Its
+ * actions still need an approver; four-eyes binds people, and this requester is none.
+ */
+export function systemGrant(actor: Actor): Grant {
+  return { actor, role: 'anyone' } as Grant;
+}
+
 /** What the person an incident contains is told when they try anything on it. */
 export const OWN_INCIDENT =
   'You are the person this incident contains, so you have no role on it: you cannot approve, reject or propose its actions again, nor read its status or report. Other responders and approvers handle it.';

@@ -22,6 +22,8 @@ export const COMMAND_ROLES = {
   hunt: 'either',
   status: 'either',
   report: 'either',
+  /** Closing ends the incident; for an alert-opened one it lets the next alert about the user open a new one. */
+  close: 'approver',
   posture: 'either',
   /** What Contain's app may do in the tenant: permissions, roles, licences; the approvers' concern. */
   doctor: 'approver',

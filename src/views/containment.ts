@@ -76,6 +76,7 @@ export function containmentView(incident: Incident, actions: Action[], banner?: 
     decideAll: !incident.dryRun && actions.filter((a) => a.state === 'proposed').length > 1,
     actions: rank(actions).map((a) => actionView(incident, actions, a)),
     banner,
+    ...(incident.facts.alert ? { alert: incident.facts.alert } : {}),
     footer: `${incident.id} · opened by ${incident.requester.name} at ${formatUtc(incident.createdAt)}${incident.dryRun ? ' · DRY RUN: nothing will be changed' : ''}`,
   };
 }

@@ -1,4 +1,4 @@
-import type { ActionState, InvestigationSummary, SignInFact, TargetUser } from '../incidents/model';
+import type { ActionState, AlertFacts, InvestigationSummary, SignInFact, TargetUser } from '../incidents/model';
 
 /** View models: what a card shows, independent of Teams or Slack. cards/ renders them; nothing else builds cards. */
 export type Tone = 'default' | 'good' | 'warning' | 'attention';
@@ -44,6 +44,8 @@ export interface ContainmentView {
   /** A line for this viewer (e.g. why their click was refused). */
   banner?: { tone: Tone; text: string };
   footer: string;
+  /** Opened by an alert, not a person: the reports that opened it (Identity Protection, Defender XDR), newest evidence. */
+  alert?: AlertFacts;
 }
 
 /** A playbook step on the containment card: its own actions are those of ContainmentView.actions with its number. */

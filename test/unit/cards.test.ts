@@ -10,6 +10,7 @@ const all: [string, View][] = [
   ['containment', views.containment],
   ['expired', views.expired],
   ['refused', views.refused],
+  ['alerted', views.alerted],
   ['unlicensed', views.unlicensed],
   ['chooser', views.chooser],
   ['error', views.error],
