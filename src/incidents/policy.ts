@@ -149,7 +149,7 @@ export type DecisionOutcome =
 
 /**
  * Check a decision against policy, before any write. Nobody decides on their own containment; approve needs an
- * approver who is not the requester (four-eyes); reject needs an approver, or the requester calling off their own
+ * approver who is not the requester (four-eyes: the incident's, or for an undo whoever asked for it); reject needs an approver, or the requester calling off their own
  * request. The roles come from BUTTON_ROLES. Protected status is checked by the caller (it needs the directory).
  */
 export function checkDecision(
@@ -161,7 +161,9 @@ export function checkDecision(
   if (Date.parse(action.expiresAt) <= now.getTime()) return { kind: 'expired' };
   if (!actor.aadObjectId) return { kind: 'refused-unidentified' };
   if (isTarget(incident, actor)) return { kind: 'refused-target' };
-  const isRequester = incident.requester.aadObjectId?.toLowerCase() === actor.aadObjectId.toLowerCase();
+  // An undo was asked for by someone other than whoever opened the incident: four-eyes is against them.
+  const requester = action.requestedBy ?? incident.requester;
+  const isRequester = requester.aadObjectId?.toLowerCase() === actor.aadObjectId.toLowerCase();
   const allowed = holds(roles, BUTTON_ROLES[verb]);
   if (isRejectVerb(verb)) return allowed || isRequester ? { kind: 'rejected' } : { kind: 'refused-not-approver' };
   if (isRequester) return { kind: 'refused-four-eyes' };

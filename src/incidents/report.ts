@@ -38,7 +38,7 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
   const rows = actions.map((a) => ({
     title: a.title,
     state: a.state,
-    by: a.decision ? `${a.decision.by.name} (${a.decision.by.platform})` : a.fastPath ? 'fast path (policy)' : undefined,
+    by: `${a.decision ? `${a.decision.by.name} (${a.decision.by.platform})` : a.fastPath ? 'fast path (policy)' : ''}${a.requestedBy ? `${a.decision ? '; ' : ''}asked for by ${a.requestedBy.name}` : ''}` || undefined,
     at: a.decision?.at,
     result: a.result?.message,
   }));
