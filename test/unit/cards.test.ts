@@ -11,6 +11,7 @@ const all: [string, View][] = [
   ['expired', views.expired],
   ['refused', views.refused],
   ['alerted', views.alerted],
+  ['undoable', views.undoable],
   ['unlicensed', views.unlicensed],
   ['chooser', views.chooser],
   ['error', views.error],
