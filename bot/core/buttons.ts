@@ -9,6 +9,7 @@ import { isPostureVerb, parseChooseRef, type ButtonPress, type PostureVerb } fro
 import { requestPostureChange } from '../../src/posture/request';
 import { deliver } from './command';
 import { requestUndo } from '../../src/incidents/undo';
+import { pressContainAll } from '../wave';
 import { message, type View } from '../../src/views/types';
 import { errorView } from '../errors';
 import type { Surface } from './surface';
@@ -52,6 +53,7 @@ export async function pressButton(ctx: ContainContext, surface: Surface, press: 
       await (surface.dialog ? surface.dialog(view) : surface.tell({ view }));
       return;
     }
+    if (press.verb === 'contain-all') return await pressContainAll(ctx, surface, press);
     if (press.verb === 'undo') {
       const asked = await requestUndo(ctx, press.ref, await surface.actor());
       if (asked.shared) await updateShared(surface, await ctx.store.getIncident(asked.incidentId), asked.shared, options.clicked);

@@ -56,7 +56,7 @@ export interface SurfaceModule {
   fromWork(ctx: ContainContext, msg: ConversationMessage, log: Logger): Surface;
   /** Contain posting into a channel or thread it keeps (the incident channel, a campaign thread), as itself. */
   at(ctx: ContainContext, thread: ThreadRef, log: Logger): Surface;
-  /** The thread that a message posted at the root of `channel` starts: where replies to it go. */
+  /** Where replies to a message posted in `channel` go: its own new thread at a channel's root, else the same thread. */
   threadOf(channel: ThreadRef, rootMessageId: string): ThreadRef;
   /** The channel CONTAIN_INCIDENT_CHANNEL names by id; `known` is one Contain keeps of this platform, for its service details. */
   channel(ctx: ContainContext, id: string, known?: ThreadRef): ThreadRef;

@@ -15,6 +15,16 @@ import { rememberIncidentChannel } from '../../src/incidents/channel';
 import { message } from '../../src/views/types';
 import { WELCOME } from '../channels';
 
+/**
+ * The boxes of "Contain all N" still ticked, from the state Slack sends with the button (every checkboxes element of
+ * the message, by block); undefined when the message had none, which means the card's default: all ticked.
+ */
+function ticked(body: unknown): string[] | undefined {
+  const values = (body as { state?: { values?: Record<string, Record<string, { selected_options?: { value: string }[] }>> } }).state?.values ?? {};
+  const picks = Object.entries(values).filter(([block]) => block.startsWith('wave-pick:'));
+  return picks.length ? picks.flatMap(([, elements]) => Object.values(elements).flatMap((e) => (e.selected_options ?? []).map((o) => o.value))).slice(0, 1000) : undefined;
+}
+
 let built: { app: App; receiver: FunctionsReceiver; config: ContainContext['config'] } | undefined;
 
 /**
@@ -138,17 +148,12 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
       dialog = opened?.view?.id;
       if (!dialog) return;
     }
-    await enqueue({
-      type: 'button',
-      surface: 'slack',
-      key,
-      thread,
-      actor,
-      press: { verb: verb.data, ref: a.value },
-      ...(messageTs ? { message: messageTs } : {}),
-      ...(dialog ? { dialog } : {}),
-    });
+    const selected = verb.data === 'contain-all' ? ticked(body) : undefined;
+    await enqueue({ type: 'button', surface: 'slack', key, thread, actor, press: { verb: verb.data, ref: a.value, ...(selected ? { selected } : {}) }, ...(messageTs ? { message: messageTs } : {}), ...(dialog ? { dialog } : {}) });
   });
+
+  // Ticking a wave's boxes sends an action too: acknowledged, nothing else (the button reads their state).
+  app.action(/^wave-pick\./, async ({ ack }) => ack());
 
   built = { app, receiver, config: ctx.config };
   return built;

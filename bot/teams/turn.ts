@@ -15,7 +15,8 @@ import { teamsThread, threadConversationId } from './thread';
 
 /** What a card button sends back: a verb and an opaque reference, nothing trusted. */
 const cardActionSchema = z.union([
-  z.object({ verb: refVerbSchema, ref: z.string().max(64) }),
+  // "Contain all N" brings the ChoiceSet's value along: the keys of the boxes still ticked, comma-separated.
+  z.object({ verb: refVerbSchema, ref: z.string().max(64), wave: z.string().max(4000).optional() }),
   z.object({ verb: z.literal('choose'), userId: z.string().regex(GUID), dryRun: z.literal('true').optional() }),
 ]);
 type CardAction = z.infer<typeof cardActionSchema>;
@@ -26,8 +27,11 @@ type CardAction = z.infer<typeof cardActionSchema>;
  */
 const taskSchema = z.object({ data: z.object({ verb: refVerbSchema, ref: z.string().max(64) }) });
 
-const pressOf = (action: CardAction): ButtonPress =>
-  action.verb === 'choose' ? { verb: 'choose', ref: chooseRef(action.userId, action.dryRun === 'true') } : action;
+const pressOf = (action: CardAction): ButtonPress => {
+  if (action.verb === 'choose') return { verb: 'choose', ref: chooseRef(action.userId, action.dryRun === 'true') };
+  const { wave, ...press } = action;
+  return action.verb === 'contain-all' && wave !== undefined ? { ...press, selected: wave.split(',').filter(Boolean).slice(0, 1000) } : press;
+};
 
 /**
  * One Bot Framework turn from Teams: a typed command (parsed here, answered at once when bad, else queued for the

@@ -89,6 +89,14 @@ export function systemGrant(actor: Actor): Grant {
   return { actor, role: 'anyone' } as Grant;
 }
 
+/**
+ * The grant of someone checked in an earlier turn: whoever ran `scope` is the requester of the incidents its wave
+ * opens later, in the worker, after another approver approved the wave.
+ */
+export function priorGrant(actor: Actor, role: Role): Grant {
+  return { actor, role } as Grant;
+}
+
 /** What the person an incident contains is told when they try anything on it. */
 export const OWN_INCIDENT =
   'You are the person this incident contains, so you have no role on it: you cannot approve, reject or propose its actions again, nor read its status or report. Other responders and approvers handle it.';

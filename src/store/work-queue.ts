@@ -46,6 +46,8 @@ export const workMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('execute'), incidentId: z.string(), actionIds: z.array(z.string()).min(1).max(100), key: z.string() }),
   /** Open the incident for an alert in the incident channel, once per request key. */
   z.object({ type: z.literal('alert'), key: z.string(), request: alertRequestSchema }),
+  /** Run a phishing wave's next slice (open incidents, refresh progress); `step` keeps one chain of slices. */
+  z.object({ type: z.literal('wave'), key: z.string(), campaignId: z.string().max(64), step: z.number().int().min(0) }),
   /** A command, parsed and acknowledged already; the worker runs it and answers in the conversation. */
   z.object({ type: z.literal('command'), ...conversation, command: commandSchema }),
   /**
@@ -73,7 +75,7 @@ export const workMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type WorkMessage = z.infer<typeof workMessageSchema>;
 /** The messages a chat platform's adapter enqueues and runs. */
-export type ConversationMessage = Exclude<WorkMessage, { type: 'execute' | 'alert' }>;
+export type ConversationMessage = Exclude<WorkMessage, { type: 'execute' | 'alert' | 'wave' }>;
 /** An alert-opened incident request as queued. */
 export type QueuedAlertRequest = z.infer<typeof alertRequestSchema>;
 

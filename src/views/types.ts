@@ -143,15 +143,38 @@ export interface ScopeView {
     /** The links it carried: attacker-controlled, shown defanged. */ urls: string[];
   };
   /** `via`: how the copy is tied to the phishing mail; `subject` when it differs from the mail's. */
-  recipients: {
-    upn: string;
-    received: string;
-    via: 'same sender and subject' | 'same link';
-    subject?: string;
-    flagged: boolean;
-    reasons: string[];
-  }[];
+  recipients: { upn: string; received: string; via: 'same sender and subject' | 'same link'; subject?: string; flagged: boolean; reasons: string[]; /** Entra object id, when the mail source gave it. */ userId?: string }[];
   attackerIps: string[];
+  notes: string[];
+  /** "Contain all N": the likely compromised recipients as one phishing wave, for an approver other than the requester. */
+  wave?: WaveOffer;
+}
+
+/** A wave offered on the scope card: everyone in it, the first of them listed ticked (untick to leave one out). */
+export interface WaveOffer {
+  campaignId: string;
+  count: number;
+  /** `key` goes back with the button press when the box stays ticked; reasons shortened for one compact row. */
+  listed: { key: string; upn: string; reasons: string }[];
+}
+
+/** Where one user of a wave stands. */
+export type WaveUserState = 'opening' | 'running' | 'contained' | 'admin' | 'refused' | 'left';
+
+/** The campaign card of a phishing wave: who asked and approved, one compact row per user, the counts. */
+export interface CampaignView {
+  kind: 'campaign';
+  campaignId: string;
+  /** Whose phishing mail the wave follows. */
+  source: string;
+  mail?: { subject: string; sender: string };
+  requesterName: string;
+  approval: { by: string; at: string };
+  counts: Record<WaveUserState, number> & { total: number };
+  rows: { upn: string; incidentId?: string; state: WaveUserState; note?: string }[];
+  /** Users beyond the rows shown (the full list is linked when the wave is done). */
+  more: number;
+  download?: Download;
   notes: string[];
 }
 
@@ -249,20 +272,7 @@ export interface DoctorView {
   notes: string[];
 }
 
-export type View =
-  | ContainmentView
-  | StepListView
-  | ChooserView
-  | MessageView
-  | HelpView
-  | ReportView
-  | IncidentListView
-  | InvestigationView
-  | ScopeView
-  | HuntView
-  | PostureView
-  | PostureChangeView
-  | DoctorView;
+export type View = ContainmentView | StepListView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView | PostureView | PostureChangeView | DoctorView | CampaignView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };
