@@ -17,9 +17,13 @@ const REFUSED = new Set(['USER_PROTECTED', 'USER_NOT_FOUND', 'USER_AMBIGUOUS']);
  * Open wave user `index`'s own incident, linked to the campaign, with the same discovery, per-step analysis and
  * proposed actions as `contain` (requester: whoever ran scope), then approve its actions with the wave's one approval
  * and queue them for the engine (snapshot first, exactly once, read back). Once per user across slices, workers and
- * crashes (src/incidents/open-once.ts); 'busy' while another worker is at it.
+ * crashes (src/incidents/open-once.ts); 'busy' while another worker is at it. A user with an open incident of their
+ * own already gets no second one: the wave follows that incident (whoever opened it decides its actions).
  */
 export async function containUser(ctx: ContainContext, c: Campaign, index: number, user: WaveUser): Promise<UserStatus | 'busy'> {
+  // Someone contained this user already (a `contain` typed meanwhile, an alert): the wave follows that incident.
+  const elsewhere = user.userId && (await ctx.store.findIncidents({ targetUserId: user.userId })).find((i) => i.state !== 'closed' && i.facts.campaign?.id !== c.id);
+  if (elsewhere) return { state: 'running', incidentId: elsewhere.id };
   const open = async (id: string) => {
     if (!(await ctx.store.getIncident(id))) {
       try {

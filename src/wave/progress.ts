@@ -5,12 +5,15 @@ import type { Campaign, UserStatus, WaveUser } from './campaign';
 /**
  * Where a wave user stands by their incident's actions: running while any is undecided, on its way or not yet read
  * back; "needs an admin" when one failed or was skipped for a reason someone must act on (an on-premises password, a
- * non-Windows device, a missing role); contained otherwise.
+ * non-Windows device, a missing role) or was rejected or expired; contained otherwise.
  */
 export function statusOf(incidentId: string, actions: Action[]): UserStatus {
   if (actions.some((a) => a.state === 'proposed' || UNFINISHED.includes(a.state) || (a.state === 'succeeded' && a.result?.verified === undefined))) return { state: 'running', incidentId };
   const stuck = actions.find((a) => a.state === 'failed' || (a.state === 'skipped' && a.result?.code));
-  return stuck ? { state: 'admin', incidentId, note: `${stuck.title}: ${stuck.result?.message ?? stuck.state}` } : { state: 'contained', incidentId };
+  if (stuck) return { state: 'admin', incidentId, note: `${stuck.title}: ${stuck.result?.message ?? stuck.state}` };
+  // Not decided (an incident the wave follows but did not open): nothing changed, so someone must look.
+  const undecided = actions.find((a) => a.state === 'rejected' || a.state === 'expired');
+  return undecided ? { state: 'admin', incidentId, note: `${undecided.title}: ${undecided.state}, nothing changed` } : { state: 'contained', incidentId };
 }
 
 /** How many users are in each state; users with no status yet are still to be opened. */
