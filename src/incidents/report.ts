@@ -77,6 +77,8 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     '',
     `- User: ${md(t.displayName)} (${md(t.userPrincipalName)})${t.jobTitle ? `, ${md(t.jobTitle)}` : ''}`,
     `- Opened: ${incident.createdAt} by ${md(incident.requester.name)} (${incident.requester.platform})`,
+    ...(incident.facts.alert ? [`- Opened by an alert: ${incident.facts.alert.signals.map((a) => `${md(a.title)} (${a.severity}, ${a.at})`).join('; ')}`] : []),
+    ...(incident.facts.campaign ? [`- Part of phishing wave ${incident.facts.campaign.id}`] : []),
     `- State: ${incident.state}`,
     '',
     '## Response actions',
