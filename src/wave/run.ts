@@ -37,19 +37,29 @@ export async function runWaveSlice(ctx: ContainContext, c: Campaign, options: Sl
   const excluded = new Set(c.decision?.excluded ?? []);
   const deadline = Date.now() + options.budgetMs;
   let next = c.cursor;
+  // A failure (Graph or storage out for good) stops the slice: what was done is saved, the queue brings it back.
+  let failure: unknown;
   const worker = async () => {
-    while (next < c.count && Date.now() < deadline) {
+    while (failure === undefined && next < c.count && Date.now() < deadline) {
       const i = next++;
       if (statuses.has(i)) continue;
       if (excluded.has(i)) {
         set(i, { state: 'left' });
         continue;
       }
-      const s = await containUser(ctx, c, i, users[i]);
-      if (s !== 'busy') set(i, s);
+      try {
+        const s = await containUser(ctx, c, i, users[i]);
+        if (s !== 'busy') set(i, s);
+      } catch (err) {
+        failure ??= err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  if (failure !== undefined) {
+    await saveStatuses(ctx, c, statuses, changed);
+    throw failure;
+  }
   let cursor = c.cursor;
   while (cursor < c.count && statuses.has(cursor)) cursor++;
 

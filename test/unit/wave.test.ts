@@ -2,7 +2,9 @@ import { SEED_IDS } from '../../sandbox/graph/seed';
 import { clearApproverRoster } from '../../src/directory/roster';
 import type { Actor } from '../../src/incidents/model';
 import { approveWave } from '../../src/wave/approve';
-import { createCampaign, loadCampaign, type Campaign, type UserStatus } from '../../src/wave/campaign';
+import { createCampaign, loadCampaign, loadStatuses, type Campaign, type UserStatus } from '../../src/wave/campaign';
+import { runWaveSlice } from '../../src/wave/run';
+import { executeActions } from '../../src/incidents/execute';
 import { progressText } from '../../src/wave/progress';
 import { sandboxContext, type SandboxContext } from '../helpers/sandbox-context';
 
@@ -71,4 +73,46 @@ test('the progress line: contained of total, who needs an admin and why, what is
   expect(progressText(c, st, us)).toBe(
     `Wave ${c.id}: 2 of 7 contained, 2 need an admin: u1@contoso.example (Reset password: reset on-premises); u2@contoso.example (Disable device "MAC": an admin must do this in the portal). 1 not contained: u4@contoso.example (protected account). In progress: 1 running, 1 still to open. 1 left out (unticked).`,
   );
+});
+
+describe('a wave resumes after a failure mid-slice without repeating anything', () => {
+  let s: SandboxContext;
+  beforeAll(async () => {
+    clearApproverRoster();
+    s = await sandboxContext();
+  });
+  afterAll(() => s.close());
+
+  test('the slice that failed on the second user is run again: one incident per user (the reserved one), each action approved and made once', async () => {
+    const added = s.emulator.addScenario({ phishRecipients: 2, compromised: 2 }).added;
+    const c = campaign({ count: 2, listed: 2, state: 'approved', decision: { by: avery, at: new Date().toISOString(), excluded: [] } });
+    await createCampaign(s.ctx, c, added.map((a) => ({ upn: a.upn, userId: a.id, reasons: 'AiTM' })));
+    // The second user's lookup fails once for good (a 400 is not retried): the slice stops, keeping what it did.
+    s.emulator.faults.add({ route: `^/v1\\.0/users/${added[1].id}$`, status: 400, times: 1 });
+    await expect(runWaveSlice(s.ctx, c, { budgetMs: 60_000, concurrency: 1 })).rejects.toThrow();
+    const saved = await loadStatuses(s.ctx, c);
+    expect([...saved.keys()]).toEqual([0]);
+
+    const again = await runWaveSlice(s.ctx, c, { budgetMs: 60_000, concurrency: 1 });
+    expect(again.campaign.cursor).toBe(2);
+    const incidents = await Promise.all(added.map((a) => s.store.findIncidents({ targetUserId: a.id })));
+    expect(incidents.map((l) => l.length)).toEqual([1, 1]);
+    expect([...again.statuses.values()].map((x) => x.incidentId)).toEqual(incidents.map((l) => l[0].id));
+
+    // The engine runs what the wave approved: every change once.
+    const mark = s.emulator.requests().length;
+    for (const m of s.queue.take()) if (m.type === 'execute') await executeActions(s.ctx, m, { updateCard: async () => undefined, postStatus: async () => undefined });
+    const writes = s.emulator.requests().slice(mark).filter((r) => r.method !== 'GET' && !r.path.endsWith('/$batch') && !r.path.endsWith('/checkMemberObjects') && r.status < 300).map((r) => `${r.method} ${r.path}`);
+    expect(writes.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(writes).size).toBe(writes.length);
+    for (const l of incidents) {
+      const audit = await s.store.listAudit(l[0].id);
+      const approvals = audit.filter((e) => e.event === 'action.approved').map((e) => e.actionId);
+      expect(new Set(approvals).size).toBe(approvals.length);
+      expect((await s.store.listActions(l[0].id)).every((a) => a.state === 'succeeded')).toBe(true);
+    }
+    const done = await runWaveSlice(s.ctx, again.campaign, { budgetMs: 60_000, concurrency: 1 });
+    expect(done.finished).toBe(true);
+    expect(progressText(done.campaign, done.statuses, done.users)).toBe(`Wave ${c.id}: 2 of 2 contained. Done.`);
+  });
 });
