@@ -110,8 +110,8 @@ function proactiveSurface(ctx: ContainContext, thread: ThreadRef, who: Pick<Acto
 export const teams: SurfaceModule = {
   fromWork: (ctx, msg, log) => proactiveSurface(ctx, msg.thread, msg.actor, log.child({ conversation: msg.thread.conversationId })),
   at: (ctx, thread, log) => proactiveSurface(ctx, thread, CONTAIN_ACTOR, log.child({ conversation: thread.conversationId })),
-  // A message posted inside a thread stays in it; one at a channel's root starts its own.
-  threadOf: (channel, rootId) => (String(channel.conversationId).includes(';messageid=') ? channel : { ...channel, conversationId: `${teamsChannelOf(channel)};messageid=${rootId}` }),
+  // A message posted inside a thread stays in it; one at a channel's root starts its own; group chats have no threads.
+  threadOf: (channel, rootId) => ((channel.conversationType ?? 'channel') !== 'channel' || String(channel.conversationId).includes(';messageid=') ? channel : { ...channel, conversationId: `${teamsChannelOf(channel)};messageid=${rootId}` }),
   channel: (ctx, id, known) => (known && teamsChannelOf(known) === id ? known : configuredChannel(ctx.config, id)),
   notifier: (ctx) => teamsNotifier(getAdapter(ctx.config, ctx.log), ctx.config.teams.appId),
 };
