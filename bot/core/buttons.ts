@@ -26,8 +26,8 @@ export interface PressOptions {
 /**
  * A button press, whatever platform: the chooser opens an incident; "Propose again" proposes an expired or rejected
  * action anew; "Show all" lists a step's actions in a dialog; "Undo" asks for the undo of a done change
- * (src/incidents/undo.ts); the rest decide (policy and four-eyes in src/incidents/decide.ts, one compare-and-swap per
- * action, whether one action, a step or all were pressed).
+ * (src/incidents/undo.ts); "Contain all N" approves a phishing wave (bot/wave.ts); the rest decide (policy and
+ * four-eyes in src/incidents/decide.ts, one compare-and-swap per action, whether one action, a step or all were pressed).
  * Everyone's card is updated when it changed; the clicker alone hears what happened and why.
  */
 export async function pressButton(ctx: ContainContext, surface: Surface, press: ButtonPress, options: PressOptions): Promise<void> {

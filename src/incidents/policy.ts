@@ -157,8 +157,9 @@ export type DecisionOutcome =
 
 /**
  * Check a decision against policy, before any write. Nobody decides on their own containment; approve needs an
- * approver who is not the requester (four-eyes: the incident's, or for an undo whoever asked for it); reject needs an approver, or the requester calling off their own
- * request. The roles come from BUTTON_ROLES. Protected status is checked by the caller (it needs the directory).
+ * approver who is not the requester (four-eyes: the incident's, or for an undo whoever asked for it); reject needs an
+ * approver, or the requester calling off their own request. The roles come from BUTTON_ROLES. Protected status is
+ * checked by the caller (it needs the directory).
  */
 export function checkDecision(
   _policy: Policy,
