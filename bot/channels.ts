@@ -3,12 +3,6 @@ import { storedIncidentChannel } from '../src/incidents/channel';
 import type { ThreadRef } from '../src/incidents/model';
 import { surfaceModule, surfaceNames } from './surfaces';
 
-/** What Contain says in a channel it was added to. */
-export const WELCOME = {
-  title: 'Contain is here',
-  text: 'Incidents opened by Entra ID Protection and Defender XDR alerts will appear in this channel (unless CONTAIN_INCIDENT_CHANNEL names another). Type "help" for the commands.',
-};
-
 /**
  * The incident channel of every platform that has one: the one CONTAIN_INCIDENT_CHANNEL names, else the one Contain
  * was last added to. A platform with neither is left out (its module is not even loaded).

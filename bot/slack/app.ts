@@ -11,9 +11,8 @@ import { threadRef } from '../core/surface';
 import { modalOrigin } from './thread';
 import { FunctionsReceiver } from './receiver';
 import { buttonVerbSchema } from '../../src/views/buttons';
-import { rememberIncidentChannel } from '../../src/incidents/channel';
+import { rememberIncidentChannel, WELCOME } from '../../src/incidents/channel';
 import { message } from '../../src/views/types';
-import { WELCOME } from '../channels';
 
 /**
  * The boxes of "Contain all N" still ticked, from the state Slack sends with the button (every checkboxes element of

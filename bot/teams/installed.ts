@@ -1,9 +1,8 @@
 import type { TurnContext } from 'botbuilder';
 import type { ContainContext } from '../../src/context';
-import { rememberIncidentChannel } from '../../src/incidents/channel';
+import { rememberIncidentChannel, WELCOME } from '../../src/incidents/channel';
 import type { Logger } from '../../src/log';
 import { message } from '../../src/views/types';
-import { WELCOME } from '../channels';
 import { cardActivity } from './render';
 import { actorOf } from './surface';
 import { teamsChannel } from './thread';

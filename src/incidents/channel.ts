@@ -7,6 +7,12 @@ import type { Actor, ThreadRef } from './model';
  */
 const SCOPE = 'incident-channel';
 
+/** What Contain says in a channel it was added to. */
+export const WELCOME = {
+  title: 'Contain is here',
+  text: 'Incidents opened by Entra ID Protection and Defender XDR alerts will appear in this channel (unless CONTAIN_INCIDENT_CHANNEL names another). Type "help" for the commands.',
+};
+
 interface Stored {
   channel: ThreadRef;
   addedBy?: string;

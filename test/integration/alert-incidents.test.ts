@@ -91,11 +91,10 @@ describe('alerts open incidents in the incident channel', () => {
     await stack.idle();
 
     await post(stack, channelMention(stack, PEOPLE.riley, `close ${incident.id}`));
-    await stack.idle();
+    await waitFor(() => stack.connector.all().some((r) => json(r.activity).includes('needs the approver role')), { what: 'the refusal' });
     expect((await ctx.store.getIncident(incident.id))!.state).toBe('open'); // a responder may not close
     await post(stack, channelMention(stack, PEOPLE.avery, `close ${incident.id}`));
-    await stack.idle();
-    expect((await ctx.store.getIncident(incident.id))!.state).toBe('closed');
+    await waitFor(async () => (await ctx.store.getIncident(incident.id))!.state === 'closed', { what: 'the incident closed' });
     expect((await ctx.store.listAudit(incident.id)).map((e) => e.event)).toContain('incident.closed');
 
     expect((await pollAlerts(ctx)).requests.map((r) => r.userId)).not.toContain(SEED_IDS.alice);
