@@ -34,7 +34,12 @@ const avery = { id: '29:avery', name: 'Avery Adams', aadObjectId: SEED_IDS.avery
 const parker = { id: '29:parker', name: 'Parker Patel', aadObjectId: SEED_IDS.parker };
 const CHANNEL = '19:wave@thread.tacv2';
 const teams = (stack: LocalStack, extra: Record<string, unknown>) => postTeams(stack, extra, CHANNEL);
-const invoke = (from: object, verb: string, data: Record<string, string>) => ({ type: 'invoke', name: 'adaptiveCard/action', from, value: { action: { type: 'Action.Execute', verb, data: { verb, ...data } } } });
+const invoke = (from: object, verb: string, data: Record<string, string>) => ({
+  type: 'invoke',
+  name: 'adaptiveCard/action',
+  from,
+  value: { action: { type: 'Action.Execute', verb, data: { verb, ...data } } },
+});
 
 /** Sliding window: the k-th request can go no earlier than floor((k - 1) / limit) windows after the first. */
 const windowBound = (k: number, limit: number, windowS: number) => (k <= 0 ? 0 : Math.floor((k - 1) / limit) * windowS * 1000);
@@ -56,23 +61,40 @@ async function main(): Promise<void> {
     let mark = stack.emulator.requests().length;
     let t0 = performance.now();
     await teams(stack, { type: 'message', text: 'scope alice', from: riley });
-    const scopeCard = await until(() => stack.connector.all().find((r) => JSON.stringify(r.activity).includes('"verb":"contain-all"')), HOUR, 'the scope card');
+    const scopeCard = await until(
+      () => stack.connector.all().find((r) => JSON.stringify(r.activity).includes('"verb":"contain-all"')),
+      HOUR,
+      'the scope card',
+    );
     const scopeMs = performance.now() - t0;
     const scopeReads = work(log(mark)).filter((r) => REPORTS.test(r.path)).length;
     const card = JSON.stringify(scopeCard.activity);
     const campaignId = /"ref":"(CMP-[^"]+)"/.exec(card)![1];
     const keys = new Map([...card.matchAll(/\{"title":"([^":]+): [^"]*","value":"(\d+)"\}/g)].map((m) => [m[1], m[2]]));
     // Ticked: every listed scenario user (the first 100); the seeded recipients of the same mail (Carol, Erin) unticked.
-    const seeded = new Set(stack.emulator.state.users.filter((u) => !u.userPrincipalName.startsWith('phish.recipient')).map((u) => u.userPrincipalName));
+    const seeded = new Set(
+      stack.emulator.state.users.filter((u) => !u.userPrincipalName.startsWith('phish.recipient')).map((u) => u.userPrincipalName),
+    );
     const wave = [...keys].filter(([upn]) => !seeded.has(upn)).map(([, k]) => k);
 
     // 2. Baseline: the control contained alone, after the one-time reads.
     await currentDoctor(ctx);
     mark = stack.emulator.requests().length;
     await teams(stack, { type: 'message', text: `contain ${control.upn}`, from: riley });
-    const incident = await until(async () => (await ctx.store.findIncidents({ targetUserId: control.id })).find((i) => i.threads.teams?.cardActivityId), HOUR, 'the control incident');
+    const incident = await until(
+      async () => (await ctx.store.findIncidents({ targetUserId: control.id })).find((i) => i.threads.teams?.cardActivityId),
+      HOUR,
+      'the control incident',
+    );
     await teams(stack, invoke(avery, 'approve-all', { ref: incident.id }));
-    await until(async () => (await ctx.store.listActions(incident.id)).every((a) => ['succeeded', 'failed', 'skipped'].includes(a.state) && (a.state !== 'succeeded' || a.result?.verified !== undefined)), HOUR, 'the control contained');
+    await until(
+      async () =>
+        (await ctx.store.listActions(incident.id)).every(
+          (a) => ['succeeded', 'failed', 'skipped'].includes(a.state) && (a.state !== 'succeeded' || a.result?.verified !== undefined),
+        ),
+      HOUR,
+      'the control contained',
+    );
     await stack.idle();
     const m = work(log(mark)).length;
 
@@ -102,9 +124,27 @@ async function main(): Promise<void> {
 
     const rows: (string | number)[][] = [
       ['phase', 'wall ms', 'budget lower bound ms', 'wall / bound', 'Graph requests', 'minimum', 'requests / minimum', '429s'],
-      [`scope alice (${added.recipients - 1} other recipients)`, Math.round(scopeMs), windowBound(scopeReads, 5, 10), scopeReads > 5 ? (scopeMs / windowBound(scopeReads, 5, 10)).toFixed(2) : 'n/a', '', '', '', ''],
+      [
+        `scope alice (${added.recipients - 1} other recipients)`,
+        Math.round(scopeMs),
+        windowBound(scopeReads, 5, 10),
+        scopeReads > 5 ? (scopeMs / windowBound(scopeReads, 5, 10)).toFixed(2) : 'n/a',
+        '',
+        '',
+        '',
+        '',
+      ],
       [`contain the control alone`, '', '', '', m, '', '', ''],
-      [`Contain all: ${opened} incidents opened`, Math.round(waveMs), Math.round(bound), (waveMs / bound).toFixed(2), made.length, opened * m, (made.length / (opened * m)).toFixed(2), all.filter((r) => r.status === 429).length],
+      [
+        `Contain all: ${opened} incidents opened`,
+        Math.round(waveMs),
+        Math.round(bound),
+        (waveMs / bound).toFixed(2),
+        made.length,
+        opened * m,
+        (made.length / (opened * m)).toFixed(2),
+        all.filter((r) => r.status === 429).length,
+      ],
     ];
     record(`bench:wave (Contain all ${N}; published budgets)`, rows, [
       `Every user (${c.count - count('left')} in the wave, ${count('left')} unticked; the control followed, not reopened): ${count('contained')} contained, ${count('admin')} need an admin, ${count('refused')} not contained, ${c.count - count('left') - count('contained') - count('admin') - count('refused')} unfinished; ${actions.filter((a) => a.state === 'succeeded').length}/${actions.length} actions succeeded, ${actions.filter((a) => a.state === 'failed').length} failed; ${changes.length} changes, ${changes.length - new Set(changes).size} made twice.`,

@@ -27,7 +27,8 @@ const NO_CHANNEL = 'No incident channel yet: add Contain to a Teams or Slack cha
  * refused, so the poll hands it out again later (after REDELIVER_AFTER_MS) instead of opening an incident nobody sees.
  */
 export const enqueueAlertRequest: AlertRequestHandler = async (ctx, r) => {
-  if (!(await incidentChannels(ctx)).size) throw new ContainError('CONFIG_INVALID', `${NO_CHANNEL} The alert about ${r.userPrincipalName ?? r.userId} waits until there is one.`);
+  if (!(await incidentChannels(ctx)).size)
+    throw new ContainError('CONFIG_INVALID', `${NO_CHANNEL} The alert about ${r.userPrincipalName ?? r.userId} waits until there is one.`);
   await ctx.queue.send({ type: 'alert', key: r.key, request: { ...r, signals: r.signals.slice(0, 20) } });
 };
 
@@ -53,20 +54,45 @@ export async function openAlertIncident(ctx: ContainContext, request: QueuedAler
     if (!NOTHING_TO_OPEN.has(e.code)) throw e;
     // Protected, deleted: nothing to contain. Said once in the incident channel, not retried.
     log.warn('alert not turned into an incident', { code: e.code, reason: e.userMessage });
-    await tellChannels(ctx, channels, `Alert about ${request.userPrincipalName ?? request.userId}: no incident opened`, `${request.signals.map((s) => s.title).join('; ')}. ${e.userMessage}`, log);
+    await tellChannels(
+      ctx,
+      channels,
+      `Alert about ${request.userPrincipalName ?? request.userId}: no incident opened`,
+      `${request.signals.map((s) => s.title).join('; ')}. ${e.userMessage}`,
+      log,
+    );
     return;
   }
-  if (result === 'busy') throw new ContainError('CONFLICT', `Another worker is opening the incident for ${request.key}; this delivery comes back later.`, { transient: true });
+  if (result === 'busy')
+    throw new ContainError('CONFLICT', `Another worker is opening the incident for ${request.key}; this delivery comes back later.`, {
+      transient: true,
+    });
   log.info(result.opened ? 'alert-opened incident posted' : 'alert-opened incident was open already', { incidentId: result.incidentId });
 }
 
 /** Create the reserved incident unless it exists, then post its card wherever it is missing; safe to run again. */
-async function open(ctx: ContainContext, request: QueuedAlertRequest, id: string, channels: Map<string, Record<string, string | undefined>>, log: ContainContext['log']): Promise<void> {
+async function open(
+  ctx: ContainContext,
+  request: QueuedAlertRequest,
+  id: string,
+  channels: Map<string, Record<string, string | undefined>>,
+  log: ContainContext['log'],
+): Promise<void> {
   let incident: Incident | undefined = await ctx.store.getIncident(id);
   if (!incident) {
-    const alert = { key: request.key, signals: request.signals.map(({ source, title, severity, at, reason, url }) => ({ source, title, severity, at, reason, url })) };
+    const alert = {
+      key: request.key,
+      signals: request.signals.map(({ source, title, severity, at, reason, url }) => ({ source, title, severity, at, reason, url })),
+    };
     try {
-      const r = await openContainment(ctx, { query: { kind: 'id', value: request.userId }, requester: systemGrant(ALERT_ACTOR), dryRun: false, threads: {}, incidentId: id, origin: { alert } });
+      const r = await openContainment(ctx, {
+        query: { kind: 'id', value: request.userId },
+        requester: systemGrant(ALERT_ACTOR),
+        dryRun: false,
+        threads: {},
+        incidentId: id,
+        origin: { alert },
+      });
       if (r.kind === 'incident') incident = r.incident;
     } catch (err) {
       // The store refuses a second create of the same id: another opener of this reservation was first.
@@ -87,7 +113,13 @@ async function open(ctx: ContainContext, request: QueuedAlertRequest, id: string
   await releaseFastPath(ctx, id);
 }
 
-async function tellChannels(ctx: ContainContext, channels: Map<string, Record<string, string | undefined>>, title: string, text: string, log: ContainContext['log']): Promise<void> {
+async function tellChannels(
+  ctx: ContainContext,
+  channels: Map<string, Record<string, string | undefined>>,
+  title: string,
+  text: string,
+  log: ContainContext['log'],
+): Promise<void> {
   for (const [name, channel] of channels) {
     await (await surfaceModule(name))!
       .at(ctx, channel, log)

@@ -9,7 +9,9 @@ import { surfaceModule, surfaceNames } from './surfaces';
  */
 export async function incidentChannels(ctx: ContainContext): Promise<Map<string, ThreadRef>> {
   const out = new Map<string, ThreadRef>();
-  for (const name of Object.keys(ctx.config.incidentChannels)) if (!surfaceNames().includes(name)) ctx.log.warn('CONTAIN_INCIDENT_CHANNEL names a platform this build does not speak', { platform: name });
+  for (const name of Object.keys(ctx.config.incidentChannels))
+    if (!surfaceNames().includes(name))
+      ctx.log.warn('CONTAIN_INCIDENT_CHANNEL names a platform this build does not speak', { platform: name });
   for (const name of surfaceNames()) {
     const configured = ctx.config.incidentChannels[name];
     const stored = await storedIncidentChannel(ctx, name);

@@ -87,9 +87,22 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
     case 'close':
       return { views: [(await closeIncident(ctx, c.incidentId, input.actor)).view] };
     case 'investigate':
-      return { views: [await withDownload(ctx, grant, 'investigation', await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal, progress: input.progress }))] };
+      return {
+        views: [
+          await withDownload(
+            ctx,
+            grant,
+            'investigation',
+            await investigateUser(ctx, await toQuery(c.target, input), c.sinceDays, { signal: input.signal, progress: input.progress }),
+          ),
+        ],
+      };
     case 'scope': {
-      const scoped = await scopeUser(ctx, await toQuery(c.target, input), { messageId: c.messageId, signal: input.signal, progress: input.progress });
+      const scoped = await scopeUser(ctx, await toQuery(c.target, input), {
+        messageId: c.messageId,
+        signal: input.signal,
+        progress: input.progress,
+      });
       return { views: [await withDownload(ctx, grant, 'scope', { ...scoped, view: await offerWave(ctx, grant, scoped.view) })] };
     }
     case 'hunt': {

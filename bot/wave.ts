@@ -30,7 +30,11 @@ export async function pressContainAll(ctx: ContainContext, surface: Surface, pre
   const thread = cardId ? module.threadOf(surface.thread, cardId) : surface.thread;
   const text = progressText(r.campaign, new Map(), users);
   const progressId = await module.at(ctx, thread, surface.log).postText(text);
-  await saveCampaign(ctx, { ...r.campaign, thread: { platform: surface.name, thread, ...(cardId ? { cardId } : {}), ...(progressId ? { progressId } : {}) }, progress: text });
+  await saveCampaign(ctx, {
+    ...r.campaign,
+    thread: { platform: surface.name, thread, ...(cardId ? { cardId } : {}), ...(progressId ? { progressId } : {}) },
+    progress: text,
+  });
   await ctx.queue.send({ type: 'wave', key: `${r.campaign.id}#0`, campaignId: r.campaign.id, step: 0 });
   const said = `Approved: ${r.chosen} user(s) will be contained${r.left ? `, ${r.left} left out` : ''}. Progress: the campaign card's thread.`;
   await surface.tell({ view: message('good', `Wave ${r.campaign.id} approved`, said), text: said });
@@ -49,9 +53,13 @@ export async function runWaveMessage(ctx: ContainContext, msg: { campaignId: str
   const r = await runWaveSlice(ctx, c, { budgetMs: SLICE_MS, concurrency: CONCURRENCY });
   const text = progressText(r.campaign, r.statuses, r.users);
   const chat = c.thread && (await surfaceModule(c.thread.platform))?.at(ctx, c.thread.thread, log);
-  if (chat && c.thread?.progressId && text !== c.progress) await chat.updateText(c.thread.progressId, text).catch((err: unknown) => log.warn('could not edit the wave progress', { err }));
+  if (chat && c.thread?.progressId && text !== c.progress)
+    await chat.updateText(c.thread.progressId, text).catch((err: unknown) => log.warn('could not edit the wave progress', { err }));
   if (r.finished) {
-    if (chat && c.thread?.cardId) await chat.update(c.thread.cardId, await finalView(ctx, r.campaign)).catch((err: unknown) => log.warn('could not update the campaign card', { err }));
+    if (chat && c.thread?.cardId)
+      await chat
+        .update(c.thread.cardId, await finalView(ctx, r.campaign))
+        .catch((err: unknown) => log.warn('could not update the campaign card', { err }));
     await saveCampaign(ctx, { ...r.campaign, state: 'done', progress: text });
     log.info('phishing wave done', { users: c.count });
     return;
@@ -67,5 +75,9 @@ async function finalView(ctx: ContainContext, c: Campaign) {
   const [users, statuses] = await Promise.all([loadUsers(ctx, c), loadStatuses(ctx, c)]);
   const view = campaignView(c, statuses, users);
   if (!c.decision) return view;
-  return withDownload(ctx, priorGrant(c.decision.by, 'approver'), 'campaign', { view, full: { campaign: c.id, users: users.map((u, i) => ({ ...u, ...statuses.get(i) })) }, markdown: campaignMarkdown(view, c, statuses, users) });
+  return withDownload(ctx, priorGrant(c.decision.by, 'approver'), 'campaign', {
+    view,
+    full: { campaign: c.id, users: users.map((u, i) => ({ ...u, ...statuses.get(i) })) },
+    markdown: campaignMarkdown(view, c, statuses, users),
+  });
 }

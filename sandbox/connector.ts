@@ -89,7 +89,14 @@ export class FakeConnector {
       // A new thread in a channel: its conversation id names the channel and the root message, whose id comes apart.
       const messageId = String(Date.now() * 1000 + (this.seq++ % 1000));
       const id = `${(body.channelData as { channel?: { id?: string } })?.channel?.id ?? 'conv'};messageid=${messageId}`;
-      this.push({ op: 'createConversation', conversationId: id, activityId: messageId, activity: first ? { ...first, id: messageId } : body, time: new Date().toISOString(), bytes: first ? teamsPayloadBytes(JSON.stringify(first)) : undefined });
+      this.push({
+        op: 'createConversation',
+        conversationId: id,
+        activityId: messageId,
+        activity: first ? { ...first, id: messageId } : body,
+        time: new Date().toISOString(),
+        bytes: first ? teamsPayloadBytes(JSON.stringify(first)) : undefined,
+      });
       return { status: 200, body: { id, activityId: messageId } };
     }
     const conversationId = parts[2];

@@ -42,16 +42,29 @@ export const USAGE: { usage: string; description: string }[] = [
   { usage: 'status [<incident>]', description: "Show an incident's state." },
   { usage: 'report <incident|user>', description: 'Write the incident report.' },
   { usage: 'close <incident>', description: 'Approvers: close an incident (an alert about the user opens a new one only if it is newer).' },
-  { usage: 'posture', description: 'Check the tenant\'s defensive measures.' },
-  { usage: 'doctor', description: 'Approvers: check what Contain\'s app may do in this tenant (permissions, roles, licences) and how to fix what is missing.' },
+  { usage: 'posture', description: "Check the tenant's defensive measures." },
+  {
+    usage: 'doctor',
+    description: "Approvers: check what Contain's app may do in this tenant (permissions, roles, licences) and how to fix what is missing.",
+  },
   { usage: 'help', description: 'This list.' },
 ];
 
 // A new command goes in the schema, USAGE and VERBS, and needs its role in COMMAND_ROLES (src/incidents/roles.ts):
 // the router does not compile without it.
 const VERBS = new Set(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'close', 'posture', 'doctor', 'help']);
-const FLAGS: Record<string, 'bool' | 'duration' | 'int' | 'messageId'> = { '--dry-run': 'bool', '--since': 'duration', '--days': 'int', '--message': 'messageId' };
-const ALLOWED_FLAGS: Record<string, string[]> = { contain: ['--dry-run', '--since'], investigate: ['--since'], hunt: ['--days'], scope: ['--message'] };
+const FLAGS: Record<string, 'bool' | 'duration' | 'int' | 'messageId'> = {
+  '--dry-run': 'bool',
+  '--since': 'duration',
+  '--days': 'int',
+  '--message': 'messageId',
+};
+const ALLOWED_FLAGS: Record<string, string[]> = {
+  contain: ['--dry-run', '--since'],
+  investigate: ['--since'],
+  hunt: ['--days'],
+  scope: ['--message'],
+};
 
 const bad = (message: string, details: Record<string, unknown> = {}) => new ContainError('BAD_COMMAND', message, { details });
 const usageOf = (verb: string) => USAGE.find((u) => u.usage.startsWith(verb))?.usage ?? 'help';
@@ -206,7 +219,8 @@ export function parseCommand(input: string): Command {
       command = { name: 'status', ...(rest ? { incidentId: rest.toUpperCase() } : {}) };
       break;
     case 'close':
-      if (!isIncidentId(rest)) throw bad(`${rest ? `"${rest.slice(0, 40)}" is not an incident id (INC-YYYYMMDD-NNNN). ` : ''}Use: ${usageOf('close')}`);
+      if (!isIncidentId(rest))
+        throw bad(`${rest ? `"${rest.slice(0, 40)}" is not an incident id (INC-YYYYMMDD-NNNN). ` : ''}Use: ${usageOf('close')}`);
       command = { name: 'close', incidentId: rest.toUpperCase() };
       break;
     case 'report':

@@ -199,7 +199,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlHours: raw.CONTAIN_RESULT_LINK_HOURS,
     },
     alerts: { pollMs: Math.round((raw.CONTAIN_ALERT_POLL_SECONDS ?? (mode === 'local' ? 5 : 60)) * 1000) },
-    incidentChannels: Object.fromEntries(raw.CONTAIN_INCIDENT_CHANNEL.map((c) => [c.slice(0, c.indexOf(':')), c.slice(c.indexOf(':') + 1)])),
+    incidentChannels: Object.fromEntries(
+      raw.CONTAIN_INCIDENT_CHANNEL.map((c) => [c.slice(0, c.indexOf(':')), c.slice(c.indexOf(':') + 1)]),
+    ),
   };
 }
 

@@ -19,9 +19,12 @@ import { message } from '../../src/views/types';
  * the message, by block); undefined when the message had none, which means the card's default: all ticked.
  */
 function ticked(body: unknown): string[] | undefined {
-  const values = (body as { state?: { values?: Record<string, Record<string, { selected_options?: { value: string }[] }>> } }).state?.values ?? {};
+  const values =
+    (body as { state?: { values?: Record<string, Record<string, { selected_options?: { value: string }[] }>> } }).state?.values ?? {};
   const picks = Object.entries(values).filter(([block]) => block.startsWith('wave-pick:'));
-  return picks.length ? picks.flatMap(([, elements]) => Object.values(elements).flatMap((e) => (e.selected_options ?? []).map((o) => o.value))).slice(0, 1000) : undefined;
+  return picks.length
+    ? picks.flatMap(([, elements]) => Object.values(elements).flatMap((e) => (e.selected_options ?? []).map((o) => o.value))).slice(0, 1000)
+    : undefined;
 }
 
 let built: { app: App; receiver: FunctionsReceiver; config: ContainContext['config'] } | undefined;
@@ -100,13 +103,25 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
   // Contain added to a channel: it becomes the Slack incident channel, where alert-opened incidents appear.
   app.event('member_joined_channel', async ({ event, body }) => {
     const e = event as { user?: string; channel: string; team?: string; inviter?: string };
-    const b = body as { event_id?: string; team_id?: string; enterprise_id?: string; authorizations?: { user_id?: string; is_bot?: boolean }[] };
+    const b = body as {
+      event_id?: string;
+      team_id?: string;
+      enterprise_id?: string;
+      authorizations?: { user_id?: string; is_bot?: boolean }[];
+    };
     const bot = b.authorizations?.find((x) => x.is_bot)?.user_id;
     if (!bot || e.user !== bot) return;
     const thread = threadRef({ teamId: b.team_id ?? e.team ?? '', enterpriseId: b.enterprise_id, channel: e.channel });
     const inviter = { id: e.inviter ?? bot, name: e.inviter ?? 'Slack' };
     await rememberIncidentChannel(ctx, 'slack', thread, { platform: 'slack', ...inviter });
-    await enqueue({ type: 'reply', surface: 'slack', key: b.event_id ?? `${e.channel}:joined`, thread, actor: inviter, view: message('default', WELCOME.title, WELCOME.text) });
+    await enqueue({
+      type: 'reply',
+      surface: 'slack',
+      key: b.event_id ?? `${e.channel}:joined`,
+      thread,
+      actor: inviter,
+      view: message('default', WELCOME.title, WELCOME.text),
+    });
   });
 
   app.action(/^contain\./, async ({ ack, body, action, client }) => {
@@ -148,7 +163,16 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
       if (!dialog) return;
     }
     const selected = verb.data === 'contain-all' ? ticked(body) : undefined;
-    await enqueue({ type: 'button', surface: 'slack', key, thread, actor, press: { verb: verb.data, ref: a.value, ...(selected ? { selected } : {}) }, ...(messageTs ? { message: messageTs } : {}), ...(dialog ? { dialog } : {}) });
+    await enqueue({
+      type: 'button',
+      surface: 'slack',
+      key,
+      thread,
+      actor,
+      press: { verb: verb.data, ref: a.value, ...(selected ? { selected } : {}) },
+      ...(messageTs ? { message: messageTs } : {}),
+      ...(dialog ? { dialog } : {}),
+    });
   });
 
   // Ticking a wave's boxes sends an action too: acknowledged, nothing else (the button reads their state).

@@ -20,7 +20,13 @@ interface Click {
  * A queued command, button press or reply, in the worker (Web API calls only: Bolt stays out of the worker); without
  * `who`, Contain posting on its own, where nobody clicked: what the core tells goes into the thread.
  */
-function workSurface(ctx: ContainContext, thread: ThreadRef, who: { id: string; name: string } | undefined, log: Logger, click: Click = {}): Surface {
+function workSurface(
+  ctx: ContainContext,
+  thread: ThreadRef,
+  who: { id: string; name: string } | undefined,
+  log: Logger,
+  click: Click = {},
+): Surface {
   const client = slackClient(ctx.config);
   const { teamId, enterpriseId, channel, threadTs } = asSlackThread(thread);
   const inThread = threadTs ? { thread_ts: threadTs } : {};
@@ -42,7 +48,15 @@ function workSurface(ctx: ContainContext, thread: ThreadRef, who: { id: string; 
       else await client.chat.postMessage({ channel, ...inThread, text: escapeSlack(text) });
     },
     // The modal the click opened (bot/slack/app.ts), filled in now.
-    ...(modalId ? { dialog: async (view) => void (await client.views.update({ view_id: modalId, view: { ...slackModal(view), private_metadata: modalMetadata({ channel, message: click.message }) } })) } : {}),
+    ...(modalId
+      ? {
+          dialog: async (view) =>
+            void (await client.views.update({
+              view_id: modalId,
+              view: { ...slackModal(view), private_metadata: modalMetadata({ channel, message: click.message }) },
+            })),
+        }
+      : {}),
     resolveMention: async (id) => {
       const email = await slackEmail(client, id);
       if (!email)
@@ -58,9 +72,22 @@ function workSurface(ctx: ContainContext, thread: ThreadRef, who: { id: string; 
 
 /** Slack as the worker and the sweeper load it. */
 export const slack: SurfaceModule = {
-  fromWork: (ctx, msg, log) => workSurface(ctx, msg.thread, msg.actor, log.child({ channel: msg.thread.channel }), msg.type === 'button' ? { modalId: msg.dialog, message: msg.message } : {}),
+  fromWork: (ctx, msg, log) =>
+    workSurface(
+      ctx,
+      msg.thread,
+      msg.actor,
+      log.child({ channel: msg.thread.channel }),
+      msg.type === 'button' ? { modalId: msg.dialog, message: msg.message } : {},
+    ),
   at: (ctx, thread, log) => workSurface(ctx, thread, undefined, log.child({ channel: thread.channel })),
-  threadOf: (channel, rootTs) => threadRef({ teamId: channel.teamId, enterpriseId: channel.enterpriseId, channel: channel.channel, threadTs: channel.threadTs ?? rootTs }),
+  threadOf: (channel, rootTs) =>
+    threadRef({
+      teamId: channel.teamId,
+      enterpriseId: channel.enterpriseId,
+      channel: channel.channel,
+      threadTs: channel.threadTs ?? rootTs,
+    }),
   // A Slack channel id is the same in every request: nothing to learn from having been added to it.
   channel: (_ctx, id, known) => (known?.channel === id ? known : { teamId: '', channel: id }),
   notifier: (ctx) => slackNotifier(slackClient(ctx.config)),

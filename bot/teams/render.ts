@@ -7,19 +7,31 @@ import type { View } from '../../src/views/types';
 /** A view model as a Teams message activity with one Adaptive Card attachment. */
 export function cardActivity(view: View): Partial<Activity> {
   const summary =
-    view.kind === 'containment' ? `Contain ${view.target.displayName}: ${view.incidentId}`
-    : view.kind === 'step-list' ? stepListTitle(view)
-    : view.kind === 'message' ? view.title
-    : view.kind === 'chooser' ? 'Pick a user'
-    : view.kind === 'report' ? `Report ${view.incidentId}`
-    : view.kind === 'incidents' ? view.title
-    : view.kind === 'investigation' ? `Investigation: ${view.target.displayName}`
-    : view.kind === 'scope' ? `Scope: ${view.target.displayName}`
-    : view.kind === 'hunt' ? `Harmful user agents, last ${view.days} days`
-    : view.kind === 'posture' ? 'Defensive measures'
-    : view.kind === 'doctor' ? 'Contain doctor'
-    : view.kind === 'campaign' ? `Phishing wave ${view.campaignId}`
-    : 'Contain help';
+    view.kind === 'containment'
+      ? `Contain ${view.target.displayName}: ${view.incidentId}`
+      : view.kind === 'step-list'
+        ? stepListTitle(view)
+        : view.kind === 'message'
+          ? view.title
+          : view.kind === 'chooser'
+            ? 'Pick a user'
+            : view.kind === 'report'
+              ? `Report ${view.incidentId}`
+              : view.kind === 'incidents'
+                ? view.title
+                : view.kind === 'investigation'
+                  ? `Investigation: ${view.target.displayName}`
+                  : view.kind === 'scope'
+                    ? `Scope: ${view.target.displayName}`
+                    : view.kind === 'hunt'
+                      ? `Harmful user agents, last ${view.days} days`
+                      : view.kind === 'posture'
+                        ? 'Defensive measures'
+                        : view.kind === 'doctor'
+                          ? 'Contain doctor'
+                          : view.kind === 'campaign'
+                            ? `Phishing wave ${view.campaignId}`
+                            : 'Contain help';
   return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(renderAdaptive(view))] };
 }
 

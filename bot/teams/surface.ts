@@ -68,9 +68,17 @@ export function turnSurface(turn: TurnContext, via: TeamsVia, log: Logger): Surf
  * first activity): the root message's id, from which the thread's conversation id is "<channel>;messageid=<id>".
  */
 async function startThread(turn: TurnContext, activity: Partial<Activity>, channelId: string): Promise<string | undefined> {
-  const client = turn.turnState.get<{ conversations: { createConversation(p: ConversationParameters): Promise<{ activityId?: string }> } }>(turn.adapter.ConnectorClientKey);
+  const client = turn.turnState.get<{ conversations: { createConversation(p: ConversationParameters): Promise<{ activityId?: string }> } }>(
+    turn.adapter.ConnectorClientKey,
+  );
   const conversation = turn.activity.conversation;
-  const r = await client.conversations.createConversation({ isGroup: true, bot: turn.activity.recipient, tenantId: conversation.tenantId, channelData: { channel: { id: channelId }, ...(conversation.tenantId ? { tenant: { id: conversation.tenantId } } : {}) }, activity: activity as Activity });
+  const r = await client.conversations.createConversation({
+    isGroup: true,
+    bot: turn.activity.recipient,
+    tenantId: conversation.tenantId,
+    channelData: { channel: { id: channelId }, ...(conversation.tenantId ? { tenant: { id: conversation.tenantId } } : {}) },
+    activity: activity as Activity,
+  });
   return r.activityId;
 }
 
@@ -86,8 +94,10 @@ function proactiveSurface(ctx: ContainContext, thread: ThreadRef, who: Pick<Acto
   const t = asTeamsThread(thread);
   // At a channel's root (not in a thread), a post starts a new thread: Teams' "create a conversation in a channel".
   const atRoot = (t.conversationType ?? 'channel') === 'channel' && !t.conversationId.includes(';messageid=');
-  const send = (activity: Partial<Activity>) => inThread(async (turn) => (atRoot ? startThread(turn, activity, t.conversationId) : (await turn.sendActivity(activity))?.id));
-  const replace = (activity: Partial<Activity>, id: string) => inThread(async (turn) => void (await turn.updateActivity({ ...activity, id }))).then(() => undefined);
+  const send = (activity: Partial<Activity>) =>
+    inThread(async (turn) => (atRoot ? startThread(turn, activity, t.conversationId) : (await turn.sendActivity(activity))?.id));
+  const replace = (activity: Partial<Activity>, id: string) =>
+    inThread(async (turn) => void (await turn.updateActivity({ ...activity, id }))).then(() => undefined);
   const actor: Actor = { platform: 'teams', id: who.id, aadObjectId: who.aadObjectId?.toLowerCase(), name: who.name };
   return {
     name: 'teams',
@@ -111,7 +121,10 @@ export const teams: SurfaceModule = {
   fromWork: (ctx, msg, log) => proactiveSurface(ctx, msg.thread, msg.actor, log.child({ conversation: msg.thread.conversationId })),
   at: (ctx, thread, log) => proactiveSurface(ctx, thread, CONTAIN_ACTOR, log.child({ conversation: thread.conversationId })),
   // A message posted inside a thread stays in it; one at a channel's root starts its own; group chats have no threads.
-  threadOf: (channel, rootId) => ((channel.conversationType ?? 'channel') !== 'channel' || String(channel.conversationId).includes(';messageid=') ? channel : { ...channel, conversationId: `${teamsChannelOf(channel)};messageid=${rootId}` }),
+  threadOf: (channel, rootId) =>
+    (channel.conversationType ?? 'channel') !== 'channel' || String(channel.conversationId).includes(';messageid=')
+      ? channel
+      : { ...channel, conversationId: `${teamsChannelOf(channel)};messageid=${rootId}` },
   channel: (ctx, id, known) => (known && teamsChannelOf(known) === id ? known : configuredChannel(ctx.config, id)),
   notifier: (ctx) => teamsNotifier(getAdapter(ctx.config, ctx.log), ctx.config.teams.appId),
 };

@@ -67,8 +67,17 @@ export function teamsChannel(a: Partial<Activity>): Record<string, string> {
  * exact service URL, which is then used instead.
  */
 export function configuredChannel(config: Config, conversationId: string): Record<string, string> {
-  const serviceUrl = config.mode === 'local' ? `http://127.0.0.1:${config.port}/sandbox/connector/` : 'https://smba.trafficmanager.net/teams/';
-  return threadRef({ serviceUrl, conversationId, tenantId: config.teams.appTenantId, botId: `28:${config.teams.appId}`, botName: 'Contain', channelId: 'msteams', conversationType: 'channel' });
+  const serviceUrl =
+    config.mode === 'local' ? `http://127.0.0.1:${config.port}/sandbox/connector/` : 'https://smba.trafficmanager.net/teams/';
+  return threadRef({
+    serviceUrl,
+    conversationId,
+    tenantId: config.teams.appTenantId,
+    botId: `28:${config.teams.appId}`,
+    botName: 'Contain',
+    channelId: 'msteams',
+    conversationType: 'channel',
+  });
 }
 
 export function referenceOf(t: TeamsThread): Partial<ConversationReference> {

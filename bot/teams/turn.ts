@@ -30,7 +30,9 @@ const taskSchema = z.object({ data: z.object({ verb: refVerbSchema, ref: z.strin
 const pressOf = (action: CardAction): ButtonPress => {
   if (action.verb === 'choose') return { verb: 'choose', ref: chooseRef(action.userId, action.dryRun === 'true') };
   const { wave, ...press } = action;
-  return action.verb === 'contain-all' && wave !== undefined ? { ...press, selected: wave.split(',').filter(Boolean).slice(0, 1000) } : press;
+  return action.verb === 'contain-all' && wave !== undefined
+    ? { ...press, selected: wave.split(',').filter(Boolean).slice(0, 1000) }
+    : press;
 };
 
 /**

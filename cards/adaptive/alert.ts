@@ -11,7 +11,10 @@ export function alertElements(v: ContainmentView): Element[] {
     text(ALERT_HEADING, { weight: 'Bolder', spacing: 'Medium', color: 'Attention' }),
     ...v.alert.signals.map((s) => {
       const url = portalUrl(s.url);
-      return text(`${md(s.title)} · ${md(s.severity)} · ${ALERT_SOURCES[s.source] ?? md(s.source)} · ${formatUtc(s.at)}: ${md(s.reason)}${url ? ` · [open](${url})` : ''}`, { size: 'Small', spacing: 'Small' });
+      return text(
+        `${md(s.title)} · ${md(s.severity)} · ${ALERT_SOURCES[s.source] ?? md(s.source)} · ${formatUtc(s.at)}: ${md(s.reason)}${url ? ` · [open](${url})` : ''}`,
+        { size: 'Small', spacing: 'Small' },
+      );
     }),
   ];
 }

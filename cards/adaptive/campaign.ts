@@ -23,13 +23,26 @@ export function campaignCard(v: CampaignView): AdaptiveCard {
         { title: 'Approved by', value: `${md(v.approval.by)} at ${formatUtc(v.approval.at)}` },
       ],
     },
-    text(`**${n.contained}** contained · **${n.admin}** need an admin · ${n.running} in progress · ${n.opening} to open · ${n.refused} not contained · ${n.left} left out`, { spacing: 'Medium' }),
+    text(
+      `**${n.contained}** contained · **${n.admin}** need an admin · ${n.running} in progress · ${n.opening} to open · ${n.refused} not contained · ${n.left} left out`,
+      { spacing: 'Medium' },
+    ),
   ];
   for (let i = 0; i < v.rows.length; i += ROWS_PER_BLOCK) {
-    const lines = v.rows.slice(i, i + ROWS_PER_BLOCK).map((r) => `- ${md(r.upn)} · ${r.incidentId ?? '…'} · ${WAVE_STATE_LABEL[r.state]}${r.note ? `: ${md(truncate(r.note, 100))}` : ''}`);
+    const lines = v.rows
+      .slice(i, i + ROWS_PER_BLOCK)
+      .map(
+        (r) => `- ${md(r.upn)} · ${r.incidentId ?? '…'} · ${WAVE_STATE_LABEL[r.state]}${r.note ? `: ${md(truncate(r.note, 100))}` : ''}`,
+      );
     body.push(text(lines.join('\n'), { size: 'Small', spacing: 'Small' }));
   }
-  if (v.more) body.push(text(`… and ${v.more} more users${v.download ? ': every one in the full list' : '; the full list is linked when the wave is done'}.`, { size: 'Small', isSubtle: true }));
+  if (v.more)
+    body.push(
+      text(
+        `… and ${v.more} more users${v.download ? ': every one in the full list' : '; the full list is linked when the wave is done'}.`,
+        { size: 'Small', isSubtle: true },
+      ),
+    );
   for (const note of v.notes) body.push(text(md(note), { size: 'Small', color: 'Warning' }));
   return cardWithLinks(body, v.download);
 }

@@ -224,7 +224,9 @@
       for (const a of acks.filter((x) => x.user === me))
         items.push({ at: a.at + 1, el: bubble('Contain', true, textEl(window.slackText(a.text), 'ephemeral')) });
       for (const m of messages.filter((x) => x.channel === SLACK_CHANNEL && (!x.ephemeral || x.user === me))) {
-        const inner = m.blocks ? window.renderBlockKit(m.blocks, (button, _block, state) => slackAction(button, m, undefined, state), confirmDialog) : textEl(window.slackText(m.text || ''), m.ephemeral ? 'ephemeral' : 'text');
+        const inner = m.blocks
+          ? window.renderBlockKit(m.blocks, (button, _block, state) => slackAction(button, m, undefined, state), confirmDialog)
+          : textEl(window.slackText(m.text || ''), m.ephemeral ? 'ephemeral' : 'text');
         const el = bubble('Contain', true, inner, new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString());
         if (m.thread_ts) el.classList.add('reply');
         items.push({ at: Number(m.ts.split('.')[0]) * 1000 + Number(m.ts.split('.')[1]) / 1000, el });

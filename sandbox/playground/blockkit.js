@@ -88,7 +88,11 @@
         for (const e of b.elements || []) {
           if (e.type === 'checkboxes') {
             const chosen = new Set((e.initial_options || []).map((o) => o.value));
-            const save = () => ((state[b.block_id] ??= {})[e.action_id] = { type: 'checkboxes', selected_options: e.options.filter((o) => chosen.has(o.value)) });
+            const save = () =>
+              ((state[b.block_id] ??= {})[e.action_id] = {
+                type: 'checkboxes',
+                selected_options: e.options.filter((o) => chosen.has(o.value)),
+              });
             save();
             for (const o of e.options || []) {
               const label = document.createElement('label');

@@ -19,7 +19,12 @@ interface Stored {
 }
 
 /** Contain was added to this channel: it becomes the platform's incident channel. */
-export async function rememberIncidentChannel(ctx: Pick<ContainContext, 'store' | 'log'>, platform: string, channel: ThreadRef, addedBy?: Actor): Promise<void> {
+export async function rememberIncidentChannel(
+  ctx: Pick<ContainContext, 'store' | 'log'>,
+  platform: string,
+  channel: ThreadRef,
+  addedBy?: Actor,
+): Promise<void> {
   await ctx.store.remember(SCOPE, platform, { channel, addedBy: addedBy?.name } satisfies Stored);
   ctx.log.info('incident channel set: Contain was added to a channel', { platform, addedBy: addedBy?.id });
 }

@@ -14,7 +14,11 @@ const ALERT_PLATFORM = 'alert';
  * opened, the alert poll starts the user's next generation (alertIncidentClosed): a report newer than the closing opens
  * a new incident; the reports the closed one answered do not. Closing twice changes nothing the second time.
  */
-export async function closeIncident(ctx: ContainContext, incidentId: string, actor: Actor): Promise<{ view: MessageView; incident: Incident }> {
+export async function closeIncident(
+  ctx: ContainContext,
+  incidentId: string,
+  actor: Actor,
+): Promise<{ view: MessageView; incident: Incident }> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const incident = await ctx.store.getIncident(incidentId);
     if (!incident) throw new ContainError('NOT_FOUND', `No incident ${incidentId}.`);
@@ -36,7 +40,9 @@ export async function closeIncident(ctx: ContainContext, incidentId: string, act
       `Closed by ${actor.name}.`,
       waiting ? `${waiting} proposed action(s) were never decided; they expire unapproved.` : '',
       byAlert ? `The next alert about ${incident.target.displayName} newer than now opens a new incident.` : '',
-    ].filter(Boolean).join(' ');
+    ]
+      .filter(Boolean)
+      .join(' ');
     ctx.log.info('incident closed', { incidentId: incident.id, by: actor.aadObjectId, byAlert });
     return { incident: closed, view: message('good', `${incident.id} closed`, text) };
   }

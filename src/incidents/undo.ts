@@ -35,7 +35,10 @@ export async function requestUndo(ctx: ContainContext, ref: string, actor: Actor
     const actions = await ctx.store.listActions(incident.id);
     const live = liveUndoOf(done, actions);
     if (live) {
-      const text = live.state === 'succeeded' ? `"${done.title}" was undone already (${live.id}).` : `Undo of "${done.title}" is already asked for (${live.id}): it waits for an approver.`;
+      const text =
+        live.state === 'succeeded'
+          ? `"${done.title}" was undone already (${live.id}).`
+          : `Undo of "${done.title}" is already asked for (${live.id}): it waits for an approver.`;
       return { incidentId: incident.id, view: containmentView(incident, actions, { tone: 'default', text }), message: text };
     }
     const plan = planUndo({ ...done, kind: done.kind });
@@ -65,11 +68,22 @@ export async function requestUndo(ctx: ContainContext, ref: string, actor: Actor
       if (err instanceof ConcurrencyError) continue; // another action took the id: count again
       throw err;
     }
-    await ctx.store.appendAudit(incident.id, { at: now.toISOString(), event: 'undo.requested', actor, actionId: next.id, details: { undoes: done.id, title: next.title } });
+    await ctx.store.appendAudit(incident.id, {
+      at: now.toISOString(),
+      event: 'undo.requested',
+      actor,
+      actionId: next.id,
+      details: { undoes: done.id, title: next.title },
+    });
     ctx.log.info('undo requested', { incidentId: incident.id, actionId: next.id, undoes: done.id, by: actor.aadObjectId });
     const all = await ctx.store.listActions(incident.id);
     const text = `Undo asked for by ${actor.name}: "${next.title}" waits for another approver.`;
-    return { incidentId: incident.id, view: containmentView(incident, all, { tone: 'good', text }), shared: containmentView(incident, all), message: text };
+    return {
+      incidentId: incident.id,
+      view: containmentView(incident, all, { tone: 'good', text }),
+      shared: containmentView(incident, all),
+      message: text,
+    };
   }
   throw new ContainError('CONFLICT', 'The incident kept changing while the undo was being asked for; try again.', { transient: true });
 }

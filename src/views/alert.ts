@@ -1,5 +1,9 @@
 /** How an alert-opened incident's card names the reports behind it (both renderers use these). */
-export const ALERT_SOURCES: Record<string, string> = { identityProtection: 'Entra ID Protection', defenderAlerts: 'Defender XDR alert', defenderIncidents: 'Defender XDR incident' };
+export const ALERT_SOURCES: Record<string, string> = {
+  identityProtection: 'Entra ID Protection',
+  defenderAlerts: 'Defender XDR alert',
+  defenderIncidents: 'Defender XDR incident',
+};
 
 /** The heading of the alert section: who opened the incident, and who may approve. */
 export const ALERT_HEADING = 'Opened by an alert, not a person: any approver may approve';

@@ -5,7 +5,24 @@ import { isGuid } from '../ids';
  * Every card button Contain makes, in one list: the card renderers name them, the role table (src/incidents/roles.ts)
  * guards them, the platforms' payload schemas and the work queue accept exactly these.
  */
-export const BUTTON_VERBS = ['approve', 'approve-delete', 'approve-all', 'reject', 'reject-all', 'repropose', 'choose', 'approve-step', 'reject-step', 'show-step', 'undo', 'posture-apply', 'posture-enforce', 'posture-undo', 'posture-pilot', 'contain-all'] as const;
+export const BUTTON_VERBS = [
+  'approve',
+  'approve-delete',
+  'approve-all',
+  'reject',
+  'reject-all',
+  'repropose',
+  'choose',
+  'approve-step',
+  'reject-step',
+  'show-step',
+  'undo',
+  'posture-apply',
+  'posture-enforce',
+  'posture-undo',
+  'posture-pilot',
+  'contain-all',
+] as const;
 export type ButtonVerb = (typeof BUTTON_VERBS)[number];
 export const buttonVerbSchema = z.enum(BUTTON_VERBS);
 
@@ -44,7 +61,11 @@ export const refVerbSchema = buttonVerbSchema.exclude(['choose']);
  * A button press as the conversation core takes it: the verb and the button's opaque reference, nothing trusted; for
  * "Contain all N", the keys of the boxes left ticked on the card (absent: the card's own default, all ticked).
  */
-export const buttonPressSchema = z.object({ verb: buttonVerbSchema, ref: z.string().max(255), selected: z.array(z.string().max(8)).max(1000).optional() });
+export const buttonPressSchema = z.object({
+  verb: buttonVerbSchema,
+  ref: z.string().max(255),
+  selected: z.array(z.string().max(8)).max(1000).optional(),
+});
 export type ButtonPress = z.infer<typeof buttonPressSchema>;
 
 /** The chooser's reference: the picked user's object id, and whether the run is a dry run. */

@@ -22,7 +22,12 @@ export const WAVE_STATE_LABEL: Record<WaveUserState, string> = {
 export function campaignView(c: Campaign, statuses: Map<number, UserStatus>, users: WaveUser[]): CampaignView {
   const rows = users.slice(0, CAMPAIGN_ROWS).map((u, i) => {
     const s = statuses.get(i);
-    return { upn: u.upn, state: s?.state ?? 'opening', ...(s?.incidentId ? { incidentId: s.incidentId } : {}), ...(s?.note ? { note: s.note } : {}) };
+    return {
+      upn: u.upn,
+      state: s?.state ?? 'opening',
+      ...(s?.incidentId ? { incidentId: s.incidentId } : {}),
+      ...(s?.note ? { note: s.note } : {}),
+    };
   });
   return {
     kind: 'campaign',

@@ -143,7 +143,15 @@ export interface ScopeView {
     /** The links it carried: attacker-controlled, shown defanged. */ urls: string[];
   };
   /** `via`: how the copy is tied to the phishing mail; `subject` when it differs from the mail's. */
-  recipients: { upn: string; received: string; via: 'same sender and subject' | 'same link'; subject?: string; flagged: boolean; reasons: string[]; /** Entra object id, when the mail source gave it. */ userId?: string }[];
+  recipients: {
+    upn: string;
+    received: string;
+    via: 'same sender and subject' | 'same link';
+    subject?: string;
+    flagged: boolean;
+    reasons: string[];
+    /** Entra object id, when the mail source gave it. */ userId?: string;
+  }[];
   attackerIps: string[];
   notes: string[];
   /** "Contain all N": the likely compromised recipients as one phishing wave, for an approver other than the requester. */
@@ -272,7 +280,21 @@ export interface DoctorView {
   notes: string[];
 }
 
-export type View = ContainmentView | StepListView | ChooserView | MessageView | HelpView | ReportView | IncidentListView | InvestigationView | ScopeView | HuntView | PostureView | PostureChangeView | DoctorView | CampaignView;
+export type View =
+  | ContainmentView
+  | StepListView
+  | ChooserView
+  | MessageView
+  | HelpView
+  | ReportView
+  | IncidentListView
+  | InvestigationView
+  | ScopeView
+  | HuntView
+  | PostureView
+  | PostureChangeView
+  | DoctorView
+  | CampaignView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

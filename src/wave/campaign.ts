@@ -68,14 +68,18 @@ export async function createCampaign(ctx: Ctx, c: Campaign, users: WaveUser[]): 
 }
 
 export async function loadUsers(ctx: Ctx, c: Campaign): Promise<WaveUser[]> {
-  const parts = await Promise.all(chunks(c.count).map(async (i) => (await ctx.store.recall<WaveUser[]>(USERS, `${c.id}#${i}`))?.value ?? []));
+  const parts = await Promise.all(
+    chunks(c.count).map(async (i) => (await ctx.store.recall<WaveUser[]>(USERS, `${c.id}#${i}`))?.value ?? []),
+  );
   return parts.flat();
 }
 
 /** Every user's status by index (users without one are still to be opened). */
 export async function loadStatuses(ctx: Ctx, c: Campaign): Promise<Map<number, UserStatus>> {
   const out = new Map<number, UserStatus>();
-  const parts = await Promise.all(chunks(c.count).map(async (i) => (await ctx.store.recall<Record<string, UserStatus>>(STATUS, `${c.id}#${i}`))?.value ?? {}));
+  const parts = await Promise.all(
+    chunks(c.count).map(async (i) => (await ctx.store.recall<Record<string, UserStatus>>(STATUS, `${c.id}#${i}`))?.value ?? {}),
+  );
   for (const part of parts) for (const [k, v] of Object.entries(part)) out.set(Number(k), v);
   return out;
 }

@@ -23,7 +23,11 @@ export async function offerWave(ctx: ContainContext, grant: Grant, view: ScopeVi
   const flagged = view.recipients.filter((r) => r.flagged);
   if (!flagged.length) return view;
   const now = ctx.now();
-  const users: WaveUser[] = flagged.map((r) => ({ upn: r.upn, ...(r.userId ? { userId: r.userId } : {}), reasons: shorten(r.reasons.join('; '), REASONS_MAX) }));
+  const users: WaveUser[] = flagged.map((r) => ({
+    upn: r.upn,
+    ...(r.userId ? { userId: r.userId } : {}),
+    reasons: shorten(r.reasons.join('; '), REASONS_MAX),
+  }));
   const campaign: Campaign = {
     id: campaignId(now, randomUUID()),
     createdAt: now.toISOString(),
@@ -41,9 +45,19 @@ export async function offerWave(ctx: ContainContext, grant: Grant, view: ScopeVi
     await createCampaign(ctx, campaign, users);
   } catch (err) {
     ctx.log.warn('could not keep the wave offer', { err });
-    return { ...view, notes: [...view.notes, 'Contain all could not be offered just now (storage); run scope again, or contain each user.'] };
+    return {
+      ...view,
+      notes: [...view.notes, 'Contain all could not be offered just now (storage); run scope again, or contain each user.'],
+    };
   }
-  return { ...view, wave: { campaignId: campaign.id, count: users.length, listed: users.slice(0, LISTED_MAX).map((u, i) => ({ key: String(i), upn: u.upn, reasons: u.reasons })) } };
+  return {
+    ...view,
+    wave: {
+      campaignId: campaign.id,
+      count: users.length,
+      listed: users.slice(0, LISTED_MAX).map((u, i) => ({ key: String(i), upn: u.upn, reasons: u.reasons })),
+    },
+  };
 }
 
 const shorten = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);

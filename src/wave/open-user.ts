@@ -22,7 +22,9 @@ const REFUSED = new Set(['USER_PROTECTED', 'USER_NOT_FOUND', 'USER_AMBIGUOUS']);
  */
 export async function containUser(ctx: ContainContext, c: Campaign, index: number, user: WaveUser): Promise<UserStatus | 'busy'> {
   // Someone contained this user already (a `contain` typed meanwhile, an alert): the wave follows that incident.
-  const elsewhere = user.userId && (await ctx.store.findIncidents({ targetUserId: user.userId })).find((i) => i.state !== 'closed' && i.facts.campaign?.id !== c.id);
+  const elsewhere =
+    user.userId &&
+    (await ctx.store.findIncidents({ targetUserId: user.userId })).find((i) => i.state !== 'closed' && i.facts.campaign?.id !== c.id);
   if (elsewhere) return { state: 'running', incidentId: elsewhere.id };
   const open = async (id: string) => {
     if (!(await ctx.store.getIncident(id))) {
@@ -42,7 +44,8 @@ export async function containUser(ctx: ContainContext, c: Campaign, index: numbe
     }
     await approveForWave(ctx, id, c);
   };
-  const done = async (id: string) => !!(await ctx.store.getIncident(id)) && (await ctx.store.listActions(id)).every((a) => a.state !== 'proposed');
+  const done = async (id: string) =>
+    !!(await ctx.store.getIncident(id)) && (await ctx.store.listActions(id)).every((a) => a.state !== 'proposed');
   try {
     const r = await openOnce(ctx, SCOPE, `${c.id}:${index}`, OPEN_STALE_MS, open, done);
     return r === 'busy' ? 'busy' : { state: 'running', incidentId: r.incidentId };
@@ -68,7 +71,13 @@ async function approveForWave(ctx: ContainContext, incidentId: string, c: Campai
       if (err instanceof ConcurrencyError) continue; // decided meanwhile (another slice, a person on the card)
       throw err;
     }
-    await ctx.store.appendAudit(incidentId, { at, event: 'action.approved', actor: by, actionId: a.id, details: { title: a.title, justification, campaign: c.id } });
+    await ctx.store.appendAudit(incidentId, {
+      at,
+      event: 'action.approved',
+      actor: by,
+      actionId: a.id,
+      details: { title: a.title, justification, campaign: c.id },
+    });
   }
   const ready = (await ctx.store.listActions(incidentId)).filter((a) => a.state === 'approved').map((a) => a.id);
   if (ready.length) await ctx.queue.send({ type: 'execute', incidentId, actionIds: ready.slice(0, 100), key: `${incidentId}/wave` });

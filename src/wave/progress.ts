@@ -8,12 +8,19 @@ import type { Campaign, UserStatus, WaveUser } from './campaign';
  * non-Windows device, a missing role) or was rejected or expired; contained otherwise.
  */
 export function statusOf(incidentId: string, actions: Action[]): UserStatus {
-  if (actions.some((a) => a.state === 'proposed' || UNFINISHED.includes(a.state) || (a.state === 'succeeded' && a.result?.verified === undefined))) return { state: 'running', incidentId };
+  if (
+    actions.some(
+      (a) => a.state === 'proposed' || UNFINISHED.includes(a.state) || (a.state === 'succeeded' && a.result?.verified === undefined),
+    )
+  )
+    return { state: 'running', incidentId };
   const stuck = actions.find((a) => a.state === 'failed' || (a.state === 'skipped' && a.result?.code));
   if (stuck) return { state: 'admin', incidentId, note: `${stuck.title}: ${stuck.result?.message ?? stuck.state}` };
   // Not decided (an incident the wave follows but did not open): nothing changed, so someone must look.
   const undecided = actions.find((a) => a.state === 'rejected' || a.state === 'expired');
-  return undecided ? { state: 'admin', incidentId, note: `${undecided.title}: ${undecided.state}, nothing changed` } : { state: 'contained', incidentId };
+  return undecided
+    ? { state: 'admin', incidentId, note: `${undecided.title}: ${undecided.state}, nothing changed` }
+    : { state: 'contained', incidentId };
 }
 
 /** How many users are in each state; users with no status yet are still to be opened. */
@@ -32,7 +39,9 @@ export function progressText(c: Campaign, statuses: Map<number, UserStatus>, use
   const n = countStates(c, statuses);
   const who = (state: WaveUserState) => {
     const mine = [...statuses].filter(([, s]) => s.state === state).sort((a, b) => a[0] - b[0]);
-    const named = mine.slice(0, NAMES_SHOWN).map(([i, s]) => `${users[i]?.upn ?? `user ${i + 1}`}${s.note ? ` (${s.note.slice(0, 120)})` : ''}`);
+    const named = mine
+      .slice(0, NAMES_SHOWN)
+      .map(([i, s]) => `${users[i]?.upn ?? `user ${i + 1}`}${s.note ? ` (${s.note.slice(0, 120)})` : ''}`);
     return `${named.join('; ')}${mine.length > NAMES_SHOWN ? `; and ${mine.length - NAMES_SHOWN} more` : ''}`;
   };
   const parts = [

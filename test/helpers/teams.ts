@@ -95,7 +95,11 @@ export const cardsOf = (r: ConnectorRecord): Record<string, unknown>[] =>
 export const json = (v: unknown): string => JSON.stringify(v) ?? '';
 
 /** Contain added to the SOC channel (conversationUpdate, membersAdded naming the bot), as Teams sends it. */
-export function botAdded(stack: LocalStack, from: Person = PEOPLE.riley, channel = '19:soc-incidents@thread.tacv2'): Record<string, unknown> {
+export function botAdded(
+  stack: LocalStack,
+  from: Person = PEOPLE.riley,
+  channel = '19:soc-incidents@thread.tacv2',
+): Record<string, unknown> {
   const a = activity(stack, 'channel-mention.json', { from });
   return {
     ...a,

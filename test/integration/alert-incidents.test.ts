@@ -20,15 +20,38 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const admin = (path: string, body: unknown) => fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const admin = (path: string, body: unknown) =>
+  fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 /** Containment cards (they carry approve buttons) posted at the root of the Teams channel, and in the Slack channel. */
-const teamsCards = () => stack.connector.all().filter((r) => r.op === 'createConversation' && r.conversationId.startsWith(`${CHANNEL};messageid=`) && json(r.activity).includes('"verb":"approve"'));
-const slackCards = () => stack.slack.all().filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0SOC' && !c.args.thread_ts && json(c.args.blocks).includes('contain.approve'));
+const teamsCards = () =>
+  stack.connector
+    .all()
+    .filter(
+      (r) =>
+        r.op === 'createConversation' &&
+        r.conversationId.startsWith(`${CHANNEL};messageid=`) &&
+        json(r.activity).includes('"verb":"approve"'),
+    );
+const slackCards = () =>
+  stack.slack
+    .all()
+    .filter(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.args.channel === 'C0SOC' &&
+        !c.args.thread_ts &&
+        json(c.args.blocks).includes('contain.approve'),
+    );
 
 describe('alerts open incidents in the incident channel', () => {
   test('without an incident channel the request waits (handed out again later); nothing is opened', async () => {
     const ctx = await getContext();
-    await admin('/sandbox/alerts', { userId: SEED_IDS.carol, source: 'defender', severity: 'high', title: 'Possible AiTM phishing attempt' });
+    await admin('/sandbox/alerts', {
+      userId: SEED_IDS.carol,
+      source: 'defender',
+      severity: 'high',
+      title: 'Possible AiTM phishing attempt',
+    });
     const [request] = (await pollAlerts(ctx)).requests;
     await expect(enqueueAlertRequest(ctx, request)).rejects.toThrow(/No incident channel yet/);
     expect(await ctx.store.findIncidents({ targetUserId: SEED_IDS.carol })).toEqual([]);
@@ -40,10 +63,23 @@ describe('alerts open incidents in the incident channel', () => {
     await stack.idle();
     // Contain says where it is: once on each platform.
     expect(stack.connector.all().filter((r) => json(r.activity).includes('Contain is here'))).toHaveLength(1);
-    await waitFor(() => stack.slack.all().some((c) => c.method === 'chat.postMessage' && json(c.args).includes('Contain is here')), { what: 'the welcome in Slack' });
+    await waitFor(() => stack.slack.all().some((c) => c.method === 'chat.postMessage' && json(c.args).includes('Contain is here')), {
+      what: 'the welcome in Slack',
+    });
 
-    expect((await admin('/sandbox/alerts', { userId: 'alice.aoki@contoso.example', source: 'identityProtection', severity: 'high' })).status).toBe(201);
-    expect((await admin('/sandbox/alerts', { userId: SEED_IDS.alice, source: 'defender', severity: 'high', title: 'Possible AiTM phishing attempt' })).status).toBe(201);
+    expect(
+      (await admin('/sandbox/alerts', { userId: 'alice.aoki@contoso.example', source: 'identityProtection', severity: 'high' })).status,
+    ).toBe(201);
+    expect(
+      (
+        await admin('/sandbox/alerts', {
+          userId: SEED_IDS.alice,
+          source: 'defender',
+          severity: 'high',
+          title: 'Possible AiTM phishing attempt',
+        })
+      ).status,
+    ).toBe(201);
     for (let i = 0; i < 3; i++) await stack.pollAlerts();
     await stack.idle();
     await waitFor(() => teamsCards().length >= 1 && slackCards().length >= 1, { what: 'the alert-opened cards' });
@@ -55,15 +91,25 @@ describe('alerts open incidents in the incident channel', () => {
     const ctx = await getContext();
     const [incident, ...others] = await ctx.store.findIncidents({ targetUserId: SEED_IDS.alice });
     expect(others).toEqual([]);
-    expect(incident).toMatchObject({ requester: { platform: 'alert', name: 'alert' }, state: 'open', facts: { alert: { key: `alert:${SEED_IDS.alice}#0` } } });
-    expect(incident.facts.alert!.signals.map((s) => s.title).sort()).toEqual(['Entra ID Protection: user risk high', 'Possible AiTM phishing attempt']);
+    expect(incident).toMatchObject({
+      requester: { platform: 'alert', name: 'alert' },
+      state: 'open',
+      facts: { alert: { key: `alert:${SEED_IDS.alice}#0` } },
+    });
+    expect(incident.facts.alert!.signals.map((s) => s.title).sort()).toEqual([
+      'Entra ID Protection: user risk high',
+      'Possible AiTM phishing attempt',
+    ]);
     // The card shows the alert and its evidence, and the thread each platform keeps is the card's.
     const card = json(cardsOf(teamsCards()[0]));
     expect(card).toContain('Opened by an alert, not a person');
     expect(card).toContain('Possible AiTM phishing attempt');
     expect(card).toContain(incident.id);
     expect(json(slackCards()[0].args.blocks)).toContain('Opened by an alert, not a person');
-    expect(incident.threads.teams).toMatchObject({ conversationId: teamsCards()[0].conversationId, cardActivityId: teamsCards()[0].activityId });
+    expect(incident.threads.teams).toMatchObject({
+      conversationId: teamsCards()[0].conversationId,
+      cardActivityId: teamsCards()[0].activityId,
+    });
     expect(teamsCards()[0].conversationId).toBe(`${CHANNEL};messageid=${teamsCards()[0].activityId}`);
     expect(incident.threads.slack).toMatchObject({ channel: 'C0SOC', cardTs: expect.any(String) });
   });
@@ -86,7 +132,17 @@ describe('alerts open incidents in the incident channel', () => {
     const [incident] = await ctx.store.findIncidents({ targetUserId: SEED_IDS.alice });
     const [revoke] = await ctx.store.listActions(incident.id);
     const teamsThread = incident.threads.teams!;
-    const click = await post(stack, executeInvoke(stack, PEOPLE.avery, 'approve', { ref: `${incident.id}/${revoke.id}` }, String(teamsThread.conversationId), String(teamsThread.cardActivityId)));
+    const click = await post(
+      stack,
+      executeInvoke(
+        stack,
+        PEOPLE.avery,
+        'approve',
+        { ref: `${incident.id}/${revoke.id}` },
+        String(teamsThread.conversationId),
+        String(teamsThread.cardActivityId),
+      ),
+    );
     expect(json(click.body)).toContain('Approved by Avery Adams');
     await stack.idle();
 
@@ -99,7 +155,14 @@ describe('alerts open incidents in the incident channel', () => {
 
     expect((await pollAlerts(ctx)).requests.map((r) => r.userId)).not.toContain(SEED_IDS.alice);
     await new Promise((r) => setTimeout(r, 5));
-    await admin('/sandbox/alerts', { userId: SEED_IDS.alice, source: 'defender', severity: 'high', title: 'Stolen session cookie was used' });
-    expect((await pollAlerts(ctx)).requests.filter((r) => r.userId === SEED_IDS.alice).map((r) => r.key)).toEqual([`alert:${SEED_IDS.alice}#1`]);
+    await admin('/sandbox/alerts', {
+      userId: SEED_IDS.alice,
+      source: 'defender',
+      severity: 'high',
+      title: 'Stolen session cookie was used',
+    });
+    expect((await pollAlerts(ctx)).requests.filter((r) => r.userId === SEED_IDS.alice).map((r) => r.key)).toEqual([
+      `alert:${SEED_IDS.alice}#1`,
+    ]);
   });
 });

@@ -20,9 +20,12 @@ const device = () => stack.emulator.state.devices.find((d) => d.data.id === A.at
 
 test('Undo on a disabled device: asked by one person, approved by another, enabled again and recorded', async () => {
   await post(stack, channelMention(stack, PEOPLE.riley, 'contain alice'));
-  const sent = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && json(cardsOf(r)).includes('"verb":"approve"')), { what: 'containment card' });
+  const sent = await waitFor(() => stack.connector.all().find((r) => r.op !== 'update' && json(cardsOf(r)).includes('"verb":"approve"')), {
+    what: 'containment card',
+  });
   const incidentId = /INC-\d{8}-\d{4}/.exec(json(cardsOf(sent)))![0];
-  const click = (who: (typeof PEOPLE)[keyof typeof PEOPLE], verb: string, ref: string) => post(stack, executeInvoke(stack, who, verb, { ref }, sent.conversationId, sent.activityId));
+  const click = (who: (typeof PEOPLE)[keyof typeof PEOPLE], verb: string, ref: string) =>
+    post(stack, executeInvoke(stack, who, verb, { ref }, sent.conversationId, sent.activityId));
   expect(json((await click(PEOPLE.avery, 'approve-all', incidentId)).body)).toContain('Approved by Avery Adams');
   await stack.idle();
   const ctx = await getContext();
@@ -41,7 +44,9 @@ test('Undo on a disabled device: asked by one person, approved by another, enabl
   expect(json(latest())).toContain('Undo asked for: it waits for another approver');
 
   // Four-eyes: whoever asked cannot approve; another approver can.
-  expect(json((await click(PEOPLE.parker, 'approve', `${incidentId}/${undo.id}`)).body)).toContain('You asked for this undo, so you cannot approve it yourself');
+  expect(json((await click(PEOPLE.parker, 'approve', `${incidentId}/${undo.id}`)).body)).toContain(
+    'You asked for this undo, so you cannot approve it yourself',
+  );
   await stack.idle();
   expect(device().accountEnabled).toBe(false);
   expect(json((await click(PEOPLE.avery, 'approve', `${incidentId}/${undo.id}`)).body)).toContain('Approved by Avery Adams');
@@ -49,13 +54,27 @@ test('Undo on a disabled device: asked by one person, approved by another, enabl
   const done = (await settled(incidentId)).find((a) => a.id === undo.id)!;
   expect(done).toMatchObject({ state: 'succeeded', result: { verified: true }, evidence: { accountEnabled: false } });
   expect(device().accountEnabled).toBe(true);
-  const enables = stack.emulator.requests().filter((r) => r.method === 'PATCH' && r.path === `/v1.0/devices/${A.attackerWindowsDevice}` && r.status < 300);
+  const enables = stack.emulator
+    .requests()
+    .filter((r) => r.method === 'PATCH' && r.path === `/v1.0/devices/${A.attackerWindowsDevice}` && r.status < 300);
   expect(enables).toHaveLength(2); // the disable and its undo, each once
 
-  const audit = (await ctx.store.listAudit(incidentId)).filter((e) => e.actionId === undo.id).map((e) => `${e.event} ${e.actor?.name ?? ''}`.trim());
-  expect(audit).toEqual(expect.arrayContaining(['undo.requested Parker Patel', 'decision.refused-four-eyes Parker Patel', 'action.approved Avery Adams', 'action.snapshot', 'action.succeeded']));
+  const audit = (await ctx.store.listAudit(incidentId))
+    .filter((e) => e.actionId === undo.id)
+    .map((e) => `${e.event} ${e.actor?.name ?? ''}`.trim());
+  expect(audit).toEqual(
+    expect.arrayContaining([
+      'undo.requested Parker Patel',
+      'decision.refused-four-eyes Parker Patel',
+      'action.approved Avery Adams',
+      'action.snapshot',
+      'action.succeeded',
+    ]),
+  );
   const report = await buildReport(ctx, incidentId);
-  expect(report.markdown).toMatch(/\| Undo: enable device "DESKTOP-7Q2V9KD" again \| succeeded \| Avery Adams \(teams\); asked for by Parker Patel \|/);
+  expect(report.markdown).toMatch(
+    /\| Undo: enable device "DESKTOP-7Q2V9KD" again \| succeeded \| Avery Adams \(teams\); asked for by Parker Patel \|/,
+  );
   expect(json(latest())).toContain('Undone.');
 
   // Asking again changes nothing.

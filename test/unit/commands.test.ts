@@ -72,7 +72,10 @@ describe('command grammar', () => {
     ['close alice', /"alice" is not an incident id.*close <incident>/],
     ['close', /^Use: close <incident>/],
     // A slip of a command word is never taken as a user to search for or contain.
-    ['stauts', /^Unknown command "stauts"\. Did you mean "status"\? Here is what I understand: contain <user>, investigate <user>, scope <user>, hunt user-agents, status \[<incident>\], report <incident\|user>, close <incident>, posture, doctor, help\./],
+    [
+      'stauts',
+      /^Unknown command "stauts"\. Did you mean "status"\? Here is what I understand: contain <user>, investigate <user>, scope <user>, hunt user-agents, status \[<incident>\], report <incident\|user>, close <incident>, posture, doctor, help\./,
+    ],
     ['stauts INC-20261125-0001', /^Unknown command "stauts"\. Did you mean "status"/],
     ['reprot alice', /Did you mean "report"/],
     ['invesitgate alice', /Did you mean "investigate"/],

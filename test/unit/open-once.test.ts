@@ -23,12 +23,22 @@ describe('openOnce', () => {
   test('an opener that dies half-way: busy until it is stale, then the next one takes over the same incident id', async () => {
     const calls: string[] = [];
     // Dies: never comes back (the memo and the claim are written, the reserved id too).
-    void openOnce(ctx, 's', 'k2', STALE, (id) => new Promise(() => void calls.push(id)), async () => false);
+    void openOnce(
+      ctx,
+      's',
+      'k2',
+      STALE,
+      (id) => new Promise(() => void calls.push(id)),
+      async () => false,
+    );
     await new Promise((r) => setTimeout(r, 20));
     const finish = async (id: string) => void calls.push(id);
     expect(await openOnce(ctx, 's', 'k2', STALE, finish, async () => false)).toBe('busy');
     clock += STALE + 1;
-    const [x, y] = await Promise.all([openOnce(ctx, 's', 'k2', STALE, finish, async () => false), openOnce(ctx, 's', 'k2', STALE, finish, async () => false)]);
+    const [x, y] = await Promise.all([
+      openOnce(ctx, 's', 'k2', STALE, finish, async () => false),
+      openOnce(ctx, 's', 'k2', STALE, finish, async () => false),
+    ]);
     expect([x, y].filter((r) => r === 'busy')).toHaveLength(1);
     expect(calls).toEqual([calls[0], calls[0]]);
     expect(calls[0]).toMatch(/^INC-20261125-\d{4}$/);
@@ -36,11 +46,29 @@ describe('openOnce', () => {
 
   test('an opener that fails (a transient fault) says so: the next delivery takes over at once, same incident id', async () => {
     const calls: string[] = [];
-    await expect(openOnce(ctx, 's', 'k3', STALE, async (id) => {
-      calls.push(id);
-      throw new Error('Graph unavailable');
-    }, async () => false)).rejects.toThrow('Graph unavailable');
-    expect(await openOnce(ctx, 's', 'k3', STALE, async (id) => void calls.push(id), async () => false)).toEqual({ incidentId: calls[0], opened: true });
+    await expect(
+      openOnce(
+        ctx,
+        's',
+        'k3',
+        STALE,
+        async (id) => {
+          calls.push(id);
+          throw new Error('Graph unavailable');
+        },
+        async () => false,
+      ),
+    ).rejects.toThrow('Graph unavailable');
+    expect(
+      await openOnce(
+        ctx,
+        's',
+        'k3',
+        STALE,
+        async (id) => void calls.push(id),
+        async () => false,
+      ),
+    ).toEqual({ incidentId: calls[0], opened: true });
     expect(calls).toEqual([calls[0], calls[0]]);
   });
 });

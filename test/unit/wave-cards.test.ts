@@ -11,7 +11,13 @@ import { campaign, waveScope } from '../fixtures/views/wave';
  * enforce (sandbox/teams-limits.ts, sandbox/slack-limits.ts): at 100 users one row each, at 1,000 the first 100 and a
  * summary. Small ones are snapshot-tested and validated by the official Adaptive Cards parser.
  */
-const teamsBytes = (v: View) => teamsPayloadBytes(JSON.stringify({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: renderAdaptive(v) }] }));
+const teamsBytes = (v: View) =>
+  teamsPayloadBytes(
+    JSON.stringify({
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: renderAdaptive(v) }],
+    }),
+  );
 
 describe('wave cards, small: snapshots', () => {
   test.each<[string, View]>([

@@ -20,7 +20,19 @@ const users = [
 
 function campaign(over: Partial<Campaign> = {}): Campaign {
   const now = Date.now();
-  return { id: `CMP-20261130-${Math.random().toString(16).slice(2, 10).padEnd(8, '0')}`, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + 60_000).toISOString(), requester: riley, source: { userId: SEED_IDS.alice, displayName: 'Alice Aoki', upn: 'alice.aoki@contoso.example' }, count: 3, listed: 3, state: 'proposed', step: 0, cursor: 0, ...over };
+  return {
+    id: `CMP-20261130-${Math.random().toString(16).slice(2, 10).padEnd(8, '0')}`,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + 60_000).toISOString(),
+    requester: riley,
+    source: { userId: SEED_IDS.alice, displayName: 'Alice Aoki', upn: 'alice.aoki@contoso.example' },
+    count: 3,
+    listed: 3,
+    state: 'proposed',
+    step: 0,
+    cursor: 0,
+    ...over,
+  };
 }
 
 describe('approving a wave: one decision, by someone allowed to make it', () => {
@@ -40,13 +52,22 @@ describe('approving a wave: one decision, by someone allowed to make it', () => 
     const c = await offer();
     expect(await approveWave(s.ctx, c.id, ['0', '2'], avery)).toMatchObject({ kind: 'approved', chosen: 2, left: 1 });
     expect((await loadCampaign(s.ctx, c.id))!.decision).toMatchObject({ by: { name: 'Avery Adams' }, excluded: [1] });
-    expect(await approveWave(s.ctx, c.id, undefined, actor('Quinn Quigley', SEED_IDS.quinn))).toMatchObject({ kind: 'refused', text: expect.stringMatching(/^Already approved by Avery Adams/) });
+    expect(await approveWave(s.ctx, c.id, undefined, actor('Quinn Quigley', SEED_IDS.quinn))).toMatchObject({
+      kind: 'refused',
+      text: expect.stringMatching(/^Already approved by Avery Adams/),
+    });
   });
 
   test('refused: whoever ran scope, a user of the wave, an expired offer, every box unticked, a responder', async () => {
-    expect(await approveWave(s.ctx, (await offer({ requester: avery })).id, undefined, avery)).toMatchObject({ text: expect.stringMatching(/You ran scope/) });
-    expect(await approveWave(s.ctx, (await offer()).id, undefined, parker)).toMatchObject({ text: expect.stringMatching(/one of the users this wave contains/) });
-    expect(await approveWave(s.ctx, (await offer({ expiresAt: new Date(Date.now() - 1).toISOString() })).id, undefined, avery)).toMatchObject({ text: expect.stringMatching(/expired/) });
+    expect(await approveWave(s.ctx, (await offer({ requester: avery })).id, undefined, avery)).toMatchObject({
+      text: expect.stringMatching(/You ran scope/),
+    });
+    expect(await approveWave(s.ctx, (await offer()).id, undefined, parker)).toMatchObject({
+      text: expect.stringMatching(/one of the users this wave contains/),
+    });
+    expect(
+      await approveWave(s.ctx, (await offer({ expiresAt: new Date(Date.now() - 1).toISOString() })).id, undefined, avery),
+    ).toMatchObject({ text: expect.stringMatching(/expired/) });
     expect(await approveWave(s.ctx, (await offer()).id, [], avery)).toMatchObject({ text: expect.stringMatching(/Every box is unticked/) });
     await expect(approveWave(s.ctx, (await offer({ requester: avery })).id, undefined, riley)).rejects.toThrow(/needs the approver role/);
     expect(await approveWave(s.ctx, 'CMP-20261130-00000000', undefined, avery)).toMatchObject({ text: expect.stringMatching(/no wave/) });
@@ -86,7 +107,11 @@ describe('a wave resumes after a failure mid-slice without repeating anything', 
   test('the slice that failed on the second user is run again: one incident per user (the reserved one), each action approved and made once', async () => {
     const added = s.emulator.addScenario({ phishRecipients: 2, compromised: 2 }).added;
     const c = campaign({ count: 2, listed: 2, state: 'approved', decision: { by: avery, at: new Date().toISOString(), excluded: [] } });
-    await createCampaign(s.ctx, c, added.map((a) => ({ upn: a.upn, userId: a.id, reasons: 'AiTM' })));
+    await createCampaign(
+      s.ctx,
+      c,
+      added.map((a) => ({ upn: a.upn, userId: a.id, reasons: 'AiTM' })),
+    );
     // The second user's lookup fails once for good (a 400 is not retried): the slice stops, keeping what it did.
     s.emulator.faults.add({ route: `^/v1\\.0/users/${added[1].id}$`, status: 400, times: 1 });
     await expect(runWaveSlice(s.ctx, c, { budgetMs: 60_000, concurrency: 1 })).rejects.toThrow();
@@ -101,8 +126,13 @@ describe('a wave resumes after a failure mid-slice without repeating anything', 
 
     // The engine runs what the wave approved: every change once.
     const mark = s.emulator.requests().length;
-    for (const m of s.queue.take()) if (m.type === 'execute') await executeActions(s.ctx, m, { updateCard: async () => undefined, postStatus: async () => undefined });
-    const writes = s.emulator.requests().slice(mark).filter((r) => r.method !== 'GET' && !r.path.endsWith('/$batch') && !r.path.endsWith('/checkMemberObjects') && r.status < 300).map((r) => `${r.method} ${r.path}`);
+    for (const m of s.queue.take())
+      if (m.type === 'execute') await executeActions(s.ctx, m, { updateCard: async () => undefined, postStatus: async () => undefined });
+    const writes = s.emulator
+      .requests()
+      .slice(mark)
+      .filter((r) => r.method !== 'GET' && !r.path.endsWith('/$batch') && !r.path.endsWith('/checkMemberObjects') && r.status < 300)
+      .map((r) => `${r.method} ${r.path}`);
     expect(writes.length).toBeGreaterThanOrEqual(4);
     expect(new Set(writes).size).toBe(writes.length);
     for (const l of incidents) {

@@ -26,7 +26,9 @@ export function isUndoKind(kind: string): kind is UndoKind {
 
 /** The undo of `a` that is waiting, running or done, if any (a failed, rejected or expired one may be asked again). */
 export function liveUndoOf(a: Pick<Action, 'id'>, actions: Action[]): Action | undefined {
-  return actions.filter((u) => u.params.undoes === a.id && (u.state === 'proposed' || u.state === 'succeeded' || UNFINISHED.includes(u.state))).at(-1);
+  return actions
+    .filter((u) => u.params.undoes === a.id && (u.state === 'proposed' || u.state === 'succeeded' || UNFINISHED.includes(u.state)))
+    .at(-1);
 }
 
 /** The undo handler of one kind. */
