@@ -221,16 +221,14 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
     (d) => d.outcome.kind === 'refused-four-eyes' && d.action.requestedBy?.aadObjectId === input.actor.aadObjectId,
   );
   const banner = explain(outcome, input.actor, what, input.verb, incident, askedForIt);
-  ctx.log
-    .child({ incidentId: incident.id })
-    .info(changed ? 'decision recorded' : 'decision refused', {
-      verb: input.verb,
-      outcome: outcome.kind,
-      actions: decided.length,
-      approved: approved.length,
-      by: input.actor.aadObjectId,
-      platform: input.actor.platform,
-    });
+  ctx.log.child({ incidentId: incident.id }).info(changed ? 'decision recorded' : 'decision refused', {
+    verb: input.verb,
+    outcome: outcome.kind,
+    actions: decided.length,
+    approved: approved.length,
+    by: input.actor.aadObjectId,
+    platform: input.actor.platform,
+  });
   const actions = await ctx.store.listActions(incident.id);
   return {
     kind: 'decided',
