@@ -41,7 +41,7 @@ test('Undo on a disabled device: asked by one person, approved by another, enabl
   expect(json(asked.body)).toContain('Undo asked for by Parker Patel');
   const undo = (await ctx.store.listActions(incidentId)).find((a) => a.params.undoes === disable.id)!;
   expect(undo).toMatchObject({ kind: 'enableDevice', state: 'proposed', requestedBy: { name: 'Parker Patel' } });
-  expect(json(latest())).toContain('Undo asked for: it waits for another approver');
+  expect(json(latest())).toContain('Undo requested: waiting for an approver.');
 
   // Four-eyes: whoever asked cannot approve; another approver can.
   expect(json((await click(PEOPLE.parker, 'approve', `${incidentId}/${undo.id}`)).body)).toContain(
@@ -75,7 +75,7 @@ test('Undo on a disabled device: asked by one person, approved by another, enabl
   expect(report.markdown).toMatch(
     /\| Undo: enable device "DESKTOP-7Q2V9KD" again \| succeeded \| Avery Adams \(teams\); asked for by Parker Patel \|/,
   );
-  expect(json(latest())).toContain('Undone.');
+  expect(json(latest())).toContain('Undone: the change was taken back.');
 
   // Asking again changes nothing.
   expect(json((await click(PEOPLE.quinn, 'undo', `${incidentId}/${disable.id}`)).body)).toContain('was undone already');
