@@ -4,9 +4,11 @@ import { ContainError } from '../src/errors';
 import type { Actor } from '../src/incidents/model';
 import { openContainment } from '../src/incidents/open-containment';
 import { incidentView } from '../src/views/incident';
+import { closeIncident } from '../src/incidents/close';
 import { buildReport } from '../src/incidents/report';
 import { investigateUser } from '../src/investigate/live';
 import { scopeUser } from '../src/investigate/scope';
+import { offerWave } from '../src/wave/offer';
 import { huntUserAgents } from '../src/investigate/hunt';
 import { postureView } from '../src/posture/status';
 import { offerPilot } from '../src/posture/pilot';
@@ -82,6 +84,8 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
       if (incident) refuseTarget(incident, input.actor);
       return { views: [await withDownload(ctx, grant, 'report', await buildReport(ctx, incidentId))] };
     }
+    case 'close':
+      return { views: [(await closeIncident(ctx, c.incidentId, input.actor)).view] };
     case 'investigate':
       return {
         views: [
@@ -93,21 +97,14 @@ export async function route(ctx: ContainContext, input: RouteInput): Promise<Rou
           ),
         ],
       };
-    case 'scope':
-      return {
-        views: [
-          await withDownload(
-            ctx,
-            grant,
-            'scope',
-            await scopeUser(ctx, await toQuery(c.target, input), {
-              messageId: c.messageId,
-              signal: input.signal,
-              progress: input.progress,
-            }),
-          ),
-        ],
-      };
+    case 'scope': {
+      const scoped = await scopeUser(ctx, await toQuery(c.target, input), {
+        messageId: c.messageId,
+        signal: input.signal,
+        progress: input.progress,
+      });
+      return { views: [await withDownload(ctx, grant, 'scope', { ...scoped, view: await offerWave(ctx, grant, scoped.view) })] };
+    }
     case 'hunt': {
       const hunted = await huntUserAgents(ctx, c.days, { signal: input.signal, progress: input.progress });
       // The harmful-user-agent measure from what the hunt found: its button on the card, or the steps by hand.

@@ -14,3 +14,6 @@ const SURFACES: Record<string, () => Promise<SurfaceModule>> = {
 export async function surfaceModule(name: string): Promise<SurfaceModule | undefined> {
   return Object.hasOwn(SURFACES, name) ? SURFACES[name]() : undefined;
 }
+
+/** The names of the platforms this build speaks. */
+export const surfaceNames = (): string[] => Object.keys(SURFACES);

@@ -20,6 +20,8 @@ export async function runWorkMessage(raw: unknown, options: { signal?: AbortSign
     });
     return;
   }
+  if (msg.type === 'alert') return (await import('./alerts')).openAlertIncident(ctx, msg.request);
+  if (msg.type === 'wave') return (await import('./wave')).runWaveMessage(ctx, msg);
   if (msg.type !== 'execute') return runConversation(ctx, msg, options);
   const incident = await ctx.store.getIncident(msg.incidentId);
   const outcome = await executeActions(ctx, msg, await notifierFor(ctx, incident), options);

@@ -3,10 +3,10 @@ import type { AlertRequestHandler } from '../src/alerts/run';
 import { tracedTimer } from './lib/telemetry';
 
 /**
- * Where each alert-opened incident request goes: the seam the chat wiring fills (open the incident in the incident
- * channel, requester "alert"). Until then the request is logged.
+ * Where each alert-opened incident request goes: queued for the worker, which opens the incident in the incident
+ * channel with requester "alert" (bot/alerts.ts).
  */
-const onAlertRequest: AlertRequestHandler = async (ctx, request) => (await import('../src/alerts/run')).logAlertRequest(ctx, request);
+const onAlertRequest: AlertRequestHandler = async (ctx, request) => (await import('../bot/alerts')).enqueueAlertRequest(ctx, request);
 
 /** Every minute: poll Entra ID Protection and Defender XDR for compromised accounts (off with CONTAIN_ALERT_POLL_SECONDS=0). */
 export const alerts = tracedTimer('alerts', async (_timer: Timer, _context: InvocationContext) => {

@@ -46,6 +46,7 @@ export class FakeConnector {
   private records: ConnectorRecord[] = [];
   private turnedAway: ConnectorRefusal[] = [];
   private listeners = new Set<(r: ConnectorRecord) => void>();
+  private seq = 0;
   /** Mutable: tests and the playground may tighten or loosen the size limit. */
   readonly limits: ConnectorLimits;
 
@@ -71,7 +72,7 @@ export class FakeConnector {
   /** Latest version of each activity (sends merged with later updates). */
   activities(): Map<string, ConnectorRecord> {
     const out = new Map<string, ConnectorRecord>();
-    for (const r of this.records) if (r.op !== 'createConversation') out.set(r.activityId, r);
+    for (const r of this.records) out.set(r.activityId, r);
     return out;
   }
 
@@ -85,9 +86,18 @@ export class FakeConnector {
       const first = isObject(body.activity) ? body.activity : undefined;
       const refused = first && this.refuse('createConversation', '', first, JSON.stringify(first));
       if (refused) return refused;
-      const id = `${(body.channelData as { channel?: { id?: string } })?.channel?.id ?? 'conv'};messageid=${Date.now()}`;
-      this.push({ op: 'createConversation', conversationId: id, activityId: id, activity: body, time: new Date().toISOString() });
-      return { status: 200, body: { id, activityId: id } };
+      // A new thread in a channel: its conversation id names the channel and the root message, whose id comes apart.
+      const messageId = String(Date.now() * 1000 + (this.seq++ % 1000));
+      const id = `${(body.channelData as { channel?: { id?: string } })?.channel?.id ?? 'conv'};messageid=${messageId}`;
+      this.push({
+        op: 'createConversation',
+        conversationId: id,
+        activityId: messageId,
+        activity: first ? { ...first, id: messageId } : body,
+        time: new Date().toISOString(),
+        bytes: first ? teamsPayloadBytes(JSON.stringify(first)) : undefined,
+      });
+      return { status: 200, body: { id, activityId: messageId } };
     }
     const conversationId = parts[2];
     if (parts[3] !== 'activities') return { status: 404, body: { error: { code: 'NotFound', message: path } } };

@@ -11,6 +11,8 @@
  * - https://api.slack.com/methods/chat.postMessage#truncating and
  *   https://api.slack.com/changelog/2018-04-truncating-really-long-messages: `text` over 40,000 characters is
  *   truncated and posted with a `message_truncated` warning (chat.postMessage and chat.postEphemeral alike).
+ * - https://api.slack.com/reference/block-kit/block-elements#checkboxes: "A maximum of 10 options are allowed"; and
+ *   composition-objects#option: an option's text 75, value 150, description 75.
  * - https://api.slack.com/methods/chat.update#errors: `msg_too_long`, "The `text` field cannot exceed 4,000 characters".
  *
  * Slack's refusal of blocks is `{"ok":false,"error":"invalid_blocks","errors":[...],"response_metadata":{"messages":
@@ -41,6 +43,10 @@ export const SLACK_LIMITS = {
   confirmTitle: 100,
   confirmText: 300,
   confirmButton: 30,
+  checkboxOptions: 10,
+  optionText: 75,
+  optionValue: 150,
+  optionDescription: 75,
   /** chat.postMessage / chat.postEphemeral truncate `text` past this. */
   messageText: 40_000,
   /** chat.update refuses `text` past this with msg_too_long. */
@@ -86,7 +92,22 @@ function element(errors: string[], value: unknown, pointer: string): void {
     stringField(errors, value.url, SLACK_LIMITS.buttonUrl, `${pointer}/url`);
     stringField(errors, value.accessibility_label, SLACK_LIMITS.buttonAccessibilityLabel, `${pointer}/accessibility_label`);
   }
+  if (value.type === 'checkboxes') checkboxes(errors, value, pointer);
   confirmDialog(errors, value.confirm, `${pointer}/confirm`);
+}
+
+/** A checkboxes element: at most ten options (and as many initial ones), each option's text, value and description. */
+function checkboxes(errors: string[], value: Json, pointer: string): void {
+  for (const key of ['options', 'initial_options'] as const) {
+    const list = Array.isArray(value[key]) ? (value[key] as unknown[]) : [];
+    if (list.length > SLACK_LIMITS.checkboxOptions) errors.push(tooMany(SLACK_LIMITS.checkboxOptions, `${pointer}/${key}`));
+    list.forEach((o, j) => {
+      if (!isObject(o)) return;
+      textObject(errors, o.text, SLACK_LIMITS.optionText, `${pointer}/${key}/${j}/text`);
+      textObject(errors, o.description, SLACK_LIMITS.optionDescription, `${pointer}/${key}/${j}/description`);
+      stringField(errors, o.value, SLACK_LIMITS.optionValue, `${pointer}/${key}/${j}/value`);
+    });
+  }
 }
 
 function block(errors: string[], b: unknown, pointer: string): void {

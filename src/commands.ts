@@ -24,6 +24,7 @@ export const commandSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('hunt'), what: z.literal('user-agents'), days }),
   z.object({ name: z.literal('status'), incidentId: z.string().regex(INCIDENT_ID).optional() }),
   z.object({ name: z.literal('report'), ref: z.string().min(1).max(256) }),
+  z.object({ name: z.literal('close'), incidentId: z.string().regex(INCIDENT_ID) }),
   z.object({ name: z.literal('posture') }),
   z.object({ name: z.literal('doctor') }),
   z.object({ name: z.literal('help') }),
@@ -40,6 +41,7 @@ export const USAGE: { usage: string; description: string }[] = [
   { usage: 'hunt user-agents [--days 7]', description: "Search the tenant's sign-ins for harmful user agents." },
   { usage: 'status [<incident>]', description: "Show an incident's state." },
   { usage: 'report <incident|user>', description: 'Write the incident report.' },
+  { usage: 'close <incident>', description: 'Approvers: close an incident (an alert about the user opens a new one only if it is newer).' },
   { usage: 'posture', description: "Check the tenant's defensive measures." },
   {
     usage: 'doctor',
@@ -50,7 +52,7 @@ export const USAGE: { usage: string; description: string }[] = [
 
 // A new command goes in the schema, USAGE and VERBS, and needs its role in COMMAND_ROLES (src/incidents/roles.ts):
 // the router does not compile without it.
-const VERBS = new Set(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'posture', 'doctor', 'help']);
+const VERBS = new Set(['contain', 'investigate', 'scope', 'hunt', 'status', 'report', 'close', 'posture', 'doctor', 'help']);
 const FLAGS: Record<string, 'bool' | 'duration' | 'int' | 'messageId'> = {
   '--dry-run': 'bool',
   '--since': 'duration',
@@ -215,6 +217,11 @@ export function parseCommand(input: string): Command {
       if (rest !== '' && !isIncidentId(rest))
         throw bad(`"${rest.slice(0, 40)}" is not an incident id (INC-YYYYMMDD-NNNN). Use: ${usageOf('status')}`);
       command = { name: 'status', ...(rest ? { incidentId: rest.toUpperCase() } : {}) };
+      break;
+    case 'close':
+      if (!isIncidentId(rest))
+        throw bad(`${rest ? `"${rest.slice(0, 40)}" is not an incident id (INC-YYYYMMDD-NNNN). ` : ''}Use: ${usageOf('close')}`);
+      command = { name: 'close', incidentId: rest.toUpperCase() };
       break;
     case 'report':
       if (rest === '') throw bad(`Which incident or user? Use: ${usageOf('report')}`);

@@ -72,6 +72,9 @@ export const schema = z.object({
   CONTAIN_AUDIT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(300).default(10)),
   CONTAIN_AUDIT_TIMEOUT_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(120).default(8)),
   CONTAIN_ALERT_POLL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(3600).optional()),
+  CONTAIN_INCIDENT_CHANNEL: csv.refine((list) => list.every((c) => /^[a-z][a-z0-9-]{1,31}:\S+$/.test(c)), {
+    message: 'each entry is <platform>:<channel id>, e.g. slack:C0123ABCD or teams:19:abc@thread.tacv2',
+  }),
   CONTAIN_PUBLIC_URL: optionalUrl,
   CONTAIN_LINK_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'use at least 32 random characters').optional()),
   CONTAIN_RESULT_LINK_HOURS: z.preprocess(

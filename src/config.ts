@@ -44,6 +44,8 @@ export interface Config {
   links: { baseUrl?: string; key?: string; ttlHours: number };
   /** The alert poll (src/alerts): off at 0; in local mode its period, in Azure the timer runs every minute. */
   alerts: { pollMs: number };
+  /** CONTAIN_INCIDENT_CHANNEL: where alert-opened incidents go, by platform, over where Contain was last added. */
+  incidentChannels: Record<string, string>;
 }
 
 const FIXES: Record<string, string> = {
@@ -60,6 +62,7 @@ const FIXES: Record<string, string> = {
   CONTAIN_AUDIT_POLL_SECONDS: 'set the first poll interval in seconds (0.01-300), e.g. 10',
   CONTAIN_AUDIT_TIMEOUT_MINUTES: 'set how many minutes to wait for a unified audit log query (0.01-120), e.g. 8',
   CONTAIN_ALERT_POLL_SECONDS: 'set seconds between alert polls in local mode (0 turns polling off), e.g. 5',
+  CONTAIN_INCIDENT_CHANNEL: 'list <platform>:<channel id> separated by commas, e.g. slack:C0123ABCD,teams:19:abc@thread.tacv2',
   CONTAIN_LINK_KEY: 'set 32 or more random characters (a Key Vault reference in Azure), e.g. from: openssl rand -base64 48',
 };
 
@@ -196,6 +199,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlHours: raw.CONTAIN_RESULT_LINK_HOURS,
     },
     alerts: { pollMs: Math.round((raw.CONTAIN_ALERT_POLL_SECONDS ?? (mode === 'local' ? 5 : 60)) * 1000) },
+    incidentChannels: Object.fromEntries(
+      raw.CONTAIN_INCIDENT_CHANNEL.map((c) => [c.slice(0, c.indexOf(':')), c.slice(c.indexOf(':') + 1)]),
+    ),
   };
 }
 

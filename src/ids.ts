@@ -48,3 +48,7 @@ export function parseStepRef(ref: string): { incidentId: string; step: number } 
 /** A full result kept for download: its kind, the day and a random GUID (investigation-20261125-...). */
 export const RESULT_ID = /^[a-z]+-\d{8}-[0-9a-f-]{36}$/;
 export const resultId = (kind: string, now: Date, uuid: string): string => `${kind}-${compactDay(now)}-${uuid}`;
+
+/** A phishing wave's campaign: CMP-YYYYMMDD- and eight hex digits of a random GUID (CMP-20261125-3f2a9c1b). */
+export const CAMPAIGN_ID = /^CMP-\d{8}-[0-9a-f]{8}$/;
+export const campaignId = (now: Date, uuid: string): string => `CMP-${compactDay(now)}-${uuid.replace(/-/g, '').slice(0, 8).toLowerCase()}`;

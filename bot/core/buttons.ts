@@ -8,6 +8,8 @@ import { showStep, stepOf } from '../../src/incidents/show-step';
 import { isPostureVerb, parseChooseRef, type ButtonPress, type PostureVerb } from '../../src/views/buttons';
 import { requestPostureChange } from '../../src/posture/request';
 import { deliver } from './command';
+import { requestUndo } from '../../src/incidents/undo';
+import { pressContainAll } from '../wave';
 import { message, type View } from '../../src/views/types';
 import { errorView } from '../errors';
 import type { Surface } from './surface';
@@ -23,8 +25,9 @@ export interface PressOptions {
 
 /**
  * A button press, whatever platform: the chooser opens an incident; "Propose again" proposes an expired or rejected
- * action anew; "Show all" lists a step's actions in a dialog; the rest decide (policy and four-eyes in
- * src/incidents/decide.ts, one compare-and-swap per action, whether one action, a step or all were pressed).
+ * action anew; "Show all" lists a step's actions in a dialog; "Undo" asks for the undo of a done change
+ * (src/incidents/undo.ts); "Contain all N" approves a phishing wave (bot/wave.ts); the rest decide (policy and
+ * four-eyes in src/incidents/decide.ts, one compare-and-swap per action, whether one action, a step or all were pressed).
  * Everyone's card is updated when it changed; the clicker alone hears what happened and why.
  */
 export async function pressButton(ctx: ContainContext, surface: Surface, press: ButtonPress, options: PressOptions): Promise<void> {
@@ -50,12 +53,11 @@ export async function pressButton(ctx: ContainContext, surface: Surface, press: 
       await (surface.dialog ? surface.dialog(view) : surface.tell({ view }));
       return;
     }
+    if (press.verb === 'contain-all') return await pressContainAll(ctx, surface, press);
     if (press.verb === 'undo') {
-      // The Undo button is drawn when an action offers it (ActionView.undo); taking changes back is not built yet.
-      await surface.tell({
-        view: message('default', 'Undo', 'Undo is not available in this version yet. Nothing was changed.'),
-        text: 'Undo is not available in this version yet. Nothing was changed.',
-      });
+      const asked = await requestUndo(ctx, press.ref, await surface.actor());
+      if (asked.shared) await updateShared(surface, await ctx.store.getIncident(asked.incidentId), asked.shared, options.clicked);
+      await surface.tell({ view: asked.view, text: asked.message });
       return;
     }
     if (isPostureVerb(press.verb)) return await requestPosture(ctx, surface, { verb: press.verb, ref: press.ref });

@@ -47,10 +47,19 @@ export interface Surface {
 export const threadRef = (fields: Record<string, string | undefined>): Record<string, string> =>
   Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined));
 
+/** Contain itself, posting where nobody typed or pressed anything (alert-opened incidents, a wave's progress). */
+export const CONTAIN_ACTOR: Actor = { platform: 'contain', id: 'contain', name: 'Contain' };
+
 /** What the worker and the sweeper need of a platform, loaded only when a message or incident names it. */
 export interface SurfaceModule {
   /** The conversation a queued command, button press or reply came from. */
   fromWork(ctx: ContainContext, msg: ConversationMessage, log: Logger): Surface;
+  /** Contain posting into a channel or thread it keeps (the incident channel, a campaign thread), as itself. */
+  at(ctx: ContainContext, thread: ThreadRef, log: Logger): Surface;
+  /** Where replies to a message posted in `channel` go: its own new thread at a channel's root, else the same thread. */
+  threadOf(channel: ThreadRef, rootMessageId: string): ThreadRef;
+  /** The channel CONTAIN_INCIDENT_CHANNEL names by id; `known` is one Contain keeps of this platform, for its service details. */
+  channel(ctx: ContainContext, id: string, known?: ThreadRef): ThreadRef;
   /** Proactive updates into the incident threads of this platform. */
   notifier(ctx: ContainContext): Notifier;
 }

@@ -11,6 +11,21 @@ import { threadRef } from '../core/surface';
 import { modalOrigin } from './thread';
 import { FunctionsReceiver } from './receiver';
 import { buttonVerbSchema } from '../../src/views/buttons';
+import { rememberIncidentChannel, WELCOME } from '../../src/incidents/channel';
+import { message } from '../../src/views/types';
+
+/**
+ * The boxes of "Contain all N" still ticked, from the state Slack sends with the button (every checkboxes element of
+ * the message, by block); undefined when the message had none, which means the card's default: all ticked.
+ */
+function ticked(body: unknown): string[] | undefined {
+  const values =
+    (body as { state?: { values?: Record<string, Record<string, { selected_options?: { value: string }[] }>> } }).state?.values ?? {};
+  const picks = Object.entries(values).filter(([block]) => block.startsWith('wave-pick:'));
+  return picks.length
+    ? picks.flatMap(([, elements]) => Object.values(elements).flatMap((e) => (e.selected_options ?? []).map((o) => o.value))).slice(0, 1000)
+    : undefined;
+}
 
 let built: { app: App; receiver: FunctionsReceiver; config: ContainContext['config'] } | undefined;
 
@@ -85,6 +100,30 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     await enqueue({ type: 'command', ...from, thread, command });
   });
 
+  // Contain added to a channel: it becomes the Slack incident channel, where alert-opened incidents appear.
+  app.event('member_joined_channel', async ({ event, body }) => {
+    const e = event as { user?: string; channel: string; team?: string; inviter?: string };
+    const b = body as {
+      event_id?: string;
+      team_id?: string;
+      enterprise_id?: string;
+      authorizations?: { user_id?: string; is_bot?: boolean }[];
+    };
+    const bot = b.authorizations?.find((x) => x.is_bot)?.user_id;
+    if (!bot || e.user !== bot) return;
+    const thread = threadRef({ teamId: b.team_id ?? e.team ?? '', enterpriseId: b.enterprise_id, channel: e.channel });
+    const inviter = { id: e.inviter ?? bot, name: e.inviter ?? 'Slack' };
+    await rememberIncidentChannel(ctx, 'slack', thread, { platform: 'slack', ...inviter });
+    await enqueue({
+      type: 'reply',
+      surface: 'slack',
+      key: b.event_id ?? `${e.channel}:joined`,
+      thread,
+      actor: inviter,
+      view: message('default', WELCOME.title, WELCOME.text),
+    });
+  });
+
   app.action(/^contain\./, async ({ ack, body, action, client }) => {
     await ack();
     const b = body as {
@@ -123,17 +162,21 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
       dialog = opened?.view?.id;
       if (!dialog) return;
     }
+    const selected = verb.data === 'contain-all' ? ticked(body) : undefined;
     await enqueue({
       type: 'button',
       surface: 'slack',
       key,
       thread,
       actor,
-      press: { verb: verb.data, ref: a.value },
+      press: { verb: verb.data, ref: a.value, ...(selected ? { selected } : {}) },
       ...(messageTs ? { message: messageTs } : {}),
       ...(dialog ? { dialog } : {}),
     });
   });
+
+  // Ticking a wave's boxes sends an action too: acknowledged, nothing else (the button reads their state).
+  app.action(/^wave-pick\./, async ({ ack }) => ack());
 
   built = { app, receiver, config: ctx.config };
   return built;

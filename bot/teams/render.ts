@@ -29,7 +29,9 @@ export function cardActivity(view: View): Partial<Activity> {
                         ? 'Defensive measures'
                         : view.kind === 'doctor'
                           ? 'Contain doctor'
-                          : 'Contain help';
+                          : view.kind === 'campaign'
+                            ? `Phishing wave ${view.campaignId}`
+                            : 'Contain help';
   return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(renderAdaptive(view))] };
 }
 

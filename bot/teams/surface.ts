@@ -1,14 +1,14 @@
-import type { Activity, TurnContext } from 'botbuilder';
+import type { Activity, ConversationParameters, TurnContext } from 'botbuilder';
 import type { ContainContext } from '../../src/context';
 import type { Actor } from '../../src/incidents/model';
 import type { Logger } from '../../src/log';
-import type { ConversationMessage } from '../../src/store/work-queue';
 import type { View } from '../../src/views/types';
-import type { Surface, SurfaceModule } from '../core/surface';
+import type { ThreadRef } from '../../src/incidents/model';
+import { CONTAIN_ACTOR, type Surface, type SurfaceModule } from '../core/surface';
 import { getAdapter } from './adapter';
 import { teamsNotifier } from './notifier';
 import { cardActivity, invokeCardResponse, plainActivity, taskResponse } from './render';
-import { asTeamsThread, referenceOf, TEAMS_CARD_FIELD, teamsChannelOf, teamsThread } from './thread';
+import { asTeamsThread, configuredChannel, referenceOf, TEAMS_CARD_FIELD, teamsChannelOf, teamsThread } from './thread';
 
 /** Who acted in a Teams activity; the Entra object id comes with it, as policy needs it. */
 export function actorOf(a: Partial<Activity>): Actor {
@@ -63,22 +63,45 @@ export function turnSurface(turn: TurnContext, via: TeamsVia, log: Logger): Surf
   };
 }
 
-/** A queued command in the worker: everything goes proactively into the thread (the HTTP turn is long over). */
-function proactiveSurface(ctx: ContainContext, msg: ConversationMessage, log: Logger): Surface {
+/**
+ * Post a new thread in a Teams channel (Bot Connector: create a conversation with the channel in channelData and the
+ * first activity): the root message's id, from which the thread's conversation id is "<channel>;messageid=<id>".
+ */
+async function startThread(turn: TurnContext, activity: Partial<Activity>, channelId: string): Promise<string | undefined> {
+  const client = turn.turnState.get<{ conversations: { createConversation(p: ConversationParameters): Promise<{ activityId?: string }> } }>(
+    turn.adapter.ConnectorClientKey,
+  );
+  const conversation = turn.activity.conversation;
+  const r = await client.conversations.createConversation({
+    isGroup: true,
+    bot: turn.activity.recipient,
+    tenantId: conversation.tenantId,
+    channelData: { channel: { id: channelId }, ...(conversation.tenantId ? { tenant: { id: conversation.tenantId } } : {}) },
+    activity: activity as Activity,
+  });
+  return r.activityId;
+}
+
+/** A queued command in the worker, or Contain on its own: everything goes proactively into the thread. */
+function proactiveSurface(ctx: ContainContext, thread: ThreadRef, who: Pick<Actor, 'id' | 'name' | 'aadObjectId'>, log: Logger): Surface {
   const adapter = getAdapter(ctx.config, ctx.log);
-  const reference = referenceOf(asTeamsThread(msg.thread));
+  const reference = referenceOf(asTeamsThread(thread));
   const inThread = async <T>(fn: (turn: TurnContext) => Promise<T>): Promise<T | undefined> => {
     let out: T | undefined;
     await adapter.continueConversationAsync(ctx.config.teams.appId, reference, async (turn) => void (out = await fn(turn)));
     return out;
   };
-  const send = (activity: Partial<Activity>) => inThread(async (turn) => (await turn.sendActivity(activity))?.id);
+  const t = asTeamsThread(thread);
+  // At a channel's root (not in a thread), a post starts a new thread: Teams' "create a conversation in a channel".
+  const atRoot = (t.conversationType ?? 'channel') === 'channel' && !t.conversationId.includes(';messageid=');
+  const send = (activity: Partial<Activity>) =>
+    inThread(async (turn) => (atRoot ? startThread(turn, activity, t.conversationId) : (await turn.sendActivity(activity))?.id));
   const replace = (activity: Partial<Activity>, id: string) =>
     inThread(async (turn) => void (await turn.updateActivity({ ...activity, id }))).then(() => undefined);
-  const actor: Actor = { platform: 'teams', id: msg.actor.id, aadObjectId: msg.actor.aadObjectId?.toLowerCase(), name: msg.actor.name };
+  const actor: Actor = { platform: 'teams', id: who.id, aadObjectId: who.aadObjectId?.toLowerCase(), name: who.name };
   return {
     name: 'teams',
-    thread: msg.thread,
+    thread,
     cardField: TEAMS_CARD_FIELD,
     log,
     actor: async () => actor,
@@ -95,6 +118,13 @@ function proactiveSurface(ctx: ContainContext, msg: ConversationMessage, log: Lo
 
 /** Teams as the worker and the sweeper load it. */
 export const teams: SurfaceModule = {
-  fromWork: (ctx, msg, log) => proactiveSurface(ctx, msg, log.child({ conversation: msg.thread.conversationId })),
+  fromWork: (ctx, msg, log) => proactiveSurface(ctx, msg.thread, msg.actor, log.child({ conversation: msg.thread.conversationId })),
+  at: (ctx, thread, log) => proactiveSurface(ctx, thread, CONTAIN_ACTOR, log.child({ conversation: thread.conversationId })),
+  // A message posted inside a thread stays in it; one at a channel's root starts its own; group chats have no threads.
+  threadOf: (channel, rootId) =>
+    (channel.conversationType ?? 'channel') !== 'channel' || String(channel.conversationId).includes(';messageid=')
+      ? channel
+      : { ...channel, conversationId: `${teamsChannelOf(channel)};messageid=${rootId}` },
+  channel: (ctx, id, known) => (known && teamsChannelOf(known) === id ? known : configuredChannel(ctx.config, id)),
   notifier: (ctx) => teamsNotifier(getAdapter(ctx.config, ctx.log), ctx.config.teams.appId),
 };

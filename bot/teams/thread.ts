@@ -1,5 +1,6 @@
 import type { Activity, ConversationReference } from 'botbuilder';
 import { z } from 'zod';
+import type { Config } from '../../src/config';
 import type { ThreadRef } from '../../src/incidents/model';
 import { threadRef } from '../core/surface';
 
@@ -50,6 +51,34 @@ export function teamsThread(a: Partial<Activity>): Record<string, string> {
 
 /** The channel a Teams thread is in: its conversation id without the thread's root message. */
 export const teamsChannelOf = (ref: ThreadRef): string => String(ref.conversationId ?? '').split(';')[0];
+
+/**
+ * The channel an activity came from (a conversationUpdate when Contain is added to a team): its own conversation id,
+ * without any thread, so that a post there starts a new thread.
+ */
+export function teamsChannel(a: Partial<Activity>): Record<string, string> {
+  const channel = (a.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+  return { ...teamsThread(a), conversationId: channel ?? String(a.conversation?.id ?? '').split(';')[0] };
+}
+
+/**
+ * A channel named in CONTAIN_INCIDENT_CHANNEL that Contain was never added to in this deployment's memory: Teams'
+ * public service URL (the sandbox's connector locally) and Contain's bot id. Adding Contain to it once gives the
+ * exact service URL, which is then used instead.
+ */
+export function configuredChannel(config: Config, conversationId: string): Record<string, string> {
+  const serviceUrl =
+    config.mode === 'local' ? `http://127.0.0.1:${config.port}/sandbox/connector/` : 'https://smba.trafficmanager.net/teams/';
+  return threadRef({
+    serviceUrl,
+    conversationId,
+    tenantId: config.teams.appTenantId,
+    botId: `28:${config.teams.appId}`,
+    botName: 'Contain',
+    channelId: 'msteams',
+    conversationType: 'channel',
+  });
+}
 
 export function referenceOf(t: TeamsThread): Partial<ConversationReference> {
   return {

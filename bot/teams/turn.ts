@@ -10,11 +10,13 @@ import { pressButton } from '../core/buttons';
 import { errorView } from '../errors';
 import { cardActivity, invokeCardResponse, taskResponse } from './render';
 import { actorOf, turnSurface, type TeamsVia } from './surface';
+import { onConversationUpdate } from './installed';
 import { teamsThread, threadConversationId } from './thread';
 
 /** What a card button sends back: a verb and an opaque reference, nothing trusted. */
 const cardActionSchema = z.union([
-  z.object({ verb: refVerbSchema, ref: z.string().max(64) }),
+  // "Contain all N" brings the ChoiceSet's value along: the keys of the boxes still ticked, comma-separated.
+  z.object({ verb: refVerbSchema, ref: z.string().max(64), wave: z.string().max(4000).optional() }),
   z.object({ verb: z.literal('choose'), userId: z.string().regex(GUID), dryRun: z.literal('true').optional() }),
 ]);
 type CardAction = z.infer<typeof cardActionSchema>;
@@ -25,8 +27,13 @@ type CardAction = z.infer<typeof cardActionSchema>;
  */
 const taskSchema = z.object({ data: z.object({ verb: refVerbSchema, ref: z.string().max(64) }) });
 
-const pressOf = (action: CardAction): ButtonPress =>
-  action.verb === 'choose' ? { verb: 'choose', ref: chooseRef(action.userId, action.dryRun === 'true') } : action;
+const pressOf = (action: CardAction): ButtonPress => {
+  if (action.verb === 'choose') return { verb: 'choose', ref: chooseRef(action.userId, action.dryRun === 'true') };
+  const { wave, ...press } = action;
+  return action.verb === 'contain-all' && wave !== undefined
+    ? { ...press, selected: wave.split(',').filter(Boolean).slice(0, 1000) }
+    : press;
+};
 
 /**
  * One Bot Framework turn from Teams: a typed command (parsed here, answered at once when bad, else queued for the
@@ -38,6 +45,7 @@ export async function onTeamsTurn(ctx: ContainContext, turn: TurnContext): Promi
   // Only after botbuilder authenticated the request: build the approver roster so the first click does not wait.
   void approverRoster(ctx).catch(() => undefined);
   const log = ctx.log.child({ correlationId: a.id, platform: 'teams', conversation: a.conversation?.id });
+  if (a.type === 'conversationUpdate') return onConversationUpdate(ctx, turn, log);
   // Replies belong in the incident thread; sendActivity copies the incoming conversation, so point it at the thread.
   if (a.conversation) a.conversation = { ...a.conversation, id: threadConversationId(a) };
 

@@ -5,6 +5,7 @@ import { fitSteps, stepSizes, type Shown } from '../budget';
 import { escapeMarkdown as md, truncate } from '../text';
 import { stepElements } from './steps';
 import { bannerBox, card, cardBytes, execute, TEAMS_CARD_BYTES, text, type AdaptiveCard, type Element } from './types';
+import { alertElements } from './alert';
 
 /** Who, which account, the sign-ins that made this an incident. `compact`: the last resort when nothing else fits. */
 function header(v: ContainmentView, compact: boolean): Element[] {
@@ -27,6 +28,7 @@ function header(v: ContainmentView, compact: boolean): Element[] {
       { title: 'Requested by', value: md(v.requesterName) },
     ],
   });
+  body.push(...alertElements(v));
   body.push(text('Recent sign-ins (risky first)', { weight: 'Bolder', spacing: 'Medium' }));
   if (v.signIns.length === 0)
     body.push(text(v.notes.length ? 'None shown: see the note below.' : 'No sign-ins in the last 7 days.', { isSubtle: true }));

@@ -2,8 +2,10 @@ import type { HelpView, MessageView, View } from '../../src/views/types';
 import { escapeMarkdown as md, visibleDeep } from '../text';
 import { chooserCard, containmentCard } from './containment';
 import { stepListCard } from './dialog';
-import { doctorCard, huntCard, incidentsCard, investigationCard, reportCard, scopeCard } from './results';
+import { doctorCard, huntCard, incidentsCard, investigationCard, reportCard } from './results';
 import { postureCard, postureChangeCard } from './posture';
+import { scopeCard } from './scope';
+import { campaignCard } from './campaign';
 import { card, color, text, type AdaptiveCard } from './types';
 
 /** Render any view model as an Adaptive Card (schema 1.5). */
@@ -37,6 +39,8 @@ export function renderAdaptive(shown: View): AdaptiveCard {
       return postureChangeCard(view);
     case 'doctor':
       return doctorCard(view);
+    case 'campaign':
+      return campaignCard(view);
   }
 }
 

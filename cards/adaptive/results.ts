@@ -1,6 +1,5 @@
-import type { DoctorView, Download, HuntView, IncidentListView, InvestigationView, ReportView, ScopeView } from '../../src/views/types';
+import type { DoctorView, Download, HuntView, IncidentListView, InvestigationView, ReportView } from '../../src/views/types';
 import { pilotOffer } from './posture';
-import { defang } from '../../src/views/defang';
 import { formatUtc } from '../../src/views/time';
 import { escapeMarkdown as md, truncate } from '../text';
 import { card, text, type AdaptiveCard, type Element } from './types';
@@ -64,37 +63,6 @@ export function huntCard(v: HuntView): AdaptiveCard {
   if (v.more) body.push(text(`… and ${v.more} more${v.download ? ' in the full result' : ''}.`, { size: 'Small', isSubtle: true }));
   for (const n of v.notes) body.push(text(md(n), { size: 'Small', isSubtle: true }));
   body.push(...pilotOffer(v.offer));
-  return cardWithLinks(body, v.download);
-}
-
-export function scopeCard(v: ScopeView): AdaptiveCard {
-  const body: Element[] = [text(`Scope: ${md(v.target.displayName)}`, { size: 'Large', weight: 'Bolder', style: 'heading' })];
-  if (v.mail)
-    body.push({
-      type: 'FactSet',
-      facts: [
-        { title: 'Phishing mail', value: md(v.mail.subject) },
-        { title: 'From', value: md(v.mail.sender) },
-        { title: 'Delivered', value: `${formatUtc(v.mail.time)}` },
-        { title: 'Recipients', value: String(v.mail.recipients) },
-        ...(v.mail.messageId ? [{ title: 'Message id', value: md(v.mail.messageId) }] : []),
-        ...(v.mail.urls.length ? [{ title: 'Links', value: v.mail.urls.map((u) => md(defang(u))).join(', ') }] : []),
-        { title: 'Found by', value: v.mail.source },
-      ],
-    });
-  for (const r of v.recipients)
-    body.push(
-      text(
-        `${r.flagged ? '**Likely compromised**' : 'No sign of compromise'} · ${md(r.upn)}${r.via === 'same link' ? ` (same link${r.subject ? `, subject "${md(r.subject)}"` : ''})` : ''}${r.reasons.length ? `: ${md(r.reasons.join('; '))}` : ''}`,
-        { size: 'Small', color: r.flagged ? 'Attention' : 'Default', spacing: 'Small' },
-      ),
-    );
-  if (v.mail && !v.recipients.length) body.push(text('Nobody else received it.', { isSubtle: true }));
-  if (v.recipients.some((r) => r.flagged))
-    body.push(
-      text('Open an incident for each likely compromised recipient with "contain <user>".', { weight: 'Bolder', spacing: 'Medium' }),
-    );
-  for (const n of v.notes) body.push(text(md(n), { size: 'Small', color: 'Warning' }));
   return cardWithLinks(body, v.download);
 }
 

@@ -6,6 +6,7 @@ import { fitSteps, stepSizes, type Shown } from '../budget';
 import { escapeSlack as esc, truncate } from '../text';
 import { button, context, plain, section, SLACK_LIMITS, toneIcon, type Block, type SlackMessage } from './blocks';
 import { stepBlocks } from './steps';
+import { alertBlocks } from './alert';
 
 /** Who, which account, the sign-ins that made this an incident. `compact`: the last resort when nothing else fits. */
 function header(v: ContainmentView, compact: boolean): Block[] {
@@ -24,6 +25,7 @@ function header(v: ContainmentView, compact: boolean): Block[] {
     ...(t.onPremisesSyncEnabled ? ['*Source*\nSynced from on-premises AD'] : []),
   ].slice(0, SLACK_LIMITS.fields);
   blocks.push({ type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: truncate(f, SLACK_LIMITS.fieldText) })) });
+  blocks.push(...alertBlocks(v));
   const lines = (compact ? v.signIns.slice(0, 3) : v.signIns).map((s) => {
     const flags = [s.risk !== 'none' ? `risk ${s.risk}` : '', !s.deviceKnown ? 'unknown device' : '', !s.success ? 'failed' : '']
       .filter(Boolean)

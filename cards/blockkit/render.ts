@@ -3,8 +3,10 @@ import { escapeSlack as esc, truncate, visibleDeep } from '../text';
 import { context, section, SLACK_LIMITS, toneIcon, type SlackMessage } from './blocks';
 import { chooser, containment } from './containment';
 import { modal, modalTitle, stepList, type SlackModal } from './dialog';
-import { doctor, hunt, incidents, investigation, report, scope } from './results';
+import { doctor, hunt, incidents, investigation, report } from './results';
 import { posture, postureChange } from './posture';
+import { scope } from './scope';
+import { campaign } from './campaign';
 
 export { SLACK_LIMITS, type Block, type SlackMessage } from './blocks';
 export { loadingModal, type SlackModal } from './dialog';
@@ -41,6 +43,8 @@ export function renderBlockKit(shown: View): SlackMessage {
         return postureChange(view);
       case 'doctor':
         return doctor(view);
+      case 'campaign':
+        return campaign(view);
     }
   })();
   // The fallback text is parsed for mentions and links like mrkdwn: escape it too (<!channel> must not notify).

@@ -1,6 +1,5 @@
-import type { DoctorView, HuntView, IncidentListView, InvestigationView, ReportView, ScopeView } from '../../src/views/types';
+import type { DoctorView, HuntView, IncidentListView, InvestigationView, ReportView } from '../../src/views/types';
 import { pilotOffer } from './posture';
-import { defang } from '../../src/views/defang';
 import { formatUtc } from '../../src/views/time';
 import { escapeSlack as esc, truncate } from '../text';
 import { context, downloadBlocks, plain, section, sections, SLACK_LIMITS, type Block, type SlackMessage } from './blocks';
@@ -48,26 +47,6 @@ export function investigation(v: InvestigationView): SlackMessage {
     ...downloadBlocks(v.download),
   ];
   return { text: `Investigation: ${v.target.displayName}`, blocks };
-}
-
-export function scope(v: ScopeView): SlackMessage {
-  const blocks: Block[] = [{ type: 'header', text: plain(`Scope: ${v.target.displayName}`, SLACK_LIMITS.headerText) }];
-  if (v.mail)
-    blocks.push(
-      section(
-        `*Phishing mail:* ${esc(v.mail.subject)}\n*From:* ${esc(v.mail.sender)} · ${formatUtc(v.mail.time)} · ${v.mail.recipients} recipients${v.mail.messageId ? `\n*Message id:* ${esc(v.mail.messageId)}` : ''}${v.mail.urls.length ? `\n*Links:* ${v.mail.urls.map((u) => `\`${esc(defang(u))}\``).join(', ')}` : ''}\n_Found by ${v.mail.source}_`,
-      ),
-    );
-  const lines = v.recipients.map(
-    (r) =>
-      `• ${r.flagged ? '*Likely compromised*' : 'No sign of compromise'} · ${esc(r.upn)}${r.via === 'same link' ? ` (same link${r.subject ? `, subject "${esc(r.subject)}"` : ''})` : ''}${r.reasons.length ? `: ${esc(r.reasons.join('; '))}` : ''}`,
-  );
-  blocks.push(...sections(lines));
-  if (v.recipients.some((r) => r.flagged))
-    blocks.push(section('*Open an incident for each likely compromised recipient with* `/contain <user>`.'));
-  for (const n of v.notes) blocks.push(context(`:warning: ${esc(n)}`));
-  blocks.push(...downloadBlocks(v.download));
-  return { text: `Scope: ${v.target.displayName}`, blocks };
 }
 
 export function hunt(v: HuntView): SlackMessage {

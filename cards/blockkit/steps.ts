@@ -25,7 +25,17 @@ export function actionLine(a: ActionView, withReason: boolean): string {
 
 /** An action with its buttons: decide it, propose it again, or undo it. */
 export function actionBlocks(a: ActionView, who: string): Block[] {
-  const blocks: Block[] = [section(actionText(a))];
+  // Undo rides on the action's own section (an accessory), not a block of its own: after containment every done,
+  // reversible change offers it, and a block each would push the card's steps behind "Show all" sooner.
+  const undo =
+    a.undo?.state === 'offered'
+      ? button('Undo', 'contain.undo', a.undo.ref, undefined, {
+          title: 'Undo this change?',
+          text: `Ask to take back *${esc(a.title)}*. An approver must approve the undo before anything changes.`,
+          confirm: 'Ask to undo',
+        })
+      : undefined;
+  const blocks: Block[] = [{ ...section(actionText(a)), ...(undo ? { accessory: undo } : {}) }];
   if (a.decidable) {
     blocks.push({
       type: 'actions',
@@ -55,18 +65,6 @@ export function actionBlocks(a: ActionView, who: string): Block[] {
   }
   if (a.reproposable)
     blocks.push({ type: 'actions', block_id: `again:${a.ref}`, elements: [button('Propose again', 'contain.repropose', a.ref)] });
-  if (a.undo?.state === 'offered')
-    blocks.push({
-      type: 'actions',
-      block_id: `undo:${a.ref}`,
-      elements: [
-        button('Undo', 'contain.undo', a.undo.ref, undefined, {
-          title: 'Undo this change?',
-          text: `Ask to take back *${esc(a.title)}*. An approver must approve the undo before anything changes.`,
-          confirm: 'Ask to undo',
-        }),
-      ],
-    });
   return blocks;
 }
 

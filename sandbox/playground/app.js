@@ -126,7 +126,7 @@
     render(true);
   }
   let triggers = 0;
-  async function slackAction(button, message, modal) {
+  async function slackAction(button, message, modal, state) {
     const p = person();
     // As the sandbox's fake Slack reads them: the time of the click first (a modal must open within 3 s of it).
     const trigger = `${Date.now()}.${++triggers}.playground`;
@@ -153,6 +153,7 @@
       team: { id: 'T0CONTOSO', domain: 'contoso' },
       ...where,
       actions: [{ action_id: button.action_id, value: button.value, type: 'button', action_ts: String(Date.now() / 1000) }],
+      ...(state && Object.keys(state).length ? { state: { values: state } } : {}),
     };
     await signAndPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
   }
@@ -182,7 +183,7 @@
       const latest = new Map();
       const order = [];
       for (const r of records) {
-        if (r.op === 'createConversation' || r.op === 'delete' || r.activity.type === 'typing') continue;
+        if (r.op === 'delete' || r.activity.type === 'typing') continue;
         if (!latest.has(r.activityId)) order.push(r.activityId);
         latest.set(r.activityId, r);
       }
@@ -224,7 +225,7 @@
         items.push({ at: a.at + 1, el: bubble('Contain', true, textEl(window.slackText(a.text), 'ephemeral')) });
       for (const m of messages.filter((x) => x.channel === SLACK_CHANNEL && (!x.ephemeral || x.user === me))) {
         const inner = m.blocks
-          ? window.renderBlockKit(m.blocks, (button) => slackAction(button, m), confirmDialog)
+          ? window.renderBlockKit(m.blocks, (button, _block, state) => slackAction(button, m, undefined, state), confirmDialog)
           : textEl(window.slackText(m.text || ''), m.ephemeral ? 'ephemeral' : 'text');
         const el = bubble('Contain', true, inner, new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString());
         if (m.thread_ts) el.classList.add('reply');

@@ -51,10 +51,14 @@
   }
   /** A plain message's text as Slack shows it: the three entities decoded (the caller sets it as textContent). */
   window.slackText = decode;
-  /** Render blocks into a DOM element; onAction(button, block) is called for button clicks after any confirm. */
+  /**
+   * Render blocks into a DOM element; onAction(button, block, state) is called for button clicks after any confirm,
+   * `state` being what Slack sends with a block action: every checkboxes element's selected options, by block.
+   */
   window.renderBlockKit = function (blocks, onAction, confirmFn) {
     const root = document.createElement('div');
     root.className = 'bk-block';
+    const state = {};
     for (const b of blocks || []) {
       let el;
       if (b.type === 'header') {
@@ -82,6 +86,27 @@
         el = document.createElement('div');
         el.className = 'bk-actions';
         for (const e of b.elements || []) {
+          if (e.type === 'checkboxes') {
+            const chosen = new Set((e.initial_options || []).map((o) => o.value));
+            const save = () =>
+              ((state[b.block_id] ??= {})[e.action_id] = {
+                type: 'checkboxes',
+                selected_options: e.options.filter((o) => chosen.has(o.value)),
+              });
+            save();
+            for (const o of e.options || []) {
+              const label = document.createElement('label');
+              label.className = 'bk-checkbox';
+              const box = document.createElement('input');
+              box.type = 'checkbox';
+              box.checked = chosen.has(o.value);
+              box.onchange = () => (box.checked ? chosen.add(o.value) : chosen.delete(o.value), save());
+              label.append(box, ' ');
+              label.insertAdjacentHTML('beforeend', `${textOf(o.text)}${o.description ? ` <small>${textOf(o.description)}</small>` : ''}`);
+              el.appendChild(label);
+            }
+            continue;
+          }
           if (e.type !== 'button') continue;
           const btn = document.createElement('button');
           btn.className = 'bk-button' + (e.style ? ' ' + e.style : '');
@@ -89,7 +114,7 @@
           btn.dataset.actionId = e.action_id;
           btn.onclick = async () => {
             if (e.confirm && !(await confirmFn(e.confirm.title.text, decode(e.confirm.text.text), e.confirm.confirm.text))) return;
-            onAction(e, b);
+            onAction(e, b, state);
           };
           el.appendChild(btn);
         }

@@ -33,13 +33,25 @@ export type DecideResult =
       message: string;
     };
 
-function explain(o: DecisionOutcome, actor: Actor, what: string, verb: DecisionVerb, incident: Incident): { tone: Tone; text: string } {
+function explain(
+  o: DecisionOutcome,
+  actor: Actor,
+  what: string,
+  verb: DecisionVerb,
+  incident: Incident,
+  askedForIt = false,
+): { tone: Tone; text: string } {
   switch (o.kind) {
     case 'approved':
       return { tone: 'good', text: `Approved by ${actor.name}. Running ${what} now.` };
     case 'rejected':
       return { tone: 'warning', text: `Rejected by ${actor.name}. ${what} will not run.` };
     case 'refused-four-eyes':
+      if (askedForIt)
+        return {
+          tone: 'attention',
+          text: 'You asked for this undo, so you cannot approve it yourself. Another approver must approve (four-eyes rule).',
+        };
       return {
         tone: 'attention',
         text: 'You opened this incident, so you cannot approve its actions yourself. Another approver must approve (four-eyes rule).',
@@ -205,7 +217,10 @@ export async function decide(ctx: ContainContext, input: DecideInput): Promise<D
   const outcome = decided.find((d) => d.changed && d.outcome.kind !== 'expired')?.outcome ?? decided[0].outcome;
   const count = `${decided.filter((d) => d.changed).length} action(s)`;
   const what = scope.kind === 'one' ? `"${targets[0].title}"` : scope.kind === 'step' ? `${count} of step ${scope.step}` : count;
-  const banner = explain(outcome, input.actor, what, input.verb, incident);
+  const askedForIt = decided.some(
+    (d) => d.outcome.kind === 'refused-four-eyes' && d.action.requestedBy?.aadObjectId === input.actor.aadObjectId,
+  );
+  const banner = explain(outcome, input.actor, what, input.verb, incident, askedForIt);
   ctx.log.child({ incidentId: incident.id }).info(changed ? 'decision recorded' : 'decision refused', {
     verb: input.verb,
     outcome: outcome.kind,

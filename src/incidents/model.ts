@@ -58,6 +58,16 @@ export interface IncidentFacts {
   };
   /** Step 8, saved when `investigate` ran for this user while the incident was open: the top findings and indicators. */
   investigation?: InvestigationSummary & { at: string };
+  /** Opened by the alert poll (requester "alert"): the request's key and the reports that opened it. */
+  alert?: AlertFacts;
+  /** Opened by a phishing wave: the campaign it belongs to. */
+  campaign?: { id: string; index: number };
+}
+
+/** The alert reports behind an alert-opened incident, as its card shows them. */
+export interface AlertFacts {
+  key: string;
+  signals: { source: string; title: string; severity: string; at: string; reason: string; url?: string }[];
 }
 
 /** What `investigate` found, as an incident keeps it and a card shows it: the top findings, indicators, notes. */
@@ -119,7 +129,18 @@ export type ActionKind =
   /** A defensive measure (a posture record's actions): applied report-only, enforced, undone. */
   | 'applyMeasure'
   | 'enforceMeasure'
-  | 'undoMeasure';
+  | 'undoMeasure'
+  // Step 1's optional Identity Protection action, and the undo kinds (src/playbook/undo/types.ts): plain actions too.
+  | 'confirmCompromised'
+  | 'enableDevice'
+  | 'enableInboxRule'
+  | 'recreateInboxRule'
+  | 'startFlow'
+  | 'enableServicePrincipal'
+  | 'recreateGrant'
+  | 'dismissUserRisk'
+  | 'restoreMailboxForwarding'
+  | 'enableHiddenInboxRule';
 /**
  * proposed -> approved (decision) -> running (taken by a worker under the incident's lease; evidence snapshotted)
  * -> sending (the change may be on its way: after a crash it is verified against the tenant before anything is sent
@@ -179,6 +200,8 @@ export interface Action {
   result?: ActionResult;
   /** The object as it was before the change: evidence, and the way back for reversible actions. */
   evidence?: unknown;
+  /** Who asked for this change when it was not the incident's requester (an undo): four-eyes is against them. */
+  requestedBy?: Actor;
   etag?: string;
 }
 

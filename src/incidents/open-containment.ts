@@ -23,6 +23,10 @@ export interface OpenContainmentInput {
   threads: Threads;
   /** --since: overrides the intrusion window found from sign-ins. */
   sinceDays?: number;
+  /** An id reserved for this incident (alerts and waves open once per key: src/incidents/open-once.ts). */
+  incidentId?: string;
+  /** Where the incident came from, kept with its facts: the alert that opened it, its wave. */
+  origin?: Pick<IncidentFacts, 'alert' | 'campaign'>;
   signal?: AbortSignal;
 }
 
@@ -60,8 +64,9 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
     ...signIns,
     window,
     steps: analyses.map((a) => ({ step: a.step.number, name: a.step.name, checked: a.checked, notes: a.notes })),
+    ...input.origin,
   };
-  const id = await ctx.store.nextIncidentId(now);
+  const id = input.incidentId ?? (await ctx.store.nextIncidentId(now));
   const expiresAt = new Date(now.getTime() + ctx.policy.approvalTtlMs).toISOString();
   const actions: Action[] = analyses
     .flatMap((a) => a.proposals)

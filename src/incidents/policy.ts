@@ -81,6 +81,22 @@ export async function authorize(
   throw new ContainError('NOT_AUTHORIZED', missingRole(what, role), { details: { need: role, actor: actor.aadObjectId } });
 }
 
+/**
+ * The grant of Contain acting on its own (the alert poll opening an incident): no person, so no role to check. Its
+ * actions still need an approver; four-eyes binds people, and this requester is none.
+ */
+export function systemGrant(actor: Actor): Grant {
+  return { actor, role: 'anyone' } as Grant;
+}
+
+/**
+ * The grant of someone checked in an earlier turn: whoever ran `scope` is the requester of the incidents its wave
+ * opens later, in the worker, after another approver approved the wave.
+ */
+export function priorGrant(actor: Actor, role: Role): Grant {
+  return { actor, role } as Grant;
+}
+
 /** What the person an incident contains is told when they try anything on it. */
 export const OWN_INCIDENT =
   'You are the person this incident contains, so you have no role on it: you cannot approve, reject or propose its actions again, nor read its status or report. Other responders and approvers handle it.';
@@ -141,8 +157,9 @@ export type DecisionOutcome =
 
 /**
  * Check a decision against policy, before any write. Nobody decides on their own containment; approve needs an
- * approver who is not the requester (four-eyes); reject needs an approver, or the requester calling off their own
- * request. The roles come from BUTTON_ROLES. Protected status is checked by the caller (it needs the directory).
+ * approver who is not the requester (four-eyes: the incident's, or for an undo whoever asked for it); reject needs an
+ * approver, or the requester calling off their own request. The roles come from BUTTON_ROLES. Protected status is
+ * checked by the caller (it needs the directory).
  */
 export function checkDecision(
   _policy: Policy,
@@ -153,7 +170,9 @@ export function checkDecision(
   if (Date.parse(action.expiresAt) <= now.getTime()) return { kind: 'expired' };
   if (!actor.aadObjectId) return { kind: 'refused-unidentified' };
   if (isTarget(incident, actor)) return { kind: 'refused-target' };
-  const isRequester = incident.requester.aadObjectId?.toLowerCase() === actor.aadObjectId.toLowerCase();
+  // An undo was asked for by someone other than whoever opened the incident: four-eyes is against them.
+  const requester = action.requestedBy ?? incident.requester;
+  const isRequester = requester.aadObjectId?.toLowerCase() === actor.aadObjectId.toLowerCase();
   const allowed = holds(roles, BUTTON_ROLES[verb]);
   if (isRejectVerb(verb)) return allowed || isRequester ? { kind: 'rejected' } : { kind: 'refused-not-approver' };
   if (isRequester) return { kind: 'refused-four-eyes' };

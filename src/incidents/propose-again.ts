@@ -37,6 +37,8 @@ export async function proposeAgain(ctx: ContainContext, ref: string, actor: Acto
     evidence: undefined,
     attempts: 0,
     leaseUntil: undefined,
+    // An undo proposed again is asked for by whoever proposes it: four-eyes is against them now.
+    ...(old.requestedBy ? { requestedBy: actor } : {}),
     etag: undefined,
   };
   await ctx.store.addAction(next);

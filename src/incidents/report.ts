@@ -38,7 +38,9 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
   const rows = actions.map((a) => ({
     title: a.title,
     state: a.state,
-    by: a.decision ? `${a.decision.by.name} (${a.decision.by.platform})` : a.fastPath ? 'fast path (policy)' : undefined,
+    by:
+      `${a.decision ? `${a.decision.by.name} (${a.decision.by.platform})` : a.fastPath ? 'fast path (policy)' : ''}${a.requestedBy ? `${a.decision ? '; ' : ''}asked for by ${a.requestedBy.name}` : ''}` ||
+      undefined,
     at: a.decision?.at,
     result: a.result?.message,
   }));
@@ -77,6 +79,10 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     '',
     `- User: ${md(t.displayName)} (${md(t.userPrincipalName)})${t.jobTitle ? `, ${md(t.jobTitle)}` : ''}`,
     `- Opened: ${incident.createdAt} by ${md(incident.requester.name)} (${incident.requester.platform})`,
+    ...(incident.facts.alert
+      ? [`- Opened by an alert: ${incident.facts.alert.signals.map((a) => `${md(a.title)} (${a.severity}, ${a.at})`).join('; ')}`]
+      : []),
+    ...(incident.facts.campaign ? [`- Part of phishing wave ${incident.facts.campaign.id}`] : []),
     `- State: ${incident.state}`,
     '',
     '## Response actions',

@@ -22,6 +22,8 @@ export const COMMAND_ROLES = {
   hunt: 'either',
   status: 'either',
   report: 'either',
+  /** Closing ends the incident; for an alert-opened one it lets the next alert about the user open a new one. */
+  close: 'approver',
   posture: 'either',
   /** What Contain's app may do in the tenant: permissions, roles, licences; the approvers' concern. */
   doctor: 'approver',
@@ -49,6 +51,8 @@ export const BUTTON_ROLES = {
   'posture-enforce': 'either',
   'posture-undo': 'either',
   'posture-pilot': 'either',
+  /** The approval of a phishing wave: one decision for every user in it (four-eyes against whoever ran scope). */
+  'contain-all': 'approver',
 } as const satisfies Record<ButtonVerb, Role>;
 
 export type CommandName = keyof typeof COMMAND_ROLES;
@@ -101,6 +105,7 @@ const BUTTON_LABELS: Record<ButtonVerb, string> = {
   'posture-enforce': '"Enforce" button (posture)',
   'posture-undo': '"Undo" button (posture)',
   'posture-pilot': '"Apply the measure" button (hunt user-agents)',
+  'contain-all': '"Contain all N" button (a phishing wave)',
 };
 const ALSO: Partial<Record<ButtonVerb, string>> = {
   reject: ', or the requester (withdrawing)',

@@ -133,7 +133,14 @@ export async function scopeUser(
     if ('failed' in got)
       return { upn: r.recipient, received: r.time, ...tie(r), flagged: false, reasons: [`sign-ins could not be read: ${got.failed}`] };
     const reasons = judgeRecipient(got.signIns, attacker);
-    return { upn: r.recipient, received: r.time, ...tie(r), flagged: reasons.length > 0, reasons };
+    return {
+      upn: r.recipient,
+      received: r.time,
+      ...tie(r),
+      flagged: reasons.length > 0,
+      reasons,
+      ...(r.recipientId ? { userId: r.recipientId.toLowerCase() } : {}),
+    };
   });
   if (others.length)
     await progress(

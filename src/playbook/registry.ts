@@ -11,6 +11,8 @@ import { logsStep } from './steps/08-logs';
 import { otherRecipientsStep } from './steps/09-other-recipients';
 import { recipientSignInsStep } from './steps/10-recipient-signins';
 import { postureHandlers } from '../posture/handlers';
+import { UNDO_HANDLERS } from './undo/plan';
+import { confirmCompromised } from './undo/risk';
 
 /** The containment steps in playbook order: discovery reads for them, the containment card proposes their actions. */
 export const containmentSteps: StepModule[] = [
@@ -29,10 +31,15 @@ export const investigationSteps: InvestigationStep[] = [logsStep, otherRecipient
 /** The whole playbook, steps 1-10 (reference/playbook.md), one module each in src/playbook/steps/. */
 export const playbook: readonly { number: number; name: string }[] = [...containmentSteps, ...investigationSteps];
 
-// The defensive measures' actions (posture records) run through the same engine with their own handlers.
-const handlers = new Map<ActionKind, ActionHandler>(
-  [...containmentSteps.flatMap((s) => s.handlers), ...postureHandlers].map((h) => [h.kind, h] as const),
-);
+/**
+ * Every kind of action the engine runs: the steps' own, the defensive measures' (posture records), step 1's optional
+ * "confirm compromised", and the undo of each reversible change (run after everything else: phase 2).
+ */
+const handlers = new Map<ActionKind, ActionHandler>([
+  ...[...containmentSteps.flatMap((s) => s.handlers), ...postureHandlers].map((h) => [h.kind, h] as const),
+  [confirmCompromised.kind, confirmCompromised],
+  ...UNDO_HANDLERS.map((h) => [h.kind, { ...h, phase: 2 }] as const),
+]);
 
 export function handlerFor(kind: ActionKind): ActionHandler {
   const h = handlers.get(kind);

@@ -104,6 +104,7 @@ export function actionRow(a: Action): Row {
     decisionJson: json(a.decision),
     resultJson: json(a.result),
     evidenceJson: json(a.evidence),
+    requestedByJson: json(a.requestedBy),
   };
 }
 
@@ -129,6 +130,7 @@ export function parseAction(row: StoredRow): Action {
     decision: parse(row.decisionJson),
     result: parse(row.resultJson),
     evidence: parse(row.evidenceJson),
+    ...(row.requestedByJson ? { requestedBy: parse(row.requestedByJson) } : {}),
     etag: row.etag,
   };
 }

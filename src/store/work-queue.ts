@@ -14,10 +14,40 @@ const conversation = {
   actor: z.object({ id: z.string().max(256), name: z.string().max(256), aadObjectId: z.string().max(64).optional() }),
 };
 
+/** An alert-opened incident request (src/alerts/poll.ts AlertIncidentRequest) as queued for the worker to open. */
+const alertRequestSchema = z.object({
+  key: z.string().max(200),
+  userId: z.string().max(64),
+  userPrincipalName: z.string().max(256).optional(),
+  displayName: z.string().max(256).optional(),
+  requester: z.literal('alert'),
+  generation: z.number().int().min(0),
+  signals: z
+    .array(
+      z.object({
+        source: z.enum(['identityProtection', 'defenderAlerts', 'defenderIncidents']),
+        id: z.string().max(256),
+        title: z.string().max(512),
+        severity: z.string().max(32),
+        at: z.string().max(40),
+        rule: z.string().max(64),
+        reason: z.string().max(512),
+        url: z.string().max(2048).optional(),
+      }),
+    )
+    .min(1)
+    .max(20),
+  firstSeen: z.string().max(40),
+});
+
 /** A unit of work for the worker. */
 export const workMessageSchema = z.discriminatedUnion('type', [
   /** Run approved actions of one incident; several ids run as one batched unit (snapshot, act, verify). */
   z.object({ type: z.literal('execute'), incidentId: z.string(), actionIds: z.array(z.string()).min(1).max(100), key: z.string() }),
+  /** Open the incident for an alert in the incident channel, once per request key. */
+  z.object({ type: z.literal('alert'), key: z.string(), request: alertRequestSchema }),
+  /** Run a phishing wave's next slice (open incidents, refresh progress); `step` keeps one chain of slices. */
+  z.object({ type: z.literal('wave'), key: z.string(), campaignId: z.string().max(64), step: z.number().int().min(0) }),
   /** A command, parsed and acknowledged already; the worker runs it and answers in the conversation. */
   z.object({ type: z.literal('command'), ...conversation, command: commandSchema }),
   /**
@@ -45,7 +75,9 @@ export const workMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type WorkMessage = z.infer<typeof workMessageSchema>;
 /** The messages a chat platform's adapter enqueues and runs. */
-export type ConversationMessage = Exclude<WorkMessage, { type: 'execute' }>;
+export type ConversationMessage = Exclude<WorkMessage, { type: 'execute' | 'alert' | 'wave' }>;
+/** An alert-opened incident request as queued. */
+export type QueuedAlertRequest = z.infer<typeof alertRequestSchema>;
 
 /** Where use cases hand work to the worker: Queue Storage (src/store/queue-storage.ts) or memory in tests. */
 export interface WorkQueue {

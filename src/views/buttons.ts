@@ -21,6 +21,7 @@ export const BUTTON_VERBS = [
   'posture-enforce',
   'posture-undo',
   'posture-pilot',
+  'contain-all',
 ] as const;
 export type ButtonVerb = (typeof BUTTON_VERBS)[number];
 export const buttonVerbSchema = z.enum(BUTTON_VERBS);
@@ -56,8 +57,15 @@ export const isPostureVerb = (v: ButtonVerb): v is PostureVerb => (POSTURE_VERBS
 /** The buttons whose reference names an action, an incident, a measure or a hunt's pilot (all but the chooser's). */
 export const refVerbSchema = buttonVerbSchema.exclude(['choose']);
 
-/** A button press as the conversation core takes it: the verb and the button's opaque reference, nothing trusted. */
-export const buttonPressSchema = z.object({ verb: buttonVerbSchema, ref: z.string().max(255) });
+/**
+ * A button press as the conversation core takes it: the verb and the button's opaque reference, nothing trusted; for
+ * "Contain all N", the keys of the boxes left ticked on the card (absent: the card's own default, all ticked).
+ */
+export const buttonPressSchema = z.object({
+  verb: buttonVerbSchema,
+  ref: z.string().max(255),
+  selected: z.array(z.string().max(8)).max(1000).optional(),
+});
 export type ButtonPress = z.infer<typeof buttonPressSchema>;
 
 /** The chooser's reference: the picked user's object id, and whether the run is a dry run. */

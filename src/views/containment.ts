@@ -2,6 +2,7 @@ import type { Action, Incident } from '../incidents/model';
 import { REPROPOSABLE } from '../incidents/model';
 import { actionRef, stepRef } from '../ids';
 import type { ActionView, ContainmentView, StepListView, StepView, Tone } from './types';
+import { irreversibleNote, isUndoKind, liveUndoOf, planUndo } from '../playbook/undo/plan';
 import { formatUtc } from './time';
 import { decisionWords, rank } from './steps';
 
@@ -33,7 +34,20 @@ export function stateLabel(a: Action): string {
   }
 }
 
-/** One action as a card shows it (containment and posture records alike). */
+/**
+ * Taking a change back, as the card shows it: Undo offered on a done, reversible change (or the undo's state once
+ * asked for); before approval, the sentence saying that a change cannot be undone. Undo actions themselves get neither.
+ */
+function undoFields(a: Action, actions: Action[], dryRun: boolean): Pick<ActionView, 'undo' | 'irreversible'> {
+  if (isUndoKind(a.kind) || dryRun) return {};
+  const irreversible = irreversibleNote(a.kind);
+  if (irreversible) return { irreversible };
+  const live = liveUndoOf(a, actions);
+  if (live) return { undo: { state: live.state === 'succeeded' ? 'done' : 'requested', ref: actionRef(live) } };
+  return a.state === 'succeeded' && planUndo(a).reversible ? { undo: { state: 'offered', ref: actionRef(a) } } : {};
+}
+
+/** One action as a card shows it (containment and posture records alike: posture kinds have no undo plan here). */
 export function actionView(incident: Incident, actions: Action[], a: Action): ActionView {
   return {
     ref: actionRef(a),
@@ -48,6 +62,7 @@ export function actionView(incident: Incident, actions: Action[], a: Action): Ac
     reproposable:
       REPROPOSABLE.has(a.state) && !incident.dryRun && !actions.some((b) => b.kind === a.kind && b.objectId === a.objectId && b.id > a.id),
     ...(a.result?.code === APP_CANNOT ? { blocked: a.result.message } : {}),
+    ...undoFields(a, actions, incident.dryRun),
   };
 }
 
@@ -76,6 +91,7 @@ export function containmentView(incident: Incident, actions: Action[], banner?: 
     decideAll: !incident.dryRun && actions.filter((a) => a.state === 'proposed').length > 1,
     actions: rank(actions).map((a) => actionView(incident, actions, a)),
     banner,
+    ...(incident.facts.alert ? { alert: incident.facts.alert } : {}),
     footer: `${incident.id} · opened by ${incident.requester.name} at ${formatUtc(incident.createdAt)}${incident.dryRun ? ' · DRY RUN: nothing will be changed' : ''}`,
   };
 }

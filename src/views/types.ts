@@ -1,4 +1,7 @@
-import type { ActionState, InvestigationSummary, SignInFact, TargetUser } from '../incidents/model';
+import type { ActionState, AlertFacts, InvestigationSummary, SignInFact, TargetUser } from '../incidents/model';
+import type { CampaignView, WaveOffer } from './wave-types';
+
+export type { CampaignView, WaveOffer, WaveUserState } from './wave-types';
 
 /** View models: what a card shows, independent of Teams or Slack. cards/ renders them; nothing else builds cards. */
 export type Tone = 'default' | 'good' | 'warning' | 'attention';
@@ -44,6 +47,8 @@ export interface ContainmentView {
   /** A line for this viewer (e.g. why their click was refused). */
   banner?: { tone: Tone; text: string };
   footer: string;
+  /** Opened by an alert, not a person: the reports that opened it (Identity Protection, Defender XDR), newest evidence. */
+  alert?: AlertFacts;
 }
 
 /** A playbook step on the containment card: its own actions are those of ContainmentView.actions with its number. */
@@ -148,9 +153,12 @@ export interface ScopeView {
     subject?: string;
     flagged: boolean;
     reasons: string[];
+    /** Entra object id, when the mail source gave it. */ userId?: string;
   }[];
   attackerIps: string[];
   notes: string[];
+  /** "Contain all N": the likely compromised recipients as one phishing wave, for an approver other than the requester. */
+  wave?: WaveOffer;
 }
 
 export interface HuntView {
@@ -260,7 +268,8 @@ export type View =
   | HuntView
   | PostureView
   | PostureChangeView
-  | DoctorView;
+  | DoctorView
+  | CampaignView;
 
 export function message(tone: Tone, title: string, text: string): MessageView {
   return { kind: 'message', tone, title, text };

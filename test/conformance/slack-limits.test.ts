@@ -242,3 +242,38 @@ describe('form-encoded calls (as @slack/web-api sends them)', () => {
     expect(form(JSON.stringify([section('fine')]))).toMatchObject({ ok: true });
   });
 });
+
+describe(`checkboxes: "A maximum of 10 options are allowed" (${ELEMENTS}#checkboxes); option text and description 75, value 150 (${COMPOSITION}#option)`, () => {
+  const option = (i: number, extra: Record<string, unknown> = {}) => ({
+    text: mrkdwn(`user${i}@contoso.example`),
+    value: String(i),
+    ...extra,
+  });
+  const boxes = (n: number, extra: Record<string, unknown> = {}) => {
+    const options = Array.from({ length: n }, (_, i) => option(i, extra));
+    return actions({ type: 'checkboxes', action_id: 'wave-pick.0', options, initial_options: options });
+  };
+  test('10 options, at the text, description and value limits, are posted', () => {
+    expect(post([boxes(10, { text: mrkdwn(x(75)), description: mrkdwn(x(75)), value: x(150) })]).ok).toBe(true);
+  });
+  test('11 options are refused (options and initial_options alike)', () => {
+    expectRefused(
+      post([boxes(11)]),
+      'no more than 10 items allowed [json-pointer:/blocks/0/elements/0/options]',
+      'no more than 10 items allowed [json-pointer:/blocks/0/elements/0/initial_options]',
+    );
+  });
+  test("an option's text, description or value one past its limit is refused", () => {
+    const over = actions({
+      type: 'checkboxes',
+      action_id: 'p',
+      options: [option(0, { text: mrkdwn(x(76)), description: mrkdwn(x(76)), value: x(151) })],
+    });
+    expectRefused(
+      post([over]),
+      'must be less than 76 characters [json-pointer:/blocks/0/elements/0/options/0/text/text]',
+      'must be less than 76 characters [json-pointer:/blocks/0/elements/0/options/0/description/text]',
+      'must be less than 151 characters [json-pointer:/blocks/0/elements/0/options/0/value]',
+    );
+  });
+});

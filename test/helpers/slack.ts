@@ -96,3 +96,26 @@ export function appMention(text: string, user = 'U0RILEY', eventId = `Ev${Date.n
   };
   return { body: JSON.stringify(body), contentType: 'application/json' };
 }
+
+/** Contain's bot user joined a channel (member_joined_channel with the bot as the member), as the Events API sends it. */
+export function botJoined(channel = 'C0SOC', inviter = 'U0RILEY', eventId = `Ev${Date.now()}${++trigger}`): SlackPost {
+  const body = {
+    token: 'deprecated',
+    team_id: 'T0CONTOSO',
+    api_app_id: 'A0CONTAIN',
+    event: {
+      type: 'member_joined_channel',
+      user: 'U0CONTAIN',
+      channel,
+      channel_type: 'C',
+      team: 'T0CONTOSO',
+      inviter,
+      event_ts: `${Date.now() / 1000}`,
+    },
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: 'T0CONTOSO', user_id: 'U0CONTAIN', is_bot: true }],
+  };
+  return { body: JSON.stringify(body), contentType: 'application/json' };
+}

@@ -93,3 +93,21 @@ export const cardsOf = (r: ConnectorRecord): Record<string, unknown>[] =>
 
 /** JSON text of anything, '' for undefined: for substring assertions on cards and payloads. */
 export const json = (v: unknown): string => JSON.stringify(v) ?? '';
+
+/** Contain added to the SOC channel (conversationUpdate, membersAdded naming the bot), as Teams sends it. */
+export function botAdded(
+  stack: LocalStack,
+  from: Person = PEOPLE.riley,
+  channel = '19:soc-incidents@thread.tacv2',
+): Record<string, unknown> {
+  const a = activity(stack, 'channel-mention.json', { from });
+  return {
+    ...a,
+    type: 'conversationUpdate',
+    text: undefined,
+    entities: undefined,
+    conversation: { ...(a.conversation as object), id: channel },
+    membersAdded: [{ id: '28:contain-bot', name: 'Contain' }],
+    channelData: { ...(a.channelData as object), channel: { id: channel }, eventType: 'teamMemberAdded' },
+  };
+}

@@ -10,6 +10,8 @@ const all: [string, View][] = [
   ['containment', views.containment],
   ['expired', views.expired],
   ['refused', views.refused],
+  ['alerted', views.alerted],
+  ['undoable', views.undoable],
   ['unlicensed', views.unlicensed],
   ['chooser', views.chooser],
   ['error', views.error],

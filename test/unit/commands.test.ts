@@ -48,6 +48,7 @@ describe('command grammar', () => {
     ['status inc-20261125-0001', { name: 'status', incidentId: 'INC-20261125-0001' }],
     ['status', { name: 'status' }],
     ['report alice', { name: 'report', ref: 'alice' }],
+    ['close inc-20261125-0001', { name: 'close', incidentId: 'INC-20261125-0001' }],
     ['help', { name: 'help' }],
     ['doctor', { name: 'doctor' }],
     ['', { name: 'help' }],
@@ -68,10 +69,12 @@ describe('command grammar', () => {
     ['investigate alice --since 400d', /between 1 and 90/],
     ['status yesterday', /not an incident id/],
     ['help me', /takes no arguments/],
+    ['close alice', /"alice" is not an incident id.*close <incident>/],
+    ['close', /^Use: close <incident>/],
     // A slip of a command word is never taken as a user to search for or contain.
     [
       'stauts',
-      /^Unknown command "stauts"\. Did you mean "status"\? Here is what I understand: contain <user>, investigate <user>, scope <user>, hunt user-agents, status \[<incident>\], report <incident\|user>, posture, doctor, help\./,
+      /^Unknown command "stauts"\. Did you mean "status"\? Here is what I understand: contain <user>, investigate <user>, scope <user>, hunt user-agents, status \[<incident>\], report <incident\|user>, close <incident>, posture, doctor, help\./,
     ],
     ['stauts INC-20261125-0001', /^Unknown command "stauts"\. Did you mean "status"/],
     ['reprot alice', /Did you mean "report"/],

@@ -1,4 +1,4 @@
-import type { Action } from '../../incidents/model';
+import { UNFINISHED, type Action } from '../../incidents/model';
 import { recreateGrant, enableServicePrincipal } from './applications';
 import { enableDevice } from './device';
 import { startFlow } from './flows';
@@ -18,6 +18,18 @@ export const UNDO_HANDLERS: UndoHandler[] = [
   restoreMailboxForwarding,
   enableHiddenInboxRule,
 ];
+
+/** Is this kind an undo (it takes back another action, and is never itself taken back)? */
+export function isUndoKind(kind: string): kind is UndoKind {
+  return UNDO_HANDLERS.some((h) => h.kind === kind);
+}
+
+/** The undo of `a` that is waiting, running or done, if any (a failed, rejected or expired one may be asked again). */
+export function liveUndoOf(a: Pick<Action, 'id'>, actions: Action[]): Action | undefined {
+  return actions
+    .filter((u) => u.params.undoes === a.id && (u.state === 'proposed' || u.state === 'succeeded' || UNFINISHED.includes(u.state)))
+    .at(-1);
+}
 
 /** The undo handler of one kind. */
 export function undoHandlerFor(kind: UndoKind): UndoHandler {
