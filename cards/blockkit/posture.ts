@@ -52,25 +52,27 @@ function applied(a: AppliedMeasureView): Block[] {
   }
   if (a.pending) lines.push(`:hourglass_flowing_sand: ${esc(a.pending)}`);
   const blocks: Block[] = [{ type: 'divider' }, ...sections(lines)];
+  // Enforce and Undo are requests that another approver decides: the confirm says what is being asked for.
+  const request = (
+    ref: string | undefined,
+    label: string,
+    verb: `contain.posture-${'enforce' | 'undo'}`,
+    style: 'primary' | 'danger',
+    title: string,
+    what: string,
+  ) =>
+    ref
+      ? [
+          button(label, verb, ref, style, {
+            title,
+            text: `*${esc(a.title)}* will be proposed for ${what}; another approver decides.`,
+            confirm: 'Request',
+          }),
+        ]
+      : [];
   const buttons = [
-    ...(a.enforce
-      ? [
-          button('Enforce', 'contain.posture-enforce', a.enforce, 'primary', {
-            title: 'Request enforcing?',
-            text: `*${esc(a.title)}* will be proposed for enforcing; another approver decides.`,
-            confirm: 'Request',
-          }),
-        ]
-      : []),
-    ...(a.undo
-      ? [
-          button('Undo', 'contain.posture-undo', a.undo, 'danger', {
-            title: 'Request the undo?',
-            text: `*${esc(a.title)}* will be proposed for removal; another approver decides.`,
-            confirm: 'Request',
-          }),
-        ]
-      : []),
+    ...request(a.enforce, 'Enforce', 'contain.posture-enforce', 'primary', 'Request enforcing?', 'enforcing'),
+    ...request(a.undo, 'Undo', 'contain.posture-undo', 'danger', 'Request the undo?', 'removal'),
   ];
   if (buttons.length) blocks.push({ type: 'actions', block_id: `applied:${a.incidentId}`, elements: buttons });
   if (a.manual) blocks.push(...sections([`*${esc(a.manual.why)}*`, ...steps(a.manual.steps)]));

@@ -130,8 +130,12 @@ export type ActionKind =
   | 'applyMeasure'
   | 'enforceMeasure'
   | 'undoMeasure'
-  // Step 1's optional Identity Protection action, and the undo kinds (src/playbook/undo/types.ts): plain actions too.
+  // Step 1's optional Identity Protection action, and the undo kinds (src/playbook/undo/): plain actions too.
   | 'confirmCompromised'
+  | UndoKind;
+
+/** Changes that put back what a containment action changed (handlers in src/playbook/undo/). */
+export type UndoKind =
   | 'enableDevice'
   | 'enableInboxRule'
   | 'recreateInboxRule'

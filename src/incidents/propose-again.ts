@@ -2,9 +2,9 @@ import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
 import { incidentView } from '../views/incident';
 import type { IncidentView } from '../views/types';
-import { actionId, parseActionRef } from '../ids';
+import { actionId } from '../ids';
 import { REPROPOSABLE, type Action, type Actor } from './model';
-import { authorize, refuseTarget } from './policy';
+import { actionForButton } from './button-target';
 import { BUTTON_ROLES } from './roles';
 
 /**
@@ -13,12 +13,7 @@ import { BUTTON_ROLES } from './roles';
  * silence, cannot block their own containment for good.
  */
 export async function proposeAgain(ctx: ContainContext, ref: string, actor: Actor): Promise<{ view: IncidentView; incidentId: string }> {
-  const parsed = parseActionRef(ref);
-  const old = parsed && (await ctx.store.getAction(parsed.incidentId, parsed.actionId));
-  const incident = parsed && (await ctx.store.getIncident(parsed.incidentId));
-  if (!old || !incident) throw new ContainError('NOT_FOUND', 'That incident or action no longer exists.');
-  refuseTarget(incident, actor);
-  await authorize(ctx, actor, BUTTON_ROLES.repropose, 'Propose again');
+  const { incident, action: old } = await actionForButton(ctx, ref, actor, BUTTON_ROLES.repropose, 'Propose again');
   if (!REPROPOSABLE.has(old.state))
     throw new ContainError('CONFLICT', `"${old.title}" is ${old.state}; only an expired or rejected proposal can be proposed again.`);
   const now = ctx.now();

@@ -1,12 +1,12 @@
 import type { ContainContext } from '../context';
 import { ContainError } from '../errors';
-import { actionId, parseActionRef } from '../ids';
+import { actionId } from '../ids';
 import { isUndoKind, liveUndoOf, planUndo } from '../playbook/undo/plan';
 import { ConcurrencyError } from '../store/incident-store';
 import { containmentView } from '../views/containment';
 import type { ContainmentView } from '../views/types';
 import type { Action, Actor } from './model';
-import { authorize, refuseTarget } from './policy';
+import { actionForButton } from './button-target';
 import { BUTTON_ROLES } from './roles';
 
 export interface UndoRequest {
@@ -24,12 +24,7 @@ export interface UndoRequest {
  * trail and report record who asked, who approved and what came of it.
  */
 export async function requestUndo(ctx: ContainContext, ref: string, actor: Actor): Promise<UndoRequest> {
-  const parsed = parseActionRef(ref);
-  const done = parsed && (await ctx.store.getAction(parsed.incidentId, parsed.actionId));
-  const incident = parsed && (await ctx.store.getIncident(parsed.incidentId));
-  if (!done || !incident) throw new ContainError('NOT_FOUND', 'That incident or action no longer exists.');
-  refuseTarget(incident, actor);
-  await authorize(ctx, actor, BUTTON_ROLES.undo, 'Undo');
+  const { incident, action: done } = await actionForButton(ctx, ref, actor, BUTTON_ROLES.undo, 'Undo');
   if (isUndoKind(done.kind)) throw new ContainError('CONFLICT', `"${done.title}" is itself an undo; to take it back, contain again.`);
   for (let attempt = 0; attempt < 5; attempt++) {
     const actions = await ctx.store.listActions(incident.id);

@@ -56,16 +56,14 @@ export class ActivityLog {
   /** Subjects of messages by Internet message id, from mail rows; used to name what was read. */
   constructor(private readonly subjectOf: (internetMessageId: string) => string | undefined = () => undefined) {}
 
-  private actor(r: LogRecord, sessionId: string | undefined): ActorActivity & { seen: Set<string> } {
-    const key = sessionId ? `s:${sessionId}` : `a:${r.user}|${r.ip ?? ''}`;
+  /** The actor under `key`, made on first sight, its first and last times stretched to cover `time`. */
+  private entry(key: string, who: Pick<ActorActivity, 'user' | 'sessionId' | 'ip'>, time: string): ActorActivity & { seen: Set<string> } {
     let a = this.actors.get(key);
     if (!a) {
       a = {
-        user: r.user,
-        ...(sessionId ? { sessionId } : {}),
-        ...(r.ip ? { ip: r.ip } : {}),
-        first: r.time,
-        last: r.time,
+        ...who,
+        first: time,
+        last: time,
         mailRead: [],
         foldersSynced: [],
         mailAccessRecords: 0,
@@ -76,8 +74,14 @@ export class ActivityLog {
       };
       this.actors.set(key, a);
     }
-    if (r.time < a.first) a.first = r.time;
-    if (r.time > a.last) a.last = r.time;
+    if (time < a.first) a.first = time;
+    if (time > a.last) a.last = time;
+    return a;
+  }
+
+  private actor(r: LogRecord, sessionId: string | undefined): ActorActivity & { seen: Set<string> } {
+    const key = sessionId ? `s:${sessionId}` : `a:${r.user}|${r.ip ?? ''}`;
+    const a = this.entry(key, { user: r.user, ...(sessionId ? { sessionId } : {}), ...(r.ip ? { ip: r.ip } : {}) }, r.time);
     // One session seen from several attacker addresses: name them all.
     if (r.ip && a.ip && !a.ip.split(', ').includes(r.ip)) a.ip = `${a.ip}, ${r.ip}`;
     else if (r.ip && !a.ip) a.ip = r.ip;
@@ -129,25 +133,7 @@ export class ActivityLog {
     time: string,
     mail: { internetMessageId?: string; networkMessageId: string; subject: string; recipient: string },
   ): void {
-    const key = `m:${user}`;
-    let a = this.actors.get(key);
-    if (!a) {
-      a = {
-        user,
-        first: time,
-        last: time,
-        mailRead: [],
-        foldersSynced: [],
-        mailAccessRecords: 0,
-        searches: [],
-        files: [],
-        mailSent: [],
-        seen: new Set(),
-      };
-      this.actors.set(key, a);
-    }
-    if (time < a.first) a.first = time;
-    if (time > a.last) a.last = time;
+    const a = this.entry(`m:${user}`, { user }, time);
     const id = mail.internetMessageId ?? mail.networkMessageId;
     if (!a.seen.has(`s:${id}|${mail.recipient}`)) {
       a.seen.add(`s:${id}|${mail.recipient}`);

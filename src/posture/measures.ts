@@ -99,35 +99,42 @@ function caPlan(
 const name = (input: MeasureInput, what: string) => `Contain ${input.label}: ${what} (report-only)`.slice(0, 256);
 const allApps = { includeApplications: ['All'], excludeApplications: [], includeUserActions: [] };
 
+/** A measure whose policy grants every sign-in of every user to every app only under `grantControls`. */
+function everySignInPlan(
+  input: MeasureInput,
+  measure: MeasureId,
+  title: string,
+  description: string,
+  grantControls: Record<string, unknown>,
+): ConditionalAccessPlan {
+  const displayName = name(input, title);
+  return caPlan(measure, displayName, description, [], () =>
+    caPolicy(displayName, {
+      conditions: { users: users(input, { allUsers: true }), applications: allApps, clientAppTypes: ['all'] },
+      grantControls,
+    }),
+  );
+}
+
 /** https://learn.microsoft.com/entra/identity/conditional-access/howto-conditional-access-policy-compliant-device */
 export function compliantDevicePlan(input: MeasureInput): ConditionalAccessPlan {
-  const displayName = name(input, 'Require a compliant or hybrid-joined device');
-  return caPlan(
+  return everySignInPlan(
+    input,
     'compliantDevice',
-    displayName,
+    'Require a compliant or hybrid-joined device',
     "Every sign-in of every user to every app must come from a device Intune marks compliant or a Microsoft Entra hybrid-joined one. A session cookie stolen through an AiTM proxy then fails from the attacker's machine. Created report-only: the sign-in logs show who would be blocked before it is enforced.",
-    [],
-    () =>
-      caPolicy(displayName, {
-        conditions: { users: users(input, { allUsers: true }), applications: allApps, clientAppTypes: ['all'] },
-        grantControls: { operator: 'OR', builtInControls: ['compliantDevice', 'domainJoinedDevice'] },
-      }),
+    { operator: 'OR', builtInControls: ['compliantDevice', 'domainJoinedDevice'] },
   );
 }
 
 /** https://learn.microsoft.com/entra/identity/conditional-access/how-to-policy-phish-resistant-admin-mfa (for all users) */
 export function phishingResistantMfaPlan(input: MeasureInput): ConditionalAccessPlan {
-  const displayName = name(input, 'Require phishing-resistant MFA');
-  return caPlan(
+  return everySignInPlan(
+    input,
     'phishingResistantMfa',
-    displayName,
+    'Require phishing-resistant MFA',
     'Every sign-in must satisfy the built-in "Phishing-resistant MFA" authentication strength (FIDO2 security keys, Windows Hello for Business, certificate-based MFA): an AiTM proxy cannot relay them. Created report-only: users without such a method would be blocked, and the sign-in logs show who.',
-    [],
-    () =>
-      caPolicy(displayName, {
-        conditions: { users: users(input, { allUsers: true }), applications: allApps, clientAppTypes: ['all'] },
-        grantControls: { operator: 'OR', builtInControls: [], authenticationStrength: { id: AUTH_STRENGTH.phishingResistantMfa } },
-      }),
+    { operator: 'OR', builtInControls: [], authenticationStrength: { id: AUTH_STRENGTH.phishingResistantMfa } },
   );
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commandSchema } from '../commands';
 import { buttonPressSchema } from '../views/buttons';
+import { queueBody } from './queue-body';
 
 /**
  * Where a command or button press came from, as the platform adapter in bot/ that enqueued it needs it again: the
@@ -87,15 +88,6 @@ export interface WorkQueue {
 
 /** Decode a queue message body (base64 JSON, or plain JSON as the Functions host hands it over after decoding). */
 export function decodeWorkMessage(input: unknown): WorkMessage | undefined {
-  let value = input;
-  if (typeof value === 'string') {
-    const text = value.trim().startsWith('{') ? value : Buffer.from(value, 'base64').toString('utf8');
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-  }
-  const r = workMessageSchema.safeParse(value);
+  const r = workMessageSchema.safeParse(queueBody(input));
   return r.success ? r.data : undefined;
 }

@@ -12,6 +12,7 @@ import {
   type Span,
   type SpanContext,
 } from '@opentelemetry/api';
+import { queueBody } from '../store/queue-body';
 
 /**
  * Contain's telemetry port: spans and metrics through the OpenTelemetry API only. Nothing is recorded until an SDK
@@ -107,16 +108,7 @@ export function parseTraceparent(carrier: Partial<TraceCarrier> | undefined): Sp
 
 /** The trace carrier of a queued work message as the host hands it over (object or JSON or base64 JSON text). */
 export function carrierOfMessage(message: unknown): TraceCarrier | undefined {
-  let value = message;
-  if (typeof value === 'string') {
-    const text = value.trim().startsWith('{') ? value : Buffer.from(value, 'base64').toString('utf8');
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-  }
-  const v = value as Partial<TraceCarrier> | null;
+  const v = queueBody(message) as Partial<TraceCarrier> | null | undefined;
   return v && typeof v.traceparent === 'string'
     ? { traceparent: v.traceparent, ...(typeof v.tracestate === 'string' ? { tracestate: v.tracestate } : {}) }
     : undefined;

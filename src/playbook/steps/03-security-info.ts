@@ -1,6 +1,6 @@
 import type { Action } from '../../incidents/model';
 import type { ProposedAction, StepModule } from '../types';
-import { del, directoryAudits, failed, get, gone, inWindow, ok, read, seg, userPath } from './common';
+import { del, directoryAudits, failed, get, gone, inWindow, ok, read, seg, unreadNotes, userPath } from './common';
 import { formatUtc } from '../../views/time';
 
 /** @odata.type of a method -> the path segment its DELETE uses. */
@@ -77,11 +77,10 @@ export const securityInfoStep: StepModule = {
         reason: reasons.join('; '),
       });
     }
-    const failure = d.answers.failure('methods');
     return {
       proposals,
       checked: `${methods.length} authentication method(s)`,
-      notes: failure ? [`Authentication methods could not be read: ${failure}`] : [],
+      notes: unreadNotes(d.answers, 'methods', 'Authentication methods'),
     };
   },
   handlers: [

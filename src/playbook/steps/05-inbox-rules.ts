@@ -2,7 +2,7 @@ import type { Action } from '../../incidents/model';
 import type { BatchRequest } from '../../graph/batch';
 import type { Answers } from '../answers';
 import type { ProposedAction, ReadScope, StepModule } from '../types';
-import { del, failed, get, gone, ok, patch, query, read, seg, userPath } from './common';
+import { del, failed, get, gone, ok, patch, query, read, seg, unreadNotes, userPath } from './common';
 import { exchangeRuleHandlers, exchangeStep, readExchange } from './05-exchange';
 import { foldersOf, HIDING_PLACES, suspiciousRules, userDomains } from './05-rule-reasons';
 
@@ -71,9 +71,7 @@ export const inboxRulesStep: StepModule = {
     });
     // Mailbox forwarding, hidden rules and the audit configuration: the Exchange admin API, or the PowerShell lines.
     const exchange = exchangeStep(d.exchange, user);
-    const notes = [...exchange.notes];
-    const failure = d.answers.failure('rules');
-    if (failure) notes.unshift(`Inbox rules could not be read: ${failure}`);
+    const notes = [...unreadNotes(d.answers, 'rules', 'Inbox rules'), ...exchange.notes];
     return {
       proposals: [...proposals, ...exchange.proposals],
       checked: `${rules.length} inbox rule(s)${exchange.checked ? `; ${exchange.checked}` : ''}`,

@@ -2,7 +2,23 @@ import { odataString } from '../../graph/odata';
 import type { Action } from '../../incidents/model';
 import type { Answers } from '../answers';
 import type { ProposedAction, StepModule } from '../types';
-import { del, directoryAudits, failed, get, gone, inWindow, ok, patch, post, query, read, seg, suspiciousName, userPath } from './common';
+import {
+  del,
+  directoryAudits,
+  failed,
+  get,
+  gone,
+  inWindow,
+  ok,
+  patch,
+  post,
+  query,
+  read,
+  seg,
+  suspiciousName,
+  unreadNotes,
+  userPath,
+} from './common';
 import { formatUtc } from '../../views/time';
 
 interface KeyCredential {
@@ -183,11 +199,10 @@ export const applicationsStep: StepModule = {
           reason: reasons.join('; '),
         });
     }
-    const failure = d.answers.failure('grants');
     return {
       proposals,
       checked: `${grants.length} consent(s), ${applications.length} owned app(s)`,
-      notes: failure ? [`Consents could not be read: ${failure}`] : [],
+      notes: unreadNotes(d.answers, 'grants', 'Consents'),
     };
   },
   handlers: [

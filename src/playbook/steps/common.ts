@@ -2,6 +2,7 @@ import { subError } from '../../graph/batch';
 import type { BatchRequest } from '../../graph/batch';
 import { odataString, query, segment } from '../../graph/odata';
 import type { ActionResult } from '../../incidents/model';
+import type { Answers } from '../answers';
 import type { Call, CallResult, ReadScope } from '../types';
 
 export const get = (url: string): Call => ({ api: 'graph', method: 'GET', url });
@@ -54,3 +55,9 @@ export function directoryAuditPath(userId: string, since: string): string {
  * in it, step 7 consents and app registrations. Both declare it; discovery reads it once.
  */
 export const directoryAudits = (scope: ReadScope): BatchRequest => read('audits', directoryAuditPath(scope.user.id, scope.since));
+
+/** A step's note when one of its reads failed: "<what> could not be read: <why>", or nothing. */
+export function unreadNotes(answers: Answers, id: string, what: string): string[] {
+  const failure = answers.failure(id);
+  return failure ? [`${what} could not be read: ${failure}`] : [];
+}

@@ -1,17 +1,7 @@
-import type { Action, ActionKind } from '../../incidents/model';
+import type { Action, ActionKind, UndoKind } from '../../incidents/model';
 import type { ActionHandler, ProposedAction } from '../types';
 
-/** Changes that put back what a containment action changed. */
-export type UndoKind =
-  | 'enableDevice'
-  | 'enableInboxRule'
-  | 'recreateInboxRule'
-  | 'startFlow'
-  | 'enableServicePrincipal'
-  | 'recreateGrant'
-  | 'dismissUserRisk'
-  | 'restoreMailboxForwarding'
-  | 'enableHiddenInboxRule';
+export type { UndoKind };
 
 /** Step 1's optional Identity Protection action; not yet on the card (the chat wiring adds it to ActionKind). */
 export type RiskActionKind = 'confirmCompromised';
