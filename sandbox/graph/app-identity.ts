@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { GraphEmulator } from './emulator';
-import { TENANT_ID } from './ids';
+import { GLOBAL_ADMIN_TEMPLATE, TENANT_ID } from './ids';
 
 /** Microsoft Graph's own application id (the resource of every Graph app role). */
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
@@ -39,7 +39,7 @@ export const EXCHANGE_APP_ROLES = [
 
 /** Built-in directory roles by display name -> role template id (the same in every tenant). */
 export const ROLE_TEMPLATES: Record<string, string> = {
-  'Global Administrator': '62e90394-69f5-4237-9190-012177145e10',
+  'Global Administrator': GLOBAL_ADMIN_TEMPLATE,
   'User Administrator': 'fe930be7-5e62-47db-91af-98c3a49a38b1',
   'Privileged Authentication Administrator': '7be44c8a-adaf-4e2a-84d6-ab2649e08a13',
   'Authentication Administrator': 'c4e39bd9-1100-46d3-8c65-fb160da0071f',

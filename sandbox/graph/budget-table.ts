@@ -44,6 +44,16 @@ export const identityRefusal = (information: string) => ({
 
 export const anchor = (a: string) => `${THROTTLING_LIMITS}#${a}`;
 
+/** The rest of an Outlook budget, counted per app and mailbox: every request that names a mailbox counts once. */
+const perMailbox = (limits: Pick<BudgetDef, 'algorithm' | 'limit' | 'windowSeconds'>, message: string) =>
+  ({
+    scope: 'app+mailbox',
+    ...limits,
+    retryAfter: true,
+    cost: (r: Req) => (r.mailbox ? 1 : 0),
+    refusal: { code: 'ApplicationThrottled', message },
+  }) satisfies Omit<BudgetDef, 'id' | 'what' | 'doc'>;
+
 /** The budgets, in the order a request is checked against them. */
 export const BUDGETS: BudgetDef[] = [
   {
@@ -159,25 +169,13 @@ export const BUDGETS: BudgetDef[] = [
     id: 'outlook-concurrency',
     what: 'Outlook: concurrent requests per mailbox (mail, rules, folders)',
     doc: anchor('outlook-service-limits'),
-    scope: 'app+mailbox',
-    algorithm: 'concurrency',
-    limit: 4,
-    windowSeconds: 0,
-    retryAfter: true,
-    cost: (r) => (r.mailbox ? 1 : 0),
-    refusal: { code: 'ApplicationThrottled', message: 'Application is over its MailboxConcurrency limit.' },
+    ...perMailbox({ algorithm: 'concurrency', limit: 4, windowSeconds: 0 }, 'Application is over its MailboxConcurrency limit.'),
   },
   {
     id: 'outlook-requests',
     what: 'Outlook: requests per mailbox (mail, rules, folders)',
     doc: anchor('outlook-service-limits'),
-    scope: 'app+mailbox',
-    algorithm: 'sliding-window',
-    limit: 10_000,
-    windowSeconds: 600,
-    retryAfter: true,
-    cost: (r) => (r.mailbox ? 1 : 0),
-    refusal: { code: 'ApplicationThrottled', message: 'Application is over its MailboxRequestRate limit.' },
+    ...perMailbox({ algorithm: 'sliding-window', limit: 10_000, windowSeconds: 600 }, 'Application is over its MailboxRequestRate limit.'),
   },
   // The section is titled "Security detections and incidents" but its table names only alert, securityActions and
   // secureScore; the sandbox counts incidents (which Defender builds from alerts) against the same budget: stricter.

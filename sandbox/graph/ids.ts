@@ -1,6 +1,8 @@
 /** Fixed ids of the sandbox tenant's people, groups and attacker infrastructure. */
 export const TENANT_ID = '0c0a1e57-0000-4000-8000-00000000c0de';
 export const DOMAIN = 'contoso.example';
+/** The Global Administrator role's template id, the same in every tenant. */
+export const GLOBAL_ADMIN_TEMPLATE = '62e90394-69f5-4237-9190-012177145e10';
 
 export const SEED_IDS = {
   alice: 'a11ce000-0000-4000-8000-000000000001',
@@ -27,8 +29,7 @@ export const SEED_IDS = {
   globalAdminRole: '91ba0000-0000-4000-8000-0000000000c1', // directoryRole object of Global Administrator
 } as const;
 
-export const GLOBAL_ADMIN_TEMPLATE = '62e90394-69f5-4237-9190-012177145e10';
-
+/** The attacker's addresses, browser and the app it registers in the tenant. */
 export const ATTACKER = {
   ipv4: '152.42.161.220',
   ipv6: '240b:10:32c1:ab00:857:889:3734:e93',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ATTACKER, DOMAIN, SEED_IDS } from './ids';
-import { signInRow, user, type TenantData } from './seed';
+import { fromAttacker, signInRow, user, type TenantData } from './seed';
 
 /** POST /sandbox/scenario: more recipients of Alice's phishing mail, some of whom signed in from the attacker's network. */
 export const scenarioSchema = z
@@ -68,20 +68,7 @@ export function addPhishRecipients(state: TenantData, now: number, input: z.infe
       const ip = i % 2 === 0 ? ATTACKER.ipv4 : `152.42.170.${10 + (i % 200)}`;
       state.signIns.push(
         signInRow(now, seq + 1, who, hoursAgo - 0.5 - (i % 3) * 0.4, {
-          ip,
-          city: 'Singapore',
-          country: 'SG',
-          autonomousSystemNumber: 14061,
-          userAgent: ATTACKER.userAgent,
-          deviceDetail: {
-            deviceId: '',
-            displayName: '',
-            operatingSystem: 'Windows10',
-            browser: 'Firefox 125.0',
-            isCompliant: false,
-            isManaged: false,
-            trustType: '',
-          },
+          ...fromAttacker(ip),
           riskLevelDuringSignIn: 'medium',
           riskState: 'atRisk',
         }),

@@ -10,6 +10,18 @@ import {
   type SeedServicePrincipal,
 } from './seed-shapes';
 
+/** What a seeded directory audit record says happened; `audit` in seedApps fills in what the records share. */
+interface AuditWhat {
+  category: string;
+  activity: string;
+  target: Record<string, string>;
+  details: { key: string; value: string }[];
+  reason?: string;
+  service?: string;
+  operation?: string;
+  ip?: string;
+}
+
 /** Step 7: the attacker's app, registered and consented by Alice; Microsoft's Teams for contrast; the directory audit that tells them apart. */
 export function seedApps(now: number) {
   const A = ALICE_OBJECTS;
@@ -109,126 +121,86 @@ export function seedApps(now: number) {
       },
     },
   ];
-  const actor = (ip: string) => ({
-    user: { id: alice, displayName: 'Alice Aoki', userPrincipalName: 'alice.aoki@contoso.example', ipAddress: ip },
-    app: null,
+  /** A successful directory audit record of what Alice's account did, from the attacker's address unless `ip` says otherwise. */
+  const audit = (id: string, correlationId: string, hoursAgo: number, what: AuditWhat): SeedAudit => ({
+    data: {
+      id,
+      category: what.category,
+      correlationId,
+      result: 'success',
+      resultReason: what.reason ?? '',
+      activityDisplayName: what.activity,
+      activityDateTime: iso(now, hoursAgo),
+      loggedByService: what.service ?? 'Core Directory',
+      operationType: what.operation ?? 'Add',
+      initiatedBy: {
+        user: {
+          id: alice,
+          displayName: 'Alice Aoki',
+          userPrincipalName: 'alice.aoki@contoso.example',
+          ipAddress: what.ip ?? ATTACKER.ipv4,
+        },
+        app: null,
+      },
+      targetResources: [what.target],
+      additionalDetails: what.details,
+    },
+  });
+  /** Alice's account registering a security info method, as Authentication Methods logs it. */
+  const registered = (reason: string, method: string): AuditWhat => ({
+    category: 'UserManagement',
+    reason,
+    activity: 'User registered security info',
+    service: 'Authentication Methods',
+    target: { id: alice, displayName: 'Alice Aoki', type: 'User', userPrincipalName: 'alice.aoki@contoso.example' },
+    details: [{ key: 'Method', value: method }],
   });
   const audits: SeedAudit[] = [
-    {
-      data: {
-        id: 'Directory_att_01',
-        category: 'UserManagement',
-        correlationId: 'c0a1e000-0000-4000-8000-0000000a0001',
-        result: 'success',
-        resultReason: 'User registered Mobile Phone SMS',
-        activityDisplayName: 'User registered security info',
-        activityDateTime: iso(now, 49.4),
-        loggedByService: 'Authentication Methods',
-        operationType: 'Add',
-        initiatedBy: actor(ATTACKER.ipv4),
-        targetResources: [{ id: alice, displayName: 'Alice Aoki', type: 'User', userPrincipalName: 'alice.aoki@contoso.example' }],
-        additionalDetails: [{ key: 'Method', value: 'Phone' }],
-      },
-    },
-    {
-      data: {
-        id: 'Directory_att_02',
-        category: 'UserManagement',
-        correlationId: 'c0a1e000-0000-4000-8000-0000000a0002',
-        result: 'success',
-        resultReason: 'User registered Authenticator App with Notification and Code',
-        activityDisplayName: 'User registered security info',
-        activityDateTime: iso(now, 49.5),
-        loggedByService: 'Authentication Methods',
-        operationType: 'Add',
-        initiatedBy: actor(ATTACKER.ipv4),
-        targetResources: [{ id: alice, displayName: 'Alice Aoki', type: 'User', userPrincipalName: 'alice.aoki@contoso.example' }],
-        additionalDetails: [{ key: 'Method', value: 'Authenticator App' }],
-      },
-    },
-    {
-      data: {
-        id: 'Directory_att_00',
-        category: 'ApplicationManagement',
-        correlationId: 'c0a1e000-0000-4000-8000-0000000a0000',
-        result: 'success',
-        resultReason: '',
-        activityDisplayName: 'Add application',
-        activityDateTime: iso(now, 49.7),
-        loggedByService: 'Core Directory',
-        operationType: 'Add',
-        initiatedBy: actor(ATTACKER.ipv4),
-        targetResources: [{ id: A.appAttacker, displayName: '..', type: 'Application' }],
-        additionalDetails: [{ key: 'AppId', value: ATTACKER.appId }],
-      },
-    },
-    {
-      data: {
-        id: 'Directory_att_03',
-        category: 'ApplicationManagement',
-        correlationId: 'c0a1e000-0000-4000-8000-0000000a0003',
-        result: 'success',
-        resultReason: '',
-        activityDisplayName: 'Add service principal',
-        activityDateTime: iso(now, 49.7),
-        loggedByService: 'Core Directory',
-        operationType: 'Add',
-        initiatedBy: actor(ATTACKER.ipv4),
-        targetResources: [{ id: A.spAttacker, displayName: '..', type: 'ServicePrincipal' }],
-        additionalDetails: [{ key: 'AppId', value: ATTACKER.appId }],
-      },
-    },
-    {
-      data: {
-        id: 'Directory_att_04',
-        category: 'ApplicationManagement',
-        correlationId: 'c0a1e000-0000-4000-8000-0000000a0004',
-        result: 'success',
-        resultReason: '',
-        activityDisplayName: 'Consent to application',
-        activityDateTime: iso(now, 49.65),
-        loggedByService: 'Core Directory',
-        operationType: 'Assign',
-        initiatedBy: actor(ATTACKER.ipv4),
-        targetResources: [{ id: A.spAttacker, displayName: '..', type: 'ServicePrincipal' }],
-        additionalDetails: [
-          { key: 'AppId', value: ATTACKER.appId },
-          { key: 'ConsentType', value: 'Principal' },
-        ],
-      },
-    },
-    {
-      data: {
-        id: 'Directory_att_05',
-        category: 'Device',
-        correlationId: 'c0a1e000-0000-4000-8000-0000000a0006',
-        result: 'success',
-        resultReason: '',
-        activityDisplayName: 'Register device',
-        activityDateTime: iso(now, 49.6),
-        loggedByService: 'Device Registration Service',
-        operationType: 'Add',
-        initiatedBy: actor(ATTACKER.ipv4),
-        targetResources: [{ id: A.attackerWindowsDevice, displayName: 'DESKTOP-7Q2V9KD', type: 'Device' }],
-        additionalDetails: [{ key: 'Device Trust Type', value: 'Workplace' }],
-      },
-    },
-    {
-      data: {
-        id: 'Directory_leg_01',
-        category: 'ApplicationManagement',
-        correlationId: 'c0a1e000-0000-4000-8000-0000000a0005',
-        result: 'success',
-        resultReason: '',
-        activityDisplayName: 'Consent to application',
-        activityDateTime: iso(now, 24 * 300),
-        loggedByService: 'Core Directory',
-        operationType: 'Assign',
-        initiatedBy: actor('203.0.113.10'),
-        targetResources: [{ id: A.spTeams, displayName: 'Microsoft Teams', type: 'ServicePrincipal' }],
-        additionalDetails: [],
-      },
-    },
+    audit('Directory_att_01', 'c0a1e000-0000-4000-8000-0000000a0001', 49.4, registered('User registered Mobile Phone SMS', 'Phone')),
+    audit(
+      'Directory_att_02',
+      'c0a1e000-0000-4000-8000-0000000a0002',
+      49.5,
+      registered('User registered Authenticator App with Notification and Code', 'Authenticator App'),
+    ),
+    audit('Directory_att_00', 'c0a1e000-0000-4000-8000-0000000a0000', 49.7, {
+      category: 'ApplicationManagement',
+      activity: 'Add application',
+      target: { id: A.appAttacker, displayName: '..', type: 'Application' },
+      details: [{ key: 'AppId', value: ATTACKER.appId }],
+    }),
+    audit('Directory_att_03', 'c0a1e000-0000-4000-8000-0000000a0003', 49.7, {
+      category: 'ApplicationManagement',
+      activity: 'Add service principal',
+      target: { id: A.spAttacker, displayName: '..', type: 'ServicePrincipal' },
+      details: [{ key: 'AppId', value: ATTACKER.appId }],
+    }),
+    audit('Directory_att_04', 'c0a1e000-0000-4000-8000-0000000a0004', 49.65, {
+      category: 'ApplicationManagement',
+      activity: 'Consent to application',
+      operation: 'Assign',
+      target: { id: A.spAttacker, displayName: '..', type: 'ServicePrincipal' },
+      details: [
+        { key: 'AppId', value: ATTACKER.appId },
+        { key: 'ConsentType', value: 'Principal' },
+      ],
+    }),
+    audit('Directory_att_05', 'c0a1e000-0000-4000-8000-0000000a0006', 49.6, {
+      category: 'Device',
+      activity: 'Register device',
+      service: 'Device Registration Service',
+      target: { id: A.attackerWindowsDevice, displayName: 'DESKTOP-7Q2V9KD', type: 'Device' },
+      details: [{ key: 'Device Trust Type', value: 'Workplace' }],
+    }),
+    // Alice's own consent to Teams, long before the attack, from her usual address.
+    audit('Directory_leg_01', 'c0a1e000-0000-4000-8000-0000000a0005', 24 * 300, {
+      category: 'ApplicationManagement',
+      activity: 'Consent to application',
+      operation: 'Assign',
+      target: { id: A.spTeams, displayName: 'Microsoft Teams', type: 'ServicePrincipal' },
+      details: [],
+      ip: '203.0.113.10',
+    }),
   ];
   return { servicePrincipals, grants, applications, audits };
 }

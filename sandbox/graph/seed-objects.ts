@@ -44,6 +44,19 @@ export const WELL_KNOWN_FOLDERS: Record<string, string> = {
 export const mailboxFolders = (userId: string): SeedFolder[] =>
   Object.entries(WELL_KNOWN_FOLDERS).map(([w, displayName]) => ({ userId, id: folderId(userId, w), wellKnown: w, displayName }));
 
+/** A user's password method: Graph gives every user's the same fixed id and never shows the password. */
+const passwordMethod = (userId: string, createdDateTime: string): SeedMethod => ({
+  userId,
+  type: 'password',
+  id: ALICE_OBJECTS.passwordMethod,
+  data: {
+    '@odata.type': '#microsoft.graph.passwordAuthenticationMethod',
+    id: ALICE_OBJECTS.passwordMethod,
+    password: null,
+    createdDateTime,
+  },
+});
+
 export function seedObjects(now: number) {
   const A = ALICE_OBJECTS;
   const alice = SEED_IDS.alice;
@@ -54,17 +67,7 @@ export function seedObjects(now: number) {
   const fid = (u: string, n: string) => folders.find((f) => f.userId === u && (f.wellKnown === n || f.displayName === n))!.id;
 
   const methods: SeedMethod[] = [
-    {
-      userId: alice,
-      type: 'password',
-      id: A.passwordMethod,
-      data: {
-        '@odata.type': '#microsoft.graph.passwordAuthenticationMethod',
-        id: A.passwordMethod,
-        password: null,
-        createdDateTime: iso(now, 24 * 90),
-      },
-    },
+    passwordMethod(alice, iso(now, 24 * 90)),
     {
       userId: alice,
       type: 'microsoftAuthenticator',
@@ -120,17 +123,7 @@ export function seedObjects(now: number) {
       },
     },
     // Bob: benign and old.
-    {
-      userId: bob,
-      type: 'password',
-      id: A.passwordMethod,
-      data: {
-        '@odata.type': '#microsoft.graph.passwordAuthenticationMethod',
-        id: A.passwordMethod,
-        password: null,
-        createdDateTime: iso(now, 24 * 60),
-      },
-    },
+    passwordMethod(bob, iso(now, 24 * 60)),
     {
       userId: bob,
       type: 'phone',

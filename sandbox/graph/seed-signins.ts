@@ -43,6 +43,22 @@ const EDGE_WINDOWS =
 
 export type SignInFields = Partial<SeedSignIn> & { ip: string; city: string; country: string };
 
+/** The attacker's own PC as its sign-ins show it: Windows with Firefox, never registered, so no device id. */
+export const ATTACKER_DEVICE: SeedSignIn['deviceDetail'] = {
+  deviceId: '',
+  displayName: '',
+  operatingSystem: 'Windows10',
+  browser: 'Firefox 125.0',
+  isCompliant: false,
+  isManaged: false,
+  trustType: '',
+};
+
+/** Sign-in fields for `ip` on the attacker's hosting network in Singapore (AS14061), by default on the attacker's PC. */
+export function fromAttacker(ip: string, deviceDetail: SeedSignIn['deviceDetail'] = { ...ATTACKER_DEVICE }): SignInFields {
+  return { autonomousSystemNumber: 14061, ip, city: 'Singapore', country: 'SG', userAgent: ATTACKER.userAgent, deviceDetail };
+}
+
 /** One sign-in row of `who`, `hoursAgo` before `now`; `n` makes its ids unique (the scenario numbers from 100,000). */
 export function signInRow(now: number, n: number, who: SeedUser, hoursAgo: number, f: SignInFields): SeedSignIn {
   const { ip, city, country, ...rest } = f;
@@ -89,32 +105,14 @@ export function seedSignIns(now: number, users: SeedUser[]): SeedSignIn[] {
   const signIn = (who: SeedUser, hoursAgo: number, f: SignInFields): SeedSignIn => signInRow(now, ++n, who, hoursAgo, f);
   const alice = users[0];
   const stolenSession = '5e551000-0000-4000-8000-00000000a1ce';
-  const attackerNet = { autonomousSystemNumber: 14061 };
-  const attackerDevice = {
-    deviceId: '',
-    displayName: '',
-    operatingSystem: 'Windows10',
-    browser: 'Firefox 125.0',
-    isCompliant: false,
-    isManaged: false,
-    trustType: '',
-  };
+  const attackerDevice = { ...ATTACKER_DEVICE };
+  const replay = { ...fromAttacker(ATTACKER.ipv4, attackerDevice), sessionId: stolenSession };
   const signIns: SeedSignIn[] = [
     signIn(alice, 70, { ip: '203.0.113.10', city: 'Tokyo', country: 'JP' }),
     // The phishing click: Alice signs in through the attacker's proxy; the session cookie is stolen.
     signIn(alice, 50, { ip: '203.0.113.10', city: 'Tokyo', country: 'JP', sessionId: stolenSession }),
     // AiTM replay: OfficeHome, no device id, unfamiliar IP, same session id, Firefox/125.
-    signIn(alice, 49.9, {
-      ...attackerNet,
-      ip: ATTACKER.ipv4,
-      city: 'Singapore',
-      country: 'SG',
-      sessionId: stolenSession,
-      userAgent: ATTACKER.userAgent,
-      deviceDetail: attackerDevice,
-      riskLevelDuringSignIn: 'high',
-      riskState: 'atRisk',
-    }),
+    signIn(alice, 49.9, { ...replay, riskLevelDuringSignIn: 'high', riskState: 'atRisk' }),
     signIn(alice, 49.8, {
       autonomousSystemNumber: 17676,
       ip: ATTACKER.ipv6,
@@ -129,13 +127,7 @@ export function seedSignIns(now: number, users: SeedUser[]): SeedSignIn[] {
       riskState: 'atRisk',
     }),
     signIn(alice, 30, {
-      ...attackerNet,
-      ip: ATTACKER.ipv4,
-      city: 'Singapore',
-      country: 'SG',
-      sessionId: stolenSession,
-      userAgent: ATTACKER.userAgent,
-      deviceDetail: attackerDevice,
+      ...replay,
       appDisplayName: 'Microsoft Graph Explorer',
       riskLevelDuringSignIn: 'medium',
       riskState: 'atRisk',
@@ -148,12 +140,7 @@ export function seedSignIns(now: number, users: SeedUser[]): SeedSignIn[] {
   const erin = users.find((x) => x.id === SEED_IDS.erin)!;
   signIns.push(
     signIn(erin, 49.4, {
-      ...attackerNet,
-      ip: ATTACKER.ipv4,
-      city: 'Singapore',
-      country: 'SG',
-      userAgent: ATTACKER.userAgent,
-      deviceDetail: { ...attackerDevice },
+      ...fromAttacker(ATTACKER.ipv4),
       riskLevelDuringSignIn: 'medium',
       riskState: 'atRisk',
       sessionId: '5e551000-0000-4000-8000-0000000e7100',
@@ -163,11 +150,7 @@ export function seedSignIns(now: number, users: SeedUser[]): SeedSignIn[] {
   const carol = users.find((x) => x.id === SEED_IDS.carol)!;
   signIns.push(
     signIn(carol, 48, {
-      ...attackerNet,
-      ip: '152.42.170.3',
-      city: 'Singapore',
-      country: 'SG',
-      deviceDetail: { ...attackerDevice, operatingSystem: 'iOS', browser: 'Mobile Safari' },
+      ...fromAttacker('152.42.170.3', { ...attackerDevice, operatingSystem: 'iOS', browser: 'Mobile Safari' }),
       userAgent:
         'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
       appDisplayName: 'Office 365 Exchange Online',

@@ -6,7 +6,7 @@
 import { seedObjects } from './seed-objects';
 import { iso } from './seed-shapes';
 import { seedSignIns, type SeedSignIn } from './seed-signins';
-export { OFFICE_HOME, signInRow, type SeedSignIn, type SignInFields } from './seed-signins';
+export { fromAttacker, OFFICE_HOME, signInRow, type SeedSignIn, type SignInFields } from './seed-signins';
 import { seedUal, type SeedUalRecord } from './seed-ual';
 import { seedIdentity } from './app-identity';
 import { seedAlerts } from './seed-alerts';
