@@ -1,11 +1,11 @@
 import type { AlertRequestHandler } from '../src/alerts/run';
 import type { ContainContext } from '../src/context';
 import { ContainError, toContainError } from '../src/errors';
-import type { Actor, Incident } from '../src/incidents/model';
+import type { Actor, AlertFacts, Incident } from '../src/incidents/model';
 import { openContainment, releaseFastPath } from '../src/incidents/open-containment';
 import { openOnce } from '../src/incidents/open-once';
 import { systemGrant } from '../src/incidents/policy';
-import { updateThreads } from '../src/incidents/threads';
+import { updateFacts, updateThreads } from '../src/incidents/threads';
 import type { QueuedAlertRequest } from '../src/store/work-queue';
 import { containmentView } from '../src/views/containment';
 import { message } from '../src/views/types';
@@ -46,6 +46,12 @@ export async function openAlertIncident(ctx: ContainContext, request: QueuedAler
     const incident = await ctx.store.getIncident(id);
     return !!incident && [...channels.keys()].every((p) => incident.threads[p]);
   };
+  // The user has an incident already (typed `contain`, a wave, an earlier alert not yet closed): one incident per
+  // person, so the alert is said in that incident's thread rather than opening a second one with the same actions.
+  const current = (await ctx.store.findIncidents({ targetUserId: request.userId })).find(
+    (i) => i.state !== 'closed' && i.facts.alert?.key !== request.key,
+  );
+  if (current) return noteOnIncident(ctx, current, request, log);
   let result: Awaited<ReturnType<typeof openOnce>>;
   try {
     result = await openOnce(ctx, SCOPE, request.key, OPEN_STALE_MS, (id) => open(ctx, request, id, channels, log), posted);
@@ -70,6 +76,29 @@ export async function openAlertIncident(ctx: ContainContext, request: QueuedAler
   log.info(result.opened ? 'alert-opened incident posted' : 'alert-opened incident was open already', { incidentId: result.incidentId });
 }
 
+const alertFacts = (request: QueuedAlertRequest): AlertFacts => ({
+  key: request.key,
+  signals: request.signals.map(({ source, title, severity, at, reason, url }) => ({ source, title, severity, at, reason, url })),
+});
+
+/**
+ * Say a new alert in the thread of the user's open incident and keep it for the report. Once per request key: a
+ * redelivery finds the key kept and says nothing (a crash between saying and keeping says it twice, never not at all).
+ */
+async function noteOnIncident(ctx: ContainContext, incident: Incident, request: QueuedAlertRequest, log: ContainContext['log']) {
+  if (incident.facts.laterAlerts?.some((a) => a.key === request.key)) return;
+  const who = request.userPrincipalName ?? request.userId;
+  const text = `${request.signals.map((s) => `${s.title} (${s.severity})`).join('; ')}. ${incident.id} is open for ${who} already, so no second incident was opened; its card stays the one to decide on.`;
+  for (const [name, thread] of Object.entries(incident.threads)) {
+    const module = thread && (await surfaceModule(name));
+    if (!module) continue;
+    await module.at(ctx, thread, log).post(message('warning', `New alert about ${who}`, text));
+  }
+  await updateFacts(ctx, incident.id, (f) => ({ ...f, laterAlerts: [...(f.laterAlerts ?? []), alertFacts(request)] }));
+  await ctx.store.appendAudit(incident.id, { at: ctx.now().toISOString(), event: 'alert.noted', details: { key: request.key } });
+  log.info('alert noted on the open incident of the user', { incidentId: incident.id });
+}
+
 /** Create the reserved incident unless it exists, then post its card wherever it is missing; safe to run again. */
 async function open(
   ctx: ContainContext,
@@ -80,10 +109,7 @@ async function open(
 ): Promise<void> {
   let incident: Incident | undefined = await ctx.store.getIncident(id);
   if (!incident) {
-    const alert = {
-      key: request.key,
-      signals: request.signals.map(({ source, title, severity, at, reason, url }) => ({ source, title, severity, at, reason, url })),
-    };
+    const alert = alertFacts(request);
     try {
       const r = await openContainment(ctx, {
         query: { kind: 'id', value: request.userId },

@@ -11,7 +11,7 @@ const ALERT_PLATFORM = 'alert';
 
 /**
  * `close <incident>` (approvers): the incident is closed and says so in its audit trail. For an incident an alert
- * opened, the alert poll starts the user's next generation (alertIncidentClosed): a report newer than the closing opens
+ * opened or was noted on, the alert poll starts the user's next generation (alertIncidentClosed): a report newer than the closing opens
  * a new incident; the reports the closed one answered do not. Closing twice changes nothing the second time.
  */
 export async function closeIncident(
@@ -33,7 +33,8 @@ export async function closeIncident(
     }
     const now = ctx.now();
     await ctx.store.appendAudit(incident.id, { at: now.toISOString(), event: 'incident.closed', actor, details: { was: incident.state } });
-    const byAlert = incident.requester.platform === ALERT_PLATFORM;
+    // An alert noted on this incident (bot/alerts.ts) used the user's current generation as surely as one that opened it.
+    const byAlert = incident.requester.platform === ALERT_PLATFORM || !!incident.facts.laterAlerts?.length;
     if (byAlert) await alertIncidentClosed(ctx, incident.target.id, now);
     const waiting = (await ctx.store.listActions(incident.id)).filter((a) => a.state === 'proposed').length;
     const text = [

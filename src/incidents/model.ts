@@ -60,6 +60,8 @@ export interface IncidentFacts {
   investigation?: InvestigationSummary & { at: string };
   /** Opened by the alert poll (requester "alert"): the request's key and the reports that opened it. */
   alert?: AlertFacts;
+  /** Alerts about the user that came while this incident was open: noted in its thread instead of a second incident. */
+  laterAlerts?: AlertFacts[];
   /** Opened by a phishing wave: the campaign it belongs to. */
   campaign?: { id: string; index: number };
 }

@@ -82,6 +82,9 @@ export function render(incident: Incident, actions: Action[], audit: AuditEntry[
     ...(incident.facts.alert
       ? [`- Opened by an alert: ${incident.facts.alert.signals.map((a) => `${md(a.title)} (${a.severity}, ${a.at})`).join('; ')}`]
       : []),
+    ...(incident.facts.laterAlerts ?? []).map(
+      (l) => `- Alert while open (no second incident): ${l.signals.map((a) => `${md(a.title)} (${a.severity}, ${a.at})`).join('; ')}`,
+    ),
     ...(incident.facts.campaign ? [`- Part of phishing wave ${incident.facts.campaign.id}`] : []),
     `- State: ${incident.state}`,
     '',

@@ -165,4 +165,46 @@ describe('alerts open incidents in the incident channel', () => {
       `alert:${SEED_IDS.alice}#1`,
     ]);
   });
+
+  test('an alert about a user whose incident someone opened already is said in that thread, once; no second incident', async () => {
+    const ctx = await getContext();
+    await post(stack, channelMention(stack, PEOPLE.riley, 'contain bob.brown@contoso.example'));
+    const [manual] = await waitFor(
+      async () => {
+        const found = await ctx.store.findIncidents({ targetUserId: SEED_IDS.bob });
+        return found[0]?.threads.teams ? found : undefined;
+      },
+      { what: "Bob's incident" },
+    );
+    const cardsBefore = [teamsCards().length, slackCards().length];
+    await admin('/sandbox/alerts', {
+      userId: SEED_IDS.bob,
+      source: 'defender',
+      severity: 'high',
+      title: 'Suspicious inbox forwarding rule',
+    });
+    const [request] = (await pollAlerts(ctx)).requests.filter((r) => r.userId === SEED_IDS.bob);
+    await openAlertIncident(ctx, request);
+    await openAlertIncident(ctx, request); // redelivered: nothing said twice
+    expect(await ctx.store.findIncidents({ targetUserId: SEED_IDS.bob })).toHaveLength(1);
+    expect([teamsCards().length, slackCards().length]).toEqual(cardsBefore);
+    const notes = stack.connector.all().filter((r) => json(r.activity).includes('New alert about'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0].conversationId).toBe(manual.threads.teams!.conversationId);
+    expect(json(notes[0].activity)).toContain('Suspicious inbox forwarding rule');
+    const kept = (await ctx.store.getIncident(manual.id))!;
+    expect(kept.facts.laterAlerts?.map((a) => a.key)).toEqual([request.key]);
+
+    // Closing Bob's incident starts his next generation, as for one an alert opened: a newer report opens an incident.
+    await post(stack, channelMention(stack, PEOPLE.avery, `close ${manual.id}`));
+    await waitFor(async () => (await ctx.store.getIncident(manual.id))!.state === 'closed', { what: "Bob's incident closed" });
+    await new Promise((r) => setTimeout(r, 5));
+    await admin('/sandbox/alerts', { userId: SEED_IDS.bob, source: 'defender', severity: 'high', title: 'Stolen session cookie was used' });
+    const next = (await pollAlerts(ctx)).requests.filter((r) => r.userId === SEED_IDS.bob);
+    expect(next.map((r) => r.key)).toEqual([`alert:${SEED_IDS.bob}#${request.generation + 1}`]);
+    await openAlertIncident(ctx, next[0]);
+    const incidents = await ctx.store.findIncidents({ targetUserId: SEED_IDS.bob });
+    expect(incidents).toHaveLength(2);
+    expect(incidents.find((i) => i.id !== manual.id)!.facts.alert?.key).toBe(next[0].key);
+  });
 });
