@@ -5,7 +5,7 @@ import { message } from '../src/views/types';
 import { withDownload } from '../src/investigate/publish';
 import { priorGrant } from '../src/incidents/policy';
 import { approveWave } from '../src/wave/approve';
-import { loadCampaign, loadStatuses, loadUsers, saveCampaign, type Campaign } from '../src/wave/campaign';
+import { loadCampaign, loadStatuses, loadUsers, markLanded, saveCampaign, type Campaign } from '../src/wave/campaign';
 import { progressText } from '../src/wave/progress';
 import { runWaveSlice } from '../src/wave/run';
 import type { Surface } from './core/surface';
@@ -46,10 +46,10 @@ export async function pressContainAll(ctx: ContainContext, surface: Surface, pre
  * shows every row's outcome and links the full list. `step` keeps one chain: a duplicate of an earlier slice's message
  * (redelivered after a crash) finds the campaign past it and does nothing.
  */
-export async function runWaveMessage(ctx: ContainContext, msg: { campaignId: string; step: number }): Promise<void> {
+export async function runWaveMessage(ctx: ContainContext, msg: { campaignId: string; step: number; chain?: string }): Promise<void> {
   const log = ctx.log.child({ campaignId: msg.campaignId, step: msg.step });
   const c = await loadCampaign(ctx, msg.campaignId);
-  if (!c || c.state !== 'approved' || msg.step < c.step) return;
+  if (!c || c.state !== 'approved' || msg.step < c.step || msg.chain !== c.chain) return;
   const r = await runWaveSlice(ctx, c, { budgetMs: SLICE_MS, concurrency: CONCURRENCY });
   const text = progressText(r.campaign, r.statuses, r.users);
   const chat = c.thread && (await surfaceModule(c.thread.platform))?.at(ctx, c.thread.thread, log);
@@ -61,12 +61,20 @@ export async function runWaveMessage(ctx: ContainContext, msg: { campaignId: str
         .update(c.thread.cardId, await finalView(ctx, r.campaign))
         .catch((err: unknown) => log.warn('could not update the campaign card', { err }));
     await saveCampaign(ctx, { ...r.campaign, state: 'done', progress: text });
+    await markLanded(ctx, c.id);
     log.info('phishing wave done', { users: c.count });
     return;
   }
   const step = msg.step + 1;
+  // A redelivered copy of this slice, or a restarted chain, moved the campaign on meanwhile: that one queues the next
+  // slice, so the wave stays one chain of messages.
+  const latest = await loadCampaign(ctx, c.id);
+  if (!latest || latest.step !== msg.step || latest.chain !== c.chain) return log.info('wave slice superseded; the next is not queued');
   // Queued before the campaign moves on: a crash in between repeats this slice (harmlessly), never loses the chain.
-  await ctx.queue.send({ type: 'wave', key: `${c.id}#${step}`, campaignId: c.id, step }, { delaySeconds: r.toOpen ? 0 : TICK_SECONDS });
+  await ctx.queue.send(
+    { type: 'wave', key: `${c.id}#${step}${c.chain ? `@${c.chain}` : ''}`, campaignId: c.id, step, ...(c.chain ? { chain: c.chain } : {}) },
+    { delaySeconds: r.toOpen ? 0 : TICK_SECONDS },
+  );
   await saveCampaign(ctx, { ...r.campaign, step, progress: text });
 }
 

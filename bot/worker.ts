@@ -2,6 +2,7 @@ import { getContext } from '../src/runtime';
 import type { ContainContext } from '../src/context';
 import { executeActions } from '../src/incidents/execute';
 import { sweep, type SweepResult } from '../src/incidents/sweep';
+import { resumeStalledWaves } from '../src/wave/resume';
 import { decodeWorkMessage, type ConversationMessage } from '../src/store/work-queue';
 import { ContainError } from '../src/errors';
 import { pressButton } from './core/buttons';
@@ -53,8 +54,9 @@ async function runConversation(ctx: ContainContext, msg: ConversationMessage, op
   else await surface.post(msg.view);
 }
 
-/** The timer's work: expire undecided approvals, re-queue stuck actions. */
-export async function runSweep(): Promise<SweepResult> {
+/** The timer's work: expire undecided approvals, re-queue stuck actions, restart phishing waves whose chain stopped. */
+export async function runSweep(): Promise<SweepResult & { wavesResumed: number }> {
   const ctx = await getContext();
-  return sweep(ctx, async (incidentId) => notifierFor(ctx, await ctx.store.getIncident(incidentId)));
+  const result = await sweep(ctx, async (incidentId) => notifierFor(ctx, await ctx.store.getIncident(incidentId)));
+  return { ...result, wavesResumed: await resumeStalledWaves(ctx) };
 }

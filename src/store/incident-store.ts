@@ -87,6 +87,10 @@ export interface IncidentStore {
   remember(scope: string, key: string, value: unknown, options?: StoreOptions): Promise<void>;
   /** What `remember` kept, and when; undefined when nothing was. */
   recall<T>(scope: string, key: string, options?: StoreOptions): Promise<{ value: T; at: string } | undefined>;
+  /** Every value kept under a scope, with when (one partition's scan: for small scopes, such as the waves in flight). */
+  recallAll<T>(scope: string, options?: StoreOptions): Promise<{ value: T; at: string }[]>;
+  /** Drop what `remember` kept under a scope and key; nothing happens when nothing was kept. */
+  forget(scope: string, key: string, options?: StoreOptions): Promise<void>;
   /**
    * Claim an idempotency key (a chat delivery id, a queue message key): true for the first caller only, so that
    * retried deliveries do not open a second incident.

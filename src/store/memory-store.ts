@@ -188,6 +188,20 @@ export class MemoryIncidentStore implements IncidentStore {
     return row && { value: JSON.parse(String(row.valueJson)) as T, at: String(row.at) };
   }
 
+  async recallAll<T>(scope: string, options: StoreOptions = {}): Promise<{ value: T; at: string }[]> {
+    this.start(options, 'reading remembered values');
+    const partition = rows.memoPartition(scope);
+    return this.scan((r) => r.partitionKey === partition).map((row) => ({
+      value: JSON.parse(String(row.valueJson)) as T,
+      at: String(row.at),
+    }));
+  }
+
+  async forget(scope: string, key: string, options: StoreOptions = {}): Promise<void> {
+    this.start(options, 'forgetting a remembered value');
+    this.rows.delete(MemoryIncidentStore.key(rows.memoPartition(scope), rows.safeKey(key)));
+  }
+
   async claim(scope: string, key: string, options: StoreOptions = {}): Promise<boolean> {
     this.start(options, 'recording a delivery');
     const partitionKey = rows.claimPartition(scope);

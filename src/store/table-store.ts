@@ -237,6 +237,22 @@ export class TableIncidentStore implements IncidentStore {
     return row && { value: JSON.parse(String(row.valueJson)) as T, at: String(row.at) };
   }
 
+  async recallAll<T>(scope: string, options: StoreOptions = {}): Promise<{ value: T; at: string }[]> {
+    const found = await this.list(odata`PartitionKey eq ${rows.memoPartition(scope)}`, options).catch((err: unknown) => {
+      throw storeError(err, 'reading remembered values');
+    });
+    return found.map((row) => ({ value: JSON.parse(String(row.valueJson)) as T, at: String(row.at) }));
+  }
+
+  async forget(scope: string, key: string, options: StoreOptions = {}): Promise<void> {
+    const table = await this.table();
+    try {
+      await table.deleteEntity(rows.memoPartition(scope), rows.safeKey(key), { abortSignal: options.signal });
+    } catch (err) {
+      if (!isStatus(err, 404)) throw storeError(err, 'forgetting a remembered value');
+    }
+  }
+
   async claim(scope: string, key: string, options: StoreOptions = {}): Promise<boolean> {
     const table = await this.table();
     try {

@@ -48,7 +48,13 @@ export const workMessageSchema = z.discriminatedUnion('type', [
   /** Open the incident for an alert in the incident channel, once per request key. */
   z.object({ type: z.literal('alert'), key: z.string(), request: alertRequestSchema }),
   /** Run a phishing wave's next slice (open incidents, refresh progress); `step` keeps one chain of slices. */
-  z.object({ type: z.literal('wave'), key: z.string(), campaignId: z.string().max(64), step: z.number().int().min(0) }),
+  z.object({
+    type: z.literal('wave'),
+    key: z.string(),
+    campaignId: z.string().max(64),
+    step: z.number().int().min(0),
+    chain: z.string().max(32).optional(),
+  }),
   /** A command, parsed and acknowledged already; the worker runs it and answers in the conversation. */
   z.object({ type: z.literal('command'), ...conversation, command: commandSchema }),
   /**

@@ -3,7 +3,7 @@ import type { Actor } from '../incidents/model';
 import { authorize } from '../incidents/policy';
 import { BUTTON_ROLES } from '../incidents/roles';
 import { formatClock } from '../views/time';
-import { loadCampaign, loadUsers, saveCampaign, type Campaign } from './campaign';
+import { type Campaign, loadCampaign, loadUsers, markInFlight, saveCampaign } from './campaign';
 
 export type WaveApproval = { kind: 'approved'; campaign: Campaign; chosen: number; left: number } | { kind: 'refused'; text: string };
 
@@ -46,6 +46,8 @@ export async function approveWave(ctx: ContainContext, id: string, selected: str
   if (!(await ctx.store.claim(CLAIM, c.id))) return already((await loadCampaign(ctx, id)) ?? c);
   const approved: Campaign = { ...c, state: 'approved', decision: { by: actor, at: ctx.now().toISOString(), excluded } };
   await saveCampaign(ctx, approved);
+  // In flight from here: should the first slice never be queued (a crash before it), the sweeper starts it.
+  await markInFlight(ctx, c.id);
   ctx.log.info('phishing wave approved', { campaignId: c.id, by: me, users: c.count - excluded.length, left: excluded.length });
   return { kind: 'approved', campaign: approved, chosen: c.count - excluded.length, left: excluded.length };
 }

@@ -28,6 +28,11 @@ export interface Campaign {
   cursor: number;
   /** The progress line last posted: edited only when it changes. */
   progress?: string;
+  /**
+   * The chain of slice messages that may run the wave: a restarted chain (src/wave/resume.ts) gets a new one, and a
+   * message of an older chain does nothing, so a wave never runs as two chains for long.
+   */
+  chain?: string;
 }
 
 /** One user of the wave, as scope found them. */
@@ -55,6 +60,11 @@ type Ctx = Pick<ContainContext, 'store'>;
 
 export async function loadCampaign(ctx: Ctx, id: string): Promise<Campaign | undefined> {
   return (await ctx.store.recall<Campaign>(CAMPAIGN, id))?.value;
+}
+
+/** The campaign and when it was last saved (every slice saves it: an old stamp means its chain of slices stopped). */
+export async function loadCampaignStamped(ctx: Ctx, id: string): Promise<{ value: Campaign; at: string } | undefined> {
+  return ctx.store.recall<Campaign>(CAMPAIGN, id);
 }
 
 export async function saveCampaign(ctx: Ctx, c: Campaign): Promise<void> {
@@ -94,4 +104,19 @@ export async function saveStatuses(ctx: Ctx, c: Campaign, all: Map<number, UserS
       return ctx.store.remember(STATUS, `${c.id}#${chunk}`, part);
     }),
   );
+}
+
+const ACTIVE = 'wave-active';
+
+/** An approved wave is in flight until its last slice: the sweeper looks only at these (src/wave/resume.ts). */
+export async function markInFlight(ctx: Ctx, id: string): Promise<void> {
+  await ctx.store.remember(ACTIVE, id, { campaignId: id });
+}
+
+export async function markLanded(ctx: Ctx, id: string): Promise<void> {
+  await ctx.store.forget(ACTIVE, id);
+}
+
+export async function inFlight(ctx: Ctx): Promise<string[]> {
+  return (await ctx.store.recallAll<{ campaignId: string }>(ACTIVE)).map((m) => m.value.campaignId);
 }

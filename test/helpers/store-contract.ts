@@ -227,6 +227,18 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>)
       expect(await s.store.recall('other', 'u1|7/#?')).toBeUndefined();
     });
 
+    test('memos of a scope are listed together and can be forgotten; other scopes are not listed', async () => {
+      await s.store.remember('wave-active', 'CMP-1', { campaignId: 'CMP-1' });
+      await s.store.remember('wave-active', 'CMP-2/#', { campaignId: 'CMP-2/#' });
+      await s.store.remember('wave-activeX', 'CMP-3', { campaignId: 'CMP-3' });
+      const ids = async () => (await s.store.recallAll<{ campaignId: string }>('wave-active')).map((m) => m.value.campaignId).sort();
+      expect(await ids()).toEqual(['CMP-1', 'CMP-2/#']);
+      await s.store.forget('wave-active', 'CMP-2/#');
+      await s.store.forget('wave-active', 'never-kept');
+      expect(await ids()).toEqual(['CMP-1']);
+      expect((await s.store.recallAll('wave-active'))[0].at).toEqual(expect.any(String));
+    });
+
     test('claims: the first caller of a key wins, per scope', async () => {
       expect(await s.store.claim('slack-command', 'trigger/1')).toBe(true);
       expect(await s.store.claim('slack-command', 'trigger/1')).toBe(false);
