@@ -16,8 +16,8 @@ export type OpenOnceResult = { incidentId: string; opened: boolean } | 'busy';
  * idempotent for that id (creating the incident is: a second create of the same id is refused by the store). Whoever
  * comes later finds the reservation: done (`done(id)`), someone at work ('busy': try again later), or an opener silent
  * for `staleMs`, presumed dead, or one that failed and said so: the next to claim `key~1` (then ~2 ...) takes over the
- * same incident id. Only an
- * opener that stalls longer than `staleMs` and then wakes could repeat a side effect `open` cannot fence (a chat post).
+ * same incident id. A live opener keeps its reservation fresh while it works, so only an opener frozen longer than
+ * `staleMs` that then wakes could repeat a side effect `open` cannot fence (a chat post).
  */
 export async function openOnce(
   ctx: Pick<ContainContext, 'store' | 'now' | 'log'>,
@@ -37,11 +37,27 @@ export async function openOnce(
   if (!(await ctx.store.claim(scope, `${key}~${attempt}`))) return 'busy';
   const incidentId = memo?.value.incidentId ?? (await ctx.store.nextIncidentId(ctx.now()));
   await ctx.store.remember(scope, key, { incidentId, attempt } satisfies OpenMemo);
+  // While open() runs the reservation is kept fresh, so only a dead (or frozen) opener goes stale: a slow discovery
+  // (throttled reads) is not taken over, and its card is not posted twice. A takeover seen stops the beat.
+  const beat = setInterval(() => void keepFresh(), Math.max(1_000, staleMs / 3));
+  beat.unref?.();
+  const keepFresh = async () => {
+    try {
+      const now = await ctx.store.recall<OpenMemo>(scope, key);
+      if (now?.value.attempt === attempt && !now.value.failed)
+        await ctx.store.remember(scope, key, { incidentId, attempt } satisfies OpenMemo);
+      else clearInterval(beat);
+    } catch (err) {
+      ctx.log.warn('could not keep an incident reservation fresh', { scope, key, err });
+    }
+  };
   try {
     await open(incidentId);
   } catch (err) {
     await ctx.store.remember(scope, key, { incidentId, attempt, failed: true } satisfies OpenMemo).catch(() => undefined);
     throw err;
+  } finally {
+    clearInterval(beat);
   }
   return { incidentId, opened: true };
 }

@@ -71,4 +71,34 @@ describe('openOnce', () => {
     ).toEqual({ incidentId: calls[0], opened: true });
     expect(calls).toEqual([calls[0], calls[0]]);
   });
+
+  test('a slow opener still at work keeps its reservation fresh: not taken over, so its card is not posted twice', async () => {
+    const real = { store: new MemoryIncidentStore(), now: () => new Date(), log: createLogger({ level: 'silent' }) };
+    const staleMs = 1_500; // beats every 1 s
+    const calls: string[] = [];
+    const slow = openOnce(
+      real,
+      's',
+      'k4',
+      staleMs,
+      async (id) => {
+        calls.push(id);
+        await new Promise((r) => setTimeout(r, 2_600));
+      },
+      async () => false,
+    );
+    await new Promise((r) => setTimeout(r, 1_900)); // past staleMs since the reservation was first written
+    expect(
+      await openOnce(
+        real,
+        's',
+        'k4',
+        staleMs,
+        async (id) => void calls.push(id),
+        async () => false,
+      ),
+    ).toBe('busy');
+    expect(await slow).toEqual({ incidentId: calls[0], opened: true });
+    expect(calls).toHaveLength(1);
+  });
 });
