@@ -57,7 +57,7 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
   const now = ctx.now();
   const window = intrusionWindow(signIns.signIns, now, input.sinceDays);
   const discovery = await discover(ctx, target, window.start, ctx.flows, { signal: input.signal });
-  const analyzeCtx = { user: target, window, attackerIps: attackerIps(signIns.signIns, window.start) };
+  const analyzeCtx = { user: target, window, attackerIps: attackerIps(signIns.signIns, window.start), alert: input.origin?.alert };
   const analyses = containmentSteps.map((step) => ({ step, ...step.analyze(discovery, analyzeCtx) }));
   const doctor = await doctorRead;
   const facts: IncidentFacts = {
