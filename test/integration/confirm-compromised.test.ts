@@ -26,21 +26,31 @@ const risk = (userId: string) => stack.emulator.state.riskyUsers.find((u) => u.i
 const riskPosts = (action: 'confirmCompromised' | 'dismiss') =>
   stack.emulator.requests().filter((r) => r.method === 'POST' && r.path === `/v1.0/identityProtection/riskyUsers/${action}`);
 
-/** Report the user at high risk in Identity Protection, poll, and return the incident its alert opened and its card. */
-async function openedByIdentityProtection(userId: string) {
+/** Report the user at high risk in Identity Protection and let the alert poll and the worker run. */
+async function reportedByIdentityProtection(userId: string) {
   expect((await sandbox('POST', '/sandbox/alerts', { userId, source: 'identityProtection', severity: 'high' })).status).toBe(201);
   await stack.pollAlerts();
   await stack.idle();
+}
+
+/** The user's incident once its card is posted, its actions, the card as it is now, and a click on it. */
+async function incidentOf(userId: string) {
   const ctx = await getContext();
   const incident = await waitFor(
     async () => (await ctx.store.findIncidents({ targetUserId: userId })).find((i) => i.threads.teams?.cardActivityId),
-    { what: 'the alert-opened incident posted in the channel' },
+    { what: "the user's incident posted in the channel" },
   );
   const thread = incident.threads.teams!;
   const card = () => json(cardsOf([...stack.connector.activities().values()].find((r) => r.activityId === thread.cardActivityId)!));
   const click = (who: Person, verb: string, ref: string) =>
     post(stack, executeInvoke(stack, who, verb, { ref }, String(thread.conversationId), String(thread.cardActivityId)));
   return { incident, actions: await ctx.store.listActions(incident.id), card, click };
+}
+
+/** Report the user at high risk in Identity Protection, poll, and return the incident its alert opened and its card. */
+async function openedByIdentityProtection(userId: string) {
+  await reportedByIdentityProtection(userId);
+  return incidentOf(userId);
 }
 
 test('an Identity Protection alert proposes confirm compromised; approved, it is made once and read back; Undo dismisses the risk', async () => {
@@ -95,6 +105,41 @@ test('an Identity Protection alert proposes confirm compromised; approved, it is
   expect(card()).toContain('Undone: the change was taken back.');
 });
 
+test('Identity Protection reports a user whose incident someone typed: that card gains confirm compromised, once, and the requester may not approve it', async () => {
+  await post(stack, channelMention(stack, PEOPLE.parker, 'contain bob.brown@contoso.example'));
+  const typed = await incidentOf(SEED_IDS.bob);
+  expect(typed.actions.map((a) => a.kind)).not.toContain('confirmCompromised');
+  expect(typed.card()).not.toContain('Confirm compromised in Identity Protection');
+
+  await reportedByIdentityProtection(SEED_IDS.bob);
+  await stack.pollAlerts(); // reported again: still one proposal, one note
+  await stack.idle();
+  const ctx = await getContext();
+  expect(await ctx.store.findIncidents({ targetUserId: SEED_IDS.bob })).toHaveLength(1);
+  const actions = await ctx.store.listActions(typed.incident.id);
+  const confirm = actions.find((a) => a.kind === 'confirmCompromised')!;
+  expect(actions.filter((a) => a.kind === 'confirmCompromised')).toHaveLength(1);
+  expect(confirm).toMatchObject({ step: 1, objectId: SEED_IDS.bob, state: 'proposed' });
+  expect(typed.card()).toContain(`"ref":"${typed.incident.id}/${confirm.id}"`);
+  const notes = stack.connector.all().filter((r) => json(r.activity).includes('New alert about'));
+  expect(notes).toHaveLength(1);
+  expect(json(notes[0].activity)).toContain('now also proposes \\"Confirm compromised in Identity Protection\\"');
+
+  // Parker opened this incident: four-eyes keeps them from approving its changes, the alert's one too; Avery may.
+  expect(json((await typed.click(PEOPLE.parker, 'approve', `${typed.incident.id}/${confirm.id}`)).body)).toContain(
+    'You opened this incident, so you cannot approve its actions yourself',
+  );
+  expect(json((await typed.click(PEOPLE.avery, 'approve', `${typed.incident.id}/${confirm.id}`)).body)).toContain(
+    'Approved by Avery Adams',
+  );
+  await stack.idle();
+  expect((await settled(typed.incident.id)).find((a) => a.id === confirm.id)).toMatchObject({
+    state: 'succeeded',
+    result: { verified: true },
+  });
+  expect(risk(SEED_IDS.bob)).toMatchObject({ riskState: 'confirmedCompromised' });
+});
+
 test('without IdentityRiskyUser.ReadWrite.All (contain doctor says so): the card gives the portal step instead of a button', async () => {
   const ctx = await getContext();
   await sandbox('PUT', '/sandbox/app', {
@@ -118,5 +163,5 @@ test('without IdentityRiskyUser.ReadWrite.All (contain doctor says so): the card
   expect(card()).not.toContain(`"ref":"${incident.id}/${confirm.id}"`);
   expect(actions.find((a) => a.kind === 'revokeSessions')!.state).not.toBe('skipped');
   expect(await ctx.store.listActions(incident.id)).toHaveLength(actions.length);
-  expect(riskPosts('confirmCompromised')).toHaveLength(1); // Alice's, from the test before
+  expect(riskPosts('confirmCompromised')).toHaveLength(2); // Alice's and Bob's, from the tests before
 });

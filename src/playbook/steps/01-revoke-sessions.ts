@@ -11,7 +11,7 @@ const state = (id: string) => get(`/users/${seg(id)}${query({ $select: 'id,signI
  * signal only for a risky user at high risk and still atRisk (src/alerts/sources.ts), so the signal is the evidence and
  * no further read is made; a plain `contain` reads no risk, and proposes nothing more.
  */
-function confirmCompromisedProposal({ user, alert }: AnalyzeContext): ProposedAction[] {
+export function confirmCompromisedProposal({ user, alert }: Pick<AnalyzeContext, 'user' | 'alert'>): ProposedAction[] {
   if (!alert?.signals.some((s) => s.source === 'identityProtection')) return [];
   return [
     {
