@@ -4,12 +4,15 @@ import { ContainError, toContainError } from '../src/errors';
 import type { Actor, AlertFacts, Incident } from '../src/incidents/model';
 import { openContainment, releaseFastPath } from '../src/incidents/open-containment';
 import { openOnce } from '../src/incidents/open-once';
+import { proposeForLaterAlert } from '../src/incidents/later-alert';
 import { systemGrant } from '../src/incidents/policy';
 import { updateFacts, updateThreads } from '../src/incidents/threads';
 import type { QueuedAlertRequest } from '../src/store/work-queue';
 import { containmentView } from '../src/views/containment';
+import { incidentView } from '../src/views/incident';
 import { message } from '../src/views/types';
 import { incidentChannels } from './channels';
+import { notifierFor } from './notifiers';
 import { surfaceModule } from './surfaces';
 
 /** The requester of alert-opened incidents: no person, so any approver may approve (four-eyes binds people). */
@@ -88,7 +91,11 @@ const alertFacts = (request: QueuedAlertRequest): AlertFacts => ({
 async function noteOnIncident(ctx: ContainContext, incident: Incident, request: QueuedAlertRequest, log: ContainContext['log']) {
   if (incident.facts.laterAlerts?.some((a) => a.key === request.key)) return;
   const who = request.userPrincipalName ?? request.userId;
-  const text = `${request.signals.map((s) => `${s.title} (${s.severity})`).join('; ')}. ${incident.id} is open for ${who} already, so no second incident was opened; its card stays the one to decide on.`;
+  // Identity Protection's report is what step 1's optional action waits for: the card gains it before the note says so.
+  const proposed = await proposeForLaterAlert(ctx, incident, alertFacts(request));
+  if (proposed)
+    await (await notifierFor(ctx, incident)).updateCard(incident, incidentView(incident, await ctx.store.listActions(incident.id)));
+  const text = `${request.signals.map((s) => `${s.title} (${s.severity})`).join('; ')}. ${incident.id} is open for ${who} already, so no second incident was opened; its card stays the one to decide on${proposed ? `, and now also proposes "${proposed.title}"` : ''}.`;
   for (const [name, thread] of Object.entries(incident.threads)) {
     const module = thread && (await surfaceModule(name));
     if (!module) continue;

@@ -61,6 +61,10 @@ const licence = (id: string, name: string, plans: string[], enables: string, fix
   fix: () => fix,
 });
 
+/** Step 1's optional Identity Protection action and its undo: what the card says instead of a button when the app cannot. */
+const RISK_ACTIONS: ActionKind[] = ['confirmCompromised', 'dismissUserRisk'];
+const RISK_BY_HAND = 'Confirm it by hand: Entra admin center > Protection > Risky users > select the user > Confirm user(s) compromised.';
+
 /** An optional row: said as such in `needs`, never failing doctor. */
 const optional = (r: Requirement): Requirement => ({ ...r, needs: `Optional: ${r.needs}`, optional: true });
 
@@ -99,8 +103,24 @@ export const REQUIREMENTS: Requirement[] = [
   permission('ExchangeMessageTrace.Read.All', 'scope through message trace, without Defender for Office 365'),
   permission('AuditLogsQuery.Read.All', 'investigate: the unified audit log'),
   permission('Policy.Read.All', 'posture: Conditional Access and the authorization policy'),
-  optional(permission('IdentityRiskyUser.Read.All', 'alerts: Entra ID Protection risky users open incidents')),
-  optional(permission('IdentityRiskyUser.ReadWrite.All', 'confirm a user compromised in Identity Protection, and its undo (dismiss)')),
+  optional({
+    ...permission(
+      'IdentityRiskyUser.Read.All',
+      'alerts: Entra ID Protection risky users open incidents; the evidence snapshot of confirm compromised',
+      [],
+      RISK_ACTIONS,
+    ),
+    card: `needs the optional Microsoft Graph permission IdentityRiskyUser.Read.All. ${RISK_BY_HAND}`,
+  }),
+  optional({
+    ...permission(
+      'IdentityRiskyUser.ReadWrite.All',
+      'confirm a user compromised in Identity Protection, and its undo (dismiss)',
+      [],
+      RISK_ACTIONS,
+    ),
+    card: `needs the optional Microsoft Graph permission IdentityRiskyUser.ReadWrite.All. ${RISK_BY_HAND}`,
+  }),
   optional(
     permission('SecurityAlert.Read.All', 'alerts: Defender XDR alerts about account compromise open incidents', [
       'SecurityAlert.ReadWrite.All',
@@ -179,15 +199,17 @@ export const REQUIREMENTS: Requirement[] = [
       'Buy and assign Microsoft Defender for Cloud Apps (included in Microsoft 365 E5 and EMS E5): Microsoft 365 admin center > Billing > Purchase services. Then connect it to Conditional Access App Control (Defender portal > Settings > Cloud Apps).',
     ),
   ),
-  optional(
-    licence(
+  optional({
+    ...licence(
       'entra-id-p2',
       'Microsoft Entra ID P2',
       ['AAD_PREMIUM_P2'],
       'alerts and confirm compromised: Identity Protection risky users',
       'Buy and assign Microsoft Entra ID P2 (included in Microsoft 365 E5): Microsoft 365 admin center > Billing > Purchase services.',
     ),
-  ),
+    actions: RISK_ACTIONS,
+    card: 'needs Microsoft Entra ID P2 in the tenant: without it Identity Protection has no risky users to confirm.',
+  }),
   licence(
     'purview-audit',
     'Microsoft Purview Audit',

@@ -9,6 +9,7 @@ import { APP_CANNOT, containmentView } from '../views/containment';
 import { currentDoctor } from '../doctor/latest';
 import { blockerFor } from '../doctor/run';
 import type { ChooserView, ContainmentView } from '../views/types';
+import type { ProposedAction } from '../playbook/types';
 import type { Action, Actor, Incident, IncidentFacts, Threads } from './model';
 import { isProtected, type Grant } from './policy';
 import { actionId } from '../ids';
@@ -57,7 +58,7 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
   const now = ctx.now();
   const window = intrusionWindow(signIns.signIns, now, input.sinceDays);
   const discovery = await discover(ctx, target, window.start, ctx.flows, { signal: input.signal });
-  const analyzeCtx = { user: target, window, attackerIps: attackerIps(signIns.signIns, window.start) };
+  const analyzeCtx = { user: target, window, attackerIps: attackerIps(signIns.signIns, window.start), alert: input.origin?.alert };
   const analyses = containmentSteps.map((step) => ({ step, ...step.analyze(discovery, analyzeCtx) }));
   const doctor = await doctorRead;
   const facts: IncidentFacts = {
@@ -74,27 +75,7 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
       // An action the app cannot perform is marked with the fix instead of being offered for approval.
       const blocked = blockerFor(doctor, p.kind);
       const fastPath = p.kind === 'revokeSessions' && ctx.policy.fastPathRevoke && !input.dryRun && !blocked;
-      return {
-        incidentId: id,
-        id: actionId(i + 1),
-        step: p.step,
-        kind: p.kind,
-        objectId: p.objectId,
-        params: p.params,
-        title: p.title,
-        detail: p.detail,
-        reason: p.reason,
-        state: input.dryRun || blocked ? 'skipped' : fastPath ? 'approved' : 'proposed',
-        proposedAt: now.toISOString(),
-        expiresAt,
-        fastPath,
-        attempts: 0,
-        result: blocked
-          ? { outcome: 'skipped', code: APP_CANNOT, message: blocked }
-          : input.dryRun
-            ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' }
-            : undefined,
-      };
+      return proposedAction(p, { incidentId: id, id: actionId(i + 1), now, expiresAt, dryRun: input.dryRun, blocked, fastPath });
     });
   const incident: Incident = {
     id,
@@ -119,6 +100,34 @@ export async function openContainment(ctx: ContainContext, input: OpenContainmen
   }
   ctx.log.info('incident opened', { incidentId: id, targetId: target.id, actions: actions.length, dryRun: input.dryRun });
   return { kind: 'incident', incident, actions, view: containmentView(incident, actions) };
+}
+
+/** A proposal as the incident keeps it: waiting for approval, approved on the fast path, or skipped (dry run, app cannot). */
+export function proposedAction(
+  p: ProposedAction,
+  o: { incidentId: string; id: string; now: Date; expiresAt: string; dryRun: boolean; blocked?: string; fastPath: boolean },
+): Action {
+  return {
+    incidentId: o.incidentId,
+    id: o.id,
+    step: p.step,
+    kind: p.kind,
+    objectId: p.objectId,
+    params: p.params,
+    title: p.title,
+    detail: p.detail,
+    reason: p.reason,
+    state: o.dryRun || o.blocked ? 'skipped' : o.fastPath ? 'approved' : 'proposed',
+    proposedAt: o.now.toISOString(),
+    expiresAt: o.expiresAt,
+    fastPath: o.fastPath,
+    attempts: 0,
+    result: o.blocked
+      ? { outcome: 'skipped', code: APP_CANNOT, message: o.blocked }
+      : o.dryRun
+        ? { outcome: 'skipped', message: 'Dry run: would be proposed for approval; nothing was changed.' }
+        : undefined,
+  };
 }
 
 /**

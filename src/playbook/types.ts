@@ -1,4 +1,4 @@
-import type { Action, ActionKind, ActionResult, IncidentFacts, TargetUser } from '../incidents/model';
+import type { Action, ActionKind, ActionResult, AlertFacts, IncidentFacts, TargetUser } from '../incidents/model';
 import type { BatchRequest, BatchResponse } from '../graph/batch';
 import type { FlowClient, FlowSummary } from '../powerautomate/client';
 import type { Answers } from './answers';
@@ -44,6 +44,8 @@ export interface AnalyzeContext {
   /** Sign-in IPs judged hostile (risky or unknown device inside the window). */
   attackerIps: Set<string>;
   tenantId?: string;
+  /** The alert reports that opened the incident, if an alert did (step 1 reads Identity Protection's from them). */
+  alert?: AlertFacts;
 }
 
 export interface StepAnalysis {

@@ -57,6 +57,7 @@ const PHRASES: Partial<Record<ActionKind, [string, string, string]>> = {
   removeAppCertificate: ['remove', 'app certificate', 'app certificates'],
   clearMailboxForwarding: ['clear', 'the mailbox forwarding', 'mailbox forwardings'],
   disableHiddenInboxRule: ['disable', 'hidden inbox rule', 'hidden inbox rules'],
+  confirmCompromised: ['confirm', 'the account compromised', 'accounts compromised'],
 };
 
 /** "disable 13 inbox rules", "turn off sign-in for 5 apps, remove 9 consents and remove 5 app secrets". */

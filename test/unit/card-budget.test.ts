@@ -42,6 +42,9 @@ describe('ranking and words (src/views/steps.ts)', () => {
       decisionWords([{ kind: 'disableServicePrincipal' }, { kind: 'removeGrant' }, { kind: 'removeGrant' }, { kind: 'removeAppSecret' }]),
     ).toBe('turn off sign-in for 1 app, remove 2 consents and remove 1 app secret');
     expect(decisionWords([{ kind: 'revokeSessions' }])).toBe("revoke the user's sessions");
+    expect(decisionWords([{ kind: 'revokeSessions' }, { kind: 'confirmCompromised' }])).toBe(
+      "revoke the user's sessions and confirm the account compromised",
+    );
     expect(stateSummary([{ state: 'proposed' }, { state: 'proposed' }])).toBe('2 actions, all waiting for approval');
     expect(stateSummary([{ state: 'succeeded' }, { state: 'failed' }, { state: 'succeeded' }])).toBe('3 actions: 2 done, 1 failed');
   });

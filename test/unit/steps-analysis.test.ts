@@ -39,6 +39,19 @@ describe('steps 1-2: always proposed', () => {
     expect(titles(2, discovery({}))).toEqual(['Reset the password']);
   });
 
+  test('step 1 proposes confirm compromised only when Identity Protection opened the incident; no other alert, and no typed contain', () => {
+    const signal = (source: string) => ({ source, title: 't', severity: 'high', at: '2026-12-01T00:00:00Z', reason: 'r' });
+    const alert = (...sources: string[]) => ({ ...context, alert: { key: 'alert:x#0', signals: sources.map(signal) } });
+    const withIdentityProtection = step(1).analyze(discovery({}), alert('defenderAlerts', 'identityProtection'));
+    expect(withIdentityProtection.proposals.map((p) => [p.kind, p.objectId, p.params.name])).toEqual([
+      ['revokeSessions', alice.user.id, undefined],
+      ['confirmCompromised', alice.user.id, alice.user.displayName],
+    ]);
+    expect(withIdentityProtection.checked).toMatch(/Identity Protection reports the user at high risk/);
+    expect(titles(1, discovery({}), alert('defenderAlerts', 'defenderIncidents'))).toEqual(['Revoke all sessions']);
+    expect(step(1).analyze(discovery({}), context).checked).toBe('always proposed for a compromised account');
+  });
+
   test('a synced account is told its password is reset on-premises', () => {
     const r = step(2).analyze(discovery(), { ...context, user: { ...alice.user, onPremisesSyncEnabled: true } });
     expect(r.checked).toBe('synced from on-premises AD');

@@ -107,6 +107,13 @@ describe('planUndo', () => {
       why: expect.stringMatching(/already off/),
     });
     expect(planUndo(done('stopFlow', { evidence: { properties: { state: 'Stopped' } } }))).toMatchObject({ reversible: false });
+    // The risk snapshot is the riskyUsers list filtered to the user: confirmed before, by someone else, is theirs to keep.
+    const risk = (riskState: string) => ({ evidence: { value: [{ id: 'obj-1', riskLevel: 'high', riskState }] } });
+    expect(planUndo(done('confirmCompromised', risk('confirmedCompromised')))).toMatchObject({
+      reversible: false,
+      why: expect.stringMatching(/already confirmed compromised/),
+    });
+    expect(planUndo(done('confirmCompromised', risk('atRisk')))).toMatchObject({ reversible: true, undo: { kind: 'dismissUserRisk' } });
     expect(planUndo(done('removeGrant', { evidence: undefined }))).toMatchObject({
       reversible: false,
       why: expect.stringMatching(/evidence snapshot is missing/),

@@ -182,6 +182,12 @@ export function planUndo(a: DoneAction): UndoPlan {
         'Enable-InboxRule by its RuleIdentity; it was disabled, not removed.',
       );
     case 'confirmCompromised':
+      // Someone confirmed it before Contain did (in the portal): dismissing would take back their decision, not ours.
+      if ((before as { value?: { riskState?: string }[] } | undefined)?.value?.[0]?.riskState === 'confirmedCompromised')
+        return {
+          reversible: false,
+          why: `${name} was already confirmed compromised in Identity Protection before containment: there is nothing to undo.`,
+        };
       return undo(
         'dismissUserRisk',
         `Undo: dismiss the Identity Protection risk of ${name}`,

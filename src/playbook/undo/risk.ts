@@ -24,7 +24,10 @@ export const confirmCompromised: RiskActionHandler = {
           outcome: 'succeeded',
           message: `${a.params.name} confirmed compromised in Identity Protection: risk-based Conditional Access now treats the account as high risk.`,
         }
-      : failed(r, `${a.params.name} could not be confirmed compromised: ${P2_ADVICE}.`),
+      : failed(
+          r,
+          `${a.params.name} could not be confirmed compromised: ${P2_ADVICE}. Confirm it in Entra admin center > Protection > Risky users > Confirm user(s) compromised.`,
+        ),
   check: risk,
   verified: (_a, _e, r) => ok(r) && riskState(r.body) === 'confirmedCompromised',
 };

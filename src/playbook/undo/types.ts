@@ -3,7 +3,7 @@ import type { ActionHandler, ProposedAction } from '../types';
 
 export type { UndoKind };
 
-/** Step 1's optional Identity Protection action; not yet on the card (the chat wiring adds it to ActionKind). */
+/** Step 1's optional Identity Protection action, proposed when Identity Protection opened the incident. */
 export type RiskActionKind = 'confirmCompromised';
 
 /** Every kind of containment action, the optional ones included: each is either reversible or says why not. */
