@@ -77,6 +77,38 @@ describe('approving a wave: one decision, by someone allowed to make it', () => 
     const c = await offer({ listed: 2 });
     expect(await approveWave(s.ctx, c.id, ['1'], avery)).toMatchObject({ kind: 'approved', chosen: 2, left: 1 });
   });
+
+  test('an approver whose worker dies between claiming the approval and saving it: a press a minute later finishes it, once, with that decision', async () => {
+    const c = await offer();
+    // The campaign's save fails as a dying worker's would: the claim is taken, the campaign still proposed.
+    const dying = {
+      ...s.ctx,
+      store: new Proxy(s.store, {
+        get: (t, p) =>
+          p === 'remember'
+            ? (scope: string, ...rest: [string, unknown]) =>
+                scope === 'campaign' ? Promise.reject(new Error('worker died')) : t.remember(scope, ...rest)
+            : (Reflect.get(t, p) as (...a: unknown[]) => unknown).bind(t),
+      }),
+    };
+    await expect(approveWave(dying, c.id, ['0', '1'], avery)).rejects.toThrow('worker died');
+    const quinn = actor('Quinn Quigley', SEED_IDS.quinn);
+    expect(await approveWave(s.ctx, c.id, undefined, quinn)).toMatchObject({ kind: 'refused', text: 'It is being approved right now.' });
+    const aMinuteOn = { ...s.ctx, now: () => new Date(Date.now() + 61_000) };
+    const [first, second] = await Promise.all([
+      approveWave(aMinuteOn, c.id, undefined, quinn),
+      approveWave(aMinuteOn, c.id, undefined, quinn),
+    ]);
+    expect([first.kind, second.kind].sort()).toEqual(['approved', 'refused']);
+    // Avery's decision, not Quinn's press: Avery unticked the third user.
+    expect((await loadCampaign(s.ctx, c.id))!).toMatchObject({
+      state: 'approved',
+      decision: { by: { name: 'Avery Adams' }, excluded: [2] },
+    });
+    expect(await approveWave(aMinuteOn, c.id, undefined, quinn)).toMatchObject({
+      text: expect.stringMatching(/^Already approved by Avery Adams/),
+    });
+  });
 });
 
 test('the progress line: contained of total, who needs an admin and why, what is left', () => {
