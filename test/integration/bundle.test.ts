@@ -72,8 +72,8 @@ async function runWithout(meta: Metafile, bundle: string, drop: RegExp, requests
 describe('the Function App bundle (scripts/bundle-functions.js, what package:functions deploys)', () => {
   let bundle: string;
   let meta: Metafile;
-  // Bolt authorizes a slash command with auth.test before its listener runs, and the Teams route sends a typing
-  // indicator: one stand-in server answers both with a success.
+  // The Teams route sends a typing indicator (and Slack calls would go here too): one stand-in server answers
+  // with a success.
   let slackApi: Server;
   const prefix = `b${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {

@@ -109,6 +109,12 @@ describe('Slack: contain, approve, reject', () => {
     stack.emulator.faults.clear();
   });
 
+  test('nothing is asked of Slack before the ack: no auth.test per request (Bolt would, given the token)', async () => {
+    const before = calls('auth.test').length;
+    await openInSlack();
+    expect(calls('auth.test').length).toBe(before);
+  });
+
   test('the requester cannot approve (four-eyes): told privately, nothing changes', async () => {
     const { ts, ref } = await openInSlack();
     const r = await postSlack(stack, blockAction('contain.approve', ref, 'U0RILEY', ts));
