@@ -1,7 +1,7 @@
 import type { AlertRequestHandler } from '../src/alerts/run';
 import type { ContainContext } from '../src/context';
 import { ContainError, toContainError } from '../src/errors';
-import type { Actor, AlertFacts, Incident } from '../src/incidents/model';
+import type { Actor, AlertFacts, Incident, ThreadRef } from '../src/incidents/model';
 import { openContainment, releaseFastPath } from '../src/incidents/open-containment';
 import { openOnce } from '../src/incidents/open-once';
 import { proposeForLaterAlert } from '../src/incidents/later-alert';
@@ -9,6 +9,7 @@ import { systemGrant } from '../src/incidents/policy';
 import { updateFacts, updateThreads } from '../src/incidents/threads';
 import type { QueuedAlertRequest } from '../src/store/work-queue';
 import { containmentView } from '../src/views/containment';
+import { loadCampaign } from '../src/wave/campaign';
 import { incidentView } from '../src/views/incident';
 import { message } from '../src/views/types';
 import { incidentChannels } from './channels';
@@ -52,7 +53,8 @@ export async function openAlertIncident(ctx: ContainContext, request: QueuedAler
   // The user has an incident already (typed `contain`, a wave, an earlier alert not yet closed): one incident per
   // person, so the alert is said in that incident's thread rather than opening a second one with the same actions.
   const current = (await ctx.store.findIncidents({ targetUserId: request.userId })).find(
-    (i) => i.state !== 'closed' && i.facts.alert?.key !== request.key,
+    // A dry run changes nothing: it is no incident to say a real alert on.
+    (i) => i.state !== 'closed' && !i.dryRun && i.kind !== 'posture' && i.facts.alert?.key !== request.key,
   );
   if (current) return noteOnIncident(ctx, current, request, log);
   let result: Awaited<ReturnType<typeof openOnce>>;
@@ -96,14 +98,24 @@ async function noteOnIncident(ctx: ContainContext, incident: Incident, request: 
   if (proposed)
     await (await notifierFor(ctx, incident)).updateCard(incident, incidentView(incident, await ctx.store.listActions(incident.id)));
   const text = `${request.signals.map((s) => `${s.title} (${s.severity})`).join('; ')}. ${incident.id} is open for ${who} already, so no second incident was opened; its card stays the one to decide on${proposed ? `, and now also proposes "${proposed.title}"` : ''}.`;
-  for (const [name, thread] of Object.entries(incident.threads)) {
-    const module = thread && (await surfaceModule(name));
+  for (const [name, thread] of await threadsToTell(ctx, incident)) {
+    const module = await surfaceModule(name);
     if (!module) continue;
     await module.at(ctx, thread, log).post(message('warning', `New alert about ${who}`, text));
   }
-  await updateFacts(ctx, incident.id, (f) => ({ ...f, laterAlerts: [...(f.laterAlerts ?? []), alertFacts(request)] }));
+  // Closed while this was said: the close did not see this alert, so the delivery comes back and, finding no open
+  // incident, opens one under this still unused key.
+  await updateFacts(ctx, incident.id, (f) => ({ ...f, laterAlerts: [...(f.laterAlerts ?? []), alertFacts(request)] }), { openOnly: true });
   await ctx.store.appendAudit(incident.id, { at: ctx.now().toISOString(), event: 'alert.noted', details: { key: request.key } });
   log.info('alert noted on the open incident of the user', { incidentId: incident.id });
+}
+
+/** Where an incident is followed in chat: its own threads, or for a wave's incident (it has none) the campaign thread. */
+async function threadsToTell(ctx: ContainContext, incident: Incident): Promise<[string, ThreadRef][]> {
+  const own = Object.entries(incident.threads).filter((e): e is [string, ThreadRef] => !!e[1]);
+  if (own.length || !incident.facts.campaign) return own;
+  const thread = (await loadCampaign(ctx, incident.facts.campaign.id))?.thread;
+  return thread ? [[thread.platform, thread.thread]] : [];
 }
 
 /** Create the reserved incident unless it exists, then post its card wherever it is missing; safe to run again. */

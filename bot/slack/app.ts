@@ -11,7 +11,8 @@ import { threadRef } from '../core/surface';
 import { modalOrigin } from './thread';
 import { FunctionsReceiver } from './receiver';
 import { buttonVerbSchema } from '../../src/views/buttons';
-import { rememberIncidentChannel, WELCOME } from '../../src/incidents/channel';
+import { adoptIncidentChannel, mayMoveIncidentChannel, WELCOME, WELCOME_KEPT } from '../../src/incidents/channel';
+import { slackActor } from './identity';
 import { message } from '../../src/views/types';
 
 /**
@@ -103,7 +104,7 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
   });
 
   // Contain added to a channel: it becomes the Slack incident channel, where alert-opened incidents appear.
-  app.event('member_joined_channel', async ({ event, body }) => {
+  app.event('member_joined_channel', async ({ event, body, client }) => {
     const e = event as { user?: string; channel: string; team?: string; inviter?: string };
     const b = body as {
       event_id?: string;
@@ -115,14 +116,18 @@ export function slackApp(ctx: ContainContext): { app: App; receiver: FunctionsRe
     if (!bot || e.user !== bot) return;
     const thread = threadRef({ teamId: b.team_id ?? e.team ?? '', enterpriseId: b.enterprise_id, channel: e.channel });
     const inviter = { id: e.inviter ?? bot, name: e.inviter ?? 'Slack' };
-    await rememberIncidentChannel(ctx, 'slack', thread, { platform: 'slack', ...inviter });
+    const actor = { platform: 'slack', ...inviter };
+    const r = await adoptIncidentChannel(ctx, 'slack', thread, actor, async () =>
+      mayMoveIncidentChannel(ctx, await slackActor(ctx, client, { userId: inviter.id, name: inviter.name })),
+    );
+    const welcome = r === 'set' ? WELCOME : WELCOME_KEPT;
     await enqueue({
       type: 'reply',
       surface: 'slack',
       key: b.event_id ?? `${e.channel}:joined`,
       thread,
       actor: inviter,
-      view: message('default', WELCOME.title, WELCOME.text),
+      view: message('default', welcome.title, welcome.text),
     });
   });
 

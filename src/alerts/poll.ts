@@ -38,6 +38,8 @@ interface UserMemo {
   generation: number;
   /** When the previous alert-opened incident was closed: only reports newer than this open the next one. */
   closedAt?: string;
+  /** The incident whose closing began this generation: closing it again (a retried close) begins no other. */
+  closedIncident?: string;
   /** This generation's request was handed out (and when), and whether its delivery was confirmed. */
   pending?: { since: string };
   delivered?: boolean;
@@ -160,14 +162,21 @@ export async function confirmAlertRequest(
 }
 
 /**
- * The user's alert-opened incident was closed: the next report newer than `at` opens a new one. Whoever closes an
- * incident with requester "alert" calls this (the chat wiring; Contain has no close command yet).
+ * The user's alert-opened incident (or one an alert was noted on) was closed: the next report newer than `at` opens a
+ * new one. `close` calls this after the incident is saved closed, and again when it finds it closed already (a close
+ * whose worker died in between): once per incident, so a repeated close begins no further generation.
  */
-export async function alertIncidentClosed(ctx: Pick<ContainContext, 'store' | 'now'>, userId: string, at: Date = ctx.now()): Promise<void> {
+export async function alertIncidentClosed(
+  ctx: Pick<ContainContext, 'store' | 'now'>,
+  userId: string,
+  options: { incidentId?: string; at?: Date } = {},
+): Promise<void> {
   const memo = (await ctx.store.recall<UserMemo>(SCOPE_USER, userId.toLowerCase()))?.value ?? { generation: 0 };
+  if (options.incidentId && memo.closedIncident === options.incidentId) return;
   await ctx.store.remember(SCOPE_USER, userId.toLowerCase(), {
     generation: memo.generation + 1,
-    closedAt: at.toISOString(),
+    closedAt: (options.at ?? ctx.now()).toISOString(),
+    ...(options.incidentId ? { closedIncident: options.incidentId } : {}),
   } satisfies UserMemo);
 }
 

@@ -23,7 +23,11 @@ export async function closeIncident(
     const incident = await ctx.store.getIncident(incidentId);
     if (!incident) throw new ContainError('NOT_FOUND', `No incident ${incidentId}.`);
     refuseTarget(incident, actor);
-    if (incident.state === 'closed') return { incident, view: message('default', `${incident.id} is closed already`, 'Nothing changed.') };
+    if (incident.state === 'closed') {
+      // A close whose worker died before the alert poll heard of it: said now (once per incident, however often).
+      if (byAlertOf(incident)) await alertIncidentClosed(ctx, incident.target.id, { incidentId: incident.id });
+      return { incident, view: message('default', `${incident.id} is closed already`, 'Nothing changed.') };
+    }
     let closed: Incident;
     try {
       closed = await ctx.store.updateIncident({ ...incident, state: 'closed' });
@@ -33,9 +37,8 @@ export async function closeIncident(
     }
     const now = ctx.now();
     await ctx.store.appendAudit(incident.id, { at: now.toISOString(), event: 'incident.closed', actor, details: { was: incident.state } });
-    // An alert noted on this incident (bot/alerts.ts) used the user's current generation as surely as one that opened it.
-    const byAlert = incident.requester.platform === ALERT_PLATFORM || !!incident.facts.laterAlerts?.length;
-    if (byAlert) await alertIncidentClosed(ctx, incident.target.id, now);
+    const byAlert = byAlertOf(incident);
+    if (byAlert) await alertIncidentClosed(ctx, incident.target.id, { incidentId: incident.id, at: now });
     const waiting = (await ctx.store.listActions(incident.id)).filter((a) => a.state === 'proposed').length;
     const text = [
       `Closed by ${actor.name}.`,
@@ -49,3 +52,6 @@ export async function closeIncident(
   }
   throw new ContainError('CONFLICT', `${incidentId} kept changing while it was being closed; try again.`, { transient: true });
 }
+
+/** Opened by an alert, or an alert was noted on it (bot/alerts.ts): either used the user's current alert generation. */
+const byAlertOf = (incident: Incident) => incident.requester.platform === ALERT_PLATFORM || !!incident.facts.laterAlerts?.length;

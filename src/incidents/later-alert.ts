@@ -14,10 +14,15 @@ import { proposedAction } from './open-containment';
  */
 export async function proposeForLaterAlert(ctx: ContainContext, incident: Incident, alert: AlertFacts): Promise<Action | undefined> {
   if (incident.kind === 'posture' || incident.dryRun || incident.state === 'closed') return undefined;
+  // A wave's incident has no card of its own: a proposal there would have no button and only expire.
+  if (incident.facts.campaign) return undefined;
   const [proposal] = confirmCompromisedProposal({ user: incident.target, alert });
   if (!proposal) return undefined;
   const actions = await ctx.store.listActions(incident.id);
-  if (actions.some((a) => a.kind === 'confirmCompromised')) return undefined;
+  const earlier = actions.find((a) => a.kind === 'confirmCompromised');
+  // One proposed by a delivery of this alert that died before its audit entry (and so before the card showed it):
+  // finished now. The caller asks only for an alert not yet noted on the incident.
+  if (earlier) return earlier.state === 'proposed' ? audited(ctx, earlier, alert) : undefined;
   const now = ctx.now();
   const action = proposedAction(proposal, {
     incidentId: incident.id,
@@ -36,11 +41,18 @@ export async function proposeForLaterAlert(ctx: ContainContext, incident: Incide
       return undefined;
     throw err;
   }
-  await ctx.store.appendAudit(incident.id, {
-    at: now.toISOString(),
-    event: 'action.proposed',
-    actionId: action.id,
-    details: { title: action.title, alert: alert.key },
-  });
+  return audited(ctx, action, alert);
+}
+
+/** The proposal's audit entry, written once. */
+async function audited(ctx: ContainContext, action: Action, alert: AlertFacts): Promise<Action> {
+  const audit = await ctx.store.listAudit(action.incidentId);
+  if (!audit.some((e) => e.event === 'action.proposed' && e.actionId === action.id))
+    await ctx.store.appendAudit(action.incidentId, {
+      at: ctx.now().toISOString(),
+      event: 'action.proposed',
+      actionId: action.id,
+      details: { title: action.title, alert: alert.key },
+    });
   return action;
 }

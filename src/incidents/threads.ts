@@ -25,13 +25,18 @@ async function updateIncidentWith(
   return 'lost';
 }
 
-/** Change an incident's facts (e.g. scope results). */
+/** Change an incident's facts (e.g. scope results); `openOnly`: refused (a transient error) once it is closed. */
 export async function updateFacts(
   ctx: ContainContext,
   incidentId: string,
   patch: (facts: Incident['facts']) => Incident['facts'],
+  options: { openOnly?: boolean } = {},
 ): Promise<void> {
-  await updateIncidentWith(ctx, incidentId, (i) => ({ ...i, facts: patch(i.facts) }));
+  await updateIncidentWith(ctx, incidentId, (i) => {
+    if (options.openOnly && i.state === 'closed')
+      throw new ContainError('CONFLICT', `${i.id} was closed meanwhile.`, { transient: true, details: { incidentId: i.id } });
+    return { ...i, facts: patch(i.facts) };
+  });
 }
 
 /**

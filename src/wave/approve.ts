@@ -28,13 +28,14 @@ export async function approveWave(ctx: ContainContext, id: string, selected: str
   if (!actor.aadObjectId)
     return { kind: 'refused', text: 'Contain could not tell who you are in Entra ID, so it cannot accept your approval.' };
   await authorize(ctx, actor, BUTTON_ROLES['contain-all'], 'Contain all');
-  const kept = await ctx.store.recall<Decision>(DECISION, c.id);
-  if (kept && ctx.now().getTime() - Date.parse(kept.at) >= UNSAVED_DECISION_MS) return finish(ctx, c, kept.value);
   if (Date.parse(c.expiresAt) <= ctx.now().getTime())
     return {
       kind: 'refused',
       text: `This offer expired at ${formatClock(c.expiresAt)}: scope results go stale. Run scope again for a fresh one.`,
     };
+  // A decision kept before the offer expired, never saved: finished now (an expired one is not: scope went stale).
+  const kept = await ctx.store.recall<Decision>(DECISION, c.id);
+  if (kept && ctx.now().getTime() - Date.parse(kept.at) >= UNSAVED_DECISION_MS) return finish(ctx, c, kept.value);
   const me = actor.aadObjectId.toLowerCase();
   if (c.requester.aadObjectId?.toLowerCase() === me)
     return { kind: 'refused', text: 'You ran scope, so you asked for this wave: another approver must approve it (four-eyes rule).' };
@@ -71,9 +72,10 @@ async function finish(ctx: ContainContext, c: Campaign, decision: Decision): Pro
 
 async function approve(ctx: ContainContext, c: Campaign, decision: Decision): Promise<WaveApproval> {
   const approved: Campaign = { ...c, state: 'approved', decision };
-  await saveCampaign(ctx, approved);
-  // In flight from here: should the first slice never be queued (a crash before it), the sweeper starts it.
+  // In flight before it is approved: should the worker die after the save, before the first slice is queued, the
+  // sweeper finds the wave and starts it; one that dies before the save leaves it proposed, for the next press.
   await markInFlight(ctx, c.id);
+  await saveCampaign(ctx, approved);
   const left = decision.excluded.length;
   ctx.log.info('phishing wave approved', { campaignId: c.id, by: decision.by.aadObjectId, users: c.count - left, left });
   return { kind: 'approved', campaign: approved, chosen: c.count - left, left };

@@ -24,7 +24,10 @@ export async function containUser(ctx: ContainContext, c: Campaign, index: numbe
   // Someone contained this user already (a `contain` typed meanwhile, an alert): the wave follows that incident.
   const elsewhere =
     user.userId &&
-    (await ctx.store.findIncidents({ targetUserId: user.userId })).find((i) => i.state !== 'closed' && i.facts.campaign?.id !== c.id);
+    (await ctx.store.findIncidents({ targetUserId: user.userId })).find(
+      // A dry run changes nothing and a posture record contains nobody: neither is an incident the wave can follow.
+      (i) => i.state !== 'closed' && !i.dryRun && i.kind !== 'posture' && i.facts.campaign?.id !== c.id,
+    );
   if (elsewhere) return { state: 'running', incidentId: elsewhere.id };
   const open = async (id: string) => {
     if (!(await ctx.store.getIncident(id))) {

@@ -17,11 +17,13 @@ export async function resumeStalledWaves(ctx: ContainContext): Promise<number> {
   let resumed = 0;
   for (const id of await inFlight(ctx)) {
     const stamped = await loadCampaignStamped(ctx, id);
-    if (!stamped || stamped.value.state !== 'approved') {
+    const c = stamped?.value;
+    // Proposed: a press died between marking it in flight and saving the approval; the next press finishes it.
+    if (c?.state === 'proposed' && Date.parse(c.expiresAt) > ctx.now().getTime()) continue;
+    if (!stamped || c?.state !== 'approved') {
       await markLanded(ctx, id);
       continue;
     }
-    const c = stamped.value;
     if (ctx.now().getTime() - Date.parse(stamped.at) < WAVE_STALE_MS) continue;
     const chain = `r${ctx.now().getTime().toString(36)}`;
     // The new chain is recorded before its first message: a sweeper dying in between leaves a campaign whose stamp

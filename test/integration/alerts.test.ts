@@ -110,7 +110,7 @@ describe('alerts open incidents: the poll', () => {
     await admin(stack, 'POST', '/sandbox/alerts', { userId: SEED_IDS.danObrien, source: 'defender', title: 'BEC financial fraud' });
     expect((await polls(1))[0].map((r) => r.key)).toEqual([`alert:${SEED_IDS.danObrien}#0`]);
     const ctx = await getContext();
-    await alertIncidentClosed(ctx, SEED_IDS.danObrien);
+    await alertIncidentClosed(ctx, SEED_IDS.danObrien, {});
     expect(await polls(1)).toEqual([[]]); // the same old alert is read again (overlap) but predates the closing
     await new Promise((r) => setTimeout(r, 5));
     await admin(stack, 'POST', '/sandbox/alerts', {

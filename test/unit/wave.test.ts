@@ -79,7 +79,7 @@ describe('approving a wave: one decision, by someone allowed to make it', () => 
   });
 
   test('an approver whose worker dies between claiming the approval and saving it: a press a minute later finishes it, once, with that decision', async () => {
-    const c = await offer();
+    const c = await offer({ expiresAt: new Date(Date.now() + 30 * 60_000).toISOString() }); // still open a minute on
     // The campaign's save fails as a dying worker's would: the claim is taken, the campaign still proposed.
     const dying = {
       ...s.ctx,
