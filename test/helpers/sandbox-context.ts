@@ -90,3 +90,22 @@ export async function sandboxContext(env: Record<string, string> = {}): Promise<
       }),
   };
 }
+
+/**
+ * The context with some of its store's methods replaced (a worker dying at one write, a race at one read) and every
+ * other method the store's own.
+ */
+export function withStore(s: SandboxContext, replace: Partial<MemoryIncidentStore>): ContainContext {
+  const store = new Proxy(s.store, {
+    get: (t, p) => (Object.hasOwn(replace, p) ? replace[p as keyof MemoryIncidentStore] : (Reflect.get(t, p) as () => unknown).bind(t)),
+  });
+  return { ...s.ctx, store };
+}
+
+/** The context whose store fails to remember anything under `scope`, as a worker dying right there. */
+export function dyingAt(s: SandboxContext, scope: string): ContainContext {
+  return withStore(s, {
+    remember: (sc: string, key: string, value: unknown) =>
+      sc === scope ? Promise.reject(new Error('worker died')) : s.store.remember(sc, key, value),
+  });
+}

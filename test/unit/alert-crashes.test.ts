@@ -11,40 +11,13 @@ import { closeIncident } from '../../src/incidents/close';
 import { openAlertIncident } from '../../bot/alerts';
 import { adoptIncidentChannel, mayMoveIncidentChannel, rememberIncidentChannel, storedIncidentChannel } from '../../src/incidents/channel';
 import { proposeForLaterAlert } from '../../src/incidents/later-alert';
-import { sandboxContext, type SandboxContext } from '../helpers/sandbox-context';
+import { dyingAt, sandboxContext, withStore, type SandboxContext } from '../helpers/sandbox-context';
+import { campaignOf } from '../helpers/wave';
 
 const actor = (name: string, id: string): Actor => ({ platform: 'teams', id: name, aadObjectId: id, name });
 const riley = actor('Riley Rivera', SEED_IDS.riley);
 const avery = actor('Avery Adams', SEED_IDS.avery);
-
-function campaign(over: Partial<Campaign> = {}): Campaign {
-  const now = Date.now();
-  return {
-    id: `CMP-20261130-${Math.random().toString(16).slice(2, 10).padEnd(8, '0')}`,
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + 60_000).toISOString(),
-    requester: riley,
-    source: { userId: SEED_IDS.alice, displayName: 'Alice Aoki', upn: 'alice.aoki@contoso.example' },
-    count: 1,
-    listed: 1,
-    state: 'proposed',
-    step: 0,
-    cursor: 0,
-    ...over,
-  };
-}
-
-/** The store, with remember failing for one scope, as a worker dying right there. */
-const dyingAt = (s: SandboxContext, dyingScope: string) => ({
-  ...s.ctx,
-  store: new Proxy(s.store, {
-    get: (t, p) =>
-      p === 'remember'
-        ? (scope: string, ...rest: [string, unknown]) =>
-            scope === dyingScope ? Promise.reject(new Error('worker died')) : t.remember(scope, ...rest)
-        : (Reflect.get(t, p) as (...a: unknown[]) => unknown).bind(t),
-  }),
-});
+const campaign = (over: Partial<Campaign> = {}) => campaignOf(riley, over);
 
 /**
  * Crash and race cases a review found in the alert, close and wave paths (each failed before its fix): the worker dies
@@ -149,15 +122,7 @@ describe('alerts, close and the wave through crashes and races', () => {
     });
     if (r.kind !== 'incident') throw new Error('no incident');
     const now = new Date().toISOString();
-    const dying = {
-      ...s.ctx,
-      store: new Proxy(s.store, {
-        get: (t, p) =>
-          p === 'appendAudit'
-            ? () => Promise.reject(new Error('worker died'))
-            : (Reflect.get(t, p) as (...a: unknown[]) => unknown).bind(t),
-      }),
-    };
+    const dying = withStore(s, { appendAudit: () => Promise.reject(new Error('worker died')) });
     await expect(proposeForLaterAlert(dying, r.incident, { key: 'k1', signals: [signal(now)] })).rejects.toThrow('worker died');
     const again = await proposeForLaterAlert(s.ctx, r.incident, { key: 'k1', signals: [signal(now)] });
     const audit = (await s.store.listAudit(r.incident.id)).map((e) => e.event);
@@ -178,21 +143,15 @@ describe('alerts, close and the wave through crashes and races', () => {
     await rememberIncidentChannel(s.ctx, 'slack', { teamId: 'T0CONTOSO', channel: 'C0INCIDENTS' });
     await s.store.remember('alert-user', u.id, { generation: 0, pending: { since: new Date().toISOString() }, delivered: true });
     let closed = false;
-    const racing = {
-      ...s.ctx,
-      store: new Proxy(s.store, {
-        get: (t, p) =>
-          p === 'listActions'
-            ? async (id: string) => {
-                if (!closed) {
-                  closed = true;
-                  await closeIncident(s.ctx, r.incident.id, avery);
-                }
-                return t.listActions(id);
-              }
-            : (Reflect.get(t, p) as (...a: unknown[]) => unknown).bind(t),
-      }),
-    };
+    const racing = withStore(s, {
+      listActions: async (id: string) => {
+        if (!closed) {
+          closed = true;
+          await closeIncident(s.ctx, r.incident.id, avery);
+        }
+        return s.store.listActions(id);
+      },
+    });
     const now = new Date().toISOString();
     const request = {
       key: `alert:${u.id}#0`,

@@ -4,9 +4,10 @@ import type { ContainContext } from '../../src/context';
 import { clearApproverRoster } from '../../src/directory/roster';
 import type { Actor } from '../../src/incidents/model';
 import type { WorkMessage } from '../../src/store/work-queue';
-import { createCampaign, inFlight, loadCampaign, markInFlight, saveCampaign, type Campaign } from '../../src/wave/campaign';
+import { createCampaign, inFlight, loadCampaign, markInFlight, saveCampaign } from '../../src/wave/campaign';
 import { resumeStalledWaves, WAVE_STALE_MS } from '../../src/wave/resume';
 import { sandboxContext, type SandboxContext } from '../helpers/sandbox-context';
+import { campaignOf } from '../helpers/wave';
 
 const actor = (name: string, id: string): Actor => ({ platform: 'teams', id: name, aadObjectId: id, name });
 const riley = actor('Riley Rivera', SEED_IDS.riley);
@@ -31,20 +32,13 @@ describe('the sweeper restarts a wave whose chain of slices stopped', () => {
 
   test('stale after five minutes: one new chain from where the wave stands; the old chain is dropped; a landed wave leaves the list', async () => {
     const added = s.emulator.addScenario({ phishRecipients: 2, compromised: 2 }).added;
-    const now = Date.now();
-    const c: Campaign = {
+    const c = campaignOf(riley, {
       id: 'CMP-20261202-0000beef',
-      createdAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + 60_000).toISOString(),
-      requester: riley,
-      source: { userId: SEED_IDS.alice, displayName: 'Alice Aoki', upn: 'alice.aoki@contoso.example' },
       count: 2,
       listed: 2,
       state: 'approved',
-      decision: { by: avery, at: new Date(now).toISOString(), excluded: [] },
-      step: 0,
-      cursor: 0,
-    };
+      decision: { by: avery, at: new Date().toISOString(), excluded: [] },
+    });
     await createCampaign(
       s.ctx,
       c,

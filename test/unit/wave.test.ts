@@ -6,34 +6,19 @@ import { createCampaign, loadCampaign, loadStatuses, type Campaign, type UserSta
 import { runWaveSlice } from '../../src/wave/run';
 import { executeActions } from '../../src/incidents/execute';
 import { progressText } from '../../src/wave/progress';
-import { sandboxContext, type SandboxContext } from '../helpers/sandbox-context';
+import { dyingAt, sandboxContext, type SandboxContext } from '../helpers/sandbox-context';
+import { campaignOf } from '../helpers/wave';
 
 const actor = (name: string, id: string): Actor => ({ platform: 'teams', id: name, aadObjectId: id, name });
 const riley = actor('Riley Rivera', SEED_IDS.riley);
 const avery = actor('Avery Adams', SEED_IDS.avery);
 const parker = actor('Parker Patel', SEED_IDS.parker);
+const campaign = (over: Partial<Campaign> = {}) => campaignOf(riley, { count: 3, listed: 3, ...over });
 const users = [
   { upn: 'a@contoso.example', userId: 'aaaaaaaa-0000-4000-8000-000000000001', reasons: 'x' },
   { upn: 'parker.patel@contoso.example', userId: SEED_IDS.parker, reasons: 'y' },
   { upn: 'c@contoso.example', reasons: 'z' },
 ];
-
-function campaign(over: Partial<Campaign> = {}): Campaign {
-  const now = Date.now();
-  return {
-    id: `CMP-20261130-${Math.random().toString(16).slice(2, 10).padEnd(8, '0')}`,
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + 60_000).toISOString(),
-    requester: riley,
-    source: { userId: SEED_IDS.alice, displayName: 'Alice Aoki', upn: 'alice.aoki@contoso.example' },
-    count: 3,
-    listed: 3,
-    state: 'proposed',
-    step: 0,
-    cursor: 0,
-    ...over,
-  };
-}
 
 describe('approving a wave: one decision, by someone allowed to make it', () => {
   let s: SandboxContext;
@@ -81,16 +66,7 @@ describe('approving a wave: one decision, by someone allowed to make it', () => 
   test('an approver whose worker dies between claiming the approval and saving it: a press a minute later finishes it, once, with that decision', async () => {
     const c = await offer({ expiresAt: new Date(Date.now() + 30 * 60_000).toISOString() }); // still open a minute on
     // The campaign's save fails as a dying worker's would: the claim is taken, the campaign still proposed.
-    const dying = {
-      ...s.ctx,
-      store: new Proxy(s.store, {
-        get: (t, p) =>
-          p === 'remember'
-            ? (scope: string, ...rest: [string, unknown]) =>
-                scope === 'campaign' ? Promise.reject(new Error('worker died')) : t.remember(scope, ...rest)
-            : (Reflect.get(t, p) as (...a: unknown[]) => unknown).bind(t),
-      }),
-    };
+    const dying = dyingAt(s, 'campaign');
     await expect(approveWave(dying, c.id, ['0', '1'], avery)).rejects.toThrow('worker died');
     const quinn = actor('Quinn Quigley', SEED_IDS.quinn);
     expect(await approveWave(s.ctx, c.id, undefined, quinn)).toMatchObject({ kind: 'refused', text: 'It is being approved right now.' });
