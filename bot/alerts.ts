@@ -93,8 +93,9 @@ const alertFacts = (request: QueuedAlertRequest): AlertFacts => ({
 async function noteOnIncident(ctx: ContainContext, incident: Incident, request: QueuedAlertRequest, log: ContainContext['log']) {
   if (incident.facts.laterAlerts?.some((a) => a.key === request.key)) return;
   const who = request.userPrincipalName ?? request.userId;
+  const alert = alertFacts(request);
   // Identity Protection's report is what step 1's optional action waits for: the card gains it before the note says so.
-  const proposed = await proposeForLaterAlert(ctx, incident, alertFacts(request));
+  const proposed = await proposeForLaterAlert(ctx, incident, alert);
   if (proposed)
     await (await notifierFor(ctx, incident)).updateCard(incident, incidentView(incident, await ctx.store.listActions(incident.id)));
   const text = `${request.signals.map((s) => `${s.title} (${s.severity})`).join('; ')}. ${incident.id} is open for ${who} already, so no second incident was opened; its card stays the one to decide on${proposed ? `, and now also proposes "${proposed.title}"` : ''}.`;
@@ -105,7 +106,7 @@ async function noteOnIncident(ctx: ContainContext, incident: Incident, request: 
   }
   // Closed while this was said: the close did not see this alert, so the delivery comes back and, finding no open
   // incident, opens one under this still unused key.
-  await updateFacts(ctx, incident.id, (f) => ({ ...f, laterAlerts: [...(f.laterAlerts ?? []), alertFacts(request)] }), { openOnly: true });
+  await updateFacts(ctx, incident.id, (f) => ({ ...f, laterAlerts: [...(f.laterAlerts ?? []), alert] }), { openOnly: true });
   await ctx.store.appendAudit(incident.id, { at: ctx.now().toISOString(), event: 'alert.noted', details: { key: request.key } });
   log.info('alert noted on the open incident of the user', { incidentId: incident.id });
 }

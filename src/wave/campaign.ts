@@ -59,7 +59,7 @@ const chunks = (n: number) => Array.from({ length: Math.ceil(n / CHUNK) }, (_, i
 type Ctx = Pick<ContainContext, 'store'>;
 
 export async function loadCampaign(ctx: Ctx, id: string): Promise<Campaign | undefined> {
-  return (await ctx.store.recall<Campaign>(CAMPAIGN, id))?.value;
+  return (await loadCampaignStamped(ctx, id))?.value;
 }
 
 /** The campaign and when it was last saved (every slice saves it: an old stamp means its chain of slices stopped). */
